@@ -1,0 +1,17 @@
+import { version } from '../../shared/config.js'
+import { unavailable } from '../../shared/http/errors.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
+import { healthRoutes } from '../../shared/routes/index.js'
+import { allOk, checkDependencies } from '../../shared/health/readiness.js'
+
+const startedAt = Date.now()
+
+export const handler = lambda(healthRoutes, {
+  getHealth: () => ({ status: 'ok', version: version(), uptime_s: Math.round((Date.now() - startedAt) / 1000) }),
+
+  getReadiness: async () => {
+    const checks = await checkDependencies()
+    if (!allOk(checks)) throw unavailable('A dependency of Vega is down', 5, { checks })
+    return { status: 'ready', checks }
+  },
+} satisfies Handlers<typeof healthRoutes>)

@@ -1,0 +1,61 @@
+// `npm start`: the whole of Vega on one machine. Configuration by environment variable (README):
+// PORT (8000), VEGA_DATA_DIR (.local), VEGA_DYNAMODB_PORT / VEGA_S3_PORT / VEGA_SQS_PORT (PORT+1..3).
+import { debugUser, type RunningStack, startStack } from './stack.js'
+
+const port = Number(process.env.PORT ?? 8000)
+const emulatorPort = (name: string, offset: number) => Number(process.env[name] ?? (port === 0 ? 0 : port + offset))
+
+const log = (line: string) => console.log(line)
+const started = performance.now()
+log(`vega: starting the local stack (data in ${process.env.VEGA_DATA_DIR ?? '.local'}/)`)
+
+let stack: RunningStack | undefined
+try {
+  stack = await startStack({
+    dataDir: process.env.VEGA_DATA_DIR ?? '.local',
+    port,
+    emulatorPorts: {
+      dynamodb: emulatorPort('VEGA_DYNAMODB_PORT', 1),
+      s3: emulatorPort('VEGA_S3_PORT', 2),
+      sqs: emulatorPort('VEGA_SQS_PORT', 3),
+    },
+    // TODO(#6): feed the scan queue to functions/scan-worker once it exists.
+    log,
+  })
+} catch (error) {
+  console.error(`vega: the local stack did not start: ${(error as Error).message}`)
+  process.exit(1)
+}
+
+const { url, emulators, pids } = stack
+log(`
+vega: ready in ${((performance.now() - started) / 1000).toFixed(1)} s
+  API        ${url}/v1
+  Docs       ${url}/v1/docs
+  OpenAPI    ${url}/v1/openapi.json
+  Login      ${debugUser.email} / ${debugUser.password}
+  Emulators  DynamoDB ${emulators.dynamodb.endpoint}  S3 ${emulators.s3.endpoint}  SQS ${emulators.sqs.endpoint}
+  Ctrl-C stops everything.
+`)
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  log(`vega: ${signal}, stopping…`)
+  await stack?.stop()
+  log('vega: stopped')
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+// Whatever ends this process, the emulators it spawned do not outlive it.
+process.on('exit', () => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+})

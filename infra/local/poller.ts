@@ -1,0 +1,134 @@
+// Feeds the scan queue to the worker handler the way Lambda's SQS event source does: batches of up to
+// 10, the whole batch retried when the handler throws, only the reported batchItemFailures retried
+// when it answers, and everything else deleted. Redelivery waits for the queue's visibility timeout,
+// and the queue's redrive policy moves a message to the DLQ after maxReceiveCount tries.
+import { randomUUID } from 'node:crypto'
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs'
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { lambdaContext } from './event.js'
+import { localCredentials, localRegion } from './resources.js'
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>
+
+export interface PollerOptions {
+  endpoint: string
+  queueUrl: string
+  handler: SqsHandler
+  batchSize?: number
+  functionName?: string
+  timeoutMs?: number
+  log?: (line: string) => void
+}
+
+export interface Poller {
+  stop(): Promise<void>
+  /** Batches handed to the handler so far. */
+  readonly batches: number
+}
+
+export function startPoller(options: PollerOptions): Poller {
+  const sqs = new SQSClient({ region: localRegion, credentials: localCredentials, endpoint: options.endpoint })
+  const log = options.log ?? (() => {})
+  const functionName = options.functionName ?? 'vega-local-scan-worker'
+  const abort = new AbortController()
+  let batches = 0
+  let queueArn: string | undefined
+
+  async function pollOnce() {
+    queueArn ??= (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: options.batchSize ?? 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: abort.signal },
+    )
+    if (Messages.length === 0) return
+    batches++
+    const event: SQSEvent = { Records: Messages.map((message) => toRecord(message, queueArn ?? '')) }
+    const requestId = randomUUID()
+    let failed: Set<string>
+    try {
+      const answer = await options.handler(event, lambdaContext(functionName, requestId, options.timeoutMs ?? 360_000))
+      failed = new Set((answer?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier))
+    } catch (error) {
+      // A thrown handler fails the whole batch: nothing is deleted, all of it comes back.
+      log(`vega: ${functionName} failed a batch of ${Messages.length}: ${(error as Error).message}`)
+      return
+    }
+    const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''))
+    for (let i = 0; i < done.length; i += 10) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: done.slice(i, i + 10).map((message, n) => ({ Id: String(n), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      )
+    }
+  }
+
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        await pollOnce()
+      } catch (error) {
+        if (abort.signal.aborted) break
+        log(`vega: scan queue poll failed (${(error as Error).name}); retrying in 1 s`)
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+      }
+    }
+  })()
+
+  return {
+    get batches() {
+      return batches
+    },
+    async stop() {
+      abort.abort()
+      await loop
+      sqs.destroy()
+    },
+  }
+}
+
+function toRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {}
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType ?? 'String',
+          stringValue: value.StringValue,
+          binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: localRegion,
+  }
+}

@@ -1,0 +1,131 @@
+// Creates the table, the bucket and the queues on the emulators, idempotently, from the same
+// definitions the CDK stack builds from (shared/data/table.ts, shared/storage, shared/queue).
+import {
+  CreateTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb'
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { table } from '../../shared/data/table.js'
+import { scanDeadLetterQueue, scanQueue } from '../../shared/queue/queues.js'
+import { uploadsBucket } from '../../shared/storage/bucket.js'
+
+export interface Endpoints {
+  dynamodb: string
+  s3: string
+  sqs: string
+}
+
+export interface LocalResources {
+  tableName: string
+  bucketName: string
+  scanQueueUrl: string
+  scanDlqUrl: string
+}
+
+/** s3rver only accepts its own account's keys; DynamoDB Local (-sharedDb) and fauxqs accept any. */
+export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+export const localRegion = 'us-east-1'
+
+export interface ResourceOptions {
+  /** Prefix of every resource name, so several stacks can share emulators (the tests do). */
+  prefix?: string
+  /** Tests shorten the scan queue's visibility timeout to see redelivery in seconds, not minutes. */
+  visibilityTimeoutS?: number
+}
+
+export async function ensureResources(endpoints: Endpoints, options: ResourceOptions = {}): Promise<LocalResources> {
+  const prefix = options.prefix ?? 'vega'
+  const common = { region: localRegion, credentials: localCredentials }
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb })
+  const s3 = new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true })
+  const sqs = new SQSClient({ ...common, endpoint: endpoints.sqs })
+  try {
+    const tableName = `${prefix}-${table.id}`
+    const bucketName = `${prefix}-${uploadsBucket.id}`
+    const [, , queues] = await Promise.all([
+      ensureTable(dynamodb, tableName),
+      ensureBucket(s3, bucketName),
+      ensureQueues(sqs, prefix, options.visibilityTimeoutS ?? scanQueue.visibilityTimeoutS),
+    ])
+    return { tableName, bucketName, ...queues }
+  } finally {
+    dynamodb.destroy()
+    s3.destroy()
+    sqs.destroy()
+  }
+}
+
+async function ensureTable(client: DynamoDBClient, name: string) {
+  const keyNames = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey])]
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keyNames.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: table.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: table.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    )
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error
+  }
+  const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }))
+  if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+      }),
+    )
+  }
+}
+
+async function ensureBucket(client: S3Client, name: string) {
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: name }))
+  } catch (error) {
+    const code = (error as { name?: string }).name
+    if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw error
+  }
+}
+
+// CreateQueue with attributes fails when the queue exists with others, so create plainly, then set:
+// the queues converge on the definitions at every start.
+async function ensureQueues(client: SQSClient, prefix: string, visibilityTimeoutS: number) {
+  const { QueueUrl: scanDlqUrl } = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-${scanDeadLetterQueue.id}` }))
+  await client.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: scanDlqUrl,
+      Attributes: { MessageRetentionPeriod: String(scanDeadLetterQueue.retentionS) },
+    }),
+  )
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: scanDlqUrl, AttributeNames: ['QueueArn'] }))
+  const { QueueUrl: scanQueueUrl } = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-${scanQueue.id}` }))
+  await client.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: scanQueueUrl,
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeoutS),
+        MessageRetentionPeriod: String(scanQueue.retentionS),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: scanQueue.maxReceiveCount }),
+      },
+    }),
+  )
+  if (!scanQueueUrl || !scanDlqUrl) throw new Error('The SQS emulator returned no queue URL')
+  return { scanQueueUrl, scanDlqUrl }
+}

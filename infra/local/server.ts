@@ -1,0 +1,163 @@
+// The local API Gateway: a node:http server that resolves each request against the route table, turns
+// it into the REST proxy event Lambda would get, invokes the group's handler module, and writes the
+// answer back. Gateway-level failures (unknown route, payload limits, timeout) answer with the same
+// envelope the deployed Gateway Responses render.
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import { errorResponse, toApiError } from '../../shared/http/envelope.js'
+import { ApiError, payloadTooLarge, routeNotFound, timeout } from '../../shared/http/errors.js'
+import { routeTable } from '../../shared/routes/index.js'
+import { createMatcher, type Resolution } from '../../shared/routes/match.js'
+import type { Group } from '../../shared/routes/route.js'
+import { apiGatewayEvent, lambdaContext } from './event.js'
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>
+
+/** API Gateway REST: 10 MB per request body; Lambda: 6 MB per synchronous invocation payload. */
+export const gatewayLimits = {
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxEventBytes: 6 * 1024 * 1024,
+  integrationTimeoutMs: 29_000,
+}
+
+export interface ApiServerOptions {
+  port: number
+  host?: string
+  log?: (line: string) => void
+}
+
+export interface ApiServer {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+const resolveRoute = createMatcher(routeTable)
+const handlers = new Map<Group, Promise<ApiHandler>>()
+
+/** The same module Lambda runs for the group: functions/<group>/handler.ts, loaded once like a cold start. */
+function handlerOf(group: Group): Promise<ApiHandler> {
+  let loading = handlers.get(group)
+  if (!loading) {
+    loading = import(new URL(`../../functions/${group}/handler.ts`, import.meta.url).href).then((m) => m.handler)
+    handlers.set(group, loading)
+  }
+  return loading
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const server = createServer((request, response) => {
+    serve(request, response).catch((error) => {
+      options.log?.(`vega: local gateway failed on ${request.method} ${request.url}: ${(error as Error).message}`)
+      if (!response.headersSent) write(response, errorResponse(toApiError(error), randomUUID()))
+    })
+  })
+  // git sends a whole pack in one request; keep-alive clients expect long-lived sockets.
+  server.requestTimeout = 120_000
+  server.listen(options.port, options.host ?? '127.0.0.1')
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+async function serve(request: IncomingMessage, response: ServerResponse) {
+  const requestId = randomUUID()
+  const url = new URL(request.url ?? '/', 'http://localhost')
+  const method = request.method ?? 'GET'
+  const body = await readBody(request, gatewayLimits.maxBodyBytes)
+  if (body === 'too_large') {
+    const limit = gatewayLimits.maxBodyBytes
+    return write(response, errorResponse(payloadTooLarge('The request body exceeds API Gateway\'s 10 MB limit', { limit_bytes: limit }), requestId))
+  }
+  let resolution: Resolution
+  try {
+    resolution = resolveRoute(method, url.pathname)
+  } catch (error) {
+    return write(response, errorResponse(toApiError(error), requestId))
+  }
+  if (resolution.kind === 'not_found') return write(response, errorResponse(routeNotFound(method, url.pathname), requestId))
+
+  // A wrong method still reaches the resource's group (the deployed API routes it there through ANY),
+  // whose dispatcher answers 405 with Allow.
+  const event = apiGatewayEvent({
+    method,
+    path: url.pathname,
+    query: url.search.slice(1),
+    headers: pairs(request.rawHeaders),
+    body,
+    sourceIp: request.socket.remoteAddress,
+    resource: resolution.resource,
+    pathParameters: resolution.kind === 'route' ? resolution.params : undefined,
+    requestId,
+  })
+  const eventBytes = Buffer.byteLength(JSON.stringify(event))
+  if (eventBytes > gatewayLimits.maxEventBytes) {
+    const error = payloadTooLarge(
+      `The request (${eventBytes} bytes once base64-encoded for Lambda) exceeds Lambda's 6 MB invocation payload`,
+      { limit_bytes: gatewayLimits.maxEventBytes, alternative: 'upload large inputs to a presigned URL (git bundle)' },
+    )
+    return write(response, errorResponse(error, requestId))
+  }
+  const group = resolution.spec.group
+  const handler = await handlerOf(group)
+  const context = lambdaContext(`vega-local-${group}`, requestId, gatewayLimits.integrationTimeoutMs)
+  write(response, await withTimeout(handler(event, context), requestId))
+}
+
+async function withTimeout(invocation: Promise<APIGatewayProxyResult>, requestId: string) {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<APIGatewayProxyResult>((resolve) => {
+    timer = setTimeout(
+      () => resolve(errorResponse(timeout('The handler did not answer within API Gateway\'s 29 s'), requestId)),
+      gatewayLimits.integrationTimeoutMs,
+    )
+  })
+  try {
+    return await Promise.race([invocation, deadline])
+  } catch (error) {
+    // A handler that throws past middy is what API Gateway reports as a 502; ours answers the envelope.
+    return errorResponse(error instanceof ApiError ? error : toApiError(error), requestId)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      // Past the limit the rest is read and dropped, so the client gets our 413 rather than a reset.
+      if (size <= limit) chunks.push(chunk)
+    })
+    request.on('end', () => resolve(size > limit ? 'too_large' : Buffer.concat(chunks)))
+    request.on('error', reject)
+  })
+}
+
+function pairs(raw: string[]): [string, string][] {
+  const result: [string, string][] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) result.push([raw[i]!, raw[i + 1]!])
+  return result
+}
+
+function write(response: ServerResponse, result: APIGatewayProxyResult) {
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value)
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String)
+  const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8')
+  headers['content-length'] = String(body.length)
+  response.writeHead(result.statusCode, headers)
+  response.end(body)
+}

@@ -1,0 +1,116 @@
+// The embedded stack behind `npm start`: emulators, resources, the debug user, the local API Gateway
+// and the scan-queue poller, in that order, each step timed. The tests start it the same way.
+import { join, resolve } from 'node:path'
+import { createOwnerIfAbsent } from '../../shared/data/users.js'
+import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
+import { type LocalResources, ensureResources, localCredentials, localRegion } from './resources.js'
+import { startApiServer } from './server.js'
+import { type Poller, type SqsHandler, startPoller } from './poller.js'
+
+export const debugUser = {
+  email: 'debug@example.com',
+  password: 'vega-debug-password',
+  name: 'Debug User',
+  workspaceName: 'Debug workspace',
+}
+
+export interface StackOptions {
+  /** Where the emulators keep their data; the folder survives restarts. */
+  dataDir: string
+  /** API port; 0 picks a free one. */
+  port: number
+  /** Emulator ports; 0 or absent picks free ones. */
+  emulatorPorts?: { dynamodb?: number; s3?: number; sqs?: number }
+  /** The scan worker handler the poller feeds (functions/scan-worker once #6 lands). */
+  worker?: SqsHandler
+  visibilityTimeoutS?: number
+  log?: (line: string) => void
+}
+
+export interface RunningStack {
+  url: string
+  emulators: { dynamodb: RunningEmulator; s3: RunningEmulator; sqs: RunningEmulator }
+  resources: LocalResources
+  poller?: Poller
+  /** Child process ids, for a last-resort kill when the parent dies abruptly. */
+  pids: number[]
+  stop(): Promise<void>
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const log = options.log ?? (() => {})
+  const dataDir = resolve(options.dataDir)
+  const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now()
+    const result = await work()
+    log(`vega: ${label} (${Math.round(performance.now() - started)} ms)`)
+    return result
+  }
+
+  const started = await step('emulators started', () =>
+    Promise.allSettled([
+      startDynamoDb({ dataDir: join(dataDir, 'dynamodb'), port: options.emulatorPorts?.dynamodb, log }),
+      startS3({ dataDir: join(dataDir, 's3'), port: options.emulatorPorts?.s3, log }),
+      startSqs({ dataDir: join(dataDir, 'sqs'), port: options.emulatorPorts?.sqs, log }),
+    ]),
+  )
+  const failures = started.filter((result) => result.status === 'rejected')
+  if (failures.length) {
+    await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)))
+    throw (failures[0] as PromiseRejectedResult).reason
+  }
+  const [dynamodb, s3, sqs] = started.map((result) => (result as PromiseFulfilledResult<RunningEmulator>).value) as [
+    RunningEmulator,
+    RunningEmulator,
+    RunningEmulator,
+  ]
+  const emulators = { dynamodb, s3, sqs }
+  const stopEmulators = () => Promise.all([dynamodb.stop(), s3.stop(), sqs.stop()])
+
+  try {
+    const endpoints = { dynamodb: dynamodb.endpoint, s3: s3.endpoint, sqs: sqs.endpoint }
+    const resources = await step('table, bucket and queues ready', () =>
+      ensureResources(endpoints, { visibilityTimeoutS: options.visibilityTimeoutS }),
+    )
+    const api = await startApiServer({ port: options.port, log })
+    configureHandlers(endpoints, resources, api.url)
+    await step(`debug user ${debugUser.email} ready`, () => createOwnerIfAbsent(debugUser))
+    const poller = options.worker
+      ? startPoller({ endpoint: sqs.endpoint, queueUrl: resources.scanQueueUrl, handler: options.worker, log })
+      : undefined
+    return {
+      url: api.url,
+      emulators,
+      resources,
+      poller,
+      pids: [dynamodb.pid, s3.pid].filter((pid): pid is number => pid !== undefined),
+      async stop() {
+        await poller?.stop()
+        await api.close()
+        await stopEmulators()
+      },
+    }
+  } catch (error) {
+    await stopEmulators()
+    throw error
+  }
+}
+
+/** The environment the handlers read, as CDK sets it in AWS; the SDK picks up the endpoints itself. */
+function configureHandlers(endpoints: { dynamodb: string; s3: string; sqs: string }, resources: LocalResources, url: string) {
+  Object.assign(process.env, {
+    STAGE: 'local',
+    TABLE_NAME: resources.tableName,
+    UPLOADS_BUCKET: resources.bucketName,
+    SCAN_QUEUE_URL: resources.scanQueueUrl,
+    SCAN_DLQ_URL: resources.scanDlqUrl,
+    PUBLIC_BASE_URL: url,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+  })
+}

@@ -1,0 +1,37 @@
+// The only reader of process.env. Parsed once per cold start; a missing variable fails init and names
+// the variable, never a value. Endpoints of AWS services are not here: the SDK reads its own
+// AWS_ENDPOINT_URL_* variables, so the same code talks to the emulators locally and to AWS in the cloud.
+import { z } from 'zod'
+
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true')
+
+const Env = z.object({
+  STAGE: z.string().min(1).default('local'),
+  TABLE_NAME: z.string().min(1),
+  UPLOADS_BUCKET: z.string().min(1),
+  SCAN_QUEUE_URL: z.url(),
+  SCAN_DLQ_URL: z.url(),
+  /** Where clients reach the API, for links in answers and git's `remote:` lines. */
+  PUBLIC_BASE_URL: z.url().default('http://localhost:8000'),
+  /** Emulators serve buckets by path, not by virtual host. */
+  S3_FORCE_PATH_STYLE: flag.default(false),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** How long readiness waits for one dependency before calling it down. */
+  READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
+})
+export type Config = z.infer<typeof Env>
+
+let cached: Config | undefined
+export function config(): Config {
+  if (cached) return cached
+  const parsed = Env.safeParse(process.env)
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')
+    throw new Error(`Invalid or missing configuration: ${names}`)
+  }
+  cached = parsed.data
+  return cached
+}
+
+/** The version a build reports; set by the bundler in AWS, read from package.json locally. */
+export const version = (): string => process.env.VEGA_VERSION ?? '0.1.0'

@@ -1,0 +1,85 @@
+// The middy middlewares every handler runs, in this order: request id, access log, deprecation notice,
+// error envelope.
+// middy runs `after` and `onError` in reverse order, so the envelope is written before the access log
+// reads the status, and the request id header is added last, to every answer.
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import { deprecationHeaders } from '../deprecations/index.js'
+import { type RequestLog, requestLog } from '../log.js'
+import { errorResponse, toApiError } from './envelope.js'
+
+export interface VegaContext extends Context {
+  requestId: string
+  startedAt: number
+  log: RequestLog
+  routeId?: string
+  /** The route is deprecated: every answer carries Deprecation, Sunset and Link. */
+  deprecated?: boolean
+}
+type HttpRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>
+
+// A client's id is echoed only when it is short and plain, so it cannot smuggle anything into logs.
+const clientRequestId = /^[\w.:-]{1,128}$/
+
+export function requestId(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
+  const stamp = (request: HttpRequest) => {
+    if (!request.response) return
+    request.response.headers = { ...request.response.headers, 'x-request-id': request.context.requestId }
+  }
+  return {
+    before: (request) => {
+      const given = headerOf(request.event, 'x-request-id')
+      const id = given && clientRequestId.test(given) ? given : request.event.requestContext.requestId
+      request.context.requestId = id
+      request.context.startedAt = performance.now()
+      request.context.log = requestLog({ request_id: id })
+    },
+    after: stamp,
+    onError: stamp,
+  }
+}
+
+export function accessLog(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
+  const write = (request: HttpRequest) => {
+    const { context, event, response } = request
+    const status = response?.statusCode ?? 500
+    const fields = {
+      route: context.routeId ?? null,
+      method: event.httpMethod,
+      resource: event.resource,
+      status,
+      duration_ms: Math.round((performance.now() - context.startedAt) * 100) / 100,
+    }
+    if (status >= 500) context.log.warn('request failed', fields)
+    else context.log.info('request', fields)
+  }
+  return { after: write, onError: write }
+}
+
+export function errorEnvelope(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
+  return {
+    onError: (request) => {
+      const error = toApiError(request.error)
+      // The real cause of a 500 is logged with its stack and never returned (DESIGN.md "Errors").
+      if (error.code === 'internal') request.context.log.error('unhandled error', request.error)
+      request.response = errorResponse(error, request.context.requestId ?? request.event.requestContext.requestId)
+    },
+  }
+}
+
+export function deprecationNotice(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
+  const announce = (request: HttpRequest) => {
+    if (!request.context.deprecated || !request.response) return
+    request.response.headers = { ...request.response.headers, ...deprecationHeaders() }
+  }
+  return { after: announce, onError: announce }
+}
+
+/** Header lookup that does not care how the client spelt the name. */
+export function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase()
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value
+  }
+  return undefined
+}

@@ -1,0 +1,60 @@
+// Routes that need no workspace: health, docs and the legacy deprecation list.
+import { z } from 'zod'
+import { Deprecation, Health, Readiness } from './schemas.js'
+import { route } from './route.js'
+
+export const healthRoutes = {
+  getHealth: route({
+    group: 'health',
+    method: 'GET',
+    path: '/v1/healthz',
+    summary: 'Liveness: the function answers; checks no dependency',
+    auth: 'none',
+    ok: Health,
+  }),
+  getReadiness: route({
+    group: 'health',
+    method: 'GET',
+    path: '/v1/readyz',
+    summary: 'Readiness: DynamoDB, S3 and SQS each checked with status and duration; 503 when one is down',
+    auth: 'none',
+    ok: Readiness,
+    errors: ['unavailable'],
+  }),
+} as const
+
+export const docsRoutes = {
+  getOpenApi: route({
+    group: 'docs',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    summary: 'The OpenAPI 3.1 document, generated from the route table',
+    auth: 'none',
+    produces: 'application/json',
+  }),
+  getDocs: route({
+    group: 'docs',
+    method: 'GET',
+    path: '/v1/docs',
+    summary: 'Interactive API reference (Swagger UI, served by Vega itself)',
+    auth: 'none',
+    produces: 'text/html',
+  }),
+  getDocsAsset: route({
+    group: 'docs',
+    method: 'GET',
+    path: '/v1/docs/{asset}',
+    summary: 'A static asset of the interactive reference',
+    auth: 'none',
+    params: z.object({ asset: z.string().max(64) }),
+    produces: 'application/octet-stream',
+  }),
+  listDeprecations: route({
+    group: 'docs',
+    method: 'GET',
+    path: '/v1/deprecations',
+    summary: 'What is deprecated, when it goes, and what replaces it',
+    auth: 'none',
+    ok: z.object({ items: z.array(Deprecation) }),
+  }),
+} as const

@@ -1,0 +1,60 @@
+// What a route is. The table itself is index.ts; every consumer (local server, Lambda dispatcher,
+// OpenAPI generator, CDK) is a pure function of it.
+import type { z } from 'zod'
+import type { ErrorCode } from '../http/errors.js'
+
+export const groups = [
+  'health',
+  'docs',
+  'auth',
+  'workspaces',
+  'api-keys',
+  'projects',
+  'repositories',
+  'git-uploads',
+  'triage',
+  'billing',
+  'ops',
+  'sessions',
+] as const
+export type Group = (typeof groups)[number]
+
+export const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+export type Method = (typeof methods)[number]
+
+/** none: public; user: a user access token or an API key; upload-token: the git remote's one-time basic credentials. */
+export type Auth = 'none' | 'user' | 'upload-token'
+/** The least workspace role a route needs, checked against the workspace the resource belongs to. */
+export type Role = 'viewer' | 'member' | 'admin' | 'owner'
+
+export interface RouteSpec {
+  group: Group
+  method: Method
+  /** API Gateway / OpenAPI template, `{param}` segments; always under /v1. */
+  path: `/v1/${string}`
+  summary: string
+  description?: string
+  auth: Auth
+  role?: Role
+  params?: z.ZodObject
+  query?: z.ZodObject
+  body?: z.ZodType
+  /** Request media type when the body is not JSON (the git protocol). */
+  consumes?: string
+  /** Schema of a JSON answer. */
+  ok?: z.ZodType
+  /** Media type of a non-JSON answer (HTML, git protocol, SARIF, CSV). */
+  produces?: string
+  status?: 200 | 201 | 202 | 204
+  /** Errors particular to this route, on top of the ones every route of its kind can return. */
+  errors?: readonly ErrorCode[]
+  /** Largest request body accepted, in bytes (default 256 KiB for JSON). */
+  maxBodyBytes?: number
+  /** Accepts an `Idempotency-Key` header. */
+  idempotent?: boolean
+  deprecated?: boolean
+}
+
+export const route = <const R extends RouteSpec>(spec: R): R => spec
+
+export type RouteTable = Record<string, RouteSpec>

@@ -1,0 +1,381 @@
+// Resource shapes of DESIGN.md ("Resource shapes"): field names are part of the contract.
+// Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
+import { z } from 'zod'
+import {
+  ApiKeyId,
+  DismissalRequestId,
+  EventId,
+  FindingId,
+  ProjectId,
+  RepositoryId,
+  ScanId,
+  SessionId,
+  SuppressionId,
+  UploadId,
+  UserId,
+  WorkspaceId,
+} from '../ids.js'
+
+export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
+const name = z.string().trim().min(1).max(100)
+const description = z.string().max(2000)
+
+// Lists (DESIGN.md "Lists"): ?limit=1..200 (default 50) and an opaque signed cursor.
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(2048).optional(),
+})
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+
+export const Role = z.enum(['owner', 'admin', 'member', 'viewer'])
+export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'info'])
+export const Engine = z.string().regex(/^(secrets|code|dependencies|sarif:[\w.-]{1,64})$/)
+export const ApiKeyScope = z.enum(['read', 'write', 'upload', 'triage', 'billing', 'ops'])
+
+export const Health = z.object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() }).meta({ id: 'Health' })
+export const DependencyCheck = z.object({ status: z.enum(['ok', 'down']), duration_ms: z.number(), error: z.string().optional() })
+export const Readiness = z
+  .object({
+    status: z.literal('ready'),
+    checks: z.object({ dynamodb: DependencyCheck, s3: DependencyCheck, sqs: DependencyCheck }),
+  })
+  .meta({ id: 'Readiness' })
+
+export const Membership = z.object({ workspace_id: WorkspaceId, role: Role })
+export const User = z
+  .object({
+    id: UserId,
+    email: z.email(),
+    name: z.string(),
+    memberships: z.array(Membership),
+    auth: z.enum(['token', 'api_key']),
+  })
+  .meta({ id: 'User' })
+export const Login = z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(1024) })
+export const Refresh = z.strictObject({ refresh_token: z.string().min(1).max(512) })
+export const Tokens = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+  })
+  .meta({ id: 'Tokens' })
+export const SetPassword = z
+  .strictObject({
+    new_password: z.string().min(12).max(1024),
+    setup_token: z.string().max(512).optional(),
+    old_password: z.string().max(1024).optional(),
+  })
+  .meta({ description: 'Either a one-time setup_token or the old_password' })
+
+export const Workspace = z
+  .object({ id: WorkspaceId, name: z.string(), role: Role, created_at: Timestamp })
+  .meta({ id: 'Workspace' })
+export const Member = z
+  .object({ user_id: UserId, email: z.email(), name: z.string(), role: Role, added_at: Timestamp })
+  .meta({ id: 'Member' })
+export const AddMember = z.strictObject({ email: z.email().max(254), name: name.optional(), role: Role })
+export const AddedMember = Member.extend({ setup_token: z.string().nullable() }).meta({ id: 'AddedMember' })
+export const UpdateMember = z.strictObject({ role: Role })
+
+export const ApiKey = z
+  .object({
+    id: ApiKeyId,
+    name: z.string(),
+    scopes: z.array(ApiKeyScope),
+    owner: z.object({ type: z.enum(['user', 'workspace']), id: z.union([UserId, WorkspaceId]) }),
+    prefix: z.string(),
+    expires_at: Timestamp.nullable(),
+    last_used_at: Timestamp.nullable(),
+    created_at: Timestamp,
+  })
+  .meta({ id: 'ApiKey' })
+export const CreatedApiKey = ApiKey.extend({ key: z.string() }).meta({ id: 'CreatedApiKey' })
+export const CreateApiKey = z.strictObject({
+  name,
+  scopes: z.array(ApiKeyScope).min(1),
+  expires_at: Timestamp.optional(),
+  workspace_id: WorkspaceId.optional(),
+})
+export const RevokeApiKey = z
+  .strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(), key: z.string().max(256).optional() })
+  .meta({ description: 'The SHA-256 (hex) of the key, or the key itself' })
+export const PurgeApiKeys = z.strictObject({ password: z.string().max(1024).optional() })
+export const Purged = z.object({ revoked: z.number().int() })
+
+export const Project = z
+  .object({
+    id: ProjectId,
+    workspace_id: WorkspaceId,
+    name: z.string(),
+    description: z.string(),
+    repository_count: z.number().int(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: 'Project' })
+export const CreateProject = z.strictObject({ name, description: description.optional(), workspace_id: WorkspaceId.optional() })
+export const UpdateProject = z.strictObject({ name: name.optional(), description: description.optional() })
+export const ReplaceProject = z.strictObject({ name, description: description.default('') })
+export const SeverityCounts = z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number(), info: z.number() })
+export const Rollup = z
+  .object({
+    project_id: ProjectId,
+    repositories: z.array(
+      z.object({
+        repository_id: RepositoryId,
+        name: z.string(),
+        last_scan: z.object({ id: ScanId, status: z.string(), finished_at: Timestamp.nullable() }).nullable(),
+        open_findings: SeverityCounts,
+      }),
+    ),
+    totals: z.object({ repositories: z.number(), open_findings: SeverityCounts }),
+  })
+  .meta({ id: 'Rollup' })
+
+export const Repository = z
+  .object({
+    id: RepositoryId,
+    project_id: ProjectId,
+    workspace_id: WorkspaceId,
+    name: z.string(),
+    default_branch: z.string(),
+    description: z.string(),
+    last_scan_id: ScanId.nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: 'Repository' })
+const branch = z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/)
+export const CreateRepository = z.strictObject({
+  project_id: ProjectId,
+  name,
+  default_branch: branch.optional(),
+  description: description.optional(),
+})
+export const UpdateRepository = z.strictObject({
+  name: name.optional(),
+  default_branch: branch.optional(),
+  description: description.optional(),
+})
+
+export const Money = z.object({ amount: z.number(), currency: z.string().length(3) }).meta({ id: 'Money' })
+export const ScanStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+export const Scan = z
+  .object({
+    id: ScanId,
+    repository_id: RepositoryId,
+    upload_id: UploadId.nullable(),
+    status: ScanStatus,
+    error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean(), details: z.record(z.string(), z.unknown()) }).nullable(),
+    created_at: Timestamp,
+    started_at: Timestamp.nullable(),
+    finished_at: Timestamp.nullable(),
+    stats: z.object({ files: z.number(), bytes: z.number(), commits: z.number(), duration_ms: z.number() }).nullable(),
+    engines: z.array(Engine),
+    gate: z.object({ passed: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+    cost_estimate: Money.nullable(),
+    cost: Money.nullable(),
+    queue_position: z.number().int().nullable(),
+  })
+  .meta({ id: 'Scan' })
+export const ScanQuery = PageQuery.extend({ status: ScanStatus.optional() })
+export const CreateScan = z.strictObject({
+  engines: z.array(z.enum(['secrets', 'code', 'dependencies'])).min(1).optional(),
+  max_cost: z.number().positive().optional(),
+})
+
+export const FindingStatus = z.enum(['open', 'fixed', 'dismissed'])
+export const Location = z.object({ path: z.string(), start_line: z.number().int(), end_line: z.number().int(), commit: z.string().optional() })
+export const Finding = z
+  .object({
+    id: FindingId,
+    repository_id: RepositoryId,
+    engine: Engine,
+    rule_id: z.string(),
+    severity: Severity,
+    title: z.string(),
+    message: z.string(),
+    path: z.string(),
+    start_line: z.number().int(),
+    end_line: z.number().int(),
+    snippet: z.string(),
+    locations: z.array(Location),
+    fingerprint: z.string(),
+    fingerprint_version: z.number().int(),
+    status: FindingStatus,
+    first_seen_scan_id: ScanId,
+    last_seen_scan_id: ScanId,
+    cwe: z.array(z.string()),
+    advisory: z.object({ id: z.string(), aliases: z.array(z.string()), url: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'Finding' })
+export const FindingQuery = PageQuery.extend({
+  severity: Severity.optional(),
+  status: FindingStatus.optional(),
+  engine: Engine.optional(),
+  rule: z.string().max(200).optional(),
+  path: z.string().max(1024).optional(),
+  scan: ScanId.optional(),
+  baseline: ScanId.optional(),
+  only: z.enum(['new']).optional(),
+})
+export const DismissReason = z.enum(['false_positive', 'wont_fix', 'used_in_tests'])
+export const UpdateFinding = z.strictObject({
+  status: z.enum(['dismissed', 'open']),
+  reason: DismissReason.optional(),
+  comment: z.string().max(2000).optional(),
+})
+export const CompareQuery = z.object({ base: ScanId, head: ScanId })
+export const Comparison = z
+  .object({ base: ScanId, head: ScanId, new: z.array(Finding), fixed: z.array(Finding), unchanged: z.array(Finding) })
+  .meta({ id: 'Comparison' })
+
+export const Suppression = z
+  .object({
+    id: SuppressionId,
+    repository_id: RepositoryId,
+    fingerprint: z.string(),
+    reason: z.string(),
+    owner: UserId,
+    expires_at: Timestamp.nullable(),
+    last_matched_at: Timestamp.nullable(),
+    created_at: Timestamp,
+  })
+  .meta({ id: 'Suppression' })
+export const CreateSuppression = z.strictObject({
+  fingerprint: z.string().min(1).max(256),
+  reason: z.string().min(1).max(2000),
+  expires_at: Timestamp.optional(),
+})
+
+export const Event = z
+  .object({
+    id: EventId,
+    repository_id: RepositoryId,
+    type: z.string(),
+    at: Timestamp,
+    actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'Event' })
+
+export const UploadStatus = z.enum(['awaiting_push', 'received', 'expired', 'released'])
+export const GitUpload = z
+  .object({
+    id: UploadId,
+    repository_id: RepositoryId,
+    status: UploadStatus,
+    remote_url: z.string().nullable().meta({ description: 'Carries the one-time upload token; only in the create answer' }),
+    bundle_upload_url: z.string().nullable(),
+    expires_at: Timestamp,
+    scan_id: ScanId.nullable(),
+    cost_estimate: Money.nullable(),
+  })
+  .meta({ id: 'GitUpload' })
+export const CreateGitUpload = z.strictObject({ repository_id: RepositoryId, expires_in_s: z.number().int().min(60).max(3600).optional() })
+export const ExtendGitUpload = z.strictObject({ expires_in_s: z.number().int().min(60).max(3600) })
+
+export const DismissalRequest = z
+  .object({
+    id: DismissalRequestId,
+    finding_id: FindingId,
+    repository_id: RepositoryId,
+    status: z.enum(['pending', 'approved', 'denied', 'expired']),
+    reason: DismissReason,
+    comment: z.string(),
+    requested_by: UserId,
+    decided_by: UserId.nullable(),
+    decision_comment: z.string().nullable(),
+    created_at: Timestamp,
+    expires_at: Timestamp,
+  })
+  .meta({ id: 'DismissalRequest' })
+export const DismissalQuery = PageQuery.extend({ status: z.enum(['pending', 'approved', 'denied', 'expired']).optional() })
+export const Decision = z.strictObject({ comment: z.string().min(1).max(2000) })
+export const Policy = z
+  .object({
+    fail_on_severity: Severity.nullable(),
+    only_new: z.boolean(),
+    engines: z.array(z.enum(['secrets', 'code', 'dependencies'])),
+    require_approval_for: z.array(Severity),
+  })
+  .meta({ id: 'Policy' })
+export const SarifImport = z.object({ version: z.literal('2.1.0'), runs: z.array(z.unknown()).max(100) }).loose()
+export const SarifImported = z.object({ scan_id: ScanId, findings: z.number().int() })
+
+export const BillingQuery = z.object({
+  workspace_id: WorkspaceId.optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  group_by: z.enum(['day', 'project', 'repository']).optional(),
+})
+const UsageFigures = z.object({ scans: z.number(), files: z.number(), bytes: z.number(), duration_ms: z.number(), cost: z.number() })
+export const BillingSummary = z
+  .object({
+    workspace_id: WorkspaceId,
+    from: z.iso.date(),
+    to: z.iso.date(),
+    currency: z.string().length(3),
+    prices: z.record(z.string(), z.number()),
+    totals: UsageFigures,
+    groups: z.array(UsageFigures.extend({ key: z.string() })),
+  })
+  .meta({ id: 'BillingSummary' })
+export const UsageLine = z
+  .object({
+    scan_id: ScanId,
+    workspace_id: WorkspaceId,
+    project_id: ProjectId,
+    repository_id: RepositoryId,
+    engines: z.array(Engine),
+    files: z.number(),
+    bytes: z.number(),
+    commits: z.number(),
+    duration_ms: z.number(),
+    cost: Money,
+    at: Timestamp,
+  })
+  .meta({ id: 'UsageLine' })
+
+export const Limit = z.object({ name: z.string(), limit: z.number(), used: z.number().nullable(), unit: z.string() })
+export const Limits = z.object({ workspace_id: WorkspaceId, limits: z.array(Limit) }).meta({ id: 'Limits' })
+export const Workers = z
+  .object({
+    queue_depth: z.number(),
+    in_flight: z.number(),
+    dlq_depth: z.number(),
+    oldest_age_s: z.number().nullable(),
+    stuck_scans: z.array(ScanId),
+  })
+  .meta({ id: 'Workers' })
+export const Cleanup = z.strictObject({ dry_run: z.boolean().default(true) })
+export const CleanupReport = z
+  .object({ dry_run: z.boolean(), expired_uploads: z.number(), stale_scans: z.number(), deleted_objects: z.number() })
+  .meta({ id: 'CleanupReport' })
+export const AdvisoryImport = z.strictObject({ advisories: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000) })
+export const AdvisoryImported = z.object({ imported: z.number(), updated: z.number() })
+
+export const Session = z
+  .object({
+    id: SessionId,
+    repository_id: RepositoryId,
+    status: z.enum(['awaiting_upload', 'uploaded', 'analyzing', 'done', 'failed', 'expired']),
+    upload_url: z.string().nullable(),
+    expires_at: Timestamp,
+    scan_id: ScanId.nullable(),
+  })
+  .meta({ id: 'Session', deprecated: true })
+export const CreateSession = z.strictObject({ repository_id: RepositoryId, format: z.enum(['tar.gz', 'zip']) })
+export const Deprecation = z
+  .object({
+    feature: z.string(),
+    routes: z.array(z.string()),
+    deprecated_at: Timestamp,
+    sunset_at: Timestamp,
+    replacement: z.string(),
+    link: z.string(),
+  })
+  .meta({ id: 'Deprecation' })

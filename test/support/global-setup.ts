@@ -1,0 +1,28 @@
+// Starts the emulators once for the whole run, creates the test resources, and stops everything after.
+import type { TestProject } from 'vitest/node'
+import { type RunningEmulator, startDynamoDb, startS3, startSqs } from '../../infra/local/emulators.js'
+import { ensureResources, type LocalResources } from '../../infra/local/resources.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    endpoints: { dynamodb: string; s3: string; sqs: string }
+    resources: LocalResources
+  }
+}
+
+let running: RunningEmulator[] = []
+
+export async function setup(project: TestProject) {
+  if (!process.versions.node.startsWith('24.')) {
+    throw new Error(`Tests run on Node 24 (node@24); this is ${process.version}. Run them through npm test.`)
+  }
+  running = await Promise.all([startDynamoDb(), startS3(), startSqs()])
+  const [dynamodb, s3, sqs] = running as [RunningEmulator, RunningEmulator, RunningEmulator]
+  const endpoints = { dynamodb: dynamodb.endpoint, s3: s3.endpoint, sqs: sqs.endpoint }
+  project.provide('endpoints', endpoints)
+  project.provide('resources', await ensureResources(endpoints, { prefix: 'test' }))
+}
+
+export async function teardown() {
+  await Promise.all(running.map((emulator) => emulator.stop()))
+}

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { routeTable } from '../../shared/routes/index.js'
+import { groups, type RouteSpec } from '../../shared/routes/route.js'
+
+// Every route DESIGN.md ("Endpoint groups") names, written out by hand so the table cannot drift from it.
+const designRoutes = [
+  'GET /v1/healthz',
+  'GET /v1/readyz',
+  'POST /v1/auth/login',
+  'POST /v1/auth/refresh',
+  'POST /v1/auth/logout',
+  'GET /v1/auth/me',
+  'POST /v1/auth/password',
+  'GET /v1/workspaces',
+  'GET /v1/workspaces/{id}',
+  'GET /v1/workspaces/{id}/members',
+  'POST /v1/workspaces/{id}/members',
+  'PATCH /v1/workspaces/{id}/members/{userId}',
+  'DELETE /v1/workspaces/{id}/members/{userId}',
+  'GET /v1/api-keys',
+  'POST /v1/api-keys',
+  'DELETE /v1/api-keys/{id}',
+  'POST /v1/api-keys/revoke',
+  'POST /v1/api-keys/purge',
+  'GET /v1/projects',
+  'POST /v1/projects',
+  'GET /v1/projects/{id}',
+  'PATCH /v1/projects/{id}',
+  'PUT /v1/projects/{id}',
+  'DELETE /v1/projects/{id}',
+  'GET /v1/projects/{id}/scans',
+  'GET /v1/projects/{id}/rollup',
+  'GET /v1/repositories',
+  'POST /v1/repositories',
+  'GET /v1/repositories/{id}',
+  'PATCH /v1/repositories/{id}',
+  'DELETE /v1/repositories/{id}',
+  'GET /v1/repositories/{id}/scans',
+  'POST /v1/repositories/{id}/scans',
+  'GET /v1/repositories/{id}/scans/{scanId}',
+  'POST /v1/repositories/{id}/scans/{scanId}/cancel',
+  'POST /v1/repositories/{id}/scans/{scanId}/retry',
+  'GET /v1/repositories/{id}/scans/{scanId}/sarif',
+  'GET /v1/repositories/{id}/findings',
+  'GET /v1/repositories/{id}/findings/{findingId}',
+  'PATCH /v1/repositories/{id}/findings/{findingId}',
+  'GET /v1/repositories/{id}/compare',
+  'GET /v1/repositories/{id}/suppressions',
+  'GET /v1/repositories/{id}/events',
+  'POST /v1/git-uploads',
+  'GET /v1/git-uploads/{id}',
+  'PATCH /v1/git-uploads/{id}',
+  'DELETE /v1/git-uploads/{id}',
+  'POST /v1/git-uploads/{id}/complete',
+  'GET /v1/git-uploads/{id}/repo.git/info/refs',
+  'POST /v1/git-uploads/{id}/repo.git/git-receive-pack',
+  'GET /v1/dismissal-requests',
+  'POST /v1/dismissal-requests/{id}/approve',
+  'POST /v1/dismissal-requests/{id}/deny',
+  'POST /v1/repositories/{id}/sarif',
+  'GET /v1/workspaces/{id}/policy',
+  'PUT /v1/workspaces/{id}/policy',
+  'GET /v1/projects/{id}/policy',
+  'PUT /v1/projects/{id}/policy',
+  'GET /v1/billing/summary',
+  'GET /v1/billing/usage',
+  'GET /v1/ops/limits',
+  'GET /v1/ops/workers',
+  'POST /v1/ops/cleanup',
+  'POST /v1/ops/advisories',
+  'POST /v1/sessions',
+  'GET /v1/sessions/{id}',
+  'POST /v1/sessions/{id}/analyze',
+  'GET /v1/deprecations',
+  'GET /v1/openapi.json',
+  'GET /v1/docs',
+]
+
+const specs = Object.entries(routeTable) as [string, RouteSpec][]
+const keyOf = (spec: RouteSpec) => `${spec.method} ${spec.path}`
+
+describe('the route table', () => {
+  it('holds every route DESIGN.md names', () => {
+    const table = new Set(specs.map(([, spec]) => keyOf(spec)))
+
+    const missing = designRoutes.filter((route) => !table.has(route))
+
+    expect(missing).toEqual([])
+  })
+
+  it('has one route per method and path', () => {
+    const keys = specs.map(([, spec]) => keyOf(spec))
+
+    expect(new Set(keys).size).toBe(keys.length)
+  })
+
+  it('names each route with a camelCase operation id', () => {
+    for (const [id] of specs) expect(id).toMatch(/^[a-z][a-zA-Z]+$/)
+  })
+
+  it('declares a params schema with exactly the path template parameters', () => {
+    for (const [id, spec] of specs) {
+      const inPath = [...spec.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort()
+      const declared = Object.keys(spec.params?.shape ?? {}).sort()
+      expect(declared, id).toEqual(inPath)
+    }
+  })
+
+  it('gives every group a handler module under functions/<group>/', () => {
+    for (const group of groups) expect(existsSync(`functions/${group}/handler.ts`), group).toBe(true)
+  })
+
+  it('answers 204 only from routes without a response schema', () => {
+    for (const [id, spec] of specs) if (spec.status === 204) expect(spec.ok, id).toBeUndefined()
+  })
+})
