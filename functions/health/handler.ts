@@ -1,8 +1,8 @@
 import { version } from '../../shared/config.js'
+import { allOk, checkDependencies } from '../../shared/health/readiness.js'
 import { unavailable } from '../../shared/http/errors.js'
 import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { healthRoutes } from '../../shared/routes/index.js'
-import { allOk, checkDependencies } from '../../shared/health/readiness.js'
 
 const startedAt = Date.now()
 

@@ -25,14 +25,14 @@ export function apiGatewayEvent(input: HttpRequestInput): APIGatewayProxyEvent {
   const multiValueHeaders: Record<string, string[]> = {}
   for (const [name, value] of headerPairs) {
     headers[name] = value
-    ;(multiValueHeaders[name] ??= []).push(value)
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value]
   }
   const params = new URLSearchParams(input.query ?? '')
   const queryStringParameters: Record<string, string> = {}
   const multiValueQueryStringParameters: Record<string, string[]> = {}
   for (const [name, value] of params) {
     queryStringParameters[name] = value
-    ;(multiValueQueryStringParameters[name] ??= []).push(value)
+    multiValueQueryStringParameters[name] = [...(multiValueQueryStringParameters[name] ?? []), value]
   }
   const body = typeof input.body === 'string' ? Buffer.from(input.body) : input.body
   const hasBody = body !== undefined && body.length > 0

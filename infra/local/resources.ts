@@ -8,7 +8,12 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
-import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs'
 import { table } from '../../shared/data/table.js'
 import { scanDeadLetterQueue, scanQueue } from '../../shared/queue/queues.js'
 import { uploadsBucket } from '../../shared/storage/bucket.js'
@@ -60,7 +65,11 @@ export async function ensureResources(endpoints: Endpoints, options: ResourceOpt
 }
 
 async function ensureTable(client: DynamoDBClient, name: string) {
-  const keyNames = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey])]
+  const keyNames = [
+    table.partitionKey,
+    table.sortKey,
+    ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ]
   try {
     await client.send(
       new CreateTableCommand({
@@ -107,22 +116,31 @@ async function ensureBucket(client: S3Client, name: string) {
 // CreateQueue with attributes fails when the queue exists with others, so create plainly, then set:
 // the queues converge on the definitions at every start.
 async function ensureQueues(client: SQSClient, prefix: string, visibilityTimeoutS: number) {
-  const { QueueUrl: scanDlqUrl } = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-${scanDeadLetterQueue.id}` }))
+  const { QueueUrl: scanDlqUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: `${prefix}-${scanDeadLetterQueue.id}` }),
+  )
   await client.send(
     new SetQueueAttributesCommand({
       QueueUrl: scanDlqUrl,
       Attributes: { MessageRetentionPeriod: String(scanDeadLetterQueue.retentionS) },
     }),
   )
-  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: scanDlqUrl, AttributeNames: ['QueueArn'] }))
-  const { QueueUrl: scanQueueUrl } = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-${scanQueue.id}` }))
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: scanDlqUrl, AttributeNames: ['QueueArn'] }),
+  )
+  const { QueueUrl: scanQueueUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: `${prefix}-${scanQueue.id}` }),
+  )
   await client.send(
     new SetQueueAttributesCommand({
       QueueUrl: scanQueueUrl,
       Attributes: {
         VisibilityTimeout: String(visibilityTimeoutS),
         MessageRetentionPeriod: String(scanQueue.retentionS),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: scanQueue.maxReceiveCount }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: Attributes?.QueueArn,
+          maxReceiveCount: scanQueue.maxReceiveCount,
+        }),
       },
     }),
   )

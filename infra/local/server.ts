@@ -5,15 +5,14 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { APIGatewayProxyResult } from 'aws-lambda'
 import { errorResponse, toApiError } from '../../shared/http/envelope.js'
 import { ApiError, payloadTooLarge, routeNotFound, timeout } from '../../shared/http/errors.js'
+import type { ApiHandler } from '../../shared/http/lambda.js'
 import { routeTable } from '../../shared/routes/index.js'
 import { createMatcher, type Resolution } from '../../shared/routes/match.js'
 import type { Group } from '../../shared/routes/route.js'
 import { apiGatewayEvent, lambdaContext } from './event.js'
-
-type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>
 
 /** API Gateway REST: 10 MB per request body; Lambda: 6 MB per synchronous invocation payload. */
 export const gatewayLimits = {
@@ -77,7 +76,13 @@ async function serve(request: IncomingMessage, response: ServerResponse) {
   const body = await readBody(request, gatewayLimits.maxBodyBytes)
   if (body === 'too_large') {
     const limit = gatewayLimits.maxBodyBytes
-    return write(response, errorResponse(payloadTooLarge('The request body exceeds API Gateway\'s 10 MB limit', { limit_bytes: limit }), requestId))
+    return write(
+      response,
+      errorResponse(
+        payloadTooLarge("The request body exceeds API Gateway's 10 MB limit", { limit_bytes: limit }),
+        requestId,
+      ),
+    )
   }
   let resolution: Resolution
   try {
@@ -85,7 +90,8 @@ async function serve(request: IncomingMessage, response: ServerResponse) {
   } catch (error) {
     return write(response, errorResponse(toApiError(error), requestId))
   }
-  if (resolution.kind === 'not_found') return write(response, errorResponse(routeNotFound(method, url.pathname), requestId))
+  if (resolution.kind === 'not_found')
+    return write(response, errorResponse(routeNotFound(method, url.pathname), requestId))
 
   // A wrong method still reaches the resource's group (the deployed API routes it there through ANY),
   // whose dispatcher answers 405 with Allow.
@@ -118,7 +124,7 @@ async function withTimeout(invocation: Promise<APIGatewayProxyResult>, requestId
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<APIGatewayProxyResult>((resolve) => {
     timer = setTimeout(
-      () => resolve(errorResponse(timeout('The handler did not answer within API Gateway\'s 29 s'), requestId)),
+      () => resolve(errorResponse(timeout("The handler did not answer within API Gateway's 29 s"), requestId)),
       gatewayLimits.integrationTimeoutMs,
     )
   })
@@ -155,7 +161,8 @@ function pairs(raw: string[]): [string, string][] {
 function write(response: ServerResponse, result: APIGatewayProxyResult) {
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value)
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String)
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name.toLowerCase()] = values.map(String)
   const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8')
   headers['content-length'] = String(body.length)
   response.writeHead(result.statusCode, headers)

@@ -3,9 +3,9 @@
 import { join, resolve } from 'node:path'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
-import { type LocalResources, ensureResources, localCredentials, localRegion } from './resources.js'
-import { startApiServer } from './server.js'
 import { type Poller, type SqsHandler, startPoller } from './poller.js'
+import { ensureResources, type LocalResources, localCredentials, localRegion } from './resources.js'
+import { startApiServer } from './server.js'
 
 export const debugUser = {
   email: 'debug@example.com',
@@ -97,7 +97,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 }
 
 /** The environment the handlers read, as CDK sets it in AWS; the SDK picks up the endpoints itself. */
-function configureHandlers(endpoints: { dynamodb: string; s3: string; sqs: string }, resources: LocalResources, url: string) {
+function configureHandlers(
+  endpoints: { dynamodb: string; s3: string; sqs: string },
+  resources: LocalResources,
+  url: string,
+) {
   Object.assign(process.env, {
     STAGE: 'local',
     TABLE_NAME: resources.tableName,

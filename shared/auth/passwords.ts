@@ -1,7 +1,7 @@
 // Passwords are hashed with scrypt from node:crypto: memory-hard (N=2^15, r=8 → 32 MiB per hash), in
 // the runtime already (no native addon to build for arm64 Lambda), and tunable per hash because the
 // parameters are stored with it.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto'
 
 const scrypt = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>

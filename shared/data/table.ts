@@ -2,7 +2,7 @@
 // build the table from this description, so the two can never disagree on a key or an index.
 export const table = {
   /** Logical name; the deployed name comes from configuration (TABLE_NAME). */
-  id: 'vega',
+  id: 'state',
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes expired items lazily (within days), so reads also filter on it. */

@@ -1,8 +1,8 @@
 // Users, their workspaces and memberships: what the local seed and (later) the bootstrap command create.
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb'
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
-import { documents } from '../aws/clients.js'
 import { hashPassword } from '../auth/passwords.js'
+import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
 import { keys } from './keys.js'
@@ -51,11 +51,22 @@ export async function createOwnerIfAbsent(owner: NewOwner): Promise<{ created: b
               },
             },
           },
-          { Put: { TableName, Item: { ...keys.workspace(workspaceId), id: workspaceId, name: owner.workspaceName, created_at: now } } },
           {
             Put: {
               TableName,
-              Item: { ...keys.membership(workspaceId, userId), workspace_id: workspaceId, user_id: userId, role: 'owner', added_at: now },
+              Item: { ...keys.workspace(workspaceId), id: workspaceId, name: owner.workspaceName, created_at: now },
+            },
+          },
+          {
+            Put: {
+              TableName,
+              Item: {
+                ...keys.membership(workspaceId, userId),
+                workspace_id: workspaceId,
+                user_id: userId,
+                role: 'owner',
+                added_at: now,
+              },
             },
           },
         ],

@@ -19,9 +19,13 @@ export async function checkDependencies(): Promise<Checks> {
     timed(READINESS_TIMEOUT_MS, (abortSignal) =>
       dynamo().send(new DescribeTableCommand({ TableName: TABLE_NAME }), { abortSignal }),
     ),
-    timed(READINESS_TIMEOUT_MS, (abortSignal) => s3().send(new HeadBucketCommand({ Bucket: UPLOADS_BUCKET }), { abortSignal })),
     timed(READINESS_TIMEOUT_MS, (abortSignal) =>
-      sqs().send(new GetQueueAttributesCommand({ QueueUrl: SCAN_QUEUE_URL, AttributeNames: ['QueueArn'] }), { abortSignal }),
+      s3().send(new HeadBucketCommand({ Bucket: UPLOADS_BUCKET }), { abortSignal }),
+    ),
+    timed(READINESS_TIMEOUT_MS, (abortSignal) =>
+      sqs().send(new GetQueueAttributesCommand({ QueueUrl: SCAN_QUEUE_URL, AttributeNames: ['QueueArn'] }), {
+        abortSignal,
+      }),
     ),
   ])
   return { dynamodb, s3: bucket, sqs: queue }

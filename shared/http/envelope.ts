@@ -1,6 +1,6 @@
 // The error envelope of DESIGN.md, as a schema (for OpenAPI and tests) and as a response builder.
 import type { APIGatewayProxyResult } from 'aws-lambda'
-import { z, ZodError } from 'zod'
+import { ZodError, z } from 'zod'
 import { ApiError, errorCodes, internal, validationFailed } from './errors.js'
 
 export const ErrorEnvelope = z
@@ -13,7 +13,10 @@ export const ErrorEnvelope = z
       details: z.record(z.string(), z.unknown()).meta({ description: 'Always carries request_id' }),
     }),
   })
-  .meta({ id: 'Error', description: 'Every error Vega returns, from a handler, the router, the gateway or a stored failure' })
+  .meta({
+    id: 'Error',
+    description: 'Every error Vega returns, from a handler, the router, the gateway or a stored failure',
+  })
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>
 
 /** Anything thrown becomes an ApiError; what is not one already is an internal error whose message stays private. */

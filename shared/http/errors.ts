@@ -2,16 +2,44 @@
 // docs/errors.md and the OpenAPI document are generated from this table; nothing else spells a code.
 
 export const errorCatalogue = {
-  bad_request: { status: 400, retryable: false, when: 'malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor' },
+  bad_request: {
+    status: 400,
+    retryable: false,
+    when: 'malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor',
+  },
   unauthorized: { status: 401, retryable: false, when: 'no or invalid credentials, expired token' },
   forbidden: { status: 403, retryable: false, when: 'valid credentials without the role or scope' },
-  not_found: { status: 404, retryable: false, when: 'no such route or resource, or one the caller may not see (never says which)' },
-  method_not_allowed: { status: 405, retryable: false, when: 'known path, wrong method; the `Allow` header lists the methods' },
-  conflict: { status: 409, retryable: false, when: 'state conflict: upload already pushed, duplicate name, scan already running' },
+  not_found: {
+    status: 404,
+    retryable: false,
+    when: 'no such route or resource, or one the caller may not see (never says which)',
+  },
+  method_not_allowed: {
+    status: 405,
+    retryable: false,
+    when: 'known path, wrong method; the `Allow` header lists the methods',
+  },
+  conflict: {
+    status: 409,
+    retryable: false,
+    when: 'state conflict: upload already pushed, duplicate name, scan already running',
+  },
   gone: { status: 410, retryable: false, when: 'an expired upload or session' },
-  payload_too_large: { status: 413, retryable: false, when: 'body or push over the limit; details name the limit and the alternative' },
-  unsupported_media_type: { status: 415, retryable: false, when: 'a body with a `Content-Encoding` Vega does not decode' },
-  validation_failed: { status: 422, retryable: false, when: 'field-level validation; `details.issues: [{path, message}]`' },
+  payload_too_large: {
+    status: 413,
+    retryable: false,
+    when: 'body or push over the limit; details name the limit and the alternative',
+  },
+  unsupported_media_type: {
+    status: 415,
+    retryable: false,
+    when: 'a body with a `Content-Encoding` Vega does not decode',
+  },
+  validation_failed: {
+    status: 422,
+    retryable: false,
+    when: 'field-level validation; `details.issues: [{path, message}]`',
+  },
   rate_limited: { status: 429, retryable: true, when: 'too many requests; `Retry-After` says when to come back' },
   quota_exceeded: { status: 429, retryable: false, when: 'a workspace quota is used up; details name the limit' },
   internal: { status: 500, retryable: true, when: 'unexpected; the message never leaks internals' },
@@ -61,10 +89,16 @@ export const validationFailed = (issues: { path: string; message: string }[]) =>
 export const rateLimited = (retryAfterS: number) =>
   new ApiError('rate_limited', 'Too many requests', { retry_after_s: retryAfterS }, { 'retry-after': `${retryAfterS}` })
 export const quotaExceeded = (limit: string, retryAfterS: number, details: ErrorDetails = {}) =>
-  new ApiError('quota_exceeded', `The workspace quota ${limit} is used up`, { limit, retry_after_s: retryAfterS, ...details }, {
-    'retry-after': `${retryAfterS}`,
-  })
-export const internal = () => new ApiError('internal', 'Something went wrong on our side; retry, and quote the request id if it persists')
+  new ApiError(
+    'quota_exceeded',
+    `The workspace quota ${limit} is used up`,
+    { limit, retry_after_s: retryAfterS, ...details },
+    {
+      'retry-after': `${retryAfterS}`,
+    },
+  )
+export const internal = () =>
+  new ApiError('internal', 'Something went wrong on our side; retry, and quote the request id if it persists')
 export const notImplemented = (routeId: string) =>
   new ApiError('not_implemented', `${routeId} is part of the contract but not built yet`, { route: routeId })
 export const unavailable = (message: string, retryAfterS: number, details: ErrorDetails = {}) =>

@@ -2,7 +2,7 @@
 // query and body with the route's zod schemas, calls the route's function, and writes its answer.
 // Handlers receive parsed input and throw ApiErrors; they never build a response or an error body.
 import middy from '@middy/core'
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import type { z } from 'zod'
 import { routeTable } from '../routes/index.js'
 import { createMatcher } from '../routes/match.js'
@@ -41,6 +41,13 @@ export interface HttpRequest<R extends RouteSpec = RouteSpec> {
   context: VegaContext
 }
 
+/** What the Lambda runtime (or the local gateway) calls; middy's third argument is optional at run time. */
+export type ApiHandler = (
+  event: APIGatewayProxyEvent,
+  context: Context,
+  middyOptions?: { signal: AbortSignal },
+) => Promise<APIGatewayProxyResult>
+
 type AnyRequest = Omit<HttpRequest, 'params' | 'query' | 'body'> & { params: unknown; query: unknown; body: unknown }
 
 export type Handlers<T extends RouteTable> = {
@@ -57,7 +64,7 @@ export const defaultMaxJsonBytes = 256 * 1024
 
 const matchAnyRoute = createMatcher(routeTable)
 
-export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>) {
+export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): ApiHandler {
   const byResource = new Map<string, { routeId: string; spec: RouteSpec }>()
   for (const [routeId, spec] of Object.entries(routes)) byResource.set(`${spec.method} ${spec.path}`, { routeId, spec })
   const implementations = handlers as unknown as Record<string, (request: AnyRequest) => unknown>
@@ -81,12 +88,14 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>) {
     return toResponse(spec, result)
   }
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>()
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>()
     .use(requestId())
     .use(accessLog())
     .use(deprecationNotice())
     .use(errorEnvelope())
     .handler(dispatch)
+  // The runtime passes a plain Context; requestId() fills in the Vega fields before anything reads them.
+  return (event, context) => handler(event, context as VegaContext)
 }
 
 /**
@@ -136,10 +145,13 @@ function parseBody(spec: RouteSpec, request: AnyRequest): unknown {
   if (!spec.body) return undefined
   const { rawBody, headers } = request
   const encoding = headers['content-encoding']
-  if (encoding && encoding !== 'identity') throw unsupportedMediaType(`Content-Encoding ${encoding.slice(0, 32)} is not accepted`)
+  if (encoding && encoding !== 'identity')
+    throw unsupportedMediaType(`Content-Encoding ${encoding.slice(0, 32)} is not accepted`)
   const limit = spec.maxBodyBytes ?? defaultMaxJsonBytes
   if (rawBody.length > limit) {
-    throw payloadTooLarge(`The body is ${rawBody.length} bytes; this route accepts at most ${limit}`, { limit_bytes: limit })
+    throw payloadTooLarge(`The body is ${rawBody.length} bytes; this route accepts at most ${limit}`, {
+      limit_bytes: limit,
+    })
   }
   let json: unknown = {}
   if (rawBody.length > 0) {
@@ -160,7 +172,8 @@ function parseBody(spec: RouteSpec, request: AnyRequest): unknown {
 
 function lowerCaseHeaders(event: APIGatewayProxyEvent): Record<string, string> {
   const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value
+  for (const [name, value] of Object.entries(event.headers ?? {}))
+    if (value !== undefined) headers[name.toLowerCase()] = value
   return headers
 }
 

@@ -65,7 +65,9 @@ function operation(routeId: string, spec: RouteSpec): ZodOpenApiOperationObject 
       ? {
           requestBody: {
             required: true,
-            content: spec.consumes ? { [spec.consumes]: { schema: binary } } : { 'application/json': { schema: spec.body! } },
+            content: spec.consumes
+              ? { [spec.consumes]: { schema: binary } }
+              : { 'application/json': { schema: spec.body! } },
           },
         }
       : {}),
@@ -80,10 +82,9 @@ function security(spec: RouteSpec): Record<string, string[]>[] {
 }
 
 export function buildOpenApi() {
-  const paths: ZodOpenApiPathsObject = {}
+  const paths: Record<string, Record<string, ZodOpenApiOperationObject>> = {}
   for (const [routeId, spec] of Object.entries(routeTable) as [string, RouteSpec][]) {
-    const item = (paths[spec.path] ??= {})
-    ;(item as Record<string, ZodOpenApiOperationObject>)[spec.method.toLowerCase()] = operation(routeId, spec)
+    paths[spec.path] = { ...paths[spec.path], [spec.method.toLowerCase()]: operation(routeId, spec) }
   }
   return createDocument({
     openapi: '3.1.0',
@@ -107,7 +108,7 @@ export function buildOpenApi() {
         uploadToken: { type: 'http', scheme: 'basic', description: "The upload's one-time credentials in remote_url" },
       },
     },
-    paths,
+    paths: paths as ZodOpenApiPathsObject,
   })
 }
 

@@ -1,6 +1,7 @@
 // Projects and repositories: the resources scans hang off (DESIGN.md "Endpoint groups").
 import { z } from 'zod'
 import { FindingId, ProjectId, RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
+import { route } from './route.js'
 import {
   CompareQuery,
   Comparison,
@@ -24,7 +25,6 @@ import {
   UpdateProject,
   UpdateRepository,
 } from './schemas.js'
-import { route } from './route.js'
 
 const project = z.object({ id: ProjectId })
 const repository = z.object({ id: RepositoryId })

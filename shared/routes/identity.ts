@@ -1,6 +1,7 @@
 // Auth, workspaces and API keys (DESIGN.md "Authentication and tenancy").
 import { z } from 'zod'
 import { ApiKeyId, UserId, WorkspaceId } from '../ids.js'
+import { route } from './route.js'
 import {
   AddedMember,
   AddMember,
@@ -10,8 +11,8 @@ import {
   Login,
   Member,
   PageQuery,
-  Purged,
   PurgeApiKeys,
+  Purged,
   page,
   Refresh,
   RevokeApiKey,
@@ -21,7 +22,6 @@ import {
   User,
   Workspace,
 } from './schemas.js'
-import { route } from './route.js'
 
 const workspace = z.object({ id: WorkspaceId })
 const member = z.object({ id: WorkspaceId, userId: UserId })

@@ -1,6 +1,7 @@
 // The route table: every route of DESIGN.md, once. No other file spells a path.
-import { apiKeyRoutes, authRoutes, workspaceRoutes } from './identity.js'
+
 import { projectRoutes, repositoryRoutes } from './code.js'
+import { apiKeyRoutes, authRoutes, workspaceRoutes } from './identity.js'
 import { billingRoutes, gitUploadRoutes, opsRoutes, sessionRoutes, triageRoutes } from './pipeline.js'
 import { docsRoutes, healthRoutes } from './platform.js'
 import type { Group, RouteSpec } from './route.js'
@@ -31,6 +32,18 @@ export const routesOf = (group: Group): [string, RouteSpec][] =>
  */
 export const binaryMediaTypes = ['*/*'] as const
 
-export { apiKeyRoutes, authRoutes, workspaceRoutes, projectRoutes, repositoryRoutes, gitUploadRoutes, triageRoutes }
-export { billingRoutes, opsRoutes, sessionRoutes, docsRoutes, healthRoutes }
-export { groups, type Group, type Method, type RouteSpec } from './route.js'
+export { type Group, groups, type Method, type RouteSpec } from './route.js'
+export {
+  apiKeyRoutes,
+  authRoutes,
+  billingRoutes,
+  docsRoutes,
+  gitUploadRoutes,
+  healthRoutes,
+  opsRoutes,
+  projectRoutes,
+  repositoryRoutes,
+  sessionRoutes,
+  triageRoutes,
+  workspaceRoutes,
+}

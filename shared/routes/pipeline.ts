@@ -1,6 +1,7 @@
 // Git uploads, triage, billing, operations and the legacy sessions flow.
 import { z } from 'zod'
 import { DismissalRequestId, ProjectId, RepositoryId, SessionId, UploadId, WorkspaceId } from '../ids.js'
+import { route } from './route.js'
 import {
   AdvisoryImport,
   AdvisoryImported,
@@ -25,7 +26,6 @@ import {
   UsageLine,
   Workers,
 } from './schemas.js'
-import { route } from './route.js'
 
 const upload = z.object({ id: UploadId })
 // Bodies reach Lambda base64-encoded inside its 6 MB payload: 4 MiB of JSON is what fits with room to spare.

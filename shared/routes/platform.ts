@@ -1,7 +1,7 @@
 // Routes that need no workspace: health, docs and the legacy deprecation list.
 import { z } from 'zod'
-import { Deprecation, Health, Readiness } from './schemas.js'
 import { route } from './route.js'
+import { Deprecation, Health, Readiness } from './schemas.js'
 
 export const healthRoutes = {
   getHealth: route({

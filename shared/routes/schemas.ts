@@ -33,8 +33,14 @@ export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'info'])
 export const Engine = z.string().regex(/^(secrets|code|dependencies|sarif:[\w.-]{1,64})$/)
 export const ApiKeyScope = z.enum(['read', 'write', 'upload', 'triage', 'billing', 'ops'])
 
-export const Health = z.object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() }).meta({ id: 'Health' })
-export const DependencyCheck = z.object({ status: z.enum(['ok', 'down']), duration_ms: z.number(), error: z.string().optional() })
+export const Health = z
+  .object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() })
+  .meta({ id: 'Health' })
+export const DependencyCheck = z.object({
+  status: z.enum(['ok', 'down']),
+  duration_ms: z.number(),
+  error: z.string().optional(),
+})
 export const Readiness = z
   .object({
     status: z.literal('ready'),
@@ -100,7 +106,13 @@ export const CreateApiKey = z.strictObject({
   workspace_id: WorkspaceId.optional(),
 })
 export const RevokeApiKey = z
-  .strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(), key: z.string().max(256).optional() })
+  .strictObject({
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    key: z.string().max(256).optional(),
+  })
   .meta({ description: 'The SHA-256 (hex) of the key, or the key itself' })
 export const PurgeApiKeys = z.strictObject({ password: z.string().max(1024).optional() })
 export const Purged = z.object({ revoked: z.number().int() })
@@ -116,10 +128,20 @@ export const Project = z
     updated_at: Timestamp,
   })
   .meta({ id: 'Project' })
-export const CreateProject = z.strictObject({ name, description: description.optional(), workspace_id: WorkspaceId.optional() })
+export const CreateProject = z.strictObject({
+  name,
+  description: description.optional(),
+  workspace_id: WorkspaceId.optional(),
+})
 export const UpdateProject = z.strictObject({ name: name.optional(), description: description.optional() })
 export const ReplaceProject = z.strictObject({ name, description: description.default('') })
-export const SeverityCounts = z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number(), info: z.number() })
+export const SeverityCounts = z.object({
+  critical: z.number(),
+  high: z.number(),
+  medium: z.number(),
+  low: z.number(),
+  info: z.number(),
+})
 export const Rollup = z
   .object({
     project_id: ProjectId,
@@ -148,7 +170,11 @@ export const Repository = z
     updated_at: Timestamp,
   })
   .meta({ id: 'Repository' })
-const branch = z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/)
+const branch = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\s~^:?*[\\]+$/)
 export const CreateRepository = z.strictObject({
   project_id: ProjectId,
   name,
@@ -169,7 +195,14 @@ export const Scan = z
     repository_id: RepositoryId,
     upload_id: UploadId.nullable(),
     status: ScanStatus,
-    error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean(), details: z.record(z.string(), z.unknown()) }).nullable(),
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        retryable: z.boolean(),
+        details: z.record(z.string(), z.unknown()),
+      })
+      .nullable(),
     created_at: Timestamp,
     started_at: Timestamp.nullable(),
     finished_at: Timestamp.nullable(),
@@ -183,12 +216,20 @@ export const Scan = z
   .meta({ id: 'Scan' })
 export const ScanQuery = PageQuery.extend({ status: ScanStatus.optional() })
 export const CreateScan = z.strictObject({
-  engines: z.array(z.enum(['secrets', 'code', 'dependencies'])).min(1).optional(),
+  engines: z
+    .array(z.enum(['secrets', 'code', 'dependencies']))
+    .min(1)
+    .optional(),
   max_cost: z.number().positive().optional(),
 })
 
 export const FindingStatus = z.enum(['open', 'fixed', 'dismissed'])
-export const Location = z.object({ path: z.string(), start_line: z.number().int(), end_line: z.number().int(), commit: z.string().optional() })
+export const Location = z.object({
+  path: z.string(),
+  start_line: z.number().int(),
+  end_line: z.number().int(),
+  commit: z.string().optional(),
+})
 export const Finding = z
   .object({
     id: FindingId,
@@ -268,14 +309,20 @@ export const GitUpload = z
     id: UploadId,
     repository_id: RepositoryId,
     status: UploadStatus,
-    remote_url: z.string().nullable().meta({ description: 'Carries the one-time upload token; only in the create answer' }),
+    remote_url: z
+      .string()
+      .nullable()
+      .meta({ description: 'Carries the one-time upload token; only in the create answer' }),
     bundle_upload_url: z.string().nullable(),
     expires_at: Timestamp,
     scan_id: ScanId.nullable(),
     cost_estimate: Money.nullable(),
   })
   .meta({ id: 'GitUpload' })
-export const CreateGitUpload = z.strictObject({ repository_id: RepositoryId, expires_in_s: z.number().int().min(60).max(3600).optional() })
+export const CreateGitUpload = z.strictObject({
+  repository_id: RepositoryId,
+  expires_in_s: z.number().int().min(60).max(3600).optional(),
+})
 export const ExtendGitUpload = z.strictObject({ expires_in_s: z.number().int().min(60).max(3600) })
 
 export const DismissalRequest = z
@@ -293,7 +340,9 @@ export const DismissalRequest = z
     expires_at: Timestamp,
   })
   .meta({ id: 'DismissalRequest' })
-export const DismissalQuery = PageQuery.extend({ status: z.enum(['pending', 'approved', 'denied', 'expired']).optional() })
+export const DismissalQuery = PageQuery.extend({
+  status: z.enum(['pending', 'approved', 'denied', 'expired']).optional(),
+})
 export const Decision = z.strictObject({ comment: z.string().min(1).max(2000) })
 export const Policy = z
   .object({
@@ -312,7 +361,13 @@ export const BillingQuery = z.object({
   to: z.iso.date().optional(),
   group_by: z.enum(['day', 'project', 'repository']).optional(),
 })
-const UsageFigures = z.object({ scans: z.number(), files: z.number(), bytes: z.number(), duration_ms: z.number(), cost: z.number() })
+const UsageFigures = z.object({
+  scans: z.number(),
+  files: z.number(),
+  bytes: z.number(),
+  duration_ms: z.number(),
+  cost: z.number(),
+})
 export const BillingSummary = z
   .object({
     workspace_id: WorkspaceId,
@@ -355,7 +410,9 @@ export const Cleanup = z.strictObject({ dry_run: z.boolean().default(true) })
 export const CleanupReport = z
   .object({ dry_run: z.boolean(), expired_uploads: z.number(), stale_scans: z.number(), deleted_objects: z.number() })
   .meta({ id: 'CleanupReport' })
-export const AdvisoryImport = z.strictObject({ advisories: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000) })
+export const AdvisoryImport = z.strictObject({
+  advisories: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000),
+})
 export const AdvisoryImported = z.object({ imported: z.number(), updated: z.number() })
 
 export const Session = z

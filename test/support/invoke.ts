@@ -1,10 +1,10 @@
 // Calls a handler with an event from the same factory the local server uses, and reads the answer.
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { APIGatewayProxyResult } from 'aws-lambda'
 import { apiGatewayEvent, type HttpRequestInput, lambdaContext } from '../../infra/local/event.js'
+import type { ApiHandler } from '../../shared/http/lambda.js'
 import { routeTable } from '../../shared/routes/index.js'
 import { createMatcher } from '../../shared/routes/match.js'
 
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>
 const resolve = createMatcher(routeTable)
 
 export interface Answer {
@@ -16,7 +16,10 @@ export interface Answer {
 }
 
 /** Resolves the resource like API Gateway does, then invokes the handler directly (no HTTP). */
-export async function invoke(handler: Handler, input: Omit<HttpRequestInput, 'resource' | 'pathParameters'>): Promise<Answer> {
+export async function invoke(
+  handler: ApiHandler,
+  input: Omit<HttpRequestInput, 'resource' | 'pathParameters'>,
+): Promise<Answer> {
   const resolution = resolve(input.method, input.path)
   const event = apiGatewayEvent({
     ...input,

@@ -1,0 +1,152 @@
+import { App } from 'aws-cdk-lib'
+import { Match, Template } from 'aws-cdk-lib/assertions'
+import { describe, expect, it } from 'vitest'
+import { buildApp } from '../../infra/aws/app.js'
+import { table } from '../../shared/data/table.js'
+import { scanQueue } from '../../shared/queue/queues.js'
+import { routeTable } from '../../shared/routes/index.js'
+import { groups, type RouteSpec } from '../../shared/routes/route.js'
+
+// Bundling is esbuild per function (~1 s each); the template is the same without it.
+function synth(stage: 'dev' | 'prod') {
+  const app = buildApp(new App({ context: { stage, 'aws:cdk:bundling-stacks': [] } }))
+  return Template.fromStack(app.node.findChild(`vega-${stage}`) as never)
+}
+
+const dev = synth('dev')
+const prod = synth('prod')
+const specs = Object.entries(routeTable) as [string, RouteSpec][]
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }
+
+describe('the API', () => {
+  const methods = Object.values(dev.findResources('AWS::ApiGateway::Method') as Record<string, Resource>)
+
+  it('has exactly one method per route of the table, named by its operation id', () => {
+    const named = methods.filter((m) => m.Properties.HttpMethod !== 'ANY')
+
+    expect(named.map((m) => `${m.Properties.HttpMethod} ${m.Properties.OperationName}`).sort()).toEqual(
+      specs.map(([id, spec]) => `${spec.method} ${id}`).sort(),
+    )
+  })
+
+  it("integrates each route with its group's function by Lambda proxy", () => {
+    const functionOf = (method: Resource) =>
+      JSON.stringify(method.Properties.Integration.Uri).match(/"Api(\w+?)Function\w*"/)?.[1]
+    const pascal = (group: string) => group.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())
+
+    for (const method of methods.filter((m) => m.Properties.HttpMethod !== 'ANY')) {
+      const spec = routeTable[method.Properties.OperationName as keyof typeof routeTable]
+      expect(method.Properties.Integration.Type).toBe('AWS_PROXY')
+      expect(functionOf(method), method.Properties.OperationName).toBe(pascal(spec.group))
+    }
+  })
+
+  it('routes any other method of a known path to its group, which answers 405', () => {
+    const paths = new Set(specs.map(([, spec]) => spec.path))
+
+    expect(methods.filter((m) => m.Properties.HttpMethod === 'ANY')).toHaveLength(paths.size)
+  })
+
+  it('passes every body through as binary, for the git protocol and JSON alike', () => {
+    dev.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] })
+  })
+
+  it('renders gateway errors as the envelope, an unknown route as 404 not_found', () => {
+    dev.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+      ResponseTemplates: {
+        'application/json': Match.stringLikeRegexp('"code":"not_found".*"request_id":"\\$context.requestId"'),
+      },
+    })
+    for (const type of ['THROTTLED', 'REQUEST_TOO_LARGE', 'INTEGRATION_TIMEOUT', 'DEFAULT_4XX', 'DEFAULT_5XX']) {
+      dev.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: type })
+    }
+  })
+
+  it('writes JSON access logs carrying the request id, and throttles the stage', () => {
+    dev.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { Format: Match.stringLikeRegexp('"request_id":"\\$context.requestId"') },
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+    })
+  })
+})
+
+describe('the functions', () => {
+  it('runs one Node 24 arm64 function per endpoint group', () => {
+    dev.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs24.x', Architectures: ['arm64'] },
+      groups.length,
+    )
+  })
+
+  it('sets exactly the configuration the code reads', () => {
+    const functions = Object.values(dev.findResources('AWS::Lambda::Function') as Record<string, Resource>)
+
+    for (const fn of functions) {
+      expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
+        [
+          'POWERTOOLS_SERVICE_NAME',
+          'PUBLIC_BASE_URL',
+          'SCAN_DLQ_URL',
+          'SCAN_QUEUE_URL',
+          'STAGE',
+          'TABLE_NAME',
+          'UPLOADS_BUCKET',
+        ].sort(),
+      )
+    }
+  })
+})
+
+describe('the data', () => {
+  it('builds the table from the shared definition, with PITR, TTL and encryption', () => {
+    dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: table.partitionKey, KeyType: 'HASH' },
+        { AttributeName: table.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: table.indexes.map((index) => Match.objectLike({ IndexName: index.name })),
+      TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    })
+  })
+
+  it('protects prod data from deletion, and lets dev go', () => {
+    const prodTable = Object.values(prod.findResources('AWS::DynamoDB::GlobalTable') as Record<string, Resource>)[0]!
+    const devTable = Object.values(dev.findResources('AWS::DynamoDB::GlobalTable') as Record<string, Resource>)[0]!
+
+    expect(prodTable.DeletionPolicy).toBe('Retain')
+    expect(prodTable.Properties.Replicas[0].DeletionProtectionEnabled).toBe(true)
+    expect(devTable.DeletionPolicy).toBe('Delete')
+  })
+
+  it('sends a scan message to the DLQ after the defined number of tries', () => {
+    dev.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: scanQueue.visibilityTimeoutS,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: scanQueue.maxReceiveCount }),
+    })
+  })
+
+  it('keeps the bucket private, TLS-only, and expires uploads', () => {
+    dev.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 7 })]),
+      },
+    })
+    dev.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    })
+  })
+})

@@ -1,0 +1,312 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { z } from 'zod'
+import { handler as docs } from '../../functions/docs/handler.js'
+import { handler as projects } from '../../functions/projects/handler.js'
+import { handler as sessions } from '../../functions/sessions/handler.js'
+import { ErrorEnvelope } from '../../shared/http/envelope.js'
+import { conflict } from '../../shared/http/errors.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
+import { logger } from '../../shared/log.js'
+import { route } from '../../shared/routes/route.js'
+import { type Answer, invoke } from '../support/invoke.js'
+
+// A small route table of its own, to drive each path of the middleware from a real handler.
+const Widget = z.object({ id: z.string(), name: z.string() })
+const testRoutes = {
+  createWidget: route({
+    group: 'projects',
+    method: 'POST',
+    path: '/v1/projects',
+    summary: 'test',
+    auth: 'none',
+    body: z.strictObject({ name: z.string().min(1), size: z.number().int().optional() }),
+    ok: Widget,
+    status: 201,
+  }),
+  listWidgets: route({
+    group: 'projects',
+    method: 'GET',
+    path: '/v1/projects/{id}/scans',
+    summary: 'test',
+    auth: 'none',
+    params: z.object({ id: z.string().regex(/^prj_\w+$/) }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    ok: Widget,
+  }),
+  getWidget: route({
+    group: 'projects',
+    method: 'GET',
+    path: '/v1/projects/{id}',
+    summary: 'test',
+    auth: 'none',
+    params: z.object({ id: z.string() }),
+    ok: Widget,
+  }),
+  deleteWidget: route({
+    group: 'projects',
+    method: 'DELETE',
+    path: '/v1/projects/{id}',
+    summary: 'test',
+    auth: 'none',
+    status: 204,
+  }),
+} as const
+
+const stored: unknown[] = []
+const testHandler = lambda(testRoutes, {
+  createWidget: ({ body }) => {
+    stored.push(body)
+    return { id: 'w1', name: body.name }
+  },
+  listWidgets: ({ params, query }) => ({ id: params.id, name: `limit=${query.limit}` }),
+  getWidget: ({ params }) => {
+    if (params.id === 'taken') throw conflict('Widget taken is busy', { widget: 'taken' })
+    if (params.id === 'leaky') return { id: 'leaky', name: 'ok', pk: 'WS#secret', password_hash: 'scrypt$…' }
+    throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2')
+  },
+  deleteWidget: () => undefined,
+} satisfies Handlers<typeof testRoutes>)
+
+const json = { 'content-type': 'application/json' }
+
+function expectEnvelope(answer: Answer, status: number, code: string) {
+  expect(answer.status).toBe(status)
+  expect(answer.headers['content-type']).toBe('application/json')
+  expect(ErrorEnvelope.parse(answer.json).error.code).toBe(code)
+  expect(answer.json.error.details.request_id).toBe(answer.headers['x-request-id'])
+}
+
+afterEach(() => {
+  stored.length = 0
+  vi.restoreAllMocks()
+})
+
+describe('request ids', () => {
+  it('echoes a plain x-request-id on success and on error', async () => {
+    const ok = await invoke(testHandler, {
+      method: 'POST',
+      path: '/v1/projects',
+      headers: { ...json, 'X-Request-Id': 'ci-run-42.7' },
+      body: '{"name":"a"}',
+    })
+    const failed = await invoke(testHandler, {
+      method: 'GET',
+      path: '/v1/projects/taken',
+      headers: { 'x-request-id': 'ci-run-43' },
+    })
+
+    expect(ok.headers['x-request-id']).toBe('ci-run-42.7')
+    expect(failed.headers['x-request-id']).toBe('ci-run-43')
+    expect(failed.json.error.details.request_id).toBe('ci-run-43')
+  })
+
+  it('replaces an id that could smuggle text into logs with the gateway request id', async () => {
+    const answer = await invoke(testHandler, {
+      method: 'GET',
+      path: '/v1/projects/taken',
+      headers: { 'x-request-id': 'a\nlevel=ERROR forged' },
+      requestId: 'gw-123',
+    })
+
+    expect(answer.headers['x-request-id']).toBe('gw-123')
+  })
+
+  it('generates one when none is sent', async () => {
+    const answer = await invoke(testHandler, { method: 'DELETE', path: '/v1/projects/x' })
+
+    expect(answer.status).toBe(204)
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
+
+describe('bodies', () => {
+  it('parses a JSON body, answers with the route status, and stores it once', async () => {
+    const answer = await invoke(testHandler, {
+      method: 'POST',
+      path: '/v1/projects',
+      headers: json,
+      body: '{"name":"a","size":3}',
+    })
+
+    expect(answer.status).toBe(201)
+    expect(answer.json).toEqual({ id: 'w1', name: 'a' })
+    expect(stored).toEqual([{ name: 'a', size: 3 }])
+  })
+
+  it('answers 400 bad_request to malformed JSON without echoing it', async () => {
+    const answer = await invoke(testHandler, {
+      method: 'POST',
+      path: '/v1/projects',
+      headers: json,
+      body: '{"name": sk_live_abc',
+    })
+
+    expectEnvelope(answer, 400, 'bad_request')
+    expect(answer.text).not.toContain('sk_live_abc')
+    expect(stored).toEqual([])
+  })
+
+  it('answers 400 bad_request to a body that is not JSON by its content type', async () => {
+    const answer = await invoke(testHandler, {
+      method: 'POST',
+      path: '/v1/projects',
+      headers: { 'content-type': 'text/plain' },
+      body: 'name=a',
+    })
+
+    expectEnvelope(answer, 400, 'bad_request')
+    expect(stored).toEqual([])
+  })
+
+  it('answers 415 to a content encoding it does not decode', async () => {
+    const answer = await invoke(testHandler, {
+      method: 'POST',
+      path: '/v1/projects',
+      headers: { ...json, 'content-encoding': 'gzip' },
+      body: '{"name":"a"}',
+    })
+
+    expectEnvelope(answer, 415, 'unsupported_media_type')
+    expect(stored).toEqual([])
+  })
+
+  it('answers 413 naming the limit to a body over 256 KiB', async () => {
+    const body = JSON.stringify({ name: 'x'.repeat(300 * 1024) })
+
+    const answer = await invoke(testHandler, { method: 'POST', path: '/v1/projects', headers: json, body })
+
+    expectEnvelope(answer, 413, 'payload_too_large')
+    expect(answer.json.error.details.limit_bytes).toBe(256 * 1024)
+    expect(stored).toEqual([])
+  })
+
+  it('answers 422 validation_failed with the path and message of each issue', async () => {
+    const answer = await invoke(testHandler, {
+      method: 'POST',
+      path: '/v1/projects',
+      headers: json,
+      body: '{"name":"","size":1.5,"extra":1}',
+    })
+
+    expectEnvelope(answer, 422, 'validation_failed')
+    const paths = answer.json.error.details.issues.map((issue: { path: string }) => issue.path).sort()
+    expect(paths).toEqual(['body', 'body.name', 'body.size'])
+    for (const issue of answer.json.error.details.issues) expect(issue.message).toEqual(expect.any(String))
+    expect(stored).toEqual([])
+  })
+
+  it('treats an empty body as an empty object, so required fields are reported', async () => {
+    const answer = await invoke(testHandler, { method: 'POST', path: '/v1/projects', headers: json })
+
+    expectEnvelope(answer, 422, 'validation_failed')
+    expect(answer.json.error.details.issues[0].path).toBe('body.name')
+  })
+})
+
+describe('query and path parameters', () => {
+  it('coerces and defaults query parameters', async () => {
+    const given = await invoke(testHandler, { method: 'GET', path: '/v1/projects/prj_1/scans', query: 'limit=7' })
+    const defaulted = await invoke(testHandler, { method: 'GET', path: '/v1/projects/prj_1/scans' })
+
+    expect(given.json.name).toBe('limit=7')
+    expect(defaulted.json.name).toBe('limit=50')
+  })
+
+  it('answers 422 to an out-of-range query parameter, naming it', async () => {
+    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/prj_1/scans', query: 'limit=500' })
+
+    expectEnvelope(answer, 422, 'validation_failed')
+    expect(answer.json.error.details.issues[0].path).toBe('query.limit')
+  })
+
+  it('answers 400 to a query parameter given twice', async () => {
+    const answer = await invoke(testHandler, {
+      method: 'GET',
+      path: '/v1/projects/prj_1/scans',
+      query: 'limit=1&limit=2',
+    })
+
+    expectEnvelope(answer, 400, 'bad_request')
+  })
+
+  it('answers 404 to a malformed id, as to an unknown one, without echoing it', async () => {
+    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/%3Cscript%3E/scans' })
+
+    expectEnvelope(answer, 404, 'not_found')
+    expect(answer.text).not.toContain('<script>')
+  })
+})
+
+describe('routing', () => {
+  it('answers 404 not_found to a path outside the table', async () => {
+    const answer = await invoke(projects, { method: 'GET', path: '/v1/nope' })
+
+    expectEnvelope(answer, 404, 'not_found')
+  })
+
+  it('answers 405 with Allow to a wrong method on a known path', async () => {
+    const answer = await invoke(projects, { method: 'POST', path: '/v1/projects/prj_01JABCDEFGHJKMNPQRSTVWXYZ0' })
+
+    expectEnvelope(answer, 405, 'method_not_allowed')
+    expect(answer.headers.allow?.split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH', 'PUT'])
+  })
+
+  it('answers 501 not_implemented, naming the route, for a contract route not built yet', async () => {
+    const answer = await invoke(projects, { method: 'GET', path: '/v1/projects' })
+
+    expectEnvelope(answer, 501, 'not_implemented')
+    expect(answer.json.error.details.route).toBe('listProjects')
+  })
+
+  it('marks every answer of a deprecated route with Deprecation, Sunset and a successor Link', async () => {
+    const answer = await invoke(sessions, { method: 'GET', path: '/v1/sessions/ses_01JABCDEFGHJKMNPQRSTVWXYZ0' })
+
+    expect(answer.headers.deprecation).toMatch(/^@\d+$/)
+    expect(Date.parse(answer.headers.sunset!)).toBeGreaterThan(Date.now())
+    expect(answer.headers.link).toContain('rel="successor-version"')
+  })
+
+  it('keeps deprecation headers off routes that are not deprecated', async () => {
+    const answer = await invoke(docs, { method: 'GET', path: '/v1/deprecations' })
+
+    expect(answer.status).toBe(200)
+    expect(answer.headers.deprecation).toBeUndefined()
+  })
+})
+
+describe('errors', () => {
+  it('writes a thrown ApiError as the envelope with its details', async () => {
+    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/taken' })
+
+    expectEnvelope(answer, 409, 'conflict')
+    expect(answer.json.error).toMatchObject({
+      message: 'Widget taken is busy',
+      retryable: false,
+      details: { widget: 'taken' },
+    })
+  })
+
+  it('turns an unexpected error into 500 internal that leaks nothing, and logs the cause', async () => {
+    logger.setLogLevel('ERROR')
+    const lines: string[] = []
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
+    }
+
+    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/boom' })
+    logger.setLogLevel('SILENT')
+
+    expectEnvelope(answer, 500, 'internal')
+    expect(answer.json.error.retryable).toBe(true)
+    for (const secret of ['ECONNREFUSED', 'hunter2', '10.0.0.7', 'at ']) expect(answer.text).not.toContain(secret)
+    const logged = lines.join('')
+    expect(logged).toContain('ECONNREFUSED')
+    expect(logged).toContain(answer.json.error.details.request_id)
+  })
+
+  it('writes only the fields of the response schema, so internal attributes never leave', async () => {
+    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/leaky' })
+
+    expect(answer.json).toEqual({ id: 'leaky', name: 'ok' })
+  })
+})
