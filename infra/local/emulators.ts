@@ -41,14 +41,15 @@ const KILL_GRACE_MS = 5_000
 const STDERR_TAIL_CHARS = 4_000
 
 // Shared SDK settings for readiness probes. maxAttempts 1: the poll loop is the retry, and the SDK's own
-// backoff would only hide how long start-up really takes. The emulators accept any credentials (s3rver's
-// documented pair is S3RVER/S3RVER).
+// backoff would only hide how long start-up really takes. s3rver rejects every access key id except S3RVER
+// (InvalidAccessKeyId, though it never checks SigV4 signatures); the other emulators accept anything.
 const probeConfig = (endpoint: string, key = 'local') => ({
   endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: key, secretAccessKey: key },
   maxAttempts: 1,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  // throwOnRequestTimeout: without it the SDK only logs a warning and a probe against a silent listener hangs forever
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 })
 
 /** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
@@ -63,8 +64,22 @@ export async function freePort(): Promise<number> {
   return address.port
 }
 
+/**
+ * An explicit port must be free now: otherwise the readiness probe could be answered by whoever holds it (say, a
+ * stale emulator from an earlier run) while our own child fails to bind.
+ */
 async function pickPort(port: number | undefined): Promise<number> {
-  return port ? port : freePort()
+  if (!port) return freePort()
+  const server = createServer()
+  server.listen(port, HOST)
+  try {
+    await once(server, 'listening') // rejects on 'error'
+  } catch (error) {
+    throw new Error(`port ${port} on ${HOST} is not available (${String(error)})`)
+  }
+  server.close()
+  await once(server, 'close')
+  return port
 }
 
 interface DynamoDbLocalFetcher {
@@ -83,13 +98,14 @@ export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Runn
   // -disableTelemetry: DynamoDB Local phones home otherwise. Tiered/Serial GC: ~40 % faster start under load.
   // There is no bind-address option: it listens on all interfaces; clients only ever use 127.0.0.1.
   const args = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-jar', 'DynamoDBLocal.jar', '-disableTelemetry']
-  args.push('-port', String(port))
+  // -sharedDb (in memory too): without it DynamoDB Local keeps one database per access key and region, so a client
+  // with other credentials than whoever created the tables would see none.
+  args.push('-port', String(port), '-sharedDb')
   if (options.dataDir) {
-    // absolute path: the cwd is the jar's folder, so a relative dbPath would land there.
-    // -sharedDb: without it DynamoDB Local keeps one database per access key and region.
+    // absolute path: the cwd is the jar's folder, so a relative dbPath would land there
     const dataDir = resolve(options.dataDir)
     mkdirSync(dataDir, { recursive: true })
-    args.push('-dbPath', dataDir, '-sharedDb')
+    args.push('-dbPath', dataDir)
   } else {
     args.push('-inMemory')
   }
@@ -104,7 +120,9 @@ export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Runn
   }
   const spawnHint = (error: NodeJS.ErrnoException) =>
     error.code === 'ENOENT' ? `DynamoDB Local needs Java 17+ on PATH (${error.message})` : error.message
-  return startChild({ name: 'dynamodb', endpoint, child, probe, log, spawnHint })
+  // DynamoDB Local does not exit when it cannot bind its port: it prints the exception and idles forever.
+  const fatalStderr = /Failed to bind|Exception in thread "main"/
+  return startChild({ name: 'dynamodb', endpoint, child, probe, log, spawnHint, fatalStderr })
 }
 
 export async function startS3(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -138,19 +156,12 @@ export async function startSqs(options: EmulatorOptions = {}): Promise<RunningEm
   const stores = options.dataDir ? await durableStores(resolve(options.dataDir)) : undefined
   const app = buildApp({ logger: false, stores: stores?.stores })
   if (stores) app.addHook('preClose', () => stores.close())
-  // Explicit 127.0.0.1: fauxqs' own startFauxqs() always binds 0.0.0.0.
-  await app.listen({ host: HOST, port: options.port ?? 0 })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('fauxqs: no TCP address')
-  const endpoint = `http://${HOST}:${address.port}`
-  const client = new SQSClient(probeConfig(endpoint))
+  let endpoint: string
   try {
-    await client.send(new ListQueuesCommand({}))
+    endpoint = await listenAndProbe(app, options.port ?? 0)
   } catch (error) {
-    await app.close()
+    await app.close() // also closes the SQLite store through the preClose hook
     throw error
-  } finally {
-    client.destroy()
   }
   log(`vega: sqs ready at ${endpoint} in ${Date.now() - started} ms${options.dataDir ? ' (durable)' : ''}`)
   let stopping: Promise<void> | undefined
@@ -159,6 +170,21 @@ export async function startSqs(options: EmulatorOptions = {}): Promise<RunningEm
     return stopping
   }
   return { name: 'sqs', endpoint, pid: undefined, stop }
+}
+
+async function listenAndProbe(app: ReturnType<typeof buildApp>, port: number): Promise<string> {
+  // Explicit 127.0.0.1: fauxqs' own startFauxqs() always binds 0.0.0.0.
+  await app.listen({ host: HOST, port })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('fauxqs: no TCP address')
+  const endpoint = `http://${HOST}:${address.port}`
+  const client = new SQSClient(probeConfig(endpoint))
+  try {
+    await client.send(new ListQueuesCommand({}))
+  } finally {
+    client.destroy()
+  }
+  return endpoint
 }
 
 type Stores = NonNullable<BuildAppOptions['stores']>
@@ -198,6 +224,8 @@ interface ChildStart {
   probe: () => Promise<void>
   log: (line: string) => void
   spawnHint?: (error: NodeJS.ErrnoException) => string
+  /** stderr output that means start-up failed even though the process stays alive */
+  fatalStderr?: RegExp
   cleanup?: () => void
 }
 
@@ -206,16 +234,19 @@ async function startChild(start: ChildStart): Promise<RunningEmulator> {
   const { name, endpoint, child, log } = start
   const started = Date.now()
   let stderr = ''
-  child.stderr?.setEncoding('utf8')
-  // keep draining after start-up too, or a chatty child would block on a full pipe
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS)
-  })
-  const died = new Promise<Error>((resolveDied) => {
-    child.on('error', (error) => resolveDied(new Error(start.spawnHint?.(error) ?? error.message)))
+  const failed = new Promise<Error>((resolveFailed) => {
+    const tail = () => stderr.trim() || '(no stderr)'
+    child.stderr?.setEncoding('utf8')
+    // keep draining after start-up too, or a chatty child would block on a full pipe
+    child.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS)
+      if (start.fatalStderr?.test(stderr)) resolveFailed(new Error(`${name} emulator failed to start:\n${tail()}`))
+    })
+    child.on('error', (error) => resolveFailed(new Error(start.spawnHint?.(error) ?? error.message)))
     child.once('exit', (code, signal) => {
-      const tail = stderr.trim() || '(no stderr)'
-      resolveDied(new Error(`${name} emulator exited before it was ready (code ${code}, signal ${signal}):\n${tail}`))
+      resolveFailed(
+        new Error(`${name} emulator exited before it was ready (code ${code}, signal ${signal}):\n${tail()}`),
+      )
     })
   })
 
@@ -229,7 +260,7 @@ async function startChild(start: ChildStart): Promise<RunningEmulator> {
   }
 
   const abort = new AbortController()
-  const outcome = await Promise.race([waitUntilReady(start.probe, abort.signal), died])
+  const outcome = await Promise.race([waitUntilReady(name, start.probe, abort.signal), failed])
   abort.abort()
   if (outcome instanceof Error) {
     await stop()
@@ -240,7 +271,11 @@ async function startChild(start: ChildStart): Promise<RunningEmulator> {
 }
 
 /** Resolves with undefined once probe succeeds; resolves with an Error on timeout; stops quietly when aborted. */
-async function waitUntilReady(probe: () => Promise<void>, signal: AbortSignal): Promise<Error | undefined> {
+async function waitUntilReady(
+  name: string,
+  probe: () => Promise<void>,
+  signal: AbortSignal,
+): Promise<Error | undefined> {
   const deadline = Date.now() + READY_TIMEOUT_MS
   let lastError: unknown
   while (!signal.aborted) {
@@ -251,7 +286,7 @@ async function waitUntilReady(probe: () => Promise<void>, signal: AbortSignal): 
       lastError = error
     }
     if (Date.now() > deadline) {
-      return new Error(`emulator not ready after ${READY_TIMEOUT_MS} ms: ${String(lastError)}`)
+      return new Error(`${name} emulator not ready after ${READY_TIMEOUT_MS} ms: ${String(lastError)}`)
     }
     await new Promise((resolveDelay) => setTimeout(resolveDelay, POLL_INTERVAL_MS))
   }

@@ -26,4 +26,6 @@ export const s3 = () =>
     responseChecksumValidation: 'WHEN_REQUIRED',
   }))
 
-export const sqs = () => (sqsClient ??= new SQSClient({ region: config().AWS_REGION }))
+// Address SQS through the configured endpoint, not the host inside a queue URL: in AWS they are the same,
+// and an emulator's queue URLs name hosts that need not resolve (sqs.us-east-1.localhost).
+export const sqs = () => (sqsClient ??= new SQSClient({ region: config().AWS_REGION, useQueueUrlAsEndpoint: false }))

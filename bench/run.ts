@@ -1,0 +1,166 @@
+// npm run bench: figures for the closing notes, each with a baseline measured in the same run.
+//   1. per-request overhead of lambda() (middy, dispatch, zod, envelope) against a bare handler;
+//   2. the local gateway's HTTP overhead against a bare node:http server;
+//   3. cold start of each bundled function (esbuild, as CDK bundles it) against an empty Node start;
+//   4. the local stack: time to ready (cold data folder, then warm) and the memory of all its processes.
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { build } from 'esbuild'
+import { handler as health } from '../functions/health/handler.js'
+import { freePort } from '../infra/local/emulators.js'
+import { apiGatewayEvent, lambdaContext } from '../infra/local/event.js'
+import { startApiServer } from '../infra/local/server.js'
+import { groups } from '../shared/routes/route.js'
+
+const only = process.argv[2]
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+const fmt = (n: number, digits = 1) => n.toFixed(digits)
+
+async function time(iterations: number, work: () => Promise<unknown>) {
+  const samples: number[] = []
+  for (let i = 0; i < iterations; i++) {
+    const started = performance.now()
+    await work()
+    samples.push(performance.now() - started)
+  }
+  samples.sort((a, b) => a - b)
+  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) }
+}
+
+async function perRequestOverhead() {
+  console.log('\n## 1. lambda() per-request overhead (GET /v1/healthz, in process)')
+  const event = apiGatewayEvent({ method: 'GET', path: '/v1/healthz', resource: '/v1/healthz' })
+  const context = lambdaContext('bench', 'r', 10_000)
+  const body = JSON.stringify({ status: 'ok', version: '0.1.0', uptime_s: 0 })
+  const bare = async (_: APIGatewayProxyEvent) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body })
+  for (let i = 0; i < 2_000; i++) await health(event, context) // warm the JIT
+  const ours = await time(20_000, () => health(event, context))
+  const baseline = await time(20_000, () => bare(event))
+  console.log(`lambda(): p50 ${fmt(ours.p50 * 1000)} µs, p99 ${fmt(ours.p99 * 1000)} µs`)
+  console.log(`bare handler: p50 ${fmt(baseline.p50 * 1000, 2)} µs`)
+  console.log(`overhead per request: ${fmt((ours.p50 - baseline.p50) * 1000)} µs at p50`)
+}
+
+async function gatewayOverhead() {
+  console.log('\n## 2. local gateway over HTTP (GET /v1/healthz, keep-alive, 8 concurrent)')
+  const body = JSON.stringify({ status: 'ok', version: '0.1.0', uptime_s: 0 })
+  const bare = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(body))
+  const barePort = await freePort()
+  await new Promise<void>((resolve) => bare.listen(barePort, '127.0.0.1', resolve))
+  const ours = await startApiServer({ port: 0 })
+  const load = async (url: string, total: number) => {
+    const started = performance.now()
+    let next = 0
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next++ < total) await (await fetch(url)).arrayBuffer()
+      }),
+    )
+    return total / ((performance.now() - started) / 1000)
+  }
+  await load(`${ours.url}/v1/healthz`, 500)
+  const oursRps = await load(`${ours.url}/v1/healthz`, 5_000)
+  const bareRps = await load(`http://127.0.0.1:${barePort}/`, 5_000)
+  console.log(`local gateway: ${fmt(oursRps, 0)} req/s; bare node:http: ${fmt(bareRps, 0)} req/s; ratio ${fmt(oursRps / bareRps, 2)}`)
+  await ours.close()
+  bare.close()
+}
+
+async function coldStarts() {
+  console.log('\n## 3. cold start of each bundled function (import + first request), median of 5')
+  // Inside the project, so the bundles find @aws-sdk/* in node_modules as Lambda finds it in its runtime.
+  const out = resolve(mkdtempSync(join('.cache', 'bench-bundles-')))
+  const nodeStart = medianRun(['-e', '0'])
+  console.log(`empty node start: ${fmt(nodeStart, 0)} ms`)
+  console.log('| function | bundle KB | cold start ms | minus empty node ms |')
+  console.log('|---|---|---|---|')
+  for (const group of groups) {
+    const file = join(out, `${group}.mjs`)
+    await build({
+      entryPoints: [`functions/${group}/handler.ts`],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      mainFields: ['module', 'main'],
+      external: ['@aws-sdk/*'],
+      outfile: file,
+      logLevel: 'silent',
+      banner: { js: "import { createRequire as __vegaRequire } from 'node:module'; const require = __vegaRequire(import.meta.url);" },
+    })
+    const kb = statSync(file).size / 1024
+    const script = `const { handler } = await import(${JSON.stringify(file)}); await handler(${JSON.stringify(
+      apiGatewayEvent({ method: 'GET', path: '/v1/nope' }),
+    )}, { awsRequestId: 'r' })`
+    const ms = medianRun(['--input-type=module', '-e', script], { POWERTOOLS_LOG_LEVEL: 'SILENT' })
+    console.log(`| ${group} | ${fmt(kb, 0)} | ${fmt(ms, 0)} | ${fmt(ms - nodeStart, 0)} |`)
+  }
+  rmSync(out, { recursive: true, force: true })
+}
+
+function medianRun(args: string[], env: Record<string, string> = {}) {
+  const runs: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now()
+    execFileSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+    runs.push(performance.now() - started)
+  }
+  return runs.sort((a, b) => a - b)[2]!
+}
+
+async function localStack() {
+  console.log('\n## 4. npm start: time to ready and memory')
+  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-stack-'))
+  for (const label of ['cold (empty data folder)', 'warm (same folder again)']) {
+    const port = await freePort()
+    const started = performance.now()
+    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
+      env: { ...process.env, PORT: String(port), VEGA_DATA_DIR: dataDir, VEGA_DYNAMODB_PORT: '0', VEGA_S3_PORT: '0', VEGA_SQS_PORT: '0', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let output = ''
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk
+        if (output.includes('vega: ready')) resolve()
+      }),
+    )
+    const readyMs = performance.now() - started
+    const healthStarted = performance.now()
+    await fetch(`http://127.0.0.1:${port}/v1/readyz`)
+    const firstReadyz = performance.now() - healthStarted
+    const rss = treeRssMb(child.pid!)
+    console.log(`${label}: ready in ${fmt(readyMs / 1000, 2)} s; first /v1/readyz ${fmt(firstReadyz, 0)} ms; RSS of all processes ${fmt(rss, 0)} MB`)
+    child.kill('SIGINT')
+    await new Promise((resolve) => child.once('exit', resolve))
+  }
+  rmSync(dataDir, { recursive: true, force: true })
+}
+
+/** Resident memory of a process and all its descendants, from /proc. */
+function treeRssMb(root: number): number {
+  const pids = [root]
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim()
+      if (children) pids.push(...children.split(/\s+/).map(Number))
+    } catch {
+      // gone
+    }
+  }
+  let kb = 0
+  for (const pid of pids) {
+    const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    kb += Number(match?.[1] ?? 0)
+  }
+  return kb / 1024
+}
+
+const sections: Record<string, () => Promise<void>> = { overhead: perRequestOverhead, gateway: gatewayOverhead, cold: coldStarts, stack: localStack }
+console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
+for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()
