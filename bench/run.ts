@@ -36,7 +36,11 @@ async function perRequestOverhead() {
   const event = apiGatewayEvent({ method: 'GET', path: '/v1/healthz', resource: '/v1/healthz' })
   const context = lambdaContext('bench', 'r', 10_000)
   const body = JSON.stringify({ status: 'ok', version: '0.1.0', uptime_s: 0 })
-  const bare = async (_: APIGatewayProxyEvent) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body })
+  const bare = async (_: APIGatewayProxyEvent) => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body,
+  })
   for (let i = 0; i < 2_000; i++) await health(event, context) // warm the JIT
   const ours = await time(20_000, () => health(event, context))
   const baseline = await time(20_000, () => bare(event))
@@ -65,7 +69,9 @@ async function gatewayOverhead() {
   await load(`${ours.url}/v1/healthz`, 500)
   const oursRps = await load(`${ours.url}/v1/healthz`, 5_000)
   const bareRps = await load(`http://127.0.0.1:${barePort}/`, 5_000)
-  console.log(`local gateway: ${fmt(oursRps, 0)} req/s; bare node:http: ${fmt(bareRps, 0)} req/s; ratio ${fmt(oursRps / bareRps, 2)}`)
+  console.log(
+    `local gateway: ${fmt(oursRps, 0)} req/s; bare node:http: ${fmt(bareRps, 0)} req/s; ratio ${fmt(oursRps / bareRps, 2)}`,
+  )
   await ours.close()
   bare.close()
 }
@@ -91,7 +97,9 @@ async function coldStarts() {
       external: ['@aws-sdk/*'],
       outfile: file,
       logLevel: 'silent',
-      banner: { js: "import { createRequire as __vegaRequire } from 'node:module'; const require = __vegaRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __vegaRequire } from 'node:module'; const require = __vegaRequire(import.meta.url);",
+      },
     })
     const kb = statSync(file).size / 1024
     const script = `const { handler } = await import(${JSON.stringify(file)}); await handler(${JSON.stringify(
@@ -120,7 +128,15 @@ async function localStack() {
     const port = await freePort()
     const started = performance.now()
     const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
-      env: { ...process.env, PORT: String(port), VEGA_DATA_DIR: dataDir, VEGA_DYNAMODB_PORT: '0', VEGA_S3_PORT: '0', VEGA_SQS_PORT: '0', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        VEGA_DATA_DIR: dataDir,
+        VEGA_DYNAMODB_PORT: '0',
+        VEGA_S3_PORT: '0',
+        VEGA_SQS_PORT: '0',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let output = ''
@@ -135,7 +151,9 @@ async function localStack() {
     await fetch(`http://127.0.0.1:${port}/v1/readyz`)
     const firstReadyz = performance.now() - healthStarted
     const rss = treeRssMb(child.pid!)
-    console.log(`${label}: ready in ${fmt(readyMs / 1000, 2)} s; first /v1/readyz ${fmt(firstReadyz, 0)} ms; RSS of all processes ${fmt(rss, 0)} MB`)
+    console.log(
+      `${label}: ready in ${fmt(readyMs / 1000, 2)} s; first /v1/readyz ${fmt(firstReadyz, 0)} ms; RSS of all processes ${fmt(rss, 0)} MB`,
+    )
     child.kill('SIGINT')
     await new Promise((resolve) => child.once('exit', resolve))
   }
@@ -161,6 +179,11 @@ function treeRssMb(root: number): number {
   return kb / 1024
 }
 
-const sections: Record<string, () => Promise<void>> = { overhead: perRequestOverhead, gateway: gatewayOverhead, cold: coldStarts, stack: localStack }
+const sections: Record<string, () => Promise<void>> = {
+  overhead: perRequestOverhead,
+  gateway: gatewayOverhead,
+  cold: coldStarts,
+  stack: localStack,
+}
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()
