@@ -16,6 +16,17 @@ const Env = z.object({
   /** Emulators serve buckets by path, not by virtual host. */
   S3_FORCE_PATH_STYLE: flag.default(false),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** The key that signs access tokens and cursors: a file locally, a Secrets Manager secret in AWS. */
+  JWT_SECRET_FILE: z.string().min(1).optional(),
+  JWT_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(3600).default(900),
+  REFRESH_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .default(30 * 24 * 3600),
+  /** Requests per minute per principal (a user or an API key). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** How long readiness waits for one dependency before calling it down. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
 })

@@ -16,6 +16,8 @@ export const idPrefixes = {
   event: 'evt',
   dismissalRequest: 'dsr',
   suppression: 'sup',
+  /** A signed-in session (login → refresh → logout); `ses_` belongs to the legacy upload sessions. */
+  login: 'lgn',
 } as const
 export type IdKind = keyof typeof idPrefixes
 
@@ -50,6 +52,9 @@ export const DismissalRequestId = idSchema('dismissalRequest')
 export type DismissalRequestId = z.infer<typeof DismissalRequestId>
 export const SuppressionId = idSchema('suppression')
 export type SuppressionId = z.infer<typeof SuppressionId>
+
+export const LoginId = idSchema('login')
+export type LoginId = z.infer<typeof LoginId>
 
 export function newId<K extends IdKind>(kind: K): string & z.BRAND<K> {
   return `${idPrefixes[kind]}_${ulid()}` as string & z.BRAND<K>

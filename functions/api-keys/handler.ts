@@ -1,11 +1,15 @@
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { create, list, purge, remove, revoke } from '../../shared/auth/api-keys.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { apiKeyRoutes } from '../../shared/routes/index.js'
 
-// TODO(#4): every route of this group answers 501 not_implemented until its issue lands.
 export const handler = lambda(apiKeyRoutes, {
-  listApiKeys: notBuilt,
-  createApiKey: notBuilt,
-  deleteApiKey: notBuilt,
-  revokeApiKey: notBuilt,
-  purgeApiKeys: notBuilt,
+  listApiKeys: async ({ actor, query, page, paged }) => paged(await list(actor, query.workspace_id, page)),
+  createApiKey: ({ actor, body }) => create(actor, body),
+  deleteApiKey: async ({ actor, params }) => {
+    await remove(actor, params.id)
+  },
+  revokeApiKey: async ({ actor, body }) => {
+    await revoke(actor, body)
+  },
+  purgeApiKeys: ({ actor, body }) => purge(actor, body.password),
 } satisfies Handlers<typeof apiKeyRoutes>)

@@ -1,11 +1,15 @@
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { login, logout, me, refresh, setPassword } from '../../shared/auth/accounts.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { authRoutes } from '../../shared/routes/index.js'
 
-// TODO(#4): every route of this group answers 501 not_implemented until its issue lands.
 export const handler = lambda(authRoutes, {
-  login: notBuilt,
-  refreshSession: notBuilt,
-  logout: notBuilt,
-  getMe: notBuilt,
-  setPassword: notBuilt,
+  login: ({ body, sourceIp }) => login(body.email, body.password, sourceIp),
+  refreshSession: ({ body }) => refresh(body.refresh_token),
+  logout: async ({ actor }) => {
+    await logout(actor)
+  },
+  getMe: ({ actor }) => me(actor),
+  setPassword: async ({ body, actor }) => {
+    await setPassword(body, actor)
+  },
 } satisfies Handlers<typeof authRoutes>)

@@ -1,12 +1,25 @@
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { listMembers } from '../../shared/data/workspaces.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { workspaceRoutes } from '../../shared/routes/index.js'
+import { add, changeRole, describeWorkspace, remove, toMember, workspacesOf } from '../../shared/workspaces/members.js'
 
-// TODO(#4): every route of this group answers 501 not_implemented until its issue lands.
+// Every route on /v1/workspaces/{id} is authorized by lambda() before it runs (the role is in the table).
 export const handler = lambda(workspaceRoutes, {
-  listWorkspaces: notBuilt,
-  getWorkspace: notBuilt,
-  listMembers: notBuilt,
-  addMember: notBuilt,
-  updateMember: notBuilt,
-  removeMember: notBuilt,
+  listWorkspaces: async ({ actor, page, paged }) => paged(await workspacesOf(actor, page)),
+
+  getWorkspace: async ({ params, authorize }) => describeWorkspace(params.id, await authorize(params.id)),
+
+  listMembers: async ({ params, page, paged }) => {
+    const members = await listMembers(params.id, page)
+    return paged({ items: members.items.map(toMember), lastKey: members.lastKey })
+  },
+
+  addMember: async ({ params, body, authorize }) => add(params.id, await authorize(params.id), body),
+
+  updateMember: async ({ params, body, authorize }) =>
+    changeRole(params.id, await authorize(params.id), params.userId, body.role),
+
+  removeMember: async ({ params, authorize }) => {
+    await remove(params.id, await authorize(params.id), params.userId)
+  },
 } satisfies Handlers<typeof workspaceRoutes>)

@@ -1,6 +1,8 @@
 // The embedded stack behind `npm start`: emulators, resources, the debug user, the local API Gateway
 // and the scan-queue poller, in that order, each step timed. The tests start it the same way.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { newSigningSecret } from '../../shared/auth/secret.js'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
 import { type Poller, type SqsHandler, startPoller } from './poller.js'
@@ -73,7 +75,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ensureResources(endpoints, { visibilityTimeoutS: options.visibilityTimeoutS }),
     )
     const api = await startApiServer({ port: options.port, log })
-    configureHandlers(endpoints, resources, api.url)
+    configureHandlers(endpoints, resources, api.url, signingKeyFile(dataDir))
     await step(`debug user ${debugUser.email} ready`, () => createOwnerIfAbsent(debugUser))
     const poller = options.worker
       ? startPoller({ endpoint: sqs.endpoint, queueUrl: resources.scanQueueUrl, handler: options.worker, log })
@@ -96,14 +98,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 }
 
+/** The local signing key, made once and kept with the data, so tokens survive a restart. */
+export function signingKeyFile(dataDir: string): string {
+  const file = join(dataDir, 'secrets', 'jwt-signing-key')
+  if (!existsSync(file)) {
+    mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 })
+    writeFileSync(file, newSigningSecret(), { mode: 0o600, flag: 'wx' })
+  }
+  return file
+}
+
 /** The environment the handlers read, as CDK sets it in AWS; the SDK picks up the endpoints itself. */
 function configureHandlers(
   endpoints: { dynamodb: string; s3: string; sqs: string },
   resources: LocalResources,
   url: string,
+  jwtSecretFile: string,
 ) {
   Object.assign(process.env, {
     STAGE: 'local',
+    JWT_SECRET_FILE: jwtSecretFile,
     TABLE_NAME: resources.tableName,
     UPLOADS_BUCKET: resources.bucketName,
     SCAN_QUEUE_URL: resources.scanQueueUrl,

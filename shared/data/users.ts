@@ -1,32 +1,46 @@
-// Users, their workspaces and memberships: what the local seed and (later) the bootstrap command create.
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb'
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+// Users, their workspaces and memberships: accounts, the seed and the bootstrap command.
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { hashPassword } from '../auth/passwords.js'
 import { documents } from '../aws/clients.js'
-import { config } from '../config.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
+import type { Role } from '../routes/route.js'
+import { isConditionFailure, tableName } from './db.js'
 import { keys } from './keys.js'
+
+export interface UserRecord {
+  id: UserId
+  email: string
+  name: string
+  /** Absent until the user sets a password with their setup token. */
+  password_hash?: string
+  created_at: string
+}
 
 export interface NewOwner {
   email: string
   name: string
-  password: string
+  /** Without one, the user sets it later with a setup token. */
+  password?: string
   workspaceName: string
 }
 
 /**
  * Creates a user who owns a new workspace, in one transaction, unless a user with that email exists.
- * Safe to run at every start: the email item's condition makes a second run a no-op.
+ * Safe to run at every start: the email item's condition makes a second run a no-op, even a racing one.
  */
-export async function createOwnerIfAbsent(owner: NewOwner): Promise<{ created: boolean; userId: UserId }> {
-  const existing = await findUserIdByEmail(owner.email)
-  if (existing) return { created: false, userId: existing }
+export async function createOwnerIfAbsent(
+  owner: NewOwner,
+): Promise<{ created: boolean; userId: UserId; workspaceId?: WorkspaceId }> {
+  const email = owner.email.toLowerCase()
+  const existing = await findUserByEmail(email)
+  if (existing) return { created: false, userId: existing.id }
 
   const userId = newId('user')
   const workspaceId = newId('workspace')
   const now = new Date().toISOString()
-  const email = owner.email.toLowerCase()
-  const TableName = config().TABLE_NAME
+  const TableName = tableName()
+  const user: UserRecord = { id: userId, email, name: owner.name, created_at: now }
+  if (owner.password) user.password_hash = await hashPassword(owner.password)
   try {
     await documents().send(
       new TransactWriteCommand({
@@ -38,72 +52,86 @@ export async function createOwnerIfAbsent(owner: NewOwner): Promise<{ created: b
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          { Put: { TableName, Item: { ...keys.user(userId), ...user } } },
           {
             Put: {
               TableName,
               Item: {
-                ...keys.user(userId),
-                id: userId,
-                email,
-                name: owner.name,
-                password_hash: await hashPassword(owner.password),
+                ...keys.workspace(workspaceId),
+                id: workspaceId,
+                name: owner.workspaceName,
+                owner_count: 1,
                 created_at: now,
               },
             },
           },
-          {
-            Put: {
-              TableName,
-              Item: { ...keys.workspace(workspaceId), id: workspaceId, name: owner.workspaceName, created_at: now },
-            },
-          },
-          {
-            Put: {
-              TableName,
-              Item: {
-                ...keys.membership(workspaceId, userId),
-                workspace_id: workspaceId,
-                user_id: userId,
-                role: 'owner',
-                added_at: now,
-              },
-            },
-          },
+          { Put: { TableName, Item: membershipItem(workspaceId, user, 'owner', now) } },
         ],
       }),
     )
   } catch (error) {
-    // Another process seeded the same email between our read and our write: theirs stands.
-    if (error instanceof TransactionCanceledException) {
-      const winner = await findUserIdByEmail(email)
-      if (winner) return { created: false, userId: winner }
+    // Another process created the same email between our read and our write: theirs stands.
+    if (isConditionFailure(error)) {
+      const winner = await findUserByEmail(email)
+      if (winner) return { created: false, userId: winner.id }
     }
     throw error
   }
-  return { created: true, userId }
+  return { created: true, userId, workspaceId }
 }
 
-export async function findUserIdByEmail(email: string): Promise<UserId | undefined> {
+export function membershipItem(
+  workspace: WorkspaceId,
+  user: Pick<UserRecord, 'id' | 'email' | 'name'>,
+  role: Role,
+  now: string,
+) {
+  return {
+    ...keys.membership(workspace, user.id),
+    workspace_id: workspace,
+    user_id: user.id,
+    email: user.email,
+    name: user.name,
+    role,
+    added_at: now,
+  }
+}
+
+export async function findUserByEmail(email: string): Promise<UserRecord | undefined> {
   const { Item } = await documents().send(
-    new GetCommand({ TableName: config().TABLE_NAME, Key: keys.userEmail(email), ConsistentRead: true }),
+    new GetCommand({ TableName: tableName(), Key: keys.userEmail(email), ConsistentRead: true }),
   )
-  return Item?.user_id as UserId | undefined
+  return Item ? getUser(Item.user_id as UserId) : undefined
 }
 
-export async function getUserRecord(id: UserId) {
-  const { Item } = await documents().send(new GetCommand({ TableName: config().TABLE_NAME, Key: keys.user(id) }))
-  return Item as { id: UserId; email: string; name: string; password_hash: string; created_at: string } | undefined
+export async function getUser(id: UserId): Promise<UserRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.user(id), ConsistentRead: true }),
+  )
+  return Item as UserRecord | undefined
 }
 
-export async function listMembershipsOfUser(user: UserId) {
+export async function setPasswordHash(id: UserId, passwordHash: string) {
+  await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.user(id),
+      UpdateExpression: 'SET password_hash = :hash',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':hash': passwordHash },
+    }),
+  )
+}
+
+export async function listMembershipsOfUser(user: UserId): Promise<{ workspace_id: WorkspaceId; role: Role }[]> {
   const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUser(user)
   const { Items = [] } = await documents().send(
     new QueryCommand({
-      TableName: config().TABLE_NAME,
+      TableName: tableName(),
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
       ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': gsi1skPrefix },
     }),
   )
-  return Items.map((item) => ({ workspace_id: item.workspace_id as WorkspaceId, role: item.role as string }))
+  return Items.map((item) => ({ workspace_id: item.workspace_id as WorkspaceId, role: item.role as Role }))
 }

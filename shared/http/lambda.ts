@@ -4,9 +4,16 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import type { z } from 'zod'
+import { requireRole, requireScope } from '../auth/authorize.js'
+import { limitRequests, rateLimitHeaders, throwIfExceeded } from '../auth/limits.js'
+import { type Actor, credentialOf, principalId, resolveActor } from '../auth/principal.js'
+import type { Page, PageRequest, StartKey } from '../data/db.js'
+import { deprecationHeaders } from '../deprecations/index.js'
+import type { WorkspaceId } from '../ids.js'
 import { routeTable } from '../routes/index.js'
 import { createMatcher } from '../routes/match.js'
-import type { RouteSpec, RouteTable } from '../routes/route.js'
+import type { Role, RouteSpec, RouteTable } from '../routes/route.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
 import { zodIssues } from './envelope.js'
 import {
   ApiError,
@@ -15,10 +22,11 @@ import {
   notImplemented,
   payloadTooLarge,
   routeNotFound,
+  unauthorized,
   unsupportedMediaType,
   validationFailed,
 } from './errors.js'
-import { accessLog, deprecationNotice, errorEnvelope, headerOf, requestId, type VegaContext } from './middleware.js'
+import { accessLog, errorEnvelope, headerOf, requestId, type VegaContext } from './middleware.js'
 import { Reply } from './reply.js'
 
 type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined
@@ -38,7 +46,16 @@ export interface HttpRequest<R extends RouteSpec = RouteSpec> {
   /** Request headers, names in lower case. */
   headers: Record<string, string>
   requestId: string
+  sourceIp: string
   context: VegaContext
+  /** The caller; always there on routes with auth 'user'. */
+  actor: R extends { auth: 'user' } ? Actor : Actor | undefined
+  /** Checks the caller holds the route's role in a workspace; `hidden` is the 404 to throw if not a member. */
+  authorize(workspace: WorkspaceId, hidden?: () => ApiError): Promise<Role>
+  /** The page this request asks for (from ?limit and a verified ?cursor). */
+  page: PageRequest
+  /** A list answer: the items and a cursor to the next page, bound to this caller and query. */
+  paged<T>(page: Page<T>): Promise<{ items: T[]; next_cursor: string | null }>
 }
 
 /** What the Lambda runtime (or the local gateway) calls; middy's third argument is optional at run time. */
@@ -48,7 +65,12 @@ export type ApiHandler = (
   middyOptions?: { signal: AbortSignal },
 ) => Promise<APIGatewayProxyResult>
 
-type AnyRequest = Omit<HttpRequest, 'params' | 'query' | 'body'> & { params: unknown; query: unknown; body: unknown }
+type AnyRequest = Omit<HttpRequest, 'params' | 'query' | 'body' | 'actor'> & {
+  params: unknown
+  query: unknown
+  body: unknown
+  actor: Actor | undefined
+}
 
 export type Handlers<T extends RouteTable> = {
   [K in keyof T]: (request: HttpRequest<T[K]>) => Promise<Result<T[K]>> | Result<T[K]>
@@ -72,18 +94,44 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
   async function dispatch(event: APIGatewayProxyEvent, context: VegaContext): Promise<APIGatewayProxyResult> {
     const { routeId, spec, pathParams } = resolve(event, byResource)
     context.routeId = routeId
-    context.deprecated = spec.deprecated
+    if (spec.deprecated) Object.assign(context.responseHeaders, deprecationHeaders())
+    const headers = lowerCaseHeaders(event)
+    // Who calls is settled before the input is read: an anonymous caller learns nothing from validation.
+    const actor = await authenticate(spec, headers, context)
+    const params = parsePathParams(spec, pathParams)
+    const query = parseQuery(spec, event)
+    const binding = cursorBinding(routeId, actor, params, query)
+    const { limit = 50, cursor } = (query ?? {}) as { limit?: number; cursor?: string }
+    const roles = new Map<WorkspaceId, Promise<Role>>()
     const request: AnyRequest = {
       routeId,
-      params: parsePathParams(spec, pathParams),
-      query: parseQuery(spec, event),
+      params,
+      query,
       body: undefined,
       rawBody: rawBodyOf(event),
-      headers: lowerCaseHeaders(event),
+      headers,
       requestId: context.requestId,
+      sourceIp: event.requestContext.identity?.sourceIp ?? 'unknown',
       context,
+      actor,
+      authorize: (workspace, hidden) => {
+        if (!actor) throw unauthorized()
+        // Once per workspace and request, however many times the route and its handler ask.
+        let role = roles.get(workspace)
+        if (!role) roles.set(workspace, (role = requireRole(actor, workspace, spec.role ?? 'viewer', hidden)))
+        return role
+      },
+      page: { limit, startKey: cursor ? await decodeCursor(cursor, binding) : undefined },
+      paged: async ({ items, lastKey }) => ({
+        items,
+        next_cursor: lastKey ? await encodeCursor(lastKey as StartKey, binding) : null,
+      }),
     }
     request.body = parseBody(spec, request)
+    // A route on a workspace ({id} is a workspace id) is authorized here; others call authorize() once
+    // they know the workspace of the resource they touch.
+    const workspaceParam = (params as { id?: string } | undefined)?.id
+    if (spec.role && workspaceParam?.startsWith('ws_')) await request.authorize(workspaceParam as WorkspaceId)
     const result = await implementations[routeId]!(request)
     return toResponse(spec, result)
   }
@@ -91,11 +139,35 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>()
     .use(requestId())
     .use(accessLog())
-    .use(deprecationNotice())
     .use(errorEnvelope())
     .handler(dispatch)
   // The runtime passes a plain Context; requestId() fills in the Vega fields before anything reads them.
   return (event, context) => handler(event, context as VegaContext)
+}
+
+async function authenticate(spec: RouteSpec, headers: Record<string, string>, context: VegaContext) {
+  if (spec.auth !== 'user' && spec.auth !== 'optional') return undefined
+  const credential = credentialOf(headers)
+  if (!credential) {
+    if (spec.auth === 'user') throw unauthorized()
+    return undefined
+  }
+  const actor = await resolveActor(credential)
+  context.principalId = principalId(actor)
+  const count = await limitRequests(context.principalId)
+  Object.assign(context.responseHeaders, rateLimitHeaders(count))
+  throwIfExceeded(count)
+  requireScope(actor, spec)
+  return actor
+}
+
+/** A cursor is valid only for the caller, route, path and filters it was made for (not the page size). */
+function cursorBinding(routeId: string, actor: Actor | undefined, params: unknown, query: unknown): string {
+  const { cursor: _, limit: __, ...filters } = (query ?? {}) as Record<string, unknown>
+  const sorted = Object.keys(filters)
+    .sort()
+    .map((name) => [name, filters[name]])
+  return JSON.stringify([routeId, actor ? principalId(actor) : null, params ?? null, sorted])
 }
 
 /**

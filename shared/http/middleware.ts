@@ -1,10 +1,8 @@
-// The middy middlewares every handler runs, in this order: request id, access log, deprecation notice,
-// error envelope.
+// The middy middlewares every handler runs, in this order: request id, access log, error envelope.
 // middy runs `after` and `onError` in reverse order, so the envelope is written before the access log
-// reads the status, and the request id header is added last, to every answer.
+// reads the status, and the request id (with the other headers every answer carries) is added last.
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
-import { deprecationHeaders } from '../deprecations/index.js'
 import { type RequestLog, requestLog } from '../log.js'
 import { errorResponse, toApiError } from './envelope.js'
 
@@ -13,8 +11,10 @@ export interface VegaContext extends Context {
   startedAt: number
   log: RequestLog
   routeId?: string
-  /** The route is deprecated: every answer carries Deprecation, Sunset and Link. */
-  deprecated?: boolean
+  /** Headers for every answer of this request, errors included: rate limits, deprecation. */
+  responseHeaders: Record<string, string>
+  /** Who is calling, for the access log (never a token or a key). */
+  principalId?: string
 }
 type HttpRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>
 
@@ -24,7 +24,11 @@ const clientRequestId = /^[\w.:-]{1,128}$/
 export function requestId(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
   const stamp = (request: HttpRequest) => {
     if (!request.response) return
-    request.response.headers = { ...request.response.headers, 'x-request-id': request.context.requestId }
+    request.response.headers = {
+      ...request.response.headers,
+      ...request.context.responseHeaders,
+      'x-request-id': request.context.requestId,
+    }
   }
   return {
     before: (request) => {
@@ -32,6 +36,7 @@ export function requestId(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
       const id = given && clientRequestId.test(given) ? given : request.event.requestContext.requestId
       request.context.requestId = id
       request.context.startedAt = performance.now()
+      request.context.responseHeaders = {}
       request.context.log = requestLog({ request_id: id })
     },
     after: stamp,
@@ -45,6 +50,7 @@ export function accessLog(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
     const status = response?.statusCode ?? 500
     const fields = {
       route: context.routeId ?? null,
+      principal: context.principalId ?? null,
       method: event.httpMethod,
       resource: event.resource,
       status,
@@ -65,14 +71,6 @@ export function errorEnvelope(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayP
       request.response = errorResponse(error, request.context.requestId ?? request.event.requestContext.requestId)
     },
   }
-}
-
-export function deprecationNotice(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
-  const announce = (request: HttpRequest) => {
-    if (!request.context.deprecated || !request.response) return
-    request.response.headers = { ...request.response.headers, ...deprecationHeaders() }
-  }
-  return { after: announce, onError: announce }
 }
 
 /** Header lookup that does not care how the client spelt the name. */

@@ -22,10 +22,17 @@ export type Group = (typeof groups)[number]
 export const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 export type Method = (typeof methods)[number]
 
-/** none: public; user: a user access token or an API key; upload-token: the git remote's one-time basic credentials. */
-export type Auth = 'none' | 'user' | 'upload-token'
+/**
+ * none: public; user: a user access token or an API key; optional: public, but a caller who sends
+ * credentials is resolved (and must be valid); upload-token: the git remote's one-time basic credentials.
+ */
+export type Auth = 'none' | 'user' | 'optional' | 'upload-token'
 /** The least workspace role a route needs, checked against the workspace the resource belongs to. */
 export type Role = 'viewer' | 'member' | 'admin' | 'owner'
+
+/** What an API key must carry to call a route (DESIGN.md "Authentication and tenancy"). */
+export const scopes = ['read', 'write', 'upload', 'triage', 'billing', 'ops'] as const
+export type Scope = (typeof scopes)[number]
 
 export interface RouteSpec {
   group: Group
@@ -36,6 +43,10 @@ export interface RouteSpec {
   description?: string
   auth: Auth
   role?: Role
+  /** The scope an API key needs; by default `read` for GET and `write` for the rest. */
+  scope?: Scope
+  /** false: only a user's access token will do (managing keys, members, passwords). */
+  apiKeys?: false
   params?: z.ZodObject
   query?: z.ZodObject
   body?: z.ZodType
@@ -56,5 +67,7 @@ export interface RouteSpec {
 }
 
 export const route = <const R extends RouteSpec>(spec: R): R => spec
+
+export const scopeOf = (spec: RouteSpec): Scope => spec.scope ?? (spec.method === 'GET' ? 'read' : 'write')
 
 export type RouteTable = Record<string, RouteSpec>

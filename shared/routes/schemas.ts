@@ -15,6 +15,7 @@ import {
   UserId,
   WorkspaceId,
 } from '../ids.js'
+import { scopes } from './route.js'
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
 const name = z.string().trim().min(1).max(100)
@@ -31,7 +32,7 @@ export const page = <T extends z.ZodType>(item: T) =>
 export const Role = z.enum(['owner', 'admin', 'member', 'viewer'])
 export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'info'])
 export const Engine = z.string().regex(/^(secrets|code|dependencies|sarif:[\w.-]{1,64})$/)
-export const ApiKeyScope = z.enum(['read', 'write', 'upload', 'triage', 'billing', 'ops'])
+export const ApiKeyScope = z.enum(scopes)
 
 export const Health = z
   .object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() })
@@ -95,6 +96,7 @@ export const ApiKey = z
     prefix: z.string(),
     expires_at: Timestamp.nullable(),
     last_used_at: Timestamp.nullable(),
+    revoked_at: Timestamp.nullable(),
     created_at: Timestamp,
   })
   .meta({ id: 'ApiKey' })
@@ -115,6 +117,7 @@ export const RevokeApiKey = z
   })
   .meta({ description: 'The SHA-256 (hex) of the key, or the key itself' })
 export const PurgeApiKeys = z.strictObject({ password: z.string().max(1024).optional() })
+export const ApiKeyQuery = PageQuery.extend({ workspace_id: WorkspaceId.optional() })
 export const Purged = z.object({ revoked: z.number().int() })
 
 export const Project = z

@@ -8,6 +8,7 @@ import { conflict } from '../../shared/http/errors.js'
 import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { logger } from '../../shared/log.js'
 import { route } from '../../shared/routes/route.js'
+import { call, newOwner } from '../support/identity.js'
 import { type Answer, invoke } from '../support/invoke.js'
 
 // A small route table of its own, to drive each path of the middleware from a real handler.
@@ -252,7 +253,9 @@ describe('routing', () => {
   })
 
   it('answers 501 not_implemented, naming the route, for a contract route not built yet', async () => {
-    const answer = await invoke(projects, { method: 'GET', path: '/v1/projects' })
+    const { token } = await newOwner()
+
+    const answer = await call(projects, 'GET', '/v1/projects', { as: token })
 
     expectEnvelope(answer, 501, 'not_implemented')
     expect(answer.json.error.details.route).toBe('listProjects')
@@ -261,6 +264,7 @@ describe('routing', () => {
   it('marks every answer of a deprecated route with Deprecation, Sunset and a successor Link', async () => {
     const answer = await invoke(sessions, { method: 'GET', path: '/v1/sessions/ses_01JABCDEFGHJKMNPQRSTVWXYZ0' })
 
+    expect(answer.status).toBe(401)
     expect(answer.headers.deprecation).toMatch(/^@\d+$/)
     expect(Date.parse(answer.headers.sunset!)).toBeGreaterThan(Date.now())
     expect(answer.headers.link).toContain('rel="successor-version"')

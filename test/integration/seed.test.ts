@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { verifyPassword } from '../../shared/auth/passwords.js'
-import { createOwnerIfAbsent, getUserRecord, listMembershipsOfUser } from '../../shared/data/users.js'
+import { createOwnerIfAbsent, getUser, listMembershipsOfUser } from '../../shared/data/users.js'
 
 const owner = (email: string) => ({ email, name: 'Owner', password: 'a-long-enough-password', workspaceName: 'Team' })
 
@@ -11,10 +11,10 @@ describe('seeding an owner', () => {
     const { created, userId } = await createOwnerIfAbsent(owner(email))
 
     expect(created).toBe(true)
-    const user = await getUserRecord(userId)
+    const user = await getUser(userId)
     expect(user?.email).toBe(email)
     expect(user?.password_hash).not.toContain('a-long-enough-password')
-    expect(await verifyPassword('a-long-enough-password', user!.password_hash)).toBe(true)
+    expect(await verifyPassword('a-long-enough-password', user!.password_hash!)).toBe(true)
     const memberships = await listMembershipsOfUser(userId)
     expect(memberships).toHaveLength(1)
     expect(memberships[0]).toMatchObject({ role: 'owner', workspace_id: expect.stringMatching(/^ws_/) })

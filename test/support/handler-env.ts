@@ -7,6 +7,7 @@ const resources = inject('resources')
 
 Object.assign(process.env, {
   STAGE: 'test',
+  JWT_SECRET_FILE: inject('jwtSecretFile'),
   TABLE_NAME: resources.tableName,
   UPLOADS_BUCKET: resources.bucketName,
   SCAN_QUEUE_URL: resources.scanQueueUrl,

@@ -1,0 +1,53 @@
+// Who is calling, resolved once per request from `Authorization: Bearer <access token | API key>` or
+// `private-token: <API key>`. Anything presented and not valid is 401: a wrong credential is never
+// treated as no credential.
+import { findApiKeyBySha256, type KeyOwner, touchApiKey } from '../data/api-keys.js'
+import { isLoginActive } from '../data/logins.js'
+import { unauthorized } from '../http/errors.js'
+import type { ApiKeyId, LoginId, UserId } from '../ids.js'
+import type { Scope } from '../routes/route.js'
+import { isWellFormedApiKey, sha256Hex } from './api-key-format.js'
+import { looksLikeJwt, verifyAccessToken } from './tokens.js'
+
+export type Actor =
+  | { kind: 'user'; userId: UserId; loginId: LoginId; via: 'token' }
+  | { kind: 'key'; keyId: ApiKeyId; sha256: string; scopes: Scope[]; owner: KeyOwner; via: 'api_key' }
+
+/** The user an actor acts for: itself, or the owner of a personal key; undefined for a workspace key. */
+export const userOf = (actor: Actor): UserId | undefined =>
+  actor.kind === 'user' ? actor.userId : actor.owner.type === 'user' ? actor.owner.id : undefined
+
+/** A stable, non-secret name for logs and rate limits. */
+export const principalId = (actor: Actor) => (actor.kind === 'user' ? actor.userId : actor.keyId)
+
+/** The credential a request carries, if any: the bearer token or the private-token header. */
+export function credentialOf(headers: Record<string, string>): string | undefined {
+  const authorization = headers.authorization?.trim()
+  if (authorization) {
+    const [scheme, value, extra] = authorization.split(/\s+/)
+    if (scheme?.toLowerCase() !== 'bearer' || !value || extra)
+      throw unauthorized('Send credentials as Authorization: Bearer <token or key>')
+    return value
+  }
+  return headers['private-token']?.trim() || undefined
+}
+
+export async function resolveActor(credential: string): Promise<Actor> {
+  if (looksLikeJwt(credential)) {
+    const claims = await verifyAccessToken(credential)
+    if (!claims || !(await isLoginActive(claims.sessionId, claims.userId))) {
+      throw unauthorized('The access token is invalid, expired or revoked; sign in again or refresh it')
+    }
+    return { kind: 'user', userId: claims.userId, loginId: claims.sessionId, via: 'token' }
+  }
+  // The checksum refuses a mistyped or made-up key without a lookup.
+  if (!isWellFormedApiKey(credential))
+    throw unauthorized('The credential is neither an access token nor a Vega API key')
+  const sha256 = sha256Hex(credential)
+  const key = await findApiKeyBySha256(sha256)
+  if (!key || key.revoked_at || (key.expires_at && Date.parse(key.expires_at) <= Date.now())) {
+    throw unauthorized('The API key is unknown, revoked or expired')
+  }
+  await touchApiKey(key)
+  return { kind: 'key', keyId: key.id, sha256, scopes: key.scopes, owner: key.owner, via: 'api_key' }
+}

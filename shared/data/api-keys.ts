@@ -1,0 +1,144 @@
+// API keys, stored by the SHA-256 of their secret (the secret itself is never stored).
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { displayPrefix, newApiKey, sha256Hex } from '../auth/api-key-format.js'
+import { documents } from '../aws/clients.js'
+import { type ApiKeyId, newId, type UserId, type WorkspaceId } from '../ids.js'
+import type { Scope } from '../routes/route.js'
+import { isConditionFailure, type Page, type PageRequest, tableName } from './db.js'
+import { keys } from './keys.js'
+
+export type KeyOwner = { type: 'user'; id: UserId } | { type: 'workspace'; id: WorkspaceId }
+
+export interface ApiKeyRecord {
+  id: ApiKeyId
+  sha256: string
+  name: string
+  scopes: Scope[]
+  owner: KeyOwner
+  prefix: string
+  created_by: UserId
+  expires_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+  created_at: string
+}
+
+/** last_used_at is written at most this often, so a busy key does not cost a write per request. */
+const lastUsedResolutionMs = 60_000
+
+export async function createApiKey(input: {
+  name: string
+  scopes: Scope[]
+  owner: KeyOwner
+  createdBy: UserId
+  expiresAt?: string
+}): Promise<{ record: ApiKeyRecord; secret: string }> {
+  const secret = newApiKey()
+  const record: ApiKeyRecord = {
+    id: newId('apiKey'),
+    sha256: sha256Hex(secret),
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    owner: input.owner,
+    prefix: displayPrefix(secret),
+    created_by: input.createdBy,
+    expires_at: input.expiresAt ?? null,
+    last_used_at: null,
+    revoked_at: null,
+    created_at: new Date().toISOString(),
+  }
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...keys.apiKey(record.sha256, record.id, record.owner.id), ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+  return { record, secret }
+}
+
+export async function findApiKeyBySha256(sha256: string): Promise<ApiKeyRecord | undefined> {
+  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.apiKeyBySecret(sha256) }))
+  return Item as ApiKeyRecord | undefined
+}
+
+export async function findApiKeyById(id: ApiKeyId): Promise<ApiKeyRecord | undefined> {
+  const { gsi2pk, gsi2sk } = keys.apiKeyById(id)
+  const { Items = [] } = await documents().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk = :sk',
+      ExpressionAttributeValues: { ':pk': gsi2pk, ':sk': gsi2sk },
+    }),
+  )
+  return Items[0] as ApiKeyRecord | undefined
+}
+
+export async function listApiKeys(owner: UserId | WorkspaceId, page: PageRequest): Promise<Page<ApiKeyRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.apiKeysOf(owner)
+  const { Items = [], LastEvaluatedKey } = await documents().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': gsi1skPrefix },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ExclusiveStartKey: page.startKey,
+    }),
+  )
+  return { items: Items as ApiKeyRecord[], lastKey: LastEvaluatedKey }
+}
+
+/** Marks a key revoked; true when this call revoked it, false when it already was. */
+export async function revokeApiKey(sha256: string): Promise<boolean> {
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.apiKeyBySecret(sha256),
+        UpdateExpression: 'SET revoked_at = :now',
+        ConditionExpression: 'attribute_exists(pk) AND revoked_at = :null',
+        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':null': null },
+      }),
+    )
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) return false
+    throw error
+  }
+}
+
+export async function deleteApiKey(sha256: string): Promise<void> {
+  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keys.apiKeyBySecret(sha256) }))
+}
+
+export async function touchApiKey(key: ApiKeyRecord, now = Date.now()): Promise<void> {
+  if (key.last_used_at && now - Date.parse(key.last_used_at) < lastUsedResolutionMs) return
+  await documents()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.apiKeyBySecret(key.sha256),
+        UpdateExpression: 'SET last_used_at = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': new Date(now).toISOString() },
+      }),
+    )
+    .catch((error) => {
+      if (!isConditionFailure(error)) throw error
+    })
+}
+
+/** Revokes every live personal key of a user; the count of keys this call revoked. */
+export async function revokePersonalKeys(user: UserId): Promise<number> {
+  let revoked = 0
+  let startKey: Page<ApiKeyRecord>['lastKey']
+  do {
+    const page = await listApiKeys(user, { limit: 100, startKey })
+    for (const key of page.items) if (!key.revoked_at && (await revokeApiKey(key.sha256))) revoked++
+    startKey = page.lastKey
+  } while (startKey)
+  return revoked
+}

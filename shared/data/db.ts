@@ -1,0 +1,25 @@
+// What every repository shares: the table's name, and a page of a query.
+import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb'
+import { config } from '../config.js'
+
+export const tableName = () => config().TABLE_NAME
+
+export type StartKey = Record<string, NativeAttributeValue>
+export interface PageRequest {
+  limit: number
+  startKey?: StartKey
+}
+export interface Page<T> {
+  items: T[]
+  lastKey?: StartKey
+}
+
+export const epochSeconds = (date: Date | number = Date.now()) => Math.floor(new Date(date).getTime() / 1000)
+
+/** DynamoDB's TTL deletes lazily (within days): reads treat an item past its expiry as gone. */
+export const expired = (item: { expires_at_epoch?: number } | undefined, now = Date.now()) =>
+  item?.expires_at_epoch !== undefined && item.expires_at_epoch * 1000 <= now
+
+export const isConditionFailure = (error: unknown) =>
+  error instanceof Error &&
+  (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')

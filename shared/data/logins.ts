@@ -1,0 +1,144 @@
+// Signed-in sessions and their refresh tokens. A refresh token is used once: rotating it writes the next
+// one and marks the old one used in one transaction. Presenting a used token again means it was copied,
+// so the whole session (every token of its family) is revoked.
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { sha256Hex } from '../auth/api-key-format.js'
+import { opaqueToken } from '../auth/tokens.js'
+import { documents } from '../aws/clients.js'
+import { config } from '../config.js'
+import { type LoginId, newId, type UserId } from '../ids.js'
+import { epochSeconds, expired, isConditionFailure, tableName } from './db.js'
+import { keys } from './keys.js'
+
+interface LoginRecord {
+  id: LoginId
+  user_id: UserId
+  created_at: string
+  revoked_at?: string
+  expires_at_epoch: number
+}
+
+export async function createLogin(userId: UserId): Promise<{ loginId: LoginId; refreshToken: string }> {
+  const loginId = newId('login')
+  const refreshToken = opaqueToken('vgr_')
+  const expiresAt = epochSeconds() + config().REFRESH_TOKEN_TTL_S
+  await documents().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: {
+              ...keys.login(loginId),
+              id: loginId,
+              user_id: userId,
+              created_at: new Date().toISOString(),
+              expires_at_epoch: expiresAt,
+            },
+          },
+        },
+        { Put: { TableName: tableName(), Item: refreshItem(refreshToken, loginId, userId, expiresAt) } },
+      ],
+    }),
+  )
+  return { loginId, refreshToken }
+}
+
+function refreshItem(token: string, loginId: LoginId, userId: UserId, expiresAt: number) {
+  return { ...keys.refreshToken(sha256Hex(token)), login_id: loginId, user_id: userId, expires_at_epoch: expiresAt }
+}
+
+export type Rotation =
+  | { outcome: 'rotated'; userId: UserId; loginId: LoginId; refreshToken: string }
+  | { outcome: 'invalid' }
+  | { outcome: 'reused' }
+
+export async function rotateRefreshToken(presented: string): Promise<Rotation> {
+  const key = keys.refreshToken(sha256Hex(presented))
+  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))
+  if (!Item || expired(Item)) return { outcome: 'invalid' }
+  const loginId = Item.login_id as LoginId
+  const userId = Item.user_id as UserId
+  if (Item.used_at) {
+    await revokeLogin(loginId)
+    return { outcome: 'reused' }
+  }
+  const next = opaqueToken('vgr_')
+  try {
+    await documents().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: key,
+              UpdateExpression: 'SET used_at = :now',
+              ConditionExpression: 'attribute_not_exists(used_at)',
+              ExpressionAttributeValues: { ':now': new Date().toISOString() },
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: tableName(),
+              Key: keys.login(loginId),
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revoked_at)',
+            },
+          },
+          {
+            Put: { TableName: tableName(), Item: refreshItem(next, loginId, userId, Item.expires_at_epoch as number) },
+          },
+        ],
+      }),
+    )
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    // Either the session was revoked, or another request rotated this token first: a copy is in use.
+    await revokeLogin(loginId)
+    return { outcome: 'reused' }
+  }
+  return { outcome: 'rotated', userId, loginId, refreshToken: next }
+}
+
+export async function revokeLogin(loginId: LoginId): Promise<void> {
+  await documents()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.login(loginId),
+        UpdateExpression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      }),
+    )
+    .catch((error) => {
+      if (!isConditionFailure(error)) throw error
+    })
+}
+
+/** An access token is honoured only while its session lives, so logout takes effect at once. */
+export async function isLoginActive(loginId: LoginId, userId: UserId): Promise<boolean> {
+  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.login(loginId) }))
+  const login = Item as LoginRecord | undefined
+  return !!login && login.user_id === userId && !login.revoked_at && !expired(login)
+}
+
+/** The user a live setup token belongs to; the token is spent by the same call. */
+export async function consumeSetupToken(token: string): Promise<UserId | undefined> {
+  const key = keys.setupToken(sha256Hex(token))
+  try {
+    const { Attributes } = await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET used_at = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(used_at) AND expires_at_epoch > :epoch',
+        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':epoch': epochSeconds() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    return Attributes?.user_id as UserId | undefined
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined
+    throw error
+  }
+}

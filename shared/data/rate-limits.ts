@@ -1,0 +1,37 @@
+// Fixed-window counters in DynamoDB: one atomic ADD per request on the subject's item for the current
+// window; the item expires by TTL after its window. Cheap (one write), exact, and shared by every
+// Lambda instance, unlike an in-memory limiter.
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import { epochSeconds, tableName } from './db.js'
+import { keys } from './keys.js'
+
+export interface WindowCount {
+  limit: number
+  /** Requests left in this window after this one; always below limit, as the seeds' M < N says. */
+  remaining: number
+  /** Epoch seconds when the window ends. */
+  reset: number
+  exceeded: boolean
+}
+
+export async function countInWindow(
+  subject: string,
+  limit: number,
+  windowS: number,
+  now = Date.now(),
+): Promise<WindowCount> {
+  const start = Math.floor(epochSeconds(now) / windowS) * windowS
+  const reset = start + windowS
+  const { Attributes } = await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.rateWindow(subject, start),
+      UpdateExpression: 'ADD hits :one SET expires_at_epoch = :expires',
+      ExpressionAttributeValues: { ':one': 1, ':expires': reset + windowS },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  )
+  const hits = Number(Attributes?.hits ?? 1)
+  return { limit, remaining: Math.max(0, limit - hits), reset, exceeded: hits > limit }
+}

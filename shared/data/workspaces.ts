@@ -1,0 +1,213 @@
+// Workspaces and their members. The workspace item counts its owners, and every change of an owner
+// updates that count in the same transaction, so no race can leave a workspace without one.
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb'
+import { sha256Hex } from '../auth/api-key-format.js'
+import { opaqueToken } from '../auth/tokens.js'
+import { documents } from '../aws/clients.js'
+import { conflict, notFound } from '../http/errors.js'
+import { newId, type UserId, type WorkspaceId } from '../ids.js'
+import type { Role } from '../routes/route.js'
+import { epochSeconds, isConditionFailure, type Page, type PageRequest, tableName } from './db.js'
+import { keys } from './keys.js'
+import { findUserByEmail, membershipItem } from './users.js'
+
+export interface WorkspaceRecord {
+  id: WorkspaceId
+  name: string
+  owner_count: number
+  created_at: string
+}
+export interface MemberRecord {
+  workspace_id: WorkspaceId
+  user_id: UserId
+  email: string
+  name: string
+  role: Role
+  added_at: string
+}
+
+/** A new member without a password sets one with this token, within a week. */
+const setupTokenTtlS = 7 * 24 * 3600
+
+export async function getWorkspace(id: WorkspaceId): Promise<WorkspaceRecord | undefined> {
+  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.workspace(id) }))
+  return Item as WorkspaceRecord | undefined
+}
+
+export async function getMembership(workspace: WorkspaceId, user: UserId): Promise<MemberRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.membership(workspace, user) }),
+  )
+  return Item as MemberRecord | undefined
+}
+
+export async function listMembers(workspace: WorkspaceId, page: PageRequest): Promise<Page<MemberRecord>> {
+  const { pk, skPrefix } = keys.membersOf(workspace)
+  const { Items = [], LastEvaluatedKey } = await documents().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      Limit: page.limit,
+      ExclusiveStartKey: page.startKey,
+    }),
+  )
+  return { items: Items as MemberRecord[], lastKey: LastEvaluatedKey }
+}
+
+/** The caller's workspaces with their role in each, a page of memberships at a time. */
+export async function listWorkspacesOf(
+  user: UserId,
+  page: PageRequest,
+): Promise<Page<WorkspaceRecord & { role: Role }>> {
+  const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUser(user)
+  const { Items = [], LastEvaluatedKey } = await documents().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': gsi1skPrefix },
+      Limit: page.limit,
+      ExclusiveStartKey: page.startKey,
+    }),
+  )
+  if (Items.length === 0) return { items: [], lastKey: LastEvaluatedKey }
+  const { Responses } = await documents().send(
+    new BatchGetCommand({
+      RequestItems: { [tableName()]: { Keys: Items.map((item) => keys.workspace(item.workspace_id as WorkspaceId)) } },
+    }),
+  )
+  const byId = new Map((Responses?.[tableName()] ?? []).map((item) => [item.id as string, item as WorkspaceRecord]))
+  const items = Items.flatMap((membership) => {
+    const workspace = byId.get(membership.workspace_id as string)
+    return workspace ? [{ ...workspace, role: membership.role as Role }] : []
+  })
+  return { items, lastKey: LastEvaluatedKey }
+}
+
+/**
+ * Adds a member. A new email becomes a user without a password, who gets a one-time setup token
+ * (returned here once, stored only as its SHA-256).
+ */
+export async function addMember(
+  workspace: WorkspaceId,
+  member: { email: string; name?: string; role: Role },
+): Promise<{ member: MemberRecord; setupToken: string | null }> {
+  const email = member.email.toLowerCase()
+  const now = new Date().toISOString()
+  const TableName = tableName()
+  const existing = await findUserByEmail(email)
+  const user = existing ?? { id: newId('user'), email, name: member.name ?? email.split('@')[0]!, created_at: now }
+  const setupToken = existing ? null : opaqueToken('vgs_')
+  const item = membershipItem(workspace, user, member.role, now)
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ownerCountChange(workspace, member.role === 'owner' ? 1 : 0),
+  ]
+  if (!existing) {
+    items.push(
+      {
+        Put: {
+          TableName,
+          Item: { ...keys.userEmail(email), user_id: user.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      { Put: { TableName, Item: { ...keys.user(user.id), ...user } } },
+      {
+        Put: {
+          TableName,
+          Item: {
+            ...keys.setupToken(sha256Hex(setupToken!)),
+            user_id: user.id,
+            expires_at_epoch: epochSeconds() + setupTokenTtlS,
+          },
+        },
+      },
+    )
+  }
+  try {
+    await documents().send(new TransactWriteCommand({ TransactItems: items }))
+  } catch (error) {
+    if (isConditionFailure(error))
+      throw conflict(`${email} is already a member of workspace ${workspace}, or just became one`)
+    throw error
+  }
+  return { member: item as MemberRecord, setupToken }
+}
+
+export async function updateMemberRole(workspace: WorkspaceId, user: UserId, role: Role): Promise<MemberRecord> {
+  const current = await getMembership(workspace, user)
+  if (!current) throw notFound('Member', user)
+  const delta = (role === 'owner' ? 1 : 0) - (current.role === 'owner' ? 1 : 0)
+  try {
+    await documents().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.membership(workspace, user),
+              UpdateExpression: 'SET #role = :role',
+              ConditionExpression: '#role = :was',
+              ExpressionAttributeNames: { '#role': 'role' },
+              ExpressionAttributeValues: { ':role': role, ':was': current.role },
+            },
+          },
+          ownerCountChange(workspace, delta),
+        ],
+      }),
+    )
+  } catch (error) {
+    if (isConditionFailure(error))
+      throw conflict('A workspace keeps at least one owner, and the member changed meanwhile')
+    throw error
+  }
+  return { ...current, role }
+}
+
+export async function removeMember(workspace: WorkspaceId, user: UserId): Promise<void> {
+  const current = await getMembership(workspace, user)
+  if (!current) throw notFound('Member', user)
+  try {
+    await documents().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: tableName(),
+              Key: keys.membership(workspace, user),
+              ConditionExpression: '#role = :was',
+              ExpressionAttributeNames: { '#role': 'role' },
+              ExpressionAttributeValues: { ':was': current.role },
+            },
+          },
+          ownerCountChange(workspace, current.role === 'owner' ? -1 : 0),
+        ],
+      }),
+    )
+  } catch (error) {
+    if (isConditionFailure(error))
+      throw conflict('A workspace keeps at least one owner, and the member changed meanwhile')
+    throw error
+  }
+}
+
+/** Moves the owner count, refusing to take it below one. A zero change still checks the workspace exists. */
+function ownerCountChange(workspace: WorkspaceId, delta: number) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.workspace(workspace),
+      UpdateExpression: 'ADD owner_count :delta',
+      ConditionExpression: delta < 0 ? 'attribute_exists(pk) AND owner_count > :one' : 'attribute_exists(pk)',
+      ExpressionAttributeValues: delta < 0 ? { ':delta': delta, ':one': 1 } : { ':delta': delta },
+    },
+  }
+}

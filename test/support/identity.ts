@@ -1,0 +1,57 @@
+// Builders for tests: a fresh owner with a workspace, signed in; and a short way to call a handler as them.
+import { randomUUID } from 'node:crypto'
+import { login } from '../../shared/auth/accounts.js'
+import { createOwnerIfAbsent } from '../../shared/data/users.js'
+import type { ApiHandler } from '../../shared/http/lambda.js'
+import type { UserId, WorkspaceId } from '../../shared/ids.js'
+import { type Answer, invoke } from './invoke.js'
+
+export interface Person {
+  email: string
+  password: string
+  userId: UserId
+  workspaceId: WorkspaceId
+  token: string
+  refreshToken: string
+}
+
+export async function newOwner(label = 'owner'): Promise<Person> {
+  const email = `${label}-${randomUUID()}@example.com`
+  const password = `pw-${randomUUID()}`
+  const { userId, workspaceId } = await createOwnerIfAbsent({
+    email,
+    name: label,
+    password,
+    workspaceName: `${label}'s workspace`,
+  })
+  const tokens = await login(email, password, `10.${Math.floor(Math.random() * 250)}.0.1`)
+  return {
+    email,
+    password,
+    userId,
+    workspaceId: workspaceId!,
+    token: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+  }
+}
+
+export interface CallOptions {
+  /** An access token or an API key, sent as a bearer credential. */
+  as?: string
+  body?: unknown
+  query?: string
+  headers?: Record<string, string>
+}
+
+export function call(handler: ApiHandler, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.as) headers.authorization = `Bearer ${options.as}`
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  return invoke(handler, {
+    method,
+    path,
+    query: options.query,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  })
+}
