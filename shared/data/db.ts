@@ -23,3 +23,6 @@ export const expired = (item: { expires_at_epoch?: number } | undefined, now = D
 export const isConditionFailure = (error: unknown) =>
   error instanceof Error &&
   (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')
+
+/** The table key of an item whose key builder also names its index attributes. */
+export const primaryKey = ({ pk, sk }: { pk: string; sk: string }) => ({ pk, sk })

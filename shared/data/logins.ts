@@ -1,7 +1,7 @@
 // Signed-in sessions and their refresh tokens. A refresh token is used once: rotating it writes the next
 // one and marks the old one used in one transaction. Presenting a used token again means it was copied,
 // so the whole session (every token of its family) is revoked.
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { sha256Hex } from '../auth/api-key-format.js'
 import { opaqueToken } from '../auth/tokens.js'
 import { documents } from '../aws/clients.js'
@@ -120,6 +120,26 @@ export async function isLoginActive(loginId: LoginId, userId: UserId): Promise<b
   const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.login(loginId) }))
   const login = Item as LoginRecord | undefined
   return !!login && login.user_id === userId && !login.revoked_at && !expired(login)
+}
+
+/** A new member without a password sets one with a setup token, within a week. */
+const setupTokenTtlS = 7 * 24 * 3600
+
+/** The item of a new one-time setup token: written with the user it sets up, or on its own. */
+export function setupTokenItem(userId: UserId): { token: string; item: Record<string, unknown> } {
+  const token = opaqueToken('vgs_')
+  const item = {
+    ...keys.setupToken(sha256Hex(token)),
+    user_id: userId,
+    expires_at_epoch: epochSeconds() + setupTokenTtlS,
+  }
+  return { token, item }
+}
+
+export async function issueSetupToken(userId: UserId): Promise<string> {
+  const { token, item } = setupTokenItem(userId)
+  await documents().send(new PutCommand({ TableName: tableName(), Item: item }))
+  return token
 }
 
 /** The user a live setup token belongs to; the token is spent by the same call. */

@@ -7,14 +7,13 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb'
-import { sha256Hex } from '../auth/api-key-format.js'
-import { opaqueToken } from '../auth/tokens.js'
 import { documents } from '../aws/clients.js'
 import { conflict, notFound } from '../http/errors.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
 import type { Role } from '../routes/route.js'
-import { epochSeconds, isConditionFailure, type Page, type PageRequest, tableName } from './db.js'
+import { isConditionFailure, type Page, type PageRequest, primaryKey, tableName } from './db.js'
 import { keys } from './keys.js'
+import { setupTokenItem } from './logins.js'
 import { findUserByEmail, membershipItem } from './users.js'
 
 export interface WorkspaceRecord {
@@ -32,9 +31,6 @@ export interface MemberRecord {
   added_at: string
 }
 
-/** A new member without a password sets one with this token, within a week. */
-const setupTokenTtlS = 7 * 24 * 3600
-
 export async function getWorkspace(id: WorkspaceId): Promise<WorkspaceRecord | undefined> {
   const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.workspace(id) }))
   return Item as WorkspaceRecord | undefined
@@ -42,7 +38,7 @@ export async function getWorkspace(id: WorkspaceId): Promise<WorkspaceRecord | u
 
 export async function getMembership(workspace: WorkspaceId, user: UserId): Promise<MemberRecord | undefined> {
   const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.membership(workspace, user) }),
+    new GetCommand({ TableName: tableName(), Key: primaryKey(keys.membership(workspace, user)) }),
   )
   return Item as MemberRecord | undefined
 }
@@ -104,7 +100,7 @@ export async function addMember(
   const TableName = tableName()
   const existing = await findUserByEmail(email)
   const user = existing ?? { id: newId('user'), email, name: member.name ?? email.split('@')[0]!, created_at: now }
-  const setupToken = existing ? null : opaqueToken('vgs_')
+  const setup = existing ? undefined : setupTokenItem(user.id)
   const item = membershipItem(workspace, user, member.role, now)
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -120,16 +116,7 @@ export async function addMember(
         },
       },
       { Put: { TableName, Item: { ...keys.user(user.id), ...user } } },
-      {
-        Put: {
-          TableName,
-          Item: {
-            ...keys.setupToken(sha256Hex(setupToken!)),
-            user_id: user.id,
-            expires_at_epoch: epochSeconds() + setupTokenTtlS,
-          },
-        },
-      },
+      { Put: { TableName, Item: setup!.item } },
     )
   }
   try {
@@ -139,7 +126,7 @@ export async function addMember(
       throw conflict(`${email} is already a member of workspace ${workspace}, or just became one`)
     throw error
   }
-  return { member: item as MemberRecord, setupToken }
+  return { member: item as MemberRecord, setupToken: setup?.token ?? null }
 }
 
 export async function updateMemberRole(workspace: WorkspaceId, user: UserId, role: Role): Promise<MemberRecord> {
@@ -153,7 +140,7 @@ export async function updateMemberRole(workspace: WorkspaceId, user: UserId, rol
           {
             Update: {
               TableName: tableName(),
-              Key: keys.membership(workspace, user),
+              Key: primaryKey(keys.membership(workspace, user)),
               UpdateExpression: 'SET #role = :role',
               ConditionExpression: '#role = :was',
               ExpressionAttributeNames: { '#role': 'role' },
@@ -182,7 +169,7 @@ export async function removeMember(workspace: WorkspaceId, user: UserId): Promis
           {
             Delete: {
               TableName: tableName(),
-              Key: keys.membership(workspace, user),
+              Key: primaryKey(keys.membership(workspace, user)),
               ConditionExpression: '#role = :was',
               ExpressionAttributeNames: { '#role': 'role' },
               ExpressionAttributeValues: { ':was': current.role },

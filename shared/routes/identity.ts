@@ -188,7 +188,7 @@ export const apiKeyRoutes = {
     summary: 'Revoke a key by its SHA-256 (its owner, or the key itself, may)',
     auth: 'user',
     // Any key may revoke itself, whatever its scopes: revoking only ever takes access away.
-    scope: 'read',
+    scope: 'any',
     body: RevokeApiKey,
     status: 204,
   }),
@@ -198,6 +198,8 @@ export const apiKeyRoutes = {
     path: '/v1/api-keys/purge',
     summary: "Revoke all of the caller's personal keys (needs the password or a user token, not a key)",
     auth: 'user',
+    // Revoking only takes access away; a key alone still cannot, the password must come along.
+    scope: 'any',
     body: PurgeApiKeys,
     ok: Purged,
   }),

@@ -43,8 +43,8 @@ export interface RouteSpec {
   description?: string
   auth: Auth
   role?: Role
-  /** The scope an API key needs; by default `read` for GET and `write` for the rest. */
-  scope?: Scope
+  /** The scope an API key needs; by default `read` for GET and `write` for the rest; `any`: no scope. */
+  scope?: Scope | 'any'
   /** false: only a user's access token will do (managing keys, members, passwords). */
   apiKeys?: false
   params?: z.ZodObject
@@ -68,6 +68,6 @@ export interface RouteSpec {
 
 export const route = <const R extends RouteSpec>(spec: R): R => spec
 
-export const scopeOf = (spec: RouteSpec): Scope => spec.scope ?? (spec.method === 'GET' ? 'read' : 'write')
+export const scopeOf = (spec: RouteSpec): Scope | 'any' => spec.scope ?? (spec.method === 'GET' ? 'read' : 'write')
 
 export type RouteTable = Record<string, RouteSpec>

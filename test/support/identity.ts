@@ -24,7 +24,7 @@ export async function newOwner(label = 'owner'): Promise<Person> {
     password,
     workspaceName: `${label}'s workspace`,
   })
-  const tokens = await login(email, password, `10.${Math.floor(Math.random() * 250)}.0.1`)
+  const tokens = await login(email, password, randomIp())
   return {
     email,
     password,
@@ -41,7 +41,12 @@ export interface CallOptions {
   body?: unknown
   query?: string
   headers?: Record<string, string>
+  /** Each call comes from its own address unless told, so per-source login limits never couple tests. */
+  sourceIp?: string
 }
+
+const randomIp = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
 
 export function call(handler: ApiHandler, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers }
@@ -52,6 +57,7 @@ export function call(handler: ApiHandler, method: string, path: string, options:
     path,
     query: options.query,
     headers,
+    sourceIp: options.sourceIp ?? randomIp(),
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   })
 }
