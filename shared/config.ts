@@ -31,6 +31,8 @@ const Env = z.object({
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
 })
 export type Config = z.infer<typeof Env>
+/** The variables the code reads: CDK may set these and nothing else. */
+export const configNames = Object.keys(Env.shape) as (keyof Config)[]
 
 let cached: Config | undefined
 export function config(): Config {

@@ -1,9 +1,9 @@
 // Access tokens: JWTs signed with HS256 (one service signs and verifies, so a shared secret is enough and
 // the fastest choice), typed `at+jwt` (RFC 9068), claims iss=vega, aud=vega-api, sub=user id,
-// sid=session id, iat, exp (15 minutes by default). Verification accepts HS256 only, so `alg: none` and
+// sid=session id, jti (unique per token), iat, exp (15 minutes by default). Verification accepts HS256 only, so `alg: none` and
 // tokens signed with another key or algorithm fail alike.
 // Refresh and setup tokens are opaque random strings; only their SHA-256 is stored.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { errors, jwtVerify, SignJWT } from 'jose'
 import { config } from '../config.js'
 import type { LoginId, UserId } from '../ids.js'
@@ -26,6 +26,7 @@ export async function signAccessToken(claims: AccessClaims): Promise<{ token: st
     .setAudience(audience)
     .setSubject(claims.userId)
     .setIssuedAt()
+    .setJti(randomUUID())
     .setExpirationTime(`${expiresIn}s`)
     .sign(await signingKey())
   return { token, expiresIn }

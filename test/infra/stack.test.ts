@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../../infra/aws/app.js'
+import { configNames } from '../../shared/config.js'
 import { table } from '../../shared/data/table.js'
 import { scanQueue } from '../../shared/queue/queues.js'
 import { routeTable } from '../../shared/routes/index.js'
@@ -81,22 +82,24 @@ describe('the functions', () => {
     )
   })
 
-  it('sets exactly the configuration the code reads', () => {
+  it('sets only configuration the code reads, and all it needs', () => {
     const functions = Object.values(dev.findResources('AWS::Lambda::Function') as Record<string, Resource>)
 
     for (const fn of functions) {
-      expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
-        [
-          'POWERTOOLS_SERVICE_NAME',
-          'PUBLIC_BASE_URL',
-          'SCAN_DLQ_URL',
-          'SCAN_QUEUE_URL',
-          'STAGE',
-          'TABLE_NAME',
-          'UPLOADS_BUCKET',
-        ].sort(),
+      const names = Object.keys(fn.Properties.Environment.Variables)
+      expect(
+        names.filter((name) => !configNames.includes(name as never) && name !== 'POWERTOOLS_SERVICE_NAME'),
+      ).toEqual([])
+      expect(names).toEqual(
+        expect.arrayContaining(['TABLE_NAME', 'UPLOADS_BUCKET', 'SCAN_QUEUE_URL', 'SCAN_DLQ_URL', 'JWT_SECRET_ARN']),
       )
     }
+  })
+
+  it('gives every function read access to the signing secret, from Secrets Manager', () => {
+    dev.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    })
   })
 })
 
