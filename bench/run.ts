@@ -14,6 +14,7 @@ import { handler as health } from '../functions/health/handler.js'
 import { freePort } from '../infra/local/emulators.js'
 import { apiGatewayEvent, lambdaContext } from '../infra/local/event.js'
 import { startApiServer } from '../infra/local/server.js'
+import { debugUser, startStack } from '../infra/local/stack.js'
 import { groups } from '../shared/routes/route.js'
 
 const only = process.argv[2]
@@ -179,11 +180,58 @@ function treeRssMb(root: number): number {
   return kb / 1024
 }
 
+async function authentication() {
+  console.log('\n## 5. authentication on the local stack (in process: the stack, the HTTP server, the client)')
+  process.env.LOGIN_LIMIT_PER_ACCOUNT = '1000000'
+  process.env.LOGIN_LIMIT_PER_SOURCE = '1000000'
+  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
+  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-auth-'))
+  const stack = await startStack({ dataDir, port: 0 })
+  const { resolveActor } = await import('../shared/auth/principal.js')
+  const { verifyAccessToken } = await import('../shared/auth/tokens.js')
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack.url}${path}`, { headers })
+  const login = async () =>
+    (await (await post('/v1/auth/login', { email: debugUser.email, password: debugUser.password })).json()) as {
+      access_token: string
+    }
+
+  const { access_token: token } = await login()
+  const bearer = { authorization: `Bearer ${token}` }
+  const created = (await (await post('/v1/api-keys', { name: 'bench', scopes: ['read'] }, bearer)).json()) as {
+    key: string
+  }
+  const logins = await time(50, login)
+  const health = await time(500, async () => (await get('/v1/healthz')).arrayBuffer())
+  const meToken = await time(500, async () => (await get('/v1/auth/me', bearer)).arrayBuffer())
+  const meKey = await time(500, async () => (await get('/v1/auth/me', { 'private-token': created.key })).arrayBuffer())
+  console.log(
+    `HTTP p50: login ${fmt(logins.p50)} ms; GET /v1/auth/me ${fmt(meToken.p50)} ms with a token, ` +
+      `${fmt(meKey.p50)} ms with a key; GET /v1/healthz ${fmt(health.p50)} ms`,
+  )
+
+  const verify = await time(5_000, () => verifyAccessToken(token))
+  const resolveToken = await time(2_000, () => resolveActor(token))
+  const resolveKey = await time(2_000, () => resolveActor(created.key))
+  console.log(
+    `in process p50: JWT verify ${fmt(verify.p50 * 1000)} µs; resolve a token (verify + session read) ` +
+      `${fmt(resolveToken.p50, 2)} ms; resolve a key (checksum + SHA-256 + key read) ${fmt(resolveKey.p50, 2)} ms`,
+  )
+  await stack.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+}
+
 const sections: Record<string, () => Promise<void>> = {
   overhead: perRequestOverhead,
   gateway: gatewayOverhead,
   cold: coldStarts,
   stack: localStack,
+  auth: authentication,
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()

@@ -27,6 +27,9 @@ const Env = z.object({
     .default(30 * 24 * 3600),
   /** Requests per minute per principal (a user or an API key). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Login attempts per 15 minutes, per account and per source address. */
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  LOGIN_LIMIT_PER_SOURCE: z.coerce.number().int().min(1).default(50),
   /** How long readiness waits for one dependency before calling it down. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
 })

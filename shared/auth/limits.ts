@@ -5,10 +5,11 @@ import { countInWindow, type WindowCount } from '../data/rate-limits.js'
 import { rateLimited } from '../http/errors.js'
 import { sha256Hex } from './api-key-format.js'
 
-export const loginLimits = {
-  perAccount: { limit: 10, windowS: 15 * 60 },
-  perSource: { limit: 50, windowS: 15 * 60 },
-}
+const loginWindowS = 15 * 60
+export const loginLimits = () => ({
+  perAccount: { limit: config().LOGIN_LIMIT_PER_ACCOUNT, windowS: loginWindowS },
+  perSource: { limit: config().LOGIN_LIMIT_PER_SOURCE, windowS: loginWindowS },
+})
 
 export async function limitRequests(principal: string, now = Date.now()): Promise<WindowCount> {
   return countInWindow(`P:${principal}`, config().RATE_LIMIT_PER_MINUTE, 60, now)
@@ -29,14 +30,10 @@ export function throwIfExceeded(count: WindowCount, now = Date.now()) {
 /** Counts a login attempt against the account (by email, hashed: no address is stored) and the source. */
 export async function limitLogin(email: string, sourceIp: string) {
   const now = Date.now()
+  const { perAccount, perSource } = loginLimits()
   const [account, source] = await Promise.all([
-    countInWindow(
-      `L:${sha256Hex(email.toLowerCase())}`,
-      loginLimits.perAccount.limit,
-      loginLimits.perAccount.windowS,
-      now,
-    ),
-    countInWindow(`LIP:${sourceIp}`, loginLimits.perSource.limit, loginLimits.perSource.windowS, now),
+    countInWindow(`L:${sha256Hex(email.toLowerCase())}`, perAccount.limit, perAccount.windowS, now),
+    countInWindow(`LIP:${sourceIp}`, perSource.limit, perSource.windowS, now),
   ])
   throwIfExceeded(account, now)
   throwIfExceeded(source, now)

@@ -36,7 +36,7 @@ describe('rate limits', () => {
       call(auth, 'POST', '/v1/auth/login', { body: { email: person.email, password } })
 
     const answers = []
-    for (let i = 0; i < loginLimits.perAccount.limit; i++) answers.push((await attempt('wrong')).status)
+    for (let i = 0; i < loginLimits().perAccount.limit; i++) answers.push((await attempt('wrong')).status)
     const right = await attempt(person.password)
 
     expect(answers.every((status) => status === 401 || status === 429)).toBe(true)
@@ -48,7 +48,7 @@ describe('rate limits', () => {
     const email = `ghost-${Date.now()}@example.com`
 
     let last = 0
-    for (let i = 0; i <= loginLimits.perAccount.limit; i++) {
+    for (let i = 0; i <= loginLimits().perAccount.limit; i++) {
       last = (await call(auth, 'POST', '/v1/auth/login', { body: { email, password: 'x' } })).status
     }
 
@@ -59,12 +59,12 @@ describe('rate limits', () => {
     const sourceIp = `192.0.2.${Math.floor(Math.random() * 250)}`
 
     const statuses = []
-    for (let i = 0; i <= loginLimits.perSource.limit; i++) {
+    for (let i = 0; i <= loginLimits().perSource.limit; i++) {
       const email = `spray-${i}-${Date.now()}@example.com`
       statuses.push((await call(auth, 'POST', '/v1/auth/login', { body: { email, password: 'x' }, sourceIp })).status)
     }
 
-    expect(statuses.slice(0, loginLimits.perSource.limit).every((status) => status === 401)).toBe(true)
+    expect(statuses.slice(0, loginLimits().perSource.limit).every((status) => status === 401)).toBe(true)
     expect(statuses.at(-1)).toBe(429)
   }, 30_000)
 })
