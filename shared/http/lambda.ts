@@ -117,8 +117,10 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
       authorize: (workspace, hidden) => {
         if (!actor) throw unauthorized()
         // Once per workspace and request, however many times the route and its handler ask.
-        let role = roles.get(workspace)
-        if (!role) roles.set(workspace, (role = requireRole(actor, workspace, spec.role ?? 'viewer', hidden)))
+        const known = roles.get(workspace)
+        if (known) return known
+        const role = requireRole(actor, workspace, spec.role ?? 'viewer', hidden)
+        roles.set(workspace, role)
         return role
       },
       page: { limit, startKey: cursor ? await decodeCursor(cursor, binding) : undefined },
