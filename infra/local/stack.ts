@@ -6,7 +6,7 @@ import { newSigningSecret } from '../../shared/auth/secret.js'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
 import { type Poller, type SqsHandler, startPoller } from './poller.js'
-import { ensureResources, type LocalResources, localCredentials, localRegion } from './resources.js'
+import { type Endpoints, ensureResources, type LocalResources, localCredentials, localRegion } from './resources.js'
 import { startApiServer } from './server.js'
 
 export const debugUser = {
@@ -75,7 +75,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ensureResources(endpoints, { visibilityTimeoutS: options.visibilityTimeoutS }),
     )
     const api = await startApiServer({ port: options.port, log })
-    configureHandlers(endpoints, resources, api.url, signingKeyFile(dataDir))
+    Object.assign(process.env, handlerEnvironment('local', endpoints, resources, signingKeyFile(dataDir), api.url))
     await step(`debug user ${debugUser.email} ready`, () => createOwnerIfAbsent(debugUser))
     const poller = options.worker
       ? startPoller({ endpoint: sqs.endpoint, queueUrl: resources.scanQueueUrl, handler: options.worker, log })
@@ -109,20 +109,21 @@ export function signingKeyFile(dataDir: string): string {
 }
 
 /** The environment the handlers read, as CDK sets it in AWS; the SDK picks up the endpoints itself. */
-function configureHandlers(
-  endpoints: { dynamodb: string; s3: string; sqs: string },
+export function handlerEnvironment(
+  stage: string,
+  endpoints: Endpoints,
   resources: LocalResources,
-  url: string,
   jwtSecretFile: string,
-) {
-  Object.assign(process.env, {
-    STAGE: 'local',
+  url?: string,
+): Record<string, string> {
+  return {
+    STAGE: stage,
     JWT_SECRET_FILE: jwtSecretFile,
     TABLE_NAME: resources.tableName,
     UPLOADS_BUCKET: resources.bucketName,
     SCAN_QUEUE_URL: resources.scanQueueUrl,
     SCAN_DLQ_URL: resources.scanDlqUrl,
-    PUBLIC_BASE_URL: url,
+    ...(url ? { PUBLIC_BASE_URL: url } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     AWS_REGION: localRegion,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -130,5 +131,5 @@ function configureHandlers(
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-  })
+  }
 }

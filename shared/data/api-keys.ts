@@ -4,7 +4,7 @@ import { displayPrefix, newApiKey, sha256Hex } from '../auth/api-key-format.js'
 import { documents } from '../aws/clients.js'
 import { type ApiKeyId, newId, type UserId, type WorkspaceId } from '../ids.js'
 import type { Scope } from '../routes/route.js'
-import { isConditionFailure, type Page, type PageRequest, tableName } from './db.js'
+import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export type KeyOwner = { type: 'user'; id: UserId } | { type: 'workspace'; id: WorkspaceId }
@@ -77,18 +77,13 @@ export async function findApiKeyById(id: ApiKeyId): Promise<ApiKeyRecord | undef
 
 export async function listApiKeys(owner: UserId | WorkspaceId, page: PageRequest): Promise<Page<ApiKeyRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.apiKeysOf(owner)
-  const { Items = [], LastEvaluatedKey } = await documents().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': gsi1skPrefix },
-      ScanIndexForward: false,
-      Limit: page.limit,
-      ExclusiveStartKey: page.startKey,
-    }),
-  )
-  return { items: Items as ApiKeyRecord[], lastKey: LastEvaluatedKey }
+  return queryByPrefix<ApiKeyRecord>({
+    index: 'gsi1',
+    partition: gsi1pk,
+    prefix: gsi1skPrefix,
+    page,
+    newestFirst: true,
+  })
 }
 
 /** Marks a key revoked; true when this call revoked it, false when it already was. */

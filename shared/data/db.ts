@@ -1,5 +1,6 @@
 // What every repository shares: the table's name, and a page of a query.
-import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb'
+import { type NativeAttributeValue, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
 
 export const tableName = () => config().TABLE_NAME
@@ -26,3 +27,27 @@ export const isConditionFailure = (error: unknown) =>
 
 /** The table key of an item whose key builder also names its index attributes. */
 export const primaryKey = ({ pk, sk }: { pk: string; sk: string }) => ({ pk, sk })
+
+/** The items under one partition whose sort key starts with a prefix, on the table or an index. */
+export async function queryByPrefix<T>(where: {
+  index?: 'gsi1' | 'gsi2'
+  partition: string
+  prefix: string
+  page?: PageRequest
+  newestFirst?: boolean
+}): Promise<Page<T>> {
+  const [pk, sk] = where.index ? [`${where.index}pk`, `${where.index}sk`] : ['pk', 'sk']
+  const { Items = [], LastEvaluatedKey } = await documents().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: where.index,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': pk, '#sk': sk },
+      ExpressionAttributeValues: { ':pk': where.partition, ':prefix': where.prefix },
+      ScanIndexForward: !where.newestFirst,
+      Limit: where.page?.limit,
+      ExclusiveStartKey: where.page?.startKey,
+    }),
+  )
+  return { items: Items as T[], lastKey: LastEvaluatedKey }
+}

@@ -1,10 +1,10 @@
 // Users, their workspaces and memberships: accounts, the seed and the bootstrap command.
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { hashPassword } from '../auth/passwords.js'
 import { documents } from '../aws/clients.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
 import type { Role } from '../routes/route.js'
-import { isConditionFailure, tableName } from './db.js'
+import { isConditionFailure, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export interface UserRecord {
@@ -125,13 +125,10 @@ export async function setPasswordHash(id: UserId, passwordHash: string) {
 
 export async function listMembershipsOfUser(user: UserId): Promise<{ workspace_id: WorkspaceId; role: Role }[]> {
   const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUser(user)
-  const { Items = [] } = await documents().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': gsi1skPrefix },
-    }),
-  )
-  return Items.map((item) => ({ workspace_id: item.workspace_id as WorkspaceId, role: item.role as Role }))
+  const { items } = await queryByPrefix<{ workspace_id: WorkspaceId; role: Role }>({
+    index: 'gsi1',
+    partition: gsi1pk,
+    prefix: gsi1skPrefix,
+  })
+  return items.map((item) => ({ workspace_id: item.workspace_id, role: item.role }))
 }

@@ -3,7 +3,6 @@
 import {
   BatchGetCommand,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb'
@@ -11,7 +10,7 @@ import { documents } from '../aws/clients.js'
 import { conflict, notFound } from '../http/errors.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
 import type { Role } from '../routes/route.js'
-import { isConditionFailure, type Page, type PageRequest, primaryKey, tableName } from './db.js'
+import { isConditionFailure, type Page, type PageRequest, primaryKey, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 import { setupTokenItem } from './logins.js'
 import { findUserByEmail, membershipItem } from './users.js'
@@ -45,16 +44,7 @@ export async function getMembership(workspace: WorkspaceId, user: UserId): Promi
 
 export async function listMembers(workspace: WorkspaceId, page: PageRequest): Promise<Page<MemberRecord>> {
   const { pk, skPrefix } = keys.membersOf(workspace)
-  const { Items = [], LastEvaluatedKey } = await documents().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-      Limit: page.limit,
-      ExclusiveStartKey: page.startKey,
-    }),
-  )
-  return { items: Items as MemberRecord[], lastKey: LastEvaluatedKey }
+  return queryByPrefix<MemberRecord>({ partition: pk, prefix: skPrefix, page })
 }
 
 /** The caller's workspaces with their role in each, a page of memberships at a time. */
@@ -63,28 +53,24 @@ export async function listWorkspacesOf(
   page: PageRequest,
 ): Promise<Page<WorkspaceRecord & { role: Role }>> {
   const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUser(user)
-  const { Items = [], LastEvaluatedKey } = await documents().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': gsi1pk, ':prefix': gsi1skPrefix },
-      Limit: page.limit,
-      ExclusiveStartKey: page.startKey,
-    }),
-  )
-  if (Items.length === 0) return { items: [], lastKey: LastEvaluatedKey }
+  const { items: memberships, lastKey } = await queryByPrefix<MemberRecord>({
+    index: 'gsi1',
+    partition: gsi1pk,
+    prefix: gsi1skPrefix,
+    page,
+  })
+  if (memberships.length === 0) return { items: [], lastKey }
   const { Responses } = await documents().send(
     new BatchGetCommand({
-      RequestItems: { [tableName()]: { Keys: Items.map((item) => keys.workspace(item.workspace_id as WorkspaceId)) } },
+      RequestItems: { [tableName()]: { Keys: memberships.map((item) => keys.workspace(item.workspace_id)) } },
     }),
   )
   const byId = new Map((Responses?.[tableName()] ?? []).map((item) => [item.id as string, item as WorkspaceRecord]))
-  const items = Items.flatMap((membership) => {
-    const workspace = byId.get(membership.workspace_id as string)
-    return workspace ? [{ ...workspace, role: membership.role as Role }] : []
+  const items = memberships.flatMap((membership) => {
+    const workspace = byId.get(membership.workspace_id)
+    return workspace ? [{ ...workspace, role: membership.role }] : []
   })
-  return { items, lastKey: LastEvaluatedKey }
+  return { items, lastKey }
 }
 
 /**
