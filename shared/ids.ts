@@ -1,6 +1,6 @@
 // Resource ids (DESIGN.md "The HTTP contract"): a type prefix and a ULID, so ids sort by creation time,
 // say what they name, and reveal nothing else.
-import { ulid } from 'ulid'
+import { monotonicFactory } from 'ulid'
 import { z } from 'zod'
 
 export const idPrefixes = {
@@ -55,6 +55,9 @@ export type SuppressionId = z.infer<typeof SuppressionId>
 
 export const LoginId = idSchema('login')
 export type LoginId = z.infer<typeof LoginId>
+
+// Monotonic: two ids made in the same millisecond still sort in the order they were made.
+const ulid = monotonicFactory()
 
 export function newId<K extends IdKind>(kind: K): string & z.BRAND<K> {
   return `${idPrefixes[kind]}_${ulid()}` as string & z.BRAND<K>

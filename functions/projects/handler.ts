@@ -1,14 +1,17 @@
+import { create, findProject, list, remove, rollup, toProject, update } from '../../shared/catalog/projects.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { projectRoutes } from '../../shared/routes/index.js'
 
-// TODO(#5): every route of this group answers 501 not_implemented until its issue lands.
 export const handler = lambda(projectRoutes, {
-  listProjects: notBuilt,
-  createProject: notBuilt,
-  getProject: notBuilt,
-  updateProject: notBuilt,
-  replaceProject: notBuilt,
-  deleteProject: notBuilt,
+  listProjects: async (request) => request.paged(await list(request, request.query.workspace_id, request.page)),
+  createProject: (request) => create(request, request.body),
+  getProject: async (request) => toProject(await findProject(request, request.params.id)),
+  updateProject: (request) => update(request, request.params.id, request.body),
+  replaceProject: (request) => update(request, request.params.id, request.body),
+  deleteProject: async (request) => {
+    await remove(request, request.params.id, request.query.cascade)
+  },
+  // TODO(#6): scans across the project's repositories, once scans exist.
   listProjectScans: notBuilt,
-  getProjectRollup: notBuilt,
+  getProjectRollup: (request) => rollup(request, request.params.id),
 } satisfies Handlers<typeof projectRoutes>)

@@ -1,5 +1,10 @@
 // What every repository shares: the table's name, and a page of a query.
-import { type NativeAttributeValue, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  type NativeAttributeValue,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
 
@@ -50,4 +55,20 @@ export async function queryByPrefix<T>(where: {
     }),
   )
   return { items: Items as T[], lastKey: LastEvaluatedKey }
+}
+
+export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>
+
+/**
+ * All or nothing; a failed condition becomes the caller's error (a 409, usually), told which item's
+ * condition failed (its index in `items`).
+ */
+export async function transact(items: TransactItems, onConditionFailure: (failedItem: number) => Error): Promise<void> {
+  try {
+    await documents().send(new TransactWriteCommand({ TransactItems: items }))
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
+    throw onConditionFailure(reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed'))
+  }
 }

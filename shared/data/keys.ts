@@ -1,5 +1,5 @@
 // Every partition and sort key format Vega uses, and nothing else. No other file spells a key.
-import type { ApiKeyId, LoginId, UserId, WorkspaceId } from '../ids.js'
+import type { ApiKeyId, EventId, LoginId, ProjectId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
 
 export const keys = {
   user: (id: UserId) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
@@ -33,6 +33,48 @@ export const keys = {
   apiKeyBySecret: (sha256: string) => ({ pk: `APIKEY#${sha256}`, sk: 'APIKEY' }),
   apiKeysOf: (owner: UserId | WorkspaceId) => ({ gsi1pk: `KEYOWNER#${owner}`, gsi1skPrefix: 'KEY#' }),
   apiKeyById: (id: ApiKeyId) => ({ gsi2pk: `KEYID#${id}`, gsi2sk: 'APIKEY' }),
+
+  /** A project is read by id (strongly consistent) and listed per workspace on gsi1. */
+  project: (workspace: WorkspaceId, id: ProjectId) => ({
+    pk: `PRJ#${id}`,
+    sk: 'PROJECT',
+    gsi1pk: `WSPRJ#${workspace}`,
+    gsi1sk: `PRJ#${id}`,
+  }),
+  projectById: (id: ProjectId) => ({ pk: `PRJ#${id}`, sk: 'PROJECT' }),
+  projectsOf: (workspace: WorkspaceId) => ({ gsi1pk: `WSPRJ#${workspace}`, gsi1skPrefix: 'PRJ#' }),
+  /** Makes a project name unique in its workspace (case-insensitive). */
+  projectName: (workspace: WorkspaceId, name: string) => ({
+    pk: `WS#${workspace}`,
+    sk: `PRJNAME#${name.toLowerCase()}`,
+  }),
+
+  /** A repository is read by id; listed per project on gsi1 and per workspace on gsi2. */
+  repository: (workspace: WorkspaceId, project: ProjectId, id: RepositoryId) => ({
+    pk: `REPO#${id}`,
+    sk: 'REPOSITORY',
+    gsi1pk: `PRJREPO#${project}`,
+    gsi1sk: `REPO#${id}`,
+    gsi2pk: `WSREPO#${workspace}`,
+    gsi2sk: `REPO#${id}`,
+  }),
+  repositoryById: (id: RepositoryId) => ({ pk: `REPO#${id}`, sk: 'REPOSITORY' }),
+  repositoriesOfProject: (project: ProjectId) => ({ gsi1pk: `PRJREPO#${project}`, gsi1skPrefix: 'REPO#' }),
+  repositoriesOfWorkspace: (workspace: WorkspaceId) => ({ gsi2pk: `WSREPO#${workspace}`, gsi2skPrefix: 'REPO#' }),
+  repositoryName: (project: ProjectId, name: string) => ({
+    pk: `PRJ#${project}`,
+    sk: `REPONAME#${name.toLowerCase()}`,
+  }),
+
+  /** A repository's timeline: event ids are ULIDs, so the sort key orders events by time. */
+  event: (repository: RepositoryId, id: EventId) => ({ pk: `REPOEVT#${repository}`, sk: `EVT#${id}` }),
+  eventsOf: (repository: RepositoryId) => ({ pk: `REPOEVT#${repository}`, skPrefix: 'EVT#' }),
+
+  /** An idempotent request: who sent which key to which route. */
+  idempotency: (principal: string, route: string, key: string) => ({
+    pk: `IDEM#${principal}#${route}#${key}`,
+    sk: 'IDEM',
+  }),
 
   /** A fixed-window counter: one item per subject and window, expired by TTL. */
   rateWindow: (subject: string, windowStart: number) => ({ pk: `RATE#${subject}`, sk: `W#${windowStart}` }),

@@ -26,6 +26,7 @@ import {
   unsupportedMediaType,
   validationFailed,
 } from './errors.js'
+import { idempotent } from './idempotency.js'
 import { accessLog, errorEnvelope, headerOf, requestId, type VegaContext } from './middleware.js'
 import { Reply } from './reply.js'
 
@@ -134,8 +135,11 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
     // they know the workspace of the resource they touch.
     const workspaceParam = (params as { id?: string } | undefined)?.id
     if (spec.role && workspaceParam?.startsWith('ws_')) await request.authorize(workspaceParam as WorkspaceId)
-    const result = await implementations[routeId]!(request)
-    return toResponse(spec, result)
+    const run = async () => toResponse(spec, await implementations[routeId]!(request))
+    const idempotencyKey = headers['idempotency-key']
+    if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
+    const sent = JSON.stringify([params ?? null, request.rawBody.toString('base64')])
+    return idempotent({ principal: principalId(actor), routeId, key: idempotencyKey, request: sent }, run)
   }
 
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>()

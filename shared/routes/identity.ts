@@ -169,7 +169,7 @@ export const apiKeyRoutes = {
     body: CreateApiKey,
     ok: CreatedApiKey,
     status: 201,
-    idempotent: true,
+    // Not idempotent on purpose: a replay would have to keep the secret, and Vega keeps only hashes.
   }),
   deleteApiKey: route({
     group: 'api-keys',

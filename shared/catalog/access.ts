@@ -1,0 +1,28 @@
+// How the catalog (projects, repositories) meets authorization: every function takes the caller's
+// Access and checks the workspace of what it touches, so no query can forget the tenant.
+import type { Actor } from '../auth/principal.js'
+import { userOf } from '../auth/principal.js'
+import type { EventActor } from '../data/events.js'
+import { listMembershipsOfUser } from '../data/users.js'
+import type { ApiError } from '../http/errors.js'
+import { forbidden } from '../http/errors.js'
+import type { WorkspaceId } from '../ids.js'
+import type { Role } from '../routes/route.js'
+
+export interface Access {
+  actor: Actor
+  /** Checks the route's role in a workspace; throws `hidden()` (a 404) when the caller is not in it. */
+  authorize(workspace: WorkspaceId, hidden?: () => ApiError): Promise<Role>
+}
+
+/** The workspace a request means when it names none: a workspace key's own, else the user's first. */
+export async function defaultWorkspace(actor: Actor): Promise<WorkspaceId> {
+  if (actor.kind === 'key' && actor.owner.type === 'workspace') return actor.owner.id
+  const user = userOf(actor)
+  const [first] = user ? await listMembershipsOfUser(user) : []
+  if (!first) throw forbidden('You belong to no workspace yet')
+  return first.workspace_id
+}
+
+export const eventActor = (actor: Actor): EventActor =>
+  actor.kind === 'user' ? { type: 'user', id: actor.userId } : { type: 'api_key', id: actor.keyId }

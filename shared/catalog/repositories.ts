@@ -1,0 +1,90 @@
+// Repositories as the routes see them, each change written to the repository's timeline.
+
+import type { PageRequest } from '../data/db.js'
+import { appendEvent, deleteEvents, listEvents } from '../data/events.js'
+import {
+  createRepository,
+  deleteRepository,
+  getRepository,
+  listRepositoriesOfProject,
+  listRepositoriesOfWorkspace,
+  type RepositoryRecord,
+  updateRepository,
+} from '../data/repositories.js'
+import { notFound } from '../http/errors.js'
+import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
+import { type Access, defaultWorkspace, eventActor } from './access.js'
+import { findProject } from './projects.js'
+
+export const toRepository = (record: RepositoryRecord) => ({
+  id: record.id,
+  project_id: record.project_id,
+  workspace_id: record.workspace_id,
+  name: record.name,
+  default_branch: record.default_branch,
+  description: record.description,
+  last_scan_id: record.last_scan_id,
+  created_at: record.created_at,
+  updated_at: record.updated_at,
+})
+
+export async function findRepository(access: Access, id: RepositoryId): Promise<RepositoryRecord> {
+  const repository = await getRepository(id)
+  const hidden = () => notFound('Repository', id)
+  if (!repository) throw hidden()
+  await access.authorize(repository.workspace_id, hidden)
+  return repository
+}
+
+export async function create(
+  access: Access,
+  input: { project_id: ProjectId; name: string; default_branch?: string; description?: string },
+) {
+  const project = await findProject(access, input.project_id)
+  const repository = await createRepository(project, input)
+  await appendEvent(repository.id, 'repository.created', eventActor(access.actor), { name: repository.name })
+  return toRepository(repository)
+}
+
+export async function list(access: Access, projectId: ProjectId | undefined, page: PageRequest) {
+  let repositories: Awaited<ReturnType<typeof listRepositoriesOfWorkspace>>
+  if (projectId) {
+    await findProject(access, projectId)
+    repositories = await listRepositoriesOfProject(projectId, page)
+  } else {
+    const workspace: WorkspaceId = await defaultWorkspace(access.actor)
+    await access.authorize(workspace)
+    repositories = await listRepositoriesOfWorkspace(workspace, page)
+  }
+  return { items: repositories.items.map(toRepository), lastKey: repositories.lastKey }
+}
+
+export async function update(
+  access: Access,
+  id: RepositoryId,
+  changes: { name?: string; default_branch?: string; description?: string },
+) {
+  const before = await findRepository(access, id)
+  const after = await updateRepository(before, changes)
+  const actor = eventActor(access.actor)
+  if (after.name !== before.name)
+    await appendEvent(id, 'repository.renamed', actor, { from: before.name, to: after.name })
+  const fields = (['default_branch', 'description'] as const).filter((field) => after[field] !== before[field])
+  if (fields.length) await appendEvent(id, 'repository.updated', actor, { fields })
+  return toRepository(after)
+}
+
+/** Deletes a repository and its timeline (and, once they exist, its uploads, scans and findings). */
+export async function destroy(repository: RepositoryRecord) {
+  await deleteRepository(repository)
+  await deleteEvents(repository.id)
+}
+
+export async function remove(access: Access, id: RepositoryId) {
+  await destroy(await findRepository(access, id))
+}
+
+export async function events(access: Access, id: RepositoryId, page: PageRequest) {
+  await findRepository(access, id)
+  return listEvents(id, page)
+}

@@ -1,0 +1,62 @@
+// Records of idempotent requests: claimed before the work, completed with the answer after it.
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import { epochSeconds, isConditionFailure, tableName } from './db.js'
+import type { keys } from './keys.js'
+
+/** DESIGN: the same key and body within 24 hours returns the first answer. */
+export const idempotencyWindowS = 24 * 3600
+
+export interface StoredAnswer {
+  status: number
+  headers: Record<string, string>
+  body: string
+  isBase64Encoded: boolean
+}
+
+export type IdempotencyRecord =
+  | { state: 'in_progress'; body_hash: string }
+  | { state: 'done'; body_hash: string; answer: StoredAnswer }
+
+type Key = ReturnType<typeof keys.idempotency>
+
+/** Claims the key for this request; the existing record when someone claimed it first (and it lives). */
+export async function claim(key: Key, bodyHash: string, now = Date.now()): Promise<IdempotencyRecord | undefined> {
+  try {
+    await documents().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...key,
+          state: 'in_progress',
+          body_hash: bodyHash,
+          expires_at_epoch: epochSeconds(now) + idempotencyWindowS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR expires_at_epoch <= :now',
+        ExpressionAttributeValues: { ':now': epochSeconds(now) },
+      }),
+    )
+    return undefined
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
+  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))
+  return Item as IdempotencyRecord | undefined
+}
+
+export async function complete(key: Key, answer: StoredAnswer): Promise<void> {
+  await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: 'SET #state = :done, answer = :answer',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':done': 'done', ':answer': answer },
+    }),
+  )
+}
+
+/** A failed request releases its key, so the client's retry runs for real. */
+export async function release(key: Key): Promise<void> {
+  await documents().send(new DeleteCommand({ TableName: tableName(), Key: key }))
+}

@@ -1,0 +1,122 @@
+// Projects: one item each, read by id; a name item per workspace makes names unique (case-insensitive);
+// repository_count moves in the same transactions that create and delete repositories.
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import { conflict } from '../http/errors.js'
+import { newId, type ProjectId, type WorkspaceId } from '../ids.js'
+import {
+  type Page,
+  type PageRequest,
+  primaryKey,
+  queryByPrefix,
+  type TransactItems,
+  tableName,
+  transact,
+} from './db.js'
+import { keys } from './keys.js'
+
+export interface ProjectRecord {
+  id: ProjectId
+  workspace_id: WorkspaceId
+  name: string
+  description: string
+  repository_count: number
+  created_at: string
+  updated_at: string
+}
+
+const duplicateName = (name: string) =>
+  conflict(`A project named ${name} already exists in this workspace`, { field: 'name' })
+
+export async function createProject(
+  workspace: WorkspaceId,
+  input: { name: string; description?: string },
+): Promise<ProjectRecord> {
+  const now = new Date().toISOString()
+  const project: ProjectRecord = {
+    id: newId('project'),
+    workspace_id: workspace,
+    name: input.name,
+    description: input.description ?? '',
+    repository_count: 0,
+    created_at: now,
+    updated_at: now,
+  }
+  await transact(
+    [
+      { Put: { TableName: tableName(), Item: { ...keys.project(workspace, project.id), ...project } } },
+      claimName(workspace, project.name, project.id),
+    ],
+    () => duplicateName(project.name),
+  )
+  return project
+}
+
+export async function getProject(id: ProjectId): Promise<ProjectRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.projectById(id), ConsistentRead: true }),
+  )
+  return Item as ProjectRecord | undefined
+}
+
+/** A workspace's projects, oldest first, so a page never shifts under concurrent creates. */
+export function listProjects(workspace: WorkspaceId, page: PageRequest): Promise<Page<ProjectRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.projectsOf(workspace)
+  return queryByPrefix<ProjectRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+}
+
+export async function updateProject(
+  project: ProjectRecord,
+  changes: { name?: string; description?: string },
+): Promise<ProjectRecord> {
+  const next = { ...project, ...changes, updated_at: new Date().toISOString() }
+  const renamed = changes.name !== undefined && changes.name.toLowerCase() !== project.name.toLowerCase()
+  const items: TransactItems = [
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.projectById(project.id),
+        UpdateExpression: 'SET #name = :name, description = :description, updated_at = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ExpressionAttributeValues: { ':name': next.name, ':description': next.description, ':now': next.updated_at },
+      },
+    },
+  ]
+  if (renamed)
+    items.push(claimName(project.workspace_id, next.name, project.id), releaseName(project.workspace_id, project.name))
+  await transact(items, () => duplicateName(next.name))
+  return next
+}
+
+/** Deletes a project with no repositories left (the count is the condition, so a racing create wins). */
+export async function deleteProject(project: ProjectRecord): Promise<void> {
+  await transact(
+    [
+      {
+        Delete: {
+          TableName: tableName(),
+          Key: keys.projectById(project.id),
+          ConditionExpression: 'repository_count = :zero',
+          ExpressionAttributeValues: { ':zero': 0 },
+        },
+      },
+      releaseName(project.workspace_id, project.name),
+    ],
+    () => conflict(`Project ${project.id} still has repositories; delete with ?cascade=true to remove them too`),
+  )
+}
+
+function claimName(workspace: WorkspaceId, name: string, id: ProjectId) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.projectName(workspace, name), project_id: id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }
+}
+
+function releaseName(workspace: WorkspaceId, name: string) {
+  return { Delete: { TableName: tableName(), Key: primaryKey(keys.projectName(workspace, name)) } }
+}

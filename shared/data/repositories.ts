@@ -1,0 +1,208 @@
+// Repositories: one item each, read by id, listed per project (gsi1) and per workspace (gsi2). The item
+// also carries the rollup counters the scan pipeline keeps (last scan, open findings by severity), so
+// a project's rollup is one query over its repositories, never a scan of findings.
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import { conflict, notFound } from '../http/errors.js'
+import { newId, type ProjectId, type RepositoryId, type ScanId, type WorkspaceId } from '../ids.js'
+import {
+  type Page,
+  type PageRequest,
+  primaryKey,
+  queryByPrefix,
+  type TransactItems,
+  tableName,
+  transact,
+} from './db.js'
+import { keys } from './keys.js'
+import type { ProjectRecord } from './projects.js'
+
+export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
+export type Severity = (typeof severities)[number]
+export type SeverityCounts = Record<Severity, number>
+
+export interface RepositoryRecord {
+  id: RepositoryId
+  project_id: ProjectId
+  workspace_id: WorkspaceId
+  name: string
+  default_branch: string
+  description: string
+  last_scan_id: ScanId | null
+  last_scan_status: string | null
+  last_scan_finished_at: string | null
+  /** open_critical, open_high, …: kept by the scan pipeline through adjustOpenFindings(). */
+  [openCount: `open_${string}`]: number
+  created_at: string
+  updated_at: string
+}
+
+const duplicateName = (name: string) =>
+  conflict(`A repository named ${name} already exists in this project`, { field: 'name' })
+
+export async function createRepository(
+  project: ProjectRecord,
+  input: { name: string; default_branch?: string; description?: string },
+): Promise<RepositoryRecord> {
+  const now = new Date().toISOString()
+  const repository: RepositoryRecord = {
+    id: newId('repository'),
+    project_id: project.id,
+    workspace_id: project.workspace_id,
+    name: input.name,
+    default_branch: input.default_branch ?? 'main',
+    description: input.description ?? '',
+    last_scan_id: null,
+    last_scan_status: null,
+    last_scan_finished_at: null,
+    ...Object.fromEntries(severities.map((severity) => [`open_${severity}`, 0])),
+    created_at: now,
+    updated_at: now,
+  }
+  await transact(
+    [
+      {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.repository(project.workspace_id, project.id, repository.id), ...repository },
+        },
+      },
+      claimName(project.id, repository.name, repository.id),
+      repositoryCount(project.id, 1),
+    ],
+    (failed) => (failed === 2 ? notFound('Project', project.id) : duplicateName(repository.name)),
+  )
+  return repository
+}
+
+export async function getRepository(id: RepositoryId): Promise<RepositoryRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.repositoryById(id), ConsistentRead: true }),
+  )
+  return Item as RepositoryRecord | undefined
+}
+
+export function listRepositoriesOfProject(project: ProjectId, page: PageRequest): Promise<Page<RepositoryRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.repositoriesOfProject(project)
+  return queryByPrefix<RepositoryRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+}
+
+export function listRepositoriesOfWorkspace(
+  workspace: WorkspaceId,
+  page: PageRequest,
+): Promise<Page<RepositoryRecord>> {
+  const { gsi2pk, gsi2skPrefix } = keys.repositoriesOfWorkspace(workspace)
+  return queryByPrefix<RepositoryRecord>({ index: 'gsi2', partition: gsi2pk, prefix: gsi2skPrefix, page })
+}
+
+export async function updateRepository(
+  repository: RepositoryRecord,
+  changes: { name?: string; default_branch?: string; description?: string },
+): Promise<RepositoryRecord> {
+  const next = { ...repository, ...changes, updated_at: new Date().toISOString() }
+  const renamed = changes.name !== undefined && changes.name.toLowerCase() !== repository.name.toLowerCase()
+  const items: TransactItems = [
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.repositoryById(repository.id),
+        UpdateExpression: 'SET #name = :name, default_branch = :branch, description = :description, updated_at = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ExpressionAttributeValues: {
+          ':name': next.name,
+          ':branch': next.default_branch,
+          ':description': next.description,
+          ':now': next.updated_at,
+        },
+      },
+    },
+  ]
+  if (renamed) {
+    items.push(
+      claimName(repository.project_id, next.name, repository.id),
+      releaseName(repository.project_id, repository.name),
+    )
+  }
+  await transact(items, () => duplicateName(next.name))
+  return next
+}
+
+export async function deleteRepository(repository: RepositoryRecord): Promise<void> {
+  await transact(
+    [
+      {
+        Delete: {
+          TableName: tableName(),
+          Key: keys.repositoryById(repository.id),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      releaseName(repository.project_id, repository.name),
+      repositoryCount(repository.project_id, -1),
+    ],
+    () => notFound('Repository', repository.id),
+  )
+}
+
+/** The scan pipeline's write to the rollup when a scan ends (idempotent: the same scan twice is one). */
+export async function recordLastScan(
+  id: RepositoryId,
+  scan: { id: ScanId; status: string; finished_at: string | null },
+) {
+  await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.repositoryById(id),
+      UpdateExpression: 'SET last_scan_id = :id, last_scan_status = :status, last_scan_finished_at = :finished',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':id': scan.id, ':status': scan.status, ':finished': scan.finished_at },
+    }),
+  )
+}
+
+/** Moves the open-findings counters by the given amounts; the pipeline calls it once per transition. */
+export async function adjustOpenFindings(id: RepositoryId, deltas: Partial<SeverityCounts>) {
+  const changed = severities.filter((severity) => deltas[severity])
+  if (changed.length === 0) return
+  await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.repositoryById(id),
+      UpdateExpression: `ADD ${changed.map((severity) => `open_${severity} :${severity}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: Object.fromEntries(changed.map((severity) => [`:${severity}`, deltas[severity]])),
+    }),
+  )
+}
+
+export const openFindings = (repository: RepositoryRecord): SeverityCounts =>
+  Object.fromEntries(
+    severities.map((severity) => [severity, Number(repository[`open_${severity}`] ?? 0)]),
+  ) as SeverityCounts
+
+function claimName(project: ProjectId, name: string, id: RepositoryId) {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.repositoryName(project, name), repository_id: id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }
+}
+
+function releaseName(project: ProjectId, name: string) {
+  return { Delete: { TableName: tableName(), Key: primaryKey(keys.repositoryName(project, name)) } }
+}
+
+function repositoryCount(project: ProjectId, delta: number) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.projectById(project),
+      UpdateExpression: 'ADD repository_count :delta',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':delta': delta },
+    },
+  }
+}

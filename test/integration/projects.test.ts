@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest'
+import { handler as projects } from '../../functions/projects/handler.js'
+import { handler as repositories } from '../../functions/repositories/handler.js'
+import { adjustOpenFindings, recordLastScan } from '../../shared/data/repositories.js'
+import { newId } from '../../shared/ids.js'
+import { Project, Rollup } from '../../shared/routes/schemas.js'
+import { call, newOwner, type Person } from '../support/identity.js'
+
+async function newProject(owner: Person, name = `p-${Math.random().toString(36).slice(2)}`) {
+  const answer = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name, description: 'd' } })
+  expect(answer.status).toBe(201)
+  return Project.parse(answer.json)
+}
+
+async function newRepository(owner: Person, projectId: string, name = `r-${Math.random().toString(36).slice(2)}`) {
+  const answer = await call(repositories, 'POST', '/v1/repositories', { as: owner.token, body: { project_id: projectId, name } })
+  expect(answer.status).toBe(201)
+  return answer.json as { id: string; name: string }
+}
+
+describe('projects', () => {
+  it('creates in the default workspace, gets, lists, patches and puts', async () => {
+    const owner = await newOwner()
+
+    const created = await newProject(owner, 'Payments')
+    const got = await call(projects, 'GET', `/v1/projects/${created.id}`, { as: owner.token })
+    const listed = await call(projects, 'GET', '/v1/projects', { as: owner.token })
+    const patched = await call(projects, 'PATCH', `/v1/projects/${created.id}`, { as: owner.token, body: { description: 'new' } })
+    const put = await call(projects, 'PUT', `/v1/projects/${created.id}`, { as: owner.token, body: { name: 'Billing' } })
+
+    expect(created).toMatchObject({ workspace_id: owner.workspaceId, name: 'Payments', repository_count: 0 })
+    expect(got.json).toEqual(created)
+    expect(listed.json.items.map((p: { id: string }) => p.id)).toEqual([created.id])
+    expect(patched.json).toMatchObject({ name: 'Payments', description: 'new' })
+    expect(put.json).toMatchObject({ name: 'Billing', description: '' })
+    expect(Date.parse(put.json.updated_at)).toBeGreaterThanOrEqual(Date.parse(created.updated_at))
+  })
+
+  it('answers 409 to a duplicate name in the workspace, in any case, and frees a name on rename', async () => {
+    const owner = await newOwner()
+    const first = await newProject(owner, 'Core')
+
+    const duplicate = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'core' } })
+    await call(projects, 'PATCH', `/v1/projects/${first.id}`, { as: owner.token, body: { name: 'Core v2' } })
+    const reused = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'Core' } })
+    const renameClash = await call(projects, 'PATCH', `/v1/projects/${first.id}`, { as: owner.token, body: { name: 'CORE' } })
+
+    expect(duplicate.status).toBe(409)
+    expect(duplicate.json.error.code).toBe('conflict')
+    expect(reused.status).toBe(201)
+    expect(renameClash.status).toBe(409)
+  })
+
+  it('refuses wrong types, unknown fields, over-long names and foreign id prefixes', async () => {
+    const owner = await newOwner()
+
+    const answers = {
+      wrongType: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 42 } }),
+      unknownField: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'x', colour: 'red' } }),
+      tooLong: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'x'.repeat(101) } }),
+      badWorkspace: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'x', workspace_id: 'prj_1' } }),
+    }
+    const wrongPrefix = await call(projects, 'GET', `/v1/projects/${newId('repository')}`, { as: owner.token })
+
+    for (const [kind, answer] of Object.entries(answers)) {
+      expect(answer.status, kind).toBe(422)
+      expect(answer.json.error.code, kind).toBe('validation_failed')
+    }
+    expect(wrongPrefix.status).toBe(404)
+    expect((await call(projects, 'GET', '/v1/projects', { as: owner.token })).json.items).toEqual([])
+  })
+
+  it('refuses to delete a project with repositories unless cascade=true, which removes them', async () => {
+    const owner = await newOwner()
+    const project = await newProject(owner)
+    const repository = await newRepository(owner, project.id)
+
+    const refused = await call(projects, 'DELETE', `/v1/projects/${project.id}`, { as: owner.token })
+    const cascaded = await call(projects, 'DELETE', `/v1/projects/${project.id}`, { as: owner.token, query: 'cascade=true' })
+
+    expect(refused.status).toBe(409)
+    expect(cascaded.status).toBe(204)
+    expect((await call(projects, 'GET', `/v1/projects/${project.id}`, { as: owner.token })).status).toBe(404)
+    expect((await call(repositories, 'GET', `/v1/repositories/${repository.id}`, { as: owner.token })).status).toBe(404)
+    expect((await newProject(owner, project.name)).name).toBe(project.name)
+  })
+
+  it('counts its repositories', async () => {
+    const owner = await newOwner()
+    const project = await newProject(owner)
+    await newRepository(owner, project.id)
+    const second = await newRepository(owner, project.id)
+    await call(repositories, 'DELETE', `/v1/repositories/${second.id}`, { as: owner.token })
+
+    const answer = await call(projects, 'GET', `/v1/projects/${project.id}`, { as: owner.token })
+
+    expect(answer.json.repository_count).toBe(1)
+  })
+})
+
+describe('GET /v1/projects/{id}/rollup', () => {
+  it('reads the counters the scan pipeline keeps: last scan and open findings per repository, and totals', async () => {
+    const owner = await newOwner()
+    const project = await newProject(owner)
+    const api = await newRepository(owner, project.id, 'api')
+    const web = await newRepository(owner, project.id, 'web')
+    const scanId = newId('scan')
+    await recordLastScan(api.id as never, { id: scanId, status: 'succeeded', finished_at: '2026-11-24T10:00:00.000Z' })
+    await adjustOpenFindings(api.id as never, { critical: 2, high: 1 })
+    await adjustOpenFindings(web.id as never, { high: 3, low: 4 })
+    await adjustOpenFindings(web.id as never, { high: -1 })
+
+    const answer = await call(projects, 'GET', `/v1/projects/${project.id}/rollup`, { as: owner.token })
+
+    const rollup = Rollup.parse(answer.json)
+    const byName = Object.fromEntries(rollup.repositories.map((row) => [row.name, row]))
+    expect(byName.api?.last_scan).toEqual({ id: scanId, status: 'succeeded', finished_at: '2026-11-24T10:00:00.000Z' })
+    expect(byName.api?.open_findings).toEqual({ critical: 2, high: 1, medium: 0, low: 0, info: 0 })
+    expect(byName.web?.last_scan).toBeNull()
+    expect(rollup.totals).toEqual({ repositories: 2, open_findings: { critical: 2, high: 3, medium: 0, low: 4, info: 0 } })
+  })
+})
