@@ -226,12 +226,52 @@ async function authentication() {
   rmSync(dataDir, { recursive: true, force: true })
 }
 
+async function catalog() {
+  console.log('\n## 6. projects and rollups on the local stack, over HTTP (300 requests each)')
+  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
+  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-catalog-'))
+  const stack = await startStack({ dataDir, port: 0 })
+  const send = async (method: string, path: string, token?: string, body?: unknown) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (token) headers.authorization = `Bearer ${token}`
+    const response = await fetch(`${stack.url}${path}`, {
+      method,
+      headers,
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    return (await response.json()) as Record<string, string>
+  }
+  const { access_token: token } = await send('POST', '/v1/auth/login', undefined, {
+    email: debugUser.email,
+    password: debugUser.password,
+  })
+  for (let i = 0; i < 60; i++) await send('POST', '/v1/projects', token, { name: `project-${i}` })
+  const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'with-repositories' })
+  for (let i = 0; i < 50; i++)
+    await send('POST', '/v1/repositories', token, { project_id: projectId, name: `repo-${i}` })
+  const page = await send('GET', '/v1/projects?limit=50', token)
+  if (!Array.isArray(page.items) || page.items.length !== 50)
+    throw new Error(`unexpected answer: ${JSON.stringify(page).slice(0, 200)}`)
+  const list = await time(300, () => send('GET', '/v1/projects?limit=50', token))
+  const rollup = await time(300, () => send('GET', `/v1/projects/${projectId}/rollup`, token))
+  const health = await time(300, () => send('GET', '/v1/healthz'))
+  const me = await time(300, () => send('GET', '/v1/auth/me', token))
+  console.log(`GET /v1/projects?limit=50 (61 projects): p50 ${fmt(list.p50)} ms, p99 ${fmt(list.p99)} ms`)
+  console.log(`GET /v1/projects/{id}/rollup (50 repositories): p50 ${fmt(rollup.p50)} ms, p99 ${fmt(rollup.p99)} ms`)
+  console.log(
+    `baselines: GET /v1/healthz p50 ${fmt(health.p50)} ms; GET /v1/auth/me (authenticated read) p50 ${fmt(me.p50)} ms`,
+  )
+  await stack.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+}
+
 const sections: Record<string, () => Promise<void>> = {
   overhead: perRequestOverhead,
   gateway: gatewayOverhead,
   cold: coldStarts,
   stack: localStack,
   auth: authentication,
+  catalog,
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()

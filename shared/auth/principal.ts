@@ -32,22 +32,43 @@ export function credentialOf(headers: Record<string, string>): string | undefine
   return headers['private-token']?.trim() || undefined
 }
 
-export async function resolveActor(credential: string): Promise<Actor> {
+/**
+ * Checks what can be checked without a read (the token's signature, the key's checksum) and names the
+ * subject the rate limit counts; `resolve()` then does the one read that completes the check. The two
+ * reads (session or key, and the rate-limit counter) can so run side by side.
+ */
+export async function prepareActor(credential: string): Promise<{ subject: string; resolve: () => Promise<Actor> }> {
   if (looksLikeJwt(credential)) {
     const claims = await verifyAccessToken(credential)
-    if (!claims || !(await isLoginActive(claims.sessionId, claims.userId))) {
-      throw unauthorized('The access token is invalid, expired or revoked; sign in again or refresh it')
+    if (!claims) throw invalidToken()
+    return {
+      subject: claims.userId,
+      resolve: async () => {
+        if (!(await isLoginActive(claims.sessionId, claims.userId))) throw invalidToken()
+        return { kind: 'user', userId: claims.userId, loginId: claims.sessionId, via: 'token' }
+      },
     }
-    return { kind: 'user', userId: claims.userId, loginId: claims.sessionId, via: 'token' }
   }
   // The checksum refuses a mistyped or made-up key without a lookup.
   if (!isWellFormedApiKey(credential))
     throw unauthorized('The credential is neither an access token nor a Vega API key')
   const sha256 = sha256Hex(credential)
-  const key = await findApiKeyBySha256(sha256)
-  if (!key || key.revoked_at || (key.expires_at && Date.parse(key.expires_at) <= Date.now())) {
-    throw unauthorized('The API key is unknown, revoked or expired')
+  return {
+    // A key is counted by its hash, known before the lookup; a made-up key only spends its own budget.
+    subject: `key:${sha256.slice(0, 32)}`,
+    resolve: async () => {
+      const key = await findApiKeyBySha256(sha256)
+      if (!key || key.revoked_at || (key.expires_at && Date.parse(key.expires_at) <= Date.now())) {
+        throw unauthorized('The API key is unknown, revoked or expired')
+      }
+      await touchApiKey(key)
+      return { kind: 'key', keyId: key.id, sha256, scopes: key.scopes, owner: key.owner, via: 'api_key' }
+    },
   }
-  await touchApiKey(key)
-  return { kind: 'key', keyId: key.id, sha256, scopes: key.scopes, owner: key.owner, via: 'api_key' }
 }
+
+export async function resolveActor(credential: string): Promise<Actor> {
+  return (await prepareActor(credential)).resolve()
+}
+
+const invalidToken = () => unauthorized('The access token is invalid, expired or revoked; sign in again or refresh it')

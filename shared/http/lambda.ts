@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod'
 import { requireRole, requireScope } from '../auth/authorize.js'
 import { limitRequests, rateLimitHeaders, throwIfExceeded } from '../auth/limits.js'
-import { type Actor, credentialOf, principalId, resolveActor } from '../auth/principal.js'
+import { type Actor, credentialOf, prepareActor, principalId } from '../auth/principal.js'
 import type { Page, PageRequest, StartKey } from '../data/db.js'
 import { deprecationHeaders } from '../deprecations/index.js'
 import type { WorkspaceId } from '../ids.js'
@@ -158,9 +158,9 @@ async function authenticate(spec: RouteSpec, headers: Record<string, string>, co
     if (spec.auth === 'user') throw unauthorized()
     return undefined
   }
-  const actor = await resolveActor(credential)
+  const { subject, resolve } = await prepareActor(credential)
+  const [actor, count] = await Promise.all([resolve(), limitRequests(subject)])
   context.principalId = principalId(actor)
-  const count = await limitRequests(context.principalId)
   Object.assign(context.responseHeaders, rateLimitHeaders(count))
   throwIfExceeded(count)
   requireScope(actor, spec)

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
+import { handler as billing } from '../../functions/billing/handler.js'
 import { handler as docs } from '../../functions/docs/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as sessions } from '../../functions/sessions/handler.js'
@@ -255,10 +256,10 @@ describe('routing', () => {
   it('answers 501 not_implemented, naming the route, for a contract route not built yet', async () => {
     const { token } = await newOwner()
 
-    const answer = await call(projects, 'GET', '/v1/projects', { as: token })
+    const answer = await call(billing, 'GET', '/v1/billing/summary', { as: token })
 
     expectEnvelope(answer, 501, 'not_implemented')
-    expect(answer.json.error.details.route).toBe('listProjects')
+    expect(answer.json.error.details.route).toBe('getBillingSummary')
   })
 
   it('marks every answer of a deprecated route with Deprecation, Sunset and a successor Link', async () => {

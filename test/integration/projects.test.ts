@@ -13,7 +13,10 @@ async function newProject(owner: Person, name = `p-${Math.random().toString(36).
 }
 
 async function newRepository(owner: Person, projectId: string, name = `r-${Math.random().toString(36).slice(2)}`) {
-  const answer = await call(repositories, 'POST', '/v1/repositories', { as: owner.token, body: { project_id: projectId, name } })
+  const answer = await call(repositories, 'POST', '/v1/repositories', {
+    as: owner.token,
+    body: { project_id: projectId, name },
+  })
   expect(answer.status).toBe(201)
   return answer.json as { id: string; name: string }
 }
@@ -25,8 +28,14 @@ describe('projects', () => {
     const created = await newProject(owner, 'Payments')
     const got = await call(projects, 'GET', `/v1/projects/${created.id}`, { as: owner.token })
     const listed = await call(projects, 'GET', '/v1/projects', { as: owner.token })
-    const patched = await call(projects, 'PATCH', `/v1/projects/${created.id}`, { as: owner.token, body: { description: 'new' } })
-    const put = await call(projects, 'PUT', `/v1/projects/${created.id}`, { as: owner.token, body: { name: 'Billing' } })
+    const patched = await call(projects, 'PATCH', `/v1/projects/${created.id}`, {
+      as: owner.token,
+      body: { description: 'new' },
+    })
+    const put = await call(projects, 'PUT', `/v1/projects/${created.id}`, {
+      as: owner.token,
+      body: { name: 'Billing' },
+    })
 
     expect(created).toMatchObject({ workspace_id: owner.workspaceId, name: 'Payments', repository_count: 0 })
     expect(got.json).toEqual(created)
@@ -43,7 +52,10 @@ describe('projects', () => {
     const duplicate = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'core' } })
     await call(projects, 'PATCH', `/v1/projects/${first.id}`, { as: owner.token, body: { name: 'Core v2' } })
     const reused = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'Core' } })
-    const renameClash = await call(projects, 'PATCH', `/v1/projects/${first.id}`, { as: owner.token, body: { name: 'CORE' } })
+    const renameClash = await call(projects, 'PATCH', `/v1/projects/${first.id}`, {
+      as: owner.token,
+      body: { name: 'CORE' },
+    })
 
     expect(duplicate.status).toBe(409)
     expect(duplicate.json.error.code).toBe('conflict')
@@ -56,9 +68,15 @@ describe('projects', () => {
 
     const answers = {
       wrongType: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 42 } }),
-      unknownField: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'x', colour: 'red' } }),
+      unknownField: await call(projects, 'POST', '/v1/projects', {
+        as: owner.token,
+        body: { name: 'x', colour: 'red' },
+      }),
       tooLong: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'x'.repeat(101) } }),
-      badWorkspace: await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: 'x', workspace_id: 'prj_1' } }),
+      badWorkspace: await call(projects, 'POST', '/v1/projects', {
+        as: owner.token,
+        body: { name: 'x', workspace_id: 'prj_1' },
+      }),
     }
     const wrongPrefix = await call(projects, 'GET', `/v1/projects/${newId('repository')}`, { as: owner.token })
 
@@ -76,7 +94,10 @@ describe('projects', () => {
     const repository = await newRepository(owner, project.id)
 
     const refused = await call(projects, 'DELETE', `/v1/projects/${project.id}`, { as: owner.token })
-    const cascaded = await call(projects, 'DELETE', `/v1/projects/${project.id}`, { as: owner.token, query: 'cascade=true' })
+    const cascaded = await call(projects, 'DELETE', `/v1/projects/${project.id}`, {
+      as: owner.token,
+      query: 'cascade=true',
+    })
 
     expect(refused.status).toBe(409)
     expect(cascaded.status).toBe(204)
@@ -117,6 +138,9 @@ describe('GET /v1/projects/{id}/rollup', () => {
     expect(byName.api?.last_scan).toEqual({ id: scanId, status: 'succeeded', finished_at: '2026-11-24T10:00:00.000Z' })
     expect(byName.api?.open_findings).toEqual({ critical: 2, high: 1, medium: 0, low: 0, info: 0 })
     expect(byName.web?.last_scan).toBeNull()
-    expect(rollup.totals).toEqual({ repositories: 2, open_findings: { critical: 2, high: 3, medium: 0, low: 4, info: 0 } })
+    expect(rollup.totals).toEqual({
+      repositories: 2,
+      open_findings: { critical: 2, high: 3, medium: 0, low: 4, info: 0 },
+    })
   })
 })
