@@ -30,6 +30,22 @@ const Env = z.object({
   /** Login attempts per 15 minutes, per account and per source address. */
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   LOGIN_LIMIT_PER_SOURCE: z.coerce.number().int().min(1).default(50),
+  /**
+   * The largest push body the git endpoint takes. A body reaches Lambda base64-encoded inside its 6 MB
+   * invocation payload (6,291,456 bytes): 4.5 MB of pack becomes 6.0 MB, leaving room for the event.
+   */
+  GIT_PUSH_MAX_BYTES: z.coerce.number().int().min(1024).default(4_500_000),
+  /** How long a new upload waits for its push, and the longest it may be extended to. */
+  UPLOAD_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(15 * 60),
+  UPLOAD_MAX_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(2 * 3600),
   /** How long readiness waits for one dependency before calling it down. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
 })

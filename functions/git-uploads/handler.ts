@@ -1,13 +1,16 @@
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { gitUploadRoutes } from '../../shared/routes/index.js'
+import { create, extend, get, infoRefs, receivePack, release } from '../../shared/uploads/git-uploads.js'
 
-// TODO(#6): every route of this group answers 501 not_implemented until its issue lands.
 export const handler = lambda(gitUploadRoutes, {
-  createGitUpload: notBuilt,
-  getGitUpload: notBuilt,
-  extendGitUpload: notBuilt,
-  releaseGitUpload: notBuilt,
+  createGitUpload: (request) => create(request, request.body),
+  getGitUpload: (request) => get(request, request.params.id),
+  extendGitUpload: (request) => extend(request, request.params.id, request.body.expires_in_s),
+  releaseGitUpload: async (request) => {
+    await release(request, request.params.id)
+  },
+  // TODO(#6): verify the bundle PUT to bundle_upload_url and queue its scan.
   completeGitUpload: notBuilt,
-  gitInfoRefs: notBuilt,
-  gitReceivePack: notBuilt,
+  gitInfoRefs: ({ params, query, headers }) => infoRefs(params.id, headers.authorization, query.service),
+  gitReceivePack: ({ params, headers, rawBody }) => receivePack(params.id, headers.authorization, rawBody),
 } satisfies Handlers<typeof gitUploadRoutes>)

@@ -1,5 +1,6 @@
 import { create, findProject, list, remove, rollup, toProject, update } from '../../shared/catalog/projects.js'
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { listOfProject } from '../../shared/catalog/scans.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { projectRoutes } from '../../shared/routes/index.js'
 
 export const handler = lambda(projectRoutes, {
@@ -11,7 +12,7 @@ export const handler = lambda(projectRoutes, {
   deleteProject: async (request) => {
     await remove(request, request.params.id, request.query.cascade)
   },
-  // TODO(#6): scans across the project's repositories, once scans exist.
-  listProjectScans: notBuilt,
+  listProjectScans: async (request) =>
+    request.paged(await listOfProject(request, request.params.id, request.page, request.query.status)),
   getProjectRollup: (request) => rollup(request, request.params.id),
 } satisfies Handlers<typeof projectRoutes>)

@@ -7,6 +7,7 @@ import {
   toRepository,
   update,
 } from '../../shared/catalog/repositories.js'
+import { findScan, listOfRepository, toScan } from '../../shared/catalog/scans.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
 
@@ -19,10 +20,11 @@ export const handler = lambda(repositoryRoutes, {
     await remove(request, request.params.id)
   },
   listEvents: async (request) => request.paged(await events(request, request.params.id, request.page)),
-  // TODO(#6, #7, #8): scans, findings, compare and suppressions arrive with their issues.
-  listScans: notBuilt,
+  // TODO(#6, #7, #8): rescans, cancel, retry, SARIF, findings, compare and suppressions arrive with their issues.
+  listScans: async (request) =>
+    request.paged(await listOfRepository(request, request.params.id, request.page, request.query.status)),
+  getScan: async (request) => toScan(await findScan(request, request.params.id, request.params.scanId)),
   createScan: notBuilt,
-  getScan: notBuilt,
   cancelScan: notBuilt,
   retryScan: notBuilt,
   getScanSarif: notBuilt,

@@ -40,6 +40,8 @@ export async function queryByPrefix<T>(where: {
   prefix: string
   page?: PageRequest
   newestFirst?: boolean
+  /** Keeps only items in this status (a filter: pages may come back shorter than the limit). */
+  status?: string
 }): Promise<Page<T>> {
   const [pk, sk] = where.index ? [`${where.index}pk`, `${where.index}sk`] : ['pk', 'sk']
   const { Items = [], LastEvaluatedKey } = await documents().send(
@@ -47,8 +49,13 @@ export async function queryByPrefix<T>(where: {
       TableName: tableName(),
       IndexName: where.index,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': pk, '#sk': sk },
-      ExpressionAttributeValues: { ':pk': where.partition, ':prefix': where.prefix },
+      ExpressionAttributeNames: { '#pk': pk, '#sk': sk, ...(where.status ? { '#status': 'status' } : {}) },
+      ExpressionAttributeValues: {
+        ':pk': where.partition,
+        ':prefix': where.prefix,
+        ...(where.status ? { ':status': where.status } : {}),
+      },
+      FilterExpression: where.status ? '#status = :status' : undefined,
       ScanIndexForward: !where.newestFirst,
       Limit: where.page?.limit,
       ExclusiveStartKey: where.page?.startKey,

@@ -1,5 +1,15 @@
 // Every partition and sort key format Vega uses, and nothing else. No other file spells a key.
-import type { ApiKeyId, EventId, LoginId, ProjectId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
+import type {
+  ApiKeyId,
+  EventId,
+  LoginId,
+  ProjectId,
+  RepositoryId,
+  ScanId,
+  UploadId,
+  UserId,
+  WorkspaceId,
+} from '../ids.js'
 
 export const keys = {
   user: (id: UserId) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
@@ -65,6 +75,29 @@ export const keys = {
     pk: `PRJ#${project}`,
     sk: `REPONAME#${name.toLowerCase()}`,
   }),
+
+  /** A temporary git remote, read by id; a repository's uploads on gsi1, newest last. */
+  upload: (repository: RepositoryId, id: UploadId) => ({
+    pk: `UPL#${id}`,
+    sk: 'UPLOAD',
+    gsi1pk: `REPOUPL#${repository}`,
+    gsi1sk: `UPL#${id}`,
+  }),
+  uploadById: (id: UploadId) => ({ pk: `UPL#${id}`, sk: 'UPLOAD' }),
+  uploadsOf: (repository: RepositoryId) => ({ gsi1pk: `REPOUPL#${repository}`, gsi1skPrefix: 'UPL#' }),
+
+  /** A scan, read by id; listed per repository on gsi1 and per project on gsi2. */
+  scan: (project: ProjectId, repository: RepositoryId, id: ScanId) => ({
+    pk: `SCAN#${id}`,
+    sk: 'SCAN',
+    gsi1pk: `REPOSCAN#${repository}`,
+    gsi1sk: `SCAN#${id}`,
+    gsi2pk: `PRJSCAN#${project}`,
+    gsi2sk: `SCAN#${id}`,
+  }),
+  scanById: (id: ScanId) => ({ pk: `SCAN#${id}`, sk: 'SCAN' }),
+  scansOfRepository: (repository: RepositoryId) => ({ gsi1pk: `REPOSCAN#${repository}`, gsi1skPrefix: 'SCAN#' }),
+  scansOfProject: (project: ProjectId) => ({ gsi2pk: `PRJSCAN#${project}`, gsi2skPrefix: 'SCAN#' }),
 
   /** A repository's timeline: event ids are ULIDs, so the sort key orders events by time. */
   event: (repository: RepositoryId, id: EventId) => ({ pk: `REPOEVT#${repository}`, sk: `EVT#${id}` }),

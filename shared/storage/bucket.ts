@@ -6,3 +6,11 @@ export const uploadsBucket = {
   uploadsPrefix: 'uploads/',
   expireUploadsAfterDays: 7,
 } as const
+
+/** Where an upload's bytes go: one object per push attempt, so a losing racer never overwrites the winner. */
+export const objectKeys = {
+  push: (workspace: string, repository: string, upload: string, attempt: string) =>
+    `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/push-${attempt}.pack`,
+  bundle: (workspace: string, repository: string, upload: string) =>
+    `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/repo.bundle`,
+}

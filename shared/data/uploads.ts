@@ -1,0 +1,111 @@
+// Temporary git remotes. An upload accepts one push: the push claims it with a conditional write in the
+// same transaction that creates its scan, so two racing pushes cannot both be acknowledged.
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import { conflict, gone } from '../http/errors.js'
+import type { ProjectId, RepositoryId, ScanId, UploadId, UserId, WorkspaceId } from '../ids.js'
+import { isConditionFailure, tableName } from './db.js'
+import { keys } from './keys.js'
+
+export type UploadStatus = 'awaiting_push' | 'received' | 'expired' | 'released'
+
+export interface UploadRecord {
+  id: UploadId
+  repository_id: RepositoryId
+  project_id: ProjectId
+  workspace_id: WorkspaceId
+  status: Exclude<UploadStatus, 'expired'>
+  /** SHA-256 of the one-time token in remote_url; the token itself is never stored. */
+  token_sha256: string
+  expires_at: string
+  scan_id: ScanId | null
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+/** Expiry is a fact of time, not a write: an upload past expires_at reads as expired. */
+export const statusOf = (upload: UploadRecord, now = Date.now()): UploadStatus =>
+  upload.status === 'awaiting_push' && Date.parse(upload.expires_at) <= now ? 'expired' : upload.status
+
+export async function putUpload(upload: UploadRecord): Promise<void> {
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...keys.upload(upload.repository_id, upload.id), ...upload },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+}
+
+export async function getUpload(id: UploadId): Promise<UploadRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.uploadById(id), ConsistentRead: true }),
+  )
+  return Item as UploadRecord | undefined
+}
+
+/** Moves expires_at, only while the upload still waits for its push and has not expired. */
+export async function extendUpload(upload: UploadRecord, expiresAt: string): Promise<UploadRecord> {
+  const now = new Date().toISOString()
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.uploadById(upload.id),
+        UpdateExpression: 'SET expires_at = :expires, updated_at = :now',
+        ConditionExpression: '#status = :waiting AND expires_at > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expires': expiresAt, ':now': now, ':waiting': 'awaiting_push' },
+      }),
+    )
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    if (statusOf(upload) === 'expired')
+      throw gone(`Upload ${upload.id} expired at ${upload.expires_at}; create a new one`)
+    throw conflict(`Upload ${upload.id} is ${upload.status} and can no longer be extended`)
+  }
+  return { ...upload, expires_at: expiresAt, updated_at: now }
+}
+
+export async function releaseUpload(upload: UploadRecord): Promise<void> {
+  await documents()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.uploadById(upload.id),
+        UpdateExpression: 'SET #status = :released, updated_at = :now',
+        ConditionExpression: '#status = :waiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':released': 'released',
+          ':waiting': 'awaiting_push',
+          ':now': new Date().toISOString(),
+        },
+      }),
+    )
+    .catch((error) => {
+      // Releasing what already took its push (or was released) changes nothing.
+      if (!isConditionFailure(error)) throw error
+    })
+}
+
+/** The transaction item that claims an upload for a push: it must still wait and not have expired. */
+export function claimForPush(upload: UploadId, scan: ScanId, user: UserId | string, now: string) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.uploadById(upload),
+      UpdateExpression: 'SET #status = :received, scan_id = :scan, updated_at = :now, pushed_by = :user',
+      ConditionExpression: '#status = :waiting AND expires_at > :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':received': 'received',
+        ':waiting': 'awaiting_push',
+        ':scan': scan,
+        ':now': now,
+        ':user': user,
+      },
+    },
+  }
+}

@@ -1,0 +1,170 @@
+// Writes a commit's tree to a folder and lists the blobs of a history, never trusting a name in a tree.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { GitError } from './errors.js'
+import { type Commit, parseCommit, parseTree, type TreeEntry } from './objects.js'
+import type { PackIndex } from './pack.js'
+
+export interface CheckoutLimits {
+  maxFiles: number
+  maxBytes: number
+  /** Epoch ms after which the work stops with `time_budget`. */
+  deadline: number
+}
+
+export const defaultCheckoutLimits = (): CheckoutLimits => ({
+  maxFiles: 200_000,
+  maxBytes: 2 * 1024 ** 3,
+  deadline: Number.POSITIVE_INFINITY,
+})
+
+export interface CheckoutStats {
+  files: number
+  bytes: number
+  /** Symlinks are listed, never created, so nothing later can write or read through one. */
+  symlinks: { path: string; target: string }[]
+  submodules: { path: string; oid: string }[]
+}
+
+/** Refuses any name git's own fsck would, plus `.git` in any case, so the checkout stays inside its folder. */
+export function assertSafeName(name: string, parent: string): void {
+  const path = parent ? `${parent}/${name}` : name
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new GitError('unsafe_path', `tree entry ${JSON.stringify(path)} is not a safe file name`)
+  }
+  if (name.toLowerCase() === '.git') throw new GitError('unsafe_path', `tree entry ${JSON.stringify(path)} is .git`)
+  if (name.includes('\uFFFD')) throw new GitError('unsafe_path', `tree entry ${JSON.stringify(path)} is not UTF-8`)
+}
+
+function readTree(index: PackIndex, oid: string, path: string): TreeEntry[] {
+  const { type, content } = index.read(oid)
+  if (type !== 'tree') throw new GitError('bad_object', `${path || 'the root'} is a ${type}, not a tree`)
+  const entries = parseTree(content)
+  const seen = new Set<string>()
+  for (const e of entries) {
+    assertSafeName(e.name, path)
+    if (seen.has(e.name)) throw new GitError('unsafe_path', `tree ${path || '/'} lists ${e.name} twice`)
+    seen.add(e.name)
+  }
+  return entries
+}
+
+function readCommit(index: PackIndex, oid: string): Commit {
+  const { type, content } = index.read(oid)
+  if (type !== 'commit') throw new GitError('bad_object', `${oid} is a ${type}, not a commit`)
+  return parseCommit(content)
+}
+
+export function checkout(
+  index: PackIndex,
+  commitOid: string,
+  dir: string,
+  options: Partial<CheckoutLimits> = {},
+): CheckoutStats {
+  const limits = { ...defaultCheckoutLimits(), ...options }
+  const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [] }
+  const { tree } = readCommit(index, commitOid)
+  const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
+  while (pending.length > 0) {
+    const { oid, path } = pending.pop()!
+    if (Date.now() > limits.deadline) throw new GitError('time_budget', 'checkout ran past its time budget')
+    for (const e of readTree(index, oid, path)) {
+      const rel = path ? `${path}/${e.name}` : e.name
+      const target = join(dir, rel)
+      if (e.kind === 'tree') {
+        mkdirSync(target)
+        pending.push({ oid: e.oid, path: rel })
+      } else if (e.kind === 'submodule') {
+        // git leaves an empty folder where a submodule would be checked out; its commit is not in the pack.
+        mkdirSync(target)
+        stats.submodules.push({ path: rel, oid: e.oid })
+      } else if (e.kind === 'symlink') {
+        stats.symlinks.push({ path: rel, target: index.read(e.oid).content.toString('utf8') })
+      } else {
+        const { type, content } = index.read(e.oid)
+        if (type !== 'blob') throw new GitError('bad_object', `${rel} is a ${type}, not a blob`)
+        stats.files++
+        stats.bytes += content.length
+        if (stats.files > limits.maxFiles) throw new GitError('too_large', `the tree has over ${limits.maxFiles} files`)
+        if (stats.bytes > limits.maxBytes) throw new GitError('too_large', `the tree is over ${limits.maxBytes} bytes`)
+        // `wx` never replaces or follows anything already there.
+        writeFileSync(target, content, { flag: 'wx', mode: e.kind === 'executable' ? 0o755 : 0o644 })
+      }
+    }
+  }
+  return stats
+}
+
+export interface BlobSighting {
+  oid: string
+  size: number
+  /** The earliest commit (by committer time) whose tree holds the blob. */
+  firstCommit: string
+  /** Every path the blob appears at, each with the first commit that has it there. */
+  paths: { path: string; commit: string }[]
+}
+
+export interface HistoryWalk {
+  /** Reachable commits, oldest first; parents outside the pack (a shallow push) end the walk there. */
+  commits: string[]
+  blobs: Map<string, BlobSighting>
+}
+
+/**
+ * Every blob reachable from the heads, once, with where it appears. A (tree, path) pair already walked is skipped,
+ * so the work grows with what the history changes, not with commits × files.
+ */
+export function walkHistory(
+  index: PackIndex,
+  headOids: string[],
+  options: Partial<Pick<CheckoutLimits, 'deadline'>> = {},
+): HistoryWalk {
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY
+  const found = new Map<string, { commit: Commit; order: number }>()
+  const queue = [...headOids]
+  for (let q = 0; q < queue.length; q++) {
+    const oid = queue[q]!
+    if (found.has(oid)) continue
+    const commit = readCommit(index, oid)
+    found.set(oid, { commit, order: q })
+    for (const p of commit.parents) if (!found.has(p) && index.has(p)) queue.push(p)
+  }
+  // Oldest first, so "first commit" means the one that introduced the blob; discovery order breaks ties.
+  const commits = [...found.entries()]
+    .sort(([, a], [, b]) => (a.commit.committer?.time ?? 0) - (b.commit.committer?.time ?? 0) || b.order - a.order)
+    .map(([oid]) => oid)
+
+  const blobs = new Map<string, BlobSighting>()
+  const walked = new Set<string>()
+  for (const commitOid of commits) {
+    if (Date.now() > deadline) throw new GitError('time_budget', 'history walk ran past its time budget')
+    const pending = [{ oid: found.get(commitOid)!.commit.tree, path: '' }]
+    while (pending.length > 0) {
+      const { oid, path } = pending.pop()!
+      const key = `${oid} ${path}`
+      if (walked.has(key)) continue
+      walked.add(key)
+      for (const e of readTree(index, oid, path)) {
+        const rel = path ? `${path}/${e.name}` : e.name
+        if (e.kind === 'tree') {
+          pending.push({ oid: e.oid, path: rel })
+        } else if (e.kind !== 'submodule') {
+          const seen = blobs.get(e.oid)
+          if (seen) {
+            if (!seen.paths.some((p) => p.path === rel)) seen.paths.push({ path: rel, commit: commitOid })
+          } else {
+            const info = index.get(e.oid)
+            if (!info) throw new GitError('missing_object', `blob ${e.oid} at ${rel} is not in the pack`)
+            blobs.set(e.oid, {
+              oid: e.oid,
+              size: info.size,
+              firstCommit: commitOid,
+              paths: [{ path: rel, commit: commitOid }],
+            })
+          }
+        }
+      }
+    }
+  }
+  return { commits, blobs }
+}

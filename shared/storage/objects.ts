@@ -1,0 +1,31 @@
+// The uploads bucket: what the API writes and signs, and what the worker reads.
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { s3 } from '../aws/clients.js'
+import { config } from '../config.js'
+
+export async function putObject(
+  key: string,
+  body: Uint8Array,
+  contentType = 'application/octet-stream',
+): Promise<void> {
+  await s3().send(
+    new PutObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key, Body: body, ContentType: contentType }),
+  )
+}
+
+export async function getObjectBytes(key: string): Promise<Uint8Array> {
+  const answer = await s3().send(new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }))
+  return answer.Body!.transformToByteArray()
+}
+
+/**
+ * A URL that lets its holder PUT one object, until it expires. The client's checksum setting
+ * (WHEN_REQUIRED) keeps x-amz-checksum-* out of it: a baked-in checksum of an empty body makes S3
+ * refuse real data (aws/aws-sdk-js-v3#6994).
+ */
+export function presignPut(key: string, expiresInS: number): Promise<string> {
+  return getSignedUrl(s3(), new PutObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }), {
+    expiresIn: expiresInS,
+  })
+}

@@ -1,0 +1,262 @@
+// Temporary git remotes: create, read, extend, release; and the two git smart-HTTP endpoints.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { type Access, eventActor } from '../catalog/access.js'
+import { findRepository } from '../catalog/repositories.js'
+import { config } from '../config.js'
+import { tableName, transact } from '../data/db.js'
+import { appendEvent } from '../data/events.js'
+import { newScanItem, type ScanRecord } from '../data/scans.js'
+import {
+  claimForPush,
+  extendUpload,
+  getUpload,
+  putUpload,
+  releaseUpload,
+  statusOf,
+  type UploadRecord,
+} from '../data/uploads.js'
+import {
+  advertisement,
+  ProtocolError,
+  parseReceivePack,
+  type ReceivePackRequest,
+  report,
+  zeroOid,
+} from '../git/protocol.js'
+import { ApiError, notFound } from '../http/errors.js'
+import { Reply } from '../http/reply.js'
+import { newId, type UploadId } from '../ids.js'
+import { enqueueScan } from '../queue/scans.js'
+import { objectKeys } from '../storage/bucket.js'
+import { presignPut, putObject } from '../storage/objects.js'
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+const remotePath = (id: UploadId) => `/v1/git-uploads/${id}/repo.git`
+
+function remoteUrl(id: UploadId, token: string): string {
+  const url = new URL(remotePath(id), config().PUBLIC_BASE_URL)
+  url.username = 'vega'
+  url.password = token
+  return url.href
+}
+
+async function toGitUpload(upload: UploadRecord, token?: string) {
+  const status = statusOf(upload)
+  const secondsLeft = Math.floor((Date.parse(upload.expires_at) - Date.now()) / 1000)
+  return {
+    id: upload.id,
+    repository_id: upload.repository_id,
+    status,
+    remote_url: token ? remoteUrl(upload.id, token) : null,
+    bundle_upload_url:
+      status === 'awaiting_push' && secondsLeft > 0
+        ? await presignPut(objectKeys.bundle(upload.workspace_id, upload.repository_id, upload.id), secondsLeft)
+        : null,
+    expires_at: upload.expires_at,
+    scan_id: upload.scan_id,
+    cost_estimate: null,
+  }
+}
+
+export async function create(
+  access: Access,
+  input: { repository_id: UploadRecord['repository_id']; expires_in_s?: number },
+) {
+  const repository = await findRepository(access, input.repository_id)
+  const token = `vgu_${randomBytes(32).toString('base64url')}`
+  const now = new Date()
+  const ttl = Math.min(input.expires_in_s ?? config().UPLOAD_TTL_S, config().UPLOAD_MAX_TTL_S)
+  const upload: UploadRecord = {
+    id: newId('upload'),
+    repository_id: repository.id,
+    project_id: repository.project_id,
+    workspace_id: repository.workspace_id,
+    status: 'awaiting_push',
+    token_sha256: sha256(token),
+    expires_at: new Date(now.getTime() + ttl * 1000).toISOString(),
+    scan_id: null,
+    created_by: eventActor(access.actor).id ?? 'unknown',
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  }
+  await putUpload(upload)
+  await appendEvent(repository.id, 'upload.created', eventActor(access.actor), {
+    upload_id: upload.id,
+    expires_at: upload.expires_at,
+  })
+  return toGitUpload(upload, token)
+}
+
+async function findUpload(access: Access, id: UploadId): Promise<UploadRecord> {
+  const upload = await getUpload(id)
+  const hidden = () => notFound('Upload', id)
+  if (!upload) throw hidden()
+  await access.authorize(upload.workspace_id, hidden)
+  return upload
+}
+
+export async function get(access: Access, id: UploadId) {
+  return toGitUpload(await findUpload(access, id))
+}
+
+export async function extend(access: Access, id: UploadId, expiresInS: number) {
+  const upload = await findUpload(access, id)
+  const latest = Date.parse(upload.created_at) + config().UPLOAD_MAX_TTL_S * 1000
+  const wanted = Math.min(Date.now() + expiresInS * 1000, latest)
+  return toGitUpload(await extendUpload(upload, new Date(wanted).toISOString()))
+}
+
+export async function release(access: Access, id: UploadId) {
+  await releaseUpload(await findUpload(access, id))
+}
+
+/**
+ * git sends the URL's credentials only after a 401 with `WWW-Authenticate: Basic`, so both endpoints
+ * challenge; an unknown upload and a wrong token look the same.
+ */
+async function authenticateUpload(id: UploadId, authorization: string | undefined): Promise<UploadRecord> {
+  const challenge = () =>
+    new ApiError(
+      'unauthorized',
+      'This git remote needs the credentials in its URL',
+      {},
+      {
+        'www-authenticate': 'Basic realm="Vega git upload", charset="UTF-8"',
+      },
+    )
+  const [scheme, encoded] = authorization?.split(' ') ?? []
+  if (scheme?.toLowerCase() !== 'basic' || !encoded) throw challenge()
+  const password = Buffer.from(encoded, 'base64').toString('utf8').split(':').slice(1).join(':')
+  const upload = await getUpload(id)
+  const expected = Buffer.from(upload?.token_sha256 ?? '0'.repeat(64), 'hex')
+  const given = Buffer.from(sha256(password), 'hex')
+  if (!upload || !timingSafeEqual(expected, given)) throw challenge()
+  return upload
+}
+
+export async function infoRefs(id: UploadId, authorization: string | undefined, service: string) {
+  if (service !== 'git-receive-pack') {
+    return Reply.text('This URL only accepts git push.\n', 'text/plain; charset=utf-8', {}, 403)
+  }
+  await authenticateUpload(id, authorization)
+  return Reply.bytes(advertisement(), 'application/x-git-receive-pack-advertisement', { 'cache-control': 'no-cache' })
+}
+
+const gitResult = (body: Buffer) =>
+  Reply.bytes(body, 'application/x-git-receive-pack-result', { 'cache-control': 'no-cache' })
+
+/** Refuses every ref with one reason, in words git prints. */
+function refuse(request: ReceivePackRequest, reason: string, hints: string[] = []) {
+  return gitResult(
+    report(request, {
+      unpack: reason.replace(/\s+/g, ' '),
+      refs: request.commands.map(({ ref }) => ({ ref, error: reason })),
+      messages: [`Vega: ${reason}`, ...hints],
+    }),
+  )
+}
+
+export async function receivePack(id: UploadId, authorization: string | undefined, body: Buffer) {
+  const upload = await authenticateUpload(id, authorization)
+  let request: ReceivePackRequest
+  try {
+    request = parseReceivePack(body)
+  } catch (error) {
+    if (error instanceof ProtocolError)
+      return refuse({ capabilities: [], commands: [], shallow: [], pushOptions: [], pack: body }, error.message)
+    throw error
+  }
+  if (request.commands.length === 0) return gitResult(report(request, { unpack: 'ok', refs: [], messages: [] }))
+
+  const status = statusOf(upload)
+  if (status === 'expired')
+    return refuse(request, `upload ${id} expired at ${upload.expires_at}`, [
+      'Create a new upload: POST /v1/git-uploads',
+    ])
+  if (status !== 'awaiting_push')
+    return refuse(request, `upload ${id} already took its one push`, ['Create a new upload for another push'])
+  const deletes = request.commands.filter((command) => command.newOid === zeroOid)
+  if (deletes.length) return refuse(request, 'deleting refs is not accepted')
+  const foreign = request.commands.filter((command) => !/^refs\/(heads|tags)\//.test(command.ref))
+  if (foreign.length) return refuse(request, 'only refs/heads/* and refs/tags/* are accepted')
+  const limit = config().GIT_PUSH_MAX_BYTES
+  if (request.pack.length > limit) {
+    return refuse(request, `the push is ${request.pack.length} bytes; this endpoint takes ${limit}`, [
+      'Push a snapshot of the tip only:',
+      `  git push <remote> $(git commit-tree "HEAD^{tree}" -m snapshot):refs/heads/main`,
+      'or upload a bundle to bundle_upload_url, then POST /v1/git-uploads/{id}/complete',
+    ])
+  }
+  const pack = checkPack(request.pack)
+  if ('error' in pack) return refuse(request, pack.error)
+
+  const scanId = newId('scan')
+  const key = objectKeys.push(upload.workspace_id, upload.repository_id, upload.id, randomBytes(6).toString('hex'))
+  await putObject(key, request.pack, 'application/x-git-packed-objects')
+  const now = new Date().toISOString()
+  const scan: ScanRecord = {
+    id: scanId,
+    repository_id: upload.repository_id,
+    project_id: upload.project_id,
+    workspace_id: upload.workspace_id,
+    upload_id: upload.id,
+    status: 'queued',
+    input: {
+      kind: 'pack',
+      key,
+      bytes: request.pack.length,
+      objects: pack.objects,
+      refs: request.commands.map(({ ref, newOid }) => ({ ref, oid: newOid })),
+    },
+    engines: ['secrets', 'code', 'dependencies'],
+    error: null,
+    stats: null,
+    created_at: now,
+    started_at: null,
+    finished_at: null,
+  }
+  try {
+    await transact(
+      [claimForPush(upload.id, scanId, 'git', now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
+      () => new ProtocolError('race'),
+    )
+  } catch (error) {
+    if (error instanceof ProtocolError) return refuse(request, `upload ${id} already took its one push`)
+    throw error
+  }
+  // Acknowledged only once the pack is stored, the scan recorded and queued: nothing git sees as
+  // pushed is lost. (A failed send leaves the scan queued for the sweeper, issue #6.)
+  await enqueueScan({ scan_id: scanId })
+  const system = { type: 'system' as const, id: null }
+  await appendEvent(upload.repository_id, 'upload.received', system, {
+    upload_id: upload.id,
+    bytes: request.pack.length,
+    objects: pack.objects,
+  })
+  await appendEvent(upload.repository_id, 'scan.queued', system, { scan_id: scanId })
+  const results = new URL(`/v1/repositories/${upload.repository_id}/scans/${scanId}`, config().PUBLIC_BASE_URL).href
+  return gitResult(
+    report(request, {
+      unpack: 'ok',
+      refs: request.commands.map(({ ref }) => ({ ref })),
+      messages: [
+        `Vega received ${pack.objects} objects (${request.pack.length} bytes) for upload ${upload.id}.`,
+        `Scan ${scanId} queued: ${results}`,
+      ],
+    }),
+  )
+}
+
+/** The pack's signature, version, object count and trailing SHA-1, checked before anything is stored. */
+function checkPack(pack: Buffer): { objects: number } | { error: string } {
+  if (pack.length < 32 || pack.subarray(0, 4).toString('ascii') !== 'PACK')
+    return { error: 'the push carries no packfile' }
+  const version = pack.readUInt32BE(4)
+  if (version !== 2 && version !== 3) return { error: `pack version ${version} is not supported` }
+  const trailer = pack.subarray(pack.length - 20)
+  const digest = createHash('sha1')
+    .update(pack.subarray(0, pack.length - 20))
+    .digest()
+  if (!digest.equals(trailer)) return { error: 'the packfile is truncated or corrupt (checksum mismatch)' }
+  return { objects: pack.readUInt32BE(8) }
+}

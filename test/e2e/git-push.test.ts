@@ -1,0 +1,161 @@
+// The real git client pushes to the local API Gateway, which runs the git-uploads handler in this
+// process against the shared emulators.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ApiServer, startApiServer } from '../../infra/local/server.js'
+import { documents } from '../../shared/aws/clients.js'
+import { keys } from '../../shared/data/keys.js'
+import { tableName } from '../../shared/data/db.js'
+import { getObjectBytes } from '../../shared/storage/objects.js'
+import { getScan } from '../../shared/data/scans.js'
+import { newOwner, type Person } from '../support/identity.js'
+
+let server: ApiServer
+let owner: Person
+let repositoryId: string
+const work = mkdtempSync(join(tmpdir(), 'vega-git-'))
+
+// Asynchronous on purpose: the server git talks to runs in this very process.
+function git(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: work },
+  })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (chunk) => (out += chunk))
+  child.stderr.on('data', (chunk) => (err += chunk))
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
+}
+
+async function newRepo(name: string, files: Record<string, string>) {
+  const dir = join(work, name)
+  await git(work, 'init', '-q', dir)
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content)
+  await git(dir, 'add', '.')
+  await git(dir, 'commit', '-q', '-m', 'first')
+  return dir
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return { status: response.status, json: (await response.json().catch(() => undefined)) as any }
+}
+
+const newUpload = async () => (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
+
+beforeAll(async () => {
+  server = await startApiServer({ port: 0 })
+  // The remote URL names the server git talks to; set before any handler reads the configuration.
+  process.env.PUBLIC_BASE_URL = server.url
+  owner = await newOwner()
+  const project = (await api('POST', '/v1/projects', { name: 'git' })).json
+  repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'pushed' })).json.id
+})
+
+afterAll(async () => {
+  await server?.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe('git push to a temporary remote', () => {
+  it('stores the pack, queues a scan, and prints where its results will be', async () => {
+    const repo = await newRepo('fresh', { 'README.md': '# hello\n', 'app.js': 'console.log(1)\n' })
+    const upload = await newUpload()
+
+    const push = await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/main')
+
+    expect(push.code, push.err).toBe(0)
+    const scanId = /Scan (scan_\w+) queued/.exec(push.err)?.[1]
+    expect(scanId).toBeDefined()
+    expect(push.err).toContain(`remote: Scan ${scanId} queued: ${server.url}/v1/repositories/${repositoryId}/scans/${scanId}`)
+    const scan = await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)
+    expect(scan.json).toMatchObject({ id: scanId, status: 'queued', upload_id: upload.id })
+    const stored = await getScan(scanId as never)
+    const pack = Buffer.from(await getObjectBytes(stored!.input.key))
+    expect(pack.subarray(0, 4).toString()).toBe('PACK')
+    expect(stored!.input.refs).toEqual([{ ref: 'refs/heads/main', oid: (await git(repo, 'rev-parse', 'HEAD')).out.trim() }])
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json).toMatchObject({ status: 'received', scan_id: scanId, remote_url: null })
+    const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items.map((e: { type: string }) => e.type)
+    expect(events.slice(0, 3)).toEqual(['scan.queued', 'upload.received', 'upload.created'])
+  })
+
+  it('refuses a second push to the same upload, and git exits non-zero', async () => {
+    const repo = await newRepo('twice', { 'a.txt': 'a\n' })
+    const upload = await newUpload()
+    expect((await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/main')).code).toBe(0)
+    await git(repo, 'commit', '-q', '--allow-empty', '-m', 'second')
+
+    const again = await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/other')
+
+    expect(again.code).not.toBe(0)
+    expect(again.err).toContain('already took its one push')
+  })
+
+  it('takes tags and several branches in one push, and a chunked body', async () => {
+    const repo = await newRepo('many', { 'big.txt': 'x'.repeat(200_000) + Math.random() })
+    await git(repo, 'tag', 'v1')
+    await git(repo, 'branch', 'feature')
+    const upload = await newUpload()
+
+    const push = await git(repo, '-c', 'http.postBuffer=4096', 'push', upload.remote_url, '--all', '--follow-tags')
+    const tags = await git(repo, 'push', upload.remote_url, '--tags')
+
+    expect(push.code, push.err).toBe(0)
+    const scan = await getScan((await api('GET', `/v1/git-uploads/${upload.id}`)).json.scan_id)
+    expect(scan!.input.refs!.map((r) => r.ref).sort()).toEqual(['refs/heads/feature', 'refs/heads/main'])
+    expect(tags.code).not.toBe(0)
+  })
+
+  it('refuses a push to an expired upload, saying so', async () => {
+    const repo = await newRepo('late', { 'b.txt': 'b\n' })
+    const upload = await newUpload()
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.uploadById(upload.id),
+        UpdateExpression: 'SET expires_at = :past',
+        ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00.000Z' },
+      }),
+    )
+
+    const push = await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/main')
+
+    expect(push.code).not.toBe(0)
+    expect(push.err).toContain('expired')
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('expired')
+  })
+
+  it('asks for credentials and refuses a wrong token', async () => {
+    const repo = await newRepo('wrong', { 'c.txt': 'c\n' })
+    const upload = await newUpload()
+    const url = new URL(upload.remote_url)
+    url.password = 'vgu_wrong'
+
+    const push = await git(repo, 'push', url.href, 'HEAD:refs/heads/main')
+    const anonymous = await fetch(`${server.url}/v1/git-uploads/${upload.id}/repo.git/info/refs?service=git-receive-pack`)
+
+    expect(push.code).not.toBe(0)
+    expect(push.err).toMatch(/Authentication failed|could not read Username/)
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toContain('Basic')
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
+  })
+
+  it('refuses clone and fetch: the URL only accepts git push', async () => {
+    const upload = await newUpload()
+
+    const clone = await git(work, 'clone', upload.remote_url, join(work, 'clone-attempt'))
+
+    expect(clone.code).not.toBe(0)
+    expect(clone.err).toContain('only accepts git push')
+  })
+})

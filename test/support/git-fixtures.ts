@@ -1,0 +1,123 @@
+// Real git repositories built at run time, for the pack reader and checkout tests.
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+let clock = 1_700_000_000
+
+const gitEnv = () => ({
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'Ada',
+  GIT_AUTHOR_EMAIL: 'ada@example.com',
+  GIT_COMMITTER_NAME: 'Ada',
+  GIT_COMMITTER_EMAIL: 'ada@example.com',
+  // Distinct, increasing times, so "oldest first" is well defined.
+  GIT_AUTHOR_DATE: `${clock} +0000`,
+  GIT_COMMITTER_DATE: `${clock} +0000`,
+})
+
+export function git(cwd: string, args: string[], input?: string | Buffer): Buffer {
+  return execFileSync('git', args, { cwd, env: gitEnv(), input, maxBuffer: 1024 ** 3 })
+}
+
+export const gitText = (cwd: string, args: string[], input?: string | Buffer) => git(cwd, args, input).toString().trim()
+
+export function tempDir(prefix = 'vega-git-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export function initRepo(): string {
+  const dir = tempDir()
+  git(dir, ['init', '-q', '-b', 'main'])
+  return dir
+}
+
+export function commitAll(dir: string, message: string): string {
+  clock += 60
+  git(dir, ['add', '-A'])
+  git(dir, ['commit', '-q', '--allow-empty', '-m', message])
+  return gitText(dir, ['rev-parse', 'HEAD'])
+}
+
+const lorem = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => `line ${i} of the text, seed ${seed}: ${(i * 7919 + seed) % 1000}`).join('\n')
+
+/**
+ * A repository with edits (so deltas), renames, binary files, an executable, a symlink, nested folders,
+ * a submodule entry, branches and tags.
+ */
+export function richRepo(): { dir: string; head: string } {
+  const dir = initRepo()
+  const w = (rel: string, content: string | Buffer) => {
+    mkdirSync(join(dir, rel, '..'), { recursive: true })
+    writeFileSync(join(dir, rel), content)
+  }
+  w('README.md', '# demo\n')
+  w('src/app.ts', lorem(300, 1))
+  w('src/lib/util.ts', lorem(200, 2))
+  w('docs/guide.md', lorem(100, 3))
+  commitAll(dir, 'initial')
+  for (let i = 0; i < 8; i++) {
+    w('src/app.ts', `${lorem(300, 1)}\nchange ${i}\n${lorem(20, i)}`)
+    w('src/lib/util.ts', `${lorem(200 + i * 3, 2)}\n`)
+    commitAll(dir, `edit ${i}`)
+  }
+  const binary = Buffer.alloc(70_000)
+  for (let i = 0; i < binary.length; i++) binary[i] = (i * 31 + (i >> 8)) & 0xff
+  w('assets/blob.bin', binary)
+  w('bin/run.sh', '#!/bin/sh\necho run\n')
+  chmodSync(join(dir, 'bin/run.sh'), 0o755)
+  symlinkSync('../README.md', join(dir, 'docs/readme-link'))
+  w('a/b/c/d/deep.txt', 'deep\n')
+  w('empty.txt', '')
+  commitAll(dir, 'binary, executable, symlink, nested')
+  git(dir, ['branch', 'side'])
+  git(dir, ['tag', 'v1'])
+  git(dir, ['tag', '-a', 'v1-annotated', '-m', 'annotated tag'])
+  renameSync(join(dir, 'docs/guide.md'), join(dir, 'docs/manual.md'))
+  binary[100] = 7
+  w('assets/blob.bin', binary)
+  commitAll(dir, 'rename and binary edit')
+  const sub = gitText(dir, ['rev-parse', 'HEAD~1'])
+  git(dir, ['update-index', '--add', '--cacheinfo', `160000,${sub},vendor/sub`])
+  clock += 60
+  git(dir, ['commit', '-q', '-m', 'submodule'])
+  git(dir, ['checkout', '-q', 'side'])
+  w('side.txt', lorem(50, 9))
+  commitAll(dir, 'side work')
+  git(dir, ['checkout', '-q', 'main'])
+  clock += 60
+  git(dir, ['merge', '-q', '--no-edit', 'side'])
+  return { dir, head: gitText(dir, ['rev-parse', 'HEAD']) }
+}
+
+/** A pack as `git push` would send it; without ofs the deltas are REF_DELTA. */
+export function packOf(dir: string, revs = '--all', options: { ofs?: boolean; window?: number } = {}): Buffer {
+  const args = ['pack-objects', '--stdout', '--revs', '-q']
+  if (options.ofs ?? true) args.push('--delta-base-offset')
+  if (options.window !== undefined) args.push(`--window=${options.window}`)
+  // `--all` is an option of pack-objects, not a rev it reads from stdin.
+  if (revs === '--all') return git(dir, [...args, '--all'], '')
+  return git(dir, args, `${revs}\n`)
+}
+
+/** Every object of the history, as `git rev-list --objects --all` lists it, with type and content. */
+export function catAll(dir: string): Map<string, { type: string; content: Buffer }> {
+  const oids = gitText(dir, ['rev-list', '--objects', '--all'])
+    .split('\n')
+    .map((l) => l.slice(0, 40))
+  const out = new Map<string, { type: string; content: Buffer }>()
+  const batch = git(dir, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
+  let p = 0
+  while (p < batch.length) {
+    const nl = batch.indexOf(10, p)
+    const [oid, type, size] = batch.toString('latin1', p, nl).split(' ') as [string, string, string]
+    const content = batch.subarray(nl + 1, nl + 1 + Number(size))
+    out.set(oid, { type, content })
+    p = nl + 1 + Number(size) + 1
+  }
+  return out
+}

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { GitError } from '../../shared/git/errors.js'
+import { applyDelta, indexPack, verifyPackChecksum, verifyPackHeader } from '../../shared/git/pack.js'
+import { catAll, commitAll, git, initRepo, packOf, richRepo } from '../support/git-fixtures.js'
+
+const repo = richRepo()
+const objects = catAll(repo.dir)
+
+const codeOf = (fn: () => unknown): string | undefined => {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof GitError) return err.code
+    throw err
+  }
+  return undefined
+}
+
+const withChecksum = (body: Buffer) => Buffer.concat([body, createHash('sha1').update(body).digest()])
+
+/** Object kinds as git-verify-pack reports them, to prove a pack really holds the delta kind under test. */
+const deltaKinds = (pack: Buffer): Set<number> => {
+  const kinds = new Set<number>()
+  const index = indexPack(pack)
+  for (const oid of index.oids()) kinds.add((pack[index.get(oid)!.offset]! >> 4) & 7)
+  return kinds
+}
+
+describe('verifyPackHeader and verifyPackChecksum', () => {
+  it('reads the version and object count of a real pack', () => {
+    const pack = packOf(repo.dir)
+
+    expect(verifyPackHeader(pack)).toEqual({ version: 2, objectCount: objects.size })
+    expect(() => verifyPackChecksum(pack)).not.toThrow()
+  })
+
+  it('refuses a wrong signature, a wrong version and a changed byte', () => {
+    const pack = packOf(repo.dir)
+    const badSig = Buffer.from(pack)
+    badSig.write('KCAP', 0, 'latin1')
+    const badVersion = Buffer.from(pack)
+    badVersion.writeUInt32BE(4, 4)
+    const flipped = Buffer.from(pack)
+    flipped[100] = flipped[100]! ^ 1
+
+    expect(codeOf(() => verifyPackHeader(badSig))).toBe('bad_signature')
+    expect(codeOf(() => verifyPackHeader(badVersion))).toBe('bad_version')
+    expect(codeOf(() => verifyPackChecksum(flipped))).toBe('bad_checksum')
+  })
+})
+
+describe('indexPack', () => {
+  for (const ofs of [true, false]) {
+    it(`indexes every object of git rev-list --objects --all with its type and content (${ofs ? 'OFS' : 'REF'}_DELTA)`, () => {
+      const pack = packOf(repo.dir, '--all', { ofs })
+
+      const index = indexPack(pack)
+
+      expect(deltaKinds(pack).has(ofs ? 6 : 7)).toBe(true)
+      expect(index.count).toBe(objects.size)
+      for (const [oid, want] of objects) {
+        const got = index.read(oid)
+        expect(got.type).toBe(want.type)
+        expect(got.content.equals(want.content)).toBe(true)
+        expect(index.get(oid)?.size).toBe(want.content.length)
+      }
+    })
+  }
+
+  it('resolves long delta chains with a tiny cache', () => {
+    const dir = initRepo()
+    for (let i = 0; i < 60; i++) {
+      writeFileSync(join(dir, 'grow.txt'), Array.from({ length: 200 + i }, (_, k) => `row ${k}\n`).join(''))
+      commitAll(dir, `grow ${i}`)
+    }
+    const pack = packOf(dir, '--all', { window: 250 })
+    const want = catAll(dir)
+
+    const index = indexPack(pack, { cacheBytes: 1024 })
+
+    for (const [oid, w] of want) expect(index.read(oid).content.equals(w.content)).toBe(true)
+  })
+
+  it('refuses a truncated pack', () => {
+    const pack = packOf(repo.dir)
+
+    expect(codeOf(() => indexPack(pack.subarray(0, pack.length - 7)))).toBe('bad_checksum')
+    expect(codeOf(() => indexPack(withChecksum(pack.subarray(0, pack.length - 200))))).toBe('corrupt_pack')
+  })
+
+  it('refuses damaged zlib data even under a valid checksum', () => {
+    const pack = Buffer.from(packOf(repo.dir))
+    const body = pack.subarray(0, pack.length - 20)
+    for (let i = 200; i < 260; i++) body[i] = body[i]! ^ 0x55
+
+    expect(codeOf(() => indexPack(withChecksum(body)))).toBe('corrupt_pack')
+  })
+
+  it('refuses a thin pack whose delta base is missing, instead of dropping the delta', () => {
+    const thin = packOf(repo.dir, 'HEAD\n^HEAD~3', {}).length
+    const args = ['pack-objects', '--stdout', '--revs', '--thin', '-q', '--delta-base-offset']
+    const pack = git(repo.dir, args, 'HEAD\n^HEAD~3\n')
+
+    expect(pack.length).toBeLessThan(thin)
+    expect(codeOf(() => indexPack(pack))).toBe('missing_base')
+  })
+
+  it('trips each limit with its code', () => {
+    const pack = packOf(repo.dir)
+
+    expect(codeOf(() => indexPack(pack, { maxObjects: 5 }))).toBe('too_many_objects')
+    expect(codeOf(() => indexPack(pack, { maxObjectBytes: 1000 }))).toBe('too_large')
+    expect(codeOf(() => indexPack(pack, { maxTotalBytes: 50_000 }))).toBe('too_large')
+    expect(codeOf(() => indexPack(pack, { deadline: Date.now() - 1 }))).toBe('time_budget')
+  })
+
+  it('refuses a pack that claims more objects than it holds', () => {
+    const body = Buffer.from(packOf(repo.dir).subarray(0, -20))
+    body.writeUInt32BE(objects.size + 1, 8)
+
+    expect(codeOf(() => indexPack(withChecksum(body)))).toBe('corrupt_pack')
+  })
+})
+
+describe('applyDelta', () => {
+  it('copies and inserts, and refuses copies outside the base', () => {
+    const base = Buffer.from('hello world')
+    const delta = Buffer.from([11, 8, 0x90, 5, 3, 0x21, 0x21, 0x21, 0x91, 6, 0])
+    const bad = Buffer.from([11, 5, 0x91, 9, 5])
+
+    expect(applyDelta(base, delta.subarray(0, 8)).toString()).toBe('hello!!!')
+    expect(codeOf(() => applyDelta(base, bad))).toBe('corrupt_pack')
+    expect(codeOf(() => applyDelta(base, Buffer.from([11, 1, 0])))).toBe('corrupt_pack')
+    expect(codeOf(() => applyDelta(Buffer.from('x'), delta))).toBe('corrupt_pack')
+  })
+})
