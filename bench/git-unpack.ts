@@ -55,7 +55,10 @@ function listSources(root: string, limit: number): string[] {
 }
 
 /** A deterministic history: an initial import, then commits that edit, grow, add and rename files. */
-export async function buildRepo(sourceRoot: string, opts: { files: number; commits: number; edits: number; chunk: number }) {
+export async function buildRepo(
+  sourceRoot: string,
+  opts: { files: number; commits: number; edits: number; chunk: number },
+) {
   const dir = mkdtempSync(join(tmpdir(), 'vega-bench-repo-'))
   git(dir, ['init', '-q', '-b', 'main'])
   const sources = listSources(sourceRoot, opts.files)

@@ -8,10 +8,10 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiServer, startApiServer } from '../../infra/local/server.js'
 import { documents } from '../../shared/aws/clients.js'
-import { keys } from '../../shared/data/keys.js'
 import { tableName } from '../../shared/data/db.js'
-import { getObjectBytes } from '../../shared/storage/objects.js'
+import { keys } from '../../shared/data/keys.js'
 import { getScan } from '../../shared/data/scans.js'
+import { getObjectBytes } from '../../shared/storage/objects.js'
 import { newOwner, type Person } from '../support/identity.js'
 
 let server: ApiServer
@@ -21,10 +21,14 @@ const work = mkdtempSync(join(tmpdir(), 'vega-git-'))
 
 // Asynchronous on purpose: the server git talks to runs in this very process.
 function git(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: work },
-  })
+  const child = spawn(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args],
+    {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: work },
+    },
+  )
   let out = ''
   let err = ''
   child.stdout.on('data', (chunk) => (out += chunk))
@@ -76,15 +80,25 @@ describe('git push to a temporary remote', () => {
     expect(push.code, push.err).toBe(0)
     const scanId = /Scan (scan_\w+) queued/.exec(push.err)?.[1]
     expect(scanId).toBeDefined()
-    expect(push.err).toContain(`remote: Scan ${scanId} queued: ${server.url}/v1/repositories/${repositoryId}/scans/${scanId}`)
+    expect(push.err).toContain(
+      `remote: Scan ${scanId} queued: ${server.url}/v1/repositories/${repositoryId}/scans/${scanId}`,
+    )
     const scan = await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)
     expect(scan.json).toMatchObject({ id: scanId, status: 'queued', upload_id: upload.id })
     const stored = await getScan(scanId as never)
     const pack = Buffer.from(await getObjectBytes(stored!.input.key))
     expect(pack.subarray(0, 4).toString()).toBe('PACK')
-    expect(stored!.input.refs).toEqual([{ ref: 'refs/heads/main', oid: (await git(repo, 'rev-parse', 'HEAD')).out.trim() }])
-    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json).toMatchObject({ status: 'received', scan_id: scanId, remote_url: null })
-    const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items.map((e: { type: string }) => e.type)
+    expect(stored!.input.refs).toEqual([
+      { ref: 'refs/heads/main', oid: (await git(repo, 'rev-parse', 'HEAD')).out.trim() },
+    ])
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json).toMatchObject({
+      status: 'received',
+      scan_id: scanId,
+      remote_url: null,
+    })
+    const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items.map(
+      (e: { type: string }) => e.type,
+    )
     expect(events.slice(0, 3)).toEqual(['scan.queued', 'upload.received', 'upload.created'])
   })
 
@@ -141,7 +155,9 @@ describe('git push to a temporary remote', () => {
     url.password = 'vgu_wrong'
 
     const push = await git(repo, 'push', url.href, 'HEAD:refs/heads/main')
-    const anonymous = await fetch(`${server.url}/v1/git-uploads/${upload.id}/repo.git/info/refs?service=git-receive-pack`)
+    const anonymous = await fetch(
+      `${server.url}/v1/git-uploads/${upload.id}/repo.git/info/refs?service=git-receive-pack`,
+    )
 
     expect(push.code).not.toBe(0)
     expect(push.err).toMatch(/Authentication failed|could not read Username/)

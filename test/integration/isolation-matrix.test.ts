@@ -63,7 +63,13 @@ describe('tenant isolation matrix', () => {
       ).json,
       key: (await call(await handlerOf('auth'), 'GET', '/v1/auth/me', { as: apiKey.key })).status,
     })
-    const before = await snapshot()
+    const upload = (
+      await call(await handlerOf('git-uploads'), 'POST', '/v1/git-uploads', {
+        as: alice.token,
+        body: { repository_id: repository.id },
+      })
+    ).json
+    const before = { ...(await snapshot()), upload: upload.expires_at }
     // Alice's real ids where the resource exists; well-formed ids of hers to be for kinds not built yet.
     const candidates = [
       alice.workspaceId,
@@ -124,6 +130,10 @@ describe('tenant isolation matrix', () => {
     ]) {
       expect(results.find((result) => result.startsWith(`${built}:`))).toMatch(/:40[34]$/)
     }
-    expect(await snapshot()).toEqual(before)
+    const uploadAfter = (
+      await call(await handlerOf('git-uploads'), 'GET', `/v1/git-uploads/${upload.id}`, { as: alice.token })
+    ).json
+    expect({ ...(await snapshot()), upload: uploadAfter.expires_at }).toEqual(before)
+    expect(uploadAfter.status).toBe('awaiting_push')
   }, 60_000)
 })

@@ -1,6 +1,6 @@
 // Real git repositories built at run time, for the pack reader and checkout tests.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -25,8 +25,17 @@ export function git(cwd: string, args: string[], input?: string | Buffer): Buffe
 
 export const gitText = (cwd: string, args: string[], input?: string | Buffer) => git(cwd, args, input).toString().trim()
 
+const made: string[] = []
+
 export function tempDir(prefix = 'vega-git-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
+/** For `afterAll`: every folder this file's tests made. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
 }
 
 export function initRepo(): string {

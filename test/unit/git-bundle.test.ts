@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parseBundle } from '../../shared/git/bundle.js'
 import { GitError } from '../../shared/git/errors.js'
 import { indexPack } from '../../shared/git/pack.js'
-import { catAll, git, gitText, richRepo, tempDir } from '../support/git-fixtures.js'
+import { catAll, git, gitText, removeTempDirs, richRepo, tempDir } from '../support/git-fixtures.js'
 
 const repo = richRepo()
+afterAll(removeTempDirs)
 
 function bundle(args: string[], version = 2): Buffer {
   const file = join(tempDir(), 'repo.bundle')

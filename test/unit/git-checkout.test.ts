@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto'
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { checkout, walkHistory } from '../../shared/git/checkout.js'
 import { GitError } from '../../shared/git/errors.js'
 import { parseCommit, parseTree } from '../../shared/git/objects.js'
 import { indexPack } from '../../shared/git/pack.js'
-import { catAll, git, gitText, initRepo, packOf, richRepo, tempDir } from '../support/git-fixtures.js'
+import { catAll, git, gitText, initRepo, packOf, removeTempDirs, richRepo, tempDir } from '../support/git-fixtures.js'
 
 const repo = richRepo()
+afterAll(removeTempDirs)
 
 /** path → what a checkout holds there: a file's SHA-256 and exec bit, a folder, or a symlink's target. */
 function listing(root: string): Map<string, string> {

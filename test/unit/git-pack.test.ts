@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { GitError } from '../../shared/git/errors.js'
 import { applyDelta, indexPack, verifyPackChecksum, verifyPackHeader } from '../../shared/git/pack.js'
-import { catAll, commitAll, git, initRepo, packOf, richRepo } from '../support/git-fixtures.js'
+import { catAll, commitAll, git, initRepo, packOf, removeTempDirs, richRepo } from '../support/git-fixtures.js'
 
 const repo = richRepo()
+afterAll(removeTempDirs)
 const objects = catAll(repo.dir)
 
 const codeOf = (fn: () => unknown): string | undefined => {
@@ -72,7 +73,7 @@ describe('indexPack', () => {
 
   it('resolves long delta chains with a tiny cache', () => {
     const dir = initRepo()
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 30; i++) {
       writeFileSync(join(dir, 'grow.txt'), Array.from({ length: 200 + i }, (_, k) => `row ${k}\n`).join(''))
       commitAll(dir, `grow ${i}`)
     }
