@@ -174,15 +174,20 @@ function bench(repo: string, label: string) {
     `  shared/git   index ${f(ours.index)} s + checkout ${f(ours.checkout)} s = ${f(ourTotal)} s` +
       ` (child wall ${f(ours.wall)} s), peak RSS ${ours.rssCheckoutMB.toFixed(0)} MB`,
   )
+  const mbOf = (n: number) => `${n.toFixed(0)} MB`
   console.log(
-    `  shared/git   walkHistory ${f(ours.walk)} s: ${ours.commits} commits, ${ours.blobs} blobs; peak RSS with it ${ours.rssMB.toFixed(0)} MB`,
+    `  shared/git   walkHistory ${f(ours.walk)} s: ${ours.commits} commits, ${ours.blobs} blobs;` +
+      ` peak RSS with it ${mbOf(ours.rssMB)}`,
   )
-  console.log(
-    `  git (auto threads) index-pack ${f(gitMulti.index)} s + checkout ${f(gitMulti.checkout)} s = ${f(gitMulti.total)} s, peak RSS ${gitMulti.rssMB.toFixed(0)} MB`,
-  )
-  console.log(
-    `  git (1 thread)     index-pack ${f(gitOne.index)} s + checkout ${f(gitOne.checkout)} s = ${f(gitOne.total)} s, peak RSS ${gitOne.rssMB.toFixed(0)} MB`,
-  )
+  for (const [name, g] of [
+    ['git (auto threads)', gitMulti],
+    ['git (1 thread)    ', gitOne],
+  ] as const) {
+    console.log(
+      `  ${name} index-pack ${f(g.index)} s + checkout ${f(g.checkout)} s = ${f(g.total)} s,` +
+        ` peak RSS ${mbOf(g.rssMB)}`,
+    )
+  }
   console.log(
     `  ratio: ${f(ourTotal / gitMulti.total)}× git (auto threads), ${f(ourTotal / gitOne.total)}× git (1 thread)`,
   )

@@ -46,6 +46,8 @@ const Env = z.object({
     .int()
     .min(60)
     .default(2 * 3600),
+  /** The time one scan may take, checkout and engines together; past it the scan fails with time_budget. */
+  SCAN_TIME_BUDGET_S: z.coerce.number().int().min(10).default(300),
   /** How long readiness waits for one dependency before calling it down. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
 })

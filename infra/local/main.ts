@@ -19,7 +19,8 @@ try {
       s3: emulatorPort('VEGA_S3_PORT', 2),
       sqs: emulatorPort('VEGA_SQS_PORT', 3),
     },
-    // TODO(#6): feed the scan queue to functions/scan-worker once it exists.
+    // The same module Lambda runs for the worker, fed by the local SQS event source.
+    worker: (await import('../../functions/scan-worker/handler.js')).handler,
     log,
   })
 } catch (error) {

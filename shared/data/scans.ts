@@ -1,9 +1,9 @@
 // Scans: created queued (with the push that carries their input), listed newest first per repository
 // and per project.
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
-import { type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export type ScanStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
@@ -73,4 +73,62 @@ export function listScansOfProject(
     newestFirst: true,
     status,
   })
+}
+
+export type Transition = 'started' | 'already_done' | 'missing'
+
+/**
+ * queued → running, or running → running for a redelivered message whose worker died: the scan runs
+ * again from the start and writes the same results (every effect is keyed by the scan). A scan that
+ * finished, failed or was cancelled is not touched again.
+ */
+export async function startScan(id: ScanId, now = new Date().toISOString()): Promise<Transition> {
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.scanById(id),
+        UpdateExpression: 'SET #status = :running, started_at = if_not_exists(started_at, :now) ADD attempts :one',
+        ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :running)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':now': now, ':one': 1 },
+      }),
+    )
+    return 'started'
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    return (await getScan(id)) ? 'already_done' : 'missing'
+  }
+}
+
+/** running → succeeded or failed, once: a second writer's condition fails and it changes nothing. */
+export async function finishScan(
+  id: ScanId,
+  outcome:
+    | { status: 'succeeded'; stats: NonNullable<ScanRecord['stats']> }
+    | { status: 'failed'; error: NonNullable<ScanRecord['error']> },
+  now = new Date().toISOString(),
+): Promise<boolean> {
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.scanById(id),
+        UpdateExpression: 'SET #status = :status, finished_at = :now, stats = :stats, #error = :error',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':status': outcome.status,
+          ':running': 'running',
+          ':now': now,
+          ':stats': outcome.status === 'succeeded' ? outcome.stats : null,
+          ':error': outcome.status === 'failed' ? outcome.error : null,
+        },
+      }),
+    )
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) return false
+    throw error
+  }
 }

@@ -67,8 +67,8 @@ export function checkout(
   const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
   while (pending.length > 0) {
     const { oid, path } = pending.pop()!
-    if (Date.now() > limits.deadline) throw new GitError('time_budget', 'checkout ran past its time budget')
     for (const e of readTree(index, oid, path)) {
+      if (Date.now() > limits.deadline) throw new GitError('time_budget', 'checkout ran past its time budget')
       const rel = path ? `${path}/${e.name}` : e.name
       const target = join(dir, rel)
       if (e.kind === 'tree') {

@@ -107,6 +107,23 @@ export function hashObject(type: ObjectType, content: Buffer): Buffer {
   return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest()
 }
 
+/** Per object, in pack order: where it is, what it is, and how to rebuild it. */
+interface PackTables {
+  offsets: Float64Array
+  dataStart: Float64Array
+  dataEnd: Float64Array
+  /** The pack's type: 1–4 stored whole, 6 OFS_DELTA, 7 REF_DELTA. */
+  kind: Uint8Array
+  /** The resolved type, 1–4. */
+  type: Uint8Array
+  sizes: Float64Array
+  /** The size in the pack header: the delta's own size for a delta. */
+  rawSizes: Float64Array
+  baseIdx: Int32Array
+  isBase: Uint8Array
+  oids: Buffer
+}
+
 /** All objects of a pack by oid; content is re-inflated on demand, so memory stays near the pack size. */
 export class PackIndex {
   readonly #table: Int32Array
@@ -114,21 +131,16 @@ export class PackIndex {
   readonly #cache = new Map<number, Buffer>()
   #cached = 0
 
+  readonly #t: PackTables
+
   constructor(
     readonly pack: Buffer,
     readonly count: number,
-    private readonly offsets: Float64Array,
-    private readonly dataStart: Float64Array,
-    private readonly dataEnd: Float64Array,
-    private readonly kind: Uint8Array,
-    private readonly type: Uint8Array,
-    private readonly sizes: Float64Array,
-    private readonly rawSizes: Float64Array,
-    private readonly baseIdx: Int32Array,
-    private readonly isBase: Uint8Array,
-    private readonly oidBytes: Buffer,
+    tables: PackTables,
     private readonly limits: PackLimits,
   ) {
+    this.#t = tables
+    const oidBytes = tables.oids
     // Open addressing on the first 4 oid bytes: compact for millions of objects, unlike a Map of hex strings.
     let cap = 1
     while (cap < count * 2) cap <<= 1
@@ -145,7 +157,7 @@ export class PackIndex {
   }
 
   #same(i: number, buf: Buffer, at: number): boolean {
-    return this.oidBytes.compare(buf, at, at + 20, i * 20, i * 20 + 20) === 0
+    return this.#t.oids.compare(buf, at, at + 20, i * 20, i * 20 + 20) === 0
   }
 
   #find(oid: string): number {
@@ -167,21 +179,21 @@ export class PackIndex {
   get(oid: string): PackObject | undefined {
     const i = this.#find(oid)
     if (i === -1) return undefined
-    return { type: typeNames[this.type[i]!] as ObjectType, offset: this.offsets[i]!, size: this.sizes[i]! }
+    return { type: typeNames[this.#t.type[i]!] as ObjectType, offset: this.#t.offsets[i]!, size: this.#t.sizes[i]! }
   }
 
   *oids(): IterableIterator<string> {
-    for (let i = 0; i < this.count; i++) yield this.oidBytes.toString('hex', i * 20, i * 20 + 20)
+    for (let i = 0; i < this.count; i++) yield this.#t.oids.toString('hex', i * 20, i * 20 + 20)
   }
 
   read(oid: string): { type: ObjectType; content: Buffer } {
     const i = this.#find(oid)
     if (i === -1) throw new GitError('missing_object', `object ${oid} is not in the pack`)
-    return { type: typeNames[this.type[i]!] as ObjectType, content: this.#content(i) }
+    return { type: typeNames[this.#t.type[i]!] as ObjectType, content: this.#content(i) }
   }
 
   #inflate(i: number): Buffer {
-    return inflate(this.pack.subarray(this.dataStart[i]!, this.dataEnd[i]!), this.rawSizes[i]!)
+    return inflate(this.pack.subarray(this.#t.dataStart[i]!, this.#t.dataEnd[i]!), this.#t.rawSizes[i]!)
   }
 
   #content(i: number): Buffer {
@@ -195,9 +207,9 @@ export class PackIndex {
     const chain: number[] = []
     let j = i
     let base: Buffer | undefined
-    while (this.kind[j]! >= OFS_DELTA) {
+    while (this.#t.kind[j]! >= OFS_DELTA) {
       chain.push(j)
-      j = this.baseIdx[j]!
+      j = this.#t.baseIdx[j]!
       base = this.#cache.get(j)
       if (base) break
     }
@@ -213,7 +225,7 @@ export class PackIndex {
 
   // Only delta bases are kept: they are what the next read of a sibling or a newer version needs.
   #remember(i: number, content: Buffer): void {
-    if (!this.isBase[i] || content.length > this.limits.cacheBytes / 4 || this.#cache.has(i)) return
+    if (!this.#t.isBase[i] || content.length > this.limits.cacheBytes / 4 || this.#cache.has(i)) return
     this.#cache.set(i, content)
     this.#cached += content.length
     for (const [k, v] of this.#cache) {
@@ -394,6 +406,8 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
         continue
       }
       const child = top.kids[top.next++]!
+      // A pack may hold one object twice; its REF_DELTA children are then listed under both copies.
+      if (type[child] !== 0) continue
       if ((resolved & 1023) === 0) checkTime()
       const delta = inflate(pack.subarray(dataStart[child]!, dataEnd[child]!), rawSizes[child]!)
       const data = applyDelta(top.data, delta, limits.maxObjectBytes)
@@ -415,5 +429,6 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
     for (const [i, oid] of refBases) if (type[i] === 0) what = `base ${oid.toString('hex')}`
     throw new GitError('missing_base', `${n - resolved} deltas cannot be resolved: the pack lacks ${what}`)
   }
-  return new PackIndex(pack, n, offsets, dataStart, dataEnd, kind, type, sizes, rawSizes, baseIdx, isBase, oids, limits)
+  const tables = { offsets, dataStart, dataEnd, kind, type, sizes, rawSizes, baseIdx, isBase, oids }
+  return new PackIndex(pack, n, tables, limits)
 }

@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { type Poller, startPoller } from '../../infra/local/poller.js'
 import { type ApiServer, startApiServer } from '../../infra/local/server.js'
 import { documents } from '../../shared/aws/clients.js'
 import { tableName } from '../../shared/data/db.js'
@@ -15,6 +17,7 @@ import { getObjectBytes } from '../../shared/storage/objects.js'
 import { newOwner, type Person } from '../support/identity.js'
 
 let server: ApiServer
+let poller: Poller
 let owner: Person
 let repositoryId: string
 const work = mkdtempSync(join(tmpdir(), 'vega-git-'))
@@ -54,10 +57,25 @@ async function api(method: string, path: string, body?: unknown) {
   return { status: response.status, json: (await response.json().catch(() => undefined)) as any }
 }
 
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error('not in time')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 const newUpload = async () => (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
 
 beforeAll(async () => {
   server = await startApiServer({ port: 0 })
+  poller = startPoller({
+    endpoint: inject('endpoints').sqs,
+    queueUrl: inject('resources').scanQueueUrl,
+    handler: worker,
+  })
   // The remote URL names the server git talks to; set before any handler reads the configuration.
   process.env.PUBLIC_BASE_URL = server.url
   owner = await newOwner()
@@ -66,6 +84,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  await poller?.stop()
   await server?.close()
   rmSync(work, { recursive: true, force: true })
 })
@@ -84,7 +103,8 @@ describe('git push to a temporary remote', () => {
       `remote: Scan ${scanId} queued: ${server.url}/v1/repositories/${repositoryId}/scans/${scanId}`,
     )
     const scan = await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)
-    expect(scan.json).toMatchObject({ id: scanId, status: 'queued', upload_id: upload.id })
+    expect(scan.json).toMatchObject({ id: scanId, upload_id: upload.id })
+    expect(['queued', 'running', 'succeeded']).toContain(scan.json.status)
     const stored = await getScan(scanId as never)
     const pack = Buffer.from(await getObjectBytes(stored!.input.key))
     expect(pack.subarray(0, 4).toString()).toBe('PACK')
@@ -96,10 +116,18 @@ describe('git push to a temporary remote', () => {
       scan_id: scanId,
       remote_url: null,
     })
-    const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items.map(
-      (e: { type: string }) => e.type,
-    )
-    expect(events.slice(0, 3)).toEqual(['scan.queued', 'upload.received', 'upload.created'])
+    const finished = await until(async () => {
+      const answer = await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)
+      return answer.json.status === 'succeeded' ? answer.json : undefined
+    })
+    expect(finished.stats).toMatchObject({ files: 2, commits: 1 })
+    const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items
+      .filter(
+        (e: { data: { scan_id?: string; upload_id?: string } }) =>
+          e.data.scan_id === scanId || e.data.upload_id === upload.id,
+      )
+      .map((e: { type: string }) => e.type)
+    expect(events).toEqual(['scan.succeeded', 'scan.started', 'scan.queued', 'upload.received', 'upload.created'])
   })
 
   it('refuses a second push to the same upload, and git exits non-zero', async () => {

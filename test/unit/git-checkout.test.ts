@@ -171,6 +171,18 @@ describe('walkHistory', () => {
     }
   })
 
+  it('stops at the boundary of a shallow clone, whose parents are not in the pack', () => {
+    const clone = join(tempDir(), 'clone')
+    git(repo.dir, ['clone', '-q', '--depth', '2', `file://${repo.dir}`, clone])
+    const index = indexPack(packOf(clone, 'HEAD'))
+
+    const walk = walkHistory(index, [repo.head])
+
+    expect([...walk.commits].sort()).toEqual(gitText(clone, ['rev-list', 'HEAD']).split('\n').sort())
+    expect(walk.commits.length).toBeLessThan(gitText(repo.dir, ['rev-list', 'HEAD']).split('\n').length)
+    expect(checkout(index, repo.head, tempDir()).files).toBeGreaterThan(5)
+  })
+
   it('parses commits and trees as git cat-file shows them', () => {
     const index = indexPack(packOf(repo.dir))
     const commit = parseCommit(index.read(repo.head).content)

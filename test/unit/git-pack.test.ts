@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { GitError } from '../../shared/git/errors.js'
 import { applyDelta, indexPack, verifyPackChecksum, verifyPackHeader } from '../../shared/git/pack.js'
-import { catAll, commitAll, git, initRepo, packOf, removeTempDirs, richRepo } from '../support/git-fixtures.js'
+import { catAll, commitAll, git, initRepo, packOf, removeTempDirs, richRepo, tempDir } from '../support/git-fixtures.js'
 
 const repo = richRepo()
 afterAll(removeTempDirs)
@@ -28,6 +28,15 @@ const deltaKinds = (pack: Buffer): Set<number> => {
   const index = indexPack(pack)
   for (const oid of index.oids()) kinds.add((pack[index.get(oid)!.offset]! >> 4) & 7)
   return kinds
+}
+
+/** The longest delta chain, as git verify-pack reports it. */
+const longestChain = (pack: Buffer): number => {
+  const dir = tempDir()
+  writeFileSync(join(dir, 'p.pack'), pack)
+  git(dir, ['index-pack', '-o', join(dir, 'p.idx'), join(dir, 'p.pack')])
+  const report = git(dir, ['verify-pack', '-v', join(dir, 'p.idx')]).toString()
+  return Math.max(...[...report.matchAll(/chain length = (\d+)/g)].map((m) => Number(m[1])))
 }
 
 describe('verifyPackHeader and verifyPackChecksum', () => {
@@ -55,7 +64,8 @@ describe('verifyPackHeader and verifyPackChecksum', () => {
 
 describe('indexPack', () => {
   for (const ofs of [true, false]) {
-    it(`indexes every object of git rev-list --objects --all with its type and content (${ofs ? 'OFS' : 'REF'}_DELTA)`, () => {
+    const kind = ofs ? 'OFS_DELTA' : 'REF_DELTA'
+    it(`indexes every object of git rev-list --objects --all with its type and content (${kind})`, () => {
       const pack = packOf(repo.dir, '--all', { ofs })
 
       const index = indexPack(pack)
@@ -71,18 +81,25 @@ describe('indexPack', () => {
     })
   }
 
-  it('resolves long delta chains with a tiny cache', () => {
+  it('resolves long delta chains, with and without a cache', () => {
     const dir = initRepo()
-    for (let i = 0; i < 30; i++) {
-      writeFileSync(join(dir, 'grow.txt'), Array.from({ length: 200 + i }, (_, k) => `row ${k}\n`).join(''))
-      commitAll(dir, `grow ${i}`)
+    // Each version changes a few more lines, so the nearest version is the best base and the deltas chain.
+    for (let v = 1; v <= 20; v++) {
+      const lines = Array.from({ length: 300 }, (_, k) => (k < v * 9 ? `changed line ${k} in ${v}` : `row ${k}`))
+      writeFileSync(join(dir, 'grow.txt'), `${lines.join('\n')}\n`)
+      commitAll(dir, `version ${v}`)
     }
     const pack = packOf(dir, '--all', { window: 250 })
     const want = catAll(dir)
 
-    const index = indexPack(pack, { cacheBytes: 1024 })
+    const cold = indexPack(pack, { cacheBytes: 0 })
+    const warm = indexPack(pack)
 
-    for (const [oid, w] of want) expect(index.read(oid).content.equals(w.content)).toBe(true)
+    expect(longestChain(pack)).toBeGreaterThanOrEqual(5)
+    for (const [oid, w] of want) {
+      expect(cold.read(oid).content.equals(w.content)).toBe(true)
+      expect(warm.read(oid).content.equals(w.content)).toBe(true)
+    }
   })
 
   it('refuses a truncated pack', () => {

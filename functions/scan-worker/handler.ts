@@ -1,0 +1,23 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
+import { requestLog } from '../../shared/log.js'
+import { ScanMessage } from '../../shared/queue/scans.js'
+import { runScan } from '../../shared/worker/run-scan.js'
+
+const processor = new BatchProcessor(EventType.SQS)
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const log = requestLog({ message_id: record.messageId, receive_count: record.attributes.ApproximateReceiveCount })
+  let message: ScanMessage
+  try {
+    message = ScanMessage.parse(JSON.parse(record.body))
+  } catch {
+    // A message no retry can fix: logged (without its body) and dropped.
+    return log.warn('malformed scan message dropped')
+  }
+  await runScan(message, log)
+}
+
+// A failed record is retried alone (reportBatchItemFailures); the rest of the batch is done.
+export const handler = (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, processRecord, processor, { context })

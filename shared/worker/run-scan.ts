@@ -1,0 +1,79 @@
+// One scan, from its queue message to its final state. Runs at least once, takes effect once: the
+// state moves only through conditional transitions, a finished scan is never run again, and a worker
+// that dies mid-scan is replaced by a redelivery that starts over from the stored input.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { config } from '../config.js'
+import { appendEvent } from '../data/events.js'
+import { getRepository, recordLastScan } from '../data/repositories.js'
+import { finishScan, getScan, type ScanRecord, startScan } from '../data/scans.js'
+import { parseBundle } from '../git/bundle.js'
+import { GitError } from '../git/errors.js'
+import type { RequestLog } from '../log.js'
+import type { ScanMessage } from '../queue/scans.js'
+import type { Engine } from '../scanning/engine.js'
+import { inventoryEngine } from '../scanning/engines/inventory.js'
+import { prepareSource } from '../scanning/source.js'
+import { getObjectBytes } from '../storage/objects.js'
+
+// TODO(#7): the secrets, code and dependency engines join here.
+export const engines: Engine[] = [inventoryEngine]
+
+const system = { type: 'system' as const, id: null }
+
+export async function runScan(message: ScanMessage, log: RequestLog, registry: Engine[] = engines): Promise<void> {
+  const scan = await getScan(message.scan_id)
+  if (!scan) return log.warn('scan message for no scan', { scan_id: message.scan_id })
+  if ((await startScan(scan.id)) !== 'started')
+    return log.info('scan already finished; message dropped', { scan_id: scan.id })
+  await appendEvent(scan.repository_id, 'scan.started', system, { scan_id: scan.id })
+
+  const dir = mkdtempSync(join(tmpdir(), `vega-${scan.id}-`))
+  const started = performance.now()
+  try {
+    const repository = await getRepository(scan.repository_id)
+    if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
+    const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
+    const { pack, refs } = await loadInput(scan)
+    const source = prepareSource(pack, refs, repository.default_branch, dir, deadline)
+    for (const engine of registry) {
+      if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
+      // TODO(#8): findings are stored by fingerprint, exactly once per scan.
+      await engine.run(source)
+    }
+    const stats = {
+      files: source.files.length,
+      bytes: source.checkout.bytes,
+      commits: source.commits,
+      duration_ms: Math.round(performance.now() - started),
+    }
+    if (await finishScan(scan.id, { status: 'succeeded', stats })) {
+      await recordLastScan(scan.repository_id, {
+        id: scan.id,
+        status: 'succeeded',
+        finished_at: new Date().toISOString(),
+      })
+      await appendEvent(scan.repository_id, 'scan.succeeded', system, { scan_id: scan.id, stats })
+    }
+  } catch (error) {
+    // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
+    if (!(error instanceof GitError)) throw error
+    const failure = { code: error.code, message: error.message, retryable: false, details: {} }
+    if (await finishScan(scan.id, { status: 'failed', error: failure })) {
+      await recordLastScan(scan.repository_id, { id: scan.id, status: 'failed', finished_at: new Date().toISOString() })
+      await appendEvent(scan.repository_id, 'scan.failed', system, { scan_id: scan.id, code: error.code })
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function loadInput(scan: ScanRecord): Promise<{ pack: Buffer; refs: { ref: string; oid: string }[] }> {
+  const bytes = Buffer.from(await getObjectBytes(scan.input.key))
+  if (scan.input.kind === 'bundle') {
+    const bundle = parseBundle(bytes)
+    return { pack: bundle.pack, refs: bundle.refs }
+  }
+  return { pack: bytes, refs: scan.input.refs ?? [] }
+}
