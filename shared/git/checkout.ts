@@ -49,6 +49,18 @@ function readTree(index: PackIndex, oid: string, path: string): TreeEntry[] {
   return entries
 }
 
+/** Follows annotated tags (a bundle's or a push's tag refs) down to the commit. */
+export function peelToCommit(index: PackIndex, oid: string): string {
+  for (let depth = 0; depth < 10; depth++) {
+    const { type, content } = index.read(oid)
+    if (type === 'commit') return oid
+    const target = type === 'tag' ? /^object ([0-9a-f]{40})$/m.exec(content.toString('latin1'))?.[1] : undefined
+    if (!target) throw new GitError('bad_object', `${oid} is a ${type}, not a commit`)
+    oid = target
+  }
+  throw new GitError('bad_object', `tag ${oid} nests too deep`)
+}
+
 function readCommit(index: PackIndex, oid: string): Commit {
   const { type, content } = index.read(oid)
   if (type !== 'commit') throw new GitError('bad_object', `${oid} is a ${type}, not a commit`)
@@ -63,7 +75,7 @@ export function checkout(
 ): CheckoutStats {
   const limits = { ...defaultCheckoutLimits(), ...options }
   const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [] }
-  const { tree } = readCommit(index, commitOid)
+  const { tree } = readCommit(index, peelToCommit(index, commitOid))
   const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
   while (pending.length > 0) {
     const { oid, path } = pending.pop()!
@@ -121,7 +133,7 @@ export function walkHistory(
 ): HistoryWalk {
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY
   const found = new Map<string, { commit: Commit; order: number }>()
-  const queue = [...headOids]
+  const queue = headOids.map((oid) => peelToCommit(index, oid))
   for (let q = 0; q < queue.length; q++) {
     const oid = queue[q]!
     if (found.has(oid)) continue

@@ -1,8 +1,10 @@
 // Real git repositories built at run time, for the pack reader and checkout tests.
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { deflateSync } from 'node:zlib'
 
 let clock = 1_700_000_000
 
@@ -129,4 +131,57 @@ export function catAll(dir: string): Map<string, { type: string; content: Buffer
     p = nl + 1 + Number(size) + 1
   }
   return out
+}
+
+/** A pack written by hand, for shapes git never produces: `base` makes a REF_DELTA, `ofs` an OFS_DELTA. */
+export function rawPack(entries: { type: number; data: Buffer; size?: number; base?: string; ofs?: number }[]): Buffer {
+  const parts: Buffer[] = []
+  const head = Buffer.alloc(12)
+  head.write('PACK', 0, 'latin1')
+  head.writeUInt32BE(2, 4)
+  head.writeUInt32BE(entries.length, 8)
+  parts.push(head)
+  let offset = 12
+  const offsets: number[] = []
+  for (const e of entries) {
+    offsets.push(offset)
+    let size = e.size ?? e.data.length
+    const bytes = [(e.type << 4) | (size & 15)]
+    size = Math.floor(size / 16)
+    while (size > 0) {
+      bytes[bytes.length - 1]! |= 0x80
+      bytes.push(size & 0x7f)
+      size = Math.floor(size / 128)
+    }
+    let extra = Buffer.alloc(0)
+    if (e.base) extra = Buffer.from(e.base, 'hex')
+    if (e.ofs !== undefined) {
+      let rel = offset - offsets[e.ofs]!
+      const enc = [rel & 0x7f]
+      // git's offset encoding: big-endian 7-bit groups, each continuation group one less.
+      for (rel >>= 7; rel > 0; rel >>= 7) {
+        rel -= 1
+        enc.unshift(0x80 | (rel & 0x7f))
+      }
+      extra = Buffer.from(enc)
+    }
+    const body = Buffer.concat([Buffer.from(bytes), extra, deflateSync(e.data)])
+    parts.push(body)
+    offset += body.length
+  }
+  const all = Buffer.concat(parts)
+  return Buffer.concat([all, createHash('sha1').update(all).digest()])
+}
+
+/** A delta in git's format; `ops` are raw instruction bytes. */
+export function rawDelta(sourceSize: number, targetSize: number, ops: number[]): Buffer {
+  const varint = (n: number) => {
+    const out: number[] = []
+    do {
+      out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0))
+      n = Math.floor(n / 128)
+    } while (n > 0)
+    return out
+  }
+  return Buffer.from([...varint(sourceSize), ...varint(targetSize), ...ops])
 }

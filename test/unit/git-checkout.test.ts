@@ -171,6 +171,16 @@ describe('walkHistory', () => {
     }
   })
 
+  it('peels annotated tags given as heads', () => {
+    const index = indexPack(packOf(repo.dir))
+    const tag = gitText(repo.dir, ['rev-parse', 'v1-annotated'])
+
+    const walk = walkHistory(index, [tag])
+
+    expect(walk.commits.at(-1)).toBe(gitText(repo.dir, ['rev-parse', 'v1-annotated^{commit}']))
+    expect(checkout(index, tag, tempDir()).files).toBeGreaterThan(5)
+  })
+
   it('stops at the boundary of a shallow clone, whose parents are not in the pack', () => {
     const clone = join(tempDir(), 'clone')
     git(repo.dir, ['clone', '-q', '--depth', '2', `file://${repo.dir}`, clone])

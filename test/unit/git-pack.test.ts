@@ -4,7 +4,19 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { GitError } from '../../shared/git/errors.js'
 import { applyDelta, indexPack, verifyPackChecksum, verifyPackHeader } from '../../shared/git/pack.js'
-import { catAll, commitAll, git, initRepo, packOf, removeTempDirs, richRepo, tempDir } from '../support/git-fixtures.js'
+import {
+  catAll,
+  commitAll,
+  git,
+  gitText,
+  initRepo,
+  packOf,
+  rawDelta,
+  rawPack,
+  removeTempDirs,
+  richRepo,
+  tempDir,
+} from '../support/git-fixtures.js'
 
 const repo = richRepo()
 afterAll(removeTempDirs)
@@ -140,6 +152,57 @@ describe('indexPack', () => {
     body.writeUInt32BE(objects.size + 1, 8)
 
     expect(codeOf(() => indexPack(withChecksum(body)))).toBe('corrupt_pack')
+  })
+})
+
+describe('indexPack on hand-made packs', () => {
+  const hello = Buffer.from('hello world')
+  const bang = rawDelta(11, 8, [0x90, 5, 3, 0x21, 0x21, 0x21])
+
+  it('resolves an OFS_DELTA and a REF_DELTA written by hand', () => {
+    const helloOid = gitText(repo.dir, ['hash-object', '--stdin'], hello)
+    const pack = rawPack([
+      { type: 3, data: hello },
+      { type: 6, data: bang, ofs: 0 },
+      { type: 7, data: rawDelta(11, 5, [0x90, 5]), base: helloOid },
+    ])
+
+    const index = indexPack(pack)
+
+    expect([...index.oids()].map((oid) => index.read(oid).content.toString())).toEqual([
+      'hello world',
+      'hello!!!',
+      'hello',
+    ])
+    expect(index.get(gitText(repo.dir, ['hash-object', '--stdin'], 'hello!!!'))?.type).toBe('blob')
+  })
+
+  it("refuses REF_DELTAs that are each other's base", () => {
+    const a = 'a'.repeat(40)
+    const b = 'b'.repeat(40)
+    const pack = rawPack([
+      { type: 3, data: hello },
+      { type: 7, data: bang, base: b },
+      { type: 7, data: bang, base: a },
+    ])
+
+    expect(codeOf(() => indexPack(pack))).toBe('missing_base')
+  })
+
+  it('refuses a delta that would build an object past the size limit, before building it', () => {
+    const bomb = rawDelta(11, 600 * 1024 ** 2, [0x90, 5])
+    const pack = rawPack([
+      { type: 3, data: hello },
+      { type: 6, data: bomb, ofs: 0 },
+    ])
+
+    expect(codeOf(() => indexPack(pack))).toBe('too_large')
+  })
+
+  it('refuses zlib data that inflates past its declared size', () => {
+    const pack = rawPack([{ type: 3, data: Buffer.alloc(20 * 1024 ** 2), size: 10 }])
+
+    expect(codeOf(() => indexPack(pack))).toBe('corrupt_pack')
   })
 })
 

@@ -1,0 +1,184 @@
+// The scan worker against the emulators: inputs are real packs made by git, stored in S3 like a push.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { DeleteObjectCommand } from '@aws-sdk/client-s3'
+import type { Context, SQSEvent } from 'aws-lambda'
+import { afterAll, describe, expect, it } from 'vitest'
+import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { tableName, transact } from '../../shared/data/db.js'
+import { listEvents } from '../../shared/data/events.js'
+import { createProject } from '../../shared/data/projects.js'
+import { createRepository, getRepository } from '../../shared/data/repositories.js'
+import { getScan, newScanItem, type ScanRecord } from '../../shared/data/scans.js'
+import { newId } from '../../shared/ids.js'
+import { requestLog } from '../../shared/log.js'
+import type { Engine } from '../../shared/scanning/engine.js'
+import { putObject } from '../../shared/storage/objects.js'
+import { runScan } from '../../shared/worker/run-scan.js'
+import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
+import { newOwner } from '../support/identity.js'
+
+afterAll(removeTempDirs)
+const log = requestLog({ test: 'scan-worker' })
+
+/** A queued scan of a pack, as a push leaves it. */
+async function queuedScan(pack: Buffer, refs: { ref: string; oid: string }[]) {
+  const owner = await newOwner()
+  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
+  const repository = await createRepository(project, { name: 'r' })
+  const scan: ScanRecord = {
+    id: newId('scan'),
+    repository_id: repository.id,
+    project_id: project.id,
+    workspace_id: owner.workspaceId,
+    upload_id: null,
+    status: 'queued',
+    input: { kind: 'pack', key: `uploads/test/${newId('upload')}.pack`, bytes: pack.length, refs },
+    engines: ['secrets'],
+    error: null,
+    stats: null,
+    created_at: new Date().toISOString(),
+    started_at: null,
+    finished_at: null,
+  }
+  await putObject(scan.input.key, pack)
+  await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('scan exists'))
+  return scan
+}
+
+function smallRepo() {
+  const dir = initRepo()
+  writeFileSync(join(dir, 'index.js'), 'export const answer = 42\n')
+  writeFileSync(join(dir, 'README.md'), '# small\n')
+  commitAll(dir, 'first')
+  writeFileSync(join(dir, 'index.js'), 'export const answer = 43\n')
+  const head = commitAll(dir, 'second')
+  return { pack: packOf(dir, 'HEAD'), refs: [{ ref: 'refs/heads/main', oid: head }], dir }
+}
+
+const sqsEvent = (scanId: string, messageId = 'm1'): SQSEvent => ({
+  Records: [
+    {
+      messageId,
+      receiptHandle: 'r',
+      body: JSON.stringify({ scan_id: scanId }),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 's',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
+      awsRegion: 'us-east-1',
+    },
+  ],
+})
+const context = {} as Context
+
+describe('the scan worker', () => {
+  it('runs a queued scan to succeeded with stats, events and the rollup', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+
+    const answer = await worker(sqsEvent(scan.id), context)
+
+    expect(answer.batchItemFailures).toEqual([])
+    const done = await getScan(scan.id)
+    expect(done).toMatchObject({ status: 'succeeded', stats: { files: 2, commits: 2 }, error: null })
+    expect(done!.stats!.bytes).toBe(Buffer.byteLength('export const answer = 43\n# small\n'))
+    expect((await getRepository(scan.repository_id))?.last_scan_id).toBe(scan.id)
+    const events = (await listEvents(scan.repository_id, { limit: 10 })).items.map((event) => event.type)
+    expect(events.slice(0, 2)).toEqual(['scan.succeeded', 'scan.started'])
+  })
+
+  it('takes effect once when the same message comes twice', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+
+    await worker(sqsEvent(scan.id), context)
+    const first = await getScan(scan.id)
+    await worker(sqsEvent(scan.id), context)
+
+    expect(await getScan(scan.id)).toEqual(first)
+    const events = (await listEvents(scan.repository_id, { limit: 20 })).items.filter((event) =>
+      event.type.startsWith('scan.'),
+    )
+    expect(events.map((event) => event.type)).toEqual(['scan.succeeded', 'scan.started'])
+  })
+
+  it('starts over after a worker dies half-way, and ends as one clean run', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    let calls = 0
+    const flaky: Engine = {
+      name: 'flaky',
+      async run() {
+        if (++calls === 1) throw new Error('worker killed mid-scan')
+        return []
+      },
+    }
+
+    await expect(runScan({ scan_id: scan.id }, log, [flaky])).rejects.toThrow('worker killed')
+    expect((await getScan(scan.id))?.status).toBe('running')
+    await runScan({ scan_id: scan.id }, log, [flaky])
+
+    const done = await getScan(scan.id)
+    expect(done?.status).toBe('succeeded')
+    expect((done as unknown as { attempts: number }).attempts).toBe(2)
+  })
+
+  it('fails a scan whose stored input is not a pack with its code, and finishes the message', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    await putObject(scan.input.key, Buffer.from('not a pack at all, just some bytes that go on for a while'))
+
+    const answer = await worker(sqsEvent(scan.id), context)
+
+    expect(answer.batchItemFailures).toEqual([])
+    expect(await getScan(scan.id)).toMatchObject({ status: 'failed', error: { retryable: false } })
+    expect((await getScan(scan.id))?.error?.code).toMatch(/^(bad_signature|corrupt_pack)$/)
+  })
+
+  it('reports an unexpected failure as a batch item failure, so the queue retries only that message', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    const lost = await queuedScan(pack, refs)
+    await s3().send(new DeleteObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: lost.input.key }))
+    const event = { Records: [...sqsEvent(scan.id, 'fine').Records, ...sqsEvent(lost.id, 'missing-input').Records] }
+
+    const answer = await worker(event, context)
+
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'missing-input' }])
+    expect((await getScan(scan.id))?.status).toBe('succeeded')
+    expect((await getScan(lost.id))?.status).toBe('running')
+  })
+
+  it('fails a scan whose tree holds a hostile path with unsafe_path, and lives on', async () => {
+    const dir = initRepo()
+    const blob = gitText(dir, ['hash-object', '-w', '--stdin'], 'pwned\n')
+    const tree = gitText(dir, ['mktree'], `100644 blob ${blob}\t..\n`)
+    const commit = gitText(dir, ['commit-tree', tree, '-m', 'hostile'])
+    const pack = packOf(dir, commit)
+    const scan = await queuedScan(pack, [{ ref: 'refs/heads/main', oid: commit }])
+
+    const answer = await worker(sqsEvent(scan.id), context)
+
+    expect(answer.batchItemFailures).toEqual([])
+    expect(await getScan(scan.id)).toMatchObject({ status: 'failed', error: { code: 'unsafe_path' } })
+    const healthy = smallRepo()
+    const next = await queuedScan(healthy.pack, healthy.refs)
+    await worker(sqsEvent(next.id), context)
+    expect((await getScan(next.id))?.status).toBe('succeeded')
+  })
+
+  it('drops a malformed message without failing the batch', async () => {
+    const event = sqsEvent('not-a-scan-id')
+
+    const answer = await worker(event, context)
+
+    expect(answer.batchItemFailures).toEqual([])
+  })
+})
