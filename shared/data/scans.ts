@@ -79,8 +79,8 @@ export type Transition = 'started' | 'already_done' | 'missing'
 
 /**
  * queued → running, or running → running for a redelivered message whose worker died: the scan runs
- * again from the start and writes the same results (every effect is keyed by the scan). A scan that
- * finished, failed or was cancelled is not touched again.
+ * again from the start and writes the same results (every effect is keyed by the scan); started_at is
+ * then the start of the run that counts. A scan that finished, failed or was cancelled is not touched again.
  */
 export async function startScan(id: ScanId, now = new Date().toISOString()): Promise<Transition> {
   try {
@@ -88,7 +88,7 @@ export async function startScan(id: ScanId, now = new Date().toISOString()): Pro
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.scanById(id),
-        UpdateExpression: 'SET #status = :running, started_at = if_not_exists(started_at, :now) ADD attempts :one',
+        UpdateExpression: 'SET #status = :running, started_at = :now ADD attempts :one',
         ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :running)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':now': now, ':one': 1 },

@@ -90,6 +90,7 @@ describe('the scan worker', () => {
     expect(answer.batchItemFailures).toEqual([])
     const done = await getScan(scan.id)
     expect(done).toMatchObject({ status: 'succeeded', stats: { files: 2, commits: 2 }, error: null })
+    expect(Date.parse(done!.started_at!)).toBeLessThanOrEqual(Date.parse(done!.finished_at!))
     expect(done!.stats!.bytes).toBe(Buffer.byteLength('export const answer = 43\n# small\n'))
     expect((await getRepository(scan.repository_id))?.last_scan_id).toBe(scan.id)
     const events = (await listEvents(scan.repository_id, { limit: 10 })).items.map((event) => event.type)
