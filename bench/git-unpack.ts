@@ -23,19 +23,18 @@ function child(packFile: string, head: string, out: string) {
   const rssCheckout = process.resourceUsage().maxRSS
   const walk = walkHistory(index, [head])
   const t3 = performance.now()
-  console.log(
-    JSON.stringify({
-      objects: index.count,
-      files: stats.files,
-      index: (t1 - t0) / 1000,
-      checkout: (t2 - t1) / 1000,
-      walk: (t3 - t2) / 1000,
-      commits: walk.commits.length,
-      blobs: walk.blobs.size,
-      rssCheckoutMB: rssCheckout / 1024,
-      rssMB: process.resourceUsage().maxRSS / 1024,
-    }),
-  )
+  const report: ChildReport = {
+    objects: index.count,
+    files: stats.files,
+    index: (t1 - t0) / 1000,
+    checkout: (t2 - t1) / 1000,
+    walk: (t3 - t2) / 1000,
+    commits: walk.commits.length,
+    blobs: walk.blobs.size,
+    rssCheckoutMB: rssCheckout / 1024,
+    rssMB: process.resourceUsage().maxRSS / 1024,
+  }
+  console.log(JSON.stringify(report))
 }
 
 function listSources(root: string, limit: number): string[] {
@@ -146,7 +145,19 @@ function gitSide(packFile: string, head: string, threads: number) {
   }
 }
 
-function ourSide(packFile: string, head: string) {
+interface ChildReport {
+  objects: number
+  files: number
+  index: number
+  checkout: number
+  walk: number
+  commits: number
+  blobs: number
+  rssCheckoutMB: number
+  rssMB: number
+}
+
+function ourSide(packFile: string, head: string): ChildReport & { wall: number } {
   const out = mkdtempSync(join(tmpdir(), 'vega-bench-out-'))
   const t0 = performance.now()
   const r = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', packFile, head, out], {
@@ -155,7 +166,17 @@ function ourSide(packFile: string, head: string) {
   const wall = (performance.now() - t0) / 1000
   rmSync(out, { recursive: true, force: true })
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`)
-  return { ...JSON.parse(r.stdout.trim().split('\n').pop()!), wall }
+  const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport
+  return { ...report, wall }
+}
+
+const runs = Number(process.env.BENCH_RUNS ?? 3)
+
+type GitRun = ReturnType<typeof gitSide>
+type OurRun = ReturnType<typeof ourSide>
+
+function median<T>(list: T[], key: (t: T) => number): T {
+  return [...list].sort((a, b) => key(a) - key(b))[Math.floor(list.length / 2)]!
 }
 
 function bench(repo: string, label: string) {
@@ -164,12 +185,19 @@ function bench(repo: string, label: string) {
   writeFileSync(packFile, git(repo, ['pack-objects', '--all', '--stdout', '--delta-base-offset', '-q'], ''))
   const head = git(repo, ['rev-parse', 'HEAD']).toString().trim()
   const mb = statSync(packFile).size / 1024 ** 2
-  const ours = ourSide(packFile, head)
-  const gitMulti = gitSide(packFile, head, 0)
-  const gitOne = gitSide(packFile, head, 1)
+  // Interleaved runs and the median total: on a shared 2-vCPU box one run of either side can be off by 2×.
+  const all: { ours: OurRun[]; multi: GitRun[]; one: GitRun[] } = { ours: [], multi: [], one: [] }
+  for (let r = 0; r < runs; r++) {
+    all.ours.push(ourSide(packFile, head))
+    all.multi.push(gitSide(packFile, head, 0))
+    all.one.push(gitSide(packFile, head, 1))
+  }
+  const ours = median(all.ours, (o) => o.index + o.checkout)
+  const gitMulti = median(all.multi, (g) => g.total)
+  const gitOne = median(all.one, (g) => g.total)
   const ourTotal = ours.index + ours.checkout
   const f = (n: number) => n.toFixed(2)
-  console.log(`\n${label}: pack ${f(mb)} MB, ${ours.objects} objects, ${ours.files} files at HEAD`)
+  console.log(`\n${label}: pack ${f(mb)} MB, ${ours.objects} objects, ${ours.files} files at HEAD (median of ${runs})`)
   console.log(
     `  shared/git   index ${f(ours.index)} s + checkout ${f(ours.checkout)} s = ${f(ourTotal)} s` +
       ` (child wall ${f(ours.wall)} s), peak RSS ${ours.rssCheckoutMB.toFixed(0)} MB`,

@@ -35,6 +35,12 @@ const Env = z.object({
    * invocation payload (6,291,456 bytes): 4.5 MB of pack becomes 6.0 MB, leaving room for the event.
    */
   GIT_PUSH_MAX_BYTES: z.coerce.number().int().min(1024).default(4_500_000),
+  /** The largest git bundle an upload takes through its presigned URL. */
+  BUNDLE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024 * 1024),
   /** How long a new upload waits for its push, and the longest it may be extended to. */
   UPLOAD_TTL_S: z.coerce
     .number()

@@ -1,6 +1,6 @@
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { gitUploadRoutes } from '../../shared/routes/index.js'
-import { create, extend, get, infoRefs, receivePack, release } from '../../shared/uploads/git-uploads.js'
+import { complete, create, extend, get, infoRefs, receivePack, release } from '../../shared/uploads/git-uploads.js'
 
 export const handler = lambda(gitUploadRoutes, {
   createGitUpload: (request) => create(request, request.body),
@@ -9,8 +9,7 @@ export const handler = lambda(gitUploadRoutes, {
   releaseGitUpload: async (request) => {
     await release(request, request.params.id)
   },
-  // TODO(#6): verify the bundle PUT to bundle_upload_url and queue its scan.
-  completeGitUpload: notBuilt,
+  completeGitUpload: (request) => complete(request, request.params.id),
   gitInfoRefs: ({ params, query, headers }) => infoRefs(params.id, headers.authorization, query.service),
   gitReceivePack: ({ params, headers, rawBody }) => receivePack(params.id, headers.authorization, rawBody),
 } satisfies Handlers<typeof gitUploadRoutes>)

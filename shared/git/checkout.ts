@@ -67,6 +67,19 @@ function readCommit(index: PackIndex, oid: string): Commit {
   return parseCommit(content)
 }
 
+/** A name the file system refuses (too long, too deep) is the tree's fault, not a reason to retry. */
+function write(rel: string, action: () => void): void {
+  try {
+    action()
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENAMETOOLONG' || code === 'EEXIST' || code === 'EILSEQ') {
+      throw new GitError('unsafe_path', `cannot write ${JSON.stringify(rel.slice(0, 200))}: ${code}`)
+    }
+    throw err
+  }
+}
+
 export function checkout(
   index: PackIndex,
   commitOid: string,
@@ -77,19 +90,20 @@ export function checkout(
   const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [] }
   const { tree } = readCommit(index, peelToCommit(index, commitOid))
   const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
+  let folders = 0
   while (pending.length > 0) {
     const { oid, path } = pending.pop()!
     for (const e of readTree(index, oid, path)) {
       if (Date.now() > limits.deadline) throw new GitError('time_budget', 'checkout ran past its time budget')
       const rel = path ? `${path}/${e.name}` : e.name
       const target = join(dir, rel)
-      if (e.kind === 'tree') {
-        mkdirSync(target)
-        pending.push({ oid: e.oid, path: rel })
-      } else if (e.kind === 'submodule') {
+      if (e.kind === 'tree' || e.kind === 'submodule') {
+        // Folders count too: trees that share subtrees can fan out into millions of empty folders.
+        if (++folders > limits.maxFiles) throw new GitError('too_large', `the tree has over ${limits.maxFiles} folders`)
+        write(rel, () => mkdirSync(target))
         // git leaves an empty folder where a submodule would be checked out; its commit is not in the pack.
-        mkdirSync(target)
-        stats.submodules.push({ path: rel, oid: e.oid })
+        if (e.kind === 'tree') pending.push({ oid: e.oid, path: rel })
+        else stats.submodules.push({ path: rel, oid: e.oid })
       } else if (e.kind === 'symlink') {
         stats.symlinks.push({ path: rel, target: index.read(e.oid).content.toString('utf8') })
       } else {
@@ -100,7 +114,7 @@ export function checkout(
         if (stats.files > limits.maxFiles) throw new GitError('too_large', `the tree has over ${limits.maxFiles} files`)
         if (stats.bytes > limits.maxBytes) throw new GitError('too_large', `the tree is over ${limits.maxBytes} bytes`)
         // `wx` never replaces or follows anything already there.
-        writeFileSync(target, content, { flag: 'wx', mode: e.kind === 'executable' ? 0o755 : 0o644 })
+        write(rel, () => writeFileSync(target, content, { flag: 'wx', mode: e.kind === 'executable' ? 0o755 : 0o644 }))
       }
     }
   }
@@ -129,9 +143,12 @@ export interface HistoryWalk {
 export function walkHistory(
   index: PackIndex,
   headOids: string[],
-  options: Partial<Pick<CheckoutLimits, 'deadline'>> = {},
+  options: { deadline?: number; maxEntries?: number } = {},
 ): HistoryWalk {
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY
+  // Tree entries visited: bounds a history of trees that share subtrees under many paths.
+  const maxEntries = options.maxEntries ?? 10_000_000
+  let entries = 0
   const found = new Map<string, { commit: Commit; order: number }>()
   const queue = headOids.map((oid) => peelToCommit(index, oid))
   for (let q = 0; q < queue.length; q++) {
@@ -156,7 +173,10 @@ export function walkHistory(
       const key = `${oid} ${path}`
       if (walked.has(key)) continue
       walked.add(key)
-      for (const e of readTree(index, oid, path)) {
+      const list = readTree(index, oid, path)
+      entries += list.length
+      if (entries > maxEntries) throw new GitError('too_large', `the history has over ${maxEntries} tree entries`)
+      for (const e of list) {
         const rel = path ? `${path}/${e.name}` : e.name
         if (e.kind === 'tree') {
           pending.push({ oid: e.oid, path: rel })

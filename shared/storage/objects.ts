@@ -1,5 +1,5 @@
 // The uploads bucket: what the API writes and signs, and what the worker reads.
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { s3 } from '../aws/clients.js'
 import { config } from '../config.js'
@@ -28,4 +28,24 @@ export function presignPut(key: string, expiresInS: number): Promise<string> {
   return getSignedUrl(s3(), new PutObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }), {
     expiresIn: expiresInS,
   })
+}
+
+/** The object's size, or undefined when there is none. */
+export async function objectSize(key: string): Promise<number | undefined> {
+  try {
+    const head = await s3().send(new HeadObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }))
+    return head.ContentLength ?? 0
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFound' || (error as { name?: string }).name === 'NoSuchKey')
+      return undefined
+    throw error
+  }
+}
+
+/** The first bytes of an object (a bundle's header), without reading the rest. */
+export async function getObjectStart(key: string, bytes: number): Promise<Buffer> {
+  const answer = await s3().send(
+    new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key, Range: `bytes=0-${bytes - 1}` }),
+  )
+  return Buffer.from(await answer.Body!.transformToByteArray())
 }

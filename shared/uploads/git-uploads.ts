@@ -5,7 +5,7 @@ import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
 import { tableName, transact } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
-import { newScanItem, type ScanRecord } from '../data/scans.js'
+import { engineNames, newScanItem, type ScanRecord } from '../data/scans.js'
 import {
   claimForPush,
   extendUpload,
@@ -15,6 +15,8 @@ import {
   statusOf,
   type UploadRecord,
 } from '../data/uploads.js'
+import { parseBundle } from '../git/bundle.js'
+import { GitError } from '../git/errors.js'
 import {
   advertisement,
   ProtocolError,
@@ -23,12 +25,12 @@ import {
   report,
   zeroOid,
 } from '../git/protocol.js'
-import { ApiError, notFound } from '../http/errors.js'
+import { ApiError, badRequest, conflict, gone, notFound, payloadTooLarge } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, type UploadId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
 import { objectKeys } from '../storage/bucket.js'
-import { presignPut, putObject } from '../storage/objects.js'
+import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 const remotePath = (id: UploadId) => `/v1/git-uploads/${id}/repo.git`
@@ -190,50 +192,17 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   const pack = checkPack(request.pack)
   if ('error' in pack) return refuse(request, pack.error)
 
-  const scanId = newId('scan')
   const key = objectKeys.push(upload.workspace_id, upload.repository_id, upload.id, randomBytes(6).toString('hex'))
   await putObject(key, request.pack, 'application/x-git-packed-objects')
-  const now = new Date().toISOString()
-  const scan: ScanRecord = {
-    id: scanId,
-    repository_id: upload.repository_id,
-    project_id: upload.project_id,
-    workspace_id: upload.workspace_id,
-    upload_id: upload.id,
-    status: 'queued',
-    input: {
-      kind: 'pack',
-      key,
-      bytes: request.pack.length,
-      objects: pack.objects,
-      refs: request.commands.map(({ ref, newOid }) => ({ ref, oid: newOid })),
-    },
-    engines: ['secrets', 'code', 'dependencies'],
-    error: null,
-    stats: null,
-    created_at: now,
-    started_at: null,
-    finished_at: null,
-  }
-  try {
-    await transact(
-      [claimForPush(upload.id, scanId, 'git', now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
-      () => new ProtocolError('race'),
-    )
-  } catch (error) {
-    if (error instanceof ProtocolError) return refuse(request, `upload ${id} already took its one push`)
-    throw error
-  }
-  // Acknowledged only once the pack is stored, the scan recorded and queued: nothing git sees as
-  // pushed is lost. (A failed send leaves the scan queued for the sweeper, issue #6.)
-  await enqueueScan({ scan_id: scanId })
-  const system = { type: 'system' as const, id: null }
-  await appendEvent(upload.repository_id, 'upload.received', system, {
-    upload_id: upload.id,
+  const refs = request.commands.map(({ ref, newOid }) => ({ ref, oid: newOid }))
+  const scanId = await queueScanOf(upload, {
+    kind: 'pack',
+    key,
     bytes: request.pack.length,
     objects: pack.objects,
+    refs,
   })
-  await appendEvent(upload.repository_id, 'scan.queued', system, { scan_id: scanId })
+  if (!scanId) return refuse(request, `upload ${id} already took its one push`)
   const results = new URL(`/v1/repositories/${upload.repository_id}/scans/${scanId}`, config().PUBLIC_BASE_URL).href
   return gitResult(
     report(request, {
@@ -245,6 +214,74 @@ export async function receivePack(id: UploadId, authorization: string | undefine
       ],
     }),
   )
+}
+
+/**
+ * Claims the upload and creates its queued scan in one transaction, then queues it: the caller answers
+ * the client only after this, so nothing acknowledged is lost (a failed send leaves the scan queued for
+ * the sweeper). Undefined when the upload was claimed meanwhile, or expired.
+ */
+async function queueScanOf(upload: UploadRecord, input: ScanRecord['input']): Promise<ScanRecord['id'] | undefined> {
+  const now = new Date().toISOString()
+  const scan: ScanRecord = {
+    id: newId('scan'),
+    repository_id: upload.repository_id,
+    project_id: upload.project_id,
+    workspace_id: upload.workspace_id,
+    upload_id: upload.id,
+    status: 'queued',
+    input,
+    engines: [...engineNames],
+    error: null,
+    stats: null,
+    created_at: now,
+    started_at: null,
+    finished_at: null,
+  }
+  try {
+    await transact(
+      [claimForPush(upload.id, scan.id, 'git', now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
+      () => new ProtocolError('claimed'),
+    )
+  } catch (error) {
+    if (error instanceof ProtocolError) return undefined
+    throw error
+  }
+  await enqueueScan({ scan_id: scan.id })
+  const system = { type: 'system' as const, id: null }
+  await appendEvent(upload.repository_id, 'upload.received', system, {
+    upload_id: upload.id,
+    kind: input.kind,
+    bytes: input.bytes,
+    ...(input.objects ? { objects: input.objects } : {}),
+  })
+  await appendEvent(upload.repository_id, 'scan.queued', system, { scan_id: scan.id })
+  return scan.id
+}
+
+/** After a bundle was PUT to bundle_upload_url: check its header and size, then queue its scan. */
+export async function complete(access: Access, id: UploadId) {
+  const upload = await findUpload(access, id)
+  const status = statusOf(upload)
+  if (status === 'expired') throw gone(`Upload ${id} expired at ${upload.expires_at}; create a new one`)
+  if (status !== 'awaiting_push') throw conflict(`Upload ${id} is ${status}; it takes one push or one bundle`)
+  const key = objectKeys.bundle(upload.workspace_id, upload.repository_id, upload.id)
+  const size = await objectSize(key)
+  if (size === undefined) throw conflict('Nothing was uploaded to bundle_upload_url yet')
+  const limit = config().BUNDLE_MAX_BYTES
+  if (size > limit) throw payloadTooLarge(`The bundle is ${size} bytes; the limit is ${limit}`, { limit_bytes: limit })
+  let refs: { ref: string; oid: string }[]
+  try {
+    // The header is enough here; the worker verifies the pack itself, every object and its checksum.
+    refs = parseBundle(await getObjectStart(key, Math.min(size, 1024 * 1024))).refs
+  } catch (error) {
+    if (error instanceof GitError)
+      throw badRequest(`The upload is not a usable git bundle: ${error.message}`, { code: error.code })
+    throw error
+  }
+  const scanId = await queueScanOf(upload, { kind: 'bundle', key, bytes: size, refs })
+  if (!scanId) throw conflict(`Upload ${id} took its push meanwhile`)
+  return toGitUpload({ ...upload, status: 'received', scan_id: scanId })
 }
 
 /** The pack's signature, version, object count and trailing SHA-1, checked before anything is stored. */

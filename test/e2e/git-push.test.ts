@@ -1,7 +1,7 @@
 // The real git client pushes to the local API Gateway, which runs the git-uploads handler in this
 // process against the shared emulators.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
@@ -201,5 +201,38 @@ describe('git push to a temporary remote', () => {
 
     expect(clone.code).not.toBe(0)
     expect(clone.err).toContain('only accepts git push')
+  })
+
+  it('takes a git bundle through the presigned URL, then complete queues its scan, which succeeds', async () => {
+    const repo = await newRepo('bundled', { 'main.py': 'print("hi")\n', 'lib.py': 'x = 1\n' })
+    await git(repo, 'bundle', 'create', join(work, 'repo.bundle'), '--all')
+    const upload = await newUpload()
+
+    const early = await api('POST', `/v1/git-uploads/${upload.id}/complete`)
+    const put = await fetch(upload.bundle_upload_url, { method: 'PUT', body: readFileSync(join(work, 'repo.bundle')) })
+    const completed = await api('POST', `/v1/git-uploads/${upload.id}/complete`)
+    const twice = await api('POST', `/v1/git-uploads/${upload.id}/complete`)
+
+    expect(early.status).toBe(409)
+    expect(put.status).toBe(200)
+    expect(completed.status).toBe(202)
+    expect(completed.json).toMatchObject({ status: 'received', scan_id: expect.stringMatching(/^scan_/) })
+    expect(twice.status).toBe(409)
+    const finished = await until(async () => {
+      const scan = await api('GET', `/v1/repositories/${repositoryId}/scans/${completed.json.scan_id}`)
+      return scan.json.status === 'succeeded' ? scan.json : undefined
+    })
+    expect(finished.stats).toMatchObject({ files: 2, commits: 1 })
+  })
+
+  it('refuses to complete with something that is not a bundle', async () => {
+    const upload = await newUpload()
+    await fetch(upload.bundle_upload_url, { method: 'PUT', body: 'hello, not a bundle' })
+
+    const answer = await api('POST', `/v1/git-uploads/${upload.id}/complete`)
+
+    expect(answer.status).toBe(400)
+    expect(answer.json.error.details.code).toBe('bad_bundle')
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
   })
 })

@@ -140,6 +140,22 @@ describe('checkout', () => {
     expect(readdirSync(out)).toEqual(['z'])
   })
 
+  it('stops a tree whose shared subtrees fan out into millions of folders', () => {
+    const dir = initRepo()
+    let tree = writeTree(dir, [])
+    for (let level = 0; level < 5; level++) {
+      tree = writeTree(
+        dir,
+        Array.from({ length: 20 }, (_, k) => ({ mode: '40000', name: `d${String(k).padStart(2, '0')}`, oid: tree })),
+      )
+    }
+    const commit = gitText(dir, ['commit-tree', tree, '-m', 'fan-out'])
+    const index = indexPack(git(dir, ['pack-objects', '--stdout', '--revs', '-q'], `${commit}\n`))
+
+    expect(codeOf(() => checkout(index, commit, tempDir(), { maxFiles: 5000 }))).toBe('too_large')
+    expect(codeOf(() => walkHistory(index, [commit], { maxEntries: 5000 }))).toBe('too_large')
+  })
+
   it('trips the file and byte limits', () => {
     const index = indexPack(packOf(repo.dir))
 
