@@ -7,7 +7,7 @@ import {
   toRepository,
   update,
 } from '../../shared/catalog/repositories.js'
-import { findScan, listOfRepository, toScan } from '../../shared/catalog/scans.js'
+import { cancel, findScan, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
 
@@ -24,9 +24,9 @@ export const handler = lambda(repositoryRoutes, {
   listScans: async (request) =>
     request.paged(await listOfRepository(request, request.params.id, request.page, request.query.status)),
   getScan: async (request) => toScan(await findScan(request, request.params.id, request.params.scanId)),
-  createScan: notBuilt,
-  cancelScan: notBuilt,
-  retryScan: notBuilt,
+  createScan: (request) => rescan(request, request.params.id, request.body.engines),
+  cancelScan: (request) => cancel(request, request.params.id, request.params.scanId),
+  retryScan: (request) => retry(request, request.params.id, request.params.scanId),
   getScanSarif: notBuilt,
   listFindings: notBuilt,
   getFinding: notBuilt,

@@ -1,6 +1,6 @@
 // Scans: created queued (with the push that carries their input), listed newest first per repository
 // and per project.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
 import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
@@ -33,7 +33,7 @@ export interface ScanRecord {
 }
 
 export function newScanItem(scan: ScanRecord) {
-  return { ...keys.scan(scan.project_id, scan.repository_id, scan.id), ...scan }
+  return { ...scan, ...keys.scan(scan.project_id, scan.repository_id, scan.id) }
 }
 
 export async function getScan(id: ScanId): Promise<ScanRecord | undefined> {
@@ -106,7 +106,8 @@ export async function finishScan(
   id: ScanId,
   outcome:
     | { status: 'succeeded'; stats: NonNullable<ScanRecord['stats']> }
-    | { status: 'failed'; error: NonNullable<ScanRecord['error']> },
+    | { status: 'failed'; error: NonNullable<ScanRecord['error']> }
+    | { status: 'cancelled' },
   now = new Date().toISOString(),
 ): Promise<boolean> {
   try {
@@ -131,4 +132,64 @@ export async function finishScan(
     if (isConditionFailure(error)) return false
     throw error
   }
+}
+
+export async function putQueuedScan(scan: ScanRecord): Promise<void> {
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: newScanItem(scan),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+}
+
+/**
+ * A queued scan is cancelled at once (its message, when it comes, finds it finished); a running one is
+ * asked to stop, which the worker does at the next engine boundary. Anything else is already over.
+ */
+export async function cancelScan(
+  id: ScanId,
+  now = new Date().toISOString(),
+): Promise<'cancelled' | 'requested' | 'over'> {
+  const update = (condition: string, expression: string, values: Record<string, unknown>) =>
+    documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.scanById(id),
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    )
+  try {
+    await update('#status = :queued', 'SET #status = :cancelled, finished_at = :now', {
+      ':queued': 'queued',
+      ':cancelled': 'cancelled',
+      ':now': now,
+    })
+    return 'cancelled'
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
+  try {
+    await update('#status = :running', 'SET cancel_requested = :yes', { ':running': 'running', ':yes': true })
+    return 'requested'
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
+  return 'over'
+}
+
+export async function isCancelRequested(id: ScanId): Promise<boolean> {
+  const { Item } = await documents().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: keys.scanById(id),
+      ConsistentRead: true,
+      ProjectionExpression: 'cancel_requested',
+    }),
+  )
+  return Item?.cancel_requested === true
 }

@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflict, gone } from '../http/errors.js'
 import type { ProjectId, RepositoryId, ScanId, UploadId, UserId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, tableName } from './db.js'
+import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export type UploadStatus = 'awaiting_push' | 'received' | 'expired' | 'released'
@@ -108,4 +108,16 @@ export function claimForPush(upload: UploadId, scan: ScanId, user: UserId | stri
       },
     },
   }
+}
+
+/** A repository's uploads, newest first. */
+export function listUploadsOf(repository: RepositoryId, page: PageRequest): Promise<Page<UploadRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.uploadsOf(repository)
+  return queryByPrefix<UploadRecord>({
+    index: 'gsi1',
+    partition: gsi1pk,
+    prefix: gsi1skPrefix,
+    page,
+    newestFirst: true,
+  })
 }

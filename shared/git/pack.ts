@@ -186,6 +186,7 @@ export class PackIndex {
     for (let i = 0; i < this.count; i++) yield this.#t.oids.toString('hex', i * 20, i * 20 + 20)
   }
 
+  /** The content may be shared with the index's cache: read it, never write to it. */
   read(oid: string): { type: ObjectType; content: Buffer } {
     const i = this.#find(oid)
     if (i === -1) throw new GitError('missing_object', `object ${oid} is not in the pack`)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { config } from '../config.js'
 import { appendEvent } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
-import { finishScan, getScan, type ScanRecord, startScan } from '../data/scans.js'
+import { finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
 import { parseBundle } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
@@ -39,6 +39,17 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     const source = prepareSource(pack, refs, repository.default_branch, dir, deadline)
     for (const engine of registry) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
+      if (await isCancelRequested(scan.id)) {
+        if (await finishScan(scan.id, { status: 'cancelled' })) {
+          await recordLastScan(scan.repository_id, {
+            id: scan.id,
+            status: 'cancelled',
+            finished_at: new Date().toISOString(),
+          })
+          await appendEvent(scan.repository_id, 'scan.cancelled', system, { scan_id: scan.id })
+        }
+        return
+      }
       // TODO(#8): findings are stored by fingerprint, exactly once per scan.
       await engine.run(source)
     }

@@ -121,6 +121,13 @@ describe('git push to a temporary remote', () => {
       return answer.json.status === 'succeeded' ? answer.json : undefined
     })
     expect(finished.stats).toMatchObject({ files: 2, commits: 1 })
+    const rescan = await api('POST', `/v1/repositories/${repositoryId}/scans`, {})
+    expect(rescan.status).toBe(202)
+    const rescanned = await until(async () => {
+      const answer = await api('GET', `/v1/repositories/${repositoryId}/scans/${rescan.json.id}`)
+      return answer.json.status === 'succeeded' ? answer.json : undefined
+    })
+    expect(rescanned.stats).toEqual({ ...finished.stats, duration_ms: rescanned.stats.duration_ms })
     const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items
       .filter(
         (e: { data: { scan_id?: string; upload_id?: string } }) =>

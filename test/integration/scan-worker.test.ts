@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
 import type { Context, SQSEvent } from 'aws-lambda'
 import { afterAll, describe, expect, it } from 'vitest'
+import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { s3 } from '../../shared/aws/clients.js'
 import { config } from '../../shared/config.js'
@@ -11,14 +12,14 @@ import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import { createProject } from '../../shared/data/projects.js'
 import { createRepository, getRepository } from '../../shared/data/repositories.js'
-import { getScan, newScanItem, type ScanRecord } from '../../shared/data/scans.js'
+import { getScan, newScanItem, type ScanRecord, startScan } from '../../shared/data/scans.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
 import type { Engine } from '../../shared/scanning/engine.js'
 import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
-import { newOwner } from '../support/identity.js'
+import { call, newOwner } from '../support/identity.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'scan-worker' })
@@ -45,7 +46,7 @@ async function queuedScan(pack: Buffer, refs: { ref: string; oid: string }[]) {
   }
   await putObject(scan.input.key, pack)
   await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('scan exists'))
-  return scan
+  return Object.assign(scan, { token: owner.token })
 }
 
 function smallRepo() {
@@ -183,5 +184,63 @@ describe('the scan worker', () => {
     const answer = await worker(event, context)
 
     expect(answer.batchItemFailures).toEqual([])
+  })
+})
+
+describe('cancel and retry', () => {
+  const scanPath = (scan: ScanRecord, action = '') => `/v1/repositories/${scan.repository_id}/scans/${scan.id}${action}`
+
+  it('cancels a queued scan at once; its message then changes nothing; retry queues a new scan of the same input', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+
+    const cancelled = await call(repositories, 'POST', scanPath(scan, '/cancel'), { as: scan.token })
+    await worker(sqsEvent(scan.id), context)
+    const again = await call(repositories, 'POST', scanPath(scan, '/cancel'), { as: scan.token })
+    const retried = await call(repositories, 'POST', scanPath(scan, '/retry'), { as: scan.token })
+
+    expect(cancelled.json).toMatchObject({ id: scan.id, status: 'cancelled' })
+    expect((await getScan(scan.id))?.status).toBe('cancelled')
+    expect(again.status).toBe(409)
+    expect(retried.status).toBe(202)
+    expect(retried.json).toMatchObject({ status: 'queued', repository_id: scan.repository_id })
+    expect(retried.json.id).not.toBe(scan.id)
+    expect((await getScan(retried.json.id))?.input).toEqual(scan.input)
+  })
+
+  it('stops a running scan at the next engine boundary', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    let ran = 0
+    const slow: Engine = {
+      name: 'slow',
+      async run() {
+        ran++
+        return []
+      },
+    }
+    await startScan(scan.id)
+
+    const requested = await call(repositories, 'POST', scanPath(scan, '/cancel'), { as: scan.token })
+    await runScan({ scan_id: scan.id }, log, [slow, slow])
+
+    expect(requested.json.status).toBe('running')
+    expect((await getScan(scan.id))?.status).toBe('cancelled')
+    expect(ran).toBe(0)
+  })
+
+  it('refuses to retry a scan that succeeded, and to rescan a repository never pushed to', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    await worker(sqsEvent(scan.id), context)
+
+    const retry = await call(repositories, 'POST', scanPath(scan, '/retry'), { as: scan.token })
+    const rescan = await call(repositories, 'POST', `/v1/repositories/${scan.repository_id}/scans`, {
+      as: scan.token,
+      body: {},
+    })
+
+    expect(retry.status).toBe(409)
+    expect(rescan.status).toBe(409)
   })
 })

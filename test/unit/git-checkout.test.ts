@@ -152,8 +152,8 @@ describe('checkout', () => {
     const commit = gitText(dir, ['commit-tree', tree, '-m', 'fan-out'])
     const index = indexPack(git(dir, ['pack-objects', '--stdout', '--revs', '-q'], `${commit}\n`))
 
-    expect(codeOf(() => checkout(index, commit, tempDir(), { maxFiles: 5000 }))).toBe('too_large')
-    expect(codeOf(() => walkHistory(index, [commit], { maxEntries: 5000 }))).toBe('too_large')
+    expect(codeOf(() => checkout(index, commit, tempDir(), { maxFiles: 500 }))).toBe('too_large')
+    expect(codeOf(() => walkHistory(index, [commit], { maxEntries: 500 }))).toBe('too_large')
   })
 
   it('trips the file and byte limits', () => {
