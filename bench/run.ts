@@ -265,6 +265,89 @@ async function catalog() {
   rmSync(dataDir, { recursive: true, force: true })
 }
 
+async function pipeline() {
+  console.log('\n## 7. git push and bundle to scan succeeded, on the local stack (trivial engine)')
+  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
+  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-pipeline-'))
+  const stack = await startStack({
+    dataDir,
+    port: 0,
+    worker: (await import('../functions/scan-worker/handler.js')).handler,
+  })
+  const send = async (method: string, path: string, token?: string, body?: unknown) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (token) headers.authorization = `Bearer ${token}`
+    const response = await fetch(`${stack.url}${path}`, {
+      method,
+      headers,
+      body: body ? JSON.stringify(body) : undefined,
+    })
+    return (await response.json()) as Record<string, string>
+  }
+  const { email, password } = debugUser
+  const { access_token: token } = await send('POST', '/v1/auth/login', undefined, { email, password })
+  const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'bench' })
+  const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'bench' })
+  const succeeded = async (scanId: string) => {
+    for (;;) {
+      const scan = await send('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`, token)
+      if (scan.status === 'succeeded' || scan.status === 'failed') return scan
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  const { buildRepo } = await import('./git-unpack.js')
+  const modules = resolve('node_modules')
+  for (const [label, options] of [
+    ['a pack under the push limit, by git push', { files: 250, commits: 60, edits: 6, chunk: 1500 }],
+    ['~13 MB bundle by presigned PUT', { files: 3000, commits: 200, edits: 10, chunk: 2000 }],
+  ] as const) {
+    const repo = await buildRepo(join(modules, 'aws-cdk-lib'), options)
+    const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
+    const started = performance.now()
+    let scanId: string
+    let bytes: number
+    if (label.includes('push')) {
+      const push = await run('git', ['push', upload.remote_url!, 'main'], repo)
+      if (push.code !== 0) throw new Error(push.stderr)
+      scanId = /Scan (scan_\w+) queued/.exec(push.stderr)![1]!
+      bytes = Number(/\((\d+) bytes\)/.exec(push.stderr)?.[1] ?? 0)
+    } else {
+      const bundle = (await run('git', ['bundle', 'create', '-', '--all'], repo)).stdout
+      bytes = bundle.length
+      await fetch(upload.bundle_upload_url!, { method: 'PUT', body: bundle })
+      scanId = (await send('POST', `/v1/git-uploads/${upload.id}/complete`, token)).scan_id!
+    }
+    const acknowledged = performance.now() - started
+    const scan = (await succeeded(scanId)) as unknown as {
+      status: string
+      stats: { files: number; duration_ms: number }
+    }
+    const total = performance.now() - started
+    console.log(
+      `${label}: ${fmt(bytes / 1e6)} MB; acknowledged in ${fmt(acknowledged / 1000, 2)} s; ${scan.status} after ` +
+        `${fmt(total / 1000, 2)} s (worker ${fmt(scan.stats.duration_ms / 1000, 2)} s for ${scan.stats.files} files)`,
+    )
+  }
+  await stack.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+}
+
+/** Asynchronous: the server a pushing git talks to may run in this very process. */
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  const child = spawn(command, args, { cwd })
+  const out: Buffer[] = []
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk
+  })
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr })))
+}
+
 const sections: Record<string, () => Promise<void>> = {
   overhead: perRequestOverhead,
   gateway: gatewayOverhead,
@@ -272,6 +355,7 @@ const sections: Record<string, () => Promise<void>> = {
   stack: localStack,
   auth: authentication,
   catalog,
+  pipeline,
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()
