@@ -4,6 +4,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { Construct } from 'constructs'
 import { Api } from './constructs/api.js'
 import { Data } from './constructs/data.js'
+import { Worker } from './constructs/worker.js'
 import type { StageSettings } from './stages.js'
 
 export interface VegaStackProps extends StackProps {
@@ -42,6 +43,8 @@ export class VegaStack extends Stack {
     data.table.grant(api.functions.health, 'dynamodb:DescribeTable')
     data.bucket.grantRead(api.functions.health)
     data.scanQueue.grant(api.functions.health, 'sqs:GetQueueAttributes')
+
+    new Worker(this, 'Worker', { stage, data, environment: api.environment })
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url })
   }

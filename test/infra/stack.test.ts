@@ -74,12 +74,21 @@ describe('the API', () => {
 })
 
 describe('the functions', () => {
-  it('runs one Node 24 arm64 function per endpoint group', () => {
-    dev.resourcePropertiesCountIs(
-      'AWS::Lambda::Function',
-      { Runtime: 'nodejs24.x', Architectures: ['arm64'] },
-      groups.length,
-    )
+  it('runs one Node 24 arm64 function per endpoint group, and the scan worker', () => {
+    const functions = { Runtime: 'nodejs24.x', Architectures: ['arm64'] }
+    dev.resourcePropertiesCountIs('AWS::Lambda::Function', functions, groups.length + 1)
+  })
+
+  it('feeds the worker from the scan queue with partial batch failures, bounded concurrency and room in /tmp', () => {
+    dev.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    })
+    dev.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 10,
+      EphemeralStorage: { Size: 4096 },
+      Timeout: 360,
+    })
   })
 
   it('sets only configuration the code reads, and all it needs', () => {

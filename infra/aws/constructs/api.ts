@@ -69,10 +69,12 @@ export interface ApiProps {
 export class Api extends Construct {
   readonly restApi: RestApi
   readonly functions: Record<Group, VegaFunction>
+  readonly environment: FunctionEnvironment
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id)
     const { stage } = props
+    this.environment = props.environment
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: stage.logRetention,
       removalPolicy: stage.removalPolicy,

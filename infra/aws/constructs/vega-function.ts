@@ -1,6 +1,6 @@
 // The house Lambda: Node 24 on arm64, bundled locally by esbuild as ESM (no Docker), a log group with
 // the stage's retention, and only the environment variables the code's config() reads.
-import type { Duration } from 'aws-cdk-lib'
+import type { Duration, Size } from 'aws-cdk-lib'
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup } from 'aws-cdk-lib/aws-logs'
@@ -17,6 +17,8 @@ export interface VegaFunctionProps {
   environment: FunctionEnvironment
   memoryMb: number
   timeout: Duration
+  ephemeralStorage?: Size
+  reservedConcurrency?: number
   /** Files a function reads at run time from installed packages, copied next to the bundle. */
   packageFiles?: { package: string; files: string[] }[]
 }
@@ -34,6 +36,8 @@ export class VegaFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memoryMb,
       timeout: props.timeout,
+      ephemeralStorageSize: props.ephemeralStorage,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: { ...props.environment, STAGE: props.stage.name, POWERTOOLS_SERVICE_NAME: 'vega' },
