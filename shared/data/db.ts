@@ -79,3 +79,13 @@ export async function transact(items: TransactItems, onConditionFailure: (failed
     throw onConditionFailure(reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed'))
   }
 }
+
+/** The transaction item that takes a unique name (or any key) for its owner; it fails if taken. */
+export const claimKey = (key: { pk: string; sk: string }, owner: Record<string, string>) => ({
+  Put: { TableName: tableName(), Item: { ...key, ...owner }, ConditionExpression: 'attribute_not_exists(pk)' },
+})
+
+/** The transaction item that gives a claimed key back. */
+export const releaseKey = (key: { pk: string; sk: string }) => ({
+  Delete: { TableName: tableName(), Key: primaryKey(key) },
+})

@@ -5,10 +5,11 @@ import { documents } from '../aws/clients.js'
 import { conflict } from '../http/errors.js'
 import { newId, type ProjectId, type WorkspaceId } from '../ids.js'
 import {
+  claimKey,
   type Page,
   type PageRequest,
-  primaryKey,
   queryByPrefix,
+  releaseKey,
   type TransactItems,
   tableName,
   transact,
@@ -45,7 +46,7 @@ export async function createProject(
   await transact(
     [
       { Put: { TableName: tableName(), Item: { ...keys.project(workspace, project.id), ...project } } },
-      claimName(workspace, project.name, project.id),
+      claimKey(keys.projectName(workspace, project.name), { project_id: project.id }),
     ],
     () => duplicateName(project.name),
   )
@@ -84,7 +85,10 @@ export async function updateProject(
     },
   ]
   if (renamed)
-    items.push(claimName(project.workspace_id, next.name, project.id), releaseName(project.workspace_id, project.name))
+    items.push(
+      claimKey(keys.projectName(project.workspace_id, next.name), { project_id: project.id }),
+      releaseKey(keys.projectName(project.workspace_id, project.name)),
+    )
   await transact(items, () => duplicateName(next.name))
   return next
 }
@@ -101,22 +105,8 @@ export async function deleteProject(project: ProjectRecord): Promise<void> {
           ExpressionAttributeValues: { ':zero': 0 },
         },
       },
-      releaseName(project.workspace_id, project.name),
+      releaseKey(keys.projectName(project.workspace_id, project.name)),
     ],
     () => conflict(`Project ${project.id} still has repositories; delete with ?cascade=true to remove them too`),
   )
-}
-
-function claimName(workspace: WorkspaceId, name: string, id: ProjectId) {
-  return {
-    Put: {
-      TableName: tableName(),
-      Item: { ...keys.projectName(workspace, name), project_id: id },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  }
-}
-
-function releaseName(workspace: WorkspaceId, name: string) {
-  return { Delete: { TableName: tableName(), Key: primaryKey(keys.projectName(workspace, name)) } }
 }

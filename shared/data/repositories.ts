@@ -6,10 +6,11 @@ import { documents } from '../aws/clients.js'
 import { conflict, notFound } from '../http/errors.js'
 import { newId, type ProjectId, type RepositoryId, type ScanId, type WorkspaceId } from '../ids.js'
 import {
+  claimKey,
   type Page,
   type PageRequest,
-  primaryKey,
   queryByPrefix,
+  releaseKey,
   type TransactItems,
   tableName,
   transact,
@@ -67,7 +68,7 @@ export async function createRepository(
           Item: { ...keys.repository(project.workspace_id, project.id, repository.id), ...repository },
         },
       },
-      claimName(project.id, repository.name, repository.id),
+      claimKey(keys.repositoryName(project.id, repository.name), { repository_id: repository.id }),
       repositoryCount(project.id, 1),
     ],
     (failed) => (failed === 2 ? notFound('Project', project.id) : duplicateName(repository.name)),
@@ -120,8 +121,8 @@ export async function updateRepository(
   ]
   if (renamed) {
     items.push(
-      claimName(repository.project_id, next.name, repository.id),
-      releaseName(repository.project_id, repository.name),
+      claimKey(keys.repositoryName(repository.project_id, next.name), { repository_id: repository.id }),
+      releaseKey(keys.repositoryName(repository.project_id, repository.name)),
     )
   }
   await transact(items, () => duplicateName(next.name))
@@ -138,7 +139,7 @@ export async function deleteRepository(repository: RepositoryRecord): Promise<vo
           ConditionExpression: 'attribute_exists(pk)',
         },
       },
-      releaseName(repository.project_id, repository.name),
+      releaseKey(keys.repositoryName(repository.project_id, repository.name)),
       repositoryCount(repository.project_id, -1),
     ],
     () => notFound('Repository', repository.id),
@@ -180,20 +181,6 @@ export const openFindings = (repository: RepositoryRecord): SeverityCounts =>
   Object.fromEntries(
     severities.map((severity) => [severity, Number(repository[`open_${severity}`] ?? 0)]),
   ) as SeverityCounts
-
-function claimName(project: ProjectId, name: string, id: RepositoryId) {
-  return {
-    Put: {
-      TableName: tableName(),
-      Item: { ...keys.repositoryName(project, name), repository_id: id },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  }
-}
-
-function releaseName(project: ProjectId, name: string) {
-  return { Delete: { TableName: tableName(), Key: primaryKey(keys.repositoryName(project, name)) } }
-}
 
 function repositoryCount(project: ProjectId, delta: number) {
   return {

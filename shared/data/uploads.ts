@@ -3,7 +3,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflict, gone } from '../http/errors.js'
-import type { ProjectId, RepositoryId, ScanId, UploadId, UserId, WorkspaceId } from '../ids.js'
+import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
 import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
@@ -91,12 +91,12 @@ export async function releaseUpload(upload: UploadRecord): Promise<void> {
 }
 
 /** The transaction item that claims an upload for a push: it must still wait and not have expired. */
-export function claimForPush(upload: UploadId, scan: ScanId, user: UserId | string, now: string) {
+export function claimForPush(upload: UploadId, scan: ScanId, now: string) {
   return {
     Update: {
       TableName: tableName(),
       Key: keys.uploadById(upload),
-      UpdateExpression: 'SET #status = :received, scan_id = :scan, updated_at = :now, pushed_by = :user',
+      UpdateExpression: 'SET #status = :received, scan_id = :scan, updated_at = :now',
       ConditionExpression: '#status = :waiting AND expires_at > :now',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -104,7 +104,6 @@ export function claimForPush(upload: UploadId, scan: ScanId, user: UserId | stri
         ':waiting': 'awaiting_push',
         ':scan': scan,
         ':now': now,
-        ':user': user,
       },
     },
   }

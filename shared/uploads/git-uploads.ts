@@ -240,7 +240,7 @@ async function queueScanOf(upload: UploadRecord, input: ScanRecord['input']): Pr
   }
   try {
     await transact(
-      [claimForPush(upload.id, scan.id, 'git', now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
+      [claimForPush(upload.id, scan.id, now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
       () => new ProtocolError('claimed'),
     )
   } catch (error) {
