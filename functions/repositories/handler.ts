@@ -17,7 +17,7 @@ export const handler = lambda(repositoryRoutes, {
   getRepository: async (request) => toRepository(await findRepository(request, request.params.id)),
   updateRepository: (request) => update(request, request.params.id, request.body),
   deleteRepository: async (request) => {
-    await remove(request, request.params.id)
+    await remove(request, request.params.id, request.query.cascade)
   },
   listEvents: async (request) => request.paged(await events(request, request.params.id, request.page)),
   // TODO(#6, #7, #8): rescans, cancel, retry, SARIF, findings, compare and suppressions arrive with their issues.

@@ -1,7 +1,9 @@
 // Repositories as the routes see them, each change written to the repository's timeline.
 
 import type { PageRequest } from '../data/db.js'
+import { deleteKeys } from '../data/db.js'
 import { appendEvent, deleteEvents, listEvents } from '../data/events.js'
+import { keys } from '../data/keys.js'
 import {
   createRepository,
   deleteRepository,
@@ -11,8 +13,12 @@ import {
   type RepositoryRecord,
   updateRepository,
 } from '../data/repositories.js'
-import { notFound } from '../http/errors.js'
+import { listScansOfRepository } from '../data/scans.js'
+import { listUploadsOf } from '../data/uploads.js'
+import { conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
+import { objectKeys } from '../storage/bucket.js'
+import { deletePrefix } from '../storage/objects.js'
 import { type Access, defaultWorkspace, eventActor } from './access.js'
 import { findProject } from './projects.js'
 
@@ -75,13 +81,33 @@ export async function update(
 }
 
 /** Deletes a repository and its timeline (and, once they exist, its uploads, scans and findings). */
+/**
+ * Deletes a repository and everything it holds: its scans, uploads, stored packs and bundles, and its
+ * timeline. The repository item goes first, so nothing new can be pushed to it meanwhile.
+ */
 export async function destroy(repository: RepositoryRecord) {
   await deleteRepository(repository)
+  for (let page = await listScansOfRepository(repository.id, { limit: 100 }); ; ) {
+    await deleteKeys(page.items.map((scan) => keys.scanById(scan.id)))
+    if (!page.lastKey) break
+    page = await listScansOfRepository(repository.id, { limit: 100, startKey: page.lastKey })
+  }
+  for (let page = await listUploadsOf(repository.id, { limit: 100 }); ; ) {
+    await deleteKeys(page.items.map((upload) => keys.uploadById(upload.id)))
+    if (!page.lastKey) break
+    page = await listUploadsOf(repository.id, { limit: 100, startKey: page.lastKey })
+  }
+  await deletePrefix(objectKeys.repository(repository.workspace_id, repository.id))
   await deleteEvents(repository.id)
 }
 
-export async function remove(access: Access, id: RepositoryId) {
-  await destroy(await findRepository(access, id))
+/** A repository that holds uploads or scans is deleted only with `cascade`, which deletes them too. */
+export async function remove(access: Access, id: RepositoryId, cascade: boolean) {
+  const repository = await findRepository(access, id)
+  if (!cascade && (await listUploadsOf(repository.id, { limit: 1 })).items.length > 0) {
+    throw conflict(`Repository ${id} holds uploads and scans; delete with ?cascade=true to remove them too`)
+  }
+  await destroy(repository)
 }
 
 export async function events(access: Access, id: RepositoryId, page: PageRequest) {

@@ -1,5 +1,6 @@
 // What every repository shares: the table's name, and a page of a query.
 import {
+  BatchWriteCommand,
   type NativeAttributeValue,
   QueryCommand,
   TransactWriteCommand,
@@ -89,3 +90,16 @@ export const claimKey = (key: { pk: string; sk: string }, owner: Record<string, 
 export const releaseKey = (key: { pk: string; sk: string }) => ({
   Delete: { TableName: tableName(), Key: primaryKey(key) },
 })
+
+/** Deletes items by key, 25 per batch, resending what DynamoDB hands back unprocessed. */
+export async function deleteKeys(keysToDelete: { pk: string; sk: string }[]): Promise<void> {
+  for (let i = 0; i < keysToDelete.length; i += 25) {
+    let requests: unknown[] = keysToDelete.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: primaryKey(key) } }))
+    while (requests.length > 0) {
+      const answer = await documents().send(
+        new BatchWriteCommand({ RequestItems: { [tableName()]: requests as never } }),
+      )
+      requests = answer.UnprocessedItems?.[tableName()] ?? []
+    }
+  }
+}

@@ -1,8 +1,8 @@
 // A repository's timeline. One module appends events; every later issue calls appendEvent().
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { type EventId, newId, type RepositoryId } from '../ids.js'
-import { type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { deleteKeys, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export type EventType =
@@ -59,22 +59,12 @@ export function listEvents(repository: RepositoryId, page: PageRequest): Promise
   return queryByPrefix<EventRecord>({ partition: pk, prefix: skPrefix, page, newestFirst: true })
 }
 
-/** Removes a deleted repository's timeline, 25 items per batch write. */
+/** Removes a deleted repository's timeline. */
 export async function deleteEvents(repository: RepositoryId): Promise<void> {
   let startKey: PageRequest['startKey']
   do {
     const page = await listEvents(repository, { limit: 100, startKey })
-    for (let i = 0; i < page.items.length; i += 25) {
-      const batch = page.items
-        .slice(i, i + 25)
-        .map((event) => ({ DeleteRequest: { Key: keys.event(repository, event.id) } }))
-      let unprocessed: Record<string, unknown[]> | undefined = { [tableName()]: batch }
-      // DynamoDB may hand back part of a batch under load; send the rest until nothing is left.
-      while (unprocessed && Object.keys(unprocessed).length > 0) {
-        const answer = await documents().send(new BatchWriteCommand({ RequestItems: unprocessed as never }))
-        unprocessed = answer.UnprocessedItems as typeof unprocessed
-      }
-    }
+    await deleteKeys(page.items.map((event) => keys.event(repository, event.id)))
     startKey = page.lastKey
   } while (startKey)
 }

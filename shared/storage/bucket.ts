@@ -9,6 +9,8 @@ export const uploadsBucket = {
 
 /** Where an upload's bytes go: one object per push attempt, so a losing racer never overwrites the winner. */
 export const objectKeys = {
+  /** Everything a repository's uploads left in the bucket. */
+  repository: (workspace: string, repository: string) => `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/`,
   push: (workspace: string, repository: string, upload: string, attempt: string) =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/push-${attempt}.pack`,
   bundle: (workspace: string, repository: string, upload: string) =>

@@ -1,5 +1,11 @@
 // The uploads bucket: what the API writes and signs, and what the worker reads.
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { s3 } from '../aws/clients.js'
 import { config } from '../config.js'
@@ -48,4 +54,19 @@ export async function getObjectStart(key: string, bytes: number): Promise<Buffer
     new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key, Range: `bytes=0-${bytes - 1}` }),
   )
   return Buffer.from(await answer.Body!.transformToByteArray())
+}
+
+/** Deletes every object under a prefix (a deleted repository's uploads), a listing page at a time. */
+export async function deletePrefix(prefix: string): Promise<number> {
+  const Bucket = config().UPLOADS_BUCKET
+  let deleted = 0
+  let ContinuationToken: string | undefined
+  do {
+    const page = await s3().send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }))
+    const objects = (page.Contents ?? []).map(({ Key }) => ({ Key }))
+    if (objects.length) await s3().send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: objects, Quiet: true } }))
+    deleted += objects.length
+    ContinuationToken = page.NextContinuationToken
+  } while (ContinuationToken)
+  return deleted
 }

@@ -242,4 +242,25 @@ describe('git push to a temporary remote', () => {
     expect(answer.json.error.details.code).toBe('bad_bundle')
     expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
   })
+
+  it('deletes a pushed repository only with cascade, and then its scans, uploads and stored packs go too', async () => {
+    const project = (await api('POST', '/v1/projects', { name: `doomed-${Date.now()}` })).json
+    const doomed = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'doomed' })).json.id
+    const upload = (await api('POST', '/v1/git-uploads', { repository_id: doomed })).json
+    const repo = await newRepo('doomed', { 'x.txt': 'x\n' })
+    const push = await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/main')
+    const scanId = /Scan (scan_\w+) queued/.exec(push.err)![1]!
+    await until(async () => ((await getScan(scanId as never))?.status === 'succeeded' ? true : undefined))
+    const packKey = (await getScan(scanId as never))!.input.key
+
+    const refused = await api('DELETE', `/v1/repositories/${doomed}`)
+    const deleted = await api('DELETE', `/v1/repositories/${doomed}?cascade=true`)
+
+    expect(refused.status).toBe(409)
+    expect(deleted.status).toBe(204)
+    expect(await getScan(scanId as never)).toBeUndefined()
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).status).toBe(404)
+    await expect(getObjectBytes(packKey)).rejects.toThrow()
+    expect((await api('GET', `/v1/projects/${project.id}`)).json.repository_count).toBe(0)
+  })
 })
