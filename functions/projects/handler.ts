@@ -9,9 +9,8 @@ export const handler = lambda(projectRoutes, {
   getProject: async (request) => toProject(await findProject(request, request.params.id)),
   updateProject: (request) => update(request, request.params.id, request.body),
   replaceProject: (request) => update(request, request.params.id, request.body),
-  deleteProject: async (request) => {
-    await remove(request, request.params.id, request.query.cascade)
-  },
+  // 204 when done in the request; 202 with what is left when a large cascade goes to the worker.
+  deleteProject: (request) => remove(request, request.params.id, request.query.cascade),
   listProjectScans: async (request) =>
     request.paged(await listOfProject(request, request.params.id, request.page, request.query.status)),
   getProjectRollup: (request) => rollup(request, request.params.id),

@@ -1,20 +1,22 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { requestLog } from '../../shared/log.js'
-import { ScanMessage } from '../../shared/queue/scans.js'
+import { QueueMessage } from '../../shared/queue/scans.js'
+import { deleteProjectInBackground } from '../../shared/worker/delete-project.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 
 const processor = new BatchProcessor(EventType.SQS)
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const log = requestLog({ message_id: record.messageId, receive_count: record.attributes.ApproximateReceiveCount })
-  let message: ScanMessage
+  let message: QueueMessage
   try {
-    message = ScanMessage.parse(JSON.parse(record.body))
+    message = QueueMessage.parse(JSON.parse(record.body))
   } catch {
     // A message no retry can fix: logged (without its body) and dropped.
-    return log.warn('malformed scan message dropped')
+    return log.warn('malformed queue message dropped')
   }
+  if ('delete_project' in message) return deleteProjectInBackground(message.delete_project, log)
   await runScan(message, log)
 }
 

@@ -1,17 +1,19 @@
 // Projects as the routes see them. Another workspace's project is "not found", never "forbidden".
-
 import type { PageRequest } from '../data/db.js'
 import {
   createProject,
   deleteProject,
   getProject,
   listProjects,
+  markDeleting,
   type ProjectRecord,
   updateProject,
 } from '../data/projects.js'
 import { listRepositoriesOfProject, openFindings, type RepositoryRecord } from '../data/repositories.js'
 import { notFound } from '../http/errors.js'
+import { Reply } from '../http/reply.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
+import { enqueueScan } from '../queue/scans.js'
 import { type Access, defaultWorkspace } from './access.js'
 import { destroy } from './repositories.js'
 
@@ -58,15 +60,37 @@ export async function update(access: Access, id: ProjectId, changes: { name?: st
  * Deletes a project. With repositories it needs `cascade`, which deletes them first (their scans and
  * findings go with them once those exist).
  */
-export async function remove(access: Access, id: ProjectId, cascade: boolean) {
+/** Past this many repositories a cascade runs in the worker, not in the request. */
+export const cascadeInRequestLimit = 20
+
+/**
+ * Deletes a project. With repositories it needs `cascade`, which deletes them (and all they hold) first:
+ * in the request when there are few (204), in the background when there are many (202, saying so).
+ */
+export async function remove(access: Access, id: ProjectId, cascade: boolean): Promise<Reply | undefined> {
   const project = await findProject(access, id)
-  if (cascade) {
-    let page = await listRepositoriesOfProject(project.id, { limit: 100 })
-    for (;;) {
-      for (const repository of page.items) await destroy(repository)
-      if (!page.lastKey) break
-      page = await listRepositoriesOfProject(project.id, { limit: 100, startKey: page.lastKey })
-    }
+  if (!cascade || project.repository_count === 0) {
+    await deleteProject(project)
+    return undefined
+  }
+  if (project.repository_count > cascadeInRequestLimit) {
+    await markDeleting(project)
+    await enqueueScan({ delete_project: project.id })
+    return Reply.json(
+      { id: project.id, status: 'deleting', repositories: project.repository_count, background: true },
+      202,
+    )
+  }
+  await deleteWithRepositories(project)
+  return undefined
+}
+
+/** Deletes every repository of the project, then the project: the request's cascade and the worker's. */
+export async function deleteWithRepositories(project: ProjectRecord): Promise<void> {
+  for (;;) {
+    const page = await listRepositoriesOfProject(project.id, { limit: 100 })
+    for (const repository of page.items) await destroy(repository)
+    if (!page.lastKey) break
   }
   await deleteProject(project)
 }

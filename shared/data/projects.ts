@@ -1,6 +1,6 @@
 // Projects: one item each, read by id; a name item per workspace makes names unique (case-insensitive);
 // repository_count moves in the same transactions that create and delete repositories.
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflict } from '../http/errors.js'
 import { newId, type ProjectId, type WorkspaceId } from '../ids.js'
@@ -53,11 +53,31 @@ export async function createProject(
   return project
 }
 
+/** A project being deleted in the background already reads as gone. */
 export async function getProject(id: ProjectId): Promise<ProjectRecord | undefined> {
+  const project = await getProjectForDeletion(id)
+  return project && !(project as { deleting_at?: string }).deleting_at ? project : undefined
+}
+
+/** The project, even while it is being deleted: for the background deletion itself. */
+export async function getProjectForDeletion(id: ProjectId): Promise<ProjectRecord | undefined> {
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.projectById(id), ConsistentRead: true }),
   )
   return Item as ProjectRecord | undefined
+}
+
+/** Marks a project deleting: reads treat it as gone and no repository can be added to it. */
+export async function markDeleting(project: ProjectRecord): Promise<void> {
+  await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.projectById(project.id),
+      UpdateExpression: 'SET deleting_at = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':now': new Date().toISOString() },
+    }),
+  )
 }
 
 /** A workspace's projects, oldest first, so a page never shifts under concurrent creates. */

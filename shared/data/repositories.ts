@@ -188,7 +188,9 @@ function repositoryCount(project: ProjectId, delta: number) {
       TableName: tableName(),
       Key: keys.projectById(project),
       UpdateExpression: 'ADD repository_count :delta',
-      ConditionExpression: 'attribute_exists(pk)',
+      // A project being deleted takes no new repositories (removals go on).
+      ConditionExpression:
+        delta > 0 ? 'attribute_exists(pk) AND attribute_not_exists(deleting_at)' : 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':delta': delta },
     },
   }

@@ -54,7 +54,16 @@ function operation(routeId: string, spec: RouteSpec): ZodOpenApiOperationObject 
     summary: spec.summary,
     tags: [spec.group],
     ...(spec.deprecated ? { deprecated: true } : {}),
-    ...(spec.role ? { description: `Needs the workspace role **${spec.role}** or higher.` } : {}),
+    ...(spec.role || spec.description
+      ? {
+          description: [
+            spec.description,
+            spec.role ? `Needs the workspace role **${spec.role}** or higher.` : undefined,
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+        }
+      : {}),
     security: security(spec),
     requestParams: {
       ...(spec.params ? { path: spec.params } : {}),

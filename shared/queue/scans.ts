@@ -1,13 +1,19 @@
-// The scan queue's one message: which scan to run. Everything else the worker reads from the table.
+// The scan queue's messages: which scan to run (the worker reads everything else from the table), and
+// the rare background deletion.
 import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import { z } from 'zod'
 import { sqs } from '../aws/clients.js'
 import { config } from '../config.js'
-import { ScanId } from '../ids.js'
+import { ProjectId, ScanId } from '../ids.js'
 
 export const ScanMessage = z.object({ scan_id: ScanId })
 export type ScanMessage = z.infer<typeof ScanMessage>
 
-export async function enqueueScan(message: ScanMessage): Promise<void> {
+/** Work too big for a request, done by the worker: deleting a large project with all it holds. */
+export const DeletionMessage = z.object({ delete_project: ProjectId })
+export const QueueMessage = z.union([ScanMessage, DeletionMessage])
+export type QueueMessage = z.infer<typeof QueueMessage>
+
+export async function enqueueScan(message: QueueMessage): Promise<void> {
   await sqs().send(new SendMessageCommand({ QueueUrl: config().SCAN_QUEUE_URL, MessageBody: JSON.stringify(message) }))
 }

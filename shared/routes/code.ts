@@ -94,6 +94,9 @@ export const projectRoutes = {
     method: 'DELETE',
     path: '/v1/projects/{id}',
     summary: 'Delete a project; one with repositories needs ?cascade=true',
+    description:
+      'A cascade over more than 20 repositories runs in the background: the answer is then 202 with ' +
+      '`{id, status: "deleting", repositories, background: true}`, and the project reads as gone at once.',
     auth: 'user',
     role: 'admin',
     params: project,

@@ -1,7 +1,29 @@
 import { describe, expect, it } from 'vitest'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
-import { adjustOpenFindings, recordLastScan } from '../../shared/data/repositories.js'
+
+const sqsRecord = (body: unknown): SQSRecord => ({
+  messageId: 'm',
+  receiptHandle: 'r',
+  body: JSON.stringify(body),
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '0',
+    SenderId: 's',
+    ApproximateFirstReceiveTimestamp: '0',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
+  awsRegion: 'us-east-1',
+})
+
+import type { Context, SQSRecord } from 'aws-lambda'
+import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { cascadeInRequestLimit } from '../../shared/catalog/projects.js'
+import { getProject, getProjectForDeletion } from '../../shared/data/projects.js'
+import { adjustOpenFindings, createRepository, getRepository, recordLastScan } from '../../shared/data/repositories.js'
 import { newId } from '../../shared/ids.js'
 import { Project, Rollup } from '../../shared/routes/schemas.js'
 import { call, newOwner, type Person } from '../support/identity.js'
@@ -104,6 +126,32 @@ describe('projects', () => {
     expect((await call(projects, 'GET', `/v1/projects/${project.id}`, { as: owner.token })).status).toBe(404)
     expect((await call(repositories, 'GET', `/v1/repositories/${repository.id}`, { as: owner.token })).status).toBe(404)
     expect((await newProject(owner, project.name)).name).toBe(project.name)
+  })
+
+  it('deletes a large project in the background, says so, and reads it as gone at once', async () => {
+    const owner = await newOwner()
+    const project = await newProject(owner, 'big')
+    const record = (await getProject(project.id as never))!
+    const many = cascadeInRequestLimit + 1
+    const created = []
+    for (let i = 0; i < many; i++) created.push(await createRepository(record, { name: `r${i}` }))
+
+    const answer = await call(projects, 'DELETE', `/v1/projects/${project.id}`, {
+      as: owner.token,
+      query: 'cascade=true',
+    })
+    const meanwhile = await call(repositories, 'POST', '/v1/repositories', {
+      as: owner.token,
+      body: { project_id: project.id, name: 'late' },
+    })
+    await worker({ Records: [sqsRecord({ delete_project: project.id })] }, {} as Context)
+
+    expect(answer.status).toBe(202)
+    expect(answer.json).toEqual({ id: project.id, status: 'deleting', repositories: many, background: true })
+    expect(meanwhile.status).toBe(404)
+    expect(await getProjectForDeletion(project.id as never)).toBeUndefined()
+    for (const repository of created) expect(await getRepository(repository.id)).toBeUndefined()
+    expect((await newProject(owner, 'big')).name).toBe('big')
   })
 
   it('counts its repositories', async () => {
