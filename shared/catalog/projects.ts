@@ -4,6 +4,7 @@ import {
   createProject,
   deleteProject,
   getProject,
+  getProjectForDeletion,
   listProjects,
   markDeleting,
   type ProjectRecord,
@@ -92,7 +93,10 @@ export async function deleteWithRepositories(project: ProjectRecord): Promise<vo
     for (const repository of page.items) await destroy(repository)
     if (!page.lastKey) break
   }
-  await deleteProject(project)
+  await deleteProject(project).catch(async (error) => {
+    // Another deleter finished first: gone is what we wanted.
+    if (await getProjectForDeletion(project.id)) throw error
+  })
 }
 
 export async function rollup(access: Access, id: ProjectId) {

@@ -15,7 +15,7 @@ import {
 } from '../data/repositories.js'
 import { listScansOfRepository } from '../data/scans.js'
 import { listUploadsOf } from '../data/uploads.js'
-import { conflict, notFound } from '../http/errors.js'
+import { ApiError, conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import { objectKeys } from '../storage/bucket.js'
 import { deletePrefix } from '../storage/objects.js'
@@ -86,7 +86,10 @@ export async function update(
  * timeline. The repository item goes first, so nothing new can be pushed to it meanwhile.
  */
 export async function destroy(repository: RepositoryRecord) {
-  await deleteRepository(repository)
+  // Two deleters may meet (a retried background deletion): the item is gone either way, go on.
+  await deleteRepository(repository).catch((error) => {
+    if (!(error instanceof ApiError && error.code === 'not_found')) throw error
+  })
   for (let page = await listScansOfRepository(repository.id, { limit: 100 }); ; ) {
     await deleteKeys(page.items.map((scan) => keys.scanById(scan.id)))
     if (!page.lastKey) break
