@@ -1,9 +1,7 @@
 // Repositories as the routes see them, each change written to the repository's timeline.
 
 import type { PageRequest } from '../data/db.js'
-import { deleteKeys } from '../data/db.js'
 import { appendEvent, deleteEvents, listEvents } from '../data/events.js'
-import { keys } from '../data/keys.js'
 import {
   createRepository,
   deleteRepository,
@@ -13,8 +11,8 @@ import {
   type RepositoryRecord,
   updateRepository,
 } from '../data/repositories.js'
-import { listScansOfRepository } from '../data/scans.js'
-import { listUploadsOf } from '../data/uploads.js'
+import { deleteScansOf } from '../data/scans.js'
+import { deleteUploadsOf, listUploadsOf } from '../data/uploads.js'
 import { ApiError, conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import { objectKeys } from '../storage/bucket.js'
@@ -90,16 +88,8 @@ export async function destroy(repository: RepositoryRecord) {
   await deleteRepository(repository).catch((error) => {
     if (!(error instanceof ApiError && error.code === 'not_found')) throw error
   })
-  for (let page = await listScansOfRepository(repository.id, { limit: 100 }); ; ) {
-    await deleteKeys(page.items.map((scan) => keys.scanById(scan.id)))
-    if (!page.lastKey) break
-    page = await listScansOfRepository(repository.id, { limit: 100, startKey: page.lastKey })
-  }
-  for (let page = await listUploadsOf(repository.id, { limit: 100 }); ; ) {
-    await deleteKeys(page.items.map((upload) => keys.uploadById(upload.id)))
-    if (!page.lastKey) break
-    page = await listUploadsOf(repository.id, { limit: 100, startKey: page.lastKey })
-  }
+  await deleteScansOf(repository.id)
+  await deleteUploadsOf(repository.id)
   await deletePrefix(objectKeys.repository(repository.workspace_id, repository.id))
   await deleteEvents(repository.id)
 }

@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { epochSeconds, isConditionFailure, tableName } from './db.js'
-import type { keys } from './keys.js'
+import { keys } from './keys.js'
 
 /** DESIGN: the same key and body within 24 hours returns the first answer. */
 export const idempotencyWindowS = 24 * 3600
@@ -18,10 +18,22 @@ export type IdempotencyRecord =
   | { state: 'in_progress'; body_hash: string }
   | { state: 'done'; body_hash: string; answer: StoredAnswer }
 
-type Key = ReturnType<typeof keys.idempotency>
+/** Who sent which key to which route: an idempotency key belongs to its caller and route. */
+export interface IdempotencyScope {
+  principal: string
+  route: string
+  /** The client's key, hashed by the caller (it may be long, and it is the client's data). */
+  keyHash: string
+}
+const keyOf = (scope: IdempotencyScope) => keys.idempotency(scope.principal, scope.route, scope.keyHash)
 
 /** Claims the key for this request; the existing record when someone claimed it first (and it lives). */
-export async function claim(key: Key, bodyHash: string, now = Date.now()): Promise<IdempotencyRecord | undefined> {
+export async function claim(
+  scope: IdempotencyScope,
+  bodyHash: string,
+  now = Date.now(),
+): Promise<IdempotencyRecord | undefined> {
+  const key = keyOf(scope)
   try {
     await documents().send(
       new PutCommand({
@@ -44,7 +56,8 @@ export async function claim(key: Key, bodyHash: string, now = Date.now()): Promi
   return Item as IdempotencyRecord | undefined
 }
 
-export async function complete(key: Key, answer: StoredAnswer): Promise<void> {
+export async function complete(scope: IdempotencyScope, answer: StoredAnswer): Promise<void> {
+  const key = keyOf(scope)
   await documents().send(
     new UpdateCommand({
       TableName: tableName(),
@@ -57,6 +70,6 @@ export async function complete(key: Key, answer: StoredAnswer): Promise<void> {
 }
 
 /** A failed request releases its key, so the client's retry runs for real. */
-export async function release(key: Key): Promise<void> {
-  await documents().send(new DeleteCommand({ TableName: tableName(), Key: key }))
+export async function release(scope: IdempotencyScope): Promise<void> {
+  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keyOf(scope) }))
 }

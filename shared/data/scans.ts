@@ -3,7 +3,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export type ScanStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
@@ -192,4 +192,13 @@ export async function isCancelRequested(id: ScanId): Promise<boolean> {
     }),
   )
   return Item?.cancel_requested === true
+}
+
+/** Removes every scan of a deleted repository. */
+export async function deleteScansOf(repository: RepositoryId): Promise<void> {
+  for (let page = await listScansOfRepository(repository, { limit: 100 }); ; ) {
+    await deleteKeys(page.items.map((scan) => keys.scanById(scan.id)))
+    if (!page.lastKey) return
+    page = await listScansOfRepository(repository, { limit: 100, startKey: page.lastKey })
+  }
 }

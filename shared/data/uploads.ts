@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflict, gone } from '../http/errors.js'
 import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export type UploadStatus = 'awaiting_push' | 'received' | 'expired' | 'released'
@@ -119,4 +119,13 @@ export function listUploadsOf(repository: RepositoryId, page: PageRequest): Prom
     page,
     newestFirst: true,
   })
+}
+
+/** Removes every upload of a deleted repository. */
+export async function deleteUploadsOf(repository: RepositoryId): Promise<void> {
+  for (let page = await listUploadsOf(repository, { limit: 100 }); ; ) {
+    await deleteKeys(page.items.map((upload) => keys.uploadById(upload.id)))
+    if (!page.lastKey) return
+    page = await listUploadsOf(repository, { limit: 100, startKey: page.lastKey })
+  }
 }

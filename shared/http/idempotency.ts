@@ -8,7 +8,6 @@
 import type { APIGatewayProxyResult } from 'aws-lambda'
 import { sha256Hex } from '../auth/api-key-format.js'
 import { claim, complete, release } from '../data/idempotency.js'
-import { keys } from '../data/keys.js'
 import { badRequest, conflict } from './errors.js'
 
 const validKey = /^[\x21-\x7e]{1,255}$/
@@ -18,7 +17,7 @@ export async function idempotent(
   run: () => Promise<APIGatewayProxyResult>,
 ): Promise<APIGatewayProxyResult> {
   if (!validKey.test(scope.key)) throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters')
-  const key = keys.idempotency(scope.principal, scope.routeId, sha256Hex(scope.key))
+  const key = { principal: scope.principal, route: scope.routeId, keyHash: sha256Hex(scope.key) }
   const bodyHash = sha256Hex(scope.request)
   const existing = await claim(key, bodyHash)
   if (existing) {
