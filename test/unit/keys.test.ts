@@ -18,4 +18,13 @@ describe('data keys', () => {
 
     expect(offenders).toEqual([])
   })
+
+  it('are imported only by shared/data', () => {
+    const importers = ['shared', 'functions', 'infra']
+      .flatMap(sources)
+      .filter((path) => !path.startsWith(join('shared', 'data')))
+      .filter((path) => /from '[./]*data\/keys\.js'/.test(readFileSync(path, 'utf8')))
+
+    expect(importers).toEqual([])
+  })
 })
