@@ -21,6 +21,7 @@ try {
     },
     // The same module Lambda runs for the worker, fed by the local SQS event source.
     worker: (await import('../../functions/scan-worker/handler.js')).handler,
+    cleanup: (await import('../../functions/cleanup/handler.js')).handler,
     log,
   })
 } catch (error) {

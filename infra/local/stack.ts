@@ -25,6 +25,8 @@ export interface StackOptions {
   emulatorPorts?: { dynamodb?: number; s3?: number; sqs?: number }
   /** The scan worker handler the poller feeds (functions/scan-worker once #6 lands). */
   worker?: SqsHandler
+  /** The scheduled cleanup handler (functions/cleanup), run every minute. */
+  cleanup?: () => Promise<unknown>
   visibilityTimeoutS?: number
   log?: (line: string) => void
 }
@@ -80,6 +82,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const poller = options.worker
       ? startPoller({ endpoint: sqs.endpoint, queueUrl: resources.scanQueueUrl, handler: options.worker, log })
       : undefined
+    // The scheduled cleanup, as EventBridge would run it in AWS.
+    const cleanup = options.cleanup
+    const sweeping = cleanup
+      ? setInterval(() => cleanup().catch((error) => log(`vega: cleanup failed: ${(error as Error).message}`)), 60_000)
+      : undefined
     return {
       url: api.url,
       emulators,
@@ -87,6 +94,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       poller,
       pids: [dynamodb.pid, s3.pid].filter((pid): pid is number => pid !== undefined),
       async stop() {
+        clearInterval(sweeping)
         await poller?.stop()
         await api.close()
         await stopEmulators()

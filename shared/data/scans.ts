@@ -116,11 +116,13 @@ export async function finishScan(
         TableName: tableName(),
         Key: keys.scanById(id),
         UpdateExpression: 'SET #status = :status, finished_at = :now, stats = :stats, #error = :error',
-        ConditionExpression: '#status = :running',
+        // A scan whose message died in the DLQ may never have started: it fails from queued too.
+        ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: {
           ':status': outcome.status,
           ':running': 'running',
+          ...(outcome.status === 'failed' ? { ':queued': 'queued' } : {}),
           ':now': now,
           ':stats': outcome.status === 'succeeded' ? outcome.stats : null,
           ':error': outcome.status === 'failed' ? outcome.error : null,

@@ -74,9 +74,13 @@ describe('the API', () => {
 })
 
 describe('the functions', () => {
-  it('runs one Node 24 arm64 function per endpoint group, and the scan worker', () => {
+  it('runs one Node 24 arm64 function per endpoint group, the scan worker and the cleanup', () => {
     const functions = { Runtime: 'nodejs24.x', Architectures: ['arm64'] }
-    dev.resourcePropertiesCountIs('AWS::Lambda::Function', functions, groups.length + 1)
+    dev.resourcePropertiesCountIs('AWS::Lambda::Function', functions, groups.length + 2)
+  })
+
+  it('runs the cleanup on a schedule', () => {
+    dev.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' })
   })
 
   it('feeds the worker from the scan queue with partial batch failures, bounded concurrency and room in /tmp', () => {

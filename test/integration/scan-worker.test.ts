@@ -2,11 +2,13 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
+import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import type { Context, SQSEvent } from 'aws-lambda'
 import { afterAll, describe, expect, it } from 'vitest'
+import { handler as cleanup } from '../../functions/cleanup/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
-import { s3 } from '../../shared/aws/clients.js'
+import { s3, sqs } from '../../shared/aws/clients.js'
 import { config } from '../../shared/config.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
@@ -242,5 +244,25 @@ describe('cancel and retry', () => {
 
     expect(retry.status).toBe(409)
     expect(rescan.status).toBe(409)
+  })
+
+  it('fails, as retryable, a scan whose message died in the DLQ', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    await sqs().send(
+      new SendMessageCommand({ QueueUrl: config().SCAN_DLQ_URL, MessageBody: JSON.stringify({ scan_id: scan.id }) }),
+    )
+
+    const drained = await cleanup()
+
+    expect(drained.failed).toBeGreaterThanOrEqual(1)
+    expect(await getScan(scan.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'worker_failed', retryable: true },
+    })
+    const retried = await call(repositories, 'POST', `/v1/repositories/${scan.repository_id}/scans/${scan.id}/retry`, {
+      as: scan.token,
+    })
+    expect(retried.status).toBe(202)
   })
 })

@@ -1,5 +1,8 @@
-// The scan worker: SQS → Lambda with partial batch failures. Sized for the largest input it takes.
+// The scan worker (SQS → Lambda with partial batch failures, sized for the largest input it takes) and
+// the scheduled cleanup that looks after what the worker could not finish.
 import { Duration, Size } from 'aws-cdk-lib'
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events'
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Construct } from 'constructs'
 import { workerTimeoutS } from '../../../shared/queue/queues.js'
@@ -15,6 +18,7 @@ export interface WorkerProps {
 
 export class Worker extends Construct {
   readonly function: VegaFunction
+  readonly cleanup: VegaFunction
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id)
@@ -40,5 +44,20 @@ export class Worker extends Construct {
     )
     props.data.table.grantReadWriteData(this.function)
     props.data.bucket.grantRead(this.function)
+
+    // The scheduled cleanup: scans whose messages died in the DLQ become failed and retryable.
+    this.cleanup = new VegaFunction(this, 'CleanupFunction', {
+      name: 'cleanup',
+      stage: props.stage,
+      environment: props.environment,
+      memoryMb: 256,
+      timeout: Duration.minutes(2),
+    })
+    new Rule(this, 'EveryFiveMinutes', {
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(this.cleanup)],
+    })
+    props.data.table.grantReadWriteData(this.cleanup)
+    props.data.scanDeadLetterQueue.grantConsumeMessages(this.cleanup)
   }
 }
