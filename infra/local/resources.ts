@@ -2,9 +2,11 @@
 // definitions the CDK stack builds from (shared/data/table.ts, shared/storage, shared/queue).
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
@@ -93,12 +95,42 @@ async function ensureTable(client: DynamoDBClient, name: string) {
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error
   }
+  await addMissingIndexes(client, name)
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }))
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: name,
         TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+      }),
+    )
+  }
+}
+
+/** A table made by an older version gets the indexes added since (DynamoDB backfills them). */
+async function addMissingIndexes(client: DynamoDBClient, name: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }))
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName))
+  for (const index of table.indexes.filter((wanted) => !present.has(wanted.name))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: [
+          { AttributeName: index.partitionKey, AttributeType: 'S' },
+          { AttributeName: index.sortKey, AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          },
+        ],
       }),
     )
   }

@@ -11,6 +11,10 @@ import type {
   WorkspaceId,
 } from '../ids.js'
 
+/** How many partitions the active-scan index spreads over. */
+export const activeShards = 4
+const activeShardOf = (id: string) => id.charCodeAt(id.length - 1) % activeShards
+
 export const keys = {
   user: (id: UserId) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
   /** Makes an email unique across users, and finds the user at login. */
@@ -96,6 +100,9 @@ export const keys = {
     gsi2sk: `SCAN#${id}`,
   }),
   scanById: (id: ScanId) => ({ pk: `SCAN#${id}`, sk: 'SCAN' }),
+  /** Present only while a scan is queued or running (a sparse index), spread over a few partitions. */
+  activeScan: (id: ScanId, since: string) => ({ gsi3pk: `ACTIVE#${activeShardOf(id)}`, gsi3sk: `${since}#${id}` }),
+  activeScans: (shard: number) => ({ gsi3pk: `ACTIVE#${shard}` }),
   scansOfRepository: (repository: RepositoryId) => ({ gsi1pk: `REPOSCAN#${repository}`, gsi1skPrefix: 'SCAN#' }),
   scansOfProject: (project: ProjectId) => ({ gsi2pk: `PRJSCAN#${project}`, gsi2skPrefix: 'SCAN#' }),
 

@@ -1,10 +1,10 @@
 // Scans: created queued (with the push that carries their input), listed newest first per repository
 // and per project.
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
 import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
-import { keys } from './keys.js'
+import { activeShards, keys } from './keys.js'
 
 export type ScanStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
 export const engineNames = ['secrets', 'code', 'dependencies'] as const
@@ -33,7 +33,11 @@ export interface ScanRecord {
 }
 
 export function newScanItem(scan: ScanRecord) {
-  return { ...scan, ...keys.scan(scan.project_id, scan.repository_id, scan.id) }
+  return {
+    ...scan,
+    ...keys.scan(scan.project_id, scan.repository_id, scan.id),
+    ...keys.activeScan(scan.id, scan.created_at),
+  }
 }
 
 export async function getScan(id: ScanId): Promise<ScanRecord | undefined> {
@@ -115,7 +119,8 @@ export async function finishScan(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.scanById(id),
-        UpdateExpression: 'SET #status = :status, finished_at = :now, stats = :stats, #error = :error',
+        UpdateExpression:
+          'SET #status = :status, finished_at = :now, stats = :stats, #error = :error REMOVE gsi3pk, gsi3sk',
         // A scan whose message died in the DLQ may never have started: it fails from queued too.
         ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -166,7 +171,7 @@ export async function cancelScan(
       }),
     )
   try {
-    await update('#status = :queued', 'SET #status = :cancelled, finished_at = :now', {
+    await update('#status = :queued', 'SET #status = :cancelled, finished_at = :now REMOVE gsi3pk, gsi3sk', {
       ':queued': 'queued',
       ':cancelled': 'cancelled',
       ':now': now,
@@ -202,5 +207,47 @@ export async function deleteScansOf(repository: RepositoryId): Promise<void> {
     await deleteKeys(page.items.map((scan) => keys.scanById(scan.id)))
     if (!page.lastKey) return
     page = await listScansOfRepository(repository, { limit: 100, startKey: page.lastKey })
+  }
+}
+
+/** Scans queued or running since before `before` (ISO), oldest first: the cleanup's candidates. */
+export async function listStaleScans(before: string, limit = 100): Promise<ScanRecord[]> {
+  const stale: ScanRecord[] = []
+  for (let shard = 0; shard < activeShards; shard++) {
+    const { Items = [] } = await documents().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+        ExpressionAttributeValues: { ':pk': keys.activeScans(shard).gsi3pk, ':before': before },
+        Limit: limit,
+      }),
+    )
+    stale.push(...(Items as ScanRecord[]))
+  }
+  return stale
+}
+
+/** Restarts a stale scan's clock in the sweep index, so one sweep does not queue it again next time. */
+export async function touchActiveScan(scan: ScanRecord, now = new Date().toISOString()): Promise<boolean> {
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.scanById(scan.id),
+        UpdateExpression: 'SET gsi3sk = :since',
+        ConditionExpression: '#status IN (:queued, :running)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':since': keys.activeScan(scan.id, now).gsi3sk,
+          ':queued': 'queued',
+          ':running': 'running',
+        },
+      }),
+    )
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) return false
+    throw error
   }
 }

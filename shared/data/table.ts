@@ -12,6 +12,8 @@ export const table = {
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     // gsi2: time-ordered lists across a parent (scans of a project, usage of a workspace).
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    // gsi3: sparse, only scans still queued or running, oldest first: what the cleanup sweeps.
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const
 

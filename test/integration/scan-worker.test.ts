@@ -20,6 +20,7 @@ import { requestLog } from '../../shared/log.js'
 import type { Engine } from '../../shared/scanning/engine.js'
 import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
+import { requeueStuckScans } from '../../shared/worker/sweep.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
 
@@ -27,7 +28,7 @@ afterAll(removeTempDirs)
 const log = requestLog({ test: 'scan-worker' })
 
 /** A queued scan of a pack, as a push leaves it. */
-async function queuedScan(pack: Buffer, refs: { ref: string; oid: string }[]) {
+async function queuedScan(pack: Buffer, refs: { ref: string; oid: string }[], createdAt = new Date().toISOString()) {
   const owner = await newOwner()
   const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
   const repository = await createRepository(project, { name: 'r' })
@@ -42,7 +43,7 @@ async function queuedScan(pack: Buffer, refs: { ref: string; oid: string }[]) {
     engines: ['secrets'],
     error: null,
     stats: null,
-    created_at: new Date().toISOString(),
+    created_at: createdAt,
     started_at: null,
     finished_at: null,
   }
@@ -255,7 +256,7 @@ describe('cancel and retry', () => {
 
     const drained = await cleanup()
 
-    expect(drained.failed).toBeGreaterThanOrEqual(1)
+    expect(drained.dead_letters.failed).toBeGreaterThanOrEqual(1)
     expect(await getScan(scan.id)).toMatchObject({
       status: 'failed',
       error: { code: 'worker_failed', retryable: true },
@@ -264,5 +265,30 @@ describe('cancel and retry', () => {
       as: scan.token,
     })
     expect(retried.status).toBe(202)
+  })
+
+  it('queues again a scan stuck in queued, once per sweep, and fails one that had its tries', async () => {
+    const { pack, refs } = smallRepo()
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString()
+    const lost = await queuedScan(pack, refs, anHourAgo)
+    const exhausted = await queuedScan(pack, refs, anHourAgo)
+    for (let i = 0; i < 3; i++) await startScan(exhausted.id, anHourAgo)
+
+    const first = await requeueStuckScans(log)
+    const lostAfter = (await getScan(lost.id)) as ScanRecord & { gsi3sk?: string }
+    const second = await requeueStuckScans(log)
+
+    expect(first.requeued).toBeGreaterThanOrEqual(1)
+    expect(Date.parse(lostAfter.gsi3sk!.split('#')[0]!)).toBeGreaterThan(Date.now() - 60_000)
+    expect(await getScan(exhausted.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'worker_failed', retryable: true },
+    })
+    expect(first.failed).toBeGreaterThanOrEqual(1)
+    // Another test file's poller may run the re-queued scan meanwhile; if not, the second sweep left it be.
+    const again = (await getScan(lost.id)) as ScanRecord & { gsi3sk?: string }
+    if (again.status === 'queued') expect(again.gsi3sk).toBe(lostAfter.gsi3sk)
+    else expect(['running', 'succeeded']).toContain(again.status)
+    expect(second.failed).toBe(0)
   })
 })

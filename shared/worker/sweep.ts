@@ -1,0 +1,53 @@
+// Scans that wait too long are looked after: a queued one whose message was lost (a restart, a failed
+// send) is queued again; a running one whose worker died is queued again, or failed as retryable once
+// it has had its tries. Running it twice is safe: every effect of a scan happens once.
+import { appendEvent } from '../data/events.js'
+import { recordLastScan } from '../data/repositories.js'
+import { finishScan, listStaleScans, type ScanRecord, touchActiveScan } from '../data/scans.js'
+import type { RequestLog } from '../log.js'
+import { scanQueue, workerTimeoutS } from '../queue/queues.js'
+import { enqueueScan } from '../queue/scans.js'
+
+/** A queued scan normally starts within seconds; ten minutes means its message is gone. */
+export const queuedGraceMs = 10 * 60_000
+/** A running scan past twice the worker's timeout has no worker any more. */
+export const runningGraceMs = 2 * workerTimeoutS * 1000
+
+export async function requeueStuckScans(
+  log: RequestLog,
+  now = Date.now(),
+): Promise<{ requeued: number; failed: number }> {
+  const counts = { requeued: 0, failed: 0 }
+  for (const scan of await listStaleScans(new Date(now - queuedGraceMs).toISOString())) {
+    const startedAt = scan.started_at ? Date.parse(scan.started_at) : 0
+    if (scan.status === 'running' && now - startedAt < runningGraceMs) continue
+    const attempts = (scan as ScanRecord & { attempts?: number }).attempts ?? 0
+    if (attempts >= scanQueue.maxReceiveCount) {
+      const error = {
+        code: 'worker_failed',
+        message: 'The scan did not finish in its tries; retry it',
+        retryable: true,
+        details: {},
+      }
+      if (await finishScan(scan.id, { status: 'failed', error })) {
+        await recordLastScan(scan.repository_id, {
+          id: scan.id,
+          status: 'failed',
+          finished_at: new Date(now).toISOString(),
+        })
+        await appendEvent(
+          scan.repository_id,
+          'scan.failed',
+          { type: 'system', id: null },
+          { scan_id: scan.id, code: error.code },
+        )
+        counts.failed++
+      }
+    } else if (await touchActiveScan(scan, new Date(now).toISOString())) {
+      await enqueueScan({ scan_id: scan.id })
+      counts.requeued++
+    }
+  }
+  if (counts.requeued + counts.failed > 0) log.warn('stuck scans swept', counts)
+  return counts
+}
