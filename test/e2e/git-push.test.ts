@@ -1,6 +1,7 @@
 // The real git client pushes to the local API Gateway, which runs the git-uploads handler in this
 // process against the shared emulators.
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -78,6 +79,8 @@ beforeAll(async () => {
   })
   // The remote URL names the server git talks to; set before any handler reads the configuration.
   process.env.PUBLIC_BASE_URL = server.url
+  // A small push limit, so the refusal shows without megabytes of test data.
+  process.env.GIT_PUSH_MAX_BYTES = '100000'
   owner = await newOwner()
   const project = (await api('POST', '/v1/projects', { name: 'git' })).json
   repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'pushed' })).json.id
@@ -262,5 +265,18 @@ describe('git push to a temporary remote', () => {
     expect((await api('GET', `/v1/git-uploads/${upload.id}`)).status).toBe(404)
     await expect(getObjectBytes(packKey)).rejects.toThrow()
     expect((await api('GET', `/v1/projects/${project.id}`)).json.repository_count).toBe(0)
+  })
+
+  it('refuses a push over the size limit, naming the ways to push less, and keeps the upload open', async () => {
+    const repo = await newRepo('huge', { 'random.bin': randomBytes(300_000).toString('base64') })
+    const upload = await newUpload()
+
+    const push = await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/main')
+
+    expect(push.code).not.toBe(0)
+    expect(push.err).toContain('this endpoint takes 100000')
+    expect(push.err).toContain('git commit-tree')
+    expect(push.err).toContain('bundle_upload_url')
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
   })
 })
