@@ -231,16 +231,7 @@ async function catalog() {
   process.env.RATE_LIMIT_PER_MINUTE = '1000000'
   const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-catalog-'))
   const stack = await startStack({ dataDir, port: 0 })
-  const send = async (method: string, path: string, token?: string, body?: unknown) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (token) headers.authorization = `Bearer ${token}`
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers,
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    return (await response.json()) as Record<string, string>
-  }
+  const send = jsonClient(stack.url)
   const { access_token: token } = await send('POST', '/v1/auth/login', undefined, {
     email: debugUser.email,
     password: debugUser.password,
@@ -274,16 +265,7 @@ async function pipeline() {
     port: 0,
     worker: (await import('../functions/scan-worker/handler.js')).handler,
   })
-  const send = async (method: string, path: string, token?: string, body?: unknown) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (token) headers.authorization = `Bearer ${token}`
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers,
-      body: body ? JSON.stringify(body) : undefined,
-    })
-    return (await response.json()) as Record<string, string>
-  }
+  const send = jsonClient(stack.url)
   const { email, password } = debugUser
   const { access_token: token } = await send('POST', '/v1/auth/login', undefined, { email, password })
   const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'bench' })
@@ -330,6 +312,16 @@ async function pipeline() {
   }
   await stack.stop()
   rmSync(dataDir, { recursive: true, force: true })
+}
+
+/** A small JSON client for the benchmarks' HTTP calls, with an optional bearer token. */
+function jsonClient(base: string) {
+  return async (method: string, path: string, token?: string, body?: unknown) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (token) headers.authorization = `Bearer ${token}`
+    const response = await fetch(`${base}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined })
+    return (await response.json()) as Record<string, string>
+  }
 }
 
 /** Asynchronous: the server a pushing git talks to may run in this very process. */

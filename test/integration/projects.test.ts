@@ -1,25 +1,7 @@
+import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
-
-const sqsRecord = (body: unknown): SQSRecord => ({
-  messageId: 'm',
-  receiptHandle: 'r',
-  body: JSON.stringify(body),
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '0',
-    SenderId: 's',
-    ApproximateFirstReceiveTimestamp: '0',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
-  awsRegion: 'us-east-1',
-})
-
-import type { Context, SQSRecord } from 'aws-lambda'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { cascadeInRequestLimit } from '../../shared/catalog/projects.js'
 import { getProject, getProjectForDeletion } from '../../shared/data/projects.js'
@@ -27,6 +9,7 @@ import { adjustOpenFindings, createRepository, getRepository, recordLastScan } f
 import { newId } from '../../shared/ids.js'
 import { Project, Rollup } from '../../shared/routes/schemas.js'
 import { call, newOwner, type Person } from '../support/identity.js'
+import { sqsRecord } from '../support/sqs.js'
 
 async function newProject(owner: Person, name = `p-${Math.random().toString(36).slice(2)}`) {
   const answer = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name, description: 'd' } })

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
 import { SendMessageCommand } from '@aws-sdk/client-sqs'
-import type { Context, SQSEvent } from 'aws-lambda'
+import type { Context } from 'aws-lambda'
 import { afterAll, describe, expect, it } from 'vitest'
 import { handler as cleanup } from '../../functions/cleanup/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
@@ -23,6 +23,7 @@ import { runScan } from '../../shared/worker/run-scan.js'
 import { requeueStuckScans } from '../../shared/worker/sweep.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
+import { sqsEvent as scanEvent, sqsRecord } from '../support/sqs.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'scan-worker' })
@@ -62,26 +63,7 @@ function smallRepo() {
   return { pack: packOf(dir, 'HEAD'), refs: [{ ref: 'refs/heads/main', oid: head }], dir }
 }
 
-const sqsEvent = (scanId: string, messageId = 'm1'): SQSEvent => ({
-  Records: [
-    {
-      messageId,
-      receiptHandle: 'r',
-      body: JSON.stringify({ scan_id: scanId }),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 's',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
-      awsRegion: 'us-east-1',
-    },
-  ],
-})
+const sqsEvent = (scanId: string, messageId = 'm1') => scanEvent(sqsRecord({ scan_id: scanId }, messageId))
 const context = {} as Context
 
 describe('the scan worker', () => {
