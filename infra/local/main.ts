@@ -29,7 +29,7 @@ try {
   process.exit(1)
 }
 
-const { url, emulators, pids } = stack
+const { url, emulators } = stack
 log(`
 vega: ready in ${((performance.now() - started) / 1000).toFixed(1)} s
   API        ${url}/v1
@@ -51,13 +51,3 @@ async function shutdown(signal: string) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'))
 process.on('SIGTERM', () => void shutdown('SIGTERM'))
-// Whatever ends this process, the emulators it spawned do not outlive it.
-process.on('exit', () => {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
-})

@@ -69,7 +69,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     RunningEmulator,
   ]
   const emulators = { dynamodb, s3, sqs }
-  const stopEmulators = () => Promise.all([dynamodb.stop(), s3.stop(), sqs.stop()])
+  const pids = [dynamodb.pid, s3.pid].filter((pid): pid is number => pid !== undefined)
+  // Whatever ends this process (a clean exit, an uncaught error), the emulators it spawned die with it.
+  const killChildren = () => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+  }
+  process.once('exit', killChildren)
+  const stopEmulators = async () => {
+    process.off('exit', killChildren)
+    await Promise.all([dynamodb.stop(), s3.stop(), sqs.stop()])
+  }
 
   try {
     const endpoints = { dynamodb: dynamodb.endpoint, s3: s3.endpoint, sqs: sqs.endpoint }
@@ -92,7 +107,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       emulators,
       resources,
       poller,
-      pids: [dynamodb.pid, s3.pid].filter((pid): pid is number => pid !== undefined),
+      pids,
       async stop() {
         clearInterval(sweeping)
         await poller?.stop()

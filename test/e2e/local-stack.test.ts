@@ -159,4 +159,31 @@ describe('npm start', () => {
     expect(debugAgain.Item?.user_id).toBe(debugUser.Item?.user_id)
     expect((await api('/v1/readyz')).status).toBe(200)
   }, 120_000)
+
+  it('leaves no emulator behind when the process dies of an error', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crashing-stack.ts'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk
+    })
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const pids = (/pids ([\d ]+)/.exec(out)?.[1] ?? '').trim().split(' ').map(Number)
+
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    // SIGKILLed children linger a moment as zombies until init reaps them.
+    for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+
+    expect(code).not.toBe(0)
+    expect(pids).toHaveLength(2)
+    expect(pids.filter(alive)).toEqual([])
+  }, 60_000)
 })
