@@ -1,16 +1,20 @@
 // Workspaces and their members. The workspace item counts its owners, and every change of an owner
 // updates that count in the same transaction, so no race can leave a workspace without one.
-import {
-  BatchGetCommand,
-  GetCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflict, notFound } from '../http/errors.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
 import type { Role } from '../routes/route.js'
-import { isConditionFailure, type Page, type PageRequest, primaryKey, queryByPrefix, tableName } from './db.js'
+import {
+  claimKey,
+  type Page,
+  type PageRequest,
+  primaryKey,
+  queryByPrefix,
+  type TransactItems,
+  tableName,
+  transact,
+} from './db.js'
 import { keys } from './keys.js'
 import { setupTokenItem } from './logins.js'
 import { findUserByEmail, membershipItem } from './users.js'
@@ -88,30 +92,18 @@ export async function addMember(
   const user = existing ?? { id: newId('user'), email, name: member.name ?? email.split('@')[0]!, created_at: now }
   const setup = existing ? undefined : setupTokenItem(user.id)
   const item = membershipItem(workspace, user, member.role, now)
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+  const items: TransactItems = [
     { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
     ownerCountChange(workspace, member.role === 'owner' ? 1 : 0),
   ]
   if (!existing) {
     items.push(
-      {
-        Put: {
-          TableName,
-          Item: { ...keys.userEmail(email), user_id: user.id },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      claimKey(keys.userEmail(email), { user_id: user.id }),
       { Put: { TableName, Item: { ...keys.user(user.id), ...user } } },
       { Put: { TableName, Item: setup!.item } },
     )
   }
-  try {
-    await documents().send(new TransactWriteCommand({ TransactItems: items }))
-  } catch (error) {
-    if (isConditionFailure(error))
-      throw conflict(`${email} is already a member of workspace ${workspace}, or just became one`)
-    throw error
-  }
+  await transact(items, () => conflict(`${email} is already a member of workspace ${workspace}, or just became one`))
   return { member: item as MemberRecord, setupToken: setup?.token ?? null }
 }
 
@@ -119,58 +111,46 @@ export async function updateMemberRole(workspace: WorkspaceId, user: UserId, rol
   const current = await getMembership(workspace, user)
   if (!current) throw notFound('Member', user)
   const delta = (role === 'owner' ? 1 : 0) - (current.role === 'owner' ? 1 : 0)
-  try {
-    await documents().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: primaryKey(keys.membership(workspace, user)),
-              UpdateExpression: 'SET #role = :role',
-              ConditionExpression: '#role = :was',
-              ExpressionAttributeNames: { '#role': 'role' },
-              ExpressionAttributeValues: { ':role': role, ':was': current.role },
-            },
-          },
-          ownerCountChange(workspace, delta),
-        ],
-      }),
-    )
-  } catch (error) {
-    if (isConditionFailure(error))
-      throw conflict('A workspace keeps at least one owner, and the member changed meanwhile')
-    throw error
-  }
+  await transact(
+    [
+      {
+        Update: {
+          TableName: tableName(),
+          Key: primaryKey(keys.membership(workspace, user)),
+          UpdateExpression: 'SET #role = :role',
+          ConditionExpression: '#role = :was',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':role': role, ':was': current.role },
+        },
+      },
+      ownerCountChange(workspace, delta),
+    ],
+    ownersKept,
+  )
   return { ...current, role }
 }
 
 export async function removeMember(workspace: WorkspaceId, user: UserId): Promise<void> {
   const current = await getMembership(workspace, user)
   if (!current) throw notFound('Member', user)
-  try {
-    await documents().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Delete: {
-              TableName: tableName(),
-              Key: primaryKey(keys.membership(workspace, user)),
-              ConditionExpression: '#role = :was',
-              ExpressionAttributeNames: { '#role': 'role' },
-              ExpressionAttributeValues: { ':was': current.role },
-            },
-          },
-          ownerCountChange(workspace, current.role === 'owner' ? -1 : 0),
-        ],
-      }),
-    )
-  } catch (error) {
-    if (isConditionFailure(error))
-      throw conflict('A workspace keeps at least one owner, and the member changed meanwhile')
-    throw error
-  }
+  await transact(
+    [
+      {
+        Delete: {
+          TableName: tableName(),
+          Key: primaryKey(keys.membership(workspace, user)),
+          ConditionExpression: '#role = :was',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':was': current.role },
+        },
+      },
+      ownerCountChange(workspace, current.role === 'owner' ? -1 : 0),
+    ],
+    ownersKept,
+  )
 }
+
+const ownersKept = () => conflict('A workspace keeps at least one owner, and the member changed meanwhile')
 
 /** Moves the owner count, refusing to take it below one. A zero change still checks the workspace exists. */
 function ownerCountChange(workspace: WorkspaceId, delta: number) {

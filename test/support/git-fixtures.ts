@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
+import { GitError } from '../../shared/git/errors.js'
 
 let clock = 1_700_000_000
 
@@ -184,4 +185,15 @@ export function rawDelta(sourceSize: number, targetSize: number, ops: number[]):
     return out
   }
   return Buffer.from([...varint(sourceSize), ...varint(targetSize), ...ops])
+}
+
+/** The GitError code a call throws, or undefined when it does not throw. */
+export const codeOf = (fn: () => unknown): string | undefined => {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof GitError) return err.code
+    throw err
+  }
+  return undefined
 }

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseBundle } from '../../shared/git/bundle.js'
-import { GitError } from '../../shared/git/errors.js'
 import { indexPack } from '../../shared/git/pack.js'
-import { catAll, git, gitText, removeTempDirs, richRepo, tempDir } from '../support/git-fixtures.js'
+import { catAll, codeOf, git, gitText, removeTempDirs, richRepo, tempDir } from '../support/git-fixtures.js'
 
 const repo = richRepo()
 afterAll(removeTempDirs)
@@ -13,16 +12,6 @@ function bundle(args: string[], version = 2): Buffer {
   const file = join(tempDir(), 'repo.bundle')
   git(repo.dir, ['bundle', 'create', '-q', `--version=${version}`, file, ...args])
   return readFileSync(file)
-}
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof GitError) return err.code
-    throw err
-  }
-  return undefined
 }
 
 describe('parseBundle', () => {

@@ -3,10 +3,19 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from '
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkout, walkHistory } from '../../shared/git/checkout.js'
-import { GitError } from '../../shared/git/errors.js'
 import { parseCommit, parseTree } from '../../shared/git/objects.js'
 import { indexPack } from '../../shared/git/pack.js'
-import { catAll, git, gitText, initRepo, packOf, removeTempDirs, richRepo, tempDir } from '../support/git-fixtures.js'
+import {
+  catAll,
+  codeOf,
+  git,
+  gitText,
+  initRepo,
+  packOf,
+  removeTempDirs,
+  richRepo,
+  tempDir,
+} from '../support/git-fixtures.js'
 
 const repo = richRepo()
 afterAll(removeTempDirs)
@@ -39,16 +48,6 @@ function gitCheckout(dir: string, rev: string): string {
   git(dir, ['--work-tree', out, 'checkout', '-q', '-f', rev, '--', '.'])
   git(dir, ['checkout', '-q', '-f', 'main'])
   return out
-}
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof GitError) return err.code
-    throw err
-  }
-  return undefined
 }
 
 /** A tree object written byte for byte, so names git itself would refuse can be tested. */

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { GitError } from '../../shared/git/errors.js'
 import { applyDelta, indexPack, verifyPackChecksum, verifyPackHeader } from '../../shared/git/pack.js'
 import {
   catAll,
+  codeOf,
   commitAll,
   git,
   gitText,
@@ -21,16 +21,6 @@ import {
 const repo = richRepo()
 afterAll(removeTempDirs)
 const objects = catAll(repo.dir)
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof GitError) return err.code
-    throw err
-  }
-  return undefined
-}
 
 const withChecksum = (body: Buffer) => Buffer.concat([body, createHash('sha1').update(body).digest()])
 
