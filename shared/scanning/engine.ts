@@ -1,30 +1,64 @@
-// The one interface every scanning engine implements (secrets, code, dependencies: issue #7). Engines
-// are pure: they read the checked-out tree and the history's blobs, and return what they found.
+// The one interface every scanning engine implements (secrets, code, dependencies). Engines are pure:
+// they read the checked-out tree and the history's blobs, and return what they found. Storing,
+// fingerprinting and triage happen around them (shared/findings), never inside.
 import type { HistoryWalk } from '../git/checkout.js'
 
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
+export const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
+
+export type EngineName = 'secrets' | 'code' | 'dependencies'
+
 export interface ScanSource {
-  /** The pushed head, checked out; symlinks and submodules are listed, never materialised. */
+  /** The pushed head (or the archive, or a local folder), on disk; symlinks and submodules are never materialised. */
   root: string
+  /** Every regular file under root, relative with `/` separators, sorted. */
   files: { path: string; size: number }[]
-  /** Every blob of the pushed history once, with the commits and paths where it appears. */
+  /**
+   * Every blob of the pushed history once, with the commits and paths where it appears; the head's
+   * blobs are among them. Empty for an archive or a local folder: then `files` is all there is.
+   */
   history: HistoryWalk
   readBlob(oid: string): Buffer
   /** Engines stop at this instant (epoch ms); the scan fails with time_budget past it. */
   deadline: number
+  /** Stops a long engine early: checked between files; true once the scan was cancelled. */
+  cancelled?: () => boolean
 }
 
-export interface EngineFinding {
-  rule_id: string
-  severity: 'critical' | 'high' | 'medium' | 'low' | 'info'
-  title: string
-  message: string
+/** One place a finding appears. Lines are 1-based and inclusive. */
+export interface FindingLocation {
   path: string
   start_line: number
   end_line: number
+  /** The commit that introduced this location, for findings over history (secrets). */
+  commit?: string
+  /** The matched line(s), trimmed to 200 characters; a secret's value is always redacted in it. */
   snippet: string
 }
 
+export interface EngineFinding {
+  engine: EngineName
+  rule_id: string
+  severity: Severity
+  title: string
+  message: string
+  /** CWE ids like `CWE-798`. */
+  cwe: string[]
+  /** How to fix it, one or two sentences. */
+  fix: string
+  /**
+   * What makes this finding itself, with no line numbers: for a secret the SHA-256 (hex) of its value,
+   * for code the normalised matched text (whitespace collapsed), for a dependency
+   * `ecosystem:package@version:advisory`. The fingerprint is built from rule, path and this.
+   */
+  identity: string
+  /** Where it appears: the first is the primary location. A secret lists every path and commit. */
+  locations: FindingLocation[]
+  /** Engine-specific facts shown to users (package, installed and fixed versions, advisory id, ...). */
+  metadata: Record<string, string | number | boolean | null>
+}
+
 export interface Engine {
-  name: string
+  name: EngineName | 'inventory'
   run(source: ScanSource): Promise<EngineFinding[]>
 }
