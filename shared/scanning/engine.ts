@@ -59,6 +59,6 @@ export interface EngineFinding {
 }
 
 export interface Engine {
-  name: EngineName | 'inventory'
+  name: string
   run(source: ScanSource): Promise<EngineFinding[]>
 }
