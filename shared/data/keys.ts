@@ -110,6 +110,10 @@ export const keys = {
   event: (repository: RepositoryId, id: EventId) => ({ pk: `REPOEVT#${repository}`, sk: `EVT#${id}` }),
   eventsOf: (repository: RepositoryId) => ({ pk: `REPOEVT#${repository}`, skPrefix: 'EVT#' }),
 
+  /** An OSV advisory as it affects one package: a package's advisories are one partition. */
+  advisory: (ecosystem: string, name: string, id: string) => ({ pk: `ADV#${ecosystem}#${name}`, sk: `OSV#${id}` }),
+  advisoriesOf: (ecosystem: string, name: string) => ({ pk: `ADV#${ecosystem}#${name}`, skPrefix: 'OSV#' }),
+
   /** An idempotent request: who sent which key to which route. */
   idempotency: (principal: string, route: string, key: string) => ({
     pk: `IDEM#${principal}#${route}#${key}`,
