@@ -41,6 +41,20 @@ const Env = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024 * 1024),
+  /** The legacy sessions' archives: compressed size, inflated total, entry count and compression ratio. */
+  ARCHIVE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
+  ARCHIVE_MAX_INFLATED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024 * 1024),
+  ARCHIVE_MAX_ENTRIES: z.coerce.number().int().min(1).default(100_000),
+  /** Source code compresses 3–10×; a bomb compresses thousands of times. */
+  ARCHIVE_MAX_RATIO: z.coerce.number().min(2).default(200),
   /** How long a new upload waits for its push, and the longest it may be extended to. */
   UPLOAD_TTL_S: z.coerce
     .number()

@@ -1,9 +1,10 @@
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { sessionRoutes } from '../../shared/routes/index.js'
+import { analyze, create, get } from '../../shared/uploads/sessions.js'
 
-// TODO(#6): every route of this group answers 501 not_implemented until its issue lands.
+// Deprecated routes: lambda() adds Deprecation, Sunset and the successor Link to every answer.
 export const handler = lambda(sessionRoutes, {
-  createSession: notBuilt,
-  getSession: notBuilt,
-  analyzeSession: notBuilt,
+  createSession: (request) => create(request, request.body),
+  getSession: (request) => get(request, request.params.id),
+  analyzeSession: (request) => analyze(request, request.params.id),
 } satisfies Handlers<typeof sessionRoutes>)

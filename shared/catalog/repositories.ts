@@ -12,6 +12,7 @@ import {
   updateRepository,
 } from '../data/repositories.js'
 import { deleteScansOf } from '../data/scans.js'
+import { deleteSessionsOf, listSessionsOf } from '../data/sessions.js'
 import { deleteUploadsOf, listUploadsOf } from '../data/uploads.js'
 import { ApiError, conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
@@ -90,6 +91,7 @@ export async function destroy(repository: RepositoryRecord) {
   })
   await deleteScansOf(repository.id)
   await deleteUploadsOf(repository.id)
+  await deleteSessionsOf(repository.id)
   await deletePrefix(objectKeys.repository(repository.workspace_id, repository.id))
   await deleteEvents(repository.id)
 }
@@ -97,7 +99,10 @@ export async function destroy(repository: RepositoryRecord) {
 /** A repository that holds uploads or scans is deleted only with `cascade`, which deletes them too. */
 export async function remove(access: Access, id: RepositoryId, cascade: boolean) {
   const repository = await findRepository(access, id)
-  if (!cascade && (await listUploadsOf(repository.id, { limit: 1 })).items.length > 0) {
+  const holds = async () =>
+    (await listUploadsOf(repository.id, { limit: 1 })).items.length > 0 ||
+    (await listSessionsOf(repository.id, { limit: 1 })).items.length > 0
+  if (!cascade && (await holds())) {
     throw conflict(`Repository ${id} holds uploads and scans; delete with ?cascade=true to remove them too`)
   }
   await destroy(repository)

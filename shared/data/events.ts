@@ -11,6 +11,8 @@ export type EventType =
   | 'repository.renamed'
   | 'upload.created'
   | 'upload.received'
+  | 'session.created'
+  | 'session.analyzed'
   | 'scan.queued'
   | 'scan.started'
   | 'scan.succeeded'

@@ -6,6 +6,7 @@ import type {
   ProjectId,
   RepositoryId,
   ScanId,
+  SessionId,
   UploadId,
   UserId,
   WorkspaceId,
@@ -89,6 +90,16 @@ export const keys = {
   }),
   uploadById: (id: UploadId) => ({ pk: `UPL#${id}`, sk: 'UPLOAD' }),
   uploadsOf: (repository: RepositoryId) => ({ gsi1pk: `REPOUPL#${repository}`, gsi1skPrefix: 'UPL#' }),
+
+  /** A legacy upload session, read by id; a repository's sessions on gsi1. */
+  session: (repository: RepositoryId, id: SessionId) => ({
+    pk: `SES#${id}`,
+    sk: 'SESSION',
+    gsi1pk: `REPOSES#${repository}`,
+    gsi1sk: `SES#${id}`,
+  }),
+  sessionById: (id: SessionId) => ({ pk: `SES#${id}`, sk: 'SESSION' }),
+  sessionsOf: (repository: RepositoryId) => ({ gsi1pk: `REPOSES#${repository}`, gsi1skPrefix: 'SES#' }),
 
   /** A scan, read by id; listed per repository on gsi1 and per project on gsi2. */
   scan: (project: ProjectId, repository: RepositoryId, id: ScanId) => ({

@@ -2,7 +2,7 @@
 // and per project.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
+import type { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
 import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { activeShards, keys } from './keys.js'
 
@@ -15,6 +15,8 @@ export interface ScanRecord {
   project_id: ProjectId
   workspace_id: WorkspaceId
   upload_id: UploadId | null
+  /** The legacy session whose archive this scans, if any. */
+  session_id?: SessionId
   status: ScanStatus
   /** Where the input lies in the uploads bucket, and what kind it is. */
   input: {
@@ -23,6 +25,8 @@ export interface ScanRecord {
     bytes: number
     objects?: number
     refs?: { ref: string; oid: string }[]
+    /** For an archive (a legacy session): how it is packed. */
+    format?: 'tar.gz' | 'zip'
   }
   engines: string[]
   error: { code: string; message: string; retryable: boolean; details: Record<string, unknown> } | null

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path'
 import { type CheckoutStats, checkout, walkHistory } from '../git/checkout.js'
 import { GitError } from '../git/errors.js'
 import { indexPack, type PackIndex } from '../git/pack.js'
+import { type ArchiveFormat, type ArchiveLimits, type ArchiveStats, extractArchive } from './archive.js'
 import type { ScanSource } from './engine.js'
 
 export interface PushedRef {
@@ -39,7 +40,7 @@ export function prepareSource(
   defaultBranch: string,
   dir: string,
   deadline: number,
-): ScanSource & { checkout: CheckoutStats; commits: number } {
+): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number } {
   const index = indexPack(pack, { deadline })
   const tips = refs.map((ref) => peel(index, ref.oid))
   const head = peel(index, headOf(refs, defaultBranch).oid)
@@ -52,7 +53,30 @@ export function prepareSource(
     readBlob: (oid) => index.read(oid).content,
     deadline,
     checkout: stats,
+    bytes: stats.bytes,
     commits: history.commits.length,
+  }
+}
+
+/** An archive unpacked into a folder: files only, no history. */
+export async function prepareArchiveSource(
+  archive: Buffer,
+  format: ArchiveFormat,
+  dir: string,
+  limits: ArchiveLimits,
+): Promise<ScanSource & { archive: ArchiveStats; bytes: number; commits: number }> {
+  const stats = await extractArchive(archive, format, dir, limits)
+  return {
+    root: dir,
+    files: listFiles(dir),
+    history: { commits: [], blobs: new Map() },
+    readBlob: (oid) => {
+      throw new Error(`an archive has no git objects (asked for ${oid})`)
+    },
+    deadline: limits.deadline,
+    archive: stats,
+    bytes: stats.bytes,
+    commits: 0,
   }
 }
 

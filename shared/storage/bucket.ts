@@ -15,4 +15,7 @@ export const objectKeys = {
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/push-${attempt}.pack`,
   bundle: (workspace: string, repository: string, upload: string) =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/repo.bundle`,
+  /** A legacy session's archive. */
+  archive: (workspace: string, repository: string, session: string, format: 'tar.gz' | 'zip') =>
+    `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${session}/source.${format}`,
 }

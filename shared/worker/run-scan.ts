@@ -14,7 +14,8 @@ import type { RequestLog } from '../log.js'
 import type { ScanMessage } from '../queue/scans.js'
 import type { Engine } from '../scanning/engine.js'
 import { inventoryEngine } from '../scanning/engines/inventory.js'
-import { prepareSource } from '../scanning/source.js'
+import { InputError } from '../scanning/input-error.js'
+import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { getObjectBytes } from '../storage/objects.js'
 
 // TODO(#7): the secrets, code and dependency engines join here.
@@ -35,8 +36,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
-    const { pack, refs } = await loadInput(scan)
-    const source = prepareSource(pack, refs, repository.default_branch, dir, deadline)
+    const source = await prepare(scan, repository.default_branch, dir, deadline)
     for (const engine of registry) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
       if (await isCancelRequested(scan.id)) {
@@ -55,7 +55,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     }
     const stats = {
       files: source.files.length,
-      bytes: source.checkout.bytes,
+      bytes: source.bytes,
       commits: source.commits,
       duration_ms: Math.round(performance.now() - started),
     }
@@ -69,7 +69,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     }
   } catch (error) {
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
-    if (!(error instanceof GitError)) throw error
+    if (!(error instanceof InputError)) throw error
     const failure = { code: error.code, message: error.message, retryable: false, details: {} }
     if (await finishScan(scan.id, { status: 'failed', error: failure })) {
       await recordLastScan(scan.repository_id, { id: scan.id, status: 'failed', finished_at: new Date().toISOString() })
@@ -80,11 +80,19 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
   }
 }
 
-async function loadInput(scan: ScanRecord): Promise<{ pack: Buffer; refs: { ref: string; oid: string }[] }> {
+/** The scan's input, from S3 into the folder: a pushed pack, a bundle, or a legacy session's archive. */
+async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, deadline: number) {
   const bytes = Buffer.from(await getObjectBytes(scan.input.key))
-  if (scan.input.kind === 'bundle') {
-    const bundle = parseBundle(bytes)
-    return { pack: bundle.pack, refs: bundle.refs }
+  if (scan.input.kind === 'archive') {
+    const limits = config()
+    return prepareArchiveSource(bytes, scan.input.format ?? 'tar.gz', dir, {
+      maxInflatedBytes: limits.ARCHIVE_MAX_INFLATED_BYTES,
+      maxEntries: limits.ARCHIVE_MAX_ENTRIES,
+      maxRatio: limits.ARCHIVE_MAX_RATIO,
+      deadline,
+    })
   }
-  return { pack: bytes, refs: scan.input.refs ?? [] }
+  const { pack, refs } =
+    scan.input.kind === 'bundle' ? parseBundle(bytes) : { pack: bytes, refs: scan.input.refs ?? [] }
+  return prepareSource(pack, refs, defaultBranch, dir, deadline)
 }

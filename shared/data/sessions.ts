@@ -1,0 +1,73 @@
+// Legacy upload sessions: an archive PUT to a presigned URL, then analysed once. Like an upload, a
+// session is claimed by its one scan in the same transaction that creates the scan.
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import type { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.js'
+import type { ArchiveFormat } from '../scanning/archive.js'
+import { deleteKeys, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { keys } from './keys.js'
+
+export interface SessionRecord {
+  id: SessionId
+  repository_id: RepositoryId
+  project_id: ProjectId
+  workspace_id: WorkspaceId
+  format: ArchiveFormat
+  /** Stored states; `uploaded`, `done`, `failed` and `expired` are read from the object, the scan and the clock. */
+  status: 'awaiting_upload' | 'analyzing'
+  expires_at: string
+  scan_id: ScanId | null
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export async function putSession(session: SessionRecord): Promise<void> {
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...keys.session(session.repository_id, session.id), ...session },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+}
+
+export async function getSession(id: SessionId): Promise<SessionRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.sessionById(id), ConsistentRead: true }),
+  )
+  return Item as SessionRecord | undefined
+}
+
+/** The transaction item that claims a session for its scan: it must still wait and not have expired. */
+export function claimForAnalysis(session: SessionId, scan: ScanId, now: string) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.sessionById(session),
+      UpdateExpression: 'SET #status = :analyzing, scan_id = :scan, updated_at = :now',
+      ConditionExpression: '#status = :waiting AND expires_at > :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':analyzing': 'analyzing',
+        ':waiting': 'awaiting_upload',
+        ':scan': scan,
+        ':now': now,
+      },
+    },
+  }
+}
+
+export function listSessionsOf(repository: RepositoryId, page: PageRequest): Promise<Page<SessionRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.sessionsOf(repository)
+  return queryByPrefix<SessionRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+}
+
+/** Removes every session of a deleted repository. */
+export async function deleteSessionsOf(repository: RepositoryId): Promise<void> {
+  for (let page = await listSessionsOf(repository, { limit: 100 }); ; ) {
+    await deleteKeys(page.items.map((session) => keys.sessionById(session.id)))
+    if (!page.lastKey) return
+    page = await listSessionsOf(repository, { limit: 100, startKey: page.lastKey })
+  }
+}

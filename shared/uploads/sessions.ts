@@ -1,0 +1,136 @@
+// The legacy sessions flow, kept for old clients: create a session (a presigned PUT for a .tar.gz or
+// .zip), PUT the archive, analyze it (one scan through the same worker and engines), read the session.
+import { type Access, eventActor } from '../catalog/access.js'
+import { findRepository } from '../catalog/repositories.js'
+import { config } from '../config.js'
+import { tableName, transact } from '../data/db.js'
+import { appendEvent } from '../data/events.js'
+import { engineNames, getScan, newScanItem, type ScanRecord } from '../data/scans.js'
+import { claimForAnalysis, getSession, putSession, type SessionRecord } from '../data/sessions.js'
+import { badRequest, conflict, gone, notFound, payloadTooLarge } from '../http/errors.js'
+import { newId, type RepositoryId, type SessionId } from '../ids.js'
+import { enqueueScan } from '../queue/scans.js'
+import { type ArchiveFormat, looksLike } from '../scanning/archive.js'
+import { objectKeys } from '../storage/bucket.js'
+import { getObjectStart, objectSize, presignPut } from '../storage/objects.js'
+
+const archiveKey = (session: SessionRecord) =>
+  objectKeys.archive(session.workspace_id, session.repository_id, session.id, session.format)
+
+const expired = (session: SessionRecord) =>
+  session.status === 'awaiting_upload' && Date.parse(session.expires_at) <= Date.now()
+
+/** The status a client sees: stored state, then the archive's presence, the scan's outcome and the clock. */
+type SessionStatus = 'awaiting_upload' | 'uploaded' | 'analyzing' | 'done' | 'failed' | 'expired'
+
+async function statusOf(session: SessionRecord): Promise<SessionStatus> {
+  if (session.status === 'analyzing') {
+    const scan = session.scan_id ? await getScan(session.scan_id) : undefined
+    if (scan?.status === 'succeeded') return 'done'
+    if (scan?.status === 'failed' || scan?.status === 'cancelled') return 'failed'
+    return 'analyzing'
+  }
+  if (expired(session)) return 'expired'
+  return (await objectSize(archiveKey(session))) === undefined ? 'awaiting_upload' : 'uploaded'
+}
+
+async function toSession(session: SessionRecord) {
+  const status = await statusOf(session)
+  const secondsLeft = Math.floor((Date.parse(session.expires_at) - Date.now()) / 1000)
+  return {
+    id: session.id,
+    repository_id: session.repository_id,
+    status,
+    // Until it is analysed the URL may be used again: a second PUT replaces the first archive.
+    upload_url:
+      session.status === 'awaiting_upload' && secondsLeft > 0
+        ? await presignPut(archiveKey(session), secondsLeft)
+        : null,
+    expires_at: session.expires_at,
+    scan_id: session.scan_id,
+  }
+}
+
+export async function create(access: Access, input: { repository_id: RepositoryId; format: ArchiveFormat }) {
+  const repository = await findRepository(access, input.repository_id)
+  const now = new Date()
+  const session: SessionRecord = {
+    id: newId('session'),
+    repository_id: repository.id,
+    project_id: repository.project_id,
+    workspace_id: repository.workspace_id,
+    format: input.format,
+    status: 'awaiting_upload',
+    expires_at: new Date(now.getTime() + config().UPLOAD_TTL_S * 1000).toISOString(),
+    scan_id: null,
+    created_by: eventActor(access.actor).id ?? 'unknown',
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  }
+  await putSession(session)
+  await appendEvent(repository.id, 'session.created', eventActor(access.actor), {
+    session_id: session.id,
+    format: session.format,
+  })
+  return toSession(session)
+}
+
+async function findSession(access: Access, id: SessionId): Promise<SessionRecord> {
+  const session = await getSession(id)
+  const hidden = () => notFound('Session', id)
+  if (!session) throw hidden()
+  await access.authorize(session.workspace_id, hidden)
+  return session
+}
+
+export async function get(access: Access, id: SessionId) {
+  return toSession(await findSession(access, id))
+}
+
+/** Checks the archive that was PUT (presence, size, magic bytes), then queues its one scan. */
+export async function analyze(access: Access, id: SessionId) {
+  const session = await findSession(access, id)
+  if (expired(session)) throw gone(`Session ${id} expired at ${session.expires_at}; create a new one`)
+  if (session.status !== 'awaiting_upload')
+    throw conflict(`Session ${id} was already analysed (scan ${session.scan_id})`)
+  const key = archiveKey(session)
+  const size = await objectSize(key)
+  if (size === undefined) throw conflict('Nothing was uploaded to upload_url yet; PUT the archive first')
+  const limit = config().ARCHIVE_MAX_BYTES
+  if (size > limit)
+    throw payloadTooLarge(`The archive is ${size} bytes; the limit is ${limit}`, {
+      limit_bytes: limit,
+      alternative: 'POST /v1/git-uploads and push with git',
+    })
+  if (size === 0 || !looksLike(session.format, await getObjectStart(key, Math.min(size, 4))))
+    throw badRequest(`The uploaded object is not a ${session.format} archive`, { format: session.format })
+
+  const now = new Date().toISOString()
+  const scan: ScanRecord = {
+    id: newId('scan'),
+    repository_id: session.repository_id,
+    project_id: session.project_id,
+    workspace_id: session.workspace_id,
+    upload_id: null,
+    session_id: session.id,
+    status: 'queued',
+    input: { kind: 'archive', key, bytes: size, format: session.format },
+    engines: [...engineNames],
+    error: null,
+    stats: null,
+    created_at: now,
+    started_at: null,
+    finished_at: null,
+  }
+  await transact(
+    [claimForAnalysis(session.id, scan.id, now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
+    () => conflict(`Session ${id} was analysed meanwhile`),
+  )
+  await enqueueScan({ scan_id: scan.id })
+  await appendEvent(session.repository_id, 'session.analyzed', eventActor(access.actor), {
+    session_id: session.id,
+    bytes: size,
+  })
+  await appendEvent(session.repository_id, 'scan.queued', eventActor(access.actor), { scan_id: scan.id })
+  return toSession({ ...session, status: 'analyzing', scan_id: scan.id })
+}
