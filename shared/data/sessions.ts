@@ -26,7 +26,7 @@ export async function putSession(session: SessionRecord): Promise<void> {
   await documents().send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...keys.session(session.repository_id, session.id), ...session },
+      Item: { ...session, ...keys.session(session.repository_id, session.id) },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   )

@@ -69,6 +69,12 @@ describe('tenant isolation matrix', () => {
         body: { repository_id: repository.id },
       })
     ).json
+    const session = (
+      await call(await handlerOf('sessions'), 'POST', '/v1/sessions', {
+        as: alice.token,
+        body: { repository_id: repository.id, format: 'zip' },
+      })
+    ).json
     const before = { ...(await snapshot()), upload: upload.expires_at }
     // Alice's real ids where the resource exists; well-formed ids of hers to be for kinds not built yet.
     const candidates = [
@@ -77,9 +83,9 @@ describe('tenant isolation matrix', () => {
       project.id,
       repository.id,
       apiKey.id,
-      ...(['upload', 'scan', 'finding', 'session', 'dismissalRequest', 'suppression'] as const).map((kind) =>
-        newId(kind),
-      ),
+      upload.id,
+      session.id,
+      ...(['scan', 'finding', 'dismissalRequest', 'suppression'] as const).map((kind) => newId(kind)),
     ]
 
     const matrix = (Object.entries(routeTable) as [string, RouteSpec][]).filter(
@@ -127,6 +133,10 @@ describe('tenant isolation matrix', () => {
       'updateRepository',
       'deleteRepository',
       'listEvents',
+      'getGitUpload',
+      'extendGitUpload',
+      'getSession',
+      'analyzeSession',
     ]) {
       expect(results.find((result) => result.startsWith(`${built}:`))).toMatch(/:40[34]$/)
     }
@@ -135,5 +145,9 @@ describe('tenant isolation matrix', () => {
     ).json
     expect({ ...(await snapshot()), upload: uploadAfter.expires_at }).toEqual(before)
     expect(uploadAfter.status).toBe('awaiting_push')
+    const sessionAfter = (
+      await call(await handlerOf('sessions'), 'GET', `/v1/sessions/${session.id}`, { as: alice.token })
+    ).json
+    expect(sessionAfter).toMatchObject({ status: 'awaiting_upload', scan_id: null })
   }, 60_000)
 })
