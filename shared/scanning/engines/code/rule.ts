@@ -1,0 +1,34 @@
+// The shape of a code rule: plain data, so the engine, the tests and the benchmark's ast-grep YAML are
+// all built from the same objects.
+import type { Rule } from '@ast-grep/napi'
+import type { Severity } from '../../engine.js'
+
+/** The languages the code engine parses; the JavaScript rules also run on TypeScript and TSX. */
+export type CodeLanguageName = 'javascript' | 'typescript' | 'tsx' | 'python' | 'go' | 'java'
+
+export interface CodeRule {
+  /** `<language prefix>-<category>`, e.g. `js-command-injection`; stable, part of the finding's fingerprint. */
+  id: string
+  title: string
+  severity: Severity
+  cwe: string[]
+  fix: string
+  /** An ast-grep rule object (https://ast-grep.github.io/reference/rule.html); no top-level constraints. */
+  rule: Rule
+  /** Only these languages of the rule set, when part of the rule's grammar exists in no other (JSX). */
+  only?: CodeLanguageName[]
+}
+
+/**
+ * Go parses a lone `pkg.Func(x)` snippet as a type conversion, so call patterns only match when given a
+ * function body for context; the selector picks the call back out.
+ */
+export const goCall = (snippet: string): Rule => ({
+  pattern: { context: `func _() { ${snippet} }`, selector: 'call_expression' },
+})
+
+/** Word boundaries and case-insensitivity for names that say a value is a secret. */
+export const secretName = '(?i)(passw|pwd|secret|token|nonce|salt|otp|session|api_?key|credential)'
+
+/** A string that starts with an SQL statement keyword (after its opening quote or f/r prefix). */
+export const sqlText = '(?i)^[a-z]*["\'`]{1,3}\\s*(select|insert|update|delete|replace|merge|with|create|drop|alter)\\s'

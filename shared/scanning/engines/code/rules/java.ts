@@ -1,0 +1,2 @@
+import type { CodeRule } from '../rule.js'
+export const javaRules: CodeRule[] = []

@@ -1,0 +1,220 @@
+// Python rules (tree-sitter-python through @ast-grep/lang-python).
+import type { Rule } from '@ast-grep/napi'
+import { type CodeRule, secretName, sqlText } from '../rule.js'
+
+const call = (callee: string, ...conditions: Rule[]): Rule => ({
+  kind: 'call',
+  all: [{ has: { field: 'function', regex: callee } }, ...conditions],
+})
+
+const argumentsHave = (rule: Rule): Rule => ({ has: { field: 'arguments', kind: 'argument_list', has: rule } })
+const argumentsContain = (rule: Rule): Rule => argumentsHave({ stopBy: 'end', ...rule })
+const nthArgument = (position: number, rule: Rule): Rule => argumentsHave({ nthChild: position, ...rule })
+const keyword = (pattern: string): Rule => argumentsHave({ kind: 'keyword_argument', regex: pattern })
+
+/** Flask, Django and Starlette request input: `request.args`, `request.GET`, `request.json`, ... */
+const requestInput: Rule = {
+  kind: 'attribute',
+  regex: '^request\\.(args|form|values|files|json|data|GET|POST|cookies|headers|query_params|path_params)\\b',
+}
+const isOrHasRequestInput: Rule = { any: [requestInput, { has: { stopBy: 'end', ...requestInput } }] }
+
+const computedPart: Rule = {
+  any: [{ kind: 'identifier' }, { kind: 'attribute' }, { kind: 'subscript' }, { kind: 'call' }],
+}
+
+/** A value computed at run time: a name, a call, an operation, an f-string with a placeholder. */
+const dynamicValue: Rule = {
+  any: [
+    { kind: 'identifier', not: { regex: '^None$' } },
+    { kind: 'attribute' },
+    { kind: 'subscript' },
+    { kind: 'call' },
+    { kind: 'await' },
+    { kind: 'binary_operator', has: { stopBy: 'end', ...computedPart } },
+    { kind: 'string', has: { kind: 'interpolation' } },
+  ],
+}
+
+const escaped: Rule = { kind: 'call', regex: '^[\\w.]*(?i:escape|sanitize|bleach\\.clean|clean)\\(' }
+
+export const pythonRules: CodeRule[] = [
+  {
+    id: 'py-command-injection',
+    title: 'Shell command built from a variable',
+    severity: 'critical',
+    cwe: ['CWE-78'],
+    fix: 'Call subprocess.run with an argument list and shell=False; validate arguments against an allow-list (shlex.quote as a last resort).',
+    rule: {
+      any: [
+        call(
+          '^(os\\.(system|popen)|commands\\.(getoutput|getstatusoutput)|subprocess\\.(getoutput|getstatusoutput))$',
+          nthArgument(1, dynamicValue),
+        ),
+        call(
+          '^subprocess\\.(call|run|Popen|check_call|check_output)$',
+          nthArgument(1, dynamicValue),
+          keyword('^shell\\s*=\\s*True$'),
+        ),
+      ],
+    },
+  },
+  {
+    id: 'py-code-injection',
+    title: 'Code evaluated from a variable',
+    severity: 'critical',
+    cwe: ['CWE-94', 'CWE-95'],
+    fix: 'Never evaluate data as code: use ast.literal_eval or json.loads for data, and dispatch to a fixed set of functions.',
+    rule: call('^(eval|exec|builtins\\.eval|builtins\\.exec)$', nthArgument(1, dynamicValue)),
+  },
+  {
+    id: 'py-sql-injection',
+    title: 'SQL query built by formatting, concatenation or an f-string',
+    severity: 'high',
+    cwe: ['CWE-89'],
+    fix: 'Pass values as query parameters (`cursor.execute("... WHERE id = %s", (id,))`, SQLAlchemy bound parameters) instead of formatting them into the SQL.',
+    rule: call(
+      '(\\.(execute|executemany|executescript|raw|extra)|^(sqlalchemy\\.)?text)$',
+      nthArgument(1, {
+        any: [
+          { kind: 'string', regex: sqlText, has: { kind: 'interpolation' } },
+          { kind: 'binary_operator', regex: sqlText, has: { stopBy: 'end', ...computedPart } },
+          { kind: 'call', regex: sqlText, has: { field: 'function', kind: 'attribute', regex: '\\.format$' } },
+        ],
+      }),
+    ),
+  },
+  {
+    id: 'py-path-traversal',
+    title: 'File path taken from the request',
+    severity: 'high',
+    cwe: ['CWE-22'],
+    fix: 'Serve files with send_from_directory or werkzeug.utils.secure_filename, or resolve the path and check it stays under a fixed base.',
+    rule: call(
+      '^(open|io\\.open|os\\.(remove|unlink|listdir|rmdir)|shutil\\.(rmtree|copy|copyfile|move)|(flask\\.)?send_file|(pathlib\\.)?Path|FileResponse)$',
+      argumentsContain(requestInput),
+      { not: argumentsContain({ kind: 'call', regex: '^[\\w.]*(secure_filename|basename)\\(' }) },
+    ),
+  },
+  {
+    id: 'py-ssrf',
+    title: 'Outgoing request to a URL taken from the request',
+    severity: 'high',
+    cwe: ['CWE-918'],
+    fix: 'Never fetch a caller-chosen URL: map the input to an allow-listed host, or validate scheme, host and resolved address first.',
+    rule: call(
+      '^((requests|httpx)\\.(get|post|put|patch|delete|head)|(urllib\\.request\\.|urllib2\\.)?urlopen|urllib\\.request\\.Request)$',
+      nthArgument(1, isOrHasRequestInput),
+    ),
+  },
+  {
+    id: 'py-insecure-deserialization',
+    title: 'Deserialization that can run code',
+    severity: 'high',
+    cwe: ['CWE-502'],
+    fix: 'Load untrusted data with json or yaml.safe_load; pickle, marshal and full YAML loaders can construct arbitrary objects.',
+    rule: {
+      any: [
+        call('^(pickle|cPickle|_pickle|dill|marshal|jsonpickle)\\.(load|loads|decode|Unpickler)$'),
+        call('^yaml\\.(unsafe_load|unsafe_load_all|full_load|full_load_all)$'),
+        call('^yaml\\.(load|load_all)$', { not: { has: { field: 'arguments', regex: 'SafeLoader|BaseLoader' } } }),
+      ],
+    },
+  },
+  {
+    id: 'py-weak-hash',
+    title: 'MD5 or SHA-1 used on a password or secret',
+    severity: 'medium',
+    cwe: ['CWE-328', 'CWE-916'],
+    fix: 'Hash passwords with hashlib.scrypt, argon2 or bcrypt (with a salt); use SHA-256 or better for other secrets.',
+    rule: {
+      all: [
+        {
+          any: [
+            call('^hashlib\\.(md5|sha1|md4)$'),
+            call('^hashlib\\.new$', nthArgument(1, { kind: 'string', regex: '(?i)^["\'](md4|md5|sha1)["\']$' })),
+          ],
+        },
+        { has: { field: 'arguments', regex: secretName } },
+        { not: keyword('^usedforsecurity\\s*=\\s*False$') },
+      ],
+    },
+  },
+  {
+    id: 'py-weak-cipher',
+    title: 'Broken cipher or ECB mode',
+    severity: 'medium',
+    cwe: ['CWE-327'],
+    fix: 'Use AES-GCM (cryptography AESGCM) or ChaCha20-Poly1305 with a random nonce.',
+    rule: {
+      any: [
+        call('^(DES|DES3|ARC2|ARC4|Blowfish|CAST|XOR)\\.new$'),
+        call('^AES\\.new$', argumentsHave({ regex: '^(AES\\.)?MODE_ECB$' })),
+        call('^(algorithms\\.)?(TripleDES|ARC4|Blowfish|IDEA|CAST5|SEED)$'),
+        call('^modes\\.ECB$'),
+      ],
+    },
+  },
+  {
+    id: 'py-weak-random',
+    title: 'The random module used for a secret value',
+    severity: 'medium',
+    cwe: ['CWE-338'],
+    fix: 'Generate tokens, passwords and nonces with the secrets module (secrets.token_urlsafe, secrets.choice).',
+    rule: {
+      ...call('^random\\.(random|randint|randrange|choice|choices|getrandbits|sample|uniform|randbytes)$'),
+      inside: {
+        stopBy: 'end',
+        any: [
+          { kind: 'assignment', has: { field: 'left', regex: secretName } },
+          { kind: 'function_definition', has: { field: 'name', regex: secretName } },
+          { kind: 'keyword_argument', has: { field: 'name', regex: secretName } },
+          { kind: 'pair', has: { field: 'key', regex: secretName } },
+        ],
+      },
+    },
+  },
+  {
+    id: 'py-tls-verification-disabled',
+    title: 'TLS certificate verification disabled',
+    severity: 'high',
+    cwe: ['CWE-295'],
+    fix: 'Keep verification on; trust a private CA with verify="/path/to/ca.pem" or ssl.create_default_context(cafile=...).',
+    rule: {
+      any: [
+        { kind: 'keyword_argument', regex: '^verify\\s*=\\s*False$', inside: { kind: 'argument_list' } },
+        { kind: 'keyword_argument', regex: '^cert_reqs\\s*=\\s*(ssl\\.CERT_NONE|["\']CERT_NONE["\'])$' },
+        call('^ssl\\._create_unverified_context$'),
+        {
+          kind: 'assignment',
+          any: [
+            { regex: '^[\\w.]+\\.check_hostname\\s*=\\s*False$' },
+            { regex: '^[\\w.]+\\.verify_mode\\s*=\\s*ssl\\.CERT_NONE$' },
+            { regex: '^ssl\\._create_default_https_context\\s*=\\s*ssl\\._create_unverified_context$' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    id: 'py-xss',
+    title: 'Unescaped data written as HTML',
+    severity: 'medium',
+    cwe: ['CWE-79'],
+    fix: 'Render through a Jinja2 template with autoescaping (render_template), and wrap only escaped values in Markup.',
+    rule: {
+      any: [
+        call('^((markupsafe|flask|jinja2)\\.)?Markup$', nthArgument(1, { all: [dynamicValue, { not: escaped }] })),
+        call('^(flask\\.)?render_template_string$', nthArgument(1, dynamicValue)),
+        call('^(django\\.utils\\.safestring\\.)?mark_safe$', nthArgument(1, { all: [dynamicValue, { not: escaped }] })),
+        {
+          kind: 'return_statement',
+          has: {
+            any: [{ kind: 'string', has: { kind: 'interpolation' } }, { kind: 'binary_operator' }],
+            has: { stopBy: 'end', ...requestInput },
+          },
+        },
+      ],
+    },
+  },
+]

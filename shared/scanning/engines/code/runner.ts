@@ -1,0 +1,144 @@
+// Runs every rule of a language in one pass: findInFiles with ONE combined `any` rule per language
+// parses each file once in Rust threads (6-9x faster than a parse + findAll per rule per file), then the
+// few matched nodes are attributed to the rules they match.
+import { closeSync, openSync, readSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+import { findInFiles, type NapiConfig, type SgNode } from '@ast-grep/napi'
+import type { EngineFinding, ScanSource } from '../../engine.js'
+import { InputError } from '../../input-error.js'
+import { type CodeLanguage, languageOf, registerLanguages } from './languages.js'
+import type { CodeRule } from './rule.js'
+
+export interface CodeScanLimits {
+  /** Larger files are generated or vendored far more often than written, and parse slowly. */
+  maxFileBytes: number
+  /** Files per findInFiles call: the deadline and cancellation are checked between batches. */
+  batchSize: number
+}
+
+export const defaultLimits: CodeScanLimits = { maxFileBytes: 1024 * 1024, batchSize: 500 }
+
+const snippetLimit = 200
+/** Minified code is one huge line; a file this big whose head holds such a line is skipped. */
+const minifiedCheckFrom = 16 * 1024
+const minifiedLineLength = 1000
+
+export async function scanCode(source: ScanSource, limits: CodeScanLimits = defaultLimits): Promise<EngineFinding[]> {
+  registerLanguages()
+  const findings: EngineFinding[] = []
+  for (const [language, paths] of filesByLanguage(source, limits)) {
+    for (let start = 0; start < paths.length; start += limits.batchSize) {
+      if (Date.now() > source.deadline) throw new InputError('time_budget', 'code scanning ran past its time budget')
+      if (source.cancelled?.()) return findings
+      await findInBatch(language, paths.slice(start, start + limits.batchSize), source.root, findings)
+    }
+  }
+  return findings
+}
+
+/** The source's own file list, by language: findInFiles would honour .gitignore if handed the root. */
+function filesByLanguage(source: ScanSource, limits: CodeScanLimits): Map<CodeLanguage, string[]> {
+  const groups = new Map<CodeLanguage, string[]>()
+  for (const file of source.files) {
+    if (file.size > limits.maxFileBytes || /[.-]min\.[cm]?js$/i.test(file.path)) continue
+    const language = languageOf(file.path)
+    if (!language) continue
+    const path = join(source.root, file.path)
+    if (file.size >= minifiedCheckFrom && looksMinified(path)) continue
+    const paths = groups.get(language) ?? []
+    paths.push(path)
+    groups.set(language, paths)
+  }
+  return groups
+}
+
+function looksMinified(path: string): boolean {
+  const head = Buffer.alloc(8 * 1024)
+  const fd = openSync(path, 'r')
+  try {
+    const read = readSync(fd, head, 0, head.length, 0)
+    return head
+      .subarray(0, read)
+      .toString('latin1')
+      .split('\n')
+      .some((line) => line.length > minifiedLineLength)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const combinedMatchers = new WeakMap<CodeLanguage, NapiConfig>()
+
+/** One `any` over the language's rules; rules carry no constraints, so nothing clashes when merged. */
+export function combinedMatcher(language: CodeLanguage): NapiConfig {
+  let matcher = combinedMatchers.get(language)
+  if (!matcher) {
+    matcher = { rule: { any: language.rules.map((rule) => rule.rule) } }
+    combinedMatchers.set(language, matcher)
+  }
+  return matcher
+}
+
+async function findInBatch(language: CodeLanguage, paths: string[], root: string, findings: EngineFinding[]) {
+  // findInFiles may resolve before its last callbacks ran (a Node-API limitation the ast-grep docs
+  // describe); it resolves to the number of files with matches, so wait until that many have arrived.
+  let delivered = 0
+  let expected = Number.POSITIVE_INFINITY
+  let allDelivered = () => {}
+  const done = new Promise<void>((resolve) => {
+    allDelivered = resolve
+  })
+  const matchedFiles = await findInFiles(
+    language.lang,
+    { paths, matcher: combinedMatcher(language) },
+    (error, nodes) => {
+      // An unreadable or undecodable file reaches here as an error: it simply yields nothing.
+      if (!error) collectFindings(language, nodes, root, findings)
+      if (++delivered >= expected) allDelivered()
+    },
+  )
+  expected = matchedFiles
+  if (delivered < expected) await done
+}
+
+function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, findings: EngineFinding[]) {
+  const first = nodes[0]
+  if (!first) return
+  const path = relative(root, first.getRoot().filename()).split(sep).join('/')
+  let lines: string[] | undefined
+  for (const node of nodes) {
+    const rules = language.rules.filter((rule) => node.matches({ rule: rule.rule }))
+    if (!rules.length) continue
+    lines ??= first.getRoot().root().text().split('\n')
+    const { start, end } = node.range()
+    const snippet = lines
+      .slice(start.line, end.line + 1)
+      .map((line) => line.trim())
+      .join('\n')
+      .slice(0, snippetLimit)
+    const identity = node.text().replace(/\s+/g, ' ').trim()
+    for (const rule of rules) findings.push(findingOf(rule, language, { path, start, end, snippet, identity }))
+  }
+}
+
+function findingOf(
+  rule: CodeRule,
+  language: CodeLanguage,
+  match: { path: string; start: { line: number }; end: { line: number }; snippet: string; identity: string },
+): EngineFinding {
+  const shown = match.identity.length > 80 ? `${match.identity.slice(0, 77)}...` : match.identity
+  return {
+    engine: 'code',
+    rule_id: rule.id,
+    severity: rule.severity,
+    title: rule.title,
+    message: `${rule.title}: \`${shown}\``,
+    cwe: rule.cwe,
+    fix: rule.fix,
+    identity: match.identity,
+    locations: [
+      { path: match.path, start_line: match.start.line + 1, end_line: match.end.line + 1, snippet: match.snippet },
+    ],
+    metadata: { language: language.name },
+  }
+}
