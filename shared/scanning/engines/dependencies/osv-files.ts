@@ -1,0 +1,110 @@
+// Reads OSV records from what OSV publishes: a JSON file (one record, an array, or a {vulns: [...]} answer),
+// a folder of them, or an ecosystem's all.zip. The archive is untrusted input: entry count and sizes are capped.
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import yauzl from 'yauzl'
+
+export const osvFileLimits = {
+  /** DynamoDB items stop at 400 KB; the largest real records (long version lists) stay well under this. */
+  maxRecordBytes: 300 * 1024,
+  /** npm's all.zip holds a few hundred thousand records (most are MAL- malware reports). */
+  maxZipEntries: 2_000_000,
+  maxZipBytes: 8 * 1024 * 1024 * 1024,
+  /** A single JSON file given directly may hold an array of records. */
+  maxJsonFileBytes: 256 * 1024 * 1024,
+}
+
+export type OsvFileItem = { source: string; text: string } | { source: string; note: string }
+
+/** The raw records of one JSON text: a record, an array of them, or an OSV API answer `{vulns: [...]}`. */
+export function recordsOfJson(text: string): unknown[] {
+  const value = JSON.parse(text) as unknown
+  if (Array.isArray(value)) return value
+  if (value && typeof value === 'object' && Array.isArray((value as { vulns?: unknown }).vulns))
+    return (value as { vulns: unknown[] }).vulns
+  return [value]
+}
+
+async function* readFolder(dir: string): AsyncGenerator<OsvFileItem> {
+  const entries = await readdir(dir, { withFileTypes: true })
+  entries.sort((a, b) => a.name.localeCompare(b.name))
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) yield* readFolder(path)
+    else if (entry.isFile() && entry.name.endsWith('.json')) yield* readJsonFile(path)
+    else if (entry.isFile() && entry.name.endsWith('.zip')) yield* readZip(path)
+  }
+}
+
+async function* readJsonFile(path: string): AsyncGenerator<OsvFileItem> {
+  const { size } = await stat(path)
+  if (size > osvFileLimits.maxJsonFileBytes) yield { source: path, note: `${size} bytes is over the limit; skipped` }
+  else yield { source: path, text: await readFile(path, 'utf8') }
+}
+
+/** The zip's next entry, or undefined at its end. */
+function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      zip.removeListener('entry', onEntry).removeListener('end', onEnd).removeListener('error', onError)
+      outcome()
+    }
+    const onEntry = (entry: yauzl.Entry) => settle(() => resolve(entry))
+    const onEnd = () => settle(() => resolve(undefined))
+    const onError = (error: Error) => settle(() => reject(error))
+    zip.on('entry', onEntry).on('end', onEnd).on('error', onError)
+    zip.readEntry()
+  })
+}
+
+/** Streams a zip's .json entries one at a time (yauzl with lazy entries), so memory holds one record. */
+async function* readZip(path: string): AsyncGenerator<OsvFileItem> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, validateEntrySizes: true }, (error, file) =>
+      error ? reject(error) : resolve(file),
+    ),
+  )
+  if (zip.entryCount > osvFileLimits.maxZipEntries) {
+    zip.close()
+    throw new Error(`${path}: ${zip.entryCount} entries is over the limit of ${osvFileLimits.maxZipEntries}`)
+  }
+  let total = 0
+  try {
+    while (true) {
+      const entry = await nextEntry(zip)
+      if (!entry) return
+      const source = `${path}:${entry.fileName}`
+      if (entry.fileName.endsWith('/') || !entry.fileName.endsWith('.json')) continue
+      if (entry.uncompressedSize > osvFileLimits.maxRecordBytes) {
+        yield {
+          source,
+          note: `${entry.uncompressedSize} bytes is over the ${osvFileLimits.maxRecordBytes}-byte record limit; skipped`,
+        }
+        continue
+      }
+      total += entry.uncompressedSize
+      if (total > osvFileLimits.maxZipBytes)
+        throw new Error(`${path}: more than ${osvFileLimits.maxZipBytes} bytes unpacked`)
+      const text = await new Promise<string>((resolve, reject) =>
+        zip.openReadStream(entry, (error, stream) => {
+          if (error) return reject(error)
+          const chunks: Buffer[] = []
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+          stream.on('error', reject)
+          stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+        }),
+      )
+      yield { source, text }
+    }
+  } finally {
+    zip.close()
+  }
+}
+
+/** Every record text under a path: a .zip, a .json, or a folder (searched recursively for both). */
+export async function* readOsvFiles(path: string): AsyncGenerator<OsvFileItem> {
+  const info = await stat(path)
+  if (info.isDirectory()) yield* readFolder(path)
+  else if (path.endsWith('.zip')) yield* readZip(path)
+  else yield* readJsonFile(path)
+}

@@ -1,0 +1,71 @@
+// What the lockfile parsers produce and the engine matches: one resolved package per entry.
+
+/** The OSV ecosystems Vega matches; the names are OSV's own (`affected[].package.ecosystem`). */
+export const ecosystems = ['npm', 'PyPI', 'Go', 'crates.io', 'RubyGems', 'Maven'] as const
+export type Ecosystem = (typeof ecosystems)[number]
+
+export const isEcosystem = (value: string): value is Ecosystem => (ecosystems as readonly string[]).includes(value)
+
+export interface Dependency {
+  ecosystem: Ecosystem
+  name: string
+  version: string
+  /** The lockfile or manifest, relative to the scanned root. */
+  path: string
+  /** 1-based line of the entry in that file, when it was cheap to find. */
+  line?: number
+  /** True when the project asks for it itself, false when it is only pulled in; absent when the file cannot tell. */
+  direct?: boolean
+}
+
+export interface ParseResult {
+  dependencies: Dependency[]
+  /** Why entries (or the whole file) were skipped: broken input, unpinned ranges, limits. */
+  notes: string[]
+}
+
+/** Input limits: a lockfile is data from the pushed repository, so its size and entry count are capped. */
+export const lockfileLimits = {
+  /** The largest lockfile read (real monorepo package-locks reach 10–20 MB). */
+  maxBytes: 32 * 1024 * 1024,
+  /** Entries kept per lockfile; the rest are dropped with a note. */
+  maxEntries: 100_000,
+}
+
+/** PEP 503: PyPI names compare case-insensitively with runs of `-`, `_` and `.` as one `-`. */
+export const normalisePackageName = (ecosystem: string, name: string): string =>
+  ecosystem === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name
+
+/** Finds the 1-based line of a needle cheaply: one scan for line starts, then a binary search per lookup. */
+export function lineFinder(text: string): (needle: string, from?: number) => number | undefined {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  const lineAt = (offset: number) => {
+    let low = 0
+    let high = starts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (starts[mid]! <= offset) low = mid
+      else high = mid - 1
+    }
+    return low + 1
+  }
+  return (needle, from = 0) => {
+    const at = text.indexOf(needle, from)
+    return at === -1 ? undefined : lineAt(at)
+  }
+}
+
+/** Keeps the first `maxEntries` dependencies and says so when it drops any. */
+export function capped(result: ParseResult, path: string): ParseResult {
+  if (result.dependencies.length <= lockfileLimits.maxEntries) return result
+  return {
+    dependencies: result.dependencies.slice(0, lockfileLimits.maxEntries),
+    notes: [
+      ...result.notes,
+      `${path}: ${result.dependencies.length} entries; only the first ${lockfileLimits.maxEntries} were checked`,
+    ],
+  }
+}
+
+export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 200)
