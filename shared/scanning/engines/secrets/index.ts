@@ -1,0 +1,284 @@
+// The secrets engine: every blob of the pushed history once (or every file of an archive or folder),
+// one finding per distinct secret value with every path and the commit that brought it there. A
+// finding never carries the secret: its identity is the SHA-256 of the value, its snippets are redacted.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Engine, EngineFinding, FindingLocation, ScanSource } from '../../engine.js'
+import {
+  defaultMatchOptions,
+  maxFileBytes as defaultMaxFileBytes,
+  isBinary,
+  isSkippedPath,
+  type MatchOptions,
+  matchSecrets,
+  type SecretMatch,
+} from './matcher.js'
+import { redactedSnippet, redactSecret } from './redact.js'
+import type { SecretRule } from './rules.js'
+import { type SecretlintMode, secretlintMatches } from './secretlint-layer.js'
+
+export interface SecretsOptions extends Partial<MatchOptions> {
+  /** Larger files are skipped whole (generated bundles and data dumps, not configuration). */
+  maxFileBytes?: number
+  /** The second layer: secretlint's recommended preset on no file, on files our prefilter flags, or on all. */
+  secretlint?: SecretlintMode
+}
+
+export interface SecretsStats {
+  files: number
+  bytes: number
+  skipped: { path: number; binary: number; tooLarge: number }
+  /** Files the per-file time cap cut short. */
+  timedOut: string[]
+  /** True when the deadline or a cancellation stopped the scan before every file was read. */
+  stoppedEarly: boolean
+  secretlintFindings: number
+}
+
+export interface SecretsScan {
+  findings: EngineFinding[]
+  stats: SecretsStats
+}
+
+const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex')
+const gitBlobOid = (bytes: Buffer) => createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
+
+interface Sighting {
+  path: string
+  commit?: string
+  /** The blob it was found in, for telling whether it is still in the head. */
+  oid?: string
+  match: SecretMatch
+  snippet: string
+}
+
+interface Group {
+  rule: SecretRule
+  identity: string
+  redacted: string
+  source: 'vega' | 'secretlint'
+  sightings: Sighting[]
+}
+
+class Collector {
+  readonly groups = new Map<string, Group>()
+
+  add(
+    matches: SecretMatch[],
+    places: { path: string; commit?: string }[],
+    oid?: string,
+    source: Group['source'] = 'vega',
+  ) {
+    const secrets = matches.map((match) => match.secret)
+    for (const match of matches) {
+      const identity = sha256Hex(match.value)
+      let group = this.groups.get(identity)
+      if (!group) {
+        group = { rule: match.rule, identity, redacted: redactSecret(match.secret), source, sightings: [] }
+        this.groups.set(identity, group)
+      }
+      const snippet = redactedSnippet(match.line, match.column, secrets)
+      for (const place of places) group.sightings.push({ ...place, oid, match, snippet })
+    }
+  }
+
+  /** True when a value (or a longer value holding one of ours) was already found by our own rules. */
+  covers(match: SecretMatch): boolean {
+    if (this.groups.has(sha256Hex(match.value))) return true
+    for (const group of this.groups.values())
+      if (group.sightings.some((s) => match.secret.includes(s.match.secret))) return true
+    return false
+  }
+}
+
+function scanBytes(bytes: Buffer, path: string, options: MatchOptions, stats: SecretsStats) {
+  if (isBinary(bytes)) {
+    stats.skipped.binary++
+    return undefined
+  }
+  stats.files++
+  stats.bytes += bytes.length
+  const text = bytes.toString('utf8')
+  const result = matchSecrets(text, path, options)
+  if (result.timedOut) stats.timedOut.push(path)
+  return { text, matches: result.matches }
+}
+
+const stopped = (source: ScanSource) => Date.now() >= source.deadline || !!source.cancelled?.()
+
+/** Scans and returns findings with the figures the benchmark and the worker's logs want. */
+export async function scanSecrets(source: ScanSource, options: SecretsOptions = {}): Promise<SecretsScan> {
+  const matchOptions: MatchOptions = {
+    maxMillisPerFile: options.maxMillisPerFile ?? defaultMatchOptions.maxMillisPerFile,
+    rules: options.rules ?? defaultMatchOptions.rules,
+  }
+  const maxBytes = options.maxFileBytes ?? defaultMaxFileBytes
+  const secretlint = options.secretlint ?? 'flagged'
+  const stats: SecretsStats = {
+    files: 0,
+    bytes: 0,
+    skipped: { path: 0, binary: 0, tooLarge: 0 },
+    timedOut: [],
+    stoppedEarly: false,
+    secretlintFindings: 0,
+  }
+  const collector = new Collector()
+  // The second layer runs after ours on the same text, so duplicates are known when it reports.
+  const pendingSecretlint: { text: string; path: string; places: { path: string; commit?: string }[]; oid?: string }[] =
+    []
+
+  const inspect = (bytes: Buffer, path: string, places: { path: string; commit?: string }[], oid?: string) => {
+    const scanned = scanBytes(bytes, path, matchOptions, stats)
+    if (!scanned) return
+    collector.add(scanned.matches, places, oid)
+    if (secretlint === 'all' || (secretlint === 'flagged' && mayHoldSecret(scanned.text)))
+      pendingSecretlint.push({ text: scanned.text, path, places, oid })
+  }
+
+  const history = source.history.blobs
+  const headPaths = new Set(source.files.map((file) => file.path))
+  if (history.size > 0) {
+    for (const blob of history.values()) {
+      if (stopped(source)) {
+        stats.stoppedEarly = true
+        break
+      }
+      const paths = blob.paths.filter((place) => !isSkippedPath(place.path))
+      stats.skipped.path += blob.paths.length - paths.length
+      if (!paths.length) continue
+      if (blob.size > maxBytes) {
+        stats.skipped.tooLarge++
+        continue
+      }
+      const primary = paths.find((place) => headPaths.has(place.path)) ?? paths[0]!
+      inspect(source.readBlob(blob.oid), primary.path, paths, blob.oid)
+    }
+  } else {
+    for (const file of source.files) {
+      if (stopped(source)) {
+        stats.stoppedEarly = true
+        break
+      }
+      if (isSkippedPath(file.path)) {
+        stats.skipped.path++
+        continue
+      }
+      if (file.size > maxBytes) {
+        stats.skipped.tooLarge++
+        continue
+      }
+      inspect(readFileSync(join(source.root, file.path)), file.path, [{ path: file.path }])
+    }
+  }
+
+  for (const pending of pendingSecretlint) {
+    if (stopped(source)) {
+      stats.stoppedEarly = true
+      break
+    }
+    const extra = (await secretlintMatches(pending.text, pending.path)).filter((match) => !collector.covers(match))
+    stats.secretlintFindings += extra.length
+    collector.add(extra, pending.places, pending.oid, 'secretlint')
+  }
+
+  return { findings: toFindings(collector, source, headPaths), stats }
+}
+
+/** Words our rules or secretlint's preset key on: files without any are not worth the second layer. */
+function mayHoldSecret(text: string): boolean {
+  return secretlintTriggers.test(text)
+}
+
+const secretlintTriggers =
+  /key|token|secret|passw|-----BEGIN|:\/\/[^\s/@]*:[^\s/@]*@|xox|sk-|sk_|hf_|ghp_|gho_|github_pat|glpat|npm_|AIza|SG\.|dapi|hvs\.|tskey|figd_|lin_api|ntn_|shp|ops_|gsk_|glsa_|glc_|vercel/i
+
+function toFindings(collector: Collector, source: ScanSource, headPaths: Set<string>): EngineFinding[] {
+  const commitOrder = new Map(source.history.commits.map((commit, index) => [commit, index]))
+  const order = (commit?: string) => (commit === undefined ? -1 : (commitOrder.get(commit) ?? Number.MAX_SAFE_INTEGER))
+  // Which head file is which blob: hashed only for the few paths a secret was found at.
+  const headOids = new Map<string, string | undefined>()
+  const headOid = (path: string) => {
+    if (!headOids.has(path)) {
+      let oid: string | undefined
+      try {
+        oid = headPaths.has(path) ? gitBlobOid(readFileSync(join(source.root, path))) : undefined
+      } catch {
+        oid = undefined
+      }
+      headOids.set(path, oid)
+    }
+    return headOids.get(path)
+  }
+  const inHead = (s: Sighting) => (s.oid === undefined ? headPaths.has(s.path) : headOid(s.path) === s.oid)
+
+  const findings: EngineFinding[] = []
+  for (const group of collector.groups.values()) {
+    // One location per path: the commit that first brought the secret there.
+    const byPath = new Map<string, Sighting>()
+    for (const sighting of group.sightings) {
+      const known = byPath.get(sighting.path)
+      if (!known || order(sighting.commit) < order(known.commit)) byPath.set(sighting.path, sighting)
+    }
+    const sightings = [...byPath.values()].sort(
+      (a, b) => order(a.commit) - order(b.commit) || a.path.localeCompare(b.path),
+    )
+    const present = group.sightings.some(inHead)
+    const primaryIndex = Math.max(
+      0,
+      sightings.findIndex((s) => headPaths.has(s.path) && group.sightings.some((o) => o.path === s.path && inHead(o))),
+    )
+    const [primary] = sightings.splice(primaryIndex, 1)
+    const ordered = [primary!, ...sightings]
+    const locations: FindingLocation[] = ordered.map((s) => ({
+      path: s.path,
+      start_line: s.match.startLine,
+      end_line: s.match.endLine,
+      ...(s.commit ? { commit: s.commit } : {}),
+      snippet: s.snippet,
+    }))
+    const firstCommit = ordered.reduce<string | undefined>(
+      (first, s) => (s.commit && (first === undefined || order(s.commit) < order(first)) ? s.commit : first),
+      undefined,
+    )
+    findings.push({
+      engine: 'secrets',
+      rule_id: group.rule.id,
+      severity: group.rule.severity,
+      title: group.rule.title,
+      message: messageOf(group, locations.length, firstCommit, present),
+      cwe: group.rule.cwe,
+      fix: group.rule.fix,
+      identity: group.identity,
+      locations,
+      metadata: {
+        first_commit: firstCommit ?? null,
+        in_head: present,
+        redacted: group.redacted,
+        paths: locations.length,
+        detector: group.source,
+        ...(group.rule.id === 'vega-api-key' ? { revoke: true } : {}),
+      },
+    })
+  }
+  return findings.sort(
+    (a, b) => a.locations[0]!.path.localeCompare(b.locations[0]!.path) || a.rule_id.localeCompare(b.rule_id),
+  )
+}
+
+function messageOf(group: Group, places: number, firstCommit: string | undefined, present: boolean): string {
+  const where = places === 1 ? 'in 1 place' : `in ${places} places`
+  const since = firstCommit ? `, first committed in ${firstCommit.slice(0, 12)}` : ''
+  const history = present ? '' : ' It is no longer in the head but stays in the git history.'
+  const revoke = group.rule.id === 'vega-api-key' ? ' Vega revokes this key.' : ' Rotate it.'
+  return `${group.rule.title} (${group.redacted}) ${where}${since}.${history}${revoke}`
+}
+
+export function createSecretsEngine(options: SecretsOptions = {}): Engine {
+  return {
+    name: 'secrets',
+    run: async (source) => (await scanSecrets(source, options)).findings,
+  }
+}
+
+export const secretsEngine: Engine = createSecretsEngine()

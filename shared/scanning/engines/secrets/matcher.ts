@@ -1,0 +1,158 @@
+// Finds secrets in one file's text: cheap keyword checks first, so most files never meet a regex; then
+// each gated rule's regex, its entropy floor, its proof (checksum) and the allowlists.
+import { shannonEntropy } from './entropy.js'
+import { rules as defaultRules, placeholderValues, placeholderWords, type SecretRule } from './rules.js'
+
+export interface SecretMatch {
+  rule: SecretRule
+  /** The raw secret: stays inside the engine, never in a finding. */
+  secret: string
+  /** The value that identifies the secret (normalised where the rule says so). */
+  value: string
+  /** UTF-16 offsets of the secret in the text. */
+  start: number
+  end: number
+  /** 1-based, inclusive. */
+  startLine: number
+  endLine: number
+  /** The text of the line the secret starts on, and the secret's column in it. */
+  line: string
+  column: number
+}
+
+export interface MatchOptions {
+  /** A file stops being matched after this long; JavaScript regexes backtrack and cannot be interrupted mid-run. */
+  maxMillisPerFile: number
+  rules: readonly SecretRule[]
+}
+
+export interface FileResult {
+  matches: SecretMatch[]
+  /** True when the time cap stopped the file before every rule ran. */
+  timedOut: boolean
+}
+
+export const maxFileBytes = 2 * 1024 * 1024
+
+/** Files that never hold a secret of their own: lock files carry integrity hashes, images and archives are binary. */
+const skippedPaths: RegExp[] = [
+  /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|deno\.lock|Cargo\.lock|Gemfile\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|go\.sum|gradle\.lockfile|packages\.lock\.json)$/,
+  /\.(?:png|jpe?g|gif|bmp|ico|webp|tiff?|svg|eot|ttf|otf|woff2?|pdf|docx?|xlsx?|pptx?|zip|gz|tgz|bz2|xz|7z|rar|jar|war|class|exe|dll|so|dylib|a|o|wasm|node|pyc|mp[34]|mov|avi|webm)$/i,
+  /\.(?:js|css)\.map$/,
+]
+
+export function isSkippedPath(path: string): boolean {
+  return skippedPaths.some((pattern) => pattern.test(path))
+}
+
+/** A NUL byte in the first 8 KB marks a binary file, as git itself decides. */
+export function isBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, 8192).includes(0)
+}
+
+interface CompiledRule {
+  rule: SecretRule
+  regex: RegExp
+}
+
+const compiled = new WeakMap<readonly SecretRule[], CompiledRule[]>()
+
+function compile(rules: readonly SecretRule[]): CompiledRule[] {
+  let list = compiled.get(rules)
+  if (!list) {
+    list = rules.map((rule) => ({
+      rule,
+      regex: new RegExp(rule.regex.source, `${rule.regex.flags.replace(/[gd]/g, '')}gd`),
+    }))
+    compiled.set(rules, list)
+  }
+  return list
+}
+
+export const defaultMatchOptions: MatchOptions = { maxMillisPerFile: 2000, rules: defaultRules }
+
+function isAllowed(rule: SecretRule, secret: string, path: string, line: string): boolean {
+  if (placeholderValues.some((pattern) => pattern.test(secret))) return true
+  const lower = secret.toLowerCase()
+  if (placeholderWords.some((word) => lower.includes(word))) return true
+  const allow = rule.allow
+  if (!allow) return false
+  return (
+    !!allow.values?.some((pattern) => pattern.test(secret)) ||
+    !!allow.stopwords?.some((word) => lower.includes(word)) ||
+    !!allow.paths?.some((pattern) => pattern.test(path)) ||
+    !!allow.lines?.some((pattern) => pattern.test(line))
+  )
+}
+
+/** Offsets of line starts, built only for files that have a match. */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1)
+  return starts
+}
+
+function lineOf(starts: number[], offset: number): number {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const mid = (low + high + 1) >> 1
+    if (starts[mid]! <= offset) low = mid
+    else high = mid - 1
+  }
+  return low + 1
+}
+
+/** Every secret in one file's text. `path` decides path-scoped allowlists. */
+export function matchSecrets(text: string, path: string, options: MatchOptions = defaultMatchOptions): FileResult {
+  const began = performance.now()
+  const lower = text.toLowerCase()
+  const gated = compile(options.rules).filter(
+    ({ rule }) =>
+      rule.keywords.some((keyword) => lower.includes(keyword)) &&
+      (!rule.fileMustContain || rule.fileMustContain.some((word) => lower.includes(word))),
+  )
+  if (!gated.length) return { matches: [], timedOut: false }
+
+  const matches: SecretMatch[] = []
+  let starts: number[] | undefined
+  let timedOut = false
+  rules: for (const { rule, regex } of gated) {
+    regex.lastIndex = 0
+    for (let found = regex.exec(text); found; found = regex.exec(text)) {
+      if (performance.now() - began > options.maxMillisPerFile) {
+        timedOut = true
+        break rules
+      }
+      const secret = found[1]
+      const span = found.indices?.[1]
+      if (!secret || !span) continue
+      const [start, end] = span
+      if (matches.some((other) => start < other.end && other.start < end)) continue
+      if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) continue
+      if (rule.check && !rule.check(secret)) continue
+      starts ??= lineStarts(text)
+      const startLine = lineOf(starts, start)
+      const lineStart = starts[startLine - 1]!
+      const lineEnd = starts[startLine] === undefined ? text.length : starts[startLine]! - 1
+      const line = text.slice(lineStart, lineEnd).replace(/\r$/, '')
+      if (isAllowed(rule, secret, path, line)) continue
+      matches.push({
+        rule,
+        secret,
+        value: rule.normalise ? rule.normalise(secret) : secret,
+        start,
+        end,
+        startLine,
+        endLine: lineOf(starts, Math.max(start, end - 1)),
+        line,
+        column: start - lineStart,
+      })
+    }
+    if (performance.now() - began > options.maxMillisPerFile) {
+      timedOut = true
+      break
+    }
+  }
+  return { matches, timedOut }
+}

@@ -1,0 +1,82 @@
+// The second layer: secretlint's recommended preset (MIT, precise, narrow), for formats our rules do not
+// cover (Anthropic, OpenAI, Figma, Vault, Tailscale, basic auth...). Its findings become matches like ours,
+// so they are deduplicated and redacted the same way; its messages (which hold the secret) are never kept.
+import { lintSource } from '@secretlint/core'
+import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend'
+import type { SecretMatch } from './matcher.js'
+import type { SecretRule } from './rules.js'
+
+/** `off`: ours only. `flagged`: on files holding a secret-ish word. `all`: every file (slow; see the benchmark). */
+export type SecretlintMode = 'off' | 'flagged' | 'all'
+
+const config = {
+  rules: [
+    {
+      id: '@secretlint/secretlint-rule-preset-recommend',
+      rule: recommended,
+      // Access key ids are off by default in secretlint; ours reports them, so the layers agree.
+      rules: [{ id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true } }],
+    },
+  ],
+}
+
+const rulesById = new Map<string, SecretRule>()
+
+function ruleFor(ruleId: string, title: string): SecretRule {
+  const id = `secretlint-${ruleId.replace(/^@secretlint\/secretlint-rule-/, '')}`
+  let rule = rulesById.get(id)
+  if (!rule) {
+    rule = {
+      id,
+      title,
+      severity: 'high',
+      cwe: ['CWE-798'],
+      fix: 'Revoke the credential now and issue a new one; it stays in the git history. Load it at run time from a secret manager.',
+      keywords: [],
+      regex: /$^/,
+    }
+    rulesById.set(id, rule)
+  }
+  return rule
+}
+
+function lineAt(text: string, offset: number) {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1
+  const next = text.indexOf('\n', offset)
+  const lineEnd = next < 0 ? text.length : next
+  let line = 1
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) line++
+  return { line, lineStart, text: text.slice(lineStart, lineEnd).replace(/\r$/, '') }
+}
+
+export async function secretlintMatches(text: string, path: string): Promise<SecretMatch[]> {
+  const ext = path.includes('.') ? path.slice(path.lastIndexOf('.')) : ''
+  const result = await lintSource({
+    source: { filePath: `/${path}`, content: text, ext, contentType: 'text' },
+    options: { config, maskSecrets: false, noPhysicFilePath: true },
+  })
+  const matches: SecretMatch[] = []
+  for (const message of result.messages) {
+    const fromData = Object.values(message.data ?? {}).find((v): v is string => typeof v === 'string' && v.length >= 8)
+    const secret = fromData ?? text.slice(message.range[0], message.range[1])
+    if (secret.length < 8) continue
+    // secretlint's range can cover the assignment before the value; the value itself is what we point at.
+    const found = text.indexOf(secret, Math.max(0, message.range[0] - 256))
+    const start = found >= 0 ? found : message.range[0]
+    const end = start + secret.length
+    const title = message.message.split(':')[0]!.replace(/^found\s+/i, '')
+    const at = lineAt(text, start)
+    matches.push({
+      rule: ruleFor(message.ruleId, title.includes(secret) ? message.ruleId : title),
+      secret,
+      value: secret,
+      start,
+      end,
+      startLine: at.line,
+      endLine: at.line + (secret.match(/\n/g)?.length ?? 0),
+      line: at.text,
+      column: start - at.lineStart,
+    })
+  }
+  return matches
+}
