@@ -30,5 +30,9 @@ export const goCall = (snippet: string): Rule => ({
 /** Word boundaries and case-insensitivity for names that say a value is a secret. */
 export const secretName = '(?i)(passw|pwd|secret|token|nonce|salt|otp|session|api_?key|credential)'
 
-/** A string that starts with an SQL statement keyword (after its opening quote or f/r prefix). */
-export const sqlText = '(?i)^[a-z]*["\'`]{1,3}\\s*(select|insert|update|delete|replace|merge|with|create|drop|alter)\\s'
+/**
+ * A string that starts with an SQL statement (after its opening quote or f/r prefix): a keyword alone
+ * ("select " + choice) is too common in prose to mean a query.
+ */
+export const sqlText =
+  '(?i)^[a-z]*["\'`]{1,3}\\s*(select\\s[\\s\\S]*?\\sfrom\\s|insert\\s+into\\s|update\\s+[\\w."`\\[\\]]+\\s+set\\s|delete\\s+from\\s|replace\\s+into\\s|merge\\s+into\\s|(create|drop|alter|truncate)\\s+(table|database|index|view|schema)\\s)'
