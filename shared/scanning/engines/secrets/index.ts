@@ -16,7 +16,7 @@ import {
 } from './matcher.js'
 import { redactedSnippet, redactSecret } from './redact.js'
 import type { SecretRule } from './rules.js'
-import { type SecretlintMode, secretlintMatches } from './secretlint-layer.js'
+import { type SecretlintMode, secretlintMatches, secretlintTriggers } from './secretlint-layer.js'
 
 export interface SecretsOptions extends Partial<MatchOptions> {
   /** Larger files are skipped whole (generated bundles and data dumps, not configuration). */
@@ -102,7 +102,7 @@ function scanBytes(bytes: Buffer, path: string, options: MatchOptions, stats: Se
   const text = bytes.toString('utf8')
   const result = matchSecrets(text, path, options)
   if (result.timedOut) stats.timedOut.push(path)
-  return { text, matches: result.matches }
+  return { text, matches: result.matches, judged: [...result.matches, ...result.refused] }
 }
 
 const stopped = (source: ScanSource) => Date.now() >= source.deadline || !!source.cancelled?.()
@@ -125,15 +125,20 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
   }
   const collector = new Collector()
   // The second layer runs after ours on the same text, so duplicates are known when it reports.
-  const pendingSecretlint: { text: string; path: string; places: { path: string; commit?: string }[]; oid?: string }[] =
-    []
+  const pendingSecretlint: {
+    text: string
+    path: string
+    places: { path: string; commit?: string }[]
+    oid?: string
+    judged: { start: number; end: number }[]
+  }[] = []
 
   const inspect = (bytes: Buffer, path: string, places: { path: string; commit?: string }[], oid?: string) => {
     const scanned = scanBytes(bytes, path, matchOptions, stats)
     if (!scanned) return
     collector.add(scanned.matches, places, oid)
-    if (secretlint === 'all' || (secretlint === 'flagged' && mayHoldSecret(scanned.text)))
-      pendingSecretlint.push({ text: scanned.text, path, places, oid })
+    if (secretlint === 'all' || (secretlint === 'flagged' && secretlintTriggers.test(scanned.text)))
+      pendingSecretlint.push({ text: scanned.text, path, places, oid, judged: scanned.judged })
   }
 
   const history = source.history.blobs
@@ -177,21 +182,15 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
       stats.stoppedEarly = true
       break
     }
-    const extra = (await secretlintMatches(pending.text, pending.path)).filter((match) => !collector.covers(match))
+    const extra = (await secretlintMatches(pending.text, pending.path, pending.judged)).filter(
+      (match) => !collector.covers(match),
+    )
     stats.secretlintFindings += extra.length
     collector.add(extra, pending.places, pending.oid, 'secretlint')
   }
 
   return { findings: toFindings(collector, source, headPaths), stats }
 }
-
-/** Words our rules or secretlint's preset key on: files without any are not worth the second layer. */
-function mayHoldSecret(text: string): boolean {
-  return secretlintTriggers.test(text)
-}
-
-const secretlintTriggers =
-  /key|token|secret|passw|-----BEGIN|:\/\/[^\s/@]*:[^\s/@]*@|xox|sk-|sk_|hf_|ghp_|gho_|github_pat|glpat|npm_|AIza|SG\.|dapi|hvs\.|tskey|figd_|lin_api|ntn_|shp|ops_|gsk_|glsa_|glc_|vercel/i
 
 function toFindings(collector: Collector, source: ScanSource, headPaths: Set<string>): EngineFinding[] {
   const commitOrder = new Map(source.history.commits.map((commit, index) => [commit, index]))

@@ -30,6 +30,8 @@ export interface FileResult {
   matches: SecretMatch[]
   /** True when the time cap stopped the file before every rule ran. */
   timedOut: boolean
+  /** Spans a rule's regex matched but its entropy, proof or allowlist refused: a second opinion must not report them. */
+  refused: { start: number; end: number }[]
 }
 
 export const maxFileBytes = 2 * 1024 * 1024
@@ -72,9 +74,11 @@ function compile(rules: readonly SecretRule[]): CompiledRule[] {
 export const defaultMatchOptions: MatchOptions = { maxMillisPerFile: 2000, rules: defaultRules }
 
 function isAllowed(rule: SecretRule, secret: string, path: string, line: string): boolean {
-  if (placeholderValues.some((pattern) => pattern.test(secret))) return true
   const lower = secret.toLowerCase()
-  if (placeholderWords.some((word) => lower.includes(word))) return true
+  if (rule.placeholderCheck !== false) {
+    if (placeholderValues.some((pattern) => pattern.test(secret))) return true
+    if (placeholderWords.some((word) => lower.includes(word))) return true
+  }
   const allow = rule.allow
   if (!allow) return false
   return (
@@ -112,9 +116,10 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
       rule.keywords.some((keyword) => lower.includes(keyword)) &&
       (!rule.fileMustContain || rule.fileMustContain.some((word) => lower.includes(word))),
   )
-  if (!gated.length) return { matches: [], timedOut: false }
+  if (!gated.length) return { matches: [], timedOut: false, refused: [] }
 
   const matches: SecretMatch[] = []
+  const refused: FileResult['refused'] = []
   let starts: number[] | undefined
   let timedOut = false
   rules: for (const { rule, regex } of gated) {
@@ -129,14 +134,22 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
       if (!secret || !span) continue
       const [start, end] = span
       if (matches.some((other) => start < other.end && other.start < end)) continue
-      if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) continue
-      if (rule.check && !rule.check(secret)) continue
+      if (
+        (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) ||
+        (rule.check && !rule.check(secret))
+      ) {
+        refused.push({ start, end })
+        continue
+      }
       starts ??= lineStarts(text)
       const startLine = lineOf(starts, start)
       const lineStart = starts[startLine - 1]!
       const lineEnd = starts[startLine] === undefined ? text.length : starts[startLine]! - 1
       const line = text.slice(lineStart, lineEnd).replace(/\r$/, '')
-      if (isAllowed(rule, secret, path, line)) continue
+      if (isAllowed(rule, secret, path, line)) {
+        refused.push({ start, end })
+        continue
+      }
       matches.push({
         rule,
         secret,
@@ -154,5 +167,5 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
       break
     }
   }
-  return { matches, timedOut }
+  return { matches, timedOut, refused }
 }

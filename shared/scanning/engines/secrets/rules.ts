@@ -22,6 +22,11 @@ export interface SecretRule {
   check?: (secret: string) => boolean
   /** The rule applies only to files whose whole text holds one of these (lowercase) words too. */
   fileMustContain?: string[]
+  /**
+   * False for long structured secrets (PEM bodies): 1,000 random base64 characters hold a word like `fake`
+   * about once in a hundred keys, so the global placeholder words would drop real keys.
+   */
+  placeholderCheck?: false
   /** The value identifying the secret, when the match has presentation noise (PEM line breaks). */
   normalise?: (secret: string) => string
   allow?: {
@@ -221,6 +226,7 @@ export const rules: SecretRule[] = [
     regex:
       /"private_key"\s*:\s*"(-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\n|[A-Za-z0-9+/=])+?-----END (?:RSA )?PRIVATE KEY-----)/,
     normalise: pemBody,
+    placeholderCheck: false,
   },
   {
     id: 'google-api-key',
@@ -307,7 +313,8 @@ export const rules: SecretRule[] = [
     regex:
       /(-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\[nr]|[\s\w+/=:,.-]){64,16384}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----)/,
     normalise: pemBody,
-    check: (secret) => !/\.\.\.|…/.test(secret),
+    placeholderCheck: false,
+    check: (secret) => !/\.\.\.|…|<[^>]*>/.test(secret),
   },
   {
     id: 'database-url-credentials',
