@@ -4,12 +4,15 @@
 import go from '@ast-grep/lang-go'
 import java from '@ast-grep/lang-java'
 import python from '@ast-grep/lang-python'
-import { Lang, type NapiLang, registerDynamicLanguage } from '@ast-grep/napi'
+import { Lang, type parse, registerDynamicLanguage } from '@ast-grep/napi'
 import type { CodeLanguageName, CodeRule } from './rule.js'
 import { goRules } from './rules/go.js'
 import { javaRules } from './rules/java.js'
 import { javascriptRules } from './rules/javascript.js'
 import { pythonRules } from './rules/python.js'
+
+/** A built-in Lang or the name a dynamic language was registered under. */
+type NapiLang = Parameters<typeof parse>[0]
 
 export interface CodeLanguage {
   name: CodeLanguageName

@@ -6,6 +6,9 @@ import type { Severity } from '../../engine.js'
 /** The languages the code engine parses; the JavaScript rules also run on TypeScript and TSX. */
 export type CodeLanguageName = 'javascript' | 'typescript' | 'tsx' | 'python' | 'go' | 'java'
 
+/** A relational sub-rule (`has`, `inside`): a rule with `stopBy` and `field`. */
+export type Relation = NonNullable<Rule['has']>
+
 export interface CodeRule {
   /** `<language prefix>-<category>`, e.g. `js-command-injection`; stable, part of the finding's fingerprint. */
   id: string

@@ -1,6 +1,6 @@
 // JavaScript rules; the same objects run on TypeScript and TSX (their grammars extend JavaScript's).
 import type { Rule } from '@ast-grep/napi'
-import { type CodeRule, secretName, sqlText } from '../rule.js'
+import { type CodeRule, type Relation, secretName, sqlText } from '../rule.js'
 
 /** A call whose callee's text matches `callee` (anchored by the caller) and meets every condition. */
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
@@ -14,7 +14,7 @@ const requestInput: Rule = {
   regex: '^(req|request|ctx|ctx\\.request)\\.(query|params|body|headers|cookies)\\b',
 }
 
-const argumentsHave = (rule: Rule): Rule => ({ has: { field: 'arguments', kind: 'arguments', has: rule } })
+const argumentsHave = (rule: Relation): Rule => ({ has: { field: 'arguments', kind: 'arguments', has: rule } })
 const argumentsContain = (rule: Rule): Rule => argumentsHave({ stopBy: 'end', ...rule })
 
 /** A value computed at run time, as opposed to a literal written in the source. */
