@@ -36,6 +36,11 @@ export interface FileResult {
 
 export const maxFileBytes = 2 * 1024 * 1024
 
+const windowStep = 256 * 1024
+/** Longer than the longest secret a rule can match (a PEM block of 16 KB and its armour lines). */
+const windowOverlap = 20 * 1024
+const windowContext = 256
+
 /** Files that never hold a secret of their own: lock files carry integrity hashes, images and archives are binary. */
 const skippedPaths: RegExp[] = [
   /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|deno\.lock|Cargo\.lock|Gemfile\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|go\.sum|gradle\.lockfile|packages\.lock\.json)$/,
@@ -122,49 +127,60 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
   const refused: FileResult['refused'] = []
   let starts: number[] | undefined
   let timedOut = false
+  const overBudget = () => performance.now() - began > options.maxMillisPerFile
   rules: for (const { rule, regex } of gated) {
-    regex.lastIndex = 0
-    for (let found = regex.exec(text); found; found = regex.exec(text)) {
-      if (performance.now() - began > options.maxMillisPerFile) {
+    // A regex runs over windows of the text, so the time cap is checked at least once per window: one
+    // exec over 2 MB with no match cannot be interrupted, one over a window is short.
+    for (let windowStart = 0; windowStart < text.length; windowStart += windowStep) {
+      if (overBudget()) {
         timedOut = true
         break rules
       }
-      const secret = found[1]
-      const span = found.indices?.[1]
-      if (!secret || !span) continue
-      const [start, end] = span
-      if (matches.some((other) => start < other.end && other.start < end)) continue
-      if (
-        (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) ||
-        (rule.check && !rule.check(secret))
-      ) {
-        refused.push({ start, end })
-        continue
+      // The context before the window keeps \b and lookbehinds honest at its edge; the overlap after it
+      // lets a secret that starts in the window end in it.
+      const sliceStart = Math.max(0, windowStart - windowContext)
+      const window = text.slice(sliceStart, windowStart + windowStep + windowOverlap)
+      regex.lastIndex = windowStart - sliceStart
+      for (let found = regex.exec(window); found; found = regex.exec(window)) {
+        const span = found.indices?.[1]
+        const secret = found[1]
+        if (!span || !secret) continue
+        const start = span[0] + sliceStart
+        const end = span[1] + sliceStart
+        if (start >= windowStart + windowStep) break
+        if (matches.some((other) => start < other.end && other.start < end)) continue
+        if (
+          (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) ||
+          (rule.check && !rule.check(secret))
+        ) {
+          refused.push({ start, end })
+          continue
+        }
+        starts ??= lineStarts(text)
+        const startLine = lineOf(starts, start)
+        const lineStart = starts[startLine - 1]!
+        const lineEnd = starts[startLine] === undefined ? text.length : starts[startLine]! - 1
+        const line = text.slice(lineStart, lineEnd).replace(/\r$/, '')
+        if (isAllowed(rule, secret, path, line)) {
+          refused.push({ start, end })
+          continue
+        }
+        matches.push({
+          rule,
+          secret,
+          value: rule.normalise ? rule.normalise(secret) : secret,
+          start,
+          end,
+          startLine,
+          endLine: lineOf(starts, Math.max(start, end - 1)),
+          line,
+          column: start - lineStart,
+        })
+        if (overBudget()) {
+          timedOut = true
+          break rules
+        }
       }
-      starts ??= lineStarts(text)
-      const startLine = lineOf(starts, start)
-      const lineStart = starts[startLine - 1]!
-      const lineEnd = starts[startLine] === undefined ? text.length : starts[startLine]! - 1
-      const line = text.slice(lineStart, lineEnd).replace(/\r$/, '')
-      if (isAllowed(rule, secret, path, line)) {
-        refused.push({ start, end })
-        continue
-      }
-      matches.push({
-        rule,
-        secret,
-        value: rule.normalise ? rule.normalise(secret) : secret,
-        start,
-        end,
-        startLine,
-        endLine: lineOf(starts, Math.max(start, end - 1)),
-        line,
-        column: start - lineStart,
-      })
-    }
-    if (performance.now() - began > options.maxMillisPerFile) {
-      timedOut = true
-      break
     }
   }
   return { matches, timedOut, refused }

@@ -18,29 +18,23 @@ const maxSnippet = 200
 export function redactedSnippet(line: string, secretStartInLine: number, secrets: readonly string[]): string {
   let text = line
   let anchor = secretStartInLine
+  const replace = (piece: string, replacement: string) => {
+    for (let at = text.indexOf(piece); at >= 0; at = text.indexOf(piece, at + replacement.length)) {
+      text = text.slice(0, at) + replacement + text.slice(at + piece.length)
+      if (at < anchor) anchor = Math.max(at, anchor - (piece.length - replacement.length))
+    }
+  }
   // Longest first, so a secret that contains another is replaced whole.
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    for (const piece of secretPieces(secret)) {
-      let at = text.indexOf(piece)
-      while (at >= 0) {
-        const replacement = redactSecret(piece)
-        text = text.slice(0, at) + replacement + text.slice(at + piece.length)
-        if (at < anchor) anchor = Math.max(at, anchor - (piece.length - replacement.length))
-        at = text.indexOf(piece, at + replacement.length)
-      }
-    }
+    replace(secret, redactSecret(secret))
+    // A multi-line secret (a PEM block) shows on a line only in part: its first part keeps the visible
+    // prefix, the others become the mark. Parts under 8 characters (`-----`) tell nothing.
+    const pieces = secret.split(/\r?\n|\\n/).filter((piece) => piece.length >= 8)
+    if (pieces.length > 1)
+      for (const [index, piece] of pieces.entries()) replace(piece, index ? redactionMark : redactSecret(piece))
   }
   text = text.replace(/\t/g, ' ')
   if (text.length <= maxSnippet) return text.trim()
   const start = Math.max(0, Math.min(anchor - 60, text.length - maxSnippet))
   return `${start > 0 ? '…' : ''}${text.slice(start, start + maxSnippet - 2).trim()}…`
-}
-
-/**
- * A multi-line secret (a PEM block) shows on a line only in part: the part on the line is what must go.
- * Parts of 8 characters or more count; shorter ones (`-----`) tell nothing.
- */
-function secretPieces(secret: string): string[] {
-  const pieces = secret.split(/\r?\n|\\n/).filter((piece) => piece.length >= 8)
-  return pieces.length ? pieces : [secret]
 }
