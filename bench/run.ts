@@ -277,13 +277,16 @@ async function pipeline() {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
-  const { buildRepo } = await import('./git-unpack.js')
+  const { buildRepo, hundredMegabytes } = await import('./git-unpack.js')
   const modules = resolve('node_modules')
-  for (const [label, options] of [
-    ['a pack under the push limit, by git push', { files: 250, commits: 60, edits: 6, chunk: 1500 }],
-    ['~13 MB bundle by presigned PUT', { files: 3000, commits: 200, edits: 10, chunk: 2000 }],
-  ] as const) {
-    const repo = await buildRepo(join(modules, 'aws-cdk-lib'), options)
+  const cases = [
+    ['a pack under the push limit, by git push', 'aws-cdk-lib', { files: 250, commits: 60, edits: 6, chunk: 1500 }],
+    ['~13 MB bundle by presigned PUT', 'aws-cdk-lib', { files: 3000, commits: 200, edits: 10, chunk: 2000 }],
+    // BENCH_LARGE=1: the ~100 MB repository of issue #6 (a few minutes to build and scan).
+    ...(process.env.BENCH_LARGE ? [['~100 MB bundle by presigned PUT', '.', hundredMegabytes] as const] : []),
+  ] as const
+  for (const [label, source, options] of cases) {
+    const repo = await buildRepo(join(modules, source), options)
     const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
     const started = performance.now()
     let scanId: string
@@ -307,8 +310,10 @@ async function pipeline() {
     const total = performance.now() - started
     console.log(
       `${label}: ${fmt(bytes / 1e6)} MB; acknowledged in ${fmt(acknowledged / 1000, 2)} s; ${scan.status} after ` +
-        `${fmt(total / 1000, 2)} s (worker ${fmt(scan.stats.duration_ms / 1000, 2)} s for ${scan.stats.files} files)`,
+        `${fmt(total / 1000, 2)} s (worker ${fmt(scan.stats.duration_ms / 1000, 2)} s for ${scan.stats.files} files);` +
+        ` peak RSS of this process (API, worker and fauxqs) so far ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB`,
     )
+    rmSync(repo, { recursive: true, force: true })
   }
   await stack.stop()
   rmSync(dataDir, { recursive: true, force: true })

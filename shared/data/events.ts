@@ -20,6 +20,7 @@ export type EventType =
   | 'scan.cancelled'
   | 'finding.dismissed'
   | 'finding.reopened'
+  | 'api_key.revoked'
 
 export interface EventActor {
   type: 'user' | 'api_key' | 'system'

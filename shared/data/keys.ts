@@ -2,6 +2,7 @@
 import type {
   ApiKeyId,
   EventId,
+  FindingId,
   LoginId,
   ProjectId,
   RepositoryId,
@@ -116,6 +117,28 @@ export const keys = {
   activeScans: (shard: number) => ({ gsi3pk: `ACTIVE#${shard}` }),
   scansOfRepository: (repository: RepositoryId) => ({ gsi1pk: `REPOSCAN#${repository}`, gsi1skPrefix: 'SCAN#' }),
   scansOfProject: (project: ProjectId) => ({ gsi2pk: `PRJSCAN#${project}`, gsi2skPrefix: 'SCAN#' }),
+
+  /**
+   * A finding is one per (repository, fingerprint): its id is derived from both, so every worker that
+   * sees it names the same item. Listed per repository on gsi1.
+   */
+  finding: (repository: RepositoryId, id: FindingId) => ({
+    pk: `FND#${id}`,
+    sk: 'FINDING',
+    gsi1pk: `REPOFND#${repository}`,
+    gsi1sk: `FND#${id}`,
+  }),
+  findingById: (id: FindingId) => ({ pk: `FND#${id}`, sk: 'FINDING' }),
+  findingsOf: (repository: RepositoryId) => ({ gsi1pk: `REPOFND#${repository}`, gsi1skPrefix: 'FND#' }),
+  /** One per scan that saw the finding, under the finding; a scan's findings on gsi2. */
+  occurrence: (finding: FindingId, scan: ScanId) => ({
+    pk: `FND#${finding}`,
+    sk: `OCC#${scan}`,
+    gsi2pk: `SCANFND#${scan}`,
+    gsi2sk: `FND#${finding}`,
+  }),
+  occurrencesOf: (finding: FindingId) => ({ pk: `FND#${finding}`, skPrefix: 'OCC#' }),
+  findingsOfScan: (scan: ScanId) => ({ gsi2pk: `SCANFND#${scan}`, gsi2skPrefix: 'FND#' }),
 
   /** A repository's timeline: event ids are ULIDs, so the sort key orders events by time. */
   event: (repository: RepositoryId, id: EventId) => ({ pk: `REPOEVT#${repository}`, sk: `EVT#${id}` }),

@@ -7,12 +7,13 @@ import { join } from 'node:path'
 import { config } from '../config.js'
 import { appendEvent } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
-import { finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
+import { engineNames, finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
+import { recordFindings } from '../findings/record.js'
 import { parseBundle } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
 import type { ScanMessage } from '../queue/scans.js'
-import type { Engine } from '../scanning/engine.js'
+import type { Engine, EngineFinding } from '../scanning/engine.js'
 import { inventoryEngine } from '../scanning/engines/inventory.js'
 import { InputError } from '../scanning/input-error.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
@@ -37,7 +38,13 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
     const source = await prepare(scan, repository.default_branch, dir, deadline)
-    for (const engine of registry) {
+    const found: EngineFinding[] = []
+    const ran: string[] = []
+    // The scan names which of the product's engines run; any other engine in the registry always runs.
+    const chosen = registry.filter(
+      (engine) => !(engineNames as readonly string[]).includes(engine.name) || scan.engines.includes(engine.name),
+    )
+    for (const engine of chosen) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
       if (await isCancelRequested(scan.id)) {
         if (await finishScan(scan.id, { status: 'cancelled' })) {
@@ -50,9 +57,10 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
         }
         return
       }
-      // TODO(#8): findings are stored by fingerprint, exactly once per scan.
-      await engine.run(source)
+      found.push(...(await engine.run(source)))
+      ran.push(engine.name)
     }
+    const findings = await recordFindings(scan, found, ran)
     const stats = {
       files: source.files.length,
       bytes: source.bytes,
@@ -65,7 +73,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
         status: 'succeeded',
         finished_at: new Date().toISOString(),
       })
-      await appendEvent(scan.repository_id, 'scan.succeeded', system, { scan_id: scan.id, stats })
+      await appendEvent(scan.repository_id, 'scan.succeeded', system, { scan_id: scan.id, stats, findings })
     }
   } catch (error) {
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.

@@ -1,0 +1,230 @@
+// Findings and their occurrences. A finding is one item per (repository, fingerprint) whose status moves
+// only through conditional transitions, each in one transaction with the repository's open counters:
+// a scan replayed any number of times moves each counter once.
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import type { FindingId, RepositoryId, ScanId } from '../ids.js'
+import type { EngineName, FindingLocation, Severity } from '../scanning/engine.js'
+import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName, transact } from './db.js'
+import { keys } from './keys.js'
+
+export type FindingStatus = 'open' | 'fixed' | 'dismissed'
+
+/** What a scan says about a finding: the latest view, refreshed by every newer scan that sees it. */
+export interface FindingView {
+  title: string
+  message: string
+  path: string
+  start_line: number
+  end_line: number
+  snippet: string
+  locations: FindingLocation[]
+  metadata: Record<string, string | number | boolean | null>
+}
+
+export interface FindingRecord extends FindingView {
+  id: FindingId
+  repository_id: RepositoryId
+  engine: EngineName | `sarif:${string}`
+  rule_id: string
+  /** Fixed at creation: the open counters are kept per severity. */
+  severity: Severity
+  cwe: string[]
+  fix: string
+  fingerprint: string
+  fingerprint_version: number
+  status: FindingStatus
+  first_seen_scan_id: ScanId
+  last_seen_scan_id: ScanId
+  created_at: string
+  updated_at: string
+}
+
+export interface OccurrenceRecord {
+  finding_id: FindingId
+  scan_id: ScanId
+  repository_id: RepositoryId
+  locations: FindingLocation[]
+  snippet: string
+}
+
+/** The repository counter that moves with a transition, in the same transaction. */
+const openCounter = (repository: RepositoryId, severity: Severity, delta: 1 | -1) => ({
+  Update: {
+    TableName: tableName(),
+    Key: keys.repositoryById(repository),
+    UpdateExpression: `ADD open_${severity} :delta`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':delta': delta },
+  },
+})
+
+class NoTransition extends Error {}
+
+/** Runs a conditional transition; false when its condition did not hold (it already happened, or need not). */
+async function transition(items: Parameters<typeof transact>[0]): Promise<boolean> {
+  try {
+    await transact(items, () => new NoTransition())
+    return true
+  } catch (error) {
+    if (error instanceof NoTransition) return false
+    throw error
+  }
+}
+
+export async function putOccurrence(occurrence: OccurrenceRecord): Promise<void> {
+  // The same scan writes the same occurrence: a replay overwrites it with itself.
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...occurrence, ...keys.occurrence(occurrence.finding_id, occurrence.scan_id) },
+    }),
+  )
+}
+
+/** A finding seen for the first time: created open, counted once. */
+export function createFinding(finding: FindingRecord): Promise<boolean> {
+  return transition([
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...finding, ...keys.finding(finding.repository_id, finding.id) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    openCounter(finding.repository_id, finding.severity, 1),
+  ])
+}
+
+const viewUpdate =
+  'title = :title, message = :message, #path = :path, start_line = :start, end_line = :end, snippet = :snippet, locations = :locations, metadata = :metadata'
+const viewValues = (view: FindingView) => ({
+  ':title': view.title,
+  ':message': view.message,
+  ':path': view.path,
+  ':start': view.start_line,
+  ':end': view.end_line,
+  ':snippet': view.snippet,
+  ':locations': view.locations,
+  ':metadata': view.metadata,
+})
+
+/** A fixed finding seen again by a newer scan: open again, counted once. */
+export function reopenFinding(finding: FindingRecord, scan: ScanId, view: FindingView): Promise<boolean> {
+  const now = new Date().toISOString()
+  return transition([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.findingById(finding.id),
+        UpdateExpression: `SET #status = :open, last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
+        ConditionExpression: '#status = :fixed AND last_seen_scan_id < :scan',
+        ExpressionAttributeNames: { '#status': 'status', '#path': 'path' },
+        ExpressionAttributeValues: {
+          ':open': 'open',
+          ':fixed': 'fixed',
+          ':scan': scan,
+          ':now': now,
+          ...viewValues(view),
+        },
+      },
+    },
+    openCounter(finding.repository_id, finding.severity, 1),
+  ])
+}
+
+/** Any other sighting by a newer scan: the view and last_seen move, the status stays. */
+export async function touchFinding(id: FindingId, scan: ScanId, view: FindingView): Promise<void> {
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.findingById(id),
+        UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
+        ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
+        ExpressionAttributeNames: { '#path': 'path' },
+        ExpressionAttributeValues: { ':scan': scan, ':now': new Date().toISOString(), ...viewValues(view) },
+      }),
+    )
+  } catch (error) {
+    // An older scan finishing late, or a replay: the newer view stays.
+    if (!isConditionFailure(error)) throw error
+  }
+}
+
+/** An open finding a newer complete scan did not see: fixed, counted once. */
+export function fixFinding(finding: FindingRecord, scan: ScanId): Promise<boolean> {
+  return transition([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.findingById(finding.id),
+        UpdateExpression: 'SET #status = :fixed, fixed_by_scan_id = :scan, updated_at = :now',
+        ConditionExpression: '#status = :open AND last_seen_scan_id < :scan',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':open': 'open',
+          ':fixed': 'fixed',
+          ':scan': scan,
+          ':now': new Date().toISOString(),
+        },
+      },
+    },
+    openCounter(finding.repository_id, finding.severity, -1),
+  ])
+}
+
+export async function getFinding(id: FindingId): Promise<FindingRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.findingById(id), ConsistentRead: true }),
+  )
+  return Item as FindingRecord | undefined
+}
+
+/** Many findings by id, in the order asked, 100 per request. */
+export async function getFindings(ids: FindingId[]): Promise<FindingRecord[]> {
+  const found = new Map<string, FindingRecord>()
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
+      [tableName()]: { Keys: ids.slice(i, i + 100).map((id) => keys.findingById(id)) },
+    }
+    while (request && Object.keys(request).length) {
+      const answer = await documents().send(new BatchGetCommand({ RequestItems: request }))
+      for (const item of answer.Responses?.[tableName()] ?? []) found.set(item.id, item as FindingRecord)
+      request = answer.UnprocessedKeys as typeof request
+    }
+  }
+  return ids.map((id) => found.get(id)).filter((finding) => finding !== undefined)
+}
+
+export function listFindingsOf(
+  repository: RepositoryId,
+  page: PageRequest,
+  status?: FindingStatus,
+): Promise<Page<FindingRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.findingsOf(repository)
+  return queryByPrefix<FindingRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page, status })
+}
+
+/** The ids of the findings one scan saw, every page. */
+export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
+  const { gsi2pk, gsi2skPrefix } = keys.findingsOfScan(scan)
+  const ids: FindingId[] = []
+  let startKey: PageRequest['startKey']
+  do {
+    const page = await queryByPrefix<OccurrenceRecord>({
+      index: 'gsi2',
+      partition: gsi2pk,
+      prefix: gsi2skPrefix,
+      page: { limit: 500, startKey },
+    })
+    ids.push(...page.items.map((occurrence) => occurrence.finding_id))
+    startKey = page.lastKey
+  } while (startKey)
+  return ids
+}
+
+export function listOccurrences(finding: FindingId, page: PageRequest): Promise<Page<OccurrenceRecord>> {
+  const { pk, skPrefix } = keys.occurrencesOf(finding)
+  return queryByPrefix<OccurrenceRecord>({ partition: pk, prefix: skPrefix, page, newestFirst: true })
+}

@@ -1,0 +1,181 @@
+// Findings as the worker stores them: identity by fingerprint, the open → fixed → reopened lifecycle,
+// the rollup counters moved exactly once however often a scan is replayed, and leaked Vega keys revoked.
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { handler as apiKeys } from '../../functions/api-keys/handler.js'
+import { handler as auth } from '../../functions/auth/handler.js'
+import { listEvents } from '../../shared/data/events.js'
+import { findingIdsOfScan, getFinding, listFindingsOf } from '../../shared/data/findings.js'
+import { createProject } from '../../shared/data/projects.js'
+import { createRepository, getRepository, openFindings } from '../../shared/data/repositories.js'
+import type { ScanRecord } from '../../shared/data/scans.js'
+import { findingIdOf, fingerprintOf } from '../../shared/findings/fingerprint.js'
+import { recordFindings } from '../../shared/findings/record.js'
+import { newId } from '../../shared/ids.js'
+import type { EngineFinding } from '../../shared/scanning/engine.js'
+import { call, newOwner } from '../support/identity.js'
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+
+function secret(value: string, paths: string[]): EngineFinding {
+  return {
+    engine: 'secrets',
+    rule_id: 'generic-api-key',
+    severity: 'high',
+    title: 'A secret',
+    message: 'A secret is in the code',
+    cwe: ['CWE-798'],
+    fix: 'Rotate it',
+    identity: sha256(value),
+    locations: paths.map((path) => ({ path, start_line: 3, end_line: 3, snippet: 'key = "abcd…"', commit: 'c1' })),
+    metadata: {},
+  }
+}
+
+function evalCall(path: string, line: number, text = 'eval(userInput)'): EngineFinding {
+  return {
+    engine: 'code',
+    rule_id: 'js-code-injection',
+    severity: 'medium',
+    title: 'eval of input',
+    message: 'Input reaches eval',
+    cwe: ['CWE-95'],
+    fix: 'Do not eval',
+    identity: text,
+    locations: [{ path, start_line: line, end_line: line, snippet: text }],
+    metadata: { language: 'javascript' },
+  }
+}
+
+async function repositoryWithScans(count: number) {
+  const owner = await newOwner()
+  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
+  const repository = await createRepository(project, { name: 'r' })
+  const scans = Array.from(
+    { length: count },
+    (): ScanRecord => ({
+      id: newId('scan'),
+      repository_id: repository.id,
+      project_id: project.id,
+      workspace_id: owner.workspaceId,
+      upload_id: null,
+      status: 'running',
+      input: { kind: 'pack', key: 'k', bytes: 1 },
+      engines: ['secrets', 'code'],
+      error: null,
+      stats: null,
+      created_at: new Date().toISOString(),
+      started_at: null,
+      finished_at: null,
+    }),
+  )
+  return { owner, repository, scans }
+}
+
+const counters = async (id: ScanRecord['repository_id']) => openFindings((await getRepository(id))!)
+
+describe('recorded findings', () => {
+  it('makes one finding per secret value with every location, and one per code match', async () => {
+    const { repository, scans } = await repositoryWithScans(1)
+
+    const counts = await recordFindings(
+      scans[0]!,
+      [
+        secret('hunter2-hunter2', ['a/.env', 'b/config.js']),
+        secret('hunter2-hunter2', ['c/old.txt']),
+        evalCall('src/x.js', 10),
+      ],
+      ['secrets', 'code'],
+    )
+
+    expect(counts).toEqual({ total: 2, new: 2, reopened: 0, fixed: 0 })
+    const all = (await listFindingsOf(repository.id, { limit: 10 })).items
+    const secretFinding = all.find((finding) => finding.engine === 'secrets')!
+    expect(secretFinding.locations.map((location) => location.path)).toEqual(['a/.env', 'b/config.js', 'c/old.txt'])
+    expect(secretFinding).toMatchObject({ status: 'open', fingerprint_version: 1, path: 'a/.env' })
+    expect(await counters(repository.id)).toMatchObject({ high: 1, medium: 1 })
+    expect((await findingIdsOfScan(scans[0]!.id)).sort()).toEqual(all.map((finding) => finding.id).sort())
+  })
+
+  it('keeps the fingerprint when code moves or is re-indented, and not when the path or rule changes', () => {
+    const base = fingerprintOf(evalCall('src/x.js', 10))
+    expect(fingerprintOf(evalCall('./src//x.js', 50, 'eval(  userInput\n)'))).toBe(base)
+    expect(fingerprintOf(evalCall('src/y.js', 10))).not.toBe(base)
+    expect(fingerprintOf({ ...evalCall('src/x.js', 10), rule_id: 'other' })).not.toBe(base)
+    expect(fingerprintOf(secret('v', ['a']))).toBe(fingerprintOf(secret('v', ['elsewhere/b'])))
+    const repo = newId('repository')
+    expect(findingIdOf(repo, base)).toMatch(/^fnd_[0-7][0-9A-HJKMNP-TV-Z]{25}$/)
+    expect(findingIdOf(repo, base)).toBe(findingIdOf(repo, base))
+  })
+
+  it('moves open → fixed → reopened with the counters, exactly once under replays, and ignores an older scan finishing late', async () => {
+    const { repository, scans } = await repositoryWithScans(4)
+    const [first, second, third, late] = [scans[0]!, scans[1]!, scans[2]!, scans[3]!]
+    // `late` was made last, so it sorts newest: rename it to sort before `second`, as a slow older scan.
+    late.id = newId('scan')
+    const older = { ...first, id: first.id }
+    const both = () => [secret('s3cr3t-value', ['a.env']), evalCall('x.js', 1)]
+    const engines = ['secrets', 'code']
+
+    await recordFindings(first, both(), engines)
+    await recordFindings(first, both(), engines)
+    const afterFirst = await counters(repository.id)
+    const fixedOnce = await recordFindings(second, [evalCall('x.js', 4)], engines)
+    const fixedAgain = await recordFindings(second, [evalCall('x.js', 4)], engines)
+    const afterSecond = await counters(repository.id)
+    const lateOlder = await recordFindings(older, both(), engines)
+    const reopened = await recordFindings(third, both(), engines)
+    const reopenedAgain = await recordFindings(third, both(), engines)
+
+    expect(afterFirst).toMatchObject({ high: 1, medium: 1 })
+    expect([fixedOnce.fixed, fixedAgain.fixed]).toEqual([1, 0])
+    expect(afterSecond).toMatchObject({ high: 0, medium: 1 })
+    expect(lateOlder).toMatchObject({ new: 0, reopened: 0, fixed: 0 })
+    expect([reopened.reopened, reopenedAgain.reopened]).toEqual([1, 0])
+    expect(await counters(repository.id)).toMatchObject({ high: 1, medium: 1 })
+    const secretId = findingIdOf(repository.id, fingerprintOf(secret('s3cr3t-value', [])))
+    expect(await getFinding(secretId)).toMatchObject({
+      status: 'open',
+      first_seen_scan_id: first.id,
+      last_seen_scan_id: third.id,
+    })
+    const events = (await listEvents(repository.id, { limit: 20 })).items.filter(
+      (event) => event.type === 'finding.reopened',
+    )
+    expect(events).toHaveLength(1)
+  })
+
+  it('fixes only findings of the engines that ran', async () => {
+    const { repository, scans } = await repositoryWithScans(2)
+    await recordFindings(scans[0]!, [secret('k-1', ['a']), evalCall('x.js', 1)], ['secrets', 'code'])
+
+    const codeOnly = await recordFindings(scans[1]!, [], ['code'])
+
+    expect(codeOnly.fixed).toBe(1)
+    expect(await counters(repository.id)).toMatchObject({ high: 1, medium: 0 })
+  })
+
+  it('revokes a leaked Vega API key at once, says so on the finding, and tells the timeline', async () => {
+    const { owner, repository, scans } = await repositoryWithScans(1)
+    const created = await call(apiKeys, 'POST', '/v1/api-keys', {
+      as: owner.token,
+      body: { name: 'ci', scopes: ['read'] },
+    })
+    const leaked: string = created.json.key
+    expect((await call(auth, 'GET', '/v1/auth/me', { as: leaked })).status).toBe(200)
+
+    await recordFindings(
+      scans[0]!,
+      [{ ...secret(leaked, ['deploy.sh']), rule_id: 'vega-api-key', severity: 'critical', identity: sha256(leaked) }],
+      ['secrets'],
+    )
+
+    expect((await call(auth, 'GET', '/v1/auth/me', { as: leaked })).status).toBe(401)
+    const [finding] = (await listFindingsOf(repository.id, { limit: 10 })).items
+    expect(finding!.metadata).toMatchObject({ vega_key: 'revoked', vega_key_id: created.json.id })
+    expect(finding!.message).toContain('revoked')
+    expect(JSON.stringify(finding)).not.toContain(leaked)
+    const events = (await listEvents(repository.id, { limit: 10 })).items.map((event) => event.type)
+    expect(events).toContain('api_key.revoked')
+  })
+})
