@@ -1,6 +1,6 @@
 // pom.xml: declared dependencies (and dependencyManagement) with their versions, `${property}` resolved from
 // <properties> and the project's own coordinates. Versions inherited from a parent or a BOM are not resolved.
-import { XMLParser } from 'fast-xml-parser'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { type Dependency, lineFinder, type ParseResult } from '../types.js'
 
 interface PomDependency {
@@ -14,6 +14,9 @@ const asList = <T>(value: T | T[] | undefined): T[] =>
 const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '')
 
 export function parsePom(source: string, path: string): ParseResult {
+  // The parser is lenient (an unclosed tag parses); a pom that is not well-formed XML is a broken file.
+  const valid = XMLValidator.validate(source)
+  if (valid !== true) throw new Error(`line ${valid.err.line}: ${valid.err.msg}`)
   const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: false })
   const pom = parser.parse(source) as { project?: Record<string, unknown> }
   const project = pom.project

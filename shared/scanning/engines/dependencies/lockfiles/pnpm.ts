@@ -17,14 +17,12 @@ type ImporterDeps = Partial<
 
 export function nameAndVersionOfKey(key: string): { name: string; version: string } | undefined {
   let spec = key.startsWith('/') ? key.slice(1) : key
+  const v5 = key.startsWith('/') ? /^((?:@[^/]+\/)?[^/@]+)\/([^/]+)$/.exec(spec) : null
+  if (v5) return { name: v5[1]!, version: v5[2]!.split('_')[0]! }
   const peers = spec.indexOf('(')
   if (peers > 0) spec = spec.slice(0, peers)
   const at = spec.lastIndexOf('@')
-  if (at > 0) return { name: spec.slice(0, at), version: spec.slice(at + 1) }
-  // v5: `/name/version` or `/@scope/name/version_peer@1.0.0`.
-  const slash = spec.lastIndexOf('/')
-  if (slash <= 0) return undefined
-  return { name: spec.slice(0, slash), version: spec.slice(slash + 1).split('_')[0]! }
+  return at > 0 ? { name: spec.slice(0, at), version: spec.slice(at + 1) } : undefined
 }
 
 export function parsePnpmLock(text: string, path: string): ParseResult {
