@@ -8,6 +8,7 @@ import {
   update,
 } from '../../shared/catalog/repositories.js'
 import { cancel, findScan, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
+import * as findings from '../../shared/findings/read.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
 
@@ -20,7 +21,7 @@ export const handler = lambda(repositoryRoutes, {
     await remove(request, request.params.id, request.query.cascade)
   },
   listEvents: async (request) => request.paged(await events(request, request.params.id, request.page)),
-  // TODO(#6, #7, #8): rescans, cancel, retry, SARIF, findings, compare and suppressions arrive with their issues.
+  // TODO(#8): SARIF, triage and suppressions arrive with their issue.
   listScans: async (request) =>
     request.paged(await listOfRepository(request, request.params.id, request.page, request.query.status)),
   getScan: async (request) => toScan(await findScan(request, request.params.id, request.params.scanId)),
@@ -28,10 +29,16 @@ export const handler = lambda(repositoryRoutes, {
   cancelScan: (request) => cancel(request, request.params.id, request.params.scanId),
   retryScan: (request) => retry(request, request.params.id, request.params.scanId),
   getScanSarif: notBuilt,
-  listFindings: notBuilt,
-  getFinding: notBuilt,
+  listFindings: async (request) =>
+    request.paged(
+      await findings.list(request, request.params.id, request.page, {
+        ...request.query,
+        pathPrefix: request.query.path,
+      }),
+    ),
+  getFinding: (request) => findings.get(request, request.params.id, request.params.findingId),
   updateFinding: notBuilt,
-  compareScans: notBuilt,
+  compareScans: (request) => findings.compare(request, request.params.id, request.query.base, request.query.head),
   listSuppressions: notBuilt,
   createSuppression: notBuilt,
   deleteSuppression: notBuilt,

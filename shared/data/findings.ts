@@ -1,7 +1,7 @@
 // Findings and their occurrences. A finding is one item per (repository, fingerprint) whose status moves
 // only through conditional transitions, each in one transaction with the repository's open counters:
 // a scan replayed any number of times moves each counter once.
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { FindingId, RepositoryId, ScanId } from '../ids.js'
 import type { EngineName, FindingLocation, Severity } from '../scanning/engine.js'
@@ -227,4 +227,49 @@ export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
 export function listOccurrences(finding: FindingId, page: PageRequest): Promise<Page<OccurrenceRecord>> {
   const { pk, skPrefix } = keys.occurrencesOf(finding)
   return queryByPrefix<OccurrenceRecord>({ partition: pk, prefix: skPrefix, page, newestFirst: true })
+}
+
+export interface FindingFilters {
+  status?: FindingStatus
+  severity?: Severity
+  engine?: string
+  rule?: string
+  /** Keeps findings whose primary path starts with this. */
+  pathPrefix?: string
+}
+
+/** A repository's findings with filters applied by DynamoDB (pages may come back shorter than the limit). */
+export async function queryFindings(
+  repository: RepositoryId,
+  page: PageRequest,
+  filters: FindingFilters,
+): Promise<Page<FindingRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.findingsOf(repository)
+  const conditions: string[] = []
+  const names: Record<string, string> = { '#pk': 'gsi1pk', '#sk': 'gsi1sk' }
+  const values: Record<string, unknown> = { ':pk': gsi1pk, ':prefix': gsi1skPrefix }
+  const add = (field: string, value: string | undefined, test: (name: string, value: string) => string) => {
+    if (value === undefined) return
+    names[`#${field}`] = field
+    values[`:${field}`] = value
+    conditions.push(test(`#${field}`, `:${field}`))
+  }
+  add('status', filters.status, (name, value) => `${name} = ${value}`)
+  add('severity', filters.severity, (name, value) => `${name} = ${value}`)
+  add('engine', filters.engine, (name, value) => `${name} = ${value}`)
+  add('rule_id', filters.rule, (name, value) => `${name} = ${value}`)
+  add('path', filters.pathPrefix, (name, value) => `begins_with(${name}, ${value})`)
+  const { Items = [], LastEvaluatedKey } = await documents().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      FilterExpression: conditions.length ? conditions.join(' AND ') : undefined,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      Limit: page.limit,
+      ExclusiveStartKey: page.startKey,
+    }),
+  )
+  return { items: Items as FindingRecord[], lastKey: LastEvaluatedKey }
 }

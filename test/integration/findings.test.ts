@@ -4,11 +4,13 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { handler as apiKeys } from '../../functions/api-keys/handler.js'
 import { handler as auth } from '../../functions/auth/handler.js'
+import { handler as repositories } from '../../functions/repositories/handler.js'
+import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import { findingIdsOfScan, getFinding, listFindingsOf } from '../../shared/data/findings.js'
 import { createProject } from '../../shared/data/projects.js'
 import { createRepository, getRepository, openFindings } from '../../shared/data/repositories.js'
-import type { ScanRecord } from '../../shared/data/scans.js'
+import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { findingIdOf, fingerprintOf } from '../../shared/findings/fingerprint.js'
 import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
@@ -177,5 +179,44 @@ describe('recorded findings', () => {
     expect(JSON.stringify(finding)).not.toContain(leaked)
     const events = (await listEvents(repository.id, { limit: 10 })).items.map((event) => event.type)
     expect(events).toContain('api_key.revoked')
+  })
+
+  it('reads findings over HTTP: filters, one finding, compare of two scans; hidden from another workspace', async () => {
+    const { owner, repository, scans } = await repositoryWithScans(2)
+    const [base, head] = [scans[0]!, scans[1]!]
+    for (const scan of scans)
+      await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('exists'))
+    await recordFindings(base, [secret('gone-soon-value', ['a.env']), evalCall('src/app.js', 3)], ['secrets', 'code'])
+    await recordFindings(head, [evalCall('src/app.js', 9), evalCall('lib/new.js', 1)], ['secrets', 'code'])
+    const get = (target: string, as = owner.token) => {
+      const [path, query] = target.split('?')
+      return call(repositories, 'GET', `/v1/repositories/${repository.id}${path}`, { as, query })
+    }
+
+    const open = await get('/findings?status=open')
+    const code = await get('/findings?engine=code&path=lib/')
+    const newer = await get(`/findings?only=new&baseline=${base.id}&scan=${head.id}`)
+    const fixed = await get('/findings?status=fixed&severity=high')
+    const compared = await get(`/compare?base=${base.id}&head=${head.id}`)
+    expect(open.status, open.text).toBe(200)
+    const one = await get(`/findings/${open.json.items[0].id}`)
+    const intruder = await newOwner('intruder')
+
+    expect(open.json.items.map((f: { path: string }) => f.path).sort()).toEqual(['lib/new.js', 'src/app.js'])
+    expect(code.json.items.map((f: { path: string }) => f.path)).toEqual(['lib/new.js'])
+    expect(newer.json.items.map((f: { path: string }) => f.path)).toEqual(['lib/new.js'])
+    expect(fixed.json.items).toHaveLength(1)
+    expect(fixed.json.items[0]).toMatchObject({ engine: 'secrets', status: 'fixed', advisory: null })
+    expect(JSON.stringify(fixed.json)).not.toContain('gone-soon-value')
+    expect({
+      new: compared.json.new.map((f: { path: string }) => f.path),
+      fixed: compared.json.fixed.map((f: { engine: string }) => f.engine),
+      unchanged: compared.json.unchanged.map((f: { start_line: number }) => f.start_line),
+    }).toEqual({ new: ['lib/new.js'], fixed: ['secrets'], unchanged: [9] })
+    expect(one.status).toBe(200)
+    expect(one.json.id).toBe(open.json.items[0].id)
+    expect((await get('/findings', intruder.token)).status).toBe(404)
+    expect((await get(`/findings/${open.json.items[0].id}`, intruder.token)).status).toBe(404)
+    expect((await get(`/compare?base=${base.id}&head=${head.id}`, intruder.token)).status).toBe(404)
   })
 })

@@ -1,0 +1,97 @@
+// Findings as the routes see them: a repository's list with filters, one finding, and two scans compared.
+import type { Access } from '../catalog/access.js'
+import { findRepository } from '../catalog/repositories.js'
+import { findScan } from '../catalog/scans.js'
+import type { PageRequest } from '../data/db.js'
+import {
+  type FindingFilters,
+  type FindingRecord,
+  findingIdsOfScan,
+  getFinding,
+  getFindings,
+  queryFindings,
+} from '../data/findings.js'
+import { notFound } from '../http/errors.js'
+import type { FindingId, RepositoryId, ScanId } from '../ids.js'
+
+const text = (value: unknown) => (typeof value === 'string' && value ? value : null)
+
+export const toFinding = (record: FindingRecord) => ({
+  id: record.id,
+  repository_id: record.repository_id,
+  engine: record.engine,
+  rule_id: record.rule_id,
+  severity: record.severity,
+  title: record.title,
+  message: record.message,
+  path: record.path,
+  start_line: record.start_line,
+  end_line: record.end_line,
+  snippet: record.snippet,
+  locations: record.locations.map(({ path, start_line, end_line, commit }) => ({
+    path,
+    start_line,
+    end_line,
+    ...(commit ? { commit } : {}),
+  })),
+  fingerprint: record.fingerprint,
+  fingerprint_version: record.fingerprint_version,
+  status: record.status,
+  first_seen_scan_id: record.first_seen_scan_id,
+  last_seen_scan_id: record.last_seen_scan_id,
+  cwe: record.cwe,
+  advisory:
+    record.engine === 'dependencies'
+      ? {
+          id: record.rule_id,
+          aliases: text(record.metadata.aliases)?.split(/,\s*/) ?? [],
+          url: text(record.metadata.url),
+        }
+      : null,
+})
+
+export interface FindingQuery extends FindingFilters {
+  scan?: ScanId
+  baseline?: ScanId
+  only?: 'new'
+}
+
+/**
+ * The repository's findings, filtered. `scan` keeps those that scan saw; `only=new` with `baseline`
+ * keeps those the baseline scan did not see (of `scan`, or of the findings as they stand).
+ */
+export async function list(access: Access, repositoryId: RepositoryId, page: PageRequest, query: FindingQuery) {
+  await findRepository(access, repositoryId)
+  const seenIn = async (scan: ScanId) => {
+    await findScan(access, repositoryId, scan)
+    return new Set(await findingIdsOfScan(scan))
+  }
+  const inScan = query.scan ? await seenIn(query.scan) : undefined
+  const inBaseline = query.only === 'new' && query.baseline ? await seenIn(query.baseline) : undefined
+  const found = await queryFindings(repositoryId, page, query)
+  const items = found.items.filter((finding) => (!inScan || inScan.has(finding.id)) && !inBaseline?.has(finding.id))
+  return { items: items.map(toFinding), lastKey: found.lastKey }
+}
+
+export async function get(access: Access, repositoryId: RepositoryId, id: FindingId) {
+  await findRepository(access, repositoryId)
+  const finding = await getFinding(id)
+  if (!finding || finding.repository_id !== repositoryId) throw notFound('Finding', id)
+  return toFinding(finding)
+}
+
+/** What the head scan found that the base did not (new), the reverse (fixed), and both (unchanged). */
+export async function compare(access: Access, repositoryId: RepositoryId, base: ScanId, head: ScanId) {
+  await Promise.all([findScan(access, repositoryId, base), findScan(access, repositoryId, head)])
+  const [before, after] = await Promise.all([findingIdsOfScan(base), findingIdsOfScan(head)])
+  const inBase = new Set(before)
+  const inHead = new Set(after)
+  const render = async (ids: FindingId[]) => (await getFindings(ids)).map(toFinding)
+  return {
+    base,
+    head,
+    new: await render(after.filter((id) => !inBase.has(id))),
+    fixed: await render(before.filter((id) => !inHead.has(id))),
+    unchanged: await render(after.filter((id) => inBase.has(id))),
+  }
+}
