@@ -36,8 +36,11 @@ export const lockfileLimits = {
 export const normalisePackageName = (ecosystem: string, name: string): string =>
   ecosystem === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name
 
-/** Finds the 1-based line of a needle cheaply: one scan for line starts, then a binary search per lookup. */
-export function lineFinder(text: string): (needle: string, from?: number) => number | undefined {
+/**
+ * Finds the 1-based line of a needle cheaply: one scan for line starts, a binary search per lookup, and each
+ * search starts where the last match was (parsers ask in file order), wrapping around once.
+ */
+export function lineFinder(text: string): (needle: string) => number | undefined {
   const starts = [0]
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
   const lineAt = (offset: number) => {
@@ -50,9 +53,13 @@ export function lineFinder(text: string): (needle: string, from?: number) => num
     }
     return low + 1
   }
-  return (needle, from = 0) => {
-    const at = text.indexOf(needle, from)
-    return at === -1 ? undefined : lineAt(at)
+  let cursor = 0
+  return (needle) => {
+    let at = text.indexOf(needle, cursor)
+    if (at === -1 && cursor > 0) at = text.indexOf(needle)
+    if (at === -1) return undefined
+    cursor = at + needle.length
+    return lineAt(at)
   }
 }
 
