@@ -36,7 +36,7 @@ export interface FileResult {
 
 export const maxFileBytes = 2 * 1024 * 1024
 
-const windowStep = 256 * 1024
+const windowStep = 64 * 1024
 /** Longer than the longest secret a rule can match (a PEM block of 16 KB and its armour lines). */
 const windowOverlap = 20 * 1024
 const windowContext = 256

@@ -202,7 +202,7 @@ export const rules: SecretRule[] = [
     cwe,
     fix: 'Delete the webhook in Slack and create a new one; keep its URL in a secret store.',
     keywords: ['hooks.slack.com'],
-    regex: /(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56})(?![A-Za-z0-9+/])/,
+    regex: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9+/]{43,56})(?![A-Za-z0-9+/])/,
     entropy: 4,
   },
   {

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newApiKey } from '../../shared/auth/api-key-format.js'
+import type { EngineFinding } from '../../shared/scanning/engine.js'
+import { scanSecrets, secretsEngine } from '../../shared/scanning/engines/secrets/index.js'
+import { matchSecrets } from '../../shared/scanning/engines/secrets/matcher.js'
+import { redactedSnippet } from '../../shared/scanning/engines/secrets/redact.js'
+import { hasBase62Crc32, rules } from '../../shared/scanning/engines/secrets/rules.js'
+import { prepareSource } from '../../shared/scanning/source.js'
+import { kinds } from '../fixtures/secrets/generate.js'
+import { type CorpusScan, folderSource, scanCorpus } from '../fixtures/secrets/quality.js'
+import { commitAll, gitText, initRepo, packOf, removeTempDirs, tempDir } from '../support/git-fixtures.js'
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+
+let scan: CorpusScan
+
+beforeAll(async () => {
+  scan = await scanCorpus({ secretlint: 'off' })
+})
+
+afterAll(removeTempDirs)
+
+const reportedAt = (path: string, line: number) =>
+  scan.findings.filter((finding) =>
+    finding.locations.some((location) => location.path === path && location.start_line === line),
+  )
+
+describe('each rule over the labelled corpus', () => {
+  it.each(rules.map((rule) => rule.id))('%s finds its positives and ignores its near-misses', (ruleId) => {
+    const labels = scan.corpus.labels.filter((label) => label.rule === ruleId)
+    const positives = labels.filter((label) => label.positive)
+    const nearMisses = labels.filter((label) => !label.positive)
+
+    expect(positives.length).toBeGreaterThanOrEqual(3)
+    expect(nearMisses.length).toBeGreaterThanOrEqual(3)
+    for (const label of positives)
+      expect(
+        reportedAt(label.path, label.line).map((finding) => finding.rule_id),
+        `${label.kind} at ${label.path}:${label.line}`,
+      ).toContain(ruleId)
+    for (const label of nearMisses)
+      expect(reportedAt(label.path, label.line), `${label.kind} at ${label.path}:${label.line}`).toEqual([])
+  })
+
+  it('identifies each secret by the SHA-256 of its value', () => {
+    const token = scan.corpus.labels.find((label) => label.kind === 'github_token')!
+
+    const finding = reportedAt(token.path, token.line).find((f) => f.rule_id === 'github-token')
+
+    expect(finding?.identity).toBe(sha256(token.value))
+  })
+})
+
+describe('redaction', () => {
+  it('never puts a secret, or 8 characters of one, anywhere in the findings', () => {
+    const json = JSON.stringify(scan.findings)
+
+    for (const label of scan.corpus.labels.filter((l) => l.positive)) {
+      const value = label.value.replace(/\\n/g, '\n')
+      for (const piece of value.split('\n').filter((p) => p.length >= 8))
+        for (let at = 0; at + 8 <= piece.length; at++)
+          expect(json.includes(piece.slice(at, at + 8)), `${label.kind}: ${piece.slice(0, 4)}…`).toBe(false)
+    }
+  })
+
+  it('keeps the visible prefix and the context of the line', () => {
+    const key = newApiKey()
+
+    const snippet = redactedSnippet(`VEGA_API_KEY=${key} # ci`, 13, [key])
+
+    expect(snippet).toBe('VEGA_API_KEY=vgk_**** # ci')
+  })
+
+  it('shows at most a quarter of a short secret', () => {
+    expect(redactedSnippet('password: Zq8#mP2x', 10, ['Zq8#mP2x'])).toBe('password: Zq****')
+  })
+})
+
+describe('matcher', () => {
+  it('verifies the checksum of GitHub classic tokens', () => {
+    const token = kinds.github_token!.make()
+    const broken = kinds.github_token_bad_checksum!.make()
+
+    expect(hasBase62Crc32(token, 4)).toBe(true)
+    expect(hasBase62Crc32(broken, 4)).toBe(false)
+  })
+
+  it('reports a Vega key as critical and asks for its revocation', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'deploy.sh'), `export VEGA_API_KEY=${newApiKey()}\n`)
+
+    const findings = await secretsEngine.run(folderSource(dir, [{ path: 'deploy.sh', size: 60 }]))
+
+    expect(findings).toMatchObject([
+      { rule_id: 'vega-api-key', severity: 'critical', metadata: { revoke: true, in_head: true } },
+    ])
+    expect(findings[0]!.message).toContain('Vega revokes this key')
+  })
+
+  it('skips lock files and binary files', async () => {
+    const dir = tempDir()
+    const token = kinds.github_token!.make()
+    writeFileSync(join(dir, 'package-lock.json'), `{"token": "${token}"}`)
+    writeFileSync(join(dir, 'blob.dat'), Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(token)]))
+
+    const { findings, stats } = await scanSecrets(
+      folderSource(dir, [
+        { path: 'blob.dat', size: 50 },
+        { path: 'package-lock.json', size: 60 },
+      ]),
+    )
+
+    expect(findings).toEqual([])
+    expect(stats.skipped).toMatchObject({ path: 1, binary: 1 })
+  })
+
+  it('stops a pathological file at the time cap', () => {
+    // BEGIN after BEGIN with no END: each one sends the private-key regex through 16 KB of body.
+    const text = `-----BEGIN PRIVATE KEY-----\nQUJDREVGR0hJSktM\n`.repeat(48_000)
+    const rulesUnderTest = rules.filter((rule) => rule.id === 'private-key')
+    const began = performance.now()
+
+    const capped = matchSecrets(text, 'keys.pem', { maxMillisPerFile: 50, rules: rulesUnderTest })
+
+    const elapsed = performance.now() - began
+    expect(capped.timedOut).toBe(true)
+    expect(elapsed).toBeLessThan(1500)
+  })
+
+  it('stops between files once the deadline has passed', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'a.env'), `TOKEN=${kinds.github_token!.make()}\n`)
+
+    const { findings, stats } = await scanSecrets({ ...folderSource(dir, [{ path: 'a.env', size: 50 }]), deadline: 0 })
+
+    expect(findings).toEqual([])
+    expect(stats.stoppedEarly).toBe(true)
+  })
+})
+
+describe('over a pushed history', () => {
+  let findings: EngineFinding[]
+  const commits: string[] = []
+  const awsSecret = kinds.aws_secret!.make()
+  const githubToken = kinds.github_token!.make()
+
+  beforeAll(async () => {
+    const repo = initRepo()
+    const write = (path: string, content: string) => {
+      mkdirSync(join(repo, path, '..'), { recursive: true })
+      writeFileSync(join(repo, path), content)
+    }
+    write('config/.env', `REGION=eu-west-1\nAWS_SECRET_ACCESS_KEY=${awsSecret}\n`)
+    write('src/app.ts', 'export const port = 8080\n')
+    commits.push(commitAll(repo, 'initial'))
+    write('config/.env', 'REGION=eu-west-1\n')
+    write('src/deploy.ts', `// release bot\nexport const token = '${githubToken}'\n`)
+    write('docs/setup.md', `Set the token:\n\n    GH_TOKEN=${githubToken}\n`)
+    commits.push(commitAll(repo, 'remove the AWS secret, add the release bot'))
+    write('src/deploy.ts', `// release bot, v2\n\nexport const token = '${githubToken}'\n`)
+    write('scripts/ci.sh', `#!/bin/sh\ncurl -H "Authorization: token ${githubToken}" https://api.github.com\n`)
+    commits.push(commitAll(repo, 'ci script'))
+    const head = gitText(repo, ['rev-parse', 'HEAD'])
+    const checkoutDir = tempDir()
+    const source = prepareSource(
+      packOf(repo),
+      [{ ref: 'refs/heads/main', oid: head }],
+      'main',
+      checkoutDir,
+      Date.now() + 60_000,
+    )
+
+    findings = await secretsEngine.run(source)
+  })
+
+  it('reports a secret that exists only in history, named by the commit that added it', () => {
+    const finding = findings.find((f) => f.identity === sha256(awsSecret))
+
+    expect(finding).toMatchObject({
+      rule_id: 'aws-secret-access-key',
+      locations: [{ path: 'config/.env', start_line: 2, end_line: 2, commit: commits[0] }],
+      metadata: { first_commit: commits[0], in_head: false },
+    })
+  })
+
+  it('reports a secret once, with every path and the commit that brought it there', () => {
+    const matching = findings.filter((f) => f.identity === sha256(githubToken))
+
+    expect(matching).toHaveLength(1)
+    expect(matching[0]!.metadata).toMatchObject({ first_commit: commits[1], in_head: true })
+    expect(matching[0]!.locations.map(({ path, commit }) => ({ path, commit }))).toEqual([
+      { path: 'docs/setup.md', commit: commits[1] },
+      { path: 'src/deploy.ts', commit: commits[1] },
+      { path: 'scripts/ci.sh', commit: commits[2] },
+    ])
+  })
+
+  it('finds nothing else', () => {
+    expect(findings.map((f) => f.rule_id).sort()).toEqual(['aws-secret-access-key', 'github-token'])
+  })
+})
