@@ -10,4 +10,4 @@ export const codeEngine: Engine = {
 
 export { type CodeLanguage, codeLanguages, languageOf, registerLanguages } from './languages.js'
 export type { CodeLanguageName, CodeRule } from './rule.js'
-export { type CodeScanLimits, combinedMatcher, defaultLimits, scanCode } from './runner.js'
+export { type CodeScanLimits, codeFilesOf, combinedMatcher, defaultLimits, scanCode } from './runner.js'

@@ -22,14 +22,6 @@ export interface CodeRule {
   only?: CodeLanguageName[]
 }
 
-/**
- * Go parses a lone `pkg.Func(x)` snippet as a type conversion, so call patterns only match when given a
- * function body for context; the selector picks the call back out.
- */
-export const goCall = (snippet: string): Rule => ({
-  pattern: { context: `func _() { ${snippet} }`, selector: 'call_expression' },
-})
-
 /** Word boundaries and case-insensitivity for names that say a value is a secret. */
 export const secretName = '(?i)(passw|pwd|secret|token|nonce|salt|otp|session|api_?key|credential)'
 

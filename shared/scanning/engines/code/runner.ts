@@ -26,7 +26,7 @@ const minifiedLineLength = 1000
 export async function scanCode(source: ScanSource, limits: CodeScanLimits = defaultLimits): Promise<EngineFinding[]> {
   registerLanguages()
   const findings: EngineFinding[] = []
-  for (const [language, paths] of filesByLanguage(source, limits)) {
+  for (const [language, paths] of codeFilesOf(source, limits)) {
     for (let start = 0; start < paths.length; start += limits.batchSize) {
       if (Date.now() > source.deadline) throw new InputError('time_budget', 'code scanning ran past its time budget')
       if (source.cancelled?.()) return findings
@@ -36,8 +36,11 @@ export async function scanCode(source: ScanSource, limits: CodeScanLimits = defa
   return findings
 }
 
-/** The source's own file list, by language: findInFiles would honour .gitignore if handed the root. */
-function filesByLanguage(source: ScanSource, limits: CodeScanLimits): Map<CodeLanguage, string[]> {
+/**
+ * The source's files the engine parses, as absolute paths by language: the source's own list, because
+ * findInFiles would honour .gitignore if handed the root.
+ */
+export function codeFilesOf(source: ScanSource, limits: CodeScanLimits): Map<CodeLanguage, string[]> {
   const groups = new Map<CodeLanguage, string[]>()
   for (const file of source.files) {
     if (file.size > limits.maxFileBytes || /[.-]min\.[cm]?js$/i.test(file.path)) continue

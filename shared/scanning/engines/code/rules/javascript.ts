@@ -62,6 +62,12 @@ export const javascriptRules: CodeRule[] = [
     cwe: ['CWE-78'],
     fix: 'Call execFile/spawn with a fixed program and an argument array (no shell), and validate every argument against an allow-list.',
     rule: {
+      // `exec` alone is a common name (regex helpers, wrap-ansi's exec): only files that load child_process.
+      inside: {
+        stopBy: 'end',
+        kind: 'program',
+        has: { stopBy: 'end', kind: 'string', regex: '^["\'](node:)?child_process["\']$' },
+      },
       any: [
         call('^((child_process|childProcess|cp)\\.)?(exec|execSync)$', nthArgument(1, dynamicValue)),
         call(
