@@ -80,6 +80,19 @@ export async function prepareArchiveSource(
   }
 }
 
+/** A folder on disk as it is (the local scan command): its files, no history. */
+export function prepareFolderSource(root: string, deadline: number, files = listFiles(root)): ScanSource {
+  return {
+    root,
+    files,
+    history: { commits: [], blobs: new Map() },
+    readBlob: (oid) => {
+      throw new Error(`a folder has no git objects (asked for ${oid})`)
+    },
+    deadline,
+  }
+}
+
 function listFiles(root: string): { path: string; size: number }[] {
   const files: { path: string; size: number }[] = []
   const pending = [root]
@@ -87,8 +100,9 @@ function listFiles(root: string): { path: string; size: number }[] {
     const dir = pending.pop()!
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name)
-      if (entry.isDirectory()) pending.push(path)
-      else if (entry.isFile()) files.push({ path: relative(root, path), size: statSync(path).size })
+      if (entry.isDirectory()) {
+        if (entry.name !== '.git') pending.push(path)
+      } else if (entry.isFile()) files.push({ path: relative(root, path), size: statSync(path).size })
     }
   }
   return files.sort((a, b) => a.path.localeCompare(b.path))

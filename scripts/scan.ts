@@ -1,0 +1,118 @@
+// The engines over a folder, with no server: what a developer runs before pushing, and what CI can run.
+//   npm run scan -- <dir> [--format json|sarif] [--output file] [--fail-on critical|high|medium|low|info|none]
+//                         [--engines secrets,code,dependencies] [--advisories <osv file, folder or zip>]
+// In a git work tree the files are git's (tracked, and untracked but not ignored); elsewhere every file
+// but .git/. Exit code 1 when a finding at or above --fail-on (default high) exists, 2 on bad usage.
+import { execFileSync } from 'node:child_process'
+import { statSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fingerprintOf } from '../shared/findings/fingerprint.js'
+import { type SarifFinding, toSarif } from '../shared/findings/sarif.js'
+import { type Engine, type EngineFinding, type Severity, severities } from '../shared/scanning/engine.js'
+import { codeEngine } from '../shared/scanning/engines/code/index.js'
+import { dependenciesEngine, memoryAdvisorySource, OsvRecord } from '../shared/scanning/engines/dependencies/index.js'
+import { readOsvFiles, recordsOfJson } from '../shared/scanning/engines/dependencies/osv-files.js'
+import { secretsEngine } from '../shared/scanning/engines/secrets/index.js'
+import { prepareFolderSource } from '../shared/scanning/source.js'
+
+const usage =
+  'usage: npm run scan -- <dir> [--format json|sarif] [--output file] [--fail-on <severity>|none] [--engines a,b] [--advisories path]'
+
+function fail(message: string): never {
+  console.error(`${message}\n${usage}`)
+  process.exit(2)
+}
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'json' },
+        output: { type: 'string' },
+        'fail-on': { type: 'string', default: 'high' },
+        engines: { type: 'string', default: 'secrets,code,dependencies' },
+        advisories: { type: 'string', default: resolve(import.meta.dirname, '../test/fixtures/osv') },
+      },
+    })
+  } catch (error) {
+    return fail((error as Error).message)
+  }
+})()
+
+const root = resolve(positionals[0] ?? fail('name the folder to scan'))
+if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`${root} is not a folder`)
+if (values.format !== 'json' && values.format !== 'sarif') fail(`--format is json or sarif, not ${values.format}`)
+const failOn = values['fail-on'] as Severity | 'none'
+if (failOn !== 'none' && !severities.includes(failOn)) fail(`--fail-on is one of ${severities.join(', ')} or none`)
+
+/** git's view of the work tree when there is one: ignored files (node_modules, build output) stay out. */
+function gitFiles(): { path: string; size: number }[] | undefined {
+  try {
+    const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    return listed
+      .toString('utf8')
+      .split('\0')
+      .filter(Boolean)
+      .flatMap((path) => {
+        const stat = statSync(resolve(root, path), { throwIfNoEntry: false })
+        return stat?.isFile() ? [{ path, size: stat.size }] : []
+      })
+      .sort((a, b) => a.path.localeCompare(b.path))
+  } catch {
+    return undefined
+  }
+}
+
+async function advisories(path: string) {
+  const records: OsvRecord[] = []
+  for await (const item of readOsvFiles(path)) {
+    if ('note' in item) continue
+    for (const raw of recordsOfJson(item.text)) {
+      const parsed = OsvRecord.safeParse(raw)
+      if (parsed.success) records.push(parsed.data)
+    }
+  }
+  return memoryAdvisorySource(records)
+}
+
+const wanted = values.engines.split(',').map((name) => name.trim())
+const registry: Engine[] = []
+if (wanted.includes('secrets')) registry.push(secretsEngine)
+if (wanted.includes('code')) registry.push(codeEngine)
+if (wanted.includes('dependencies')) registry.push(dependenciesEngine(await advisories(values.advisories)))
+if (registry.length === 0) fail(`--engines names none of secrets, code, dependencies`)
+
+const source = prepareFolderSource(root, Number.POSITIVE_INFINITY, gitFiles())
+const megabytes = source.files.reduce((sum, file) => sum + file.size, 0) / 1e6
+console.error(`scanning ${source.files.length} files (${megabytes.toFixed(1)} MB) in ${root}`)
+const found: EngineFinding[] = []
+for (const engine of registry) {
+  const started = performance.now()
+  const results = await engine.run(source)
+  found.push(...results)
+  console.error(
+    `  ${engine.name}: ${results.length} findings in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+  )
+}
+
+const findings: SarifFinding[] = found.map((finding) => ({ ...finding, fingerprint: fingerprintOf(finding) }))
+const report =
+  values.format === 'sarif'
+    ? toSarif(findings, { version: process.env.npm_package_version ?? '0.0.0' })
+    : { root, files: source.files.length, findings }
+const text = `${JSON.stringify(report, null, 2)}\n`
+if (values.output) writeFileSync(values.output, text)
+else process.stdout.write(text)
+
+const rank = (severity: Severity) => severities.indexOf(severity)
+const blocking = failOn === 'none' ? [] : found.filter((finding) => rank(finding.severity) <= rank(failOn))
+console.error(
+  `${found.length} findings; ${blocking.length} at or above ${failOn}${values.output ? `; written to ${values.output}` : ''}`,
+)
+process.exitCode = blocking.length > 0 ? 1 : 0

@@ -1,0 +1,98 @@
+// SARIF 2.1.0, the format GitHub code scanning and most tools read: one run, Vega as the tool, one rule per
+// rule id seen, one result per finding with its fingerprint as a partial fingerprint. Snippets are
+// already redacted by the engines; nothing else of a secret is written.
+import type { FindingLocation, Severity } from '../scanning/engine.js'
+
+export interface SarifFinding {
+  engine: string
+  rule_id: string
+  severity: Severity
+  title: string
+  message: string
+  cwe: string[]
+  fix: string
+  fingerprint: string
+  locations: FindingLocation[]
+  /** For a stored finding: dismissed findings are written with a suppression. */
+  status?: 'open' | 'fixed' | 'dismissed'
+  /** Against a baseline scan: `new`, `unchanged` (or `absent` for a finding the baseline had). */
+  baseline_state?: 'new' | 'unchanged' | 'updated' | 'absent'
+}
+
+const levels: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+}
+
+/** GitHub ranks security results by this score (CVSS-like, as a string). */
+const securitySeverity: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '0.0',
+}
+
+const cweTag = (cwe: string) => `external/cwe/${cwe.toLowerCase()}`
+
+export function toSarif(findings: SarifFinding[], tool: { version: string; uri?: string }) {
+  const rules = new Map<string, SarifFinding>()
+  for (const finding of findings) if (!rules.has(finding.rule_id)) rules.set(finding.rule_id, finding)
+  const ruleIndex = new Map([...rules.keys()].map((id, index) => [id, index]))
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0' as const,
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'Vega',
+            version: tool.version,
+            informationUri: tool.uri ?? 'https://vega.example.com/docs',
+            rules: [...rules.values()].map((rule) => ({
+              id: rule.rule_id,
+              name: rule.rule_id,
+              shortDescription: { text: rule.title },
+              fullDescription: { text: rule.title },
+              help: { text: rule.fix, markdown: rule.fix },
+              defaultConfiguration: { level: levels[rule.severity] },
+              properties: {
+                tags: ['security', rule.engine, ...rule.cwe.map(cweTag)],
+                'security-severity': securitySeverity[rule.severity],
+                engine: rule.engine,
+              },
+            })),
+          },
+        },
+        // Paths are relative to the repository root.
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the scanned repository' } } },
+        results: findings.map((finding) => ({
+          ruleId: finding.rule_id,
+          ruleIndex: ruleIndex.get(finding.rule_id)!,
+          level: levels[finding.severity],
+          message: { text: finding.message },
+          locations: finding.locations.slice(0, 10).map((location) => ({
+            physicalLocation: {
+              artifactLocation: { uri: encodeURI(location.path), uriBaseId: '%SRCROOT%' },
+              region: {
+                startLine: Math.max(1, location.start_line),
+                endLine: Math.max(1, location.end_line, location.start_line),
+                ...(location.snippet ? { snippet: { text: location.snippet } } : {}),
+              },
+            },
+            ...(location.commit ? { properties: { commit: location.commit } } : {}),
+          })),
+          partialFingerprints: { 'vega/v1': finding.fingerprint },
+          ...(finding.baseline_state ? { baselineState: finding.baseline_state } : {}),
+          ...(finding.status === 'dismissed'
+            ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const }] }
+            : {}),
+          properties: { engine: finding.engine, severity: finding.severity },
+        })),
+      },
+    ],
+  }
+}

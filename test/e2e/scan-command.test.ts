@@ -1,0 +1,108 @@
+// `npm run scan` as a developer runs it: a real folder (a git work tree with an ignored folder), the three
+// engines, JSON and SARIF out, and the exit code CI relies on.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { commitAll, initRepo, removeTempDirs } from '../support/git-fixtures.js'
+
+afterAll(removeTempDirs)
+const made: string[] = []
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A random token of a real format, made at run time so the repository holds no live-looking secret. */
+const randomBase62 = (length: number) => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => alphabet[byte % 62]).join('')
+}
+
+function project() {
+  const dir = initRepo()
+  const secret = randomBase62(40)
+  writeFileSync(join(dir, 'deploy.sh'), `export AWS_SECRET_ACCESS_KEY="${secret}"\n`)
+  writeFileSync(
+    join(dir, 'server.js'),
+    "const { exec } = require('child_process')\napp.get('/ls', (req, res) => exec('ls ' + req.query.dir))\n",
+  )
+  writeFileSync(
+    join(dir, 'package-lock.json'),
+    JSON.stringify({
+      name: 'app',
+      lockfileVersion: 3,
+      packages: { '': { name: 'app' }, 'node_modules/lodash': { version: '4.17.15' } },
+    }),
+  )
+  writeFileSync(join(dir, '.gitignore'), 'ignored/\n')
+  mkdirSync(join(dir, 'ignored'))
+  writeFileSync(join(dir, 'ignored/also.js'), 'eval(req.body.code)\n')
+  commitAll(dir, 'app')
+  return { dir, secret }
+}
+
+function scan(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/scan.ts', ...args], { cwd: process.cwd() })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+}
+
+describe('npm run scan', () => {
+  it('finds a secret, a code flaw and a vulnerable dependency, skips what git ignores, and exits 1', async () => {
+    const { dir, secret } = project()
+
+    const run = await scan([dir])
+
+    expect(run.code).toBe(1)
+    const report = JSON.parse(run.stdout) as {
+      findings: { engine: string; rule_id: string; locations: { path: string }[] }[]
+    }
+    const engines = new Set(report.findings.map((finding) => finding.engine))
+    expect([...engines].sort()).toEqual(['code', 'dependencies', 'secrets'])
+    expect(report.findings.flatMap((finding) => finding.locations.map((location) => location.path))).not.toContain(
+      'ignored/also.js',
+    )
+    expect(run.stdout + run.stderr).not.toContain(secret)
+    expect(run.stderr).toMatch(/scanning \d+ files/)
+  }, 60_000)
+
+  it('writes SARIF 2.1.0 with rules, CWE tags, relative paths and fingerprints; --fail-on none exits 0', async () => {
+    const { dir, secret } = project()
+    const out = mkdtempSync(join(tmpdir(), 'vega-sarif-'))
+    made.push(out)
+
+    const run = await scan([dir, '--format', 'sarif', '--output', join(out, 'vega.sarif'), '--fail-on', 'none'])
+
+    expect(run.code).toBe(0)
+    const text = readFileSync(join(out, 'vega.sarif'), 'utf8')
+    expect(text).not.toContain(secret)
+    const sarif = JSON.parse(text)
+    expect(sarif.version).toBe('2.1.0')
+    const [only] = sarif.runs
+    expect(only.tool.driver.name).toBe('Vega')
+    const tags = only.tool.driver.rules.flatMap((rule: { properties: { tags: string[] } }) => rule.properties.tags)
+    expect(tags).toContain('external/cwe/cwe-798')
+    for (const result of only.results) {
+      expect(only.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId)
+      expect(result.partialFingerprints['vega/v1']).toMatch(/^[0-9a-f]{64}$/)
+      const uri: string = result.locations[0].physicalLocation.artifactLocation.uri
+      expect(uri.startsWith('/')).toBe(false)
+    }
+  }, 60_000)
+
+  it('refuses bad usage with exit code 2 and the usage line', async () => {
+    const missing = await scan(['/no/such/folder'])
+    const badFormat = await scan(['.', '--format', 'xml'])
+
+    expect([missing.code, badFormat.code]).toEqual([2, 2])
+    expect(badFormat.stderr).toContain('usage: npm run scan')
+  })
+})
