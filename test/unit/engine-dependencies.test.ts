@@ -15,7 +15,7 @@ import {
 import { lockfilesOf, parseLockfile } from '../../shared/scanning/engines/dependencies/lockfiles/index.js'
 import { nameAndVersionOfKey } from '../../shared/scanning/engines/dependencies/lockfiles/pnpm.js'
 import { fixedVersionsAbove, isAffected } from '../../shared/scanning/engines/dependencies/osv.js'
-import { readOsvFiles, recordsOfJson } from '../../shared/scanning/engines/dependencies/osv-files.js'
+import { loadOsvRecords, readOsvFiles, recordsOfJson } from '../../shared/scanning/engines/dependencies/osv-files.js'
 import { cvss3BaseScore, severityOf } from '../../shared/scanning/engines/dependencies/severity.js'
 import { type Dependency, lockfileLimits } from '../../shared/scanning/engines/dependencies/types.js'
 import {
@@ -495,11 +495,15 @@ describe('dependencies engine', () => {
     expect(findings.map((finding) => finding.rule_id)).toEqual(['GHSA-xvch-5gv4-984h'])
   })
 
-  it('stops reading lockfiles once the deadline has passed, and says so', async () => {
-    const scan = await scanDependencies(folderSource(lockfiles, Date.now() - 1), memoryAdvisorySource(records))
+  it('fails with time_budget past the deadline, and stops early with nothing once cancelled', async () => {
+    const late = scanDependencies(folderSource(lockfiles, Date.now() - 1), memoryAdvisorySource(records))
+    const cancelled = await scanDependencies(
+      { ...folderSource(lockfiles), cancelled: () => true },
+      memoryAdvisorySource(records),
+    )
 
-    expect(scan.findings).toEqual([])
-    expect(scan.notes[0]).toContain('time ran out')
+    await expect(late).rejects.toMatchObject({ name: 'InputError', code: 'time_budget' })
+    expect(cancelled.findings).toEqual([])
   })
 })
 
@@ -565,6 +569,19 @@ describe('OSV files', () => {
     expect(fromZip).toHaveLength(2)
     expect((recordsOfJson((fromZip[0] as { text: string }).text)[0] as OsvRecord).id).toBe('GHSA-xvch-5gv4-984h')
     expect((fromZip[1] as { note: string }).note).toContain('over the 307200-byte record limit')
+  })
+
+  it('loads the shipped records for an in-memory source, skipping what is not a record', async () => {
+    const arrayFile = join(scratch, 'answer.json')
+    writeFileSync(arrayFile, JSON.stringify({ vulns: [records[0], { id: 'NO-MODIFIED' }] }))
+    const skipped: string[] = []
+
+    const fromFolder = await loadOsvRecords(join(fixtures, 'osv'))
+    const fromAnswer = await loadOsvRecords(arrayFile, (why) => skipped.push(why))
+
+    expect(fromFolder).toHaveLength(records.length)
+    expect(fromAnswer.map((record) => record.id)).toEqual([records[0]!.id])
+    expect(skipped).toEqual([expect.stringContaining('not an OSV record')])
   })
 
   it('reads a JSON array and an OSV API answer as lists of records', () => {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Engine, EngineFinding, ScanSource } from '../../engine.js'
+import { InputError } from '../../input-error.js'
 import { type AdvisorySource, packageKey } from './advisory-source.js'
 import { lockfilesOf, parseLockfile } from './lockfiles/index.js'
 import { fixedVersionsAbove, isAffected, lastAffectedAtOrAbove, type OsvRecord } from './osv.js'
@@ -11,6 +12,7 @@ import { type Dependency, lockfileLimits } from './types.js'
 
 export { type AdvisorySource, memoryAdvisorySource } from './advisory-source.js'
 export { OsvRecord } from './osv.js'
+export { loadOsvRecords } from './osv-files.js'
 
 export interface DependencyScan {
   findings: EngineFinding[]
@@ -114,7 +116,8 @@ export async function matchDependencies(
   }
   const groups = [...byPackage.values()]
   const recordsOfGroups = await mapBounded(groups, options.concurrency ?? 16, (group) => {
-    if (options.deadline !== undefined && Date.now() > options.deadline) throw new Error('time_budget')
+    if (options.deadline !== undefined && Date.now() > options.deadline)
+      throw new InputError('time_budget', 'advisory lookups ran past the time budget')
     return advisories.forPackage(group[0]!.ecosystem, group[0]!.name)
   })
 
@@ -154,10 +157,9 @@ export async function scanDependencies(
   const sizes = new Map(source.files.map((file) => [file.path, file.size]))
   const lockfiles = lockfilesOf([...sizes.keys()])
   for (const path of lockfiles) {
-    if (source.cancelled?.() || Date.now() > source.deadline) {
-      note(`stopped before ${path}: the scan's time ran out or it was cancelled`)
-      break
-    }
+    if (Date.now() > source.deadline)
+      throw new InputError('time_budget', 'dependency scanning ran past its time budget')
+    if (source.cancelled?.()) return { findings: [], notes, lockfiles: lockfiles.length, dependencies: 0, packages: 0 }
     // Oversized files are refused before they are read.
     const size = sizes.get(path) ?? 0
     const parsed =

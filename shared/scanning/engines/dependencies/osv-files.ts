@@ -3,6 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import yauzl from 'yauzl'
+import { OsvRecord } from './osv.js'
 
 export const osvFileLimits = {
   /** DynamoDB items stop at 400 KB; the largest real records (long version lists) stay well under this. */
@@ -107,4 +108,28 @@ export async function* readOsvFiles(path: string): AsyncGenerator<OsvFileItem> {
   if (info.isDirectory()) yield* readFolder(path)
   else if (path.endsWith('.zip')) yield* readZip(path)
   else yield* readJsonFile(path)
+}
+
+/**
+ * Every valid OSV record under a path, parsed, for an in-memory source (the local scan command, tests).
+ * Invalid records and unreadable files are skipped; `onSkip` hears why.
+ */
+export async function loadOsvRecords(path: string, onSkip?: (why: string) => void): Promise<OsvRecord[]> {
+  const records: OsvRecord[] = []
+  for await (const item of readOsvFiles(path)) {
+    if ('note' in item) {
+      onSkip?.(`${item.source}: ${item.note}`)
+      continue
+    }
+    try {
+      for (const raw of recordsOfJson(item.text)) {
+        const parsed = OsvRecord.safeParse(raw)
+        if (parsed.success) records.push(parsed.data)
+        else onSkip?.(`${item.source}: not an OSV record`)
+      }
+    } catch {
+      onSkip?.(`${item.source}: not JSON`)
+    }
+  }
+  return records
 }
