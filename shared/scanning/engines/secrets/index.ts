@@ -18,6 +18,8 @@ import { redactedSnippet, redactSecret } from './redact.js'
 import type { SecretRule } from './rules.js'
 import { type SecretlintMode, secretlintMatches, secretlintTriggers } from './secretlint-layer.js'
 
+export type { SecretlintMode }
+
 export interface SecretsOptions extends Partial<MatchOptions> {
   /** Larger files are skipped whole (generated bundles and data dumps, not configuration). */
   maxFileBytes?: number
