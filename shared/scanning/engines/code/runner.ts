@@ -12,11 +12,12 @@ import type { CodeRule } from './rule.js'
 export interface CodeScanLimits {
   /** Larger files are generated or vendored far more often than written, and parse slowly. */
   maxFileBytes: number
-  /** Files per findInFiles call: the deadline and cancellation are checked between batches. */
+  /** Files per findInFiles call: the deadline and cancellation are checked between batches (each batch
+   * ends with one thread finishing the last file while the other idles, so batches stay large). */
   batchSize: number
 }
 
-export const defaultLimits: CodeScanLimits = { maxFileBytes: 1024 * 1024, batchSize: 500 }
+export const defaultLimits: CodeScanLimits = { maxFileBytes: 1024 * 1024, batchSize: 2000 }
 
 const snippetLimit = 200
 /** Minified code is one huge line; a file this big whose head holds such a line is skipped. */

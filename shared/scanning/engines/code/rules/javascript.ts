@@ -62,25 +62,33 @@ export const javascriptRules: CodeRule[] = [
     cwe: ['CWE-78'],
     fix: 'Call execFile/spawn with a fixed program and an argument array (no shell), and validate every argument against an allow-list.',
     rule: {
-      // `exec` alone is a common name (regex helpers, wrap-ansi's exec): only files that load child_process.
-      inside: {
-        stopBy: 'end',
-        kind: 'program',
-        has: { stopBy: 'end', kind: 'string', regex: '^["\'](node:)?child_process["\']$' },
-      },
-      any: [
-        call('^((child_process|childProcess|cp)\\.)?(exec|execSync)$', nthArgument(1, dynamicValue)),
-        call(
-          '^((child_process|childProcess|cp)\\.)?(spawn|spawnSync|execFile|execFileSync)$',
-          nthArgument(1, dynamicValue),
-          argumentsHave({
-            kind: 'object',
-            has: {
-              kind: 'pair',
-              all: [{ has: { field: 'key', regex: '^shell$' } }, { has: { field: 'value', kind: 'true' } }],
-            },
-          }),
-        ),
+      // An explicit `all` keeps the order: the whole-file child_process check runs only on the few calls
+      // that passed the cheap tests, never on every node (which made the scan twice as slow).
+      all: [
+        {
+          any: [
+            call('^((child_process|childProcess|cp)\\.)?(exec|execSync)$', nthArgument(1, dynamicValue)),
+            call(
+              '^((child_process|childProcess|cp)\\.)?(spawn|spawnSync|execFile|execFileSync)$',
+              nthArgument(1, dynamicValue),
+              argumentsHave({
+                kind: 'object',
+                has: {
+                  kind: 'pair',
+                  all: [{ has: { field: 'key', regex: '^shell$' } }, { has: { field: 'value', kind: 'true' } }],
+                },
+              }),
+            ),
+          ],
+        },
+        // `exec` alone is a common name (regex helpers, wrap-ansi's exec): only files that load child_process.
+        {
+          inside: {
+            stopBy: 'end',
+            kind: 'program',
+            has: { stopBy: 'end', kind: 'string', regex: '^["\'](node:)?child_process["\']$' },
+          },
+        },
       ],
     },
   },
