@@ -2,12 +2,17 @@
 // and the scan-queue poller, in that order, each step timed. The tests start it the same way.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { newSigningSecret } from '../../shared/auth/secret.js'
+import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
 import { type Poller, type SqsHandler, startPoller } from './poller.js'
 import { type Endpoints, ensureResources, type LocalResources, localCredentials, localRegion } from './resources.js'
 import { startApiServer } from './server.js'
+
+/** Real OSV records shipped as test data; `npm run advisories -- import` loads more. */
+export const shippedAdvisories = fileURLToPath(new URL('../../test/fixtures/osv', import.meta.url))
 
 export const debugUser = {
   email: 'debug@example.com',
@@ -94,6 +99,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const api = await startApiServer({ port: options.port, log })
     Object.assign(process.env, handlerEnvironment('local', endpoints, resources, signingKeyFile(dataDir), api.url))
     await step(`debug user ${debugUser.email} ready`, () => createOwnerIfAbsent(debugUser))
+    // The small set of real OSV advisories the project ships, so a local scan finds vulnerable packages.
+    const advisories = await step('advisories imported', () => importAdvisoriesFrom(shippedAdvisories))
+    log(`vega: ${advisories.imported + advisories.updated} advisories from ${shippedAdvisories}`)
     const poller = options.worker
       ? startPoller({ endpoint: sqs.endpoint, queueUrl: resources.scanQueueUrl, handler: options.worker, log })
       : undefined

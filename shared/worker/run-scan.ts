@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { config } from '../config.js'
+import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
 import { engineNames, finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
@@ -14,13 +15,15 @@ import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
 import type { ScanMessage } from '../queue/scans.js'
 import type { Engine, EngineFinding } from '../scanning/engine.js'
-import { inventoryEngine } from '../scanning/engines/inventory.js'
+import { codeEngine } from '../scanning/engines/code/index.js'
+import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
+import { secretsEngine } from '../scanning/engines/secrets/index.js'
 import { InputError } from '../scanning/input-error.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { getObjectBytes } from '../storage/objects.js'
 
-// TODO(#7): the secrets, code and dependency engines join here.
-export const engines: Engine[] = [inventoryEngine]
+/** The product's engines; a scan names which of them run. Advisories come from the imported store. */
+export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
 
 const system = { type: 'system' as const, id: null }
 

@@ -1,0 +1,151 @@
+// What users come for, end to end: the real git client pushes a repository whose history hides a secret,
+// whose code has flaws in three languages, whose lockfile pins a vulnerable package, and which leaks a
+// Vega API key; the real worker with the real engines scans it; the findings API shows it all, redacted.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { type Poller, startPoller } from '../../infra/local/poller.js'
+import { type ApiServer, startApiServer } from '../../infra/local/server.js'
+import { shippedAdvisories } from '../../infra/local/stack.js'
+import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
+import { newOwner, type Person } from '../support/identity.js'
+
+let server: ApiServer
+let poller: Poller
+let owner: Person
+const work = mkdtempSync(join(tmpdir(), 'vega-findings-'))
+
+function git(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args],
+    { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: work } },
+  )
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (chunk) => (out += chunk))
+  child.stderr.on('data', (chunk) => (err += chunk))
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
+}
+
+async function api(method: string, path: string, body?: unknown, as = owner.token) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return { status: response.status, text, json: text ? JSON.parse(text) : undefined }
+}
+
+/** Made at run time, so the repository itself holds no live-looking secret. */
+const randomAlphanumeric = (length: number) => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => alphabet[byte % 62]).join('')
+}
+
+beforeAll(async () => {
+  server = await startApiServer({ port: 0 })
+  poller = startPoller({
+    endpoint: inject('endpoints').sqs,
+    queueUrl: inject('resources').scanQueueUrl,
+    handler: worker,
+  })
+  process.env.PUBLIC_BASE_URL = server.url
+  process.env.GIT_PUSH_MAX_BYTES = '100000'
+  await importAdvisoriesFrom(shippedAdvisories)
+  owner = await newOwner()
+})
+
+afterAll(async () => {
+  await poller?.stop()
+  await server?.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe('a pushed repository', () => {
+  it('yields a history-only secret named by its commit, code flaws in three languages, a vulnerable dependency, and revokes a leaked Vega key', async () => {
+    const project = (await api('POST', '/v1/projects', { name: 'findings' })).json
+    const repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'app' })).json.id
+    const vegaKey = (await api('POST', '/v1/api-keys', { name: 'ci', scopes: ['read'] })).json.key as string
+    const awsSecret = randomAlphanumeric(40)
+    const dir = join(work, 'app')
+    await git(work, 'init', '-q', dir)
+    mkdirSync(join(dir, 'config'))
+    writeFileSync(join(dir, 'config/prod.env'), `AWS_SECRET_ACCESS_KEY=${awsSecret}\n`)
+    await git(dir, 'add', '.')
+    await git(dir, 'commit', '-q', '-m', 'configure production')
+    const secretCommit = (await git(dir, 'rev-parse', 'HEAD')).out.trim()
+    unlinkSync(join(dir, 'config/prod.env'))
+    writeFileSync(
+      join(dir, 'app.js'),
+      "const { exec } = require('child_process')\napp.get('/ls', (req, res) => exec('ls ' + req.query.dir))\n",
+    )
+    writeFileSync(
+      join(dir, 'views.py'),
+      'from flask import request\n\n\ndef calc():\n    return eval(request.form["expression"])\n',
+    )
+    writeFileSync(
+      join(dir, 'main.go'),
+      'package main\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\nfunc Ping(w http.ResponseWriter, r *http.Request) {\n\thost := r.URL.Query().Get("host")\n\texec.Command("sh", "-c", "ping -c 1 "+host).Run()\n}\n',
+    )
+    writeFileSync(
+      join(dir, 'package-lock.json'),
+      JSON.stringify({
+        name: 'app',
+        lockfileVersion: 3,
+        packages: { '': { name: 'app' }, 'node_modules/lodash': { version: '4.17.15' } },
+      }),
+    )
+    writeFileSync(
+      join(dir, 'deploy.sh'),
+      `curl -H "Authorization: Bearer ${vegaKey}" https://vega.example.com/v1/auth/me\n`,
+    )
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'the app, without the env file')
+    const upload = (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
+
+    const push = await git(dir, 'push', upload.remote_url, 'HEAD:refs/heads/main')
+
+    expect(push.code, push.err).toBe(0)
+    const scanId = /Scan (scan_\w+) queued/.exec(push.err)![1]
+    const deadline = Date.now() + 60_000
+    let scan = (await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
+    while (scan.status !== 'succeeded' && scan.status !== 'failed' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      scan = (await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
+    }
+    expect(scan).toMatchObject({ status: 'succeeded', stats: { commits: 2 } })
+    const listed = await api('GET', `/v1/repositories/${repositoryId}/findings?limit=100`)
+    const findings = listed.json.items as {
+      engine: string
+      rule_id: string
+      path: string
+      locations: { path: string; commit?: string }[]
+      advisory: { id: string } | null
+    }[]
+
+    const historySecret = findings.find((f) => f.engine === 'secrets' && f.path === 'config/prod.env')
+    expect(historySecret?.locations[0]).toMatchObject({ path: 'config/prod.env', commit: secretCommit })
+    const codePaths = new Set(findings.filter((f) => f.engine === 'code').map((f) => f.path))
+    expect([...codePaths].sort()).toEqual(['app.js', 'main.go', 'views.py'])
+    const dependency = findings.find((f) => f.engine === 'dependencies')
+    expect(dependency).toMatchObject({ path: 'package-lock.json', advisory: { id: expect.stringMatching(/^GHSA-/) } })
+    const leakedKey = findings.find((f) => f.rule_id === 'vega-api-key')
+    expect(leakedKey?.path).toBe('deploy.sh')
+    expect((await api('GET', '/v1/auth/me', undefined, vegaKey)).status).toBe(401)
+    const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items.map(
+      (e: { type: string }) => e.type,
+    )
+    expect(events).toContain('api_key.revoked')
+    for (const secret of [awsSecret, vegaKey]) {
+      expect(listed.text).not.toContain(secret)
+      expect(push.err).not.toContain(secret)
+    }
+    const rollup = (await api('GET', `/v1/repositories/${repositoryId}`)).json
+    expect(JSON.stringify(rollup)).not.toContain(awsSecret)
+  }, 90_000)
+})
