@@ -68,6 +68,13 @@ const Env = z.object({
     .default(2 * 3600),
   /** The time one scan may take, checkout and engines together; past it the scan fails with time_budget. */
   SCAN_TIME_BUDGET_S: z.coerce.number().int().min(10).default(300),
+  /** Triage: how long a dismissal request waits for an admin, and how many findings one bulk call changes. */
+  DISMISSAL_REQUEST_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
+  TRIAGE_BULK_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
   /** How long readiness waits for one dependency before calling it down. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
 })

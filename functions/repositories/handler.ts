@@ -9,6 +9,7 @@ import {
 } from '../../shared/catalog/repositories.js'
 import { cancel, findScan, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
 import * as findings from '../../shared/findings/read.js'
+import * as triage from '../../shared/findings/triage.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
 
@@ -37,7 +38,12 @@ export const handler = lambda(repositoryRoutes, {
       }),
     ),
   getFinding: (request) => findings.get(request, request.params.id, request.params.findingId),
-  updateFinding: notBuilt,
+  updateFinding: (request) => triage.update(request, request.params.id, request.params.findingId, request.body),
+  triageFindings: (request) =>
+    triage.bulk(request, request.params.id, {
+      ...request.body,
+      filter: { ...request.body.filter, pathPrefix: request.body.filter.path },
+    }),
   compareScans: (request) => findings.compare(request, request.params.id, request.query.base, request.query.head),
   listSuppressions: notBuilt,
   createSuppression: notBuilt,

@@ -3,7 +3,7 @@
 // a scan replayed any number of times moves each counter once.
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import type { FindingId, RepositoryId, ScanId } from '../ids.js'
+import type { EventId, FindingId, RepositoryId, ScanId } from '../ids.js'
 import type { EngineName, FindingLocation, Severity } from '../scanning/engine.js'
 import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName, transact } from './db.js'
 import { keys } from './keys.js'
@@ -38,6 +38,13 @@ export interface FindingRecord extends FindingView {
   last_seen_scan_id: ScanId
   created_at: string
   updated_at: string
+  dismissed_reason?: DismissReason
+  dismissed_comment?: string
+  dismissed_by?: string
+  dismissed_via?: string | null
+  dismissed_at?: string
+  /** A dismissal request waiting for an admin (critical findings). */
+  pending_dismissal?: { id: string; expires_at: string }
 }
 
 export interface OccurrenceRecord {
@@ -272,4 +279,125 @@ export async function queryFindings(
     }),
   )
   return { items: Items as FindingRecord[], lastKey: LastEvaluatedKey }
+}
+
+export type DismissReason = 'false_positive' | 'wont_fix' | 'used_in_tests' | 'suppressed'
+
+export interface Triage {
+  reason: DismissReason
+  comment: string
+  by: string
+  /** The dismissal request or suppression this came through, if any. */
+  via?: string
+}
+
+export interface HistoryEntry {
+  id: EventId
+  at: string
+  actor: { type: 'user' | 'api_key' | 'system'; id: string | null }
+  change: 'dismissed' | 'reopened' | 'dismissal_requested' | 'dismissal_denied'
+  reason: string | null
+  comment: string | null
+}
+
+const historyItem = (finding: FindingId, entry: HistoryEntry) => ({
+  Put: { TableName: tableName(), Item: { ...keys.findingHistory(finding, entry.id), ...entry } },
+})
+
+/** Records a triage step that changes no status (a request made or denied). */
+export async function addHistory(finding: FindingId, entry: HistoryEntry): Promise<void> {
+  await transact([historyItem(finding, entry)], () => new Error('history entry exists'))
+}
+
+/**
+ * Dismisses an open or fixed finding: an open one leaves the open counters. With its history entry, in
+ * one transaction; false when it was already dismissed.
+ */
+export function dismissFinding(finding: FindingRecord, triage: Triage, entry: HistoryEntry): Promise<boolean> {
+  const wasOpen = finding.status === 'open'
+  return transition([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.findingById(finding.id),
+        UpdateExpression:
+          'SET #status = :dismissed, dismissed_reason = :reason, dismissed_comment = :comment, dismissed_by = :by, dismissed_via = :via, dismissed_at = :now, updated_at = :now REMOVE pending_dismissal',
+        ConditionExpression: '#status = :was',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':dismissed': 'dismissed',
+          ':was': finding.status,
+          ':reason': triage.reason,
+          ':comment': triage.comment,
+          ':by': triage.by,
+          ':via': triage.via ?? null,
+          ':now': entry.at,
+        },
+      },
+    },
+    ...(wasOpen ? [openCounter(finding.repository_id, finding.severity, -1)] : []),
+    historyItem(finding.id, entry),
+  ])
+}
+
+/** Reopens a dismissed finding (a person changed their mind, or a suppression expired). */
+export function reopenDismissed(finding: FindingRecord, entry: HistoryEntry): Promise<boolean> {
+  return transition([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.findingById(finding.id),
+        UpdateExpression:
+          'SET #status = :open, updated_at = :now REMOVE dismissed_reason, dismissed_comment, dismissed_by, dismissed_via, dismissed_at',
+        ConditionExpression: '#status = :dismissed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':open': 'open', ':dismissed': 'dismissed', ':now': entry.at },
+      },
+    },
+    openCounter(finding.repository_id, finding.severity, 1),
+    historyItem(finding.id, entry),
+  ])
+}
+
+/** Marks an open finding as waiting for an admin's decision; false when a live request already waits. */
+export function markPendingDismissal(
+  finding: FindingId,
+  pending: { id: string; expires_at: string },
+  entry: HistoryEntry,
+): Promise<boolean> {
+  return transition([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.findingById(finding),
+        UpdateExpression: 'SET pending_dismissal = :pending',
+        ConditionExpression:
+          '#status = :open AND (attribute_not_exists(pending_dismissal) OR pending_dismissal.expires_at < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': pending, ':open': 'open', ':now': entry.at },
+      },
+    },
+    historyItem(finding, entry),
+  ])
+}
+
+export async function clearPendingDismissal(finding: FindingId, request: string): Promise<void> {
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.findingById(finding),
+        UpdateExpression: 'REMOVE pending_dismissal',
+        ConditionExpression: 'pending_dismissal.id = :request',
+        ExpressionAttributeValues: { ':request': request },
+      }),
+    )
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+  }
+}
+
+export function listHistory(finding: FindingId, page: PageRequest): Promise<Page<HistoryEntry>> {
+  const { pk, skPrefix } = keys.findingHistoryOf(finding)
+  return queryByPrefix<HistoryEntry>({ partition: pk, prefix: skPrefix, page })
 }

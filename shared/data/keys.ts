@@ -1,6 +1,7 @@
 // Every partition and sort key format Vega uses, and nothing else. No other file spells a key.
 import type {
   ApiKeyId,
+  DismissalRequestId,
   EventId,
   FindingId,
   LoginId,
@@ -8,6 +9,7 @@ import type {
   RepositoryId,
   ScanId,
   SessionId,
+  SuppressionId,
   UploadId,
   UserId,
   WorkspaceId,
@@ -139,6 +141,31 @@ export const keys = {
   }),
   occurrencesOf: (finding: FindingId) => ({ pk: `FND#${finding}`, skPrefix: 'OCC#' }),
   findingsOfScan: (scan: ScanId) => ({ gsi2pk: `SCANFND#${scan}`, gsi2skPrefix: 'FND#' }),
+  /** Who changed a finding's triage, when and why, under the finding, oldest first. */
+  findingHistory: (finding: FindingId, event: EventId) => ({ pk: `FND#${finding}`, sk: `HIST#${event}` }),
+  findingHistoryOf: (finding: FindingId) => ({ pk: `FND#${finding}`, skPrefix: 'HIST#' }),
+  /** A later fingerprint of a finding (its file was renamed) that names the finding it continues. */
+  fingerprintAlias: (repository: RepositoryId, fingerprint: string) => ({
+    pk: `FPALIAS#${repository}#${fingerprint}`,
+    sk: 'ALIAS',
+  }),
+
+  /** A request to dismiss a critical finding, decided by an admin; a workspace's requests on gsi1. */
+  dismissalRequest: (workspace: WorkspaceId, id: DismissalRequestId) => ({
+    pk: `DSR#${id}`,
+    sk: 'DISMISSAL',
+    gsi1pk: `WSDSR#${workspace}`,
+    gsi1sk: `DSR#${id}`,
+  }),
+  dismissalRequestById: (id: DismissalRequestId) => ({ pk: `DSR#${id}`, sk: 'DISMISSAL' }),
+  dismissalRequestsOf: (workspace: WorkspaceId) => ({ gsi1pk: `WSDSR#${workspace}`, gsi1skPrefix: 'DSR#' }),
+
+  /** A suppression, under its repository (listed there); read by id through the repository. */
+  suppression: (repository: RepositoryId, id: SuppressionId) => ({ pk: `REPOSUP#${repository}`, sk: `SUP#${id}` }),
+  suppressionsOf: (repository: RepositoryId) => ({ pk: `REPOSUP#${repository}`, skPrefix: 'SUP#' }),
+
+  /** A scan policy: one per workspace, and optionally one per project that overrides it. */
+  policy: (owner: WorkspaceId | ProjectId) => ({ pk: `POLICY#${owner}`, sk: 'POLICY' }),
 
   /** A repository's timeline: event ids are ULIDs, so the sort key orders events by time. */
   event: (repository: RepositoryId, id: EventId) => ({ pk: `REPOEVT#${repository}`, sk: `EVT#${id}` }),

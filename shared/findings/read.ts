@@ -9,6 +9,8 @@ import {
   findingIdsOfScan,
   getFinding,
   getFindings,
+  listHistory,
+  listOccurrences,
   queryFindings,
 } from '../data/findings.js'
 import { notFound } from '../http/errors.js'
@@ -40,6 +42,7 @@ export const toFinding = (record: FindingRecord) => ({
   first_seen_scan_id: record.first_seen_scan_id,
   last_seen_scan_id: record.last_seen_scan_id,
   cwe: record.cwe,
+  fix: record.fix,
   advisory:
     record.engine === 'dependencies'
       ? {
@@ -47,6 +50,20 @@ export const toFinding = (record: FindingRecord) => ({
           aliases: text(record.metadata.aliases)?.split(/,\s*/) ?? [],
           url: text(record.metadata.url),
         }
+      : null,
+  triage:
+    record.status === 'dismissed' && record.dismissed_reason
+      ? {
+          reason: record.dismissed_reason,
+          comment: record.dismissed_comment ?? '',
+          by: record.dismissed_by ?? 'unknown',
+          at: record.dismissed_at ?? record.updated_at,
+          via: record.dismissed_via ?? null,
+        }
+      : null,
+  pending_dismissal:
+    record.pending_dismissal && Date.parse(record.pending_dismissal.expires_at) > Date.now()
+      ? record.pending_dismissal
       : null,
 })
 
@@ -73,11 +90,28 @@ export async function list(access: Access, repositoryId: RepositoryId, page: Pag
   return { items: items.map(toFinding), lastKey: found.lastKey }
 }
 
+/** One finding with the scans that saw it (newest first, the last 20) and its triage history. */
 export async function get(access: Access, repositoryId: RepositoryId, id: FindingId) {
   await findRepository(access, repositoryId)
   const finding = await getFinding(id)
   if (!finding || finding.repository_id !== repositoryId) throw notFound('Finding', id)
-  return toFinding(finding)
+  const [occurrences, history] = await Promise.all([
+    listOccurrences(id, { limit: 20 }),
+    listHistory(id, { limit: 100 }),
+  ])
+  return {
+    ...toFinding(finding),
+    occurrences: occurrences.items.map(({ scan_id, locations }) => ({
+      scan_id,
+      locations: locations.map(({ path, start_line, end_line, commit }) => ({
+        path,
+        start_line,
+        end_line,
+        ...(commit ? { commit } : {}),
+      })),
+    })),
+    history: history.items.map(({ at, actor, change, reason, comment }) => ({ at, actor, change, reason, comment })),
+  }
 }
 
 /** What the head scan found that the base did not (new), the reverse (fixed), and both (unchanged). */

@@ -3,6 +3,8 @@ import { z } from 'zod'
 import { FindingId, ProjectId, RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
 import { route } from './route.js'
 import {
+  BulkTriage,
+  BulkTriageOutcome,
   CompareQuery,
   Comparison,
   CreateProject,
@@ -11,6 +13,7 @@ import {
   CreateSuppression,
   Event,
   Finding,
+  FindingDetail,
   FindingQuery,
   PageQuery,
   Project,
@@ -271,7 +274,7 @@ export const repositoryRoutes = {
     auth: 'user',
     role: 'viewer',
     params: finding,
-    ok: Finding,
+    ok: FindingDetail,
   }),
   updateFinding: route({
     group: 'repositories',
@@ -285,6 +288,20 @@ export const repositoryRoutes = {
     body: UpdateFinding,
     ok: Finding,
     errors: ['conflict'],
+  }),
+  triageFindings: route({
+    group: 'repositories',
+    method: 'POST',
+    path: '/v1/repositories/{id}/findings/triage',
+    summary: 'Dismiss or reopen every finding a filter selects; dry_run (the default) only counts',
+    description:
+      'Critical findings are not dismissed: each gets a dismissal request for an admin. At most TRIAGE_BULK_MAX findings per call (`truncated` says when more matched).',
+    auth: 'user',
+    scope: 'triage',
+    role: 'member',
+    params: repository,
+    body: BulkTriage,
+    ok: BulkTriageOutcome,
   }),
   compareScans: route({
     group: 'repositories',

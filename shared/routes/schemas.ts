@@ -253,9 +253,34 @@ export const Finding = z
     first_seen_scan_id: ScanId,
     last_seen_scan_id: ScanId,
     cwe: z.array(z.string()),
+    fix: z.string(),
     advisory: z.object({ id: z.string(), aliases: z.array(z.string()), url: z.string().nullable() }).nullable(),
+    /** Why it is dismissed, by whom, when; null unless dismissed. */
+    triage: z
+      .object({
+        reason: z.enum(['false_positive', 'wont_fix', 'used_in_tests', 'suppressed']),
+        comment: z.string(),
+        by: z.string(),
+        at: Timestamp,
+        via: z.string().nullable(),
+      })
+      .nullable(),
+    /** A dismissal request of a critical finding, waiting for an admin. */
+    pending_dismissal: z.object({ id: DismissalRequestId, expires_at: Timestamp }).nullable(),
   })
   .meta({ id: 'Finding' })
+export const FindingDetail = Finding.extend({
+  occurrences: z.array(z.object({ scan_id: ScanId, locations: z.array(Location) })),
+  history: z.array(
+    z.object({
+      at: Timestamp,
+      actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
+      change: z.enum(['dismissed', 'reopened', 'dismissal_requested', 'dismissal_denied']),
+      reason: z.string().nullable(),
+      comment: z.string().nullable(),
+    }),
+  ),
+}).meta({ id: 'FindingDetail' })
 export const FindingQuery = PageQuery.extend({
   severity: Severity.optional(),
   status: FindingStatus.optional(),
@@ -272,6 +297,31 @@ export const UpdateFinding = z.strictObject({
   reason: DismissReason.optional(),
   comment: z.string().max(2000).optional(),
 })
+export const FindingFilter = z.strictObject({
+  severity: Severity.optional(),
+  status: FindingStatus.optional(),
+  engine: Engine.optional(),
+  rule: z.string().max(200).optional(),
+  path: z.string().max(1024).optional(),
+})
+export const BulkTriage = z.strictObject({
+  filter: FindingFilter,
+  status: z.enum(['dismissed', 'open']),
+  reason: DismissReason.optional(),
+  comment: z.string().max(2000).optional(),
+  dry_run: z.boolean().default(true),
+})
+export const BulkTriageOutcome = z
+  .object({
+    dry_run: z.boolean(),
+    matched: z.number().int(),
+    dismissed: z.number().int(),
+    reopened: z.number().int(),
+    requested: z.number().int(),
+    unchanged: z.number().int(),
+    truncated: z.boolean(),
+  })
+  .meta({ id: 'BulkTriageOutcome' })
 export const CompareQuery = z.object({ base: ScanId, head: ScanId })
 export const Comparison = z
   .object({ base: ScanId, head: ScanId, new: z.array(Finding), fixed: z.array(Finding), unchanged: z.array(Finding) })
@@ -344,6 +394,7 @@ export const DismissalRequest = z
   })
   .meta({ id: 'DismissalRequest' })
 export const DismissalQuery = PageQuery.extend({
+  workspace_id: WorkspaceId.optional(),
   status: z.enum(['pending', 'approved', 'denied', 'expired']).optional(),
 })
 export const Decision = z.strictObject({ comment: z.string().min(1).max(2000) })

@@ -25,6 +25,7 @@ const samples: Record<string, { body?: unknown; query?: (ids: Record<string, str
   updateRepository: { body: { name: 'hijacked' } },
   createScan: { body: {} },
   updateFinding: { body: { status: 'open' } },
+  triageFindings: { body: { filter: {}, status: 'dismissed', reason: 'wont_fix', dry_run: false } },
   createSuppression: { body: { fingerprint: 'f', reason: 'r' } },
   extendGitUpload: { body: { expires_in_s: 600 } },
   approveDismissal: { body: { comment: 'ok' } },

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as workspaces } from '../../functions/workspaces/handler.js'
-import { login } from '../../shared/auth/accounts.js'
-import { hashPassword } from '../../shared/auth/passwords.js'
-import { setPasswordHash } from '../../shared/data/users.js'
-import type { Role } from '../../shared/routes/route.js'
-import { call, newOwner, type Person } from '../support/identity.js'
-
-/** Adds a member with a password set, signed in, and returns their token. */
-async function memberOf(owner: Person, role: Role) {
-  const email = `${role}-${Date.now()}-${Math.random()}@example.com`
-  const added = await call(workspaces, 'POST', `/v1/workspaces/${owner.workspaceId}/members`, {
-    as: owner.token,
-    body: { email, role },
-  })
-  expect(added.status).toBe(201)
-  await setPasswordHash(added.json.user_id, await hashPassword('member-password-1'))
-  const tokens = await login(email, 'member-password-1', '10.9.9.9')
-  return { userId: added.json.user_id as string, token: tokens.access_token }
-}
+import { call, memberOf, newOwner, type Person } from '../support/identity.js'
 
 const members = async (owner: Person) =>
   (await call(workspaces, 'GET', `/v1/workspaces/${owner.workspaceId}/members`, { as: owner.token })).json.items as {

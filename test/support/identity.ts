@@ -1,9 +1,11 @@
 // Builders for tests: a fresh owner with a workspace, signed in; and a short way to call a handler as them.
 import { randomUUID } from 'node:crypto'
 import { login } from '../../shared/auth/accounts.js'
-import { createOwnerIfAbsent } from '../../shared/data/users.js'
+import { hashPassword } from '../../shared/auth/passwords.js'
+import { createOwnerIfAbsent, setPasswordHash } from '../../shared/data/users.js'
 import type { ApiHandler } from '../../shared/http/lambda.js'
 import type { UserId, WorkspaceId } from '../../shared/ids.js'
+import type { Role } from '../../shared/routes/route.js'
 import { type Answer, invoke } from './invoke.js'
 
 export interface Person {
@@ -60,4 +62,18 @@ export function call(handler: ApiHandler, method: string, path: string, options:
     sourceIp: options.sourceIp ?? randomIp(),
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   })
+}
+
+/** Adds a member with a password set to the owner's workspace, signed in: their user id and token. */
+export async function memberOf(owner: Person, role: Role): Promise<{ userId: string; token: string }> {
+  const { handler: workspaces } = await import('../../functions/workspaces/handler.js')
+  const email = `${role}-${randomUUID()}@example.com`
+  const added = await call(workspaces, 'POST', `/v1/workspaces/${owner.workspaceId}/members`, {
+    as: owner.token,
+    body: { email, role },
+  })
+  if (added.status !== 201) throw new Error(`adding a ${role} failed: ${added.text}`)
+  await setPasswordHash(added.json.user_id, await hashPassword('member-password-1'))
+  const tokens = await login(email, 'member-password-1', randomIp())
+  return { userId: added.json.user_id as string, token: tokens.access_token }
 }

@@ -1,0 +1,93 @@
+// Requests to dismiss critical findings: made by a member, decided once by an admin of the workspace,
+// expired by the clock when nobody decides.
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import type { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
+import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import type { DismissReason } from './findings.js'
+import { keys } from './keys.js'
+
+export type DismissalStatus = 'pending' | 'approved' | 'denied' | 'expired'
+
+export interface DismissalRecord {
+  id: DismissalRequestId
+  workspace_id: WorkspaceId
+  repository_id: RepositoryId
+  finding_id: FindingId
+  status: Exclude<DismissalStatus, 'expired'>
+  reason: Exclude<DismissReason, 'suppressed'>
+  comment: string
+  requested_by: UserId
+  decided_by: UserId | null
+  decision_comment: string | null
+  created_at: string
+  expires_at: string
+}
+
+/** Expiry is a fact of time: a pending request past expires_at reads as expired. */
+export const dismissalStatusOf = (request: DismissalRecord, now = Date.now()): DismissalStatus =>
+  request.status === 'pending' && Date.parse(request.expires_at) <= now ? 'expired' : request.status
+
+export async function putDismissal(request: DismissalRecord): Promise<void> {
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...request, ...keys.dismissalRequest(request.workspace_id, request.id) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+}
+
+export async function getDismissal(id: DismissalRequestId): Promise<DismissalRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.dismissalRequestById(id), ConsistentRead: true }),
+  )
+  return Item as DismissalRecord | undefined
+}
+
+/** Decides a pending, unexpired request; false when someone decided first or it expired. */
+export async function decideDismissal(
+  id: DismissalRequestId,
+  decision: { status: 'approved' | 'denied'; by: UserId; comment: string },
+): Promise<boolean> {
+  const now = new Date().toISOString()
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.dismissalRequestById(id),
+        UpdateExpression: 'SET #status = :decided, decided_by = :by, decision_comment = :comment, decided_at = :now',
+        ConditionExpression: '#status = :pending AND expires_at > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':decided': decision.status,
+          ':pending': 'pending',
+          ':by': decision.by,
+          ':comment': decision.comment,
+          ':now': now,
+        },
+      }),
+    )
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) return false
+    throw error
+  }
+}
+
+/** A workspace's requests, newest first; `pending` is stored, so it can be filtered by DynamoDB. */
+export function listDismissals(
+  workspace: WorkspaceId,
+  page: PageRequest,
+  status?: DismissalRecord['status'],
+): Promise<Page<DismissalRecord>> {
+  const { gsi1pk, gsi1skPrefix } = keys.dismissalRequestsOf(workspace)
+  return queryByPrefix<DismissalRecord>({
+    index: 'gsi1',
+    partition: gsi1pk,
+    prefix: gsi1skPrefix,
+    page,
+    newestFirst: true,
+    status,
+  })
+}
