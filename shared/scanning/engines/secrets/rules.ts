@@ -364,9 +364,24 @@ export const rules: SecretRule[] = [
     entropy: 3.5,
     allow: {
       // Identifiers, dotted references and calls are code, not values.
-      values: [/^[A-Za-z_.-]+$/, /^(?:process\.env|os\.environ|env\.|config\.|settings\.|this\.)/i, /^[\w.]+\(/],
+      values: [
+        /^[A-Za-z_.-]+$/,
+        /^(?:process\.env|os\.environ|env\.|config\.|settings\.|this\.)/i,
+        /^[\w.]+\(/,
+        // Minified and generated code: member chains (exports.ApiKey=...), generics and chained assignments.
+        /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/,
+        /^[A-Za-z_$][\w$]*[=<(?:;,]/,
+        // Dotted names (packages, hosts, types) and qualified names (AWS::S3::Bucket).
+        /^[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+$/,
+        /^[A-Za-z]+::/,
+      ],
       stopwords: ['password', 'secret', 'token', 'test', 'admin', 'letmein', 'qwerty', '123456', 'hunter2'],
-      paths: [/(?:^|\/)(?:__snapshots__|__fixtures__)\//, /\.(?:md|rst|adoc)$/i],
+      paths: [
+        /(?:^|\/)(?:__snapshots__|__fixtures__)\//,
+        /\.(?:md|rst|adoc)$/i,
+        /(?:^|\/)\.(?:vitest-cache|cache|next|nuxt|turbo)\//,
+        /\.d\.ts$/,
+      ],
     },
   },
 ]
