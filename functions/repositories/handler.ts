@@ -9,6 +9,7 @@ import {
 } from '../../shared/catalog/repositories.js'
 import { cancel, findScan, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
 import * as findings from '../../shared/findings/read.js'
+import * as suppressions from '../../shared/findings/suppressions.js'
 import * as triage from '../../shared/findings/triage.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
@@ -45,7 +46,10 @@ export const handler = lambda(repositoryRoutes, {
       filter: { ...request.body.filter, pathPrefix: request.body.filter.path },
     }),
   compareScans: (request) => findings.compare(request, request.params.id, request.query.base, request.query.head),
-  listSuppressions: notBuilt,
-  createSuppression: notBuilt,
-  deleteSuppression: notBuilt,
+  listSuppressions: async (request) =>
+    request.paged(await suppressions.list(request, request.params.id, request.page, request.query.unused)),
+  createSuppression: (request) => suppressions.create(request, request.params.id, request.body),
+  deleteSuppression: async (request) => {
+    await suppressions.remove(request, request.params.id, request.params.suppressionId)
+  },
 } satisfies Handlers<typeof repositoryRoutes>)

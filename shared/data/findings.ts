@@ -33,6 +33,8 @@ export interface FindingRecord extends FindingView {
   fix: string
   fingerprint: string
   fingerprint_version: number
+  /** Rule and matched context without the path: how a renamed file's finding is recognised. */
+  context_key?: string
   status: FindingStatus
   first_seen_scan_id: ScanId
   last_seen_scan_id: ScanId
@@ -89,7 +91,7 @@ export async function putOccurrence(occurrence: OccurrenceRecord): Promise<void>
   )
 }
 
-/** A finding seen for the first time: created open, counted once. */
+/** A finding seen for the first time: created open and counted once (or created dismissed by a suppression). */
 export function createFinding(finding: FindingRecord): Promise<boolean> {
   return transition([
     {
@@ -99,7 +101,7 @@ export function createFinding(finding: FindingRecord): Promise<boolean> {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    openCounter(finding.repository_id, finding.severity, 1),
+    ...(finding.status === 'open' ? [openCounter(finding.repository_id, finding.severity, 1)] : []),
   ])
 }
 
@@ -400,4 +402,21 @@ export async function clearPendingDismissal(finding: FindingId, request: string)
 export function listHistory(finding: FindingId, page: PageRequest): Promise<Page<HistoryEntry>> {
   const { pk, skPrefix } = keys.findingHistoryOf(finding)
   return queryByPrefix<HistoryEntry>({ partition: pk, prefix: skPrefix, page })
+}
+
+/** The finding a later fingerprint continues (its file was renamed), if one was recorded. */
+export async function findingOfAlias(repository: RepositoryId, fingerprint: string): Promise<FindingId | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.fingerprintAlias(repository, fingerprint) }),
+  )
+  return Item?.finding_id as FindingId | undefined
+}
+
+export async function putAlias(repository: RepositoryId, fingerprint: string, finding: FindingId): Promise<void> {
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...keys.fingerprintAlias(repository, fingerprint), finding_id: finding, repository_id: repository },
+    }),
+  )
 }

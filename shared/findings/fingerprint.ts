@@ -42,3 +42,7 @@ export function findingIdOf(repository: RepositoryId, fingerprint: string): Find
   for (let i = 25; i >= 0; i--) id += crockford[Number((bits >> BigInt(i * 5)) & (i === 25 ? 7n : 31n))]
   return `fnd_${id}` as FindingId
 }
+
+/** The path-free part of a code or dependency fingerprint: equal across a rename of the file. */
+export const contextKeyOf = (finding: Pick<EngineFinding, 'engine' | 'rule_id' | 'identity'>) =>
+  sha256(`v${fingerprintVersion}`, finding.engine, finding.rule_id, normaliseContext(finding.identity))

@@ -1,22 +1,33 @@
 // What a finished scan found, stored once however often the scan is replayed: an occurrence per finding
 // for this scan, the finding created, refreshed or reopened, and the findings it no longer sees fixed.
+
+import { matchesGlob } from 'node:path'
 import { findApiKeyBySha256, revokeApiKey } from '../data/api-keys.js'
 import type { PageRequest } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
 import {
   createFinding,
+  dismissFinding,
   type FindingRecord,
   type FindingView,
+  findingOfAlias,
   fixFinding,
   getFinding,
+  getFindings,
+  type HistoryEntry,
   listFindingsOf,
+  putAlias,
   putOccurrence,
+  reopenDismissed,
   reopenFinding,
+  type Triage,
   touchFinding,
 } from '../data/findings.js'
 import type { ScanRecord } from '../data/scans.js'
+import { allSuppressions, isActive, markMatched, type SuppressionRecord } from '../data/suppressions.js'
+import { type FindingId, newId } from '../ids.js'
 import type { EngineFinding } from '../scanning/engine.js'
-import { findingIdOf, fingerprintOf, fingerprintVersion } from './fingerprint.js'
+import { contextKeyOf, findingIdOf, fingerprintOf, fingerprintVersion, normalisePath } from './fingerprint.js'
 
 export interface RecordedFindings {
   total: number
@@ -57,17 +68,42 @@ const viewOf = (finding: EngineFinding): FindingView => {
   }
 }
 
+/** What the scan knows beyond its findings: the head's paths, to recognise renamed files. */
+export interface RecordContext {
+  headPaths?: Set<string>
+}
+
 export async function recordFindings(
   scan: ScanRecord,
   found: EngineFinding[],
   enginesRun: string[],
+  context: RecordContext = {},
 ): Promise<RecordedFindings> {
   const counts: RecordedFindings = { total: 0, new: 0, reopened: 0, fixed: 0 }
-  for (const [fingerprint, finding] of merge(found)) {
+  const suppressions = await allSuppressions(scan.repository_id)
+  const matched = new Set<SuppressionRecord>()
+  const renames = renameFinder(scan, context.headPaths)
+  const merged = merge(found)
+  // One batch read tells which findings exist already; only the others need the alias and rename checks.
+  const ownIds = new Map(
+    [...merged.keys()].map((fingerprint) => [fingerprint, findingIdOf(scan.repository_id, fingerprint)]),
+  )
+  const existing = new Map((await getFindings([...ownIds.values()])).map((finding) => [finding.id, finding]))
+  for (const [fingerprint, finding] of merged) {
     counts.total++
-    const id = findingIdOf(scan.repository_id, fingerprint)
     if (finding.engine === 'secrets' && finding.rule_id === 'vega-api-key') await revokeLeakedKey(scan, finding)
+    const suppression = suppressions.find(
+      (candidate) => isActive(candidate) && suppresses(candidate, fingerprint, finding),
+    )
+    if (suppression) matched.add(suppression)
     const view = viewOf(finding)
+    const contextKey = finding.engine === 'secrets' ? undefined : contextKeyOf(finding)
+    const own = ownIds.get(fingerprint)!
+    const id = existing.has(own)
+      ? own
+      : ((await findingOfAlias(scan.repository_id, fingerprint)) ??
+        (await renames.predecessor(fingerprint, contextKey)) ??
+        own)
     await putOccurrence({
       finding_id: id,
       scan_id: scan.id,
@@ -87,26 +123,111 @@ export async function recordFindings(
       fix: finding.fix,
       fingerprint,
       fingerprint_version: fingerprintVersion,
+      ...(contextKey ? { context_key: contextKey } : {}),
       status: 'open',
       first_seen_scan_id: scan.id,
       last_seen_scan_id: scan.id,
       created_at: now,
       updated_at: now,
+      ...(suppression ? suppressedBy(suppression, now) : {}),
     }
-    if (await createFinding(record)) {
+    if (!existing.has(id) && (await createFinding(record))) {
       counts.new++
       continue
     }
-    const stored = await getFinding(id)
-    if (stored?.status === 'fixed' && (await reopenFinding(stored, scan.id, view))) {
+    // Read again when another worker created it meanwhile (or it came through an alias).
+    const stored = existing.get(id) ?? (await getFinding(id))
+    if (!stored) continue
+    if (suppression && stored.status !== 'dismissed') {
+      await dismissFinding(stored, triageOf(suppression), systemEntry('dismissed', 'suppressed', suppression.reason))
+    } else if (!suppression && stored.status === 'dismissed' && lapsed(stored, suppressions)) {
+      // The suppression that dismissed it expired or was deleted: the finding is open again.
+      if (await reopenDismissed(stored, systemEntry('reopened', null, 'its suppression ended'))) {
+        counts.reopened++
+        await appendEvent(scan.repository_id, 'finding.reopened', system, { finding_id: id, scan_id: scan.id })
+      }
+    } else if (stored.status === 'fixed' && (await reopenFinding(stored, scan.id, view))) {
       counts.reopened++
       await appendEvent(scan.repository_id, 'finding.reopened', system, { finding_id: id, scan_id: scan.id })
-    } else {
-      await touchFinding(id, scan.id, view)
+      continue
     }
+    await touchFinding(id, scan.id, view)
   }
+  for (const suppression of matched) await markMatched(suppression, scan.id)
   counts.fixed = await fixUnseen(scan, enginesRun)
   return counts
+}
+
+/** A suppression binds one fingerprint, or a rule on the paths its glob matches (any location counts). */
+function suppresses(suppression: SuppressionRecord, fingerprint: string, finding: EngineFinding): boolean {
+  if (suppression.fingerprint) return suppression.fingerprint === fingerprint
+  if (suppression.rule !== finding.rule_id) return false
+  const glob = suppression.path
+  return !glob || finding.locations.some((location) => matchesGlob(normalisePath(location.path), glob))
+}
+
+const triageOf = (suppression: SuppressionRecord): Triage => ({
+  reason: 'suppressed',
+  comment: suppression.reason,
+  by: suppression.owner,
+  via: suppression.id,
+})
+
+const suppressedBy = (suppression: SuppressionRecord, at: string) => ({
+  status: 'dismissed' as const,
+  dismissed_reason: 'suppressed' as const,
+  dismissed_comment: suppression.reason,
+  dismissed_by: suppression.owner,
+  dismissed_via: suppression.id,
+  dismissed_at: at,
+})
+
+/** Dismissed by a suppression that no longer holds. */
+const lapsed = (finding: FindingRecord, suppressions: SuppressionRecord[]) => {
+  if (finding.dismissed_reason !== 'suppressed') return false
+  const by = suppressions.find((suppression) => suppression.id === finding.dismissed_via)
+  return !by || !isActive(by)
+}
+
+const systemEntry = (change: HistoryEntry['change'], reason: string | null, comment: string | null): HistoryEntry => ({
+  id: newId('event'),
+  at: new Date().toISOString(),
+  actor: system,
+  change,
+  reason,
+  comment,
+})
+
+/**
+ * A new code or dependency finding whose rule and matched context equal those of an open finding whose
+ * file is gone from the head is that finding, moved: its file was renamed. The new fingerprint becomes
+ * an alias of the old finding, so later scans name it directly.
+ */
+function renameFinder(scan: ScanRecord, headPaths: Set<string> | undefined) {
+  let orphans: Map<string, FindingRecord[]> | undefined
+  const load = async () => {
+    const byContext = new Map<string, FindingRecord[]>()
+    let startKey: PageRequest['startKey']
+    do {
+      const page = await listFindingsOf(scan.repository_id, { limit: 500, startKey }, 'open')
+      for (const finding of page.items) {
+        if (!finding.context_key || headPaths?.has(finding.path)) continue
+        byContext.set(finding.context_key, [...(byContext.get(finding.context_key) ?? []), finding])
+      }
+      startKey = page.lastKey
+    } while (startKey)
+    return byContext
+  }
+  return {
+    async predecessor(fingerprint: string, contextKey: string | undefined): Promise<FindingId | undefined> {
+      if (!headPaths || !contextKey) return undefined
+      orphans ??= await load()
+      const moved = orphans.get(contextKey)?.shift()
+      if (!moved) return undefined
+      await putAlias(scan.repository_id, fingerprint, moved.id)
+      return moved.id
+    },
+  }
 }
 
 /** Open findings of the engines this complete scan ran, which it did not see: fixed. */

@@ -331,19 +331,44 @@ export const Suppression = z
   .object({
     id: SuppressionId,
     repository_id: RepositoryId,
-    fingerprint: z.string(),
+    /** Bound to one finding's fingerprint, or to a rule on paths matching a glob. */
+    fingerprint: z.string().nullable(),
+    rule: z.string().nullable(),
+    path: z.string().nullable(),
     reason: z.string(),
-    owner: UserId,
+    /** The user (or API key) that made it. */
+    owner: z.string(),
+    status: z.enum(['active', 'expired']),
     expires_at: Timestamp.nullable(),
     last_matched_at: Timestamp.nullable(),
+    last_matched_scan_id: ScanId.nullable(),
     created_at: Timestamp,
   })
   .meta({ id: 'Suppression' })
-export const CreateSuppression = z.strictObject({
-  fingerprint: z.string().min(1).max(256),
-  reason: z.string().min(1).max(2000),
-  expires_at: Timestamp.optional(),
-})
+export const CreateSuppression = z
+  .strictObject({
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a finding fingerprint (64 hex characters)')
+      .optional(),
+    rule: z.string().min(1).max(200).optional(),
+    /** A glob over repository paths (`test/**`, `**\/*.spec.ts`); with `rule` only. */
+    path: z.string().min(1).max(1024).optional(),
+    reason: z.string().min(1).max(2000),
+    expires_at: Timestamp.optional(),
+  })
+  .superRefine((value, context) => {
+    if (!value.fingerprint === !value.rule)
+      context.addIssue({
+        code: 'custom',
+        path: ['fingerprint'],
+        message: 'send a fingerprint, or a rule (with an optional path glob)',
+      })
+    if (value.path && !value.rule)
+      context.addIssue({ code: 'custom', path: ['path'], message: 'a path glob needs a rule' })
+    if (value.expires_at && Date.parse(value.expires_at) <= Date.now())
+      context.addIssue({ code: 'custom', path: ['expires_at'], message: 'must be in the future' })
+  })
 
 export const Event = z
   .object({

@@ -63,7 +63,9 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
       found.push(...(await engine.run(source)))
       ran.push(engine.name)
     }
-    const findings = await recordFindings(scan, found, ran)
+    const findings = await recordFindings(scan, found, ran, {
+      headPaths: new Set(source.files.map((file) => file.path)),
+    })
     const stats = {
       files: source.files.length,
       bytes: source.bytes,

@@ -219,4 +219,41 @@ describe('recorded findings', () => {
     expect((await get(`/findings/${open.json.items[0].id}`, intruder.token)).status).toBe(404)
     expect((await get(`/compare?base=${base.id}&head=${head.id}`, intruder.token)).status).toBe(404)
   })
+
+  it('keeps a finding when its file is renamed (and the code moves), through an alias, and not when the old file stays', async () => {
+    const { repository, scans } = await repositoryWithScans(4)
+    const engines = ['secrets', 'code']
+    await recordFindings(scans[0]!, [evalCall('src/old-name.js', 10)], engines, {
+      headPaths: new Set(['src/old-name.js']),
+    })
+    const [before] = (await listFindingsOf(repository.id, { limit: 10 })).items
+
+    const renamed = await recordFindings(scans[1]!, [evalCall('lib/new-name.js', 50)], engines, {
+      headPaths: new Set(['lib/new-name.js']),
+    })
+    const again = await recordFindings(scans[2]!, [evalCall('lib/new-name.js', 52)], engines, {
+      headPaths: new Set(['lib/new-name.js']),
+    })
+    const copied = await recordFindings(
+      scans[3]!,
+      [evalCall('lib/new-name.js', 52), evalCall('lib/copy.js', 1)],
+      engines,
+      {
+        headPaths: new Set(['lib/new-name.js', 'lib/copy.js']),
+      },
+    )
+
+    const after = (await listFindingsOf(repository.id, { limit: 10 })).items
+    expect(renamed).toMatchObject({ new: 0, fixed: 0 })
+    expect(again).toMatchObject({ new: 0, fixed: 0 })
+    expect(copied).toMatchObject({ new: 1, fixed: 0 })
+    const moved = after.find((finding) => finding.id === before!.id)!
+    expect(moved).toMatchObject({
+      path: 'lib/new-name.js',
+      start_line: 52,
+      status: 'open',
+      fingerprint: before!.fingerprint,
+    })
+    expect(after.map((finding) => finding.path).sort()).toEqual(['lib/copy.js', 'lib/new-name.js'])
+  })
 })

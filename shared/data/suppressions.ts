@@ -1,0 +1,84 @@
+// Suppressions: data that dismisses findings as scans see them, with a reason, an owner and an optional
+// expiry. A repository's suppressions share its partition, so a scan reads them all in one query.
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import type { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
+import { type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { keys } from './keys.js'
+
+export interface SuppressionRecord {
+  id: SuppressionId
+  repository_id: RepositoryId
+  workspace_id: WorkspaceId
+  fingerprint: string | null
+  rule: string | null
+  path: string | null
+  reason: string
+  owner: string
+  expires_at: string | null
+  last_matched_at: string | null
+  last_matched_scan_id: ScanId | null
+  created_at: string
+}
+
+export const isActive = (suppression: SuppressionRecord, now = Date.now()) =>
+  !suppression.expires_at || Date.parse(suppression.expires_at) > now
+
+export async function putSuppression(suppression: SuppressionRecord): Promise<void> {
+  await documents().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...suppression, ...keys.suppression(suppression.repository_id, suppression.id) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+}
+
+export async function getSuppression(
+  repository: RepositoryId,
+  id: SuppressionId,
+): Promise<SuppressionRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.suppression(repository, id), ConsistentRead: true }),
+  )
+  return Item as SuppressionRecord | undefined
+}
+
+export async function deleteSuppression(repository: RepositoryId, id: SuppressionId): Promise<void> {
+  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keys.suppression(repository, id) }))
+}
+
+export function listSuppressions(repository: RepositoryId, page: PageRequest): Promise<Page<SuppressionRecord>> {
+  const { pk, skPrefix } = keys.suppressionsOf(repository)
+  return queryByPrefix<SuppressionRecord>({ partition: pk, prefix: skPrefix, page })
+}
+
+/** Every suppression of a repository (a scan reads them once). */
+export async function allSuppressions(repository: RepositoryId): Promise<SuppressionRecord[]> {
+  const all: SuppressionRecord[] = []
+  let startKey: PageRequest['startKey']
+  do {
+    const page = await listSuppressions(repository, { limit: 500, startKey })
+    all.push(...page.items)
+    startKey = page.lastKey
+  } while (startKey)
+  return all
+}
+
+/** Notes that a scan matched the suppression (for `?unused=true`); a later scan's mark wins. */
+export async function markMatched(suppression: SuppressionRecord, scan: ScanId): Promise<void> {
+  await documents()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.suppression(suppression.repository_id, suppression.id),
+        UpdateExpression: 'SET last_matched_at = :now, last_matched_scan_id = :scan',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(last_matched_scan_id) OR last_matched_scan_id = :null OR last_matched_scan_id <= :scan)',
+        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':scan': scan, ':null': null },
+      }),
+    )
+    .catch((error: Error) => {
+      if (error.name !== 'ConditionalCheckFailedException') throw error
+    })
+}
