@@ -1,8 +1,9 @@
+import * as policies from '../../shared/findings/gate.js'
 import * as triage from '../../shared/findings/triage.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
 import { triageRoutes } from '../../shared/routes/index.js'
 
-// TODO(#8): SARIF import and policies arrive next.
+// TODO(#8): SARIF import arrives next.
 export const handler = lambda(triageRoutes, {
   listDismissalRequests: async (request) =>
     request.paged(await triage.listRequests(request, request.page, request.query)),
@@ -11,8 +12,8 @@ export const handler = lambda(triageRoutes, {
   denyDismissal: (request) =>
     triage.decide(request, request.params.id, { approve: false, comment: request.body.comment }),
   importSarif: notBuilt,
-  getWorkspacePolicy: notBuilt,
-  putWorkspacePolicy: notBuilt,
-  getProjectPolicy: notBuilt,
-  putProjectPolicy: notBuilt,
+  getWorkspacePolicy: (request) => policies.getWorkspacePolicy(request.params.id),
+  putWorkspacePolicy: (request) => policies.setWorkspacePolicy(request, request.params.id, request.body),
+  getProjectPolicy: (request) => policies.getProjectPolicy(request, request.params.id),
+  putProjectPolicy: (request) => policies.setProjectPolicy(request, request.params.id, request.body),
 } satisfies Handlers<typeof triageRoutes>)

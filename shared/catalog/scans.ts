@@ -29,7 +29,7 @@ export const toScan = (record: ScanRecord) => ({
   finished_at: record.finished_at,
   stats: record.stats,
   engines: record.engines,
-  gate: null,
+  gate: record.gate ?? null,
   cost_estimate: null,
   cost: null,
   queue_position: null,

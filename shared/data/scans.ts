@@ -2,6 +2,7 @@
 // and per project.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
+import type { GateResult } from '../findings/policy.js'
 import type { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
 import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { activeShards, keys } from './keys.js'
@@ -31,6 +32,8 @@ export interface ScanRecord {
   engines: string[]
   error: { code: string; message: string; retryable: boolean; details: Record<string, unknown> } | null
   stats: { files: number; bytes: number; commits: number; duration_ms: number } | null
+  /** The CI gate, set when the scan succeeds. */
+  gate?: GateResult
   created_at: string
   started_at: string | null
   finished_at: string | null
@@ -113,7 +116,7 @@ export async function startScan(id: ScanId, now = new Date().toISOString()): Pro
 export async function finishScan(
   id: ScanId,
   outcome:
-    | { status: 'succeeded'; stats: NonNullable<ScanRecord['stats']> }
+    | { status: 'succeeded'; stats: NonNullable<ScanRecord['stats']>; gate?: GateResult }
     | { status: 'failed'; error: NonNullable<ScanRecord['error']> }
     | { status: 'cancelled' },
   now = new Date().toISOString(),
@@ -124,7 +127,7 @@ export async function finishScan(
         TableName: tableName(),
         Key: keys.scanById(id),
         UpdateExpression:
-          'SET #status = :status, finished_at = :now, stats = :stats, #error = :error REMOVE gsi3pk, gsi3sk',
+          'SET #status = :status, finished_at = :now, stats = :stats, #error = :error, gate = :gate REMOVE gsi3pk, gsi3sk',
         // A scan whose message died in the DLQ may never have started: it fails from queued too.
         ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -135,6 +138,7 @@ export async function finishScan(
           ':now': now,
           ':stats': outcome.status === 'succeeded' ? outcome.stats : null,
           ':error': outcome.status === 'failed' ? outcome.error : null,
+          ':gate': outcome.status === 'succeeded' ? (outcome.gate ?? null) : null,
         },
       }),
     )

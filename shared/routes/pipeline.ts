@@ -19,6 +19,7 @@ import {
   Limits,
   PageQuery,
   Policy,
+  PolicyAnswer,
   page,
   SarifImport,
   SarifImported,
@@ -180,7 +181,7 @@ export const triageRoutes = {
     auth: 'user',
     role: 'viewer',
     params: z.object({ id: WorkspaceId }),
-    ok: Policy,
+    ok: PolicyAnswer,
   }),
   putWorkspacePolicy: route({
     group: 'triage',
@@ -192,7 +193,7 @@ export const triageRoutes = {
     role: 'admin',
     params: z.object({ id: WorkspaceId }),
     body: Policy,
-    ok: Policy,
+    ok: PolicyAnswer,
   }),
   getProjectPolicy: route({
     group: 'triage',
@@ -202,7 +203,7 @@ export const triageRoutes = {
     auth: 'user',
     role: 'viewer',
     params: z.object({ id: ProjectId }),
-    ok: Policy,
+    ok: PolicyAnswer,
   }),
   putProjectPolicy: route({
     group: 'triage',
@@ -214,7 +215,7 @@ export const triageRoutes = {
     role: 'admin',
     params: z.object({ id: ProjectId }),
     body: Policy,
-    ok: Policy,
+    ok: PolicyAnswer,
   }),
 } as const
 

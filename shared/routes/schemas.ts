@@ -192,6 +192,56 @@ export const UpdateRepository = z.strictObject({
 
 export const Money = z.object({ amount: z.number(), currency: z.string().length(3) }).meta({ id: 'Money' })
 export const ScanStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+const PolicyCondition = z.union([
+  z.strictObject({ field: z.literal('severity'), operator: z.enum(['eq', 'ne', 'gte', 'lte']), value: Severity }),
+  z.strictObject({ field: z.literal('severity'), operator: z.literal('in'), value: z.array(Severity).min(1) }),
+  z.strictObject({
+    field: z.enum(['engine', 'rule', 'status']),
+    operator: z.enum(['eq', 'ne']),
+    value: z.string().min(1).max(200),
+  }),
+  z.strictObject({
+    field: z.enum(['engine', 'rule', 'status']),
+    operator: z.literal('in'),
+    value: z.array(z.string().min(1).max(200)).min(1).max(50),
+  }),
+  z.strictObject({
+    field: z.literal('path'),
+    operator: z.enum(['glob', 'prefix']),
+    value: z.string().min(1).max(1024),
+  }),
+  /** New: not seen by the baseline (the repository's previous successful scan). */
+  z.strictObject({ field: z.literal('new'), operator: z.literal('eq'), value: z.boolean() }),
+])
+export const PolicyEffect = z.enum(['block', 'warn', 'ignore'])
+export const Policy = z
+  .strictObject({
+    /** Rules in order: the first whose conditions all hold decides a finding's effect. */
+    rules: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).max(100),
+          effect: PolicyEffect,
+          conditions: z.array(PolicyCondition).max(10),
+        }),
+      )
+      .max(50),
+    /** The effect on a finding no rule matches. */
+    default: PolicyEffect,
+  })
+  .meta({ id: 'Policy' })
+export const PolicyAnswer = Policy.extend({
+  /** Where it comes from: set on this project or workspace, inherited from the workspace, or Vega's default. */
+  source: z.enum(['project', 'workspace', 'default']),
+}).meta({ id: 'PolicyAnswer' })
+export const Gate = z
+  .object({
+    verdict: z.enum(['passed', 'failed']),
+    rules_fired: z.array(z.object({ rule: z.string(), effect: PolicyEffect, findings: z.number().int() })),
+    policy: z.enum(['project', 'workspace', 'default']),
+    baseline_scan_id: ScanId.nullable(),
+  })
+  .meta({ id: 'Gate' })
 export const Scan = z
   .object({
     id: ScanId,
@@ -211,7 +261,8 @@ export const Scan = z
     finished_at: Timestamp.nullable(),
     stats: z.object({ files: z.number(), bytes: z.number(), commits: z.number(), duration_ms: z.number() }).nullable(),
     engines: z.array(Engine),
-    gate: z.object({ passed: z.boolean(), reasons: z.array(z.string()) }).nullable(),
+    /** The CI gate: the policy applied to what this scan saw; null until it succeeds. */
+    gate: Gate.nullable(),
     cost_estimate: Money.nullable(),
     cost: Money.nullable(),
     queue_position: z.number().int().nullable(),
@@ -423,14 +474,6 @@ export const DismissalQuery = PageQuery.extend({
   status: z.enum(['pending', 'approved', 'denied', 'expired']).optional(),
 })
 export const Decision = z.strictObject({ comment: z.string().min(1).max(2000) })
-export const Policy = z
-  .object({
-    fail_on_severity: Severity.nullable(),
-    only_new: z.boolean(),
-    engines: z.array(z.enum(['secrets', 'code', 'dependencies'])),
-    require_approval_for: z.array(Severity),
-  })
-  .meta({ id: 'Policy' })
 export const SarifImport = z.object({ version: z.literal('2.1.0'), runs: z.array(z.unknown()).max(100) }).loose()
 export const SarifImported = z.object({ scan_id: ScanId, findings: z.number().int() })
 

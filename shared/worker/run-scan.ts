@@ -9,6 +9,7 @@ import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
 import { engineNames, finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
+import { gateOf } from '../findings/gate.js'
 import { recordFindings } from '../findings/record.js'
 import { parseBundle } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
@@ -72,13 +73,19 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
       commits: source.commits,
       duration_ms: Math.round(performance.now() - started),
     }
-    if (await finishScan(scan.id, { status: 'succeeded', stats })) {
+    const gate = await gateOf(scan)
+    if (await finishScan(scan.id, { status: 'succeeded', stats, gate })) {
       await recordLastScan(scan.repository_id, {
         id: scan.id,
         status: 'succeeded',
         finished_at: new Date().toISOString(),
       })
-      await appendEvent(scan.repository_id, 'scan.succeeded', system, { scan_id: scan.id, stats, findings })
+      await appendEvent(scan.repository_id, 'scan.succeeded', system, {
+        scan_id: scan.id,
+        stats,
+        findings,
+        gate: gate.verdict,
+      })
     }
   } catch (error) {
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.

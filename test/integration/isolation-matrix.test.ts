@@ -16,7 +16,7 @@ const handlerOf = async (group: Group) => {
 }
 
 // A valid body (and query) for every route that needs one, so the call reaches authorization.
-const policy = { fail_on_severity: 'high', only_new: true, engines: ['secrets'], require_approval_for: ['critical'] }
+const policy = { rules: [{ name: 'all', effect: 'block', conditions: [] }], default: 'ignore' }
 const samples: Record<string, { body?: unknown; query?: (ids: Record<string, string>) => string }> = {
   addMember: { body: { email: 'intruder@example.com', role: 'owner' } },
   updateMember: { body: { role: 'viewer' } },
@@ -26,7 +26,7 @@ const samples: Record<string, { body?: unknown; query?: (ids: Record<string, str
   createScan: { body: {} },
   updateFinding: { body: { status: 'open' } },
   triageFindings: { body: { filter: {}, status: 'dismissed', reason: 'wont_fix', dry_run: false } },
-  createSuppression: { body: { fingerprint: 'f', reason: 'r' } },
+  createSuppression: { body: { fingerprint: 'f'.repeat(64), reason: 'r' } },
   extendGitUpload: { body: { expires_in_s: 600 } },
   approveDismissal: { body: { comment: 'ok' } },
   denyDismissal: { body: { comment: 'no' } },

@@ -1,0 +1,51 @@
+// Which policy applies to a scan (the project's, else the workspace's, else Vega's default), the gate a
+// finished scan carries, and the policy routes.
+import { type Access, eventActor } from '../catalog/access.js'
+import { findProject } from '../catalog/projects.js'
+import { findingIdsOfScan, getFindings } from '../data/findings.js'
+import { getPolicy, putPolicy } from '../data/policies.js'
+import { listScansOfRepository, type ScanRecord } from '../data/scans.js'
+import type { ProjectId, WorkspaceId } from '../ids.js'
+import { defaultPolicy, evaluateGate, type GateResult, type Policy } from './policy.js'
+
+export async function policyFor(workspace: WorkspaceId, project?: ProjectId) {
+  const own = project ? await getPolicy(project) : undefined
+  if (own) return { ...own, source: 'project' as const }
+  const inherited = await getPolicy(workspace)
+  if (inherited) return { ...inherited, source: 'workspace' as const }
+  return { ...defaultPolicy, source: 'default' as const }
+}
+
+/** The repository's latest successful scan before this one: what "new" is measured against. */
+async function baselineOf(scan: ScanRecord): Promise<ScanRecord | undefined> {
+  const recent = await listScansOfRepository(scan.repository_id, { limit: 50 }, 'succeeded')
+  return recent.items.find((candidate) => candidate.id < scan.id)
+}
+
+export async function gateOf(scan: ScanRecord): Promise<GateResult> {
+  const { source, ...policy } = await policyFor(scan.workspace_id, scan.project_id)
+  const [seen, baseline] = await Promise.all([
+    findingIdsOfScan(scan.id).then((ids) => getFindings(ids)),
+    baselineOf(scan),
+  ])
+  const baselineIds = new Set<string>(baseline ? await findingIdsOfScan(baseline.id) : [])
+  return evaluateGate(policy, source, seen, { scanId: baseline?.id ?? null, findingIds: baselineIds })
+}
+
+export const getWorkspacePolicy = (workspace: WorkspaceId) => policyFor(workspace)
+
+export async function setWorkspacePolicy(access: Access, workspace: WorkspaceId, policy: Policy) {
+  await putPolicy(workspace, policy, eventActor(access.actor).id ?? 'unknown')
+  return { ...policy, source: 'workspace' as const }
+}
+
+export async function getProjectPolicy(access: Access, id: ProjectId) {
+  const project = await findProject(access, id)
+  return policyFor(project.workspace_id, project.id)
+}
+
+export async function setProjectPolicy(access: Access, id: ProjectId, policy: Policy) {
+  const project = await findProject(access, id)
+  await putPolicy(project.id, policy, eventActor(access.actor).id ?? 'unknown')
+  return { ...policy, source: 'project' as const }
+}
