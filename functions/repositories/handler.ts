@@ -9,9 +9,10 @@ import {
 } from '../../shared/catalog/repositories.js'
 import { cancel, findScan, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
 import * as findings from '../../shared/findings/read.js'
+import * as sarif from '../../shared/findings/sarif-io.js'
 import * as suppressions from '../../shared/findings/suppressions.js'
 import * as triage from '../../shared/findings/triage.js'
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
 
 export const handler = lambda(repositoryRoutes, {
@@ -30,7 +31,7 @@ export const handler = lambda(repositoryRoutes, {
   createScan: (request) => rescan(request, request.params.id, request.body.engines),
   cancelScan: (request) => cancel(request, request.params.id, request.params.scanId),
   retryScan: (request) => retry(request, request.params.id, request.params.scanId),
-  getScanSarif: notBuilt,
+  getScanSarif: (request) => sarif.exportScan(request, request.params.id, request.params.scanId),
   listFindings: async (request) =>
     request.paged(
       await findings.list(request, request.params.id, request.page, {

@@ -1,9 +1,9 @@
 import * as policies from '../../shared/findings/gate.js'
+import * as sarif from '../../shared/findings/sarif-io.js'
 import * as triage from '../../shared/findings/triage.js'
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { triageRoutes } from '../../shared/routes/index.js'
 
-// TODO(#8): SARIF import arrives next.
 export const handler = lambda(triageRoutes, {
   listDismissalRequests: async (request) =>
     request.paged(await triage.listRequests(request, request.page, request.query)),
@@ -11,7 +11,7 @@ export const handler = lambda(triageRoutes, {
     triage.decide(request, request.params.id, { approve: true, comment: request.body.comment }),
   denyDismissal: (request) =>
     triage.decide(request, request.params.id, { approve: false, comment: request.body.comment }),
-  importSarif: notBuilt,
+  importSarif: (request) => sarif.importLog(request, request.params.id, request.body),
   getWorkspacePolicy: (request) => policies.getWorkspacePolicy(request.params.id),
   putWorkspacePolicy: (request) => policies.setWorkspacePolicy(request, request.params.id, request.body),
   getProjectPolicy: (request) => policies.getProjectPolicy(request, request.params.id),

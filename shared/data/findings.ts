@@ -420,3 +420,21 @@ export async function putAlias(repository: RepositoryId, fingerprint: string, fi
     }),
   )
 }
+
+/** The occurrences one scan recorded (its findings as that scan saw them), every page. */
+export async function occurrencesOfScan(scan: ScanId): Promise<OccurrenceRecord[]> {
+  const { gsi2pk, gsi2skPrefix } = keys.findingsOfScan(scan)
+  const all: OccurrenceRecord[] = []
+  let startKey: PageRequest['startKey']
+  do {
+    const page = await queryByPrefix<OccurrenceRecord>({
+      index: 'gsi2',
+      partition: gsi2pk,
+      prefix: gsi2skPrefix,
+      page: { limit: 500, startKey },
+    })
+    all.push(...page.items)
+    startKey = page.lastKey
+  } while (startKey)
+  return all
+}

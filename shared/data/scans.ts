@@ -21,7 +21,8 @@ export interface ScanRecord {
   status: ScanStatus
   /** Where the input lies in the uploads bucket, and what kind it is. */
   input: {
-    kind: 'pack' | 'bundle' | 'archive'
+    /** `sarif`: an imported log, with nothing to scan again. */
+    kind: 'pack' | 'bundle' | 'archive' | 'sarif'
     key: string
     bytes: number
     objects?: number

@@ -23,7 +23,10 @@ const sha256 = (...parts: string[]) => createHash('sha256').update(parts.join('\
  * v1: a secret is its rule and the hash of its value (the same key in two files is one finding); code
  * and dependencies are their rule, normalised path and normalised matched context.
  */
-export function fingerprintOf(finding: Pick<EngineFinding, 'engine' | 'rule_id' | 'identity' | 'locations'>): string {
+export function fingerprintOf(
+  finding: Pick<EngineFinding, 'engine' | 'rule_id' | 'identity' | 'locations' | 'fingerprint'>,
+): string {
+  if (finding.fingerprint) return finding.fingerprint
   if (finding.engine === 'secrets')
     return sha256(`v${fingerprintVersion}`, 'secrets', finding.rule_id, finding.identity)
   const path = normalisePath(finding.locations[0]?.path ?? '')

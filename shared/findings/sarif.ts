@@ -13,8 +13,9 @@ export interface SarifFinding {
   fix: string
   fingerprint: string
   locations: FindingLocation[]
-  /** For a stored finding: dismissed findings are written with a suppression. */
+  /** For a stored finding: dismissed findings are written with a suppression and its justification. */
   status?: 'open' | 'fixed' | 'dismissed'
+  justification?: string
   /** Against a baseline scan: `new`, `unchanged` (or `absent` for a finding the baseline had). */
   baseline_state?: 'new' | 'unchanged' | 'updated' | 'absent'
 }
@@ -88,7 +89,15 @@ export function toSarif(findings: SarifFinding[], tool: { version: string; uri?:
           partialFingerprints: { 'vega/v1': finding.fingerprint },
           ...(finding.baseline_state ? { baselineState: finding.baseline_state } : {}),
           ...(finding.status === 'dismissed'
-            ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const }] }
+            ? {
+                suppressions: [
+                  {
+                    kind: 'external' as const,
+                    status: 'accepted' as const,
+                    ...(finding.justification ? { justification: finding.justification } : {}),
+                  },
+                ],
+              }
             : {}),
           properties: { engine: finding.engine, severity: finding.severity },
         })),

@@ -52,6 +52,8 @@ export interface EngineFinding {
    * `ecosystem:package@version:advisory`. The fingerprint is built from rule, path and this.
    */
   identity: string
+  /** A fingerprint the finding brings with it (an imported SARIF result's); engines leave it out. */
+  fingerprint?: string
   /** Where it appears: the first is the primary location. A secret lists every path and commit. */
   locations: FindingLocation[]
   /** Engine-specific facts shown to users (package, installed and fixed versions, advisory id, ...). */

@@ -102,6 +102,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
 
 /** The scan's input, from S3 into the folder: a pushed pack, a bundle, or a legacy session's archive. */
 async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, deadline: number) {
+  if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
   const bytes = Buffer.from(await getObjectBytes(scan.input.key))
   if (scan.input.kind === 'archive') {
     const limits = config()

@@ -1,0 +1,216 @@
+// SARIF both ways: a scan exported for GitHub code scanning (with baseline states against the previous
+// scan and suppressions for dismissed findings), and a third-party tool's log imported as a scan.
+import { createHash } from 'node:crypto'
+import { type Access, eventActor } from '../catalog/access.js'
+import { findRepository } from '../catalog/repositories.js'
+import { findScan } from '../catalog/scans.js'
+import { appendEvent } from '../data/events.js'
+import { dismissFinding, getFindings, occurrencesOfScan } from '../data/findings.js'
+import { recordLastScan } from '../data/repositories.js'
+import { finishScan, listScansOfRepository, putQueuedScan, type ScanRecord, startScan } from '../data/scans.js'
+import { Reply } from '../http/reply.js'
+import { newId, type RepositoryId, type ScanId } from '../ids.js'
+import type { EngineFinding, Severity } from '../scanning/engine.js'
+import { findingIdOf, fingerprintOf } from './fingerprint.js'
+import { gateOf } from './gate.js'
+import { recordFindings } from './record.js'
+import { type SarifFinding, toSarif } from './sarif.js'
+
+const toolVersion = '0.1.0'
+
+export async function exportScan(access: Access, repositoryId: RepositoryId, scanId: ScanId) {
+  const scan = await findScan(access, repositoryId, scanId)
+  const occurrences = await occurrencesOfScan(scan.id)
+  const findings = new Map((await getFindings(occurrences.map((o) => o.finding_id))).map((f) => [f.id, f]))
+  const previous = (await listScansOfRepository(repositoryId, { limit: 50 }, 'succeeded')).items.find(
+    (candidate) => candidate.id < scan.id,
+  )
+  const before = new Set(previous ? (await occurrencesOfScan(previous.id)).map((o) => o.finding_id) : [])
+  const results: SarifFinding[] = occurrences.flatMap((occurrence) => {
+    const finding = findings.get(occurrence.finding_id)
+    if (!finding) return []
+    return [
+      {
+        ...finding,
+        locations: occurrence.locations,
+        ...(previous ? { baseline_state: before.has(finding.id) ? ('unchanged' as const) : ('new' as const) } : {}),
+        ...(finding.status === 'dismissed'
+          ? { justification: `${finding.dismissed_reason}: ${finding.dismissed_comment ?? ''}`.trim() }
+          : {}),
+      },
+    ]
+  })
+  const log = toSarif(results, { version: toolVersion })
+  return Reply.text(`${JSON.stringify(log)}\n`, 'application/sarif+json', {
+    'content-disposition': `attachment; filename="${scan.id}.sarif"`,
+  })
+}
+
+const levelSeverity: Record<string, Severity> = { error: 'high', warning: 'medium', note: 'low', none: 'info' }
+
+interface SarifResult {
+  ruleId?: string
+  rule?: { id?: string }
+  level?: string
+  message?: { text?: string }
+  locations?: {
+    physicalLocation?: {
+      artifactLocation?: { uri?: string }
+      region?: { startLine?: number; endLine?: number; snippet?: { text?: string } }
+    }
+  }[]
+  partialFingerprints?: Record<string, string>
+  fingerprints?: Record<string, string>
+  suppressions?: { kind?: string; status?: string; justification?: string }[]
+  properties?: { 'security-severity'?: string; severity?: string }
+}
+
+interface SarifRule {
+  id?: string
+  shortDescription?: { text?: string }
+  help?: { text?: string }
+  properties?: { tags?: string[]; 'security-severity'?: string }
+}
+
+interface SarifRun {
+  tool?: { driver?: { name?: string; rules?: SarifRule[] } }
+  results?: SarifResult[]
+}
+
+/** A CVSS-like security-severity (GitHub's convention) or the level, as a Vega severity. */
+function severityOf(result: SarifResult, rule: SarifRule | undefined): Severity {
+  const named = result.properties?.severity
+  if (named && ['critical', 'high', 'medium', 'low', 'info'].includes(named)) return named as Severity
+  const score = Number(result.properties?.['security-severity'] ?? rule?.properties?.['security-severity'])
+  if (Number.isFinite(score))
+    return score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : score > 0 ? 'low' : 'info'
+  return levelSeverity[result.level ?? 'warning'] ?? 'medium'
+}
+
+const sanitizeTool = (name: string) => name.replace(/[^\w.-]/g, '-').slice(0, 64) || 'unknown'
+
+const maxResultsPerRun = 20_000
+
+function findingOf(result: SarifResult, engine: `sarif:${string}`, rules: Map<string, SarifRule>): EngineFinding {
+  const ruleId = (result.ruleId ?? result.rule?.id ?? 'unknown').slice(0, 200)
+  const rule = rules.get(ruleId)
+  const location = result.locations?.[0]?.physicalLocation
+  const path = safeDecode(location?.artifactLocation?.uri ?? '')
+    .replace(/^file:\/\//, '')
+    .slice(0, 1024)
+  const startLine = location?.region?.startLine ?? 1
+  const message = (result.message?.text ?? rule?.shortDescription?.text ?? ruleId).slice(0, 2000)
+  const ownFingerprint =
+    result.partialFingerprints?.['vega/v1'] ?? Object.values(result.partialFingerprints ?? result.fingerprints ?? {})[0]
+  const accepted = (result.suppressions ?? []).find((suppression) => (suppression.status ?? 'accepted') === 'accepted')
+  return {
+    engine: engine as EngineFinding['engine'],
+    rule_id: ruleId,
+    severity: severityOf(result, rule),
+    title: (rule?.shortDescription?.text ?? ruleId).slice(0, 200),
+    message,
+    cwe: (rule?.properties?.tags ?? []).flatMap((tag) => /cwe[-/](\d+)$/i.exec(tag)?.[1] ?? []).map((n) => `CWE-${n}`),
+    fix: (rule?.help?.text ?? '').slice(0, 2000),
+    // The tool's fingerprint when it gives one; else its rule, path and message, never the line.
+    identity: ownFingerprint ?? createHash('sha256').update(`${ruleId}\0${path}\0${message}`).digest('hex'),
+    ...(ownFingerprint && /^[0-9a-f]{64}$/.test(ownFingerprint) ? { fingerprint: ownFingerprint } : {}),
+    locations: [
+      {
+        path,
+        start_line: startLine,
+        end_line: location?.region?.endLine ?? startLine,
+        snippet: (location?.region?.snippet?.text ?? '').slice(0, 200),
+      },
+    ],
+    metadata: {
+      tool: engine.slice(6),
+      ...(accepted ? { suppressed: accepted.justification ?? 'suppressed in the tool' } : {}),
+    },
+  }
+}
+
+const safeDecode = (uri: string) => {
+  try {
+    return decodeURI(uri)
+  } catch {
+    return uri
+  }
+}
+
+/** Results the tool marked as accepted suppressions arrive dismissed, with the tool's justification. */
+async function keepSuppressions(access: Access, scan: ScanRecord, found: EngineFinding[]) {
+  for (const finding of found) {
+    if (typeof finding.metadata.suppressed !== 'string') continue
+    const [stored] = await getFindings([findingIdOf(scan.repository_id, fingerprintOf(finding))])
+    if (!stored || stored.status === 'dismissed') continue
+    const actor = eventActor(access.actor)
+    await dismissFinding(
+      stored,
+      { reason: 'suppressed', comment: finding.metadata.suppressed, by: actor.id ?? 'unknown', via: 'sarif' },
+      {
+        id: newId('event'),
+        at: new Date().toISOString(),
+        actor,
+        change: 'dismissed',
+        reason: 'suppressed',
+        comment: finding.metadata.suppressed,
+      },
+    )
+  }
+}
+
+/**
+ * Imports a third-party SARIF log as a succeeded scan of engine `sarif:<tool>` per run. A result's own
+ * fingerprint (partialFingerprints or fingerprints) is kept as its identity, so re-imports and Vega's own
+ * exports map to the same findings; accepted suppressions become suppressed (dismissed) findings.
+ */
+export async function importLog(access: Access, repositoryId: RepositoryId, log: { runs: unknown[] }) {
+  const repository = await findRepository(access, repositoryId)
+  let imported = 0
+  let lastScan: ScanId | undefined
+  for (const run of log.runs as SarifRun[]) {
+    const tool = sanitizeTool(run.tool?.driver?.name ?? 'unknown')
+    const engine = `sarif:${tool}` as const
+    const rules = new Map<string, SarifRule>((run.tool?.driver?.rules ?? []).map((rule) => [rule.id ?? '', rule]))
+    const started = performance.now()
+    const now = new Date().toISOString()
+    const scan: ScanRecord = {
+      id: newId('scan'),
+      repository_id: repository.id,
+      project_id: repository.project_id,
+      workspace_id: repository.workspace_id,
+      upload_id: null,
+      status: 'queued',
+      input: { kind: 'sarif', key: '', bytes: 0 },
+      engines: [engine],
+      error: null,
+      stats: null,
+      created_at: now,
+      started_at: null,
+      finished_at: null,
+    }
+    const found = (run.results ?? []).slice(0, maxResultsPerRun).map((result) => findingOf(result, engine, rules))
+    await putQueuedScan(scan)
+    await startScan(scan.id)
+    const counts = await recordFindings(scan, found, [engine])
+    await keepSuppressions(access, scan, found)
+    const gate = await gateOf(scan)
+    const stats = {
+      files: new Set(found.map((finding) => finding.locations[0]?.path)).size,
+      bytes: 0,
+      commits: 0,
+      duration_ms: Math.round(performance.now() - started),
+    }
+    await finishScan(scan.id, { status: 'succeeded', stats, gate })
+    await recordLastScan(repository.id, { id: scan.id, status: 'succeeded', finished_at: new Date().toISOString() })
+    await appendEvent(repository.id, 'scan.succeeded', eventActor(access.actor), {
+      scan_id: scan.id,
+      imported_from: engine,
+      findings: counts,
+      gate: gate.verdict,
+    })
+    imported += found.length
+    lastScan = scan.id
+  }
+  return { scan_id: lastScan!, findings: imported }
+}
