@@ -12,6 +12,7 @@ import { type ApiServer, startApiServer } from '../../infra/local/server.js'
 import { shippedAdvisories } from '../../infra/local/stack.js'
 import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
 import { newOwner, type Person } from '../support/identity.js'
+import { validateSarif } from '../support/sarif-schema.js'
 
 let server: ApiServer
 let poller: Poller
@@ -148,4 +149,64 @@ describe('a pushed repository', () => {
     const rollup = (await api('GET', `/v1/repositories/${repositoryId}`)).json
     expect(JSON.stringify(rollup)).not.toContain(awsSecret)
   }, 90_000)
+
+  it('tells a second version apart: a moved function, a renamed file, a removed secret and a new flaw are 1 new, 1 fixed, the rest unchanged, no id changed', async () => {
+    const project = (await api('POST', '/v1/projects', { name: 'versions' })).json
+    const repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'app' })).json.id
+    const dir = join(work, 'versions')
+    await git(work, 'init', '-q', dir)
+    mkdirSync(join(dir, 'src'))
+    mkdirSync(join(dir, 'lib'))
+    mkdirSync(join(dir, 'config'))
+    const handler = "app.get('/ls', (req, res) => exec('ls ' + req.query.dir))\n"
+    const server = (padding: number) =>
+      `const { exec } = require('child_process')\n${'const unused = 1\n'.repeat(padding)}${handler}`
+    writeFileSync(join(dir, 'src/server.js'), server(0))
+    writeFileSync(
+      join(dir, 'lib/query.py'),
+      'from flask import request\n\n\ndef calc():\n    return eval(request.form["expression"])\n',
+    )
+    writeFileSync(join(dir, 'config/app.env'), `AWS_SECRET_ACCESS_KEY=${randomAlphanumeric(40)}\n`)
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'v1')
+    const push = async () => {
+      const upload = (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
+      // The snapshot recipe of docs/git-uploads.md: the tip's tree as one commit, no history.
+      const snapshot = (await git(dir, 'commit-tree', 'HEAD^{tree}', '-m', 'snapshot')).out.trim()
+      const pushed = await git(dir, 'push', upload.remote_url, `${snapshot}:refs/heads/main`)
+      expect(pushed.code, pushed.err).toBe(0)
+      const scanId = /Scan (scan_\w+) queued/.exec(pushed.err)![1]!
+      const deadline = Date.now() + 60_000
+      for (;;) {
+        const scan = (await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
+        if (scan.status === 'succeeded') return scan
+        if (scan.status === 'failed' || Date.now() > deadline) throw new Error(JSON.stringify(scan))
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+    const first = await push()
+    const before = (await api('GET', `/v1/repositories/${repositoryId}/findings?limit=100`)).json.items
+
+    writeFileSync(join(dir, 'src/server.js'), server(40))
+    await git(dir, 'mv', 'lib/query.py', 'lib/evaluate.py')
+    unlinkSync(join(dir, 'config/app.env'))
+    writeFileSync(join(dir, 'src/run.js'), 'module.exports = (req) => eval(req.body.code)\n')
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'v2')
+    const second = await push()
+    const compared = (await api('GET', `/v1/repositories/${repositoryId}/compare?base=${first.id}&head=${second.id}`))
+      .json
+    const sarif = await api('GET', `/v1/repositories/${repositoryId}/scans/${second.id}/sarif`)
+
+    const summary = (items: { engine: string; path: string }[]) => items.map((f) => `${f.engine}:${f.path}`).sort()
+    expect(summary(compared.new)).toEqual(['code:src/run.js'])
+    expect(summary(compared.fixed)).toEqual(['secrets:config/app.env'])
+    expect(summary(compared.unchanged)).toEqual(['code:lib/evaluate.py', 'code:src/server.js'])
+    const ids = (items: { id: string }[]) => items.map((f) => f.id).sort()
+    expect(ids([...compared.unchanged, ...compared.fixed])).toEqual(ids(before))
+    const moved = compared.unchanged.find((f: { path: string }) => f.path === 'src/server.js')
+    expect(moved.start_line).toBe(42)
+    expect(second.gate).toMatchObject({ verdict: 'failed', baseline_scan_id: first.id })
+    expect(validateSarif(JSON.parse(sarif.text)), JSON.stringify(validateSarif.errors)).toBe(true)
+  }, 120_000)
 })

@@ -1,9 +1,6 @@
 // SARIF both ways against the emulators: a scan's export validates against the official SARIF 2.1.0
 // schema, carries fingerprints, baseline states and suppressions; importing it into another repository
 // yields the same fingerprints; a third-party tool's log becomes a scan of engine sarif:<tool>.
-import { readFileSync } from 'node:fs'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as triageApi } from '../../functions/triage/handler.js'
@@ -15,11 +12,7 @@ import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { call, newOwner, type Person } from '../support/identity.js'
-
-const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif/sarif-2.1.0.json', import.meta.url), 'utf8'))
-const ajv = new Ajv2020({ allErrors: true, strict: false })
-;(addFormats as unknown as (ajv: Ajv2020) => void)(ajv)
-const validateSarif = ajv.compile(schema)
+import { validateSarif } from '../support/sarif-schema.js'
 
 const secretValue = `sk_live_${'9'.repeat(4)}${Math.random().toString(36).slice(2)}`
 const findingsOf = (): EngineFinding[] => [
