@@ -3,61 +3,94 @@
 import { Duration, Size } from 'aws-cdk-lib'
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events'
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets'
+import { Architecture } from 'aws-cdk-lib/aws-lambda'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Construct } from 'constructs'
 import { workerTimeoutS } from '../../../shared/queue/queues.js'
+import { type AccessTargets, access } from '../access.js'
 import type { StageSettings } from '../stages.js'
-import type { Data } from './data.js'
-import { type FunctionEnvironment, VegaFunction } from './vega-function.js'
+import { type FunctionEnvironment, type ShippedPackage, VegaFunction } from './vega-function.js'
+
+/**
+ * The code engine's native addon and its grammars: esbuild cannot inline `.node`/`.so` files, so they ship
+ * as packages. Only the linux-x64-gnu build of the addon is installed here, hence an x86_64 worker; the
+ * grammars keep only their Linux x64 prebuild (their tree-sitter sources are 8 MB we never load).
+ */
+const grammar = (name: string): ShippedPackage => ({
+  name,
+  paths: ['package.json', 'index.js', 'prebuilds/prebuild-Linux-X64'],
+})
+export const astGrepPackages: ShippedPackage[] = [
+  { name: '@ast-grep/napi' },
+  { name: '@ast-grep/napi-linux-x64-gnu' },
+  { name: '@ast-grep/setup-lang' },
+  grammar('@ast-grep/lang-python'),
+  grammar('@ast-grep/lang-go'),
+  grammar('@ast-grep/lang-java'),
+]
+
+/** 4 GiB of /tmp: a bundle of up to BUNDLE_MAX_BYTES (1 GiB), its unpacked objects and the checked-out tree. */
+export const workerEphemeralStorage = Size.gibibytes(4)
 
 export interface WorkerProps {
   stage: StageSettings
-  data: Data
+  targets: AccessTargets
   environment: FunctionEnvironment
 }
 
 export class Worker extends Construct {
   readonly function: VegaFunction
   readonly cleanup: VegaFunction
+  readonly schedule: Rule
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id)
+    const { stage, targets } = props
     this.function = new VegaFunction(this, 'ScanWorkerFunction', {
       name: 'scan-worker',
-      stage: props.stage,
+      stage,
       environment: props.environment,
-      // The 43 MB benchmark pack peaks near 360 MB; 2 GB also buys the CPU share that inflating wants.
+      access: access['scan-worker'],
+      targets,
+      // The 43 MB benchmark pack peaks near 360 MB; 2 GB also buys the CPU share that inflating and the
+      // engines want (Lambda gives a full vCPU at 1,769 MB).
       memoryMb: 2048,
+      // SCAN_TIME_BUDGET_S (300 s) for the scan itself, plus a minute to record the outcome.
       timeout: Duration.seconds(workerTimeoutS),
-      // A 1 GiB bundle, its checkout and the history's blobs need more than the default 512 MB of /tmp.
-      ephemeralStorage: Size.gibibytes(4),
-      // Scans of many workspaces at once must not starve the API functions of account concurrency.
-      reservedConcurrency: 10,
+      architecture: Architecture.X86_64,
+      shippedPackages: astGrepPackages,
+      ephemeralStorage: workerEphemeralStorage,
+      // Many workspaces scanning at once must not starve the API functions of the account's concurrency.
+      reservedConcurrency: stage.workerConcurrency,
     })
     this.function.addEventSource(
-      new SqsEventSource(props.data.scanQueue, {
+      new SqsEventSource(targets.data.scanQueue, {
+        // A batch shares one invocation's /tmp and time; scans are long, so a handful at a time.
         batchSize: 5,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
-        maxConcurrency: 10,
+        // At most the reserved concurrency, so the poller is never throttled (throttled receives count
+        // towards maxReceiveCount and would push healthy scans into the DLQ). SQS's minimum is 2.
+        maxConcurrency: Math.max(2, stage.workerConcurrency),
       }),
     )
-    props.data.table.grantReadWriteData(this.function)
-    props.data.bucket.grantRead(this.function)
 
-    // The scheduled cleanup: scans whose messages died in the DLQ become failed and retryable.
+    // Scans whose messages died in the DLQ become failed and retryable; scans stuck past their deadline
+    // are re-queued. Small work over one index.
     this.cleanup = new VegaFunction(this, 'CleanupFunction', {
       name: 'cleanup',
-      stage: props.stage,
+      stage,
       environment: props.environment,
+      access: access.cleanup,
+      targets,
       memoryMb: 256,
+      // Drains at most 100 dead letters per run, each a few table writes.
       timeout: Duration.minutes(2),
     })
-    new Rule(this, 'EveryFiveMinutes', {
+    this.schedule = new Rule(this, 'EveryFiveMinutes', {
+      description: 'Vega: drain the scan DLQ and re-queue stuck scans',
       schedule: Schedule.rate(Duration.minutes(5)),
-      targets: [new LambdaFunction(this.cleanup)],
+      targets: [new LambdaFunction(this.cleanup, { retryAttempts: 2 })],
     })
-    props.data.table.grantReadWriteData(this.cleanup)
-    props.data.scanDeadLetterQueue.grantConsumeMessages(this.cleanup)
   }
 }

@@ -1,0 +1,162 @@
+// Least privilege as data: what each function may touch, at the level the code needs, rendered into IAM
+// statements with explicit actions on named resources. test/infra/access.test.ts bundles every function
+// and checks this map against the AWS operations its code can actually reach, in both directions (nothing
+// missing, nothing extra); test/infra/stack.test.ts checks that the template renders exactly this map.
+import { Stack } from 'aws-cdk-lib'
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam'
+import { table as tableDefinition } from '../../shared/data/table.js'
+import type { Group } from '../../shared/routes/route.js'
+import { uploadsBucket } from '../../shared/storage/bucket.js'
+import type { Data } from './constructs/data.js'
+
+/** read: GetItem, BatchGetItem, Query. write: Put/Update/Delete, BatchWriteItem, the parts of a transaction. */
+export type TableLevel = 'read' | 'write' | 'describe'
+/**
+ * Objects under `uploads/`, the only prefix Vega writes (shared/storage/bucket.ts objectKeys):
+ * read: GET and HEAD an object; write: PUT one, and sign PUT URLs (a presigned URL carries its signer's
+ * rights); list and delete: a deleted repository's objects; head: HeadBucket (readiness).
+ */
+export type BucketLevel = 'read' | 'write' | 'list' | 'delete' | 'head'
+/** send: SendMessage; receive: Receive + Delete (draining by hand); attributes: GetQueueAttributes. */
+export type QueueLevel = 'send' | 'receive' | 'attributes'
+
+export interface Access {
+  table?: readonly TableLevel[]
+  uploads?: readonly BucketLevel[]
+  scanQueue?: readonly QueueLevel[]
+  deadLetterQueue?: readonly QueueLevel[]
+  /** GetSecretValue on the JWT signing secret: every function behind the auth middleware. */
+  signingKey?: true
+}
+
+export type FunctionName = Group | 'scan-worker' | 'cleanup'
+
+// Every API group runs the same middleware: authentication (API keys, sessions: reads, last-use writes),
+// rate-limit windows and idempotency records (writes), and the signing key. So each reads and writes the
+// table and reads the secret; what differs is S3 and SQS.
+const api: Access = { table: ['read', 'write'], signingKey: true }
+
+export const access: Record<FunctionName, Access> = {
+  // Readiness checks that each dependency answers: DescribeTable, HeadBucket, GetQueueAttributes.
+  health: { ...api, table: ['read', 'write', 'describe'], uploads: ['head'], scanQueue: ['attributes'] },
+  docs: api,
+  auth: api,
+  workspaces: api,
+  'api-keys': api,
+  // Deleting a project or a repository deletes its uploads (list, then delete under its prefix) and may
+  // queue the rest of a large cascade for the worker.
+  projects: { ...api, uploads: ['list', 'delete'], scanQueue: ['send'] },
+  repositories: { ...api, uploads: ['list', 'delete'], scanQueue: ['send'] },
+  // A push lands in S3 (PUT), a bundle arrives through a presigned PUT and is checked (HEAD, ranged GET);
+  // then the scan is queued.
+  'git-uploads': { ...api, uploads: ['read', 'write'], scanQueue: ['send'] },
+  sessions: { ...api, uploads: ['read', 'write'], scanQueue: ['send'] },
+  // A rescan or retry queues a scan.
+  triage: { ...api, scanQueue: ['send'] },
+  billing: api,
+  // TODO(#9): the ops routes answer 501 until then; getWorkers will need attributes on both queues.
+  ops: api,
+  // Reads the pushed input; deleting a project's repositories (a queued cascade) deletes their uploads.
+  // Consuming the scan queue is the event source's grant, not the code's.
+  'scan-worker': { table: ['read', 'write'], uploads: ['read', 'list', 'delete'] },
+  // Drains the DLQ (scans marked failed) and re-queues scans stuck past their deadline.
+  cleanup: { table: ['read', 'write'], scanQueue: ['send'], deadLetterQueue: ['receive'] },
+}
+
+const tableActions: Record<TableLevel, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  // TransactWriteItems is authorised per contained action (Put, Update, Delete, ConditionCheck).
+  write: [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+  describe: ['dynamodb:DescribeTable'],
+}
+const queueActions: Record<QueueLevel, string[]> = {
+  send: ['sqs:SendMessage'],
+  receive: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+  attributes: ['sqs:GetQueueAttributes'],
+}
+
+/** The IAM actions an access declaration grants, by service; the tests compare templates against it. */
+export function actionsOf(declared: Access): string[] {
+  const bucket: Record<BucketLevel, string[]> = {
+    read: ['s3:GetObject'],
+    write: ['s3:PutObject'],
+    list: ['s3:ListBucket'],
+    delete: ['s3:DeleteObject'],
+    head: ['s3:ListBucket'],
+  }
+  return [
+    ...new Set([
+      ...(declared.table ?? []).flatMap((level) => tableActions[level]),
+      ...(declared.uploads ?? []).flatMap((level) => bucket[level]),
+      ...(declared.scanQueue ?? []).flatMap((level) => queueActions[level]),
+      ...(declared.deadLetterQueue ?? []).flatMap((level) => queueActions[level]),
+      ...(declared.signingKey ? ['secretsmanager:GetSecretValue'] : []),
+    ]),
+  ].sort()
+}
+
+export interface AccessTargets {
+  data: Data
+  signingSecretArn: string
+}
+
+/** IAM statements for one declaration: explicit actions, each on the resources it is about. */
+export function statementsFor(declared: Access, { data, signingSecretArn }: AccessTargets): PolicyStatement[] {
+  const statements: PolicyStatement[] = []
+  const table = data.table
+  // Index ARNs by name from the shared definition, rather than `index/*`.
+  const indexes = tableDefinition.indexes.map((index) => `${table.tableArn}/index/${index.name}`)
+  const levels = new Set(declared.table ?? [])
+  const itemActions = [...levels].filter((level) => level !== 'describe').flatMap((level) => tableActions[level])
+  if (itemActions.length) {
+    // Writes go to the table only; queries and reads also to the indexes.
+    const reads = itemActions.filter((action) => tableActions.read.includes(action))
+    const writes = itemActions.filter((action) => !reads.includes(action))
+    if (reads.length) statements.push(allow(reads, [table.tableArn, ...indexes]))
+    if (writes.length) statements.push(allow(writes, [table.tableArn]))
+  }
+  if (levels.has('describe')) statements.push(allow(tableActions.describe, [table.tableArn]))
+
+  const bucket = new Set(declared.uploads ?? [])
+  const objects = `${data.bucket.bucketArn}/${uploadsBucket.uploadsPrefix}*`
+  const objectActions = [
+    ...(bucket.has('read') ? ['s3:GetObject'] : []),
+    ...(bucket.has('write') ? ['s3:PutObject'] : []),
+    ...(bucket.has('delete') ? ['s3:DeleteObject'] : []),
+  ]
+  if (objectActions.length) statements.push(allow(objectActions, [objects]))
+  if (bucket.has('head')) {
+    // HeadBucket carries no prefix, so a prefix condition would refuse it.
+    statements.push(allow(['s3:ListBucket'], [data.bucket.bucketArn]))
+  } else if (bucket.has('list')) {
+    statements.push(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [data.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${uploadsBucket.uploadsPrefix}*`] } },
+      }),
+    )
+  }
+
+  const queue = (levels: readonly QueueLevel[] | undefined, arn: string) => {
+    const actions = (levels ?? []).flatMap((level) => queueActions[level])
+    if (actions.length) statements.push(allow(actions, [arn]))
+  }
+  queue(declared.scanQueue, data.scanQueue.queueArn)
+  queue(declared.deadLetterQueue, data.scanDeadLetterQueue.queueArn)
+
+  if (declared.signingKey) statements.push(allow(['secretsmanager:GetSecretValue'], [signingSecretArn]))
+  return statements
+}
+
+const allow = (actions: string[], resources: string[]) => new PolicyStatement({ actions, resources })
+
+/** The IAM5 finding cdk-nag raises for the one wildcard this map needs: objects under the uploads prefix. */
+export const uploadsObjectsFinding = (data: Data) =>
+  `AwsSolutions-IAM5[Resource::<${Stack.of(data).getLogicalId(data.bucket.node.defaultChild as never)}.Arn>/${uploadsBucket.uploadsPrefix}*]`
