@@ -75,6 +75,57 @@ const Env = z.object({
     .min(60)
     .default(7 * 24 * 3600),
   TRIAGE_BULK_MAX: z.coerce.number().int().min(1).max(100_000).default(5000),
+  // Billing and operations (#9): prices, estimates, quotas and their defaults (docs/billing.md).
+  /**
+   * The price table: entries with the date they take effect (UTC), newest wins for a scan finished on or
+   * after it. One currency for the whole table, so sums never mix currencies.
+   */
+  PRICE_TABLE: z
+    .string()
+    .default(
+      '[{"effective_from":"2026-01-01","currency":"USD","per_scan":0.002,"per_gb_scanned":0.1,"per_gb_second":0.00005}]',
+    )
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown
+      } catch {
+        context.addIssue({ code: 'custom', message: 'not JSON' })
+        return z.NEVER
+      }
+    })
+    .pipe(
+      z
+        .array(
+          z.object({
+            effective_from: z.iso.date(),
+            currency: z.string().length(3),
+            per_scan: z.number().min(0),
+            per_gb_scanned: z.number().min(0),
+            per_gb_second: z.number().min(0),
+          }),
+        )
+        .min(1)
+        .refine((entries) => new Set(entries.map((entry) => entry.currency)).size === 1, 'one currency'),
+    ),
+  /** Lambda sets it; the local worker is metered as the AWS worker's 2048 MB. */
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.coerce.number().int().min(128).default(2048),
+  /** A cost estimate's guesses: a pack inflates about 3x into the files scanned, scanned at 5 MB/s. */
+  ESTIMATE_EXPANSION: z.coerce.number().min(1).default(3),
+  ESTIMATE_BYTES_PER_S: z.coerce.number().int().min(1).default(5_000_000),
+  /** Quota defaults of every workspace; a workspace's overrides are stored with it (PUT /v1/ops/limits). */
+  SCANS_PER_DAY: z.coerce.number().int().min(1).default(500),
+  CONCURRENT_SCANS: z.coerce.number().int().min(1).default(10),
+  /** Scan inputs in S3 are kept this long; the bucket's lifecycle rule removes them after 7 days anyway. */
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  /** A monthly budget every workspace gets unless it sets its own; unset: none. */
+  MONTHLY_BUDGET: z.coerce.number().positive().optional(),
+  /**
+   * The operator's workspace: the advisory store serves every workspace, so only its admins (or its
+   * workspace keys with the ops scope) import advisories. Unset (local stacks): any workspace's admins.
+   */
+  OPERATOR_WORKSPACE_ID: z.string().startsWith('ws_').optional(),
+  /** How long a dashboard may reuse a billing summary before asking again (with If-None-Match). */
+  BILLING_MAX_AGE_S: z.coerce.number().int().min(0).default(60),
   /** How long readiness waits for one dependency before calling it down. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2_000),
 })

@@ -1,8 +1,18 @@
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { workspaceFor } from '../../shared/billing/access.js'
+import { periodOf, summarize, summaryReply, usageLines } from '../../shared/billing/summary.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { billingRoutes } from '../../shared/routes/index.js'
 
-// TODO(#9): every route of this group answers 501 not_implemented until its issue lands.
 export const handler = lambda(billingRoutes, {
-  getBillingSummary: notBuilt,
-  listBillingUsage: notBuilt,
+  getBillingSummary: async (request) => {
+    const workspace = await workspaceFor(request, request.query.workspace_id)
+    const summary = await summarize(workspace, periodOf(request.query), request.query.group_by)
+    return summaryReply(summary, request.headers)
+  },
+  listBillingUsage: async (request) => {
+    const { workspace_id, project_id, repository_id } = request.query
+    const workspace = await workspaceFor(request, workspace_id)
+    const lines = await usageLines(workspace, periodOf(request.query), request.page, { project_id, repository_id })
+    return request.paged(lines)
+  },
 } satisfies Handlers<typeof billingRoutes>)

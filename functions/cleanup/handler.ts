@@ -1,11 +1,15 @@
-// The scheduled cleanup (every 5 minutes in AWS, every minute under npm start): scans whose messages
-// died in the DLQ become failed and retryable; scans stuck queued or running are queued again.
-// TODO(#9): expired uploads and retention.
+// The scheduled cleanup (every 5 minutes in AWS, every minute under npm start): the same code as
+// POST /v1/ops/cleanup, over every workspace, for real: expired and orphaned upload objects, inputs past
+// retention, stuck scans, dead letters, old rate-limit windows.
 import { requestLog } from '../../shared/log.js'
-import { drainDeadLetters } from '../../shared/worker/dead-letters.js'
-import { requeueStuckScans } from '../../shared/worker/sweep.js'
+import { cleanup, countsOf } from '../../shared/ops/cleanup.js'
 
 export const handler = async () => {
-  const log = requestLog({ function: 'cleanup' })
-  return { dead_letters: await drainDeadLetters(log), stuck: await requeueStuckScans(log) }
+  const report = await cleanup(requestLog({ function: 'cleanup' }), { dryRun: false })
+  const counts = countsOf(report)
+  return {
+    ...counts,
+    dead_letters: { failed: report.dead_letters },
+    stuck: { requeued: counts.requeued, failed: counts.failed },
+  }
 }

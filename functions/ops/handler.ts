@@ -1,10 +1,25 @@
-import { type Handlers, lambda, notBuilt } from '../../shared/http/lambda.js'
+import { workspaceFor } from '../../shared/billing/access.js'
+import { putAdvisories } from '../../shared/data/advisories.js'
+import { type Handlers, lambda } from '../../shared/http/lambda.js'
+import { requestLog } from '../../shared/log.js'
+import { mayImportAdvisories } from '../../shared/ops/advisories.js'
+import { cleanup } from '../../shared/ops/cleanup.js'
+import { showLimits, updateLimits } from '../../shared/ops/limits.js'
+import { workers } from '../../shared/ops/workers.js'
 import { opsRoutes } from '../../shared/routes/index.js'
 
-// TODO(#9): every route of this group answers 501 not_implemented until its issue lands.
 export const handler = lambda(opsRoutes, {
-  getLimits: notBuilt,
-  getWorkers: notBuilt,
-  runCleanup: notBuilt,
-  importAdvisories: notBuilt,
+  getLimits: async (request) => showLimits(request, await workspaceFor(request, request.query.workspace_id)),
+  updateLimits: async (request) =>
+    updateLimits(request, await workspaceFor(request, request.body.workspace_id), request.body),
+  getWorkers: async (request) => workers(await workspaceFor(request, request.query.workspace_id)),
+  runCleanup: async (request) => {
+    const workspace = await workspaceFor(request, request.body.workspace_id)
+    const log = requestLog({ route: request.routeId, workspace_id: workspace })
+    return cleanup(log, { dryRun: request.body.dry_run, workspace })
+  },
+  importAdvisories: async (request) => {
+    await mayImportAdvisories(request)
+    return putAdvisories(request.body.advisories)
+  },
 } satisfies Handlers<typeof opsRoutes>)

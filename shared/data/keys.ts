@@ -175,6 +175,58 @@ export const keys = {
   advisory: (ecosystem: string, name: string, id: string) => ({ pk: `ADV#${ecosystem}#${name}`, sk: `OSV#${id}` }),
   advisoriesOf: (ecosystem: string, name: string) => ({ pk: `ADV#${ecosystem}#${name}`, skPrefix: 'OSV#' }),
 
+  // Billing and operations (#9)
+  /** A usage line item, one per billed scan (its key makes metering once); a workspace's lines on gsi2 by time. */
+  usageLine: (workspace: WorkspaceId, scan: ScanId, at: string) => ({
+    pk: `USAGE#${scan}`,
+    sk: 'USAGE',
+    gsi2pk: `WSUSAGE#${workspace}`,
+    gsi2sk: `${at}#${scan}`,
+  }),
+  usageLineOf: (scan: ScanId) => ({ pk: `USAGE#${scan}`, sk: 'USAGE' }),
+  usageLinesOf: (workspace: WorkspaceId) => ({ gsi2pk: `WSUSAGE#${workspace}` }),
+  /**
+   * Usage summed per period (D: a UTC day, M: a month), dimension and group, in one partition per
+   * workspace: one dimension's buckets in a date range are one contiguous key range.
+   */
+  usageAggregate: (
+    workspace: WorkspaceId,
+    period: 'D' | 'M',
+    dimension: 'WS' | 'PRJ' | 'REPO',
+    bucket: string,
+    group: string,
+  ) => ({
+    pk: `USAGEAGG#${workspace}`,
+    sk: `${period}#${dimension}#${bucket}#${group}`,
+  }),
+  usageAggregateRange: (
+    workspace: WorkspaceId,
+    period: 'D' | 'M',
+    dimension: 'WS' | 'PRJ' | 'REPO',
+    first: string,
+    last: string,
+  ) => ({
+    pk: `USAGEAGG#${workspace}`,
+    from: `${period}#${dimension}#${first}#`,
+    // '~' sorts after every id character, so the last bucket's groups are all inside the range.
+    to: `${period}#${dimension}#${last}#~`,
+  }),
+  /** A workspace's own limits and monthly budget (its overrides of the configured defaults). */
+  workspaceLimits: (workspace: WorkspaceId) => ({ pk: `WS#${workspace}`, sk: 'LIMITS' }),
+  /** Scans a workspace queued on one UTC day, counted as they are queued; expired by TTL. */
+  scansQueuedOn: (workspace: WorkspaceId, day: string) => ({ pk: `QUOTA#${workspace}`, sk: `SCANS#${day}` }),
+  /** Requests-per-minute overrides by rate-limit subject, in one item the limiter caches. */
+  rateOverrides: () => ({ pk: 'OPS#RATE', sk: 'OVERRIDES' }),
+  /** The last scheduled cleanup (when, and what it did), and where its rate-window sweep resumes. */
+  cleanupState: () => ({ pk: 'OPS#CLEANUP', sk: 'STATE' }),
+  /** Rate-limit windows all live in partitions starting with this (for the cleanup's sweep). */
+  rateWindowPrefix: 'RATE#',
+  /** A project's scans created at or after a scan id (ids are ULIDs: ordered by creation time). */
+  scansOfProjectSince: (project: ProjectId, firstId: string) => ({
+    gsi2pk: `PRJSCAN#${project}`,
+    gsi2skFrom: `SCAN#${firstId}`,
+  }),
+
   /** An idempotent request: who sent which key to which route. */
   idempotency: (principal: string, route: string, key: string) => ({
     pk: `IDEM#${principal}#${route}#${key}`,

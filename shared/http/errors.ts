@@ -8,6 +8,11 @@ export const errorCatalogue = {
     when: 'malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor',
   },
   unauthorized: { status: 401, retryable: false, when: 'no or invalid credentials, expired token' },
+  cost_limit_exceeded: {
+    status: 402,
+    retryable: false,
+    when: "a scan's cost estimate is over the request's `max_cost` or the workspace's monthly budget; details carry the figures",
+  },
   forbidden: { status: 403, retryable: false, when: 'valid credentials without the role or scope' },
   not_found: {
     status: 404,
@@ -97,6 +102,12 @@ export const quotaExceeded = (limit: string, retryAfterS: number, details: Error
       'retry-after': `${retryAfterS}`,
     },
   )
+/** A scan refused before it runs: its estimate would pass `max_cost` or the month's budget. */
+export const costLimitExceeded = (
+  limit: 'max_cost' | 'monthly_budget',
+  message: string,
+  details: { estimate: number; currency: string } & ErrorDetails,
+) => new ApiError('cost_limit_exceeded', message, { limit, ...details })
 export const internal = () =>
   new ApiError('internal', 'Something went wrong on our side; retry, and quote the request id if it persists')
 export const notImplemented = (routeId: string) =>

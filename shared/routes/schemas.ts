@@ -191,6 +191,12 @@ export const UpdateRepository = z.strictObject({
 })
 
 export const Money = z.object({ amount: z.number(), currency: z.string().length(3) }).meta({ id: 'Money' })
+export const CostEstimate = Money.extend({
+  input_bytes: z.number().meta({ description: 'The size the estimate assumed' }),
+  basis: z.enum(['upload', 'previous_upload', 'minimum']).meta({
+    description: "upload: this upload's size; previous_upload: the repository's last; minimum: nothing known yet",
+  }),
+}).meta({ id: 'CostEstimate' })
 export const ScanStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
 const PolicyCondition = z.union([
   z.strictObject({ field: z.literal('severity'), operator: z.enum(['eq', 'ne', 'gte', 'lte']), value: Severity }),
@@ -263,9 +269,13 @@ export const Scan = z
     engines: z.array(Engine),
     /** The CI gate: the policy applied to what this scan saw; null until it succeeds. */
     gate: Gate.nullable(),
-    cost_estimate: Money.nullable(),
-    cost: Money.nullable(),
-    queue_position: z.number().int().nullable(),
+    cost_estimate: CostEstimate.nullable(),
+    cost: Money.nullable().meta({ description: 'What the scan cost, once it succeeded (docs/billing.md)' }),
+    queue_position: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: 'While queued: scans ahead of it in the queue, plus one' }),
   })
   .meta({ id: 'Scan' })
 export const ScanQuery = PageQuery.extend({ status: ScanStatus.optional() })
@@ -445,12 +455,14 @@ export const GitUpload = z
     bundle_upload_url: z.string().nullable(),
     expires_at: Timestamp,
     scan_id: ScanId.nullable(),
-    cost_estimate: Money.nullable(),
+    cost_estimate: CostEstimate.nullable(),
   })
   .meta({ id: 'GitUpload' })
 export const CreateGitUpload = z.strictObject({
   repository_id: RepositoryId,
   expires_in_s: z.number().int().min(60).max(3600).optional(),
+  /** The push is refused if its scan's estimate is above this (docs/billing.md). */
+  max_cost: z.number().positive().optional(),
 })
 export const ExtendGitUpload = z.strictObject({ expires_in_s: z.number().int().min(60).max(3600) })
 
@@ -477,28 +489,49 @@ export const Decision = z.strictObject({ comment: z.string().min(1).max(2000) })
 export const SarifImport = z.object({ version: z.literal('2.1.0'), runs: z.array(z.unknown()).max(100) }).loose()
 export const SarifImported = z.object({ scan_id: ScanId, findings: z.number().int() })
 
+// Billing and operations (#9): docs/billing.md.
+export const PriceEntry = z
+  .object({
+    effective_from: z.iso.date(),
+    currency: z.string().length(3),
+    per_scan: z.number(),
+    per_gb_scanned: z.number().meta({ description: 'Per 10^9 bytes of files scanned' }),
+    per_gb_second: z.number().meta({ description: 'Per GB-second of worker memory × duration, as Lambda counts it' }),
+  })
+  .meta({ id: 'PriceEntry' })
 export const BillingQuery = z.object({
+  workspace_id: WorkspaceId.optional(),
+  from: z.iso.date().optional().meta({ description: 'First UTC day, inclusive; default the first of this month' }),
+  to: z.iso.date().optional().meta({ description: 'Last UTC day, inclusive; default today' }),
+  group_by: z.enum(['day', 'project', 'repository']).optional(),
+})
+export const UsageQuery = PageQuery.extend({
   workspace_id: WorkspaceId.optional(),
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
-  group_by: z.enum(['day', 'project', 'repository']).optional(),
+  project_id: ProjectId.optional(),
+  repository_id: RepositoryId.optional(),
 })
 const UsageFigures = z.object({
   scans: z.number(),
   files: z.number(),
   bytes: z.number(),
+  commits: z.number(),
   duration_ms: z.number(),
-  cost: z.number(),
+  cost: z.number().meta({ description: "In the summary's currency" }),
 })
 export const BillingSummary = z
   .object({
     workspace_id: WorkspaceId,
     from: z.iso.date(),
     to: z.iso.date(),
+    group_by: z.enum(['day', 'project', 'repository']).nullable(),
     currency: z.string().length(3),
-    prices: z.record(z.string(), z.number()),
+    prices: z.array(PriceEntry).meta({ description: 'The price entries in force on some day of the period' }),
     totals: UsageFigures,
-    groups: z.array(UsageFigures.extend({ key: z.string() })),
+    groups: z.array(
+      UsageFigures.extend({ key: z.string().meta({ description: 'The day, project id or repository id' }) }),
+    ),
   })
   .meta({ id: 'BillingSummary' })
 export const UsageLine = z
@@ -512,30 +545,117 @@ export const UsageLine = z
     bytes: z.number(),
     commits: z.number(),
     duration_ms: z.number(),
+    memory_mb: z.number(),
     cost: Money,
+    price_effective_from: z.iso.date(),
     at: Timestamp,
   })
   .meta({ id: 'UsageLine' })
 
-export const Limit = z.object({ name: z.string(), limit: z.number(), used: z.number().nullable(), unit: z.string() })
-export const Limits = z.object({ workspace_id: WorkspaceId, limits: z.array(Limit) }).meta({ id: 'Limits' })
+export const LimitName = z.enum([
+  'git_push_max_bytes',
+  'bundle_max_bytes',
+  'archive_max_bytes',
+  'scans_per_day',
+  'concurrent_scans',
+  'requests_per_minute',
+  'retention_days',
+])
+export const Limit = z.object({
+  name: LimitName,
+  limit: z.number(),
+  used: z.number().nullable().meta({ description: 'Current use, where it is counted' }),
+  unit: z.string(),
+  source: z.enum(['default', 'workspace']),
+})
+export const Limits = z
+  .object({
+    workspace_id: WorkspaceId,
+    limits: z.array(Limit),
+    monthly_budget: z
+      .object({
+        amount: z.number().nullable(),
+        currency: z.string().length(3),
+        spent: z.number(),
+        source: z.enum(['default', 'workspace']),
+      })
+      .meta({ description: 'amount null: no budget' }),
+  })
+  .meta({ id: 'Limits' })
+export const UpdateLimits = z.strictObject({
+  workspace_id: WorkspaceId.optional(),
+  /** null puts a limit back to its default. */
+  limits: z.partialRecord(LimitName, z.number().int().positive().nullable()).optional(),
+  monthly_budget: z.number().positive().nullable().optional(),
+})
+const WorkerScan = z.object({
+  id: ScanId,
+  repository_id: RepositoryId,
+  status: ScanStatus,
+  created_at: Timestamp,
+  started_at: Timestamp.nullable(),
+  finished_at: Timestamp.nullable(),
+  duration_ms: z.number().nullable(),
+  error_code: z.string().nullable(),
+})
 export const Workers = z
   .object({
-    queue_depth: z.number(),
-    in_flight: z.number(),
-    dlq_depth: z.number(),
-    oldest_age_s: z.number().nullable(),
-    stuck_scans: z.array(ScanId),
+    workspace_id: WorkspaceId,
+    queue: z
+      .object({
+        depth: z.number(),
+        in_flight: z.number(),
+        delayed: z.number(),
+        dlq_depth: z.number(),
+        oldest_age_s: z.number().nullable().meta({ description: 'Age of the oldest scan waiting in the queue' }),
+        dlq_oldest_age_s: z.number().nullable(),
+      })
+      .meta({ description: 'The whole service: counts only, no tenant data' }),
+    scans_by_state: z.object({
+      queued: z.number(),
+      running: z.number(),
+      succeeded: z.number(),
+      failed: z.number(),
+      cancelled: z.number(),
+    }),
+    window_h: z
+      .number()
+      .meta({ description: 'scans_by_state, last_runs and failures cover scans created this many hours back' }),
+    stuck_scans: z.array(WorkerScan),
+    last_runs: z.array(WorkerScan),
+    failures: z.array(WorkerScan),
+    last_cleanup: z.object({ at: Timestamp, report: z.record(z.string(), z.unknown()) }).nullable(),
   })
   .meta({ id: 'Workers' })
-export const Cleanup = z.strictObject({ dry_run: z.boolean().default(true) })
+export const Cleanup = z.strictObject({
+  dry_run: z.boolean().default(true),
+  workspace_id: WorkspaceId.optional(),
+})
+const CleanupObjects = z.object({ count: z.number(), bytes: z.number(), keys: z.array(z.string()) })
 export const CleanupReport = z
-  .object({ dry_run: z.boolean(), expired_uploads: z.number(), stale_scans: z.number(), deleted_objects: z.number() })
+  .object({
+    dry_run: z.boolean(),
+    workspace_id: WorkspaceId.nullable(),
+    expired_uploads: CleanupObjects.meta({
+      description: 'Objects of uploads and sessions that expired or were released unused',
+    }),
+    orphans: CleanupObjects.meta({ description: 'Objects no upload, session or scan refers to' }),
+    past_retention: CleanupObjects.meta({ description: "Scan inputs older than the workspace's retention_days" }),
+    stuck_scans: z.object({ requeued: z.array(ScanId), failed: z.array(ScanId) }),
+    dead_letters: z.number(),
+    rate_limit_items: z.number(),
+    truncated: z.boolean().meta({ description: 'More was found than one run handles; run again' }),
+  })
   .meta({ id: 'CleanupReport' })
 export const AdvisoryImport = z.strictObject({
   advisories: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000),
 })
-export const AdvisoryImported = z.object({ imported: z.number(), updated: z.number() })
+export const AdvisoryImported = z.object({
+  imported: z.number(),
+  updated: z.number(),
+  skipped: z.number(),
+  notes: z.array(z.string()),
+})
 
 export const Session = z
   .object({

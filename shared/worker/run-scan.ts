@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { meterScan } from '../billing/meter.js'
 import { config } from '../config.js'
 import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent } from '../data/events.js'
@@ -75,6 +76,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     }
     const gate = await gateOf(scan)
     if (await finishScan(scan.id, { status: 'succeeded', stats, gate })) {
+      await meterScan(scan, stats)
       await recordLastScan(scan.repository_id, {
         id: scan.id,
         status: 'succeeded',

@@ -4,6 +4,7 @@
 import { appendEvent } from '../data/events.js'
 import { recordLastScan } from '../data/repositories.js'
 import { finishScan, listStaleScans, type ScanRecord, touchActiveScan } from '../data/scans.js'
+import type { WorkspaceId } from '../ids.js'
 import type { RequestLog } from '../log.js'
 import { scanQueue, workerTimeoutS } from '../queue/queues.js'
 import { enqueueScan } from '../queue/scans.js'
@@ -13,16 +14,31 @@ export const queuedGraceMs = 10 * 60_000
 /** A running scan past twice the worker's timeout has no worker any more. */
 export const runningGraceMs = 2 * workerTimeoutS * 1000
 
-export async function requeueStuckScans(
+export interface StuckScans {
+  requeued: ScanRecord['id'][]
+  failed: ScanRecord['id'][]
+}
+
+/**
+ * Requeues or fails every stale scan (of one workspace, when given). A dry run lists what it would do
+ * and changes nothing; the real run then does the same to the same scans, unless one moved meanwhile.
+ */
+export async function sweepStuckScans(
   log: RequestLog,
   now = Date.now(),
-): Promise<{ requeued: number; failed: number }> {
-  const counts = { requeued: 0, failed: 0 }
+  options: { dryRun?: boolean; workspace?: WorkspaceId } = {},
+): Promise<StuckScans> {
+  const done: StuckScans = { requeued: [], failed: [] }
   for (const scan of await listStaleScans(new Date(now - queuedGraceMs).toISOString())) {
+    if (options.workspace && scan.workspace_id !== options.workspace) continue
     const startedAt = scan.started_at ? Date.parse(scan.started_at) : 0
     if (scan.status === 'running' && now - startedAt < runningGraceMs) continue
     const attempts = (scan as ScanRecord & { attempts?: number }).attempts ?? 0
     if (attempts >= scanQueue.maxReceiveCount) {
+      if (options.dryRun) {
+        done.failed.push(scan.id)
+        continue
+      }
       const error = {
         code: 'worker_failed',
         message: 'The scan did not finish in its tries; retry it',
@@ -41,13 +57,24 @@ export async function requeueStuckScans(
           { type: 'system', id: null },
           { scan_id: scan.id, code: error.code },
         )
-        counts.failed++
+        done.failed.push(scan.id)
       }
-    } else if (await touchActiveScan(scan, new Date(now).toISOString())) {
+    } else if (options.dryRun) done.requeued.push(scan.id)
+    else if (await touchActiveScan(scan, new Date(now).toISOString())) {
       await enqueueScan({ scan_id: scan.id })
-      counts.requeued++
+      done.requeued.push(scan.id)
     }
   }
-  if (counts.requeued + counts.failed > 0) log.warn('stuck scans swept', counts)
-  return counts
+  const counts = { requeued: done.requeued.length, failed: done.failed.length }
+  if (!options.dryRun && counts.requeued + counts.failed > 0) log.warn('stuck scans swept', counts)
+  return done
+}
+
+/** The sweep as counts. */
+export async function requeueStuckScans(
+  log: RequestLog,
+  now = Date.now(),
+): Promise<{ requeued: number; failed: number }> {
+  const done = await sweepStuckScans(log, now)
+  return { requeued: done.requeued.length, failed: done.failed.length }
 }

@@ -1,0 +1,174 @@
+// GET /v1/billing/summary and /v1/billing/usage. The summary reads aggregates only (whole months from
+// the monthly ones, the days of partial months from the daily ones), so it costs O(groups × buckets)
+// whatever the number of scans; it answers JSON or CSV, with an ETag dashboards poll against.
+import { createHash } from 'node:crypto'
+import { config } from '../config.js'
+import type { PageRequest } from '../data/db.js'
+import { type AggregateRecord, type Dimension, listAggregates, listUsageLines, summed } from '../data/usage.js'
+import { validationFailed } from '../http/errors.js'
+import { Reply } from '../http/reply.js'
+import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
+import { amountOf, currency, money, pricesIn } from './prices.js'
+
+export type GroupBy = 'day' | 'project' | 'repository'
+export interface Period {
+  from: string
+  to: string
+}
+
+/** The longest period one summary covers. */
+export const maxPeriodDays = 366
+const dayMs = 24 * 3600 * 1000
+const addDays = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10)
+const lastDayOfMonth = (month: string) => addDays(`${addMonths(month, 1)}-01`, -1)
+function addMonths(month: string, months: number) {
+  const [year, m] = month.split('-').map(Number) as [number, number]
+  const date = new Date(Date.UTC(year, m - 1 + months, 1))
+  return date.toISOString().slice(0, 7)
+}
+
+/** The period asked for: by default this UTC month up to today; `to` before `from` or too long is a 422. */
+export function periodOf(query: { from?: string; to?: string }, now = Date.now()): Period {
+  const today = new Date(now).toISOString().slice(0, 10)
+  const to = query.to ?? today
+  const from = query.from ?? `${to.slice(0, 7)}-01`
+  if (from > to) throw validationFailed([{ path: 'query.from', message: 'must be on or before to' }])
+  if ((Date.parse(to) - Date.parse(from)) / dayMs + 1 > maxPeriodDays)
+    throw validationFailed([{ path: 'query.to', message: `a period covers at most ${maxPeriodDays} days` }])
+  return { from, to }
+}
+
+type Totals = Record<(typeof summed)[number], number>
+const zero = (): Totals => ({ scans: 0, files: 0, bytes: 0, commits: 0, duration_ms: 0, cost_micros: 0 })
+function add(into: Totals, item: AggregateRecord) {
+  for (const name of summed) into[name] += Number(item[name] ?? 0)
+}
+
+/** The aggregates covering the period: month items for whole months, day items for the rest. */
+async function aggregatesIn(workspace: WorkspaceId, dimension: Dimension, period: Period, daily: boolean) {
+  const wholeMonths: string[] = []
+  const dayRanges: [string, string][] = []
+  if (daily) dayRanges.push([period.from, period.to])
+  else {
+    for (let month = period.from.slice(0, 7); month <= period.to.slice(0, 7); month = addMonths(month, 1)) {
+      const first = month === period.from.slice(0, 7) ? period.from : `${month}-01`
+      const last = month === period.to.slice(0, 7) ? period.to : lastDayOfMonth(month)
+      if (first === `${month}-01` && last === lastDayOfMonth(month)) wholeMonths.push(month)
+      else dayRanges.push([first, last])
+    }
+  }
+  const reads = [
+    ...(wholeMonths.length ? [listAggregates(workspace, 'M', dimension, wholeMonths[0]!, wholeMonths.at(-1)!)] : []),
+    ...dayRanges.map(([first, last]) => listAggregates(workspace, 'D', dimension, first, last)),
+  ]
+  return (await Promise.all(reads)).flat()
+}
+
+const figures = (totals: Totals) => ({
+  scans: totals.scans,
+  files: totals.files,
+  bytes: totals.bytes,
+  commits: totals.commits,
+  duration_ms: totals.duration_ms,
+  cost: amountOf(totals.cost_micros),
+})
+
+export async function summarize(workspace: WorkspaceId, period: Period, groupBy?: GroupBy) {
+  const dimension: Dimension = groupBy === 'project' ? 'PRJ' : groupBy === 'repository' ? 'REPO' : 'WS'
+  const items = await aggregatesIn(workspace, dimension, period, groupBy === 'day')
+  const totals = zero()
+  const byGroup = new Map<string, Totals>()
+  if (groupBy === 'day') for (let day = period.from; day <= period.to; day = addDays(day, 1)) byGroup.set(day, zero())
+  for (const item of items) {
+    add(totals, item)
+    if (!groupBy) continue
+    const key = groupBy === 'day' ? item.bucket : item.group
+    const group = byGroup.get(key) ?? zero()
+    add(group, item)
+    byGroup.set(key, group)
+  }
+  return {
+    workspace_id: workspace,
+    from: period.from,
+    to: period.to,
+    group_by: groupBy ?? null,
+    currency: currency(),
+    prices: pricesIn(period.from, period.to),
+    totals: figures(totals),
+    groups: [...byGroup.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, group]) => ({ key, ...figures(group) })),
+  }
+}
+export type Summary = Awaited<ReturnType<typeof summarize>>
+
+const csvColumns = ['scans', 'files', 'bytes', 'commits', 'duration_ms', 'cost'] as const
+
+/** The summary as CSV: a header row, one row per group, then the total (ids and dates need no quoting). */
+export function summaryCsv(summary: Summary): string {
+  const row = (key: string, values: ReturnType<typeof figures>) =>
+    [key, ...csvColumns.map((column) => String(values[column])), summary.currency].join(',')
+  return [
+    [summary.group_by ?? 'period', ...csvColumns, 'currency'].join(','),
+    ...summary.groups.map((group) => row(group.key, group)),
+    row('total', summary.totals),
+  ]
+    .map((line) => `${line}\r\n`)
+    .join('')
+}
+
+/**
+ * The answer with validators: an ETag over exactly what is sent, `Cache-Control: private` (a summary
+ * belongs to one tenant) and 304 when the client already holds it.
+ */
+export function summaryReply(summary: Summary, headers: Record<string, string>): Reply {
+  const csv = (headers.accept ?? '').toLowerCase().includes('text/csv')
+  const body = csv ? summaryCsv(summary) : JSON.stringify(summary)
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  const caching = {
+    etag,
+    'cache-control': `private, max-age=${config().BILLING_MAX_AGE_S}`,
+    vary: 'Accept, Authorization, private-token',
+  }
+  const held = (headers['if-none-match'] ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''))
+  if (held.includes(etag) || held.includes('*')) return new Reply(304, undefined, caching)
+  return csv
+    ? Reply.text(body, 'text/csv; charset=utf-8', {
+        ...caching,
+        'content-disposition': `attachment; filename="vega-billing-${summary.from}-${summary.to}.csv"`,
+      })
+    : Reply.json(summary, 200, caching)
+}
+
+export async function usageLines(
+  workspace: WorkspaceId,
+  period: Period,
+  page: PageRequest,
+  filter: { project_id?: ProjectId; repository_id?: RepositoryId },
+) {
+  const lines = await listUsageLines(
+    workspace,
+    { from: `${period.from}T00:00:00.000Z`, to: `${addDays(period.to, 1)}T00:00:00.000Z` },
+    page,
+    filter,
+  )
+  return {
+    items: lines.items.map((line) => ({
+      scan_id: line.scan_id,
+      workspace_id: line.workspace_id,
+      project_id: line.project_id,
+      repository_id: line.repository_id,
+      engines: line.engines,
+      files: line.files,
+      bytes: line.bytes,
+      commits: line.commits,
+      duration_ms: line.duration_ms,
+      memory_mb: line.memory_mb,
+      cost: money(line.cost_micros),
+      price_effective_from: line.price_effective_from,
+      at: line.at,
+    })),
+    lastKey: lines.lastKey,
+  }
+}

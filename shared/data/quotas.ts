@@ -1,0 +1,190 @@
+// What quotas read and write: a workspace's own limits, the scans it queued today, the scans it has
+// queued or running, and the requests-per-minute overrides the rate limiter caches.
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { documents } from '../aws/clients.js'
+import type { WorkspaceId } from '../ids.js'
+import { epochSeconds, tableName } from './db.js'
+import { activeShards, keys } from './keys.js'
+
+export const limitNames = [
+  'git_push_max_bytes',
+  'bundle_max_bytes',
+  'archive_max_bytes',
+  'scans_per_day',
+  'concurrent_scans',
+  'requests_per_minute',
+  'retention_days',
+] as const
+export type LimitName = (typeof limitNames)[number]
+
+export interface WorkspaceLimitsRecord {
+  workspace_id: WorkspaceId
+  /** Only the limits this workspace changed; the rest are the configured defaults. */
+  overrides: Partial<Record<LimitName, number>>
+  /** In the price table's currency; null: no budget (or the configured default). */
+  monthly_budget?: number | null
+  updated_at: string
+}
+
+export async function getWorkspaceLimits(workspace: WorkspaceId): Promise<WorkspaceLimitsRecord | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.workspaceLimits(workspace), ConsistentRead: true }),
+  )
+  return Item as WorkspaceLimitsRecord | undefined
+}
+
+export async function putWorkspaceLimits(record: WorkspaceLimitsRecord): Promise<void> {
+  await documents().send(
+    new PutCommand({ TableName: tableName(), Item: { ...keys.workspaceLimits(record.workspace_id), ...record } }),
+  )
+}
+
+export const utcDay = (now = Date.now()) => new Date(now).toISOString().slice(0, 10)
+
+/** Scans the workspace queued on a UTC day. */
+export async function scansQueuedOn(workspace: WorkspaceId, day: string): Promise<number> {
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.scansQueuedOn(workspace, day), ConsistentRead: true }),
+  )
+  return Number(Item?.scans ?? 0)
+}
+
+/**
+ * The transaction item that counts one more scan queued today, only while under `limit`: put in the
+ * same transaction as the scan, so the day's quota holds however many requests race.
+ */
+export function countQueuedScan(workspace: WorkspaceId, limit: number, now = Date.now()) {
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.scansQueuedOn(workspace, utcDay(now)),
+      UpdateExpression: 'ADD #scans :one SET expires_at_epoch = :expires',
+      ConditionExpression: 'attribute_not_exists(#scans) OR #scans < :limit',
+      ExpressionAttributeNames: { '#scans': 'scans' },
+      ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': epochSeconds(now) + 3 * 24 * 3600 },
+    },
+  }
+}
+
+/** The counter without its transaction, for a scan queued where no transaction is at hand. */
+export async function addQueuedScan(workspace: WorkspaceId, limit: number, now = Date.now()): Promise<boolean> {
+  try {
+    await documents().send(new UpdateCommand(countQueuedScan(workspace, limit, now).Update))
+    return true
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false
+    throw error
+  }
+}
+
+export interface ActiveScan {
+  id: string
+  workspace_id: WorkspaceId
+  repository_id: string
+  project_id: string
+  status: 'queued' | 'running'
+  created_at: string
+  started_at: string | null
+  gsi3sk: string
+}
+
+/**
+ * Scans queued or running, from the sparse active index (oldest first per shard), of one workspace or
+ * of all. The index holds only live scans, so this reads what is in flight, never history.
+ */
+export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveScan[]> {
+  const found: ActiveScan[] = []
+  for (let shard = 0; shard < activeShards; shard++) {
+    let startKey: Record<string, unknown> | undefined
+    do {
+      const { Items = [], LastEvaluatedKey } = await documents().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk',
+          FilterExpression: workspace ? 'workspace_id = :ws' : undefined,
+          ProjectionExpression: 'id, workspace_id, repository_id, project_id, #status, created_at, started_at, gsi3sk',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pk': keys.activeScans(shard).gsi3pk,
+            ...(workspace ? { ':ws': workspace } : {}),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      found.push(...(Items as ActiveScan[]))
+      startKey = LastEvaluatedKey
+    } while (startKey)
+  }
+  return found
+}
+
+/** How many live scans sort before this one in the active index: its place in the queue, from 0. */
+export async function queuedAhead(scan: { id: string; gsi3sk: string }): Promise<number> {
+  let ahead = 0
+  for (let shard = 0; shard < activeShards; shard++) {
+    let startKey: Record<string, unknown> | undefined
+    do {
+      const { Count = 0, LastEvaluatedKey } = await documents().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :mine',
+          FilterExpression: '#status = :queued',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pk': keys.activeScans(shard).gsi3pk,
+            ':mine': scan.gsi3sk,
+            ':queued': 'queued',
+          },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      ahead += Count
+      startKey = LastEvaluatedKey
+    } while (startKey)
+  }
+  return ahead
+}
+
+/** Requests-per-minute limits by rate-limit subject (a user id, or `key:` and a key hash prefix). */
+export async function getRateOverrides(): Promise<{
+  subjects: Record<string, number>
+  workspaces: Record<string, number>
+}> {
+  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.rateOverrides() }))
+  return { subjects: Item?.subjects ?? {}, workspaces: Item?.workspaces ?? {} }
+}
+
+export async function putRateOverrides(overrides: {
+  subjects: Record<string, number>
+  workspaces: Record<string, number>
+}): Promise<void> {
+  await documents().send(new PutCommand({ TableName: tableName(), Item: { ...keys.rateOverrides(), ...overrides } }))
+}
+
+/** Requests a rate-limit subject made in this minute's window (as shared/auth/limits.ts counts them). */
+export async function requestsThisMinute(subject: string, now = Date.now()): Promise<number> {
+  const start = Math.floor(epochSeconds(now) / 60) * 60
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.rateWindow(`P:${subject}`, start), ConsistentRead: true }),
+  )
+  return Number(Item?.hits ?? 0)
+}
+
+export interface CleanupState {
+  last_run_at?: string
+  last_report?: Record<string, unknown>
+  /** Where the sweep of old rate-limit windows goes on next time. */
+  rate_sweep_key?: Record<string, unknown> | null
+}
+
+export async function getCleanupState(): Promise<CleanupState> {
+  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.cleanupState() }))
+  return (Item as CleanupState | undefined) ?? {}
+}
+
+export async function putCleanupState(state: CleanupState): Promise<void> {
+  await documents().send(new PutCommand({ TableName: tableName(), Item: { ...keys.cleanupState(), ...state } }))
+}
