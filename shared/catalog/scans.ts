@@ -1,12 +1,15 @@
 // Scans as the routes see them.
-import type { PageRequest } from '../data/db.js'
+import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
+import { checkCost, checkScanQuotas, limitsOf, scansPerDayExceeded } from '../billing/quotas.js'
+import { type PageRequest, tableName, transact } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
+import { countQueuedScan, queuedAhead } from '../data/quotas.js'
 import {
   cancelScan,
   getScan,
   listScansOfProject,
   listScansOfRepository,
-  putQueuedScan,
+  newScanItem,
   type ScanRecord,
   type ScanStatus,
 } from '../data/scans.js'
@@ -18,7 +21,14 @@ import { type Access, eventActor } from './access.js'
 import { findProject } from './projects.js'
 import { findRepository } from './repositories.js'
 
-export const toScan = (record: ScanRecord) => ({
+/** What billing and the queue add to a scan record: the estimate it was queued with, its cost, its place. */
+type BilledScan = ScanRecord & {
+  cost_estimate?: Estimate
+  cost?: { amount: number; currency: string }
+  queue_position?: number
+}
+
+export const toScan = (record: BilledScan) => ({
   id: record.id,
   repository_id: record.repository_id,
   upload_id: record.upload_id,
@@ -30,15 +40,18 @@ export const toScan = (record: ScanRecord) => ({
   stats: record.stats,
   engines: record.engines,
   gate: record.gate ?? null,
-  cost_estimate: null,
-  cost: null,
-  queue_position: null,
+  // Scans queued before billing (or by the legacy flow) are estimated from their input as it is now priced.
+  cost_estimate: showEstimate(record.cost_estimate ?? estimate(record.input.bytes, 'upload')),
+  cost: record.cost ?? null,
+  queue_position: record.status === 'queued' ? (record.queue_position ?? null) : null,
 })
 
 export async function findScan(access: Access, repositoryId: RepositoryId, id: ScanId): Promise<ScanRecord> {
   const repository = await findRepository(access, repositoryId)
-  const scan = await getScan(id)
+  const scan: BilledScan | undefined = await getScan(id)
   if (!scan || scan.repository_id !== repository.id) throw notFound('Scan', id)
+  // A queued scan's place in the queue: the live scans queued before it, across the service.
+  if (scan.status === 'queued') scan.queue_position = 1 + (await queuedAhead(scan as ScanRecord & { gsi3sk: string }))
   return scan
 }
 
@@ -54,9 +67,16 @@ export async function listOfProject(access: Access, id: ProjectId, page: PageReq
   return { items: scans.items.map(toScan), lastKey: scans.lastKey }
 }
 
-/** A new queued scan of an earlier scan's input: rescans and retries. */
-async function queueAgain(access: Access, from: ScanRecord, engines?: string[]) {
-  const scan: ScanRecord = {
+/**
+ * A new queued scan of an earlier scan's input: rescans and retries. Refused over max_cost, the budget,
+ * the scans in flight or the day's scans; the day's count is taken in the scan's own transaction.
+ */
+async function queueAgain(access: Access, from: ScanRecord, engines?: string[], maxCost?: number) {
+  const limits = await limitsOf(from.workspace_id)
+  const cost = estimate(from.input.bytes, 'upload')
+  await checkCost(from.workspace_id, limits, cost, maxCost)
+  await checkScanQuotas(from.workspace_id, limits)
+  const scan: ScanRecord & { cost_estimate: Estimate } = {
     id: newId('scan'),
     repository_id: from.repository_id,
     project_id: from.project_id,
@@ -70,8 +90,15 @@ async function queueAgain(access: Access, from: ScanRecord, engines?: string[]) 
     created_at: new Date().toISOString(),
     started_at: null,
     finished_at: null,
+    cost_estimate: cost,
   }
-  await putQueuedScan(scan)
+  await transact(
+    [
+      { Put: { TableName: tableName(), Item: newScanItem(scan), ConditionExpression: 'attribute_not_exists(pk)' } },
+      countQueuedScan(scan.workspace_id, limits.values.scans_per_day),
+    ],
+    (failed) => (failed === 1 ? scansPerDayExceeded(limits.values.scans_per_day) : conflict(`Scan ${scan.id} exists`)),
+  )
   await enqueueScan({ scan_id: scan.id })
   await appendEvent(scan.repository_id, 'scan.queued', eventActor(access.actor), {
     scan_id: scan.id,
@@ -80,8 +107,13 @@ async function queueAgain(access: Access, from: ScanRecord, engines?: string[]) 
   return toScan(scan)
 }
 
-/** Scans the repository's latest upload again. */
-export async function rescan(access: Access, repositoryId: RepositoryId, engines?: string[]) {
+/** Scans the repository's latest upload again; takes the engines, or the whole request (with max_cost). */
+export async function rescan(
+  access: Access,
+  repositoryId: RepositoryId,
+  request?: string[] | { engines?: string[]; max_cost?: number },
+) {
+  const { engines, max_cost } = Array.isArray(request) || !request ? { engines: request, max_cost: undefined } : request
   await findRepository(access, repositoryId)
   let startKey: PageRequest['startKey']
   do {
@@ -89,7 +121,7 @@ export async function rescan(access: Access, repositoryId: RepositoryId, engines
     const pushed = page.items.find((upload) => upload.scan_id)
     if (pushed) {
       const source = await getScan(pushed.scan_id!)
-      if (source) return queueAgain(access, source, engines)
+      if (source) return queueAgain(access, source, engines, max_cost)
     }
     startKey = page.lastKey
   } while (startKey)

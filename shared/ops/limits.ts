@@ -1,6 +1,7 @@
 // GET and PUT /v1/ops/limits: each limit with its current use; owners set a monthly budget and may
 // tighten a limit below the plan's default (raising one is an operator's change: putWorkspaceLimits).
 
+import { forgetRequestLimits } from '../auth/limits.js'
 import { amountOf, currency } from '../billing/prices.js'
 import { defaultLimits, limitsOf, limitUnits, spentThisMonth } from '../billing/quotas.js'
 import type { Access } from '../catalog/access.js'
@@ -82,7 +83,10 @@ export async function updateLimits(
         : {}),
     updated_at: new Date().toISOString(),
   })
-  if (change.limits && 'requests_per_minute' in change.limits) await refreshRateOverrides([workspace])
+  if (change.limits && 'requests_per_minute' in change.limits) {
+    await refreshRateOverrides([workspace])
+    forgetRequestLimits()
+  }
   return showLimits(access, workspace)
 }
 

@@ -1,11 +1,21 @@
 // Temporary git remotes: create, read, extend, release; and the two git smart-HTTP endpoints.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
+import {
+  checkCost,
+  checkScanQuotas,
+  checkUploadQuotas,
+  type EffectiveLimits,
+  limitsOf,
+  scansPerDayExceeded,
+} from '../billing/quotas.js'
 import { type Access, eventActor } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
 import { tableName, transact } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
-import { engineNames, newScanItem, type ScanRecord } from '../data/scans.js'
+import { countQueuedScan } from '../data/quotas.js'
+import { engineNames, getScan, newScanItem, type ScanRecord } from '../data/scans.js'
 import {
   claimForPush,
   extendUpload,
@@ -25,7 +35,7 @@ import {
   report,
   zeroOid,
 } from '../git/protocol.js'
-import { ApiError, badRequest, conflict, gone, notFound, payloadTooLarge } from '../http/errors.js'
+import { ApiError, badRequest, conflict, gone, notFound } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, type UploadId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
@@ -42,7 +52,17 @@ function remoteUrl(id: UploadId, token: string): string {
   return url.href
 }
 
-async function toGitUpload(upload: UploadRecord, token?: string) {
+/** What billing keeps on an upload: the estimate it was created with, and the caller's max_cost. */
+type BilledUpload = UploadRecord & { cost_estimate?: Estimate; max_cost?: number }
+
+/** Once pushed, the estimate of the scan it queued (from the real size); before, the one made at creation. */
+async function estimateOf(upload: BilledUpload) {
+  const scan = upload.scan_id ? await getScan(upload.scan_id) : undefined
+  const known = (scan as (ScanRecord & { cost_estimate?: Estimate }) | undefined)?.cost_estimate ?? upload.cost_estimate
+  return known ? showEstimate(known) : null
+}
+
+async function toGitUpload(upload: BilledUpload, token?: string) {
   const status = statusOf(upload)
   const secondsLeft = Math.floor((Date.parse(upload.expires_at) - Date.now()) / 1000)
   return {
@@ -56,19 +76,30 @@ async function toGitUpload(upload: UploadRecord, token?: string) {
         : null,
     expires_at: upload.expires_at,
     scan_id: upload.scan_id,
-    cost_estimate: null,
+    cost_estimate: await estimateOf(upload),
   }
+}
+
+/** Before anything is pushed, the repository's previous upload is the best guess of the next one's size. */
+async function creationEstimate(lastScan: ScanRecord['id'] | null | undefined): Promise<Estimate> {
+  const previous = lastScan ? await getScan(lastScan) : undefined
+  return previous ? estimate(previous.input.bytes, 'previous_upload') : estimate(0, 'minimum')
 }
 
 export async function create(
   access: Access,
-  input: { repository_id: UploadRecord['repository_id']; expires_in_s?: number },
+  input: { repository_id: UploadRecord['repository_id']; expires_in_s?: number; max_cost?: number },
 ) {
   const repository = await findRepository(access, input.repository_id)
+  // Refused here when its push would be: the day's scans are used up, or the estimate is over a limit.
+  const limits = await limitsOf(repository.workspace_id)
+  await checkUploadQuotas(repository.workspace_id, limits)
+  const costEstimate = await creationEstimate(repository.last_scan_id)
+  await checkCost(repository.workspace_id, limits, costEstimate, input.max_cost)
   const token = `vgu_${randomBytes(32).toString('base64url')}`
   const now = new Date()
   const ttl = Math.min(input.expires_in_s ?? config().UPLOAD_TTL_S, config().UPLOAD_MAX_TTL_S)
-  const upload: UploadRecord = {
+  const upload: BilledUpload = {
     id: newId('upload'),
     repository_id: repository.id,
     project_id: repository.project_id,
@@ -80,6 +111,8 @@ export async function create(
     created_by: eventActor(access.actor).id ?? 'unknown',
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
+    cost_estimate: costEstimate,
+    ...(input.max_cost !== undefined ? { max_cost: input.max_cost } : {}),
   }
   await putUpload(upload)
   await appendEvent(repository.id, 'upload.created', eventActor(access.actor), {
@@ -89,7 +122,7 @@ export async function create(
   return toGitUpload(upload, token)
 }
 
-async function findUpload(access: Access, id: UploadId): Promise<UploadRecord> {
+async function findUpload(access: Access, id: UploadId): Promise<BilledUpload> {
   const upload = await getUpload(id)
   const hidden = () => notFound('Upload', id)
   if (!upload) throw hidden()
@@ -116,7 +149,7 @@ export async function release(access: Access, id: UploadId) {
  * git sends the URL's credentials only after a 401 with `WWW-Authenticate: Basic`, so both endpoints
  * challenge; an unknown upload and a wrong token look the same.
  */
-async function authenticateUpload(id: UploadId, authorization: string | undefined): Promise<UploadRecord> {
+async function authenticateUpload(id: UploadId, authorization: string | undefined): Promise<BilledUpload> {
   const challenge = () =>
     new ApiError(
       'unauthorized',
@@ -181,9 +214,10 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   if (deletes.length) return refuse(request, 'deleting refs is not accepted')
   const foreign = request.commands.filter((command) => !/^refs\/(heads|tags)\//.test(command.ref))
   if (foreign.length) return refuse(request, 'only refs/heads/* and refs/tags/* are accepted')
-  const limit = config().GIT_PUSH_MAX_BYTES
+  const limits = await limitsOf(upload.workspace_id)
+  const limit = Math.min(config().GIT_PUSH_MAX_BYTES, limits.values.git_push_max_bytes)
   if (request.pack.length > limit) {
-    return refuse(request, `the push is ${request.pack.length} bytes; this endpoint takes ${limit}`, [
+    return refuse(request, `the push is ${request.pack.length} bytes; git_push_max_bytes is ${limit}`, [
       'Push a snapshot of the tip only:',
       `  git push <remote> $(git commit-tree "HEAD^{tree}" -m snapshot):refs/heads/main`,
       'or upload a bundle to bundle_upload_url, then POST /v1/git-uploads/{id}/complete',
@@ -191,17 +225,30 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   }
   const pack = checkPack(request.pack)
   if ('error' in pack) return refuse(request, pack.error)
+  const cost = estimate(request.pack.length, 'upload')
+  try {
+    await checkScanStart(upload, limits, cost)
+  } catch (error) {
+    if (error instanceof ApiError) return refuse(request, `${error.code}: ${error.message}`, figuresOf(error))
+    throw error
+  }
 
   const key = objectKeys.push(upload.workspace_id, upload.repository_id, upload.id, randomBytes(6).toString('hex'))
   await putObject(key, request.pack, 'application/x-git-packed-objects')
   const refs = request.commands.map(({ ref, newOid }) => ({ ref, oid: newOid }))
-  const scanId = await queueScanOf(upload, {
-    kind: 'pack',
-    key,
-    bytes: request.pack.length,
-    objects: pack.objects,
-    refs,
-  })
+  let scanId: ScanRecord['id'] | undefined
+  try {
+    scanId = await queueScanOf(
+      upload,
+      { kind: 'pack', key, bytes: request.pack.length, objects: pack.objects, refs },
+      limits,
+      cost,
+    )
+  } catch (error) {
+    // The day's last scan was taken by a racing request; the stored pack is an orphan the cleanup removes.
+    if (error instanceof ApiError) return refuse(request, `${error.code}: ${error.message}`, figuresOf(error))
+    throw error
+  }
   if (!scanId) return refuse(request, `upload ${id} already took its one push`)
   const results = new URL(`/v1/repositories/${upload.repository_id}/scans/${scanId}`, config().PUBLIC_BASE_URL).href
   return gitResult(
@@ -221,9 +268,14 @@ export async function receivePack(id: UploadId, authorization: string | undefine
  * the client only after this, so nothing acknowledged is lost (a failed send leaves the scan queued for
  * the sweeper). Undefined when the upload was claimed meanwhile, or expired.
  */
-async function queueScanOf(upload: UploadRecord, input: ScanRecord['input']): Promise<ScanRecord['id'] | undefined> {
+async function queueScanOf(
+  upload: UploadRecord,
+  input: ScanRecord['input'],
+  limits: EffectiveLimits,
+  cost: Estimate,
+): Promise<ScanRecord['id'] | undefined> {
   const now = new Date().toISOString()
-  const scan: ScanRecord = {
+  const scan: ScanRecord & { cost_estimate: Estimate } = {
     id: newId('scan'),
     repository_id: upload.repository_id,
     project_id: upload.project_id,
@@ -237,11 +289,16 @@ async function queueScanOf(upload: UploadRecord, input: ScanRecord['input']): Pr
     created_at: now,
     started_at: null,
     finished_at: null,
+    cost_estimate: cost,
   }
   try {
     await transact(
-      [claimForPush(upload.id, scan.id, now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
-      () => new ProtocolError('claimed'),
+      [
+        claimForPush(upload.id, scan.id, now),
+        { Put: { TableName: tableName(), Item: newScanItem(scan) } },
+        countQueuedScan(upload.workspace_id, limits.values.scans_per_day),
+      ],
+      (failed) => (failed === 2 ? scansPerDayExceeded(limits.values.scans_per_day) : new ProtocolError('claimed')),
     )
   } catch (error) {
     if (error instanceof ProtocolError) return undefined
@@ -268,8 +325,13 @@ export async function complete(access: Access, id: UploadId) {
   const key = objectKeys.bundle(upload.workspace_id, upload.repository_id, upload.id)
   const size = await objectSize(key)
   if (size === undefined) throw conflict('Nothing was uploaded to bundle_upload_url yet')
-  const limit = config().BUNDLE_MAX_BYTES
-  if (size > limit) throw payloadTooLarge(`The bundle is ${size} bytes; the limit is ${limit}`, { limit_bytes: limit })
+  const limits = await limitsOf(upload.workspace_id)
+  const limit = limits.values.bundle_max_bytes
+  if (size > limit)
+    throw new ApiError('payload_too_large', `The bundle is ${size} bytes; bundle_max_bytes is ${limit}`, {
+      limit: 'bundle_max_bytes',
+      limit_bytes: limit,
+    })
   let refs: { ref: string; oid: string }[]
   try {
     // The header is enough here; the worker verifies the pack itself, every object and its checksum.
@@ -279,7 +341,9 @@ export async function complete(access: Access, id: UploadId) {
       throw badRequest(`The upload is not a usable git bundle: ${error.message}`, { code: error.code })
     throw error
   }
-  const scanId = await queueScanOf(upload, { kind: 'bundle', key, bytes: size, refs })
+  const cost = estimate(size, 'upload')
+  await checkScanStart(upload, limits, cost)
+  const scanId = await queueScanOf(upload, { kind: 'bundle', key, bytes: size, refs }, limits, cost)
   if (!scanId) throw conflict(`Upload ${id} took its push meanwhile`)
   return toGitUpload({ ...upload, status: 'received', scan_id: scanId })
 }
@@ -297,3 +361,15 @@ function checkPack(pack: Buffer): { objects: number } | { error: string } {
   if (!digest.equals(trailer)) return { error: 'the packfile is truncated or corrupt (checksum mismatch)' }
   return { objects: pack.readUInt32BE(8) }
 }
+
+/** The checks before a scan is queued: its estimate against max_cost and the budget, then the quotas. */
+async function checkScanStart(upload: BilledUpload, limits: EffectiveLimits, cost: Estimate) {
+  await checkCost(upload.workspace_id, limits, cost, upload.max_cost)
+  await checkScanQuotas(upload.workspace_id, limits)
+}
+
+/** A refusal's figures as lines git prints under the reason. */
+const figuresOf = (error: ApiError) =>
+  Object.entries(error.details)
+    .filter(([name]) => name !== 'message')
+    .map(([name, value]) => `  ${name}: ${value}`)
