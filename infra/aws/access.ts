@@ -9,8 +9,12 @@ import type { Group } from '../../shared/routes/route.js'
 import { uploadsBucket } from '../../shared/storage/bucket.js'
 import type { Data } from './constructs/data.js'
 
-/** read: GetItem, BatchGetItem, Query. write: Put/Update/Delete, BatchWriteItem, the parts of a transaction. */
-export type TableLevel = 'read' | 'write' | 'describe'
+/**
+ * read: GetItem, BatchGetItem, Query. write: Put/Update/Delete, BatchWriteItem, the parts of a transaction.
+ * scan: whole-table Scan (the cleanup's sweep of expired rate-limit windows), a separate level because it
+ * reads every tenant's items at once.
+ */
+export type TableLevel = 'read' | 'write' | 'scan' | 'describe'
 /**
  * Objects under `uploads/`, the only prefix Vega writes (shared/storage/bucket.ts objectKeys):
  * read: GET and HEAD an object; write: PUT one, and sign PUT URLs (a presigned URL carries its signer's
@@ -51,16 +55,28 @@ export const access: Record<FunctionName, Access> = {
   // then the scan is queued.
   'git-uploads': { ...api, uploads: ['read', 'write'], scanQueue: ['send'] },
   sessions: { ...api, uploads: ['read', 'write'], scanQueue: ['send'] },
-  // A rescan or retry queues a scan.
-  triage: { ...api, scanQueue: ['send'] },
+  triage: api,
   billing: api,
-  // TODO(#9): the ops routes answer 501 until then; getWorkers will need attributes on both queues.
-  ops: api,
+  // The workers view reads both queues' depths and peeks at the oldest dead letter; POST /v1/ops/cleanup
+  // runs the scheduled cleanup's code on demand.
+  ops: {
+    ...api,
+    table: ['read', 'write', 'scan'],
+    uploads: ['list', 'delete'],
+    scanQueue: ['send', 'attributes'],
+    deadLetterQueue: ['receive', 'attributes'],
+  },
   // Reads the pushed input; deleting a project's repositories (a queued cascade) deletes their uploads.
   // Consuming the scan queue is the event source's grant, not the code's.
   'scan-worker': { table: ['read', 'write'], uploads: ['read', 'list', 'delete'] },
-  // Drains the DLQ (scans marked failed) and re-queues scans stuck past their deadline.
-  cleanup: { table: ['read', 'write'], scanQueue: ['send'], deadLetterQueue: ['receive'] },
+  // Drains the DLQ (scans marked failed; its depth in a dry run), re-queues scans stuck past their deadline,
+  // deletes expired uploads and sweeps old rate-limit windows.
+  cleanup: {
+    table: ['read', 'write', 'scan'],
+    uploads: ['list', 'delete'],
+    scanQueue: ['send'],
+    deadLetterQueue: ['receive', 'attributes'],
+  },
 }
 
 const tableActions: Record<TableLevel, string[]> = {
@@ -73,6 +89,7 @@ const tableActions: Record<TableLevel, string[]> = {
     'dynamodb:BatchWriteItem',
     'dynamodb:ConditionCheckItem',
   ],
+  scan: ['dynamodb:Scan'],
   describe: ['dynamodb:DescribeTable'],
 }
 const queueActions: Record<QueueLevel, string[]> = {
@@ -113,7 +130,9 @@ export function statementsFor(declared: Access, { data, signingSecretArn }: Acce
   // Index ARNs by name from the shared definition, rather than `index/*`.
   const indexes = tableDefinition.indexes.map((index) => `${table.tableArn}/index/${index.name}`)
   const levels = new Set(declared.table ?? [])
-  const itemActions = [...levels].filter((level) => level !== 'describe').flatMap((level) => tableActions[level])
+  const itemActions = [...levels]
+    .filter((level) => level === 'read' || level === 'write')
+    .flatMap((level) => tableActions[level])
   if (itemActions.length) {
     // Writes go to the table only; queries and reads also to the indexes.
     const reads = itemActions.filter((action) => tableActions.read.includes(action))
@@ -121,6 +140,7 @@ export function statementsFor(declared: Access, { data, signingSecretArn }: Acce
     if (reads.length) statements.push(allow(reads, [table.tableArn, ...indexes]))
     if (writes.length) statements.push(allow(writes, [table.tableArn]))
   }
+  if (levels.has('scan')) statements.push(allow(tableActions.scan, [table.tableArn]))
   if (levels.has('describe')) statements.push(allow(tableActions.describe, [table.tableArn]))
 
   const bucket = new Set(declared.uploads ?? [])
