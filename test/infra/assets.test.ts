@@ -1,0 +1,71 @@
+// The bundles as Lambda gets them: one dev synth with bundling (esbuild per function, the slow part).
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { App, Stack } from 'aws-cdk-lib'
+import { Template } from 'aws-cdk-lib/assertions'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { FunctionName } from '../../infra/aws/access.js'
+import { buildApp } from '../../infra/aws/app.js'
+import type { VegaStack } from '../../infra/aws/stack.js'
+
+const assets = {} as Record<FunctionName, string>
+
+beforeAll(() => {
+  const app = buildApp(new App({ context: { stage: 'dev' } }))
+  const stack = app.node.findChild('vega-dev') as VegaStack
+  const resources = Template.fromStack(stack).toJSON().Resources
+  for (const fn of stack.functions()) {
+    const key: string = resources[Stack.of(fn).getLogicalId(fn.node.defaultChild as never)].Properties.Code.S3Key
+    assets[fn.functionLabel] = join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`)
+  }
+}, 240_000)
+
+describe('the bundles', () => {
+  it('are minified ESM with a source map, SDK v3 left to the runtime', () => {
+    expect(Object.keys(assets)).toHaveLength(14)
+    for (const [name, dir] of Object.entries(assets)) {
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8')
+
+      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true)
+      // Booleans, so a failure does not print a megabyte of bundle.
+      expect(code.startsWith('import { createRequire as __vegaRequire }'), name).toBe(true)
+      // Minified: long lines (template literals keep their own line breaks).
+      expect(code.length / code.split('\n').length, name).toBeGreaterThan(2000)
+      expect(/\bexport\s*\{[^}]*\bhandler\b/.test(code), name).toBe(true)
+      expect(code.includes('"@aws-sdk/client-dynamodb"') || !code.includes('DynamoDB'), name).toBe(true)
+      // A budget, not a measurement: a bundle past it parses slowly at every cold start.
+      expect(statSync(join(dir, 'index.mjs')).size, name).toBeLessThan(4 * 1024 * 1024)
+    }
+  })
+
+  it('ship ast-grep with the worker only, with the Linux x64 builds', () => {
+    const modules = join(assets['scan-worker'], 'node_modules/@ast-grep')
+
+    for (const pkg of ['napi', 'napi-linux-x64-gnu', 'setup-lang', 'lang-python', 'lang-go', 'lang-java']) {
+      expect(existsSync(join(modules, pkg, 'package.json')), pkg).toBe(true)
+    }
+    expect(existsSync(join(modules, 'napi-linux-x64-gnu/ast-grep-napi.linux-x64-gnu.node'))).toBe(true)
+    for (const lang of ['python', 'go', 'java']) {
+      expect(existsSync(join(modules, `lang-${lang}/prebuilds/prebuild-Linux-X64/parser.so`)), lang).toBe(true)
+      expect(existsSync(join(modules, `lang-${lang}/src`)), lang).toBe(false)
+    }
+    expect(/from"@ast-grep\/napi"/.test(readFileSync(join(assets['scan-worker'], 'index.mjs'), 'utf8'))).toBe(true)
+    expect(existsSync(join(assets.repositories, 'node_modules'))).toBe(false)
+  })
+
+  it("loads the addon and a grammar from the worker's asset, not from the project", () => {
+    const require = createRequire(join(assets['scan-worker'], 'index.mjs'))
+    const napi = require('@ast-grep/napi') as typeof import('@ast-grep/napi')
+    const python = require('@ast-grep/lang-python')
+
+    expect(require.resolve('@ast-grep/napi')).toContain(assets['scan-worker'])
+    napi.registerDynamicLanguage({ python })
+    const root = napi.parse('python' as never, 'import os\nos.system(cmd)\n').root()
+    expect(root.findAll('os.system($A)').map((node) => node.getMatch('A')?.text())).toEqual(['cmd'])
+  })
+
+  it('ship Swagger UI with the docs function', () => {
+    expect(existsSync(join(assets.docs, 'node_modules/swagger-ui-dist/swagger-ui-bundle.js'))).toBe(true)
+  })
+})
