@@ -1,5 +1,6 @@
 // Projects as the routes see them. Another workspace's project is "not found", never "forbidden".
 import type { PageRequest } from '../data/db.js'
+import { deletePolicy } from '../data/policies.js'
 import {
   createProject,
   deleteProject,
@@ -72,6 +73,7 @@ export async function remove(access: Access, id: ProjectId, cascade: boolean): P
   const project = await findProject(access, id)
   if (!cascade || project.repository_count === 0) {
     await deleteProject(project)
+    await deletePolicy(project.id)
     return undefined
   }
   if (project.repository_count > cascadeInRequestLimit) {
@@ -97,6 +99,7 @@ export async function deleteWithRepositories(project: ProjectRecord): Promise<vo
     // Another deleter finished first: gone is what we wanted.
     if (await getProjectForDeletion(project.id)) throw error
   })
+  await deletePolicy(project.id)
 }
 
 export async function rollup(access: Access, id: ProjectId) {

@@ -2,6 +2,7 @@
 
 import type { PageRequest } from '../data/db.js'
 import { appendEvent, deleteEvents, listEvents } from '../data/events.js'
+import { deleteFindingsOf } from '../data/findings.js'
 import {
   createRepository,
   deleteRepository,
@@ -13,6 +14,7 @@ import {
 } from '../data/repositories.js'
 import { deleteScansOf } from '../data/scans.js'
 import { deleteSessionsOf, listSessionsOf } from '../data/sessions.js'
+import { deleteSuppressionsOf } from '../data/suppressions.js'
 import { deleteUploadsOf, listUploadsOf } from '../data/uploads.js'
 import { ApiError, conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
@@ -79,10 +81,9 @@ export async function update(
   return toRepository(after)
 }
 
-/** Deletes a repository and its timeline (and, once they exist, its uploads, scans and findings). */
 /**
- * Deletes a repository and everything it holds: its scans, uploads, stored packs and bundles, and its
- * timeline. The repository item goes first, so nothing new can be pushed to it meanwhile.
+ * Deletes a repository and everything it holds: its scans, uploads, sessions, findings (with their
+ * occurrences, history and aliases), suppressions, stored packs and bundles, and its timeline. The repository item goes first, so nothing new can be pushed to it meanwhile.
  */
 export async function destroy(repository: RepositoryRecord) {
   // Two deleters may meet (a retried background deletion): the item is gone either way, go on.
@@ -92,6 +93,8 @@ export async function destroy(repository: RepositoryRecord) {
   await deleteScansOf(repository.id)
   await deleteUploadsOf(repository.id)
   await deleteSessionsOf(repository.id)
+  await deleteFindingsOf(repository.id)
+  await deleteSuppressionsOf(repository.id)
   await deletePrefix(objectKeys.repository(repository.workspace_id, repository.id))
   await deleteEvents(repository.id)
 }

@@ -5,7 +5,16 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } 
 import { documents } from '../aws/clients.js'
 import type { EventId, FindingId, RepositoryId, ScanId } from '../ids.js'
 import type { EngineName, FindingLocation, Severity } from '../scanning/engine.js'
-import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName, transact } from './db.js'
+import {
+  deleteKeys,
+  isConditionFailure,
+  type Page,
+  type PageRequest,
+  primaryKey,
+  queryByPrefix,
+  tableName,
+  transact,
+} from './db.js'
 import { keys } from './keys.js'
 
 export type FindingStatus = 'open' | 'fixed' | 'dismissed'
@@ -407,7 +416,7 @@ export function listHistory(finding: FindingId, page: PageRequest): Promise<Page
 /** The finding a later fingerprint continues (its file was renamed), if one was recorded. */
 export async function findingOfAlias(repository: RepositoryId, fingerprint: string): Promise<FindingId | undefined> {
   const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.fingerprintAlias(repository, fingerprint) }),
+    new GetCommand({ TableName: tableName(), Key: primaryKey(keys.fingerprintAlias(repository, fingerprint)) }),
   )
   return Item?.finding_id as FindingId | undefined
 }
@@ -437,4 +446,32 @@ export async function occurrencesOfScan(scan: ScanId): Promise<OccurrenceRecord[
     startKey = page.lastKey
   } while (startKey)
   return all
+}
+
+/** Every item of a deleted repository's findings: each finding's partition (the finding, its occurrences and history) and the aliases. */
+export async function deleteFindingsOf(repository: RepositoryId): Promise<void> {
+  const everyPage = async (query: (startKey: PageRequest['startKey']) => Promise<Page<{ pk: string; sk: string }>>) => {
+    let startKey: PageRequest['startKey']
+    do {
+      const page = await query(startKey)
+      await deleteKeys(page.items)
+      startKey = page.lastKey
+    } while (startKey)
+  }
+  let startKey: PageRequest['startKey']
+  do {
+    const page = await listFindingsOf(repository, { limit: 100, startKey })
+    for (const finding of page.items) {
+      for (const { pk, skPrefix } of [keys.occurrencesOf(finding.id), keys.findingHistoryOf(finding.id)])
+        await everyPage((from) =>
+          queryByPrefix({ partition: pk, prefix: skPrefix, page: { limit: 500, startKey: from } }),
+        )
+      await deleteKeys([keys.findingById(finding.id)])
+    }
+    startKey = page.lastKey
+  } while (startKey)
+  const { gsi1pk, gsi1skPrefix } = keys.aliasesOf(repository)
+  await everyPage((from) =>
+    queryByPrefix({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page: { limit: 100, startKey: from } }),
+  )
 }

@@ -148,7 +148,10 @@ export const keys = {
   fingerprintAlias: (repository: RepositoryId, fingerprint: string) => ({
     pk: `FPALIAS#${repository}#${fingerprint}`,
     sk: 'ALIAS',
+    gsi1pk: `REPOALIAS#${repository}`,
+    gsi1sk: `ALIAS#${fingerprint}`,
   }),
+  aliasesOf: (repository: RepositoryId) => ({ gsi1pk: `REPOALIAS#${repository}`, gsi1skPrefix: 'ALIAS#' }),
 
   /** A request to dismiss a critical finding, decided by an admin; a workspace's requests on gsi1. */
   dismissalRequest: (workspace: WorkspaceId, id: DismissalRequestId) => ({

@@ -1,5 +1,5 @@
 // Scan policies: one item per workspace or project that has one.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { Policy } from '../findings/policy.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
@@ -20,4 +20,8 @@ export async function putPolicy(owner: WorkspaceId | ProjectId, policy: Policy, 
       Item: { ...keys.policy(owner), ...policy, updated_by: by, updated_at: new Date().toISOString() },
     }),
   )
+}
+
+export async function deletePolicy(owner: WorkspaceId | ProjectId): Promise<void> {
+  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keys.policy(owner) }))
 }

@@ -3,7 +3,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
-import { type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { deleteKeys, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export interface SuppressionRecord {
@@ -81,4 +81,10 @@ export async function markMatched(suppression: SuppressionRecord, scan: ScanId):
     .catch((error: Error) => {
       if (error.name !== 'ConditionalCheckFailedException') throw error
     })
+}
+
+export async function deleteSuppressionsOf(repository: RepositoryId): Promise<void> {
+  await deleteKeys(
+    (await allSuppressions(repository)).map((suppression) => keys.suppression(repository, suppression.id)),
+  )
 }

@@ -7,10 +7,18 @@ import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
-import { findingIdsOfScan, getFinding, listFindingsOf } from '../../shared/data/findings.js'
+import {
+  findingIdsOfScan,
+  findingOfAlias,
+  getFinding,
+  listFindingsOf,
+  listHistory,
+  listOccurrences,
+} from '../../shared/data/findings.js'
 import { createProject } from '../../shared/data/projects.js'
 import { createRepository, getRepository, openFindings } from '../../shared/data/repositories.js'
 import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
+import { allSuppressions } from '../../shared/data/suppressions.js'
 import { findingIdOf, fingerprintOf } from '../../shared/findings/fingerprint.js'
 import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
@@ -255,5 +263,36 @@ describe('recorded findings', () => {
       fingerprint: before!.fingerprint,
     })
     expect(after.map((finding) => finding.path).sort()).toEqual(['lib/copy.js', 'lib/new-name.js'])
+  })
+
+  it('leaves nothing of its findings behind when the repository is deleted with cascade', async () => {
+    const { owner, repository, scans } = await repositoryWithScans(2)
+    const engines = ['secrets', 'code']
+    await recordFindings(scans[0]!, [evalCall('a.js', 1), secret('gone-value', ['x.env'])], engines, {
+      headPaths: new Set(['a.js']),
+    })
+    await recordFindings(scans[1]!, [evalCall('b.js', 1)], engines, { headPaths: new Set(['b.js']) })
+    const [finding] = (await listFindingsOf(repository.id, { limit: 10 })).items.filter((f) => f.engine === 'code')
+    await call(repositories, 'POST', `/v1/repositories/${repository.id}/suppressions`, {
+      as: owner.token,
+      body: { rule: 'js-code-injection', reason: 'r' },
+    })
+    await call(repositories, 'PATCH', `/v1/repositories/${repository.id}/findings/${finding!.id}`, {
+      as: owner.token,
+      body: { status: 'dismissed', reason: 'wont_fix' },
+    })
+
+    const deleted = await call(repositories, 'DELETE', `/v1/repositories/${repository.id}`, {
+      as: owner.token,
+      query: 'cascade=true',
+    })
+
+    expect(deleted.status).toBe(204)
+    expect((await listFindingsOf(repository.id, { limit: 10 })).items).toEqual([])
+    expect(await getFinding(finding!.id)).toBeUndefined()
+    expect((await listOccurrences(finding!.id, { limit: 10 })).items).toEqual([])
+    expect((await listHistory(finding!.id, { limit: 10 })).items).toEqual([])
+    expect(await findingOfAlias(repository.id, fingerprintOf(evalCall('b.js', 1)))).toBeUndefined()
+    expect(await allSuppressions(repository.id)).toEqual([])
   })
 })
