@@ -17,7 +17,9 @@ import { call, newOwner, type Person } from '../support/identity.js'
 import { sqsEvent, sqsRecord } from '../support/sqs.js'
 
 async function repositoryOf(owner: Person) {
-  const project = (await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: `p-${Math.random()}` } })).json
+  const project = (
+    await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: `p-${Math.random()}` } })
+  ).json
   return (
     await call(repositories, 'POST', '/v1/repositories', {
       as: owner.token,
