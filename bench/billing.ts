@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startStack } from '../infra/local/stack.js'
 
-const max = Number(process.argv[process.argv.indexOf('--max') + 1] || 10_000)
+const maxAt = process.argv.indexOf('--max')
+const max = maxAt > 0 ? Number(process.argv[maxAt + 1]) : 10_000
 const sizes = [10, 100, 1_000, 10_000].filter((size) => size <= max)
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 const fmt = (n: number) => n.toFixed(1)
@@ -37,7 +38,7 @@ try {
       password,
       workspaceName: `bench ${size}`,
     })
-    const repos = []
+    const repos: Awaited<ReturnType<typeof createRepository>>[] = []
     for (const name of ['alpha', 'beta']) {
       const project = await createProject(workspaceId!, { name })
       for (const repo of ['api', 'web']) repos.push(await createRepository(project, { name: repo }))
