@@ -13,6 +13,16 @@ const Env = z.object({
   SCAN_DLQ_URL: z.url(),
   /** Where clients reach the API, for links in answers and git's `remote:` lines. */
   PUBLIC_BASE_URL: z.url().default('http://localhost:8000'),
+  /** Browser origins (dashboards) allowed to read answers, comma-separated; empty: none. */
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
   /** Emulators serve buckets by path, not by virtual host. */
   S3_FORCE_PATH_STYLE: flag.default(false),
   AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -147,3 +157,9 @@ export function config(): Config {
 
 /** The version a build reports; set by the bundler in AWS, read from package.json locally. */
 export const version = (): string => process.env.VEGA_VERSION ?? '0.1.0'
+
+/** An absolute link under the public base URL, keeping its path (API Gateway's `/api` stage, say). */
+export function publicUrl(path: string, baseUrl = config().PUBLIC_BASE_URL): string {
+  const base = new URL(baseUrl)
+  return new URL(`${base.pathname.replace(/\/$/, '')}${path}`, base).href
+}

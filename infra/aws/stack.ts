@@ -44,6 +44,7 @@ export class VegaStack extends Stack {
       SCAN_QUEUE_URL: this.data.scanQueue.queueUrl,
       SCAN_DLQ_URL: this.data.scanDeadLetterQueue.queueUrl,
       JWT_SECRET_ARN: this.signingSecret.secretArn,
+      CORS_ALLOWED_ORIGINS: stage.dashboardOrigins.join(','),
     }
     this.api = new Api(this, 'Api', { stage, targets, environment })
     this.worker = new Worker(this, 'Worker', { stage, targets, environment: this.api.environment })

@@ -3,6 +3,7 @@
 // reads the status, and the request id (with the other headers every answer carries) is added last.
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import { config } from '../config.js'
 import { type RequestLog, requestLog } from '../log.js'
 import { errorResponse, toApiError } from './envelope.js'
 
@@ -17,6 +18,17 @@ export interface VegaContext extends Context {
   principalId?: string
 }
 type HttpRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>
+
+/** A configured dashboard origin may read answers and the headers that matter to it; others get nothing. */
+function corsHeaders(origin: string | undefined): Record<string, string> {
+  if (!origin || !config().CORS_ALLOWED_ORIGINS.includes(origin)) return {}
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers':
+      'x-request-id, etag, link, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, deprecation, sunset',
+    vary: 'Origin',
+  }
+}
 
 // A client's id is echoed only when it is short and plain, so it cannot smuggle anything into logs.
 const clientRequestId = /^[\w.:-]{1,128}$/
@@ -36,7 +48,7 @@ export function requestId(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
       const id = given && clientRequestId.test(given) ? given : request.event.requestContext.requestId
       request.context.requestId = id
       request.context.startedAt = performance.now()
-      request.context.responseHeaders = {}
+      request.context.responseHeaders = corsHeaders(headerOf(request.event, 'origin'))
       request.context.log = requestLog({ request_id: id })
     },
     after: stamp,

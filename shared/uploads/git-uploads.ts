@@ -11,7 +11,7 @@ import {
 } from '../billing/quotas.js'
 import { type Access, eventActor } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
-import { config } from '../config.js'
+import { config, publicUrl } from '../config.js'
 import { tableName, transact } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
 import { countQueuedScan } from '../data/quotas.js'
@@ -46,7 +46,7 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 const remotePath = (id: UploadId) => `/v1/git-uploads/${id}/repo.git`
 
 function remoteUrl(id: UploadId, token: string): string {
-  const url = new URL(remotePath(id), config().PUBLIC_BASE_URL)
+  const url = new URL(publicUrl(remotePath(id)))
   url.username = 'vega'
   url.password = token
   return url.href
@@ -250,7 +250,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
     throw error
   }
   if (!scanId) return refuse(request, `upload ${id} already took its one push`)
-  const results = new URL(`/v1/repositories/${upload.repository_id}/scans/${scanId}`, config().PUBLIC_BASE_URL).href
+  const results = publicUrl(`/v1/repositories/${upload.repository_id}/scans/${scanId}`)
   return gitResult(
     report(request, {
       unpack: 'ok',

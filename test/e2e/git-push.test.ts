@@ -274,7 +274,7 @@ describe('git push to a temporary remote', () => {
     const push = await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/main')
 
     expect(push.code).not.toBe(0)
-    expect(push.err).toContain('this endpoint takes 100000')
+    expect(push.err).toContain('git_push_max_bytes is 100000')
     expect(push.err).toContain('git commit-tree')
     expect(push.err).toContain('bundle_upload_url')
     expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')

@@ -272,6 +272,31 @@ describe('routing', () => {
     expect(answer.json.error.details.route).toBe('archiveWidget')
   })
 
+  it('lets a configured dashboard origin read answers (errors too), and no other origin', async () => {
+    const allowed = await invoke(docs, {
+      method: 'GET',
+      path: '/v1/deprecations',
+      headers: { origin: 'https://dashboard.example.com' },
+    })
+    const refused = await invoke(testHandler, {
+      method: 'GET',
+      path: '/v1/projects/taken',
+      headers: { origin: 'https://dashboard.example.com' },
+    })
+    const stranger = await invoke(docs, {
+      method: 'GET',
+      path: '/v1/deprecations',
+      headers: { origin: 'https://evil.example.com' },
+    })
+
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://dashboard.example.com')
+    expect(allowed.headers.vary).toBe('Origin')
+    expect(allowed.headers['access-control-expose-headers']).toContain('x-request-id')
+    expect(refused.status).toBe(409)
+    expect(refused.headers['access-control-allow-origin']).toBe('https://dashboard.example.com')
+    expect(stranger.headers['access-control-allow-origin']).toBeUndefined()
+  })
+
   it('marks every answer of a deprecated route with Deprecation, Sunset and a successor Link', async () => {
     const answer = await invoke(sessions, { method: 'GET', path: '/v1/sessions/ses_01JABCDEFGHJKMNPQRSTVWXYZ0' })
 

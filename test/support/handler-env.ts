@@ -5,4 +5,6 @@ import { handlerEnvironment } from '../../infra/local/stack.js'
 Object.assign(
   process.env,
   handlerEnvironment('test', inject('endpoints'), inject('resources'), inject('jwtSecretFile')),
+  // One dashboard origin, so the CORS answers can be tested.
+  { CORS_ALLOWED_ORIGINS: 'https://dashboard.example.com' },
 )
