@@ -15,8 +15,7 @@ import {
   listHistory,
   listOccurrences,
 } from '../../shared/data/findings.js'
-import { createProject } from '../../shared/data/projects.js'
-import { createRepository, getRepository, openFindings } from '../../shared/data/repositories.js'
+import { getRepository, openFindings } from '../../shared/data/repositories.js'
 import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { allSuppressions } from '../../shared/data/suppressions.js'
 import { findingIdOf, fingerprintOf } from '../../shared/findings/fingerprint.js'
@@ -24,6 +23,7 @@ import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { call, newOwner } from '../support/identity.js'
+import { repositoryOf, scanOf } from '../support/scans.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 
@@ -59,25 +59,9 @@ function evalCall(path: string, line: number, text = 'eval(userInput)'): EngineF
 
 async function repositoryWithScans(count: number) {
   const owner = await newOwner()
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  const repository = await createRepository(project, { name: 'r' })
-  const scans = Array.from(
-    { length: count },
-    (): ScanRecord => ({
-      id: newId('scan'),
-      repository_id: repository.id,
-      project_id: project.id,
-      workspace_id: owner.workspaceId,
-      upload_id: null,
-      status: 'running',
-      input: { kind: 'pack', key: 'k', bytes: 1 },
-      engines: ['secrets', 'code'],
-      error: null,
-      stats: null,
-      created_at: new Date().toISOString(),
-      started_at: null,
-      finished_at: null,
-    }),
+  const repository = await repositoryOf(owner)
+  const scans = Array.from({ length: count }, () =>
+    scanOf(repository, { status: 'running', engines: ['secrets', 'code'] }),
   )
   return { owner, repository, scans }
 }

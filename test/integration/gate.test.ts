@@ -6,9 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as triageApi } from '../../functions/triage/handler.js'
 import { tableName, transact } from '../../shared/data/db.js'
-import { createProject } from '../../shared/data/projects.js'
-import { createRepository } from '../../shared/data/repositories.js'
-import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
+import { newScanItem } from '../../shared/data/scans.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
 import type { Engine, EngineFinding, Severity } from '../../shared/scanning/engine.js'
@@ -16,6 +14,7 @@ import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, memberOf, newOwner } from '../support/identity.js'
+import { repositoryOf, scanOf } from '../support/scans.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'gate' })
@@ -35,21 +34,15 @@ const flaw = (path: string, severity: Severity): EngineFinding => ({
 
 async function setup() {
   const owner = await newOwner()
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  const repository = await createRepository(project, { name: 'r' })
+  const repository = await repositoryOf(owner)
+  const project = { id: repository.project_id }
   const dir = initRepo()
   writeFileSync(join(dir, 'a.js'), 'x\n')
   const head = commitAll(dir, 'one')
   const pack = packOf(dir, 'HEAD')
   /** Runs one scan through the worker, the engine answering `found`; the scan as the API shows it. */
   const scan = async (found: EngineFinding[]) => {
-    const record: ScanRecord = {
-      id: newId('scan'),
-      repository_id: repository.id,
-      project_id: project.id,
-      workspace_id: owner.workspaceId,
-      upload_id: null,
-      status: 'queued',
+    const record = scanOf(repository, {
       input: {
         kind: 'pack',
         key: `uploads/test/${newId('upload')}.pack`,
@@ -57,12 +50,7 @@ async function setup() {
         refs: [{ ref: 'refs/heads/main', oid: head }],
       },
       engines: ['code'],
-      error: null,
-      stats: null,
-      created_at: new Date().toISOString(),
-      started_at: null,
-      finished_at: null,
-    }
+    })
     await putObject(record.input.key, pack)
     await transact([{ Put: { TableName: tableName(), Item: newScanItem(record) } }], () => new Error('exists'))
     const engine: Engine = {

@@ -5,14 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as triageApi } from '../../functions/triage/handler.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
-import { createProject } from '../../shared/data/projects.js'
-import { createRepository } from '../../shared/data/repositories.js'
-import { finishScan, putQueuedScan, type ScanRecord, startScan } from '../../shared/data/scans.js'
+import type { RepositoryRecord } from '../../shared/data/repositories.js'
+import { finishScan, putQueuedScan, startScan } from '../../shared/data/scans.js'
 import { recordFindings } from '../../shared/findings/record.js'
-import { newId } from '../../shared/ids.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
-import { call, newOwner, type Person } from '../support/identity.js'
+import { call, newOwner } from '../support/identity.js'
 import { validateSarif } from '../support/sarif-schema.js'
+import { repositoryOf, scanOf } from '../support/scans.js'
 
 const secretValue = `sk_live_${'9'.repeat(4)}${Math.random().toString(36).slice(2)}`
 const findingsOf = (): EngineFinding[] => [
@@ -56,28 +55,9 @@ const findingsOf = (): EngineFinding[] => [
   },
 ]
 
-async function repositoryOf(owner: Person) {
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  return createRepository(project, { name: `r${Math.random()}` })
-}
-
 /** A succeeded scan as the worker leaves it, with these findings. */
-async function scanned(owner: Person, repository: Awaited<ReturnType<typeof repositoryOf>>, found: EngineFinding[]) {
-  const scan: ScanRecord = {
-    id: newId('scan'),
-    repository_id: repository.id,
-    project_id: repository.project_id,
-    workspace_id: owner.workspaceId,
-    upload_id: null,
-    status: 'queued',
-    input: { kind: 'pack', key: 'k', bytes: 1 },
-    engines: ['secrets', 'code'],
-    error: null,
-    stats: null,
-    created_at: new Date().toISOString(),
-    started_at: null,
-    finished_at: null,
-  }
+async function scanned(repository: RepositoryRecord, found: EngineFinding[]) {
+  const scan = scanOf(repository, { engines: ['secrets', 'code'] })
   await putQueuedScan(scan)
   await startScan(scan.id)
   await recordFindings(scan, found, ['secrets', 'code'])
@@ -89,7 +69,7 @@ describe('SARIF', () => {
   it('exports a scan that validates against SARIF 2.1.0, with fingerprints, baseline states and suppressions', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    await scanned(owner, repository, findingsOf().slice(0, 2))
+    await scanned(repository, findingsOf().slice(0, 2))
     const weak = (await listFindingsOf(repository.id, { limit: 10 })).items.find(
       (f) => f.rule_id === 'js-sql-injection',
     )!
@@ -97,7 +77,7 @@ describe('SARIF', () => {
       as: owner.token,
       body: { status: 'dismissed', reason: 'false_positive', comment: 'the id is a number' },
     })
-    const second = await scanned(owner, repository, findingsOf())
+    const second = await scanned(repository, findingsOf())
 
     const answer = await call(repositories, 'GET', `/v1/repositories/${repository.id}/scans/${second}/sarif`, {
       as: owner.token,
@@ -129,14 +109,14 @@ describe('SARIF', () => {
   it('imports an export into another repository with the same fingerprints and the dismissals kept', async () => {
     const owner = await newOwner()
     const [from, into] = [await repositoryOf(owner), await repositoryOf(owner)]
-    await scanned(owner, from, findingsOf())
+    await scanned(from, findingsOf())
     const fromFindings = (await listFindingsOf(from.id, { limit: 10 })).items
     const sql = fromFindings.find((f) => f.rule_id === 'js-sql-injection')!
     await call(repositories, 'PATCH', `/v1/repositories/${from.id}/findings/${sql.id}`, {
       as: owner.token,
       body: { status: 'dismissed', reason: 'wont_fix' },
     })
-    const scanId = await scanned(owner, from, findingsOf())
+    const scanId = await scanned(from, findingsOf())
     const log = JSON.parse(
       (await call(repositories, 'GET', `/v1/repositories/${from.id}/scans/${scanId}/sarif`, { as: owner.token })).text,
     )

@@ -12,8 +12,7 @@ import { s3, sqs } from '../../shared/aws/clients.js'
 import { config } from '../../shared/config.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
-import { createProject } from '../../shared/data/projects.js'
-import { createRepository, getRepository } from '../../shared/data/repositories.js'
+import { getRepository } from '../../shared/data/repositories.js'
 import { getScan, newScanItem, type ScanRecord, startScan } from '../../shared/data/scans.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
@@ -23,6 +22,7 @@ import { runScan } from '../../shared/worker/run-scan.js'
 import { requeueStuckScans } from '../../shared/worker/sweep.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
+import { repositoryOf, scanOf } from '../support/scans.js'
 import { sqsEvent as scanEvent, sqsRecord } from '../support/sqs.js'
 
 afterAll(removeTempDirs)
@@ -31,23 +31,12 @@ const log = requestLog({ test: 'scan-worker' })
 /** A queued scan of a pack, as a push leaves it. */
 async function queuedScan(pack: Buffer, refs: { ref: string; oid: string }[], createdAt = new Date().toISOString()) {
   const owner = await newOwner()
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  const repository = await createRepository(project, { name: 'r' })
-  const scan: ScanRecord = {
-    id: newId('scan'),
-    repository_id: repository.id,
-    project_id: project.id,
-    workspace_id: owner.workspaceId,
-    upload_id: null,
-    status: 'queued',
+  const repository = await repositoryOf(owner)
+  const scan = scanOf(repository, {
     input: { kind: 'pack', key: `uploads/test/${newId('upload')}.pack`, bytes: pack.length, refs },
     engines: ['secrets'],
-    error: null,
-    stats: null,
     created_at: createdAt,
-    started_at: null,
-    finished_at: null,
-  }
+  })
   await putObject(scan.input.key, pack)
   await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('scan exists'))
   return Object.assign(scan, { token: owner.token })

@@ -5,14 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
-import { createProject } from '../../shared/data/projects.js'
-import { createRepository, getRepository, openFindings, recordLastScan } from '../../shared/data/repositories.js'
-import type { ScanRecord } from '../../shared/data/scans.js'
+import { getRepository, openFindings, recordLastScan } from '../../shared/data/repositories.js'
 import { fingerprintOf } from '../../shared/findings/fingerprint.js'
 import { recordFindings } from '../../shared/findings/record.js'
-import { newId } from '../../shared/ids.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { call, newOwner } from '../support/identity.js'
+import { repositoryOf, scanOf } from '../support/scans.js'
 
 const flaw = (path: string, rule = 'js-code-injection'): EngineFinding => ({
   engine: 'code',
@@ -29,25 +27,10 @@ const flaw = (path: string, rule = 'js-code-injection'): EngineFinding => ({
 
 async function setup() {
   const owner = await newOwner()
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  const repository = await createRepository(project, { name: 'r' })
+  const repository = await repositoryOf(owner)
   const base = `/v1/repositories/${repository.id}`
   const scan = async (found: EngineFinding[]) => {
-    const record: ScanRecord = {
-      id: newId('scan'),
-      repository_id: repository.id,
-      project_id: project.id,
-      workspace_id: owner.workspaceId,
-      upload_id: null,
-      status: 'running',
-      input: { kind: 'pack', key: 'k', bytes: 1 },
-      engines: ['code'],
-      error: null,
-      stats: null,
-      created_at: new Date().toISOString(),
-      started_at: null,
-      finished_at: null,
-    }
+    const record = scanOf(repository, { status: 'running', engines: ['code'] })
     const counts = await recordFindings(record, found, ['code'])
     await recordLastScan(repository.id, { id: record.id, status: 'succeeded', finished_at: new Date().toISOString() })
     return { id: record.id, counts }

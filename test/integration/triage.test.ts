@@ -5,13 +5,12 @@ import { describe, expect, it } from 'vitest'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as triageApi } from '../../functions/triage/handler.js'
 import { putDismissal } from '../../shared/data/dismissals.js'
-import { createProject } from '../../shared/data/projects.js'
-import { createRepository, getRepository, openFindings } from '../../shared/data/repositories.js'
-import type { ScanRecord } from '../../shared/data/scans.js'
+import { getRepository, openFindings } from '../../shared/data/repositories.js'
 import { recordFindings } from '../../shared/findings/record.js'
 import { newId, type UserId } from '../../shared/ids.js'
 import type { EngineFinding, Severity } from '../../shared/scanning/engine.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
+import { repositoryOf, scanOf } from '../support/scans.js'
 
 function flaw(path: string, severity: Severity, text = 'eval(x)'): EngineFinding {
   return {
@@ -30,23 +29,8 @@ function flaw(path: string, severity: Severity, text = 'eval(x)'): EngineFinding
 
 async function scanned(found: EngineFinding[]) {
   const owner = await newOwner()
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  const repository = await createRepository(project, { name: 'r' })
-  const scan = (): ScanRecord => ({
-    id: newId('scan'),
-    repository_id: repository.id,
-    project_id: project.id,
-    workspace_id: owner.workspaceId,
-    upload_id: null,
-    status: 'running',
-    input: { kind: 'pack', key: 'k', bytes: 1 },
-    engines: ['code'],
-    error: null,
-    stats: null,
-    created_at: new Date().toISOString(),
-    started_at: null,
-    finished_at: null,
-  })
+  const repository = await repositoryOf(owner)
+  const scan = () => scanOf(repository, { status: 'running', engines: ['code'] })
   await recordFindings(scan(), found, ['code'])
   const base = `/v1/repositories/${repository.id}`
   const list = async (as: string = owner.token) =>
