@@ -226,20 +226,7 @@ export function listFindingsOf(
 
 /** The ids of the findings one scan saw, every page. */
 export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
-  const { gsi2pk, gsi2skPrefix } = keys.findingsOfScan(scan)
-  const ids: FindingId[] = []
-  let startKey: PageRequest['startKey']
-  do {
-    const page = await queryByPrefix<OccurrenceRecord>({
-      index: 'gsi2',
-      partition: gsi2pk,
-      prefix: gsi2skPrefix,
-      page: { limit: 500, startKey },
-    })
-    ids.push(...page.items.map((occurrence) => occurrence.finding_id))
-    startKey = page.lastKey
-  } while (startKey)
-  return ids
+  return (await occurrencesOfScan(scan)).map((occurrence) => occurrence.finding_id)
 }
 
 export function listOccurrences(finding: FindingId, page: PageRequest): Promise<Page<OccurrenceRecord>> {
