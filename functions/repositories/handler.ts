@@ -28,7 +28,7 @@ export const handler = lambda(repositoryRoutes, {
   listScans: async (request) =>
     request.paged(await listOfRepository(request, request.params.id, request.page, request.query.status)),
   getScan: async (request) => toScan(await findScan(request, request.params.id, request.params.scanId)),
-  createScan: (request) => rescan(request, request.params.id, request.body.engines),
+  createScan: (request) => rescan(request, request.params.id, request.body),
   cancelScan: (request) => cancel(request, request.params.id, request.params.scanId),
   retryScan: (request) => retry(request, request.params.id, request.params.scanId),
   getScanSarif: (request) => sarif.exportScan(request, request.params.id, request.params.scanId),

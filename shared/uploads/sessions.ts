@@ -1,5 +1,6 @@
 // The legacy sessions flow, kept for old clients: create a session (a presigned PUT for a .tar.gz or
 // .zip), PUT the archive, analyze it (one scan through the same worker and engines), read the session.
+import { limitsOf } from '../billing/quotas.js'
 import { type Access, eventActor } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
@@ -7,7 +8,7 @@ import { tableName, transact } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
 import { engineNames, getScan, newScanItem, type ScanRecord } from '../data/scans.js'
 import { claimForAnalysis, getSession, putSession, type SessionRecord } from '../data/sessions.js'
-import { badRequest, conflict, gone, notFound, payloadTooLarge } from '../http/errors.js'
+import { ApiError, badRequest, conflict, gone, notFound } from '../http/errors.js'
 import { newId, type RepositoryId, type SessionId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
 import { type ArchiveFormat, looksLike } from '../scanning/archive.js'
@@ -96,9 +97,10 @@ export async function analyze(access: Access, id: SessionId) {
   const key = archiveKey(session)
   const size = await objectSize(key)
   if (size === undefined) throw conflict('Nothing was uploaded to upload_url yet; PUT the archive first')
-  const limit = config().ARCHIVE_MAX_BYTES
+  const limit = (await limitsOf(session.workspace_id)).values.archive_max_bytes
   if (size > limit)
-    throw payloadTooLarge(`The archive is ${size} bytes; the limit is ${limit}`, {
+    throw new ApiError('payload_too_large', `The archive is ${size} bytes; archive_max_bytes is ${limit}`, {
+      limit: 'archive_max_bytes',
       limit_bytes: limit,
       alternative: 'POST /v1/git-uploads and push with git',
     })

@@ -32,8 +32,11 @@ const system = { type: 'system' as const, id: null }
 export async function runScan(message: ScanMessage, log: RequestLog, registry: Engine[] = engines): Promise<void> {
   const scan = await getScan(message.scan_id)
   if (!scan) return log.warn('scan message for no scan', { scan_id: message.scan_id })
-  if ((await startScan(scan.id)) !== 'started')
+  if ((await startScan(scan.id)) !== 'started') {
+    // A worker that died between finishing the scan and metering it leaves the metering to this one.
+    if (scan.status === 'succeeded' && scan.stats) await meterScan(scan, scan.stats)
     return log.info('scan already finished; message dropped', { scan_id: scan.id })
+  }
   await appendEvent(scan.repository_id, 'scan.started', system, { scan_id: scan.id })
 
   const dir = mkdtempSync(join(tmpdir(), `vega-${scan.id}-`))

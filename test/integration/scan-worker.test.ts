@@ -12,11 +12,13 @@ import { s3, sqs } from '../../shared/aws/clients.js'
 import { config } from '../../shared/config.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
-import { getRepository } from '../../shared/data/repositories.js'
-import { getScan, newScanItem, type ScanRecord, startScan } from '../../shared/data/scans.js'
+import { listFindingsOf } from '../../shared/data/findings.js'
+import { getRepository, openFindings } from '../../shared/data/repositories.js'
+import { finishScan, getScan, newScanItem, type ScanRecord, startScan } from '../../shared/data/scans.js'
+import { listUsageLines } from '../../shared/data/usage.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
-import type { Engine } from '../../shared/scanning/engine.js'
+import type { Engine, EngineFinding } from '../../shared/scanning/engine.js'
 import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 import { requeueStuckScans } from '../../shared/worker/sweep.js'
@@ -87,25 +89,63 @@ describe('the scan worker', () => {
     expect(events.map((event) => event.type)).toEqual(['scan.succeeded', 'scan.started'])
   })
 
-  it('starts over after a worker dies half-way, and ends as one clean run', async () => {
+  it('starts over after a worker dies half-way, and ends as one clean run: one set of findings, one usage line', async () => {
     const { pack, refs } = smallRepo()
     const scan = await queuedScan(pack, refs)
+    const found: EngineFinding = {
+      engine: 'code',
+      rule_id: 'js-code-injection',
+      severity: 'high',
+      title: 't',
+      message: 'm',
+      cwe: [],
+      fix: 'f',
+      identity: 'eval(x)',
+      locations: [{ path: 'index.js', start_line: 1, end_line: 1, snippet: 'eval(x)' }],
+      metadata: {},
+    }
     let calls = 0
     const flaky: Engine = {
       name: 'flaky',
       async run() {
         if (++calls === 1) throw new Error('worker killed mid-scan')
-        return []
+        return [{ ...found, locations: [...found.locations] }]
       },
     }
 
     await expect(runScan({ scan_id: scan.id }, log, [flaky])).rejects.toThrow('worker killed')
     expect((await getScan(scan.id))?.status).toBe('running')
     await runScan({ scan_id: scan.id }, log, [flaky])
+    await runScan({ scan_id: scan.id }, log, [flaky])
 
     const done = await getScan(scan.id)
     expect(done?.status).toBe('succeeded')
     expect((done as unknown as { attempts: number }).attempts).toBe(2)
+    expect((await listFindingsOf(scan.repository_id, { limit: 10 })).items).toHaveLength(1)
+    expect(openFindings((await getRepository(scan.repository_id))!).high).toBe(1)
+    const day = {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    }
+    const lines = await listUsageLines(scan.workspace_id, day, { limit: 10 })
+    expect(lines.items.map((line) => line.scan_id)).toEqual([scan.id])
+  })
+
+  it('meters a scan whose worker died after finishing it but before metering, when the message comes again', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    await startScan(scan.id)
+    await finishScan(scan.id, { status: 'succeeded', stats: { files: 2, bytes: 10, commits: 2, duration_ms: 5 } })
+
+    await runScan({ scan_id: scan.id }, log, [])
+    await runScan({ scan_id: scan.id }, log, [])
+
+    const day = {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    }
+    const lines = await listUsageLines(scan.workspace_id, day, { limit: 10 })
+    expect(lines.items.map((line) => line.scan_id)).toEqual([scan.id])
   })
 
   it('fails a scan whose stored input is not a pack with its code, and finishes the message', async () => {
