@@ -257,7 +257,7 @@ async function catalog() {
 }
 
 async function pipeline() {
-  console.log('\n## 7. git push and bundle to scan succeeded, on the local stack (trivial engine)')
+  console.log('\n## 7. git push and bundle to scan succeeded, on the local stack (all three engines)')
   process.env.RATE_LIMIT_PER_MINUTE = '1000000'
   const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-pipeline-'))
   const stack = await startStack({
