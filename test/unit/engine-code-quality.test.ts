@@ -1,6 +1,7 @@
 // Recall and precision of the code rules per language over the labelled corpus (test/fixtures/code):
 // a marked line found by its rule is a true positive, a marked line missed is a false negative, and
 // any other finding (wrong rule, unmarked line, negative fixture) is a false positive.
+import { rmSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { CodeLanguageName } from '../../shared/scanning/engines/code/index.js'
 import { scanCorpus } from '../fixtures/code/corpus.js'
@@ -16,7 +17,8 @@ interface Tally {
 
 describe('code rules quality', () => {
   it(`reaches ${minimumRecall * 100} % recall and ${minimumPrecision * 100} % precision in every language`, async () => {
-    const { cases, findings } = await scanCorpus()
+    const { cases, findings, source } = await scanCorpus()
+    rmSync(source.root, { recursive: true, force: true })
     const tallies = new Map<CodeLanguageName, Tally>()
     for (const c of cases) {
       const tally = tallies.get(c.language) ?? { truePositives: 0, falsePositives: 0, falseNegatives: 0 }

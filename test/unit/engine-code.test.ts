@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ScanSource, severities } from '../../shared/scanning/engine.js'
 import { codeEngine, codeLanguages, scanCode } from '../../shared/scanning/engines/code/index.js'
 import { type CorpusCase, type StagedCorpus, scanCorpus } from '../fixtures/code/corpus.js'
@@ -18,9 +18,15 @@ const findingsAt = (path: string) =>
     .map((finding) => ({ line: finding.locations[0]!.start_line, rule: finding.rule_id }))
     .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule))
 
+const made: string[] = []
+afterAll(() => {
+  for (const dir of [...made, corpus.source.root]) rmSync(dir, { recursive: true, force: true })
+})
+
 /** A folder with the given files, as a ScanSource. */
 function sourceOf(files: Record<string, string>, overrides: Partial<ScanSource> = {}): ScanSource {
   const root = mkdtempSync(join(tmpdir(), 'vega-code-'))
+  made.push(root)
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true })
     writeFileSync(join(root, path), text)
