@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { requestLog } from '../../shared/log.js'
+import { publishMetrics } from '../../shared/metrics.js'
 import { QueueMessage } from '../../shared/queue/scans.js'
 import { deleteProjectInBackground } from '../../shared/worker/delete-project.js'
 import { runScan } from '../../shared/worker/run-scan.js'
@@ -21,5 +22,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 // A failed record is retried alone (reportBatchItemFailures); the rest of the batch is done.
-export const handler = (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, processRecord, processor, { context })
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processPartialResponse(event, processRecord, processor, { context })
+  } finally {
+    publishMetrics()
+  }
+}

@@ -162,5 +162,7 @@ export function handlerEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    // No CloudWatch here: embedded-metric lines would only clutter the console.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   }
 }

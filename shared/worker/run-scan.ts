@@ -15,6 +15,7 @@ import { recordFindings } from '../findings/record.js'
 import { parseBundle } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
+import { recordScanOutcome } from '../metrics.js'
 import type { ScanMessage } from '../queue/scans.js'
 import type { Engine, EngineFinding } from '../scanning/engine.js'
 import { codeEngine } from '../scanning/engines/code/index.js'
@@ -56,6 +57,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
       if (await isCancelRequested(scan.id)) {
         if (await finishScan(scan.id, { status: 'cancelled' })) {
+          recordScanOutcome('cancelled')
           await recordLastScan(scan.repository_id, {
             id: scan.id,
             status: 'cancelled',
@@ -79,6 +81,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     }
     const gate = await gateOf(scan)
     if (await finishScan(scan.id, { status: 'succeeded', stats, gate })) {
+      recordScanOutcome('succeeded', { ...stats, new_findings: findings.new })
       await meterScan(scan, stats)
       await recordLastScan(scan.repository_id, {
         id: scan.id,
@@ -97,6 +100,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     if (!(error instanceof InputError)) throw error
     const failure = { code: error.code, message: error.message, retryable: false, details: {} }
     if (await finishScan(scan.id, { status: 'failed', error: failure })) {
+      recordScanOutcome('failed')
       await recordLastScan(scan.repository_id, { id: scan.id, status: 'failed', finished_at: new Date().toISOString() })
       await appendEvent(scan.repository_id, 'scan.failed', system, { scan_id: scan.id, code: error.code })
     }

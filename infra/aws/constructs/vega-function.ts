@@ -14,7 +14,7 @@ import type { StageSettings } from '../stages.js'
 export type FunctionEnvironment = Partial<Record<keyof Config, string>>
 
 /** Powertools reads these itself; the code's own configuration is `Config`. */
-export const powertoolsVariables = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL']
+export const powertoolsVariables = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE']
 
 /** An installed package copied next to the bundle because esbuild cannot inline it (a native addon). */
 export interface ShippedPackage {
@@ -90,6 +90,7 @@ export class VegaFunction extends NodejsFunction {
         STAGE: props.stage.name,
         POWERTOOLS_SERVICE_NAME: 'vega',
         POWERTOOLS_LOG_LEVEL: props.stage.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: 'Vega',
       },
       bundling: {
         forceDockerBundling: false,
