@@ -30,6 +30,7 @@ export const toApiKey = (record: ApiKeyRecord) => ({
   expires_at: record.expires_at,
   last_used_at: record.last_used_at,
   revoked_at: record.revoked_at,
+  revoked_reason: record.revoked_at ? (record.revoked_reason ?? 'revoked') : null,
   created_at: record.created_at,
 })
 

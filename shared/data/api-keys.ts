@@ -20,6 +20,8 @@ export interface ApiKeyRecord {
   expires_at: string | null
   last_used_at: string | null
   revoked_at: string | null
+  /** Why: its owner (or an admin) revoked it, or a scan found it in pushed code. */
+  revoked_reason?: 'revoked' | 'leaked'
   created_at: string
 }
 
@@ -87,15 +89,15 @@ export async function listApiKeys(owner: UserId | WorkspaceId, page: PageRequest
 }
 
 /** Marks a key revoked; true when this call revoked it, false when it already was. */
-export async function revokeApiKey(sha256: string): Promise<boolean> {
+export async function revokeApiKey(sha256: string, reason: 'revoked' | 'leaked' = 'revoked'): Promise<boolean> {
   try {
     await documents().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.apiKeyBySecret(sha256),
-        UpdateExpression: 'SET revoked_at = :now',
+        UpdateExpression: 'SET revoked_at = :now, revoked_reason = :reason',
         ConditionExpression: 'attribute_exists(pk) AND revoked_at = :null',
-        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':null': null },
+        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':null': null, ':reason': reason },
       }),
     )
     return true

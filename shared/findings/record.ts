@@ -255,7 +255,7 @@ async function revokeLeakedKey(scan: ScanRecord, finding: EngineFinding): Promis
     finding.metadata = { ...finding.metadata, vega_key: 'unknown' }
     return
   }
-  const revokedNow = await revokeApiKey(finding.identity)
+  const revokedNow = await revokeApiKey(finding.identity, 'leaked')
   finding.metadata = { ...finding.metadata, vega_key: 'revoked', vega_key_id: key.id }
   finding.message = `${finding.message} Vega revoked this key (${key.id}) when the scan found it.`
   if (revokedNow)

@@ -97,6 +97,8 @@ export const ApiKey = z
     expires_at: Timestamp.nullable(),
     last_used_at: Timestamp.nullable(),
     revoked_at: Timestamp.nullable(),
+    /** `leaked`: a scan found the key in pushed code and Vega revoked it. */
+    revoked_reason: z.enum(['revoked', 'leaked']).nullable(),
     created_at: Timestamp,
   })
   .meta({ id: 'ApiKey' })

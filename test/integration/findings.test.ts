@@ -165,6 +165,11 @@ describe('recorded findings', () => {
     )
 
     expect((await call(auth, 'GET', '/v1/auth/me', { as: leaked })).status).toBe(401)
+    const ownKeys = await call(apiKeys, 'GET', '/v1/api-keys', { as: owner.token })
+    expect(ownKeys.json.items.find((key: { id: string }) => key.id === created.json.id)).toMatchObject({
+      revoked_reason: 'leaked',
+      revoked_at: expect.any(String),
+    })
     const [finding] = (await listFindingsOf(repository.id, { limit: 10 })).items
     expect(finding!.metadata).toMatchObject({ vega_key: 'revoked', vega_key_id: created.json.id })
     expect(finding!.message).toContain('revoked')
