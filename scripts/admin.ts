@@ -4,9 +4,9 @@
 // password from standard input instead, so it never lands in shell history.
 // In AWS: run with the stage's TABLE_NAME and AWS credentials. --local: against `npm start`'s emulators.
 import { parseArgs } from 'node:util'
-import { localCredentials, localRegion } from '../infra/local/resources.js'
 import { issueSetupToken } from '../shared/data/logins.js'
 import { createOwnerIfAbsent } from '../shared/data/users.js'
+import { targetTable } from './table-target.js'
 
 const usage =
   'usage: npm run admin -- create-user --email <email> [--name <name>] [--workspace <name>] [--password-stdin] [--local]'
@@ -25,18 +25,7 @@ if (positionals[0] !== 'create-user' || !values.email) {
   console.error(usage)
   process.exit(2)
 }
-if (values.local) {
-  const port = Number(process.env.PORT ?? 8000)
-  process.env.TABLE_NAME ??= 'vega-state'
-  process.env.AWS_ENDPOINT_URL_DYNAMODB ??= `http://127.0.0.1:${process.env.VEGA_DYNAMODB_PORT ?? port + 1}`
-  process.env.AWS_REGION ??= localRegion
-  process.env.AWS_ACCESS_KEY_ID ??= localCredentials.accessKeyId
-  process.env.AWS_SECRET_ACCESS_KEY ??= localCredentials.secretAccessKey
-}
-// The configuration parser wants the whole environment of a function; the bootstrap needs only the table.
-process.env.UPLOADS_BUCKET ??= 'unused-by-admin'
-process.env.SCAN_QUEUE_URL ??= 'https://unused.invalid/admin'
-process.env.SCAN_DLQ_URL ??= 'https://unused.invalid/admin'
+targetTable({ local: values.local, script: 'admin' })
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []

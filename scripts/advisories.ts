@@ -4,7 +4,7 @@
 // Re-importing is safe: a record already stored is replaced and counted as updated.
 // In AWS: run with the stage's TABLE_NAME and AWS credentials. --local: against `npm start`'s emulators.
 import { parseArgs } from 'node:util'
-import { localCredentials, localRegion } from '../infra/local/resources.js'
+import { targetTable } from './table-target.js'
 
 const usage = 'usage: npm run advisories -- import <osv-zip-or-dir-or-json> [--local] [--quiet]'
 const { positionals, values } = parseArgs({
@@ -16,18 +16,7 @@ if (command !== 'import' || !path || positionals.length !== 2) {
   console.error(usage)
   process.exit(2)
 }
-if (values.local) {
-  const port = Number(process.env.PORT ?? 8000)
-  process.env.TABLE_NAME ??= 'vega-state'
-  process.env.AWS_ENDPOINT_URL_DYNAMODB ??= `http://127.0.0.1:${process.env.VEGA_DYNAMODB_PORT ?? port + 1}`
-  process.env.AWS_REGION ??= localRegion
-  process.env.AWS_ACCESS_KEY_ID ??= localCredentials.accessKeyId
-  process.env.AWS_SECRET_ACCESS_KEY ??= localCredentials.secretAccessKey
-}
-// The configuration parser wants the whole environment of a function; the import needs only the table.
-process.env.UPLOADS_BUCKET ??= 'unused-by-advisories'
-process.env.SCAN_QUEUE_URL ??= 'https://unused.invalid/advisories'
-process.env.SCAN_DLQ_URL ??= 'https://unused.invalid/advisories'
+targetTable({ local: values.local, script: 'advisories' })
 
 // Imported after the environment is set: the store reads its configuration on first use.
 const { importAdvisoriesFrom } = await import('../shared/data/advisories.js')
