@@ -1,6 +1,3 @@
-// The real git client pushes to the local API Gateway, which runs the git-uploads handler in this
-// process against the shared emulators.
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +12,7 @@ import { tableName } from '../../shared/data/db.js'
 import { keys } from '../../shared/data/keys.js'
 import { getScan } from '../../shared/data/scans.js'
 import { getObjectBytes } from '../../shared/storage/objects.js'
+import { gitClient } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
 
 let server: ApiServer
@@ -23,22 +21,7 @@ let owner: Person
 let repositoryId: string
 const work = mkdtempSync(join(tmpdir(), 'vega-git-'))
 
-// Asynchronous on purpose: the server git talks to runs in this very process.
-function git(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(
-    'git',
-    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args],
-    {
-      cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: work },
-    },
-  )
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (chunk) => (out += chunk))
-  child.stderr.on('data', (chunk) => (err += chunk))
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
-}
+const git = gitClient(work)
 
 async function newRepo(name: string, files: Record<string, string>) {
   const dir = join(work, name)

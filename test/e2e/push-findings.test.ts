@@ -1,7 +1,3 @@
-// What users come for, end to end: the real git client pushes a repository whose history hides a secret,
-// whose code has flaws in three languages, whose lockfile pins a vulnerable package, and which leaks a
-// Vega API key; the real worker with the real engines scans it; the findings API shows it all, redacted.
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +7,7 @@ import { type Poller, startPoller } from '../../infra/local/poller.js'
 import { type ApiServer, startApiServer } from '../../infra/local/server.js'
 import { shippedAdvisories } from '../../infra/local/stack.js'
 import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
+import { gitClient, randomAlphanumeric } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
 import { validateSarif } from '../support/sarif-schema.js'
 
@@ -19,18 +16,7 @@ let poller: Poller
 let owner: Person
 const work = mkdtempSync(join(tmpdir(), 'vega-findings-'))
 
-function git(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(
-    'git',
-    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args],
-    { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: work } },
-  )
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (chunk) => (out += chunk))
-  child.stderr.on('data', (chunk) => (err += chunk))
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
-}
+const git = gitClient(work)
 
 async function api(method: string, path: string, body?: unknown, as = owner.token) {
   const response = await fetch(`${server.url}${path}`, {
@@ -40,12 +26,6 @@ async function api(method: string, path: string, body?: unknown, as = owner.toke
   })
   const text = await response.text()
   return { status: response.status, text, json: text ? JSON.parse(text) : undefined }
-}
-
-/** Made at run time, so the repository itself holds no live-looking secret. */
-const randomAlphanumeric = (length: number) => {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => alphabet[byte % 62]).join('')
 }
 
 beforeAll(async () => {

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { randomAlphanumeric } from '../support/git-client.js'
 import { commitAll, initRepo, removeTempDirs } from '../support/git-fixtures.js'
 
 afterAll(removeTempDirs)
@@ -13,15 +14,9 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true })
 })
 
-/** A random token of a real format, made at run time so the repository holds no live-looking secret. */
-const randomBase62 = (length: number) => {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => alphabet[byte % 62]).join('')
-}
-
 function project() {
   const dir = initRepo()
-  const secret = randomBase62(40)
+  const secret = randomAlphanumeric(40)
   writeFileSync(join(dir, 'deploy.sh'), `export AWS_SECRET_ACCESS_KEY="${secret}"\n`)
   writeFileSync(
     join(dir, 'server.js'),

@@ -1,0 +1,30 @@
+// The real git client for end-to-end tests, run asynchronously: the server it pushes to runs in the same
+// process, and a synchronous spawn would wait on it forever. No system or user configuration is read.
+import { spawn } from 'node:child_process'
+
+export type GitRun = { code: number | null; out: string; err: string }
+
+export function gitClient(home: string) {
+  return (cwd: string, ...args: string[]): Promise<GitRun> => {
+    const child = spawn(
+      'git',
+      ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args],
+      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: home } },
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      err += chunk
+    })
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
+  }
+}
+
+/** A random token of a real secret's alphabet, made at run time so the repository holds none. */
+export function randomAlphanumeric(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => alphabet[byte % 62]).join('')
+}
