@@ -21,26 +21,18 @@ import { BillingSummary, Scan, UsageLine } from '../../shared/routes/schemas.js'
 import { putObject } from '../../shared/storage/objects.js'
 import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
+import { scanOf } from '../support/scans.js'
 import { sqsEvent, sqsRecord } from '../support/sqs.js'
 
 afterAll(removeTempDirs)
 
 const today = () => new Date().toISOString().slice(0, 10)
-const scanIn = (repository: RepositoryRecord): ScanRecord => ({
-  id: newId('scan'),
-  repository_id: repository.id,
-  project_id: repository.project_id,
-  workspace_id: repository.workspace_id,
-  upload_id: null,
-  status: 'succeeded',
-  input: { kind: 'pack', key: `uploads/test/${newId('upload')}.pack`, bytes: 1000 },
-  engines: ['secrets', 'code'],
-  error: null,
-  stats: null,
-  created_at: new Date().toISOString(),
-  started_at: null,
-  finished_at: null,
-})
+const scanIn = (repository: RepositoryRecord): ScanRecord =>
+  scanOf(repository, {
+    status: 'succeeded',
+    input: { kind: 'pack', key: `uploads/test/${newId('upload')}.pack`, bytes: 1000 },
+    engines: ['secrets', 'code'],
+  })
 
 /** A workspace with two projects of two repositories each, and `n` scans metered across them. */
 async function meteredWorkspace(owner: Person, n: number) {

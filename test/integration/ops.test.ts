@@ -8,8 +8,7 @@ import { handler as ops } from '../../functions/ops/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { createApiKey } from '../../shared/data/api-keys.js'
 import { tableName, transact } from '../../shared/data/db.js'
-import { createProject } from '../../shared/data/projects.js'
-import { createRepository, type RepositoryRecord } from '../../shared/data/repositories.js'
+import type { RepositoryRecord } from '../../shared/data/repositories.js'
 import { getScan, newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
@@ -18,28 +17,17 @@ import { CleanupReport, Scan, Workers } from '../../shared/routes/schemas.js'
 import { objectKeys } from '../../shared/storage/bucket.js'
 import { objectSize, putObject } from '../../shared/storage/objects.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
-
-async function repositoryOf(owner: Person) {
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  return createRepository(project, { name: 'r' })
-}
+import { repositoryOf, scanOf } from '../support/scans.js'
 
 async function storedScan(repository: RepositoryRecord, status: 'queued' | 'failed', createdAt = new Date()) {
-  const scan: ScanRecord = {
-    id: newId('scan'),
-    repository_id: repository.id,
-    project_id: repository.project_id,
-    workspace_id: repository.workspace_id,
-    upload_id: null,
+  const scan = scanOf(repository, {
     status,
     input: { kind: 'pack', key: `uploads/test/${newId('upload')}.pack`, bytes: 100 },
     engines: ['secrets'],
     error: status === 'failed' ? { code: 'bad_pack', message: 'no', retryable: false, details: {} } : null,
-    stats: null,
     created_at: createdAt.toISOString(),
-    started_at: null,
     finished_at: status === 'failed' ? new Date().toISOString() : null,
-  }
+  })
   const item = newScanItem(scan)
   if (status === 'failed') {
     delete (item as Partial<typeof item>).gsi3pk

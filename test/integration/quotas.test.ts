@@ -6,37 +6,22 @@ import { handler as repositories } from '../../functions/repositories/handler.js
 import { meterScan } from '../../shared/billing/meter.js'
 import { rescan } from '../../shared/catalog/scans.js'
 import { tableName, transact } from '../../shared/data/db.js'
-import { createProject } from '../../shared/data/projects.js'
 import { getWorkspaceLimits, putWorkspaceLimits } from '../../shared/data/quotas.js'
-import { createRepository, type RepositoryRecord } from '../../shared/data/repositories.js'
+import type { RepositoryRecord } from '../../shared/data/repositories.js'
 import { listScansOfRepository, newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { listUploadsOf, putUpload } from '../../shared/data/uploads.js'
 import { newId } from '../../shared/ids.js'
 import { Limits } from '../../shared/routes/schemas.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
-
-async function repositoryOf(owner: Person) {
-  const project = await createProject(owner.workspaceId, { name: `p${Math.random()}` })
-  return createRepository(project, { name: 'r' })
-}
+import { repositoryOf, scanOf } from '../support/scans.js'
 
 /** A scan as the pipeline leaves it; a failed one can be retried, a queued one is in flight. */
 async function storedScan(repository: RepositoryRecord, status: ScanRecord['status'], bytes = 10_000) {
-  const scan: ScanRecord = {
-    id: newId('scan'),
-    repository_id: repository.id,
-    project_id: repository.project_id,
-    workspace_id: repository.workspace_id,
-    upload_id: null,
+  const scan = scanOf(repository, {
     status,
     input: { kind: 'pack', key: `uploads/test/${newId('upload')}.pack`, bytes },
     engines: ['secrets'],
-    error: null,
-    stats: null,
-    created_at: new Date().toISOString(),
-    started_at: null,
-    finished_at: null,
-  }
+  })
   const item = newScanItem(scan)
   if (status !== 'queued' && status !== 'running') {
     delete (item as Partial<typeof item>).gsi3pk
