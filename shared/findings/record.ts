@@ -251,13 +251,15 @@ async function fixUnseen(scan: ScanRecord, enginesRun: string[]): Promise<number
  */
 async function revokeLeakedKey(scan: ScanRecord, finding: EngineFinding): Promise<void> {
   const key = await findApiKeyBySha256(finding.identity)
+  const said = finding.message.replace(/\s*Vega revokes this key\.$/, '')
   if (!key) {
     finding.metadata = { ...finding.metadata, vega_key: 'unknown' }
+    finding.message = `${said} It is no key of this Vega deployment; nothing was revoked.`
     return
   }
   const revokedNow = await revokeApiKey(finding.identity, 'leaked')
   finding.metadata = { ...finding.metadata, vega_key: 'revoked', vega_key_id: key.id }
-  finding.message = `${finding.message} Vega revoked this key (${key.id}) when the scan found it.`
+  finding.message = `${said} Vega revoked this key (${key.id}) when the scan found it.`
   if (revokedNow)
     await appendEvent(scan.repository_id, 'api_key.revoked', system, {
       key_id: key.id,

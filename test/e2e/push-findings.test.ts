@@ -115,8 +115,10 @@ describe('a pushed repository', () => {
     expect([...codePaths].sort()).toEqual(['app.js', 'main.go', 'views.py'])
     const dependency = findings.find((f) => f.engine === 'dependencies')
     expect(dependency).toMatchObject({ path: 'package-lock.json', advisory: { id: expect.stringMatching(/^GHSA-/) } })
-    const leakedKey = findings.find((f) => f.rule_id === 'vega-api-key')
+    const leakedKey = findings.find((f) => f.rule_id === 'vega-api-key') as unknown as { path: string; message: string }
     expect(leakedKey?.path).toBe('deploy.sh')
+    expect(leakedKey.message).toMatch(/Vega revoked this key \(key_\w+\) when the scan found it\.$/)
+    expect(leakedKey.message.match(/revoke/g)).toHaveLength(1)
     expect((await api('GET', '/v1/auth/me', undefined, vegaKey)).status).toBe(401)
     const events = (await api('GET', `/v1/repositories/${repositoryId}/events`)).json.items.map(
       (e: { type: string }) => e.type,
