@@ -69,15 +69,23 @@ export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems
 
 /**
  * All or nothing; a failed condition becomes the caller's error (a 409, usually), told which item's
- * condition failed (its index in `items`).
+ * condition failed (its index in `items`). A transaction that lost a race with another one on the same
+ * item (TransactionConflict: two scans moving one repository's counters) is sent again after a short
+ * random wait: a conflict is not a failed condition, and must never read as one.
  */
 export async function transact(items: TransactItems, onConditionFailure: (failedItem: number) => Error): Promise<void> {
-  try {
-    await documents().send(new TransactWriteCommand({ TransactItems: items }))
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
-    throw onConditionFailure(reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed'))
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await documents().send(new TransactWriteCommand({ TransactItems: items }))
+      return
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []
+      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed')
+      if (failed !== -1 || (error as Error).name === 'ConditionalCheckFailedException') throw onConditionFailure(failed)
+      if (!reasons.some((reason) => reason.Code === 'TransactionConflict') || attempt >= 8) throw error
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt))
+    }
   }
 }
 

@@ -284,4 +284,17 @@ describe('recorded findings', () => {
     expect(await findingOfAlias(repository.id, fingerprintOf(evalCall('b.js', 1)))).toBeUndefined()
     expect(await allSuppressions(repository.id)).toEqual([])
   })
+
+  it('keeps every finding and exact counters when two workers record scans of one repository at once', async () => {
+    const { repository, scans } = await repositoryWithScans(2)
+    const many = () => Array.from({ length: 40 }, (_, i) => evalCall(`src/file-${i}.js`, i + 1))
+
+    await Promise.all([recordFindings(scans[0]!, many(), ['code']), recordFindings(scans[1]!, many(), ['code'])])
+
+    const stored = (await listFindingsOf(repository.id, { limit: 100 })).items
+    expect(stored).toHaveLength(40)
+    expect(new Set(stored.map((finding) => finding.status))).toEqual(new Set(['open']))
+    expect((await counters(repository.id)).medium).toBe(40)
+    expect(await findingIdsOfScan(scans[1]!.id)).toHaveLength(40)
+  })
 })
