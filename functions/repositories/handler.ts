@@ -24,7 +24,6 @@ export const handler = lambda(repositoryRoutes, {
     await remove(request, request.params.id, request.query.cascade)
   },
   listEvents: async (request) => request.paged(await events(request, request.params.id, request.page)),
-  // TODO(#8): SARIF, triage and suppressions arrive with their issue.
   listScans: async (request) =>
     request.paged(await listOfRepository(request, request.params.id, request.page, request.query.status)),
   getScan: async (request) => toScan(await findScan(request, request.params.id, request.params.scanId)),
