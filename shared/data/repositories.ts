@@ -32,7 +32,7 @@ export interface RepositoryRecord {
   last_scan_id: ScanId | null
   last_scan_status: string | null
   last_scan_finished_at: string | null
-  /** open_critical, open_high, …: kept by the scan pipeline through adjustOpenFindings(). */
+  /** open_critical, open_high, …: moved by the findings' transitions (shared/data/findings.ts), in their transactions. */
   [openCount: `open_${string}`]: number
   created_at: string
   updated_at: string
@@ -163,20 +163,6 @@ export async function recordLastScan(
 }
 
 /** Moves the open-findings counters by the given amounts; the pipeline calls it once per transition. */
-export async function adjustOpenFindings(id: RepositoryId, deltas: Partial<SeverityCounts>) {
-  const changed = severities.filter((severity) => deltas[severity])
-  if (changed.length === 0) return
-  await documents().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.repositoryById(id),
-      UpdateExpression: `ADD ${changed.map((severity) => `open_${severity} :${severity}`).join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: Object.fromEntries(changed.map((severity) => [`:${severity}`, deltas[severity]])),
-    }),
-  )
-}
-
 export const openFindings = (repository: RepositoryRecord): SeverityCounts =>
   Object.fromEntries(
     severities.map((severity) => [severity, Number(repository[`open_${severity}`] ?? 0)]),

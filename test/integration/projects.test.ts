@@ -5,10 +5,18 @@ import { handler as repositories } from '../../functions/repositories/handler.js
 import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { cascadeInRequestLimit } from '../../shared/catalog/projects.js'
 import { getProject, getProjectForDeletion } from '../../shared/data/projects.js'
-import { adjustOpenFindings, createRepository, getRepository, recordLastScan } from '../../shared/data/repositories.js'
+import {
+  createRepository,
+  getRepository,
+  type RepositoryRecord,
+  recordLastScan,
+} from '../../shared/data/repositories.js'
+import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import { Project, Rollup } from '../../shared/routes/schemas.js'
+import type { EngineFinding, Severity } from '../../shared/scanning/engine.js'
 import { call, newOwner, type Person } from '../support/identity.js'
+import { scanOf } from '../support/scans.js'
 import { sqsRecord } from '../support/sqs.js'
 
 async function newProject(owner: Person, name = `p-${Math.random().toString(36).slice(2)}`) {
@@ -158,9 +166,39 @@ describe('GET /v1/projects/{id}/rollup', () => {
     const web = await newRepository(owner, project.id, 'web')
     const scanId = newId('scan')
     await recordLastScan(api.id as never, { id: scanId, status: 'succeeded', finished_at: '2026-11-24T10:00:00.000Z' })
-    await adjustOpenFindings(api.id as never, { critical: 2, high: 1 })
-    await adjustOpenFindings(web.id as never, { high: 3, low: 4 })
-    await adjustOpenFindings(web.id as never, { high: -1 })
+    const flaw = (path: string, severity: Severity): EngineFinding => ({
+      engine: 'code',
+      rule_id: `rule-${severity}`,
+      severity,
+      title: 't',
+      message: 'm',
+      cwe: [],
+      fix: 'f',
+      identity: path,
+      locations: [{ path, start_line: 1, end_line: 1, snippet: 's' }],
+      metadata: {},
+    })
+    const scanOfRepo = (repository: { id: string }) =>
+      scanOf(
+        { ...repository, project_id: project.id, workspace_id: owner.workspaceId } as unknown as RepositoryRecord,
+        {
+          status: 'running',
+          engines: ['code'],
+        },
+      )
+    const lows = ['l1', 'l2', 'l3', 'l4'].map((path) => flaw(path, 'low'))
+    await recordFindings(
+      scanOfRepo(api),
+      [flaw('a1', 'critical'), flaw('a2', 'critical'), flaw('a3', 'high')],
+      ['code'],
+    )
+    await recordFindings(
+      scanOfRepo(web),
+      [flaw('h1', 'high'), flaw('h2', 'high'), flaw('h3', 'high'), ...lows],
+      ['code'],
+    )
+    // A later scan no longer sees h3: fixed, and the counter follows.
+    await recordFindings(scanOfRepo(web), [flaw('h1', 'high'), flaw('h2', 'high'), ...lows], ['code'])
 
     const answer = await call(projects, 'GET', `/v1/projects/${project.id}/rollup`, { as: owner.token })
 
