@@ -5,6 +5,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflict, notFound } from '../http/errors.js'
 import { newId, type ProjectId, type RepositoryId, type ScanId, type WorkspaceId } from '../ids.js'
+import { type Severity, severities } from '../scanning/engine.js'
 import {
   claimKey,
   type Page,
@@ -18,8 +19,7 @@ import {
 import { keys } from './keys.js'
 import type { ProjectRecord } from './projects.js'
 
-export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
-export type Severity = (typeof severities)[number]
+export { type Severity, severities }
 export type SeverityCounts = Record<Severity, number>
 
 export interface RepositoryRecord {
