@@ -1,6 +1,7 @@
 // Resource shapes of DESIGN.md ("Resource shapes"): field names are part of the contract.
 // Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
 import { z } from 'zod'
+import { limitNames } from '../data/quotas.js'
 import {
   ApiKeyId,
   DismissalRequestId,
@@ -554,15 +555,7 @@ export const UsageLine = z
   })
   .meta({ id: 'UsageLine' })
 
-export const LimitName = z.enum([
-  'git_push_max_bytes',
-  'bundle_max_bytes',
-  'archive_max_bytes',
-  'scans_per_day',
-  'concurrent_scans',
-  'requests_per_minute',
-  'retention_days',
-])
+export const LimitName = z.enum(limitNames)
 export const Limit = z.object({
   name: LimitName,
   limit: z.number(),

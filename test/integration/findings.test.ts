@@ -23,7 +23,7 @@ import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { call, newOwner } from '../support/identity.js'
-import { repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 
@@ -42,20 +42,8 @@ function secret(value: string, paths: string[]): EngineFinding {
   }
 }
 
-function evalCall(path: string, line: number, text = 'eval(userInput)'): EngineFinding {
-  return {
-    engine: 'code',
-    rule_id: 'js-code-injection',
-    severity: 'medium',
-    title: 'eval of input',
-    message: 'Input reaches eval',
-    cwe: ['CWE-95'],
-    fix: 'Do not eval',
-    identity: text,
-    locations: [{ path, start_line: line, end_line: line, snippet: text }],
-    metadata: { language: 'javascript' },
-  }
-}
+const evalCall = (path: string, line: number, text = 'eval(userInput)') =>
+  codeFinding(path, { line, text, severity: 'medium', metadata: { language: 'javascript' } })
 
 async function repositoryWithScans(count: number) {
   const owner = await newOwner()

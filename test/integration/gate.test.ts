@@ -14,23 +14,13 @@ import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, memberOf, newOwner } from '../support/identity.js'
-import { repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'gate' })
 
-const flaw = (path: string, severity: Severity): EngineFinding => ({
-  engine: 'code',
-  rule_id: `rule-${severity}`,
-  severity,
-  title: 't',
-  message: 'm',
-  cwe: [],
-  fix: 'f',
-  identity: `call(${path})`,
-  locations: [{ path, start_line: 1, end_line: 1, snippet: 's' }],
-  metadata: {},
-})
+const flaw = (path: string, severity: Severity) =>
+  codeFinding(path, { severity, rule_id: `rule-${severity}`, text: `call(${path})` })
 
 async function setup() {
   const owner = await newOwner()

@@ -14,9 +14,9 @@ import {
 import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import { Project, Rollup } from '../../shared/routes/schemas.js'
-import type { EngineFinding, Severity } from '../../shared/scanning/engine.js'
+import type { Severity } from '../../shared/scanning/engine.js'
 import { call, newOwner, type Person } from '../support/identity.js'
-import { scanOf } from '../support/scans.js'
+import { codeFinding, scanOf } from '../support/scans.js'
 import { sqsRecord } from '../support/sqs.js'
 
 async function newProject(owner: Person, name = `p-${Math.random().toString(36).slice(2)}`) {
@@ -166,18 +166,8 @@ describe('GET /v1/projects/{id}/rollup', () => {
     const web = await newRepository(owner, project.id, 'web')
     const scanId = newId('scan')
     await recordLastScan(api.id as never, { id: scanId, status: 'succeeded', finished_at: '2026-11-24T10:00:00.000Z' })
-    const flaw = (path: string, severity: Severity): EngineFinding => ({
-      engine: 'code',
-      rule_id: `rule-${severity}`,
-      severity,
-      title: 't',
-      message: 'm',
-      cwe: [],
-      fix: 'f',
-      identity: path,
-      locations: [{ path, start_line: 1, end_line: 1, snippet: 's' }],
-      metadata: {},
-    })
+    const flaw = (path: string, severity: Severity) =>
+      codeFinding(path, { severity, rule_id: `rule-${severity}`, text: path })
     const scanOfRepo = (repository: { id: string }) =>
       scanOf(
         { ...repository, project_id: project.id, workspace_id: owner.workspaceId } as unknown as RepositoryRecord,

@@ -18,13 +18,13 @@ import { finishScan, getScan, newScanItem, type ScanRecord, startScan } from '..
 import { listUsageLines } from '../../shared/data/usage.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
-import type { Engine, EngineFinding } from '../../shared/scanning/engine.js'
+import type { Engine } from '../../shared/scanning/engine.js'
 import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 import { requeueStuckScans } from '../../shared/worker/sweep.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
-import { repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
 import { sqsEvent as scanEvent, sqsRecord } from '../support/sqs.js'
 
 afterAll(removeTempDirs)
@@ -92,18 +92,7 @@ describe('the scan worker', () => {
   it('starts over after a worker dies half-way, and ends as one clean run: one set of findings, one usage line', async () => {
     const { pack, refs } = smallRepo()
     const scan = await queuedScan(pack, refs)
-    const found: EngineFinding = {
-      engine: 'code',
-      rule_id: 'js-code-injection',
-      severity: 'high',
-      title: 't',
-      message: 'm',
-      cwe: [],
-      fix: 'f',
-      identity: 'eval(x)',
-      locations: [{ path: 'index.js', start_line: 1, end_line: 1, snippet: 'eval(x)' }],
-      metadata: {},
-    }
+    const found = codeFinding('index.js')
     let calls = 0
     const flaky: Engine = {
       name: 'flaky',

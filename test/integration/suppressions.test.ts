@@ -10,20 +10,10 @@ import { fingerprintOf } from '../../shared/findings/fingerprint.js'
 import { recordFindings } from '../../shared/findings/record.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { call, newOwner } from '../support/identity.js'
-import { repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
 
-const flaw = (path: string, rule = 'js-code-injection'): EngineFinding => ({
-  engine: 'code',
-  rule_id: rule,
-  severity: 'high',
-  title: 't',
-  message: 'm',
-  cwe: [],
-  fix: 'f',
-  identity: `eval(${path.length})`,
-  locations: [{ path, start_line: 2, end_line: 2, snippet: 'eval(x)' }],
-  metadata: {},
-})
+const flaw = (path: string, rule = 'js-code-injection') =>
+  codeFinding(path, { rule_id: rule, line: 2, identity: `eval(${path.length})` })
 
 async function setup() {
   const owner = await newOwner()

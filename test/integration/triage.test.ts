@@ -10,22 +10,10 @@ import { recordFindings } from '../../shared/findings/record.js'
 import { newId, type UserId } from '../../shared/ids.js'
 import type { EngineFinding, Severity } from '../../shared/scanning/engine.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
-import { repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
 
-function flaw(path: string, severity: Severity, text = 'eval(x)'): EngineFinding {
-  return {
-    engine: 'code',
-    rule_id: `js-${severity}-rule`,
-    severity,
-    title: `a ${severity} flaw`,
-    message: 'm',
-    cwe: ['CWE-95'],
-    fix: 'f',
-    identity: text,
-    locations: [{ path, start_line: 1, end_line: 1, snippet: text }],
-    metadata: {},
-  }
-}
+const flaw = (path: string, severity: Severity, text = 'eval(x)') =>
+  codeFinding(path, { severity, rule_id: `js-${severity}-rule`, text })
 
 async function scanned(found: EngineFinding[]) {
   const owner = await newOwner()

@@ -4,6 +4,7 @@ import { createProject } from '../../shared/data/projects.js'
 import { createRepository, type RepositoryRecord } from '../../shared/data/repositories.js'
 import type { ScanRecord } from '../../shared/data/scans.js'
 import { newId } from '../../shared/ids.js'
+import type { EngineFinding } from '../../shared/scanning/engine.js'
 import type { Person } from './identity.js'
 
 export async function repositoryOf(owner: Person): Promise<RepositoryRecord> {
@@ -27,5 +28,25 @@ export function scanOf(repository: RepositoryRecord, overrides: Partial<ScanReco
     started_at: null,
     finished_at: null,
     ...overrides,
+  }
+}
+
+/** A code finding as an engine returns it, at one line of a path; the identity is the matched text. */
+export function codeFinding(
+  path: string,
+  { line = 1, text = 'eval(x)', ...fields }: Partial<EngineFinding> & { line?: number; text?: string } = {},
+): EngineFinding {
+  return {
+    engine: 'code',
+    rule_id: 'js-code-injection',
+    severity: 'high',
+    title: 'eval of input',
+    message: 'Input reaches eval',
+    cwe: ['CWE-95'],
+    fix: 'Do not eval input',
+    identity: text,
+    locations: [{ path, start_line: line, end_line: line, snippet: text }],
+    metadata: {},
+    ...fields,
   }
 }

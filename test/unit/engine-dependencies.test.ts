@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { crc32 } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ScanSource } from '../../shared/scanning/engine.js'
 import {
@@ -25,6 +24,7 @@ import {
   comparePep440,
   compareSemver,
 } from '../../shared/scanning/engines/dependencies/versions.js'
+import { zip } from '../support/archives.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures')
 const lockfiles = join(fixtures, 'lockfiles')
@@ -511,51 +511,15 @@ describe('OSV files', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'vega-osv-'))
   afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-  /** A minimal zip (stored entries) as OSV's all.zip is laid out: one record per file. */
-  function storedZip(entries: { name: string; data: Buffer }[]): Buffer {
-    const locals: Buffer[] = []
-    const centrals: Buffer[] = []
-    let offset = 0
-    for (const { name, data } of entries) {
-      const fileName = Buffer.from(name)
-      const local = Buffer.alloc(30)
-      local.writeUInt32LE(0x04034b50, 0)
-      local.writeUInt16LE(20, 4)
-      local.writeUInt32LE(crc32(data), 14)
-      local.writeUInt32LE(data.length, 18)
-      local.writeUInt32LE(data.length, 22)
-      local.writeUInt16LE(fileName.length, 26)
-      const central = Buffer.alloc(46)
-      central.writeUInt32LE(0x02014b50, 0)
-      central.writeUInt16LE(20, 4)
-      central.writeUInt16LE(20, 6)
-      central.writeUInt32LE(crc32(data), 16)
-      central.writeUInt32LE(data.length, 20)
-      central.writeUInt32LE(data.length, 24)
-      central.writeUInt16LE(fileName.length, 28)
-      central.writeUInt32LE(offset, 42)
-      locals.push(local, fileName, data)
-      centrals.push(central, fileName)
-      offset += 30 + fileName.length + data.length
-    }
-    const directory = Buffer.concat(centrals)
-    const end = Buffer.alloc(22)
-    end.writeUInt32LE(0x06054b50, 0)
-    end.writeUInt16LE(entries.length, 8)
-    end.writeUInt16LE(entries.length, 10)
-    end.writeUInt32LE(directory.length, 12)
-    end.writeUInt32LE(offset, 16)
-    return Buffer.concat([...locals, directory, end])
-  }
-
   it('reads every record of a folder, and of an all.zip, skipping entries over the size cap', async () => {
     const zipPath = join(scratch, 'all.zip')
     writeFileSync(
       zipPath,
-      storedZip([
-        { name: 'GHSA-xvch-5gv4-984h.json', data: readFileSync(join(fixtures, 'osv', 'GHSA-xvch-5gv4-984h.json')) },
-        { name: 'huge.json', data: Buffer.alloc(400 * 1024, 32) },
-        { name: 'README', data: Buffer.from('not a record') },
+      // As OSV's all.zip is laid out: one record per file.
+      zip([
+        { name: 'GHSA-xvch-5gv4-984h.json', content: readFileSync(join(fixtures, 'osv', 'GHSA-xvch-5gv4-984h.json')) },
+        { name: 'huge.json', content: Buffer.alloc(400 * 1024, 32) },
+        { name: 'README', content: 'not a record' },
       ]),
     )
 
