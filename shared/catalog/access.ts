@@ -5,7 +5,7 @@ import { userOf } from '../auth/principal.js'
 import type { EventActor } from '../data/events.js'
 import { listMembershipsOfUser } from '../data/users.js'
 import type { ApiError } from '../http/errors.js'
-import { forbidden } from '../http/errors.js'
+import { forbidden, notFound } from '../http/errors.js'
 import type { WorkspaceId } from '../ids.js'
 import type { Role } from '../routes/route.js'
 
@@ -26,3 +26,19 @@ export async function defaultWorkspace(actor: Actor): Promise<WorkspaceId> {
 
 export const eventActor = (actor: Actor): EventActor =>
   actor.kind === 'user' ? { type: 'user', id: actor.userId } : { type: 'api_key', id: actor.keyId }
+
+/**
+ * The record, if it exists and the caller holds the route's role in its workspace; else the same 404
+ * whether it is missing or another workspace's.
+ */
+export async function inWorkspace<T extends { workspace_id: WorkspaceId }>(
+  access: Access,
+  record: T | undefined,
+  what: string,
+  id: string,
+): Promise<T> {
+  const hidden = () => notFound(what, id)
+  if (!record) throw hidden()
+  await access.authorize(record.workspace_id, hidden)
+  return record
+}

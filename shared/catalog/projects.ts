@@ -12,11 +12,10 @@ import {
   updateProject,
 } from '../data/projects.js'
 import { listRepositoriesOfProject, openFindings, type RepositoryRecord } from '../data/repositories.js'
-import { notFound } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
-import { type Access, defaultWorkspace } from './access.js'
+import { type Access, defaultWorkspace, inWorkspace } from './access.js'
 import { destroy } from './repositories.js'
 
 export const toProject = (record: ProjectRecord) => ({
@@ -31,11 +30,7 @@ export const toProject = (record: ProjectRecord) => ({
 
 /** The project, if the caller holds the route's role in its workspace; else the same 404 as none. */
 export async function findProject(access: Access, id: ProjectId): Promise<ProjectRecord> {
-  const project = await getProject(id)
-  const hidden = () => notFound('Project', id)
-  if (!project) throw hidden()
-  await access.authorize(project.workspace_id, hidden)
-  return project
+  return inWorkspace(access, await getProject(id), 'Project', id)
 }
 
 export async function create(

@@ -16,11 +16,11 @@ import { deleteScansOf } from '../data/scans.js'
 import { deleteSessionsOf, listSessionsOf } from '../data/sessions.js'
 import { deleteSuppressionsOf } from '../data/suppressions.js'
 import { deleteUploadsOf, listUploadsOf } from '../data/uploads.js'
-import { ApiError, conflict, notFound } from '../http/errors.js'
+import { ApiError, conflict } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import { objectKeys } from '../storage/bucket.js'
 import { deletePrefix } from '../storage/objects.js'
-import { type Access, defaultWorkspace, eventActor } from './access.js'
+import { type Access, defaultWorkspace, eventActor, inWorkspace } from './access.js'
 import { findProject } from './projects.js'
 
 export const toRepository = (record: RepositoryRecord) => ({
@@ -36,11 +36,7 @@ export const toRepository = (record: RepositoryRecord) => ({
 })
 
 export async function findRepository(access: Access, id: RepositoryId): Promise<RepositoryRecord> {
-  const repository = await getRepository(id)
-  const hidden = () => notFound('Repository', id)
-  if (!repository) throw hidden()
-  await access.authorize(repository.workspace_id, hidden)
-  return repository
+  return inWorkspace(access, await getRepository(id), 'Repository', id)
 }
 
 export async function create(

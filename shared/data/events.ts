@@ -27,6 +27,9 @@ export interface EventActor {
   id: string | null
 }
 
+/** Vega itself: the worker, the cleanup. */
+export const systemActor: EventActor = { type: 'system', id: null }
+
 export interface EventRecord {
   id: EventId
   repository_id: RepositoryId

@@ -3,7 +3,7 @@
 // a scan replayed any number of times moves each counter once.
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import type { EventId, FindingId, RepositoryId, ScanId } from '../ids.js'
+import { type EventId, type FindingId, newId, type RepositoryId, type ScanId } from '../ids.js'
 import type { EngineName, FindingLocation, Severity } from '../scanning/engine.js'
 import {
   deleteKeys,
@@ -297,6 +297,14 @@ export interface HistoryEntry {
   reason: string | null
   comment: string | null
 }
+
+/** A triage step now, by this actor. */
+export const historyEntry = (
+  actor: HistoryEntry['actor'],
+  change: HistoryEntry['change'],
+  reason: string | null = null,
+  comment: string | null = null,
+): HistoryEntry => ({ id: newId('event'), at: new Date().toISOString(), actor, change, reason, comment })
 
 const historyItem = (finding: FindingId, entry: HistoryEntry) => ({
   Put: { TableName: tableName(), Item: { ...keys.findingHistory(finding, entry.id), ...entry } },

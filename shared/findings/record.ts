@@ -4,7 +4,7 @@
 import { matchesGlob } from 'node:path'
 import { findApiKeyBySha256, revokeApiKey } from '../data/api-keys.js'
 import type { PageRequest } from '../data/db.js'
-import { appendEvent } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/events.js'
 import {
   createFinding,
   dismissFinding,
@@ -14,7 +14,7 @@ import {
   fixFinding,
   getFinding,
   getFindings,
-  type HistoryEntry,
+  historyEntry,
   listFindingsOf,
   putAlias,
   putOccurrence,
@@ -25,7 +25,7 @@ import {
 } from '../data/findings.js'
 import type { ScanRecord } from '../data/scans.js'
 import { allSuppressions, isActive, markMatched, type SuppressionRecord } from '../data/suppressions.js'
-import { type FindingId, newId } from '../ids.js'
+import type { FindingId } from '../ids.js'
 import type { EngineFinding } from '../scanning/engine.js'
 import { contextKeyOf, findingIdOf, fingerprintOf, fingerprintVersion, normalisePath } from './fingerprint.js'
 
@@ -35,8 +35,6 @@ export interface RecordedFindings {
   reopened: number
   fixed: number
 }
-
-const system = { type: 'system' as const, id: null }
 
 /** Engine findings with one fingerprint are one finding with all their locations. */
 function merge(found: EngineFinding[]): Map<string, EngineFinding> {
@@ -139,16 +137,20 @@ export async function recordFindings(
     const stored = existing.get(id) ?? (await getFinding(id))
     if (!stored) continue
     if (suppression && stored.status !== 'dismissed') {
-      await dismissFinding(stored, triageOf(suppression), systemEntry('dismissed', 'suppressed', suppression.reason))
+      await dismissFinding(
+        stored,
+        triageOf(suppression),
+        historyEntry(systemActor, 'dismissed', 'suppressed', suppression.reason),
+      )
     } else if (!suppression && stored.status === 'dismissed' && lapsed(stored, suppressions)) {
       // The suppression that dismissed it expired or was deleted: the finding is open again.
-      if (await reopenDismissed(stored, systemEntry('reopened', null, 'its suppression ended'))) {
+      if (await reopenDismissed(stored, historyEntry(systemActor, 'reopened', null, 'its suppression ended'))) {
         counts.reopened++
-        await appendEvent(scan.repository_id, 'finding.reopened', system, { finding_id: id, scan_id: scan.id })
+        await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       }
     } else if (stored.status === 'fixed' && (await reopenFinding(stored, scan.id, view))) {
       counts.reopened++
-      await appendEvent(scan.repository_id, 'finding.reopened', system, { finding_id: id, scan_id: scan.id })
+      await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       continue
     }
     await touchFinding(id, scan.id, view)
@@ -173,14 +175,18 @@ const triageOf = (suppression: SuppressionRecord): Triage => ({
   via: suppression.id,
 })
 
-const suppressedBy = (suppression: SuppressionRecord, at: string) => ({
-  status: 'dismissed' as const,
-  dismissed_reason: 'suppressed' as const,
-  dismissed_comment: suppression.reason,
-  dismissed_by: suppression.owner,
-  dismissed_via: suppression.id,
-  dismissed_at: at,
-})
+/** A new finding a suppression covers is created dismissed, as dismissFinding() would leave it. */
+const suppressedBy = (suppression: SuppressionRecord, at: string) => {
+  const { reason, comment, by, via } = triageOf(suppression)
+  return {
+    status: 'dismissed' as const,
+    dismissed_reason: reason,
+    dismissed_comment: comment,
+    dismissed_by: by,
+    dismissed_via: via,
+    dismissed_at: at,
+  }
+}
 
 /** Dismissed by a suppression that no longer holds. */
 const lapsed = (finding: FindingRecord, suppressions: SuppressionRecord[]) => {
@@ -188,15 +194,6 @@ const lapsed = (finding: FindingRecord, suppressions: SuppressionRecord[]) => {
   const by = suppressions.find((suppression) => suppression.id === finding.dismissed_via)
   return !by || !isActive(by)
 }
-
-const systemEntry = (change: HistoryEntry['change'], reason: string | null, comment: string | null): HistoryEntry => ({
-  id: newId('event'),
-  at: new Date().toISOString(),
-  actor: system,
-  change,
-  reason,
-  comment,
-})
 
 /**
  * A new code or dependency finding whose rule and matched context equal those of an open finding whose
@@ -261,7 +258,7 @@ async function revokeLeakedKey(scan: ScanRecord, finding: EngineFinding): Promis
   finding.metadata = { ...finding.metadata, vega_key: 'revoked', vega_key_id: key.id }
   finding.message = `${said} Vega revoked this key (${key.id}) when the scan found it.`
   if (revokedNow)
-    await appendEvent(scan.repository_id, 'api_key.revoked', system, {
+    await appendEvent(scan.repository_id, 'api_key.revoked', systemActor, {
       key_id: key.id,
       reason: 'leaked',
       scan_id: scan.id,

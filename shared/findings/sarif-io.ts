@@ -5,7 +5,7 @@ import { type Access, eventActor } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { findScan } from '../catalog/scans.js'
 import { appendEvent } from '../data/events.js'
-import { dismissFinding, getFindings, occurrencesOfScan } from '../data/findings.js'
+import { dismissFinding, getFindings, historyEntry, occurrencesOfScan } from '../data/findings.js'
 import { recordLastScan } from '../data/repositories.js'
 import { finishScan, listScansOfRepository, putQueuedScan, type ScanRecord, startScan } from '../data/scans.js'
 import { Reply } from '../http/reply.js'
@@ -147,14 +147,7 @@ async function keepSuppressions(access: Access, scan: ScanRecord, found: EngineF
     await dismissFinding(
       stored,
       { reason: 'suppressed', comment: finding.metadata.suppressed, by: actor.id ?? 'unknown', via: 'sarif' },
-      {
-        id: newId('event'),
-        at: new Date().toISOString(),
-        actor,
-        change: 'dismissed',
-        reason: 'suppressed',
-        comment: finding.metadata.suppressed,
-      },
+      historyEntry(actor, 'dismissed', 'suppressed', finding.metadata.suppressed),
     )
   }
 }

@@ -3,7 +3,7 @@
 import { type Access, eventActor } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import type { PageRequest } from '../data/db.js'
-import { type FindingRecord, listFindingsOf, reopenDismissed } from '../data/findings.js'
+import { type FindingRecord, historyEntry, listFindingsOf, reopenDismissed } from '../data/findings.js'
 import {
   deleteSuppression,
   getSuppression,
@@ -71,14 +71,7 @@ export async function remove(access: Access, repositoryId: RepositoryId, id: Sup
   await deleteSuppression(repositoryId, id)
   const actor = eventActor(access.actor)
   for (const finding of await dismissedBy(repositoryId, id)) {
-    await reopenDismissed(finding, {
-      id: newId('event'),
-      at: new Date().toISOString(),
-      actor,
-      change: 'reopened',
-      reason: null,
-      comment: `suppression ${id} was deleted`,
-    })
+    await reopenDismissed(finding, historyEntry(actor, 'reopened', null, `suppression ${id} was deleted`))
   }
 }
 

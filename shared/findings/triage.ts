@@ -2,7 +2,7 @@
 // asks an admin first (a dismissal request); until approved the finding stays open.
 
 import { userOf } from '../auth/principal.js'
-import { type Access, defaultWorkspace, eventActor } from '../catalog/access.js'
+import { type Access, defaultWorkspace, eventActor, inWorkspace } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
 import type { PageRequest } from '../data/db.js'
@@ -24,6 +24,7 @@ import {
   type FindingRecord,
   getFinding,
   type HistoryEntry,
+  historyEntry,
   markPendingDismissal,
   queryFindings,
   reopenDismissed,
@@ -47,14 +48,8 @@ export interface TriageChange {
   comment?: string
 }
 
-const entry = (access: Access, change: HistoryEntry['change'], reason: string | null, comment: string | null) => ({
-  id: newId('event'),
-  at: new Date().toISOString(),
-  actor: eventActor(access.actor),
-  change,
-  reason,
-  comment,
-})
+const entry = (access: Access, change: HistoryEntry['change'], reason: string | null, comment: string | null) =>
+  historyEntry(eventActor(access.actor), change, reason, comment)
 
 async function findFinding(access: Access, repositoryId: RepositoryId, id: FindingId): Promise<FindingRecord> {
   await findRepository(access, repositoryId)
@@ -199,10 +194,7 @@ export async function listRequests(
 
 /** An admin approves (the finding is dismissed with the request's reason) or denies (it stays open). */
 export async function decide(access: Access, id: DismissalRequestId, decision: { approve: boolean; comment: string }) {
-  const request = await getDismissal(id)
-  const hidden = () => notFound('Dismissal request', id)
-  if (!request) throw hidden()
-  await access.authorize(request.workspace_id, hidden)
+  const request = await inWorkspace(access, await getDismissal(id), 'Dismissal request', id)
   const decider = userOf(access.actor) as UserId | undefined
   if (!decider) throw forbidden('A person decides dismissal requests: use a personal key or sign in')
   if (decider === request.requested_by) throw forbidden('A dismissal request is decided by another admin')

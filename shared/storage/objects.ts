@@ -20,9 +20,11 @@ export async function putObject(
   )
 }
 
-export async function getObjectBytes(key: string): Promise<Uint8Array> {
+/** The whole object, as a Buffer over the bytes the SDK read (no copy: inputs reach a gigabyte). */
+export async function getObjectBytes(key: string): Promise<Buffer> {
   const answer = await s3().send(new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }))
-  return answer.Body!.transformToByteArray()
+  const bytes = await answer.Body!.transformToByteArray()
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 /**

@@ -9,11 +9,11 @@ import {
   limitsOf,
   scansPerDayExceeded,
 } from '../billing/quotas.js'
-import { type Access, eventActor } from '../catalog/access.js'
+import { type Access, eventActor, inWorkspace } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config, publicUrl } from '../config.js'
 import { tableName, transact } from '../data/db.js'
-import { appendEvent } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/events.js'
 import { countQueuedScan } from '../data/quotas.js'
 import { engineNames, getScan, newScanItem, type ScanRecord } from '../data/scans.js'
 import {
@@ -35,7 +35,7 @@ import {
   report,
   zeroOid,
 } from '../git/protocol.js'
-import { ApiError, badRequest, conflict, gone, notFound } from '../http/errors.js'
+import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, type UploadId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
@@ -123,11 +123,7 @@ export async function create(
 }
 
 async function findUpload(access: Access, id: UploadId): Promise<BilledUpload> {
-  const upload = await getUpload(id)
-  const hidden = () => notFound('Upload', id)
-  if (!upload) throw hidden()
-  await access.authorize(upload.workspace_id, hidden)
-  return upload
+  return inWorkspace(access, await getUpload(id), 'Upload', id)
 }
 
 export async function get(access: Access, id: UploadId) {
@@ -305,14 +301,13 @@ async function queueScanOf(
     throw error
   }
   await enqueueScan({ scan_id: scan.id })
-  const system = { type: 'system' as const, id: null }
-  await appendEvent(upload.repository_id, 'upload.received', system, {
+  await appendEvent(upload.repository_id, 'upload.received', systemActor, {
     upload_id: upload.id,
     kind: input.kind,
     bytes: input.bytes,
     ...(input.objects ? { objects: input.objects } : {}),
   })
-  await appendEvent(upload.repository_id, 'scan.queued', system, { scan_id: scan.id })
+  await appendEvent(upload.repository_id, 'scan.queued', systemActor, { scan_id: scan.id })
   return scan.id
 }
 

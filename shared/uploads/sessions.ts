@@ -1,14 +1,14 @@
 // The legacy sessions flow, kept for old clients: create a session (a presigned PUT for a .tar.gz or
 // .zip), PUT the archive, analyze it (one scan through the same worker and engines), read the session.
 import { limitsOf } from '../billing/quotas.js'
-import { type Access, eventActor } from '../catalog/access.js'
+import { type Access, eventActor, inWorkspace } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
 import { tableName, transact } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
 import { engineNames, getScan, newScanItem, type ScanRecord } from '../data/scans.js'
 import { claimForAnalysis, getSession, putSession, type SessionRecord } from '../data/sessions.js'
-import { ApiError, badRequest, conflict, gone, notFound } from '../http/errors.js'
+import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { newId, type RepositoryId, type SessionId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
 import { type ArchiveFormat, looksLike } from '../scanning/archive.js'
@@ -77,11 +77,7 @@ export async function create(access: Access, input: { repository_id: RepositoryI
 }
 
 async function findSession(access: Access, id: SessionId): Promise<SessionRecord> {
-  const session = await getSession(id)
-  const hidden = () => notFound('Session', id)
-  if (!session) throw hidden()
-  await access.authorize(session.workspace_id, hidden)
-  return session
+  return inWorkspace(access, await getSession(id), 'Session', id)
 }
 
 export async function get(access: Access, id: SessionId) {

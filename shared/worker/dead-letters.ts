@@ -3,7 +3,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
 import { sqs } from '../aws/clients.js'
 import { config } from '../config.js'
-import { appendEvent } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/events.js'
 import { recordLastScan } from '../data/repositories.js'
 import { finishScan, getScan } from '../data/scans.js'
 import type { RequestLog } from '../log.js'
@@ -35,12 +35,7 @@ export async function drainDeadLetters(
           status: 'failed',
           finished_at: new Date().toISOString(),
         })
-        await appendEvent(
-          scan.repository_id,
-          'scan.failed',
-          { type: 'system', id: null },
-          { scan_id: scan.id, code: error.code },
-        )
+        await appendEvent(scan.repository_id, 'scan.failed', systemActor, { scan_id: scan.id, code: error.code })
         counts.failed++
       } else counts.dropped++
     }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { meterScan } from '../billing/meter.js'
 import { config } from '../config.js'
 import { dynamoAdvisorySource } from '../data/advisories.js'
-import { appendEvent } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
 import { engineNames, finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
 import { gateOf } from '../findings/gate.js'
@@ -15,7 +15,7 @@ import { recordFindings } from '../findings/record.js'
 import { parseBundle } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
-import { recordScanOutcome } from '../metrics.js'
+import { recordScanOutcome, type ScanFigures } from '../metrics.js'
 import type { ScanMessage } from '../queue/scans.js'
 import type { Engine, EngineFinding } from '../scanning/engine.js'
 import { codeEngine } from '../scanning/engines/code/index.js'
@@ -28,8 +28,6 @@ import { getObjectBytes } from '../storage/objects.js'
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
 export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
 
-const system = { type: 'system' as const, id: null }
-
 export async function runScan(message: ScanMessage, log: RequestLog, registry: Engine[] = engines): Promise<void> {
   const scan = await getScan(message.scan_id)
   if (!scan) return log.warn('scan message for no scan', { scan_id: message.scan_id })
@@ -38,7 +36,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     if (scan.status === 'succeeded' && scan.stats) await meterScan(scan, scan.stats)
     return log.info('scan already finished; message dropped', { scan_id: scan.id })
   }
-  await appendEvent(scan.repository_id, 'scan.started', system, { scan_id: scan.id })
+  await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
 
   const dir = mkdtempSync(join(tmpdir(), `vega-${scan.id}-`))
   const started = performance.now()
@@ -56,15 +54,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     for (const engine of chosen) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
       if (await isCancelRequested(scan.id)) {
-        if (await finishScan(scan.id, { status: 'cancelled' })) {
-          recordScanOutcome('cancelled')
-          await recordLastScan(scan.repository_id, {
-            id: scan.id,
-            status: 'cancelled',
-            finished_at: new Date().toISOString(),
-          })
-          await appendEvent(scan.repository_id, 'scan.cancelled', system, { scan_id: scan.id })
-        }
+        await settle(scan, { status: 'cancelled' })
         return
       }
       found.push(...(await engine.run(source)))
@@ -80,39 +70,44 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
       duration_ms: Math.round(performance.now() - started),
     }
     const gate = await gateOf(scan)
-    if (await finishScan(scan.id, { status: 'succeeded', stats, gate })) {
-      recordScanOutcome('succeeded', { ...stats, new_findings: findings.new })
+    const figures = { ...stats, new_findings: findings.new }
+    if (await settle(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures))
       await meterScan(scan, stats)
-      await recordLastScan(scan.repository_id, {
-        id: scan.id,
-        status: 'succeeded',
-        finished_at: new Date().toISOString(),
-      })
-      await appendEvent(scan.repository_id, 'scan.succeeded', system, {
-        scan_id: scan.id,
-        stats,
-        findings,
-        gate: gate.verdict,
-      })
-    }
   } catch (error) {
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
     if (!(error instanceof InputError)) throw error
     const failure = { code: error.code, message: error.message, retryable: false, details: {} }
-    if (await finishScan(scan.id, { status: 'failed', error: failure })) {
-      recordScanOutcome('failed')
-      await recordLastScan(scan.repository_id, { id: scan.id, status: 'failed', finished_at: new Date().toISOString() })
-      await appendEvent(scan.repository_id, 'scan.failed', system, { scan_id: scan.id, code: error.code })
-    }
+    await settle(scan, { status: 'failed', error: failure }, { code: error.code })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
+/**
+ * Moves the scan to its final state, once: then counts it, marks it the repository's last scan and tells
+ * the timeline. False when another worker (or a cancellation) settled it first.
+ */
+async function settle(
+  scan: ScanRecord,
+  outcome: Parameters<typeof finishScan>[1],
+  eventData: Record<string, unknown> = {},
+  figures?: ScanFigures,
+): Promise<boolean> {
+  if (!(await finishScan(scan.id, outcome))) return false
+  recordScanOutcome(outcome.status, figures)
+  await recordLastScan(scan.repository_id, {
+    id: scan.id,
+    status: outcome.status,
+    finished_at: new Date().toISOString(),
+  })
+  await appendEvent(scan.repository_id, `scan.${outcome.status}`, systemActor, { scan_id: scan.id, ...eventData })
+  return true
+}
+
 /** The scan's input, from S3 into the folder: a pushed pack, a bundle, or a legacy session's archive. */
 async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, deadline: number) {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
-  const bytes = Buffer.from(await getObjectBytes(scan.input.key))
+  const bytes = await getObjectBytes(scan.input.key)
   if (scan.input.kind === 'archive') {
     const limits = config()
     return prepareArchiveSource(bytes, scan.input.format ?? 'tar.gz', dir, {

@@ -1,7 +1,7 @@
 // Scans that wait too long are looked after: a queued one whose message was lost (a restart, a failed
 // send) is queued again; a running one whose worker died is queued again, or failed as retryable once
 // it has had its tries. Running it twice is safe: every effect of a scan happens once.
-import { appendEvent } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/events.js'
 import { recordLastScan } from '../data/repositories.js'
 import { finishScan, listStaleScans, type ScanRecord, touchActiveScan } from '../data/scans.js'
 import type { WorkspaceId } from '../ids.js'
@@ -51,12 +51,7 @@ export async function sweepStuckScans(
           status: 'failed',
           finished_at: new Date(now).toISOString(),
         })
-        await appendEvent(
-          scan.repository_id,
-          'scan.failed',
-          { type: 'system', id: null },
-          { scan_id: scan.id, code: error.code },
-        )
+        await appendEvent(scan.repository_id, 'scan.failed', systemActor, { scan_id: scan.id, code: error.code })
         done.failed.push(scan.id)
       }
     } else if (options.dryRun) done.requeued.push(scan.id)

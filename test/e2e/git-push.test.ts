@@ -92,7 +92,7 @@ describe('git push to a temporary remote', () => {
     expect(scan.json).toMatchObject({ id: scanId, upload_id: upload.id })
     expect(['queued', 'running', 'succeeded']).toContain(scan.json.status)
     const stored = await getScan(scanId as never)
-    const pack = Buffer.from(await getObjectBytes(stored!.input.key))
+    const pack = await getObjectBytes(stored!.input.key)
     expect(pack.subarray(0, 4).toString()).toBe('PACK')
     expect(stored!.input.refs).toEqual([
       { ref: 'refs/heads/main', oid: (await git(repo, 'rev-parse', 'HEAD')).out.trim() },
