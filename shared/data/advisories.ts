@@ -1,12 +1,10 @@
 // OSV advisories, filed under each package they affect: one item per (package, record), so a scan reads one
 // partition per package. The record is kept whole as a JSON string (its nested lists would cost more as maps).
-import { BatchGetCommand, BatchWriteCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb'
-import { documents } from '../aws/clients.js'
 import type { AdvisorySource } from '../scanning/engines/dependencies/advisory-source.js'
 import { OsvRecord, packagesOf } from '../scanning/engines/dependencies/osv.js'
 import { osvFileLimits, readOsvFiles, recordsOfJson } from '../scanning/engines/dependencies/osv-files.js'
 import { isEcosystem, normalisePackageName } from '../scanning/engines/dependencies/types.js'
-import { primaryKey, queryByPrefix, tableName } from './db.js'
+import { getItems, primaryKey, putItems, queryByPrefix } from './db.js'
 import { keys } from './keys.js'
 
 export interface AdvisoryItem {
@@ -31,47 +29,10 @@ export interface ImportResult {
 
 type Key = { pk: string; sk: string }
 const keyString = (key: Key) => `${key.pk}\u0000${key.sk}`
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Sends requests until DynamoDB has taken them all; what it hands back unprocessed goes again, after a backoff. */
-async function untilProcessed<T>(first: T[], send: (batch: T[]) => Promise<T[]>): Promise<void> {
-  let pending = first
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt > 0) {
-      if (attempt > 10) throw new Error(`DynamoDB left ${pending.length} requests unprocessed after 10 retries`)
-      await pause(Math.min(50 * 2 ** attempt, 2000))
-    }
-    pending = await send(pending)
-  }
-}
-
-/** Which of these keys are stored already (BatchGet, 100 keys a call). */
+/** Which of these keys are stored already. */
 async function existingKeys(wanted: Key[]): Promise<Set<string>> {
-  const found = new Set<string>()
-  for (let i = 0; i < wanted.length; i += 100) {
-    await untilProcessed(wanted.slice(i, i + 100).map(primaryKey), async (batch) => {
-      const answer = await documents().send(
-        new BatchGetCommand({
-          RequestItems: { [tableName()]: { Keys: batch, ProjectionExpression: 'pk, sk' } },
-        }),
-      )
-      for (const item of answer.Responses?.[tableName()] ?? []) found.add(keyString(item as Key))
-      return (answer.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[]
-    })
-  }
-  return found
-}
-
-async function writeItems(items: AdvisoryItem[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    await untilProcessed(
-      items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: item as Record<string, NativeAttributeValue> } })),
-      async (batch) => {
-        const answer = await documents().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }))
-        return (answer.UnprocessedItems?.[tableName()] ?? []) as typeof batch
-      },
-    )
-  }
+  return new Set((await getItems<Key>(wanted, 'pk, sk')).map(keyString))
 }
 
 /** The store's items for one record: one per affected package of an ecosystem Vega matches. */
@@ -124,7 +85,7 @@ export async function putAdvisories(raw: unknown[]): Promise<ImportResult> {
     recordKeys.set(parsed.data.id, items.map(primaryKey))
   }
   const stored = await existingKeys([...byKey.values()].map(primaryKey))
-  await writeItems([...byKey.values()])
+  await putItems([...byKey.values()])
   for (const itemKeys of recordKeys.values()) {
     if (itemKeys.some((key) => stored.has(keyString(key)))) result.updated++
     else result.imported++

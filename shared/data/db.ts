@@ -1,5 +1,6 @@
 // What every repository shares: the table's name, and a page of a query.
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type NativeAttributeValue,
   QueryCommand,
@@ -99,15 +100,52 @@ export const releaseKey = (key: { pk: string; sk: string }) => ({
   Delete: { TableName: tableName(), Key: primaryKey(key) },
 })
 
-/** Deletes items by key, 25 per batch, resending what DynamoDB hands back unprocessed. */
-export async function deleteKeys(keysToDelete: { pk: string; sk: string }[]): Promise<void> {
-  for (let i = 0; i < keysToDelete.length; i += 25) {
-    let requests: unknown[] = keysToDelete.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: primaryKey(key) } }))
-    while (requests.length > 0) {
-      const answer = await documents().send(
-        new BatchWriteCommand({ RequestItems: { [tableName()]: requests as never } }),
-      )
-      requests = answer.UnprocessedItems?.[tableName()] ?? []
+type Key = { pk: string; sk: string }
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Sends requests until DynamoDB has taken them all; what it hands back unprocessed goes again, after a backoff. */
+async function untilProcessed<T>(first: T[], send: (batch: T[]) => Promise<T[]>): Promise<void> {
+  let pending = first
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > 0) {
+      if (attempt > 10) throw new Error(`DynamoDB left ${pending.length} requests unprocessed after 10 retries`)
+      await pause(Math.min(50 * 2 ** attempt, 2000))
     }
+    pending = await send(pending)
   }
+}
+
+/** BatchWrite, 25 requests a call, until every one is taken. */
+async function writeBatches(requests: Record<string, NativeAttributeValue>[]): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    await untilProcessed(requests.slice(i, i + 25), async (batch) => {
+      const answer = await documents().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }))
+      return (answer.UnprocessedItems?.[tableName()] ?? []) as typeof batch
+    })
+  }
+}
+
+/** Deletes items by key. */
+export const deleteKeys = (keysToDelete: Key[]) =>
+  writeBatches(keysToDelete.map((key) => ({ DeleteRequest: { Key: primaryKey(key) } })))
+
+/** Puts items (each carrying its keys), unconditionally. */
+export const putItems = (items: Record<string, NativeAttributeValue>[]) =>
+  writeBatches(items.map((item) => ({ PutRequest: { Item: item } })))
+
+/** Many items by key (BatchGet, 100 keys a call), in no particular order; missing keys are left out. */
+export async function getItems<T>(wanted: Key[], projection?: string): Promise<T[]> {
+  const found: T[] = []
+  for (let i = 0; i < wanted.length; i += 100) {
+    await untilProcessed(wanted.slice(i, i + 100).map(primaryKey), async (batch) => {
+      const answer = await documents().send(
+        new BatchGetCommand({
+          RequestItems: { [tableName()]: { Keys: batch, ...(projection ? { ProjectionExpression: projection } : {}) } },
+        }),
+      )
+      found.push(...((answer.Responses?.[tableName()] ?? []) as T[]))
+      return (answer.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[]
+    })
+  }
+  return found
 }

@@ -1,12 +1,13 @@
 // Findings and their occurrences. A finding is one item per (repository, fingerprint) whose status moves
 // only through conditional transitions, each in one transaction with the repository's open counters:
 // a scan replayed any number of times moves each counter once.
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { type EventId, type FindingId, newId, type RepositoryId, type ScanId } from '../ids.js'
 import type { EngineName, FindingLocation, Severity } from '../scanning/engine.js'
 import {
   deleteKeys,
+  getItems,
   isConditionFailure,
   type Page,
   type PageRequest,
@@ -199,19 +200,11 @@ export async function getFinding(id: FindingId): Promise<FindingRecord | undefin
   return Item as FindingRecord | undefined
 }
 
-/** Many findings by id, in the order asked, 100 per request. */
+/** Many findings by id, in the order asked (missing ones left out). */
 export async function getFindings(ids: FindingId[]): Promise<FindingRecord[]> {
-  const found = new Map<string, FindingRecord>()
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
-      [tableName()]: { Keys: ids.slice(i, i + 100).map((id) => keys.findingById(id)) },
-    }
-    while (request && Object.keys(request).length) {
-      const answer = await documents().send(new BatchGetCommand({ RequestItems: request }))
-      for (const item of answer.Responses?.[tableName()] ?? []) found.set(item.id, item as FindingRecord)
-      request = answer.UnprocessedKeys as typeof request
-    }
-  }
+  const found = new Map(
+    (await getItems<FindingRecord>(ids.map((id) => keys.findingById(id)))).map((finding) => [finding.id, finding]),
+  )
   return ids.map((id) => found.get(id)).filter((finding) => finding !== undefined)
 }
 

@@ -1,12 +1,13 @@
 // Workspaces and their members. The workspace item counts its owners, and every change of an owner
 // updates that count in the same transaction, so no race can leave a workspace without one.
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflict, notFound } from '../http/errors.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
 import type { Role } from '../routes/route.js'
 import {
   claimKey,
+  getItems,
   type Page,
   type PageRequest,
   primaryKey,
@@ -64,12 +65,8 @@ export async function listWorkspacesOf(
     page,
   })
   if (memberships.length === 0) return { items: [], lastKey }
-  const { Responses } = await documents().send(
-    new BatchGetCommand({
-      RequestItems: { [tableName()]: { Keys: memberships.map((item) => keys.workspace(item.workspace_id)) } },
-    }),
-  )
-  const byId = new Map((Responses?.[tableName()] ?? []).map((item) => [item.id as string, item as WorkspaceRecord]))
+  const workspaces = await getItems<WorkspaceRecord>(memberships.map((item) => keys.workspace(item.workspace_id)))
+  const byId = new Map(workspaces.map((workspace) => [workspace.id as string, workspace]))
   const items = memberships.flatMap((membership) => {
     const workspace = byId.get(membership.workspace_id)
     return workspace ? [{ ...workspace, role: membership.role }] : []
