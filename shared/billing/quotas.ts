@@ -72,6 +72,13 @@ export async function spentThisMonth(workspace: WorkspaceId, now = Date.now()): 
   return aggregate?.cost_micros ?? 0
 }
 
+const secondsToNextMonth = (now = Date.now()) => {
+  const next = new Date(now)
+  next.setUTCMonth(next.getUTCMonth() + 1, 1)
+  next.setUTCHours(0, 0, 0, 0)
+  return Math.max(1, Math.ceil((next.getTime() - now) / 1000))
+}
+
 const secondsToMidnight = (now = Date.now()) => {
   const midnight = new Date(now)
   midnight.setUTCHours(24, 0, 0, 0)
@@ -100,6 +107,7 @@ export async function checkCost(workspace: WorkspaceId, limits: EffectiveLimits,
         remaining: Math.max(0, amountOf(toMicros(limits.monthly_budget) - spent)),
         currency: currency(),
       },
+      secondsToNextMonth(),
     )
   }
 }

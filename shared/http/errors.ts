@@ -8,11 +8,6 @@ export const errorCatalogue = {
     when: 'malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor',
   },
   unauthorized: { status: 401, retryable: false, when: 'no or invalid credentials, expired token' },
-  cost_limit_exceeded: {
-    status: 402,
-    retryable: false,
-    when: "a scan's cost estimate is over the request's `max_cost` or the workspace's monthly budget; details carry the figures",
-  },
   forbidden: { status: 403, retryable: false, when: 'valid credentials without the role or scope' },
   not_found: {
     status: 404,
@@ -102,12 +97,30 @@ export const quotaExceeded = (limit: string, retryAfterS: number, details: Error
       'retry-after': `${retryAfterS}`,
     },
   )
-/** A scan refused before it runs: its estimate would pass `max_cost` or the month's budget. */
-export const costLimitExceeded = (
+/**
+ * A scan refused before it runs because of its estimated cost, in the catalogue's terms: over the
+ * request's own `max_cost` is a field that cannot be met (422, naming it); past the workspace's monthly
+ * budget is a quota, used up until the month turns (429 with Retry-After). Details carry the figures.
+ */
+export function costLimitExceeded(
   limit: 'max_cost' | 'monthly_budget',
   message: string,
   details: { estimate: number; currency: string } & ErrorDetails,
-) => new ApiError('cost_limit_exceeded', message, { limit, ...details })
+  retryAfterS = 0,
+): ApiError {
+  if (limit === 'max_cost')
+    return new ApiError('validation_failed', message, {
+      issues: [{ path: 'body.max_cost', message }],
+      limit,
+      ...details,
+    })
+  return new ApiError(
+    'quota_exceeded',
+    message,
+    { limit, retry_after_s: retryAfterS, ...details },
+    { 'retry-after': `${retryAfterS}` },
+  )
+}
 export const internal = () =>
   new ApiError('internal', 'Something went wrong on our side; retry, and quote the request id if it persists')
 export const notImplemented = (routeId: string) =>

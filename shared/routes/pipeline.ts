@@ -94,7 +94,7 @@ export const gitUploadRoutes = {
     params: upload,
     ok: GitUpload,
     status: 202,
-    errors: ['conflict', 'gone', 'payload_too_large'],
+    errors: ['conflict', 'gone', 'payload_too_large', 'quota_exceeded', 'validation_failed'],
   }),
   gitInfoRefs: route({
     group: 'git-uploads',

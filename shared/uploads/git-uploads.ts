@@ -366,5 +366,5 @@ async function checkScanStart(upload: BilledUpload, limits: EffectiveLimits, cos
 /** A refusal's figures as lines git prints under the reason. */
 const figuresOf = (error: ApiError) =>
   Object.entries(error.details)
-    .filter(([name]) => name !== 'message')
+    .filter(([name]) => name !== 'message' && name !== 'issues')
     .map(([name, value]) => `  ${name}: ${value}`)

@@ -4,7 +4,6 @@ import { handler as uploads } from '../../functions/git-uploads/handler.js'
 import { handler as ops } from '../../functions/ops/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { meterScan } from '../../shared/billing/meter.js'
-import { rescan } from '../../shared/catalog/scans.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import { getWorkspaceLimits, putWorkspaceLimits } from '../../shared/data/quotas.js'
 import type { RepositoryRecord } from '../../shared/data/repositories.js'
@@ -82,7 +81,7 @@ describe('quotas', () => {
     expect(await scanCount(repository)).toBe(2)
   })
 
-  it('refuses with 402 cost_limit_exceeded when the estimate is over max_cost, with the figures', async () => {
+  it('refuses with 422 naming max_cost when the estimate is over it, with the figures, on upload and rescan', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
     const failed = await storedScan(repository, 'failed', 50_000_000)
@@ -104,21 +103,21 @@ describe('quotas', () => {
       created_at: new Date().toISOString(),
       updated_at: new Date().toISOString(),
     })
-    const access = {
-      actor: { kind: 'user' as const, userId: owner.userId, loginId: newId('login'), via: 'token' as const },
-      authorize: async () => 'owner' as const,
-    }
-    const viaRescan = await rescan(access, repository.id, { max_cost: 0.001 }).catch((error) => error)
+    const viaRescan = await call(repositories, 'POST', `/v1/repositories/${repository.id}/scans`, {
+      as: owner.token,
+      body: { max_cost: 0.001 },
+    })
 
-    expect(upload.status).toBe(402)
+    expect(upload.status).toBe(422)
     expect(upload.json.error).toMatchObject({
-      code: 'cost_limit_exceeded',
+      code: 'validation_failed',
       retryable: false,
-      details: { limit: 'max_cost', max_cost: 0.000001, currency: 'USD' },
+      details: { limit: 'max_cost', max_cost: 0.000001, currency: 'USD', issues: [{ path: 'body.max_cost' }] },
     })
     expect(upload.json.error.details.estimate).toBeGreaterThan(0.000001)
     expect((await listUploadsOf(repository.id, { limit: 10 })).items).toHaveLength(1)
-    expect(viaRescan).toMatchObject({ status: 402, code: 'cost_limit_exceeded', details: { limit: 'max_cost' } })
+    expect(viaRescan.status).toBe(422)
+    expect(viaRescan.json.error).toMatchObject({ code: 'validation_failed', details: { limit: 'max_cost' } })
     expect(await scanCount(repository)).toBe(1)
   })
 
@@ -138,11 +137,14 @@ describe('quotas', () => {
     expect(Limits.parse(set.json).monthly_budget).toMatchObject({ amount: 0.05, source: 'workspace' })
     expect(set.json.monthly_budget.spent).toBeGreaterThan(0.05)
     for (const answer of [refused, upload]) {
-      expect(answer.status).toBe(402)
+      expect(answer.status).toBe(429)
       expect(answer.json.error).toMatchObject({
-        code: 'cost_limit_exceeded',
+        code: 'quota_exceeded',
+        retryable: false,
         details: { limit: 'monthly_budget', budget: 0.05, remaining: 0, currency: 'USD' },
       })
+      expect(Number(answer.headers['retry-after'])).toBe(answer.json.error.details.retry_after_s)
+      expect(answer.json.error.details.retry_after_s).toBeGreaterThan(0)
       expect(answer.json.error.details.spent).toBe(set.json.monthly_budget.spent)
     }
     expect(await scanCount(repository)).toBe(1)
