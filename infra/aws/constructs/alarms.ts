@@ -31,6 +31,16 @@ export interface AlarmsProps {
   cleanup: VegaFunction
 }
 
+/** What the scan worker writes through Powertools (shared/metrics.ts): namespace Vega, dimension service. */
+const scanMetric = (metricName: string, statistic: string) =>
+  new Metric({
+    namespace: 'Vega',
+    metricName,
+    dimensionsMap: { service: 'vega' },
+    statistic,
+    period: Duration.minutes(5),
+  })
+
 export class Alarms extends Construct {
   readonly topic: Topic
   readonly alarms: Alarm[] = []
@@ -220,6 +230,16 @@ export class Alarms extends Construct {
             ],
             right: [worker.metric('ConcurrentExecutions', { statistic: 'Maximum' })],
             width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: "Scans (the worker's metrics)",
+            left: ['ScansSucceeded', 'ScansFailed', 'ScansCancelled', 'NewFindings'].map((name) =>
+              scanMetric(name, 'Sum'),
+            ),
+            right: [scanMetric('ScanDuration', 'p99')],
+            width: 24,
           }),
         ],
       ],

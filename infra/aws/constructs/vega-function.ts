@@ -14,6 +14,9 @@ import type { StageSettings } from '../stages.js'
 export type FunctionEnvironment = Partial<Record<keyof Config, string>>
 
 /** Powertools reads these itself; the code's own configuration is `Config`. */
+/** Where the scan worker's metrics land (POWERTOOLS_METRICS_NAMESPACE); the dashboard reads them there. */
+export const metricsNamespace = 'Vega'
+
 export const powertoolsVariables = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE']
 
 /** An installed package copied next to the bundle because esbuild cannot inline it (a native addon). */
@@ -90,7 +93,7 @@ export class VegaFunction extends NodejsFunction {
         STAGE: props.stage.name,
         POWERTOOLS_SERVICE_NAME: 'vega',
         POWERTOOLS_LOG_LEVEL: props.stage.logLevel,
-        POWERTOOLS_METRICS_NAMESPACE: 'Vega',
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       },
       bundling: {
         forceDockerBundling: false,
