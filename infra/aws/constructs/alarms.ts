@@ -19,7 +19,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Construct } from 'constructs'
 import type { StageSettings } from '../stages.js'
 import type { Data } from './data.js'
-import type { VegaFunction } from './vega-function.js'
+import { metricsNamespace, type VegaFunction } from './vega-function.js'
 
 export interface AlarmsProps {
   stage: StageSettings
@@ -34,7 +34,7 @@ export interface AlarmsProps {
 /** What the scan worker writes through Powertools (shared/metrics.ts): namespace Vega, dimension service. */
 const scanMetric = (metricName: string, statistic: string) =>
   new Metric({
-    namespace: 'Vega',
+    namespace: metricsNamespace,
     metricName,
     dimensionsMap: { service: 'vega' },
     statistic,
