@@ -3,10 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { handler as worker } from '../../functions/scan-worker/handler.js'
-import { type Poller, startPoller } from '../../infra/local/poller.js'
-import { type ApiServer, startApiServer } from '../../infra/local/server.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { documents } from '../../shared/aws/clients.js'
 import { tableName } from '../../shared/data/db.js'
 import { keys } from '../../shared/data/keys.js'
@@ -14,9 +11,9 @@ import { getScan } from '../../shared/data/scans.js'
 import { getObjectBytes } from '../../shared/storage/objects.js'
 import { gitClient } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
+import { callApi, startPushHarness, until } from '../support/push-harness.js'
 
-let server: ApiServer
-let poller: Poller
+let harness: Awaited<ReturnType<typeof startPushHarness>>
 let owner: Person
 let repositoryId: string
 const work = mkdtempSync(join(tmpdir(), 'vega-git-'))
@@ -32,46 +29,19 @@ async function newRepo(name: string, files: Record<string, string>) {
   return dir
 }
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  return { status: response.status, json: (await response.json().catch(() => undefined)) as any }
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error('not in time')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+const api = (method: string, path: string, body?: unknown) => callApi(harness.url, owner.token, method, path, body)
 
 const newUpload = async () => (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
 
 beforeAll(async () => {
-  server = await startApiServer({ port: 0 })
-  poller = startPoller({
-    endpoint: inject('endpoints').sqs,
-    queueUrl: inject('resources').scanQueueUrl,
-    handler: worker,
-  })
-  // The remote URL names the server git talks to; set before any handler reads the configuration.
-  process.env.PUBLIC_BASE_URL = server.url
-  // A small push limit, so the refusal shows without megabytes of test data.
-  process.env.GIT_PUSH_MAX_BYTES = '100000'
+  harness = await startPushHarness()
   owner = await newOwner()
   const project = (await api('POST', '/v1/projects', { name: 'git' })).json
   repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'pushed' })).json.id
 })
 
 afterAll(async () => {
-  await poller?.stop()
-  await server?.close()
+  await harness?.stop()
   rmSync(work, { recursive: true, force: true })
 })
 
@@ -86,7 +56,7 @@ describe('git push to a temporary remote', () => {
     const scanId = /Scan (scan_\w+) queued/.exec(push.err)?.[1]
     expect(scanId).toBeDefined()
     expect(push.err).toContain(
-      `remote: Scan ${scanId} queued: ${server.url}/v1/repositories/${repositoryId}/scans/${scanId}`,
+      `remote: Scan ${scanId} queued: ${harness.url}/v1/repositories/${repositoryId}/scans/${scanId}`,
     )
     const scan = await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)
     expect(scan.json).toMatchObject({ id: scanId, upload_id: upload.id })
@@ -177,7 +147,7 @@ describe('git push to a temporary remote', () => {
 
     const push = await git(repo, 'push', url.href, 'HEAD:refs/heads/main')
     const anonymous = await fetch(
-      `${server.url}/v1/git-uploads/${upload.id}/repo.git/info/refs?service=git-receive-pack`,
+      `${harness.url}/v1/git-uploads/${upload.id}/repo.git/info/refs?service=git-receive-pack`,
     )
 
     expect(push.code).not.toBe(0)

@@ -1,49 +1,38 @@
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { handler as worker } from '../../functions/scan-worker/handler.js'
-import { type Poller, startPoller } from '../../infra/local/poller.js'
-import { type ApiServer, startApiServer } from '../../infra/local/server.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shippedAdvisories } from '../../infra/local/stack.js'
 import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
 import { gitClient, randomAlphanumeric } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
+import { callApi, startPushHarness, until } from '../support/push-harness.js'
 import { validateSarif } from '../support/sarif-schema.js'
 
-let server: ApiServer
-let poller: Poller
+let harness: Awaited<ReturnType<typeof startPushHarness>>
 let owner: Person
 const work = mkdtempSync(join(tmpdir(), 'vega-findings-'))
 
 const git = gitClient(work)
 
-async function api(method: string, path: string, body?: unknown, as = owner.token) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await response.text()
-  return { status: response.status, text, json: text ? JSON.parse(text) : undefined }
-}
+const api = (method: string, path: string, body?: unknown, as = owner.token) =>
+  callApi(harness.url, as, method, path, body)
+
+/** The scan once it finished, however it finished. */
+const finished = (repositoryId: string, scanId: string) =>
+  until(async () => {
+    const scan = (await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
+    return ['succeeded', 'failed', 'cancelled'].includes(scan.status) ? scan : undefined
+  }, 60_000)
 
 beforeAll(async () => {
-  server = await startApiServer({ port: 0 })
-  poller = startPoller({
-    endpoint: inject('endpoints').sqs,
-    queueUrl: inject('resources').scanQueueUrl,
-    handler: worker,
-  })
-  process.env.PUBLIC_BASE_URL = server.url
-  process.env.GIT_PUSH_MAX_BYTES = '100000'
+  harness = await startPushHarness()
   await importAdvisoriesFrom(shippedAdvisories)
   owner = await newOwner()
 })
 
 afterAll(async () => {
-  await poller?.stop()
-  await server?.close()
+  await harness?.stop()
   rmSync(work, { recursive: true, force: true })
 })
 
@@ -93,12 +82,7 @@ describe('a pushed repository', () => {
 
     expect(push.code, push.err).toBe(0)
     const scanId = /Scan (scan_\w+) queued/.exec(push.err)![1]
-    const deadline = Date.now() + 60_000
-    let scan = (await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
-    while (scan.status !== 'succeeded' && scan.status !== 'failed' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      scan = (await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
-    }
+    const scan = await finished(repositoryId, scanId!)
     expect(scan).toMatchObject({ status: 'succeeded', stats: { commits: 2 } })
     const listed = await api('GET', `/v1/repositories/${repositoryId}/findings?limit=100`)
     const findings = listed.json.items as {
@@ -158,13 +142,9 @@ describe('a pushed repository', () => {
       const pushed = await git(dir, 'push', upload.remote_url, `${snapshot}:refs/heads/main`)
       expect(pushed.code, pushed.err).toBe(0)
       const scanId = /Scan (scan_\w+) queued/.exec(pushed.err)![1]!
-      const deadline = Date.now() + 60_000
-      for (;;) {
-        const scan = (await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
-        if (scan.status === 'succeeded') return scan
-        if (scan.status === 'failed' || Date.now() > deadline) throw new Error(JSON.stringify(scan))
-        await new Promise((resolve) => setTimeout(resolve, 200))
-      }
+      const scan = await finished(repositoryId, scanId)
+      expect(scan.status, JSON.stringify(scan.error)).toBe('succeeded')
+      return scan
     }
     const first = await push()
     const before = (await api('GET', `/v1/repositories/${repositoryId}/findings?limit=100`)).json.items

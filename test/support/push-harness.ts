@@ -1,0 +1,48 @@
+// What the end-to-end push tests share: the local API Gateway and the real worker polling the shared scan
+// queue, both in this process; a JSON client for the API; and a wait for what happens in the background.
+import { inject } from 'vitest'
+import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { startPoller } from '../../infra/local/poller.js'
+import { startApiServer } from '../../infra/local/server.js'
+
+export async function startPushHarness() {
+  const server = await startApiServer({ port: 0 })
+  const poller = startPoller({
+    endpoint: inject('endpoints').sqs,
+    queueUrl: inject('resources').scanQueueUrl,
+    handler: worker,
+  })
+  // Remote URLs name the server git talks to; set before any handler reads the configuration. A small push
+  // limit, so a refusal shows without megabytes of test data.
+  process.env.PUBLIC_BASE_URL = server.url
+  process.env.GIT_PUSH_MAX_BYTES = '100000'
+  return {
+    url: server.url,
+    async stop() {
+      await poller.stop()
+      await server.close()
+    },
+  }
+}
+
+/** Calls the API as a bearer; the answer with its status, text and parsed JSON. */
+export async function callApi(base: string, as: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return { status: response.status, text, json: (text ? JSON.parse(text) : undefined) as any }
+}
+
+/** Polls until the probe answers something, or fails after the timeout. */
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error('not in time')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
