@@ -9,6 +9,21 @@ export type CodeLanguageName = 'javascript' | 'typescript' | 'tsx' | 'python' | 
 /** A relational sub-rule (`has`, `inside`): a rule with `stopBy` and `field`. */
 export type Relation = NonNullable<Rule['has']>
 
+/**
+ * Conditions on a call's arguments, for a grammar whose argument list is a node of `listKind`
+ * (`arguments` in JavaScript, `argument_list` in Python, Go and Java).
+ */
+export function argumentRules(listKind: string) {
+  const argumentsHave = (rule: Relation): Rule => ({ has: { field: 'arguments', kind: listKind, has: rule } })
+  return {
+    argumentsHave,
+    /** Somewhere among the arguments, at any depth. */
+    argumentsContain: (rule: Rule): Rule => argumentsHave({ stopBy: 'end', ...rule }),
+    /** The argument at this position (1-based). */
+    nthArgument: (position: number, rule: Rule): Rule => argumentsHave({ nthChild: position, ...rule }),
+  }
+}
+
 export interface CodeRule {
   /** `<language prefix>-<category>`, e.g. `js-command-injection`; stable, part of the finding's fingerprint. */
   id: string

@@ -1,4 +1,5 @@
 // What the lockfile parsers produce and the engine matches: one resolved package per entry.
+import { lineOf, lineStarts } from '../../lines.js'
 
 /** The OSV ecosystems Vega matches; the names are OSV's own (`affected[].package.ecosystem`). */
 export const ecosystems = ['npm', 'PyPI', 'Go', 'crates.io', 'RubyGems', 'Maven'] as const
@@ -41,25 +42,14 @@ export const normalisePackageName = (ecosystem: string, name: string): string =>
  * search starts where the last match was (parsers ask in file order), wrapping around once.
  */
 export function lineFinder(text: string): (needle: string) => number | undefined {
-  const starts = [0]
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
-  const lineAt = (offset: number) => {
-    let low = 0
-    let high = starts.length - 1
-    while (low < high) {
-      const mid = (low + high + 1) >> 1
-      if (starts[mid]! <= offset) low = mid
-      else high = mid - 1
-    }
-    return low + 1
-  }
+  const starts = lineStarts(text)
   let cursor = 0
   return (needle) => {
     let at = text.indexOf(needle, cursor)
     if (at === -1 && cursor > 0) at = text.indexOf(needle)
     if (at === -1) return undefined
     cursor = at + needle.length
-    return lineAt(at)
+    return lineOf(starts, at)
   }
 }
 

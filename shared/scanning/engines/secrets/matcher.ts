@@ -1,5 +1,7 @@
 // Finds secrets in one file's text: cheap keyword checks first, so most files never meet a regex; then
 // each gated rule's regex, its entropy floor, its proof (checksum) and the allowlists.
+
+import { lineOf, lineStarts } from '../../lines.js'
 import { shannonEntropy } from './entropy.js'
 import { rules as defaultRules, placeholderValues, placeholderWords, type SecretRule } from './rules.js'
 
@@ -95,23 +97,6 @@ function isAllowed(rule: SecretRule, secret: string, path: string, line: string)
 }
 
 /** Offsets of line starts, built only for files that have a match. */
-function lineStarts(text: string): number[] {
-  const starts = [0]
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1)
-  return starts
-}
-
-function lineOf(starts: number[], offset: number): number {
-  let low = 0
-  let high = starts.length - 1
-  while (low < high) {
-    const mid = (low + high + 1) >> 1
-    if (starts[mid]! <= offset) low = mid
-    else high = mid - 1
-  }
-  return low + 1
-}
-
 /** Every secret in one file's text. `path` decides path-scoped allowlists. */
 export function matchSecrets(text: string, path: string, options: MatchOptions = defaultMatchOptions): FileResult {
   const began = performance.now()

@@ -1,16 +1,14 @@
 // Go rules (tree-sitter-go through @ast-grep/lang-go). Written with kinds and regexes rather than
 // patterns: a lone `pkg.Func(x)` pattern parses as a type conversion in Go and silently matches nothing.
 import type { Rule } from '@ast-grep/napi'
-import { type CodeRule, type Relation, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
 
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
   kind: 'call_expression',
   all: [{ has: { field: 'function', regex: callee } }, ...conditions],
 })
 
-const argumentsHave = (rule: Relation): Rule => ({ has: { field: 'arguments', kind: 'argument_list', has: rule } })
-const argumentsContain = (rule: Rule): Rule => argumentsHave({ stopBy: 'end', ...rule })
-const nthArgument = (position: number, rule: Rule): Rule => argumentsHave({ nthChild: position, ...rule })
+const { argumentsHave, argumentsContain, nthArgument } = argumentRules('argument_list')
 
 /** net/http, gorilla/mux, gin and echo request input. */
 const requestInput: Rule = {

@@ -1,6 +1,6 @@
 // Java rules (tree-sitter-java through @ast-grep/lang-java).
 import type { Rule } from '@ast-grep/napi'
-import { type CodeRule, type Relation, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
 
 /** `object.name(...)`; `object` is matched against the receiver's text when given. */
 const invoke = (name: string, object?: string, ...conditions: Rule[]): Rule => ({
@@ -17,9 +17,7 @@ const create = (type: string, ...conditions: Rule[]): Rule => ({
   all: [{ has: { field: 'type', regex: type } }, ...conditions],
 })
 
-const argumentsHave = (rule: Relation): Rule => ({ has: { field: 'arguments', kind: 'argument_list', has: rule } })
-const argumentsContain = (rule: Rule): Rule => argumentsHave({ stopBy: 'end', ...rule })
-const nthArgument = (position: number, rule: Rule): Rule => argumentsHave({ nthChild: position, ...rule })
+const { argumentsHave, argumentsContain, nthArgument } = argumentRules('argument_list')
 
 /** Servlet request input. */
 const requestInput: Rule = {

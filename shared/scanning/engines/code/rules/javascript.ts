@@ -1,6 +1,6 @@
 // JavaScript rules; the same objects run on TypeScript and TSX (their grammars extend JavaScript's).
 import type { Rule } from '@ast-grep/napi'
-import { type CodeRule, type Relation, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
 
 /** A call whose callee's text matches `callee` (anchored by the caller) and meets every condition. */
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
@@ -14,8 +14,7 @@ const requestInput: Rule = {
   regex: '^(req|request|ctx|ctx\\.request)\\.(query|params|body|headers|cookies)\\b',
 }
 
-const argumentsHave = (rule: Relation): Rule => ({ has: { field: 'arguments', kind: 'arguments', has: rule } })
-const argumentsContain = (rule: Rule): Rule => argumentsHave({ stopBy: 'end', ...rule })
+const { argumentsHave, argumentsContain, nthArgument } = argumentRules('arguments')
 
 /** A value computed at run time, as opposed to a literal written in the source. */
 const dynamicValue: Rule = {
@@ -47,8 +46,6 @@ const requestText: Rule = {
     { any: [{ kind: 'template_string' }, { kind: 'binary_expression' }], has: { stopBy: 'end', ...requestInput } },
   ],
 }
-
-const nthArgument = (position: number, rule: Rule): Rule => argumentsHave({ nthChild: position, ...rule })
 
 /** Escaping or sanitising on the way in makes an HTML sink safe. */
 const sanitized: Rule = { kind: 'call_expression', regex: '^[\\w.]*(?i:sanitize|escape|purify|encode)' }

@@ -1,15 +1,13 @@
 // Python rules (tree-sitter-python through @ast-grep/lang-python).
 import type { Rule } from '@ast-grep/napi'
-import { type CodeRule, type Relation, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
 
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
   kind: 'call',
   all: [{ has: { field: 'function', regex: callee } }, ...conditions],
 })
 
-const argumentsHave = (rule: Relation): Rule => ({ has: { field: 'arguments', kind: 'argument_list', has: rule } })
-const argumentsContain = (rule: Rule): Rule => argumentsHave({ stopBy: 'end', ...rule })
-const nthArgument = (position: number, rule: Rule): Rule => argumentsHave({ nthChild: position, ...rule })
+const { argumentsHave, argumentsContain, nthArgument } = argumentRules('argument_list')
 const keyword = (pattern: string): Rule => argumentsHave({ kind: 'keyword_argument', regex: pattern })
 
 /** Flask, Django and Starlette request input: `request.args`, `request.GET`, `request.json`, ... */
