@@ -1,11 +1,10 @@
 // `npm run scan` as a developer runs it: a real folder (a git work tree with an ignored folder), the three
 // engines, JSON and SARIF out, and the exit code CI relies on.
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { randomAlphanumeric } from '../support/git-client.js'
+import { randomAlphanumeric, run } from '../support/git-client.js'
 import { commitAll, initRepo, removeTempDirs } from '../support/git-fixtures.js'
 
 afterAll(removeTempDirs)
@@ -37,27 +36,16 @@ function project() {
   return { dir, secret }
 }
 
-function scan(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/scan.ts', ...args], { cwd: process.cwd() })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk
-  })
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
-}
+const scan = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'scripts/scan.ts', ...args])
 
 describe('npm run scan', () => {
   it('finds a secret, a code flaw and a vulnerable dependency, skips what git ignores, and exits 1', async () => {
     const { dir, secret } = project()
 
-    const run = await scan([dir])
+    const result = await scan([dir])
 
-    expect(run.code).toBe(1)
-    const report = JSON.parse(run.stdout) as {
+    expect(result.code).toBe(1)
+    const report = JSON.parse(result.out) as {
       findings: { engine: string; rule_id: string; locations: { path: string }[] }[]
     }
     const engines = new Set(report.findings.map((finding) => finding.engine))
@@ -65,8 +53,8 @@ describe('npm run scan', () => {
     expect(report.findings.flatMap((finding) => finding.locations.map((location) => location.path))).not.toContain(
       'ignored/also.js',
     )
-    expect(run.stdout + run.stderr).not.toContain(secret)
-    expect(run.stderr).toMatch(/scanning \d+ files/)
+    expect(result.out + result.err).not.toContain(secret)
+    expect(result.err).toMatch(/scanning \d+ files/)
   }, 60_000)
 
   it('writes SARIF 2.1.0 with rules, CWE tags, relative paths and fingerprints; --fail-on none exits 0', async () => {
@@ -74,9 +62,9 @@ describe('npm run scan', () => {
     const out = mkdtempSync(join(tmpdir(), 'vega-sarif-'))
     made.push(out)
 
-    const run = await scan([dir, '--format', 'sarif', '--output', join(out, 'vega.sarif'), '--fail-on', 'none'])
+    const result = await scan([dir, '--format', 'sarif', '--output', join(out, 'vega.sarif'), '--fail-on', 'none'])
 
-    expect(run.code).toBe(0)
+    expect(result.code).toBe(0)
     const text = readFileSync(join(out, 'vega.sarif'), 'utf8')
     expect(text).not.toContain(secret)
     const sarif = JSON.parse(text)
@@ -85,10 +73,10 @@ describe('npm run scan', () => {
     expect(only.tool.driver.name).toBe('Vega')
     const tags = only.tool.driver.rules.flatMap((rule: { properties: { tags: string[] } }) => rule.properties.tags)
     expect(tags).toContain('external/cwe/cwe-798')
-    for (const result of only.results) {
-      expect(only.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId)
-      expect(result.partialFingerprints['vega/v1']).toMatch(/^[0-9a-f]{64}$/)
-      const uri: string = result.locations[0].physicalLocation.artifactLocation.uri
+    for (const entry of only.results) {
+      expect(only.tool.driver.rules[entry.ruleIndex].id).toBe(entry.ruleId)
+      expect(entry.partialFingerprints['vega/v1']).toMatch(/^[0-9a-f]{64}$/)
+      const uri: string = entry.locations[0].physicalLocation.artifactLocation.uri
       expect(uri.startsWith('/')).toBe(false)
     }
   }, 60_000)
@@ -98,6 +86,6 @@ describe('npm run scan', () => {
     const badFormat = await scan(['.', '--format', 'xml'])
 
     expect([missing.code, badFormat.code]).toEqual([2, 2])
-    expect(badFormat.stderr).toContain('usage: npm run scan')
+    expect(badFormat.err).toContain('usage: npm run scan')
   })
 })

@@ -1,26 +1,30 @@
 // The real git client for end-to-end tests, run asynchronously: the server it pushes to runs in the same
 // process, and a synchronous spawn would wait on it forever. No system or user configuration is read.
-import { spawn } from 'node:child_process'
+import { type SpawnOptions, spawn } from 'node:child_process'
 
-export type GitRun = { code: number | null; out: string; err: string }
+export type Run = { code: number | null; out: string; err: string }
+
+/** Runs a command without blocking the event loop; its exit code and what it printed. */
+export function run(command: string, args: string[], options: SpawnOptions = {}): Promise<Run> {
+  const child = spawn(command, args, options)
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (chunk) => {
+    out += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    err += chunk
+  })
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
+}
 
 export function gitClient(home: string) {
-  return (cwd: string, ...args: string[]): Promise<GitRun> => {
-    const child = spawn(
+  return (cwd: string, ...args: string[]): Promise<Run> =>
+    run(
       'git',
       ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args],
       { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: home } },
     )
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      err += chunk
-    })
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
-  }
 }
 
 /** A random token of a real secret's alphabet, made at run time so the repository holds none. */
