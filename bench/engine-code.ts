@@ -2,11 +2,12 @@
 // own node_modules JS/TS files, next to, in the same run, the I/O floor (merely reading the same files)
 // and the @ast-grep/cli binary running the same rules (written out as rule YAML) on the same file list.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { ScanSource, Severity } from '../shared/scanning/engine.js'
 import { codeFilesOf, codeLanguages, defaultLimits, scanCode } from '../shared/scanning/engines/code/index.js'
+import { listFiles } from '../shared/scanning/source.js'
 
 const root = resolve(import.meta.dirname, '..', 'node_modules')
 const maxBytes = Number(process.argv[2] ?? 'Infinity') * 1024 * 1024
@@ -20,17 +21,6 @@ const cliSeverity: Record<Severity, string> = {
   info: 'info',
 }
 const cliLanguage: Record<string, string> = { javascript: 'JavaScript', typescript: 'TypeScript', tsx: 'Tsx' }
-
-function listFiles(dir: string, files: { path: string; size: number }[] = []) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) listFiles(path, files)
-    // Symlinks (.bin, workspaces) are skipped, as a checked-out tree never holds them.
-    else if (entry.isFile() && extensions.has(entry.name.slice(entry.name.lastIndexOf('.')).toLowerCase()))
-      files.push({ path: relative(root, path), size: 0 })
-  }
-  return files
-}
 
 const mb = (bytes: number) => bytes / 1024 / 1024
 const seconds = (ms: number) => ms / 1000
@@ -49,7 +39,9 @@ async function timedAsync<T>(work: () => Promise<T>): Promise<{ result: T; ms: n
 
 // The same selection the engine makes (size cap, minified, declaration files), so every contender
 // reads exactly the same files; then an optional cap in MB for slow machines.
-const listed = listFiles(root).sort((a, b) => a.path.localeCompare(b.path))
+const listed = listFiles(root).filter((file) =>
+  extensions.has(file.path.slice(file.path.lastIndexOf('.')).toLowerCase()),
+)
 for (const file of listed) file.size = readFileSync(join(root, file.path)).length
 const source: ScanSource = {
   root,

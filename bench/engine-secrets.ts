@@ -3,20 +3,12 @@
 // WebAssembly. `--quality` prints recall and precision over the labelled corpus instead.
 // Run: npx node --import tsx bench/engine-secrets.ts [--quality] [--subset-mb 40] [--skip-full]
 import { spawnSync } from 'node:child_process'
-import {
-  copyFileSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { type SecretlintMode, scanSecrets } from '../shared/scanning/engines/secrets/index.js'
 import { isSkippedPath, maxFileBytes } from '../shared/scanning/engines/secrets/matcher.js'
+import { listFiles } from '../shared/scanning/source.js'
 import { folderSource, measure, qualityTable, scanCorpus } from '../test/fixtures/secrets/quality.js'
 
 const args = process.argv.slice(2)
@@ -40,17 +32,7 @@ interface Tree {
 }
 
 function listTree(root: string): Tree {
-  const files: { path: string; size: number }[] = []
-  const pending = [root]
-  while (pending.length) {
-    const dir = pending.pop()!
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) pending.push(path)
-      else if (entry.isFile()) files.push({ path: relative(root, path), size: lstatSync(path).size })
-    }
-  }
-  files.sort((a, b) => a.path.localeCompare(b.path))
+  const files = listFiles(root)
   return { root, files, bytes: files.reduce((sum, file) => sum + file.size, 0) }
 }
 

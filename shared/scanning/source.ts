@@ -93,7 +93,8 @@ export function prepareFolderSource(root: string, deadline: number, files = list
   }
 }
 
-function listFiles(root: string): { path: string; size: number }[] {
+/** Every regular file under a folder (never through a link; `.git/` left out), relative and sorted. */
+export function listFiles(root: string): { path: string; size: number }[] {
   const files: { path: string; size: number }[] = []
   const pending = [root]
   while (pending.length) {
