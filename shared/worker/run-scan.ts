@@ -39,12 +39,18 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
   await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
 
   const dir = mkdtempSync(join(tmpdir(), `vega-${scan.id}-`))
+  const cancelWatch = watchCancellation()
   const started = performance.now()
   try {
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
     const source = await prepare(scan, repository.default_branch, dir, deadline)
+    // A cancellation is read at each engine boundary and, while an engine runs, every few seconds, so a
+    // long engine can stop between files; what a cancelled scan found is never recorded.
+    const cancelled = () => cancelWatch.requested || isCancelRequested(scan.id)
+    cancelWatch.start(scan.id)
+    source.cancelled = () => cancelWatch.requested
     const found: EngineFinding[] = []
     const ran: string[] = []
     // The scan names which of the product's engines run; any other engine in the registry always runs.
@@ -53,13 +59,11 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     )
     for (const engine of chosen) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
-      if (await isCancelRequested(scan.id)) {
-        await settle(scan, { status: 'cancelled' })
-        return
-      }
+      if (await cancelled()) return void (await settle(scan, { status: 'cancelled' }))
       found.push(...(await engine.run(source)))
       ran.push(engine.name)
     }
+    if (await cancelled()) return void (await settle(scan, { status: 'cancelled' }))
     const findings = await recordFindings(scan, found, ran, {
       headPaths: new Set(source.files.map((file) => file.path)),
     })
@@ -79,8 +83,30 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
     const failure = { code: error.code, message: error.message, retryable: false, details: {} }
     await settle(scan, { status: 'failed', error: failure }, { code: error.code })
   } finally {
+    cancelWatch.stop()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** Polls for a cancellation request while engines run (a DynamoDB read every few seconds, not per file). */
+function watchCancellation(everyMs = 3000) {
+  let timer: NodeJS.Timeout | undefined
+  const watch = {
+    requested: false,
+    start(id: ScanRecord['id']) {
+      timer = setInterval(() => {
+        isCancelRequested(id).then(
+          (requested) => {
+            watch.requested ||= requested
+          },
+          () => undefined,
+        )
+      }, everyMs)
+      timer.unref()
+    },
+    stop: () => clearInterval(timer),
+  }
+  return watch
 }
 
 /**

@@ -232,6 +232,29 @@ describe('cancel and retry', () => {
     expect(ran).toBe(0)
   })
 
+  it('lets an engine that is running see a cancellation and stop early, and records nothing it found', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    let stoppedEarly = false
+    const long: Engine = {
+      name: 'long',
+      async run(source) {
+        // Asks to cancel its own scan, then works "file by file" until it sees the cancellation.
+        await call(repositories, 'POST', scanPath(scan, '/cancel'), { as: scan.token })
+        const giveUp = Date.now() + 15_000
+        while (!source.cancelled?.() && Date.now() < giveUp) await new Promise((resolve) => setTimeout(resolve, 50))
+        stoppedEarly = source.cancelled?.() === true
+        return [codeFinding('index.js')]
+      },
+    }
+
+    await runScan({ scan_id: scan.id }, log, [long])
+
+    expect(stoppedEarly).toBe(true)
+    expect((await getScan(scan.id))?.status).toBe('cancelled')
+    expect((await listFindingsOf(scan.repository_id, { limit: 10 })).items).toEqual([])
+  })
+
   it('refuses to retry a scan that succeeded, and to rescan a repository never pushed to', async () => {
     const { pack, refs } = smallRepo()
     const scan = await queuedScan(pack, refs)
