@@ -8,6 +8,24 @@ export const severities: readonly Severity[] = ['critical', 'high', 'medium', 'l
 
 export type EngineName = 'secrets' | 'code' | 'dependencies'
 
+/**
+ * Where a finding sits when it is not the product's own running code: tests and fixtures, examples and
+ * samples, documentation, vendored third-party code, build and release scripts. Such findings are
+ * reported (attackers read tests too) at a lower severity, and the API and policies can filter on it.
+ */
+export type FindingContext = 'test' | 'example' | 'docs' | 'vendored' | 'build'
+export const findingContexts: readonly FindingContext[] = ['test', 'example', 'docs', 'vendored', 'build']
+
+/** One step of a data flow, source first and sink last (SARIF `codeFlows`). Lines are 1-based. */
+export interface FlowStep {
+  path: string
+  line: number
+  /** The line's code, trimmed to 200 characters. */
+  snippet: string
+  /** What happens here: `request.args.get('q') (source)`, `bar = param`, `cursor.execute(sql) (sink)`. */
+  note: string
+}
+
 export interface ScanSource {
   /** The pushed head (or the archive, or a local folder), on disk; symlinks and submodules are never materialised. */
   root: string
@@ -56,6 +74,10 @@ export interface EngineFinding {
   fingerprint?: string
   /** Where it appears: the first is the primary location. A secret lists every path and commit. */
   locations: FindingLocation[]
+  /** Set when the finding is in test, example, docs, vendored or build material; absent for product code. */
+  context?: FindingContext
+  /** For a finding over data flow: from the source to the sink, in order. */
+  flow?: FlowStep[]
   /** Engine-specific facts shown to users (package, installed and fixed versions, advisory id, ...). */
   metadata: Record<string, string | number | boolean | null>
 }

@@ -5,6 +5,9 @@ import go from '@ast-grep/lang-go'
 import java from '@ast-grep/lang-java'
 import python from '@ast-grep/lang-python'
 import { Lang, type parse, registerDynamicLanguage } from '@ast-grep/napi'
+import type { FlowAnalyzer } from './flow/analyzer.js'
+import { javascriptAnalyzers } from './flow/javascript.js'
+import { pythonAnalyzers } from './flow/python.js'
 import type { CodeLanguageName, CodeRule } from './rule.js'
 import { goRules } from './rules/go.js'
 import { javaRules } from './rules/java.js'
@@ -20,10 +23,14 @@ export interface CodeLanguage {
   /** Lower-case file name endings, with the dot. */
   extensions: string[]
   rules: CodeRule[]
+  /** Data-flow analyzers, run on the files their trigger matches. */
+  analyzers: FlowAnalyzer[]
 }
 
 const forLanguage = (name: CodeLanguageName, rules: CodeRule[]) =>
   rules.filter((rule) => !rule.only || rule.only.includes(name))
+const analyzersFor = (name: CodeLanguageName, analyzers: FlowAnalyzer[]) =>
+  analyzers.filter((analyzer) => analyzer.languages.includes(name))
 
 export const codeLanguages: CodeLanguage[] = [
   {
@@ -31,17 +38,31 @@ export const codeLanguages: CodeLanguage[] = [
     lang: Lang.JavaScript,
     extensions: ['.js', '.mjs', '.cjs', '.jsx'],
     rules: forLanguage('javascript', javascriptRules),
+    analyzers: analyzersFor('javascript', javascriptAnalyzers),
   },
   {
     name: 'typescript',
     lang: Lang.TypeScript,
     extensions: ['.ts', '.mts', '.cts'],
     rules: forLanguage('typescript', javascriptRules),
+    analyzers: analyzersFor('typescript', javascriptAnalyzers),
   },
-  { name: 'tsx', lang: Lang.Tsx, extensions: ['.tsx'], rules: forLanguage('tsx', javascriptRules) },
-  { name: 'python', lang: 'python', extensions: ['.py'], rules: pythonRules },
-  { name: 'go', lang: 'go', extensions: ['.go'], rules: goRules },
-  { name: 'java', lang: 'java', extensions: ['.java'], rules: javaRules },
+  {
+    name: 'tsx',
+    lang: Lang.Tsx,
+    extensions: ['.tsx'],
+    rules: forLanguage('tsx', javascriptRules),
+    analyzers: analyzersFor('tsx', javascriptAnalyzers),
+  },
+  {
+    name: 'python',
+    lang: 'python',
+    extensions: ['.py'],
+    rules: pythonRules,
+    analyzers: analyzersFor('python', pythonAnalyzers),
+  },
+  { name: 'go', lang: 'go', extensions: ['.go'], rules: goRules, analyzers: [] },
+  { name: 'java', lang: 'java', extensions: ['.java'], rules: javaRules, analyzers: [] },
 ]
 
 /** Declaration files hold no statements for the rules to match. */

@@ -4,8 +4,10 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { findInFiles, type NapiConfig, type SgNode } from '@ast-grep/napi'
+import { contextOf, severityIn } from '../../context.js'
 import type { EngineFinding, ScanSource } from '../../engine.js'
 import { InputError } from '../../input-error.js'
+import type { FlowAnalyzer } from './flow/analyzer.js'
 import { type CodeLanguage, languageOf, registerLanguages } from './languages.js'
 import type { CodeRule } from './rule.js'
 
@@ -73,11 +75,18 @@ function looksMinified(path: string): boolean {
 
 const combinedMatchers = new WeakMap<CodeLanguage, NapiConfig>()
 
-/** One `any` over the language's rules; rules carry no constraints, so nothing clashes when merged. */
+/**
+ * One `any` over the language's rules and its analyzers' triggers; rules carry no constraints, so
+ * nothing clashes when merged.
+ */
 export function combinedMatcher(language: CodeLanguage): NapiConfig {
   let matcher = combinedMatchers.get(language)
   if (!matcher) {
-    matcher = { rule: { any: language.rules.map((rule) => rule.rule) } }
+    matcher = {
+      rule: {
+        any: [...language.rules.map((rule) => rule.rule), ...language.analyzers.map((analyzer) => analyzer.trigger)],
+      },
+    }
     combinedMatchers.set(language, matcher)
   }
   return matcher
@@ -109,8 +118,13 @@ function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, 
   const first = nodes[0]
   if (!first) return
   const path = relative(root, first.getRoot().filename()).split(sep).join('/')
+  const context = contextOf(path)
+  const found: EngineFinding[] = []
+  const triggered = new Set<FlowAnalyzer>()
   let lines: string[] | undefined
   for (const node of nodes) {
+    for (const analyzer of language.analyzers)
+      if (!triggered.has(analyzer) && node.matches({ rule: analyzer.trigger })) triggered.add(analyzer)
     const rules = language.rules.filter((rule) => node.matches({ rule: rule.rule }))
     if (!rules.length) continue
     lines ??= first.getRoot().root().text().split('\n')
@@ -121,8 +135,11 @@ function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, 
       .join('\n')
       .slice(0, snippetLimit)
     const identity = node.text().replace(/\s+/g, ' ').trim()
-    for (const rule of rules) findings.push(findingOf(rule, language, { path, start, end, snippet, identity }))
+    for (const rule of rules) found.push(findingOf(rule, language, { path, start, end, snippet, identity }))
   }
+  for (const analyzer of triggered) found.push(...analyzer.analyze(first.getRoot(), path))
+  for (const finding of found)
+    findings.push(context ? { ...finding, context, severity: severityIn(context, finding.severity) } : finding)
 }
 
 function findingOf(

@@ -1,0 +1,4 @@
+// JavaScript and TypeScript data flow: request input to dangerous sinks within a function.
+import type { FlowAnalyzer } from './analyzer.js'
+
+export const javascriptAnalyzers: FlowAnalyzer[] = []
