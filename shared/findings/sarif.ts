@@ -39,6 +39,31 @@ const securitySeverity: Record<Severity, string> = {
 
 const cweTag = (cwe: string) => `external/cwe/${cwe.toLowerCase()}`
 
+function physical(location: FindingLocation) {
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: encodeURI(location.path), uriBaseId: '%SRCROOT%' },
+      region: {
+        startLine: Math.max(1, location.start_line),
+        endLine: Math.max(1, location.end_line, location.start_line),
+        ...(location.snippet ? { snippet: { text: location.snippet } } : {}),
+      },
+    },
+    ...(location.commit ? { properties: { commit: location.commit } } : {}),
+  }
+}
+
+/** The message, and for a finding in several places a link to each of the others (SARIF embedded links). */
+function messageWithPlaces(finding: SarifFinding): string {
+  const others = finding.locations.slice(1)
+  if (!others.length) return finding.message
+  const escapeLinkText = (text: string) => text.replace(/[[\]\\]/g, (char) => `\\${char}`)
+  const links = others.map(
+    (location, index) => `[${escapeLinkText(location.path)}:${location.start_line}](${index + 1})`,
+  )
+  return `${finding.message} Also at: ${links.join(', ')}.`
+}
+
 export function toSarif(findings: SarifFinding[], tool: { version: string; uri?: string }) {
   const rules = new Map<string, SarifFinding>()
   for (const finding of findings) if (!rules.has(finding.rule_id)) rules.set(finding.rule_id, finding)
@@ -74,18 +99,17 @@ export function toSarif(findings: SarifFinding[], tool: { version: string; uri?:
           ruleId: finding.rule_id,
           ruleIndex: ruleIndex.get(finding.rule_id)!,
           level: levels[finding.severity],
-          message: { text: finding.message },
-          locations: finding.locations.slice(0, 10).map((location) => ({
-            physicalLocation: {
-              artifactLocation: { uri: encodeURI(location.path), uriBaseId: '%SRCROOT%' },
-              region: {
-                startLine: Math.max(1, location.start_line),
-                endLine: Math.max(1, location.end_line, location.start_line),
-                ...(location.snippet ? { snippet: { text: location.snippet } } : {}),
-              },
-            },
-            ...(location.commit ? { properties: { commit: location.commit } } : {}),
-          })),
+          message: { text: messageWithPlaces(finding) },
+          locations: finding.locations.map(physical),
+          // GitHub shows a result at its first location only: the other places are related locations,
+          // linked from the message, so each of them is one click away.
+          ...(finding.locations.length > 1
+            ? {
+                relatedLocations: finding.locations
+                  .slice(1)
+                  .map((location, index) => ({ id: index + 1, ...physical(location) })),
+              }
+            : {}),
           partialFingerprints: { 'vega/v1': finding.fingerprint },
           ...(finding.baseline_state ? { baselineState: finding.baseline_state } : {}),
           ...(finding.status === 'dismissed'

@@ -8,7 +8,7 @@ import { scanSecrets, secretsEngine } from '../../shared/scanning/engines/secret
 import { matchSecrets } from '../../shared/scanning/engines/secrets/matcher.js'
 import { redactedSnippet } from '../../shared/scanning/engines/secrets/redact.js'
 import { hasBase62Crc32, rules } from '../../shared/scanning/engines/secrets/rules.js'
-import { prepareSource } from '../../shared/scanning/source.js'
+import { listFiles, prepareSource } from '../../shared/scanning/source.js'
 import { kinds } from '../fixtures/secrets/generate.js'
 import { type CorpusScan, folderSource, scanCorpus } from '../fixtures/secrets/quality.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs, tempDir } from '../support/git-fixtures.js'
@@ -200,5 +200,25 @@ describe('over a pushed history', () => {
 
   it('finds nothing else', () => {
     expect(findings.map((f) => f.rule_id).sort()).toEqual(['aws-secret-access-key', 'github-token'])
+  })
+})
+
+describe('occurrences', () => {
+  it('lists every line a value appears on, once per line, and counts them', async () => {
+    const token = kinds.github_token!.make()
+    const dir = tempDir()
+    writeFileSync(join(dir, 'a.sh'), `export GH_TOKEN=${token}\necho 1\ncurl -H "token ${token}" x\n`)
+    writeFileSync(join(dir, 'b.env'), `GH_TOKEN=${token}\n`)
+
+    const [finding, ...others] = await secretsEngine.run(folderSource(dir, listFiles(dir)))
+
+    expect(others).toEqual([])
+    expect(finding!.locations.map(({ path, start_line }) => `${path}:${start_line}`)).toEqual([
+      'a.sh:1',
+      'a.sh:3',
+      'b.env:1',
+    ])
+    expect(finding!.metadata).toMatchObject({ occurrences: 3, paths: 2 })
+    expect(finding!.message).toContain('in 3 places')
   })
 })

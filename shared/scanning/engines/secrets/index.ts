@@ -43,6 +43,9 @@ export interface SecretsScan {
   stats: SecretsStats
 }
 
+/** Places listed on one finding (a DynamoDB item holds 400 KB); `metadata.occurrences` keeps the full count. */
+export const maxLocations = 100
+
 const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex')
 const gitBlobOid = (bytes: Buffer) => createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
 
@@ -215,14 +218,25 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
 
   const findings: EngineFinding[] = []
   for (const group of collector.groups.values()) {
-    // One location per path: the commit that first brought the secret there.
-    const byPath = new Map<string, Sighting>()
-    for (const sighting of group.sightings) {
-      const known = byPath.get(sighting.path)
-      if (!known || order(sighting.commit) < order(known.commit)) byPath.set(sighting.path, sighting)
+    // Every line of a path holding the value, read from one version of the file: the head's when the
+    // secret is still there, else the first that brought it; the commit is the one that first brought it
+    // to that path. Users must clean every place, and old line numbers of edited files would only mislead.
+    const byPath = new Map<string, Sighting[]>()
+    for (const sighting of group.sightings) byPath.set(sighting.path, [...(byPath.get(sighting.path) ?? []), sighting])
+    const sightings: Sighting[] = []
+    for (const seen of byPath.values()) {
+      const first = seen.reduce((a, b) => (order(b.commit) < order(a.commit) ? b : a))
+      const shown = seen.find(inHead) ?? first
+      const lines = new Set<number>()
+      for (const sighting of seen)
+        if (sighting.oid === shown.oid && !lines.has(sighting.match.startLine)) {
+          lines.add(sighting.match.startLine)
+          sightings.push({ ...sighting, commit: first.commit })
+        }
     }
-    const sightings = [...byPath.values()].sort(
-      (a, b) => order(a.commit) - order(b.commit) || a.path.localeCompare(b.path),
+    sightings.sort(
+      (a, b) =>
+        order(a.commit) - order(b.commit) || a.path.localeCompare(b.path) || a.match.startLine - b.match.startLine,
     )
     const present = group.sightings.some(inHead)
     const primaryIndex = Math.max(
@@ -230,7 +244,8 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
       sightings.findIndex((s) => headPaths.has(s.path) && group.sightings.some((o) => o.path === s.path && inHead(o))),
     )
     const [primary] = sightings.splice(primaryIndex, 1)
-    const ordered = [primary!, ...sightings]
+    const occurrences = sightings.length + 1
+    const ordered = [primary!, ...sightings].slice(0, maxLocations)
     const locations: FindingLocation[] = ordered.map((s) => ({
       path: s.path,
       start_line: s.match.startLine,
@@ -247,7 +262,7 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
       rule_id: group.rule.id,
       severity: group.rule.severity,
       title: group.rule.title,
-      message: messageOf(group, locations.length, firstCommit, present),
+      message: messageOf(group, occurrences, firstCommit, present),
       cwe: group.rule.cwe,
       fix: group.rule.fix,
       identity: group.identity,
@@ -256,7 +271,8 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
         first_commit: firstCommit ?? null,
         in_head: present,
         redacted: group.redacted,
-        paths: locations.length,
+        paths: new Set(ordered.map((s) => s.path)).size,
+        occurrences,
         detector: group.source,
         ...(group.rule.id === 'vega-api-key' ? { revoke: true } : {}),
       },
