@@ -133,7 +133,20 @@ export const pythonRules: CodeRule[] = [
             call('^hashlib\\.new$', nthArgument(1, { kind: 'string', regex: '(?i)^["\'](md4|md5|sha1)["\']$' })),
           ],
         },
-        { has: { field: 'arguments', regex: secretName } },
+        {
+          any: [
+            // The secret is hashed in the call itself...
+            { has: { field: 'arguments', regex: secretName } },
+            // ...or fed later through update(), in a function that handles a password or secret. A checksum
+            // of a body (an ETag) is neither.
+            {
+              all: [
+                { has: { field: 'arguments', regex: '(?i)^\\(\\s*([\'"](md4|md5|sha1)[\'"])?\\s*\\)$' } },
+                { inside: { kind: 'function_definition', stopBy: 'end', regex: secretName } },
+              ],
+            },
+          ],
+        },
         { not: keyword('^usedforsecurity\\s*=\\s*False$') },
       ],
     },
