@@ -170,15 +170,19 @@ export const pythonRules: CodeRule[] = [
     id: 'py-weak-random',
     title: 'The random module used for a secret value',
     severity: 'medium',
-    cwe: ['CWE-338'],
+    cwe: ['CWE-330', 'CWE-338'],
     fix: 'Generate tokens, passwords and nonces with the secrets module (secrets.token_urlsafe, secrets.choice).',
     rule: {
-      ...call('^random\\.(random|randint|randrange|choice|choices|getrandbits|sample|uniform|randbytes)$'),
+      ...call(
+        '^random\\.(random|randint|randrange|choice|choices|getrandbits|sample|uniform|randbytes|normalvariate|gauss|triangular|betavariate|expovariate|lognormvariate|vonmisesvariate|paretovariate|weibullvariate)$',
+      ),
       inside: {
         stopBy: 'end',
         any: [
           { kind: 'assignment', has: { field: 'left', regex: secretName } },
           { kind: 'function_definition', has: { field: 'name', regex: secretName } },
+          // A function that keeps sessions, cookies or tokens: the number is most likely one of them.
+          { kind: 'function_definition', has: { field: 'body', regex: secretName } },
           { kind: 'keyword_argument', has: { field: 'name', regex: secretName } },
           { kind: 'pair', has: { field: 'key', regex: secretName } },
         ],
