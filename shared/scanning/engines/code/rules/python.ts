@@ -190,6 +190,17 @@ export const pythonRules: CodeRule[] = [
     },
   },
   {
+    id: 'py-insecure-cookie',
+    title: 'Cookie sent without the Secure flag, or readable by scripts',
+    severity: 'medium',
+    cwe: ['CWE-614', 'CWE-1004'],
+    fix: 'Set cookies with secure=True and httponly=True (and samesite), or set SESSION_COOKIE_SECURE for Flask sessions.',
+    // Flask, Werkzeug, Django and Starlette all default `secure` to false: a cookie is safe only when told.
+    rule: call('\\.set_cookie$', {
+      any: [{ not: keyword('^secure\\s*=\\s*True$') }, keyword('^httponly\\s*=\\s*False$')],
+    }),
+  },
+  {
     id: 'py-tls-verification-disabled',
     title: 'TLS certificate verification disabled',
     severity: 'high',
