@@ -5,6 +5,7 @@
 import { crc32 } from 'node:zlib'
 import { isWellFormedApiKey } from '../../../auth/api-key-format.js'
 import type { Severity } from '../../engine.js'
+import { pemBody, providerRules } from './provider-rules.js'
 
 export interface SecretRule {
   id: string
@@ -75,8 +76,6 @@ function isSignedJwt(token: string): boolean {
   const alg = decodesToJson(header ?? '')?.alg
   return typeof alg === 'string' && alg.toLowerCase() !== 'none' && !!decodesToJson(payload ?? '') && !!signature
 }
-
-const pemBody = (secret: string) => secret.replace(/\\n|\\r|\s/g, '')
 
 const cwe = ['CWE-798']
 const rotate = (what: string) =>
@@ -302,20 +301,8 @@ export const rules: SecretRule[] = [
     regex: /\b(SG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43})(?![0-9A-Za-z_-])/,
     entropy: 4,
   },
-  {
-    id: 'private-key',
-    title: 'Private key (PEM or OpenSSH)',
-    severity: 'critical',
-    cwe: ['CWE-798', 'CWE-321'],
-    fix: 'Treat the key pair as compromised: replace it, revoke its certificate or authorized_keys entries, and keep keys out of the repository.',
-    keywords: ['-----begin'],
-    // The body is bounded so a BEGIN with no END costs one bounded scan, not a backtracking search.
-    regex:
-      /(-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\[nr]|[\s\w+/=:,.-]){64,16384}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----)/,
-    normalise: pemBody,
-    placeholderCheck: false,
-    check: (secret) => !/\.\.\.|…|<[^>]*>/.test(secret),
-  },
+  // Provider formats, private keys and authorization material live in their own module.
+  ...providerRules,
   {
     id: 'database-url-credentials',
     title: 'Database URL with a password',
