@@ -43,4 +43,18 @@ describe('detection quality on the public eval set', () => {
     for (const category of ['hash', 'weakrand', 'securecookie'])
       expect(youden(category), report).toBeGreaterThanOrEqual(0.95)
   }, 120_000)
+
+  it('code: juice-shop vulnerable lines and its codefix variants (vulnerable flagged, fixed left alone)', async () => {
+    const trees = unpacked('trees.tgz')
+    const out = scratch('juice-shop-sast')
+    await scanToSarif(join(trees, 'juice-shop-33518f5a'), [codeEngine], join(out, 'juice-shop-33518f5a.sarif'))
+
+    const report = score('score.mjs', ['--labels', 'public', '--sarif', out, '--trees', trees])
+    const [, linesNear] = /\| vuln-code-snippet lines \| 27 \| \d+\/27 \| (\d+)\/27 \|/.exec(report) ?? []
+    const [, vulnerable, fixed] = /\| all \| (\d+)\/67 \|[^|]*\| (\d+)\/25 \|/.exec(report) ?? []
+
+    expect(Number(linesNear), report).toBeGreaterThanOrEqual(2)
+    expect(Number(vulnerable), report).toBeGreaterThanOrEqual(11)
+    expect(Number(fixed), report).toBeLessThanOrEqual(2)
+  }, 120_000)
 })
