@@ -135,7 +135,7 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
     // they know the workspace of the resource they touch.
     const workspaceParam = (params as { id?: string } | undefined)?.id
     if (spec.role && workspaceParam?.startsWith('ws_')) await request.authorize(workspaceParam as WorkspaceId)
-    const run = async () => toResponse(spec, await implementations[routeId]!(request))
+    const run = async () => toResponse(routeId, spec, await implementations[routeId]!(request))
     const idempotencyKey = headers['idempotency-key']
     if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
     const sent = JSON.stringify([params ?? null, request.rawBody.toString('base64')])
@@ -255,7 +255,22 @@ function lowerCaseHeaders(event: APIGatewayProxyEvent): Record<string, string> {
   return headers
 }
 
-function toResponse(spec: RouteSpec, result: unknown): APIGatewayProxyResult {
+/**
+ * A handler's answer that fails its route's schema is Vega's bug, never the client's: a 500 `internal`
+ * whose log line names the route and the fields (not their values), instead of a 422 blaming the request.
+ */
+export class AnswerSchemaError extends Error {
+  override name = 'AnswerSchemaError'
+}
+
+function answerOf(routeId: string, schema: z.ZodType, result: unknown): unknown {
+  const parsed = schema.safeParse(result)
+  if (parsed.success) return parsed.data
+  const fields = zodIssues(parsed.error).map((issue) => `${issue.path || '(root)'}: ${issue.message}`)
+  throw new AnswerSchemaError(`the answer of ${routeId} fails its schema: ${fields.join('; ')}`)
+}
+
+function toResponse(routeId: string, spec: RouteSpec, result: unknown): APIGatewayProxyResult {
   if (result instanceof Reply) {
     const binary = result.body instanceof Uint8Array
     return {
@@ -267,7 +282,7 @@ function toResponse(spec: RouteSpec, result: unknown): APIGatewayProxyResult {
   }
   if (spec.status === 204) return { statusCode: 204, headers: {}, body: '' }
   // Parsing the answer through the route's schema keeps internal attributes (keys, hashes) out of it.
-  const body = spec.ok ? spec.ok.parse(result) : result
+  const body = spec.ok ? answerOf(routeId, spec.ok, result) : result
   return {
     statusCode: spec.status ?? 200,
     headers: { 'content-type': 'application/json' },

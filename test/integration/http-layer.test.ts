@@ -73,6 +73,8 @@ const testHandler = lambda(testRoutes, {
   getWidget: ({ params }) => {
     if (params.id === 'taken') throw conflict('Widget taken is busy', { widget: 'taken' })
     if (params.id === 'leaky') return { id: 'leaky', name: 'ok', pk: 'WS#secret', password_hash: 'scrypt$…' }
+    // A handler bug: the answer lacks a field its schema requires, and carries a value that must not leak.
+    if (params.id === 'broken') return { id: 'broken', name: 42, token: 'vgu_hunter2' } as never
     throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2')
   },
   deleteWidget: () => undefined,
@@ -348,5 +350,22 @@ describe('errors', () => {
     const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/leaky' })
 
     expect(answer.json).toEqual({ id: 'leaky', name: 'ok' })
+  })
+
+  it('answers 500 internal, not a 422 blaming the request, when a handler answer fails its schema', async () => {
+    logger.setLogLevel('ERROR')
+    const lines: string[] = []
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
+    }
+
+    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/broken' })
+    logger.setLogLevel('SILENT')
+
+    expectEnvelope(answer, 500, 'internal')
+    expect(answer.text).not.toContain('vgu_hunter2')
+    const logged = lines.join('')
+    expect(logged).toContain('the answer of getWidget fails its schema: name:')
+    expect(logged).not.toContain('vgu_hunter2')
   })
 })
