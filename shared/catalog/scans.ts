@@ -1,24 +1,22 @@
 // Scans as the routes see them.
 import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
-import { checkCost, checkScanQuotas, limitsOf, scansPerDayExceeded } from '../billing/quotas.js'
-import { type PageRequest, tableName, transact } from '../data/db.js'
+import type { PageRequest } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
-import { countQueuedScan, queuedAhead } from '../data/quotas.js'
+import { queuedAhead } from '../data/quotas.js'
 import {
   cancelScan,
   getScan,
   listScansOfProject,
   listScansOfRepository,
-  newScanItem,
   type ScanRecord,
   type ScanStatus,
 } from '../data/scans.js'
 import { listUploadsOf } from '../data/uploads.js'
 import { conflict, notFound } from '../http/errors.js'
-import { newId, type ProjectId, type RepositoryId, type ScanId } from '../ids.js'
-import { enqueueScan } from '../queue/scans.js'
+import type { ProjectId, RepositoryId, ScanId } from '../ids.js'
 import { type Access, eventActor } from './access.js'
 import { findProject } from './projects.js'
+import { queueScan } from './queue-scan.js'
 import { findRepository } from './repositories.js'
 
 /** What billing and the queue add to a scan record: the estimate it was queued with, its cost, its place. */
@@ -67,42 +65,20 @@ export async function listOfProject(access: Access, id: ProjectId, page: PageReq
   return { items: scans.items.map(toScan), lastKey: scans.lastKey }
 }
 
-/**
- * A new queued scan of an earlier scan's input: rescans and retries. Refused over max_cost, the budget,
- * the scans in flight or the day's scans; the day's count is taken in the scan's own transaction.
- */
+/** A new queued scan of an earlier scan's input: rescans and retries. */
 async function queueAgain(access: Access, from: ScanRecord, engines?: string[], maxCost?: number) {
-  const limits = await limitsOf(from.workspace_id)
-  const cost = estimate(from.input.bytes, 'upload')
-  await checkCost(from.workspace_id, limits, cost, maxCost)
-  await checkScanQuotas(from.workspace_id, limits)
-  const scan: ScanRecord & { cost_estimate: Estimate } = {
-    id: newId('scan'),
-    repository_id: from.repository_id,
-    project_id: from.project_id,
-    workspace_id: from.workspace_id,
-    upload_id: from.upload_id,
+  const scan = await queueScan({
+    of: {
+      workspace_id: from.workspace_id,
+      project_id: from.project_id,
+      repository_id: from.repository_id,
+      upload_id: from.upload_id,
+    },
     input: from.input,
-    status: 'queued',
     engines: engines ?? from.engines,
-    error: null,
-    stats: null,
-    created_at: new Date().toISOString(),
-    started_at: null,
-    finished_at: null,
-    cost_estimate: cost,
-  }
-  await transact(
-    [
-      { Put: { TableName: tableName(), Item: newScanItem(scan), ConditionExpression: 'attribute_not_exists(pk)' } },
-      countQueuedScan(scan.workspace_id, limits.values.scans_per_day),
-    ],
-    (failed) => (failed === 1 ? scansPerDayExceeded(limits.values.scans_per_day) : conflict(`Scan ${scan.id} exists`)),
-  )
-  await enqueueScan({ scan_id: scan.id })
-  await appendEvent(scan.repository_id, 'scan.queued', eventActor(access.actor), {
-    scan_id: scan.id,
-    from_scan_id: from.id,
+    actor: eventActor(access.actor),
+    maxCost,
+    queuedBecause: { from_scan_id: from.id },
   })
   return toScan(scan)
 }

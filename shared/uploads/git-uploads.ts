@@ -1,21 +1,13 @@
 // Temporary git remotes: create, read, extend, release; and the two git smart-HTTP endpoints.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
-import {
-  checkCost,
-  checkScanQuotas,
-  checkUploadQuotas,
-  type EffectiveLimits,
-  limitsOf,
-  scansPerDayExceeded,
-} from '../billing/quotas.js'
+import { checkCost, checkUploadQuotas, limitsOf } from '../billing/quotas.js'
 import { type Access, eventActor, inWorkspace } from '../catalog/access.js'
+import { admitScan, queueScan, type ScanAdmission } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config, publicUrl } from '../config.js'
-import { tableName, transact } from '../data/db.js'
 import { appendEvent, systemActor } from '../data/events.js'
-import { countQueuedScan } from '../data/quotas.js'
-import { engineNames, getScan, newScanItem, type ScanRecord } from '../data/scans.js'
+import { engineNames, getScan, type ScanRecord } from '../data/scans.js'
 import {
   claimForPush,
   extendUpload,
@@ -38,7 +30,6 @@ import {
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, type UploadId } from '../ids.js'
-import { enqueueScan } from '../queue/scans.js'
 import { objectKeys } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
 
@@ -221,9 +212,9 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   }
   const pack = checkPack(request.pack)
   if ('error' in pack) return refuse(request, pack.error)
-  const cost = estimate(request.pack.length, 'upload')
+  let admission: ScanAdmission
   try {
-    await checkScanStart(upload, limits, cost)
+    admission = await admitScan(upload.workspace_id, request.pack.length, upload.max_cost, limits)
   } catch (error) {
     if (error instanceof ApiError) return refuse(request, `${error.code}: ${error.message}`, figuresOf(error))
     throw error
@@ -237,8 +228,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
     scanId = await queueScanOf(
       upload,
       { kind: 'pack', key, bytes: request.pack.length, objects: pack.objects, refs },
-      limits,
-      cost,
+      admission,
     )
   } catch (error) {
     // The day's last scan was taken by a racing request; the stored pack is an orphan the cleanup removes.
@@ -260,55 +250,45 @@ export async function receivePack(id: UploadId, authorization: string | undefine
 }
 
 /**
- * Claims the upload and creates its queued scan in one transaction, then queues it: the caller answers
- * the client only after this, so nothing acknowledged is lost (a failed send leaves the scan queued for
- * the sweeper). Undefined when the upload was claimed meanwhile, or expired.
+ * Claims the upload and queues its scan in the scan's own transaction: the caller answers the client only
+ * after this, so nothing acknowledged is lost. Undefined when the upload was claimed meanwhile.
  */
 async function queueScanOf(
-  upload: UploadRecord,
+  upload: BilledUpload,
   input: ScanRecord['input'],
-  limits: EffectiveLimits,
-  cost: Estimate,
+  admission?: ScanAdmission,
 ): Promise<ScanRecord['id'] | undefined> {
-  const now = new Date().toISOString()
-  const scan: ScanRecord & { cost_estimate: Estimate } = {
-    id: newId('scan'),
-    repository_id: upload.repository_id,
-    project_id: upload.project_id,
-    workspace_id: upload.workspace_id,
-    upload_id: upload.id,
-    status: 'queued',
-    input,
-    engines: [...engineNames],
-    error: null,
-    stats: null,
-    created_at: now,
-    started_at: null,
-    finished_at: null,
-    cost_estimate: cost,
-  }
   try {
-    await transact(
-      [
-        claimForPush(upload.id, scan.id, now),
-        { Put: { TableName: tableName(), Item: newScanItem(scan) } },
-        countQueuedScan(upload.workspace_id, limits.values.scans_per_day),
+    const scan = await queueScan({
+      of: {
+        workspace_id: upload.workspace_id,
+        project_id: upload.project_id,
+        repository_id: upload.repository_id,
+        upload_id: upload.id,
+      },
+      input,
+      engines: [...engineNames],
+      actor: systemActor,
+      maxCost: upload.max_cost,
+      admission,
+      claim: { item: (scan, now) => claimForPush(upload.id, scan, now), lost: () => new ProtocolError('claimed') },
+      events: [
+        {
+          type: 'upload.received',
+          data: {
+            upload_id: upload.id,
+            kind: input.kind,
+            bytes: input.bytes,
+            ...(input.objects ? { objects: input.objects } : {}),
+          },
+        },
       ],
-      (failed) => (failed === 2 ? scansPerDayExceeded(limits.values.scans_per_day) : new ProtocolError('claimed')),
-    )
+    })
+    return scan.id
   } catch (error) {
     if (error instanceof ProtocolError) return undefined
     throw error
   }
-  await enqueueScan({ scan_id: scan.id })
-  await appendEvent(upload.repository_id, 'upload.received', systemActor, {
-    upload_id: upload.id,
-    kind: input.kind,
-    bytes: input.bytes,
-    ...(input.objects ? { objects: input.objects } : {}),
-  })
-  await appendEvent(upload.repository_id, 'scan.queued', systemActor, { scan_id: scan.id })
-  return scan.id
 }
 
 /** After a bundle was PUT to bundle_upload_url: check its header and size, then queue its scan. */
@@ -336,9 +316,7 @@ export async function complete(access: Access, id: UploadId) {
       throw badRequest(`The upload is not a usable git bundle: ${error.message}`, { code: error.code })
     throw error
   }
-  const cost = estimate(size, 'upload')
-  await checkScanStart(upload, limits, cost)
-  const scanId = await queueScanOf(upload, { kind: 'bundle', key, bytes: size, refs }, limits, cost)
+  const scanId = await queueScanOf(upload, { kind: 'bundle', key, bytes: size, refs })
   if (!scanId) throw conflict(`Upload ${id} took its push meanwhile`)
   return toGitUpload({ ...upload, status: 'received', scan_id: scanId })
 }
@@ -355,12 +333,6 @@ function checkPack(pack: Buffer): { objects: number } | { error: string } {
     .digest()
   if (!digest.equals(trailer)) return { error: 'the packfile is truncated or corrupt (checksum mismatch)' }
   return { objects: pack.readUInt32BE(8) }
-}
-
-/** The checks before a scan is queued: its estimate against max_cost and the budget, then the quotas. */
-async function checkScanStart(upload: BilledUpload, limits: EffectiveLimits, cost: Estimate) {
-  await checkCost(upload.workspace_id, limits, cost, upload.max_cost)
-  await checkScanQuotas(upload.workspace_id, limits)
 }
 
 /** A refusal's figures as lines git prints under the reason. */

@@ -2,15 +2,14 @@
 // .zip), PUT the archive, analyze it (one scan through the same worker and engines), read the session.
 import { limitsOf } from '../billing/quotas.js'
 import { type Access, eventActor, inWorkspace } from '../catalog/access.js'
+import { queueScan } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
-import { tableName, transact } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
-import { engineNames, getScan, newScanItem, type ScanRecord } from '../data/scans.js'
+import { engineNames, getScan } from '../data/scans.js'
 import { claimForAnalysis, getSession, putSession, type SessionRecord } from '../data/sessions.js'
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { newId, type RepositoryId, type SessionId } from '../ids.js'
-import { enqueueScan } from '../queue/scans.js'
 import { type ArchiveFormat, looksLike } from '../scanning/archive.js'
 import { objectKeys } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut } from '../storage/objects.js'
@@ -103,32 +102,22 @@ export async function analyze(access: Access, id: SessionId) {
   if (size === 0 || !looksLike(session.format, await getObjectStart(key, Math.min(size, 4))))
     throw badRequest(`The uploaded object is not a ${session.format} archive`, { format: session.format })
 
-  const now = new Date().toISOString()
-  const scan: ScanRecord = {
-    id: newId('scan'),
-    repository_id: session.repository_id,
-    project_id: session.project_id,
-    workspace_id: session.workspace_id,
-    upload_id: null,
-    session_id: session.id,
-    status: 'queued',
+  const scan = await queueScan({
+    of: {
+      workspace_id: session.workspace_id,
+      project_id: session.project_id,
+      repository_id: session.repository_id,
+      upload_id: null,
+      session_id: session.id,
+    },
     input: { kind: 'archive', key, bytes: size, format: session.format },
     engines: [...engineNames],
-    error: null,
-    stats: null,
-    created_at: now,
-    started_at: null,
-    finished_at: null,
-  }
-  await transact(
-    [claimForAnalysis(session.id, scan.id, now), { Put: { TableName: tableName(), Item: newScanItem(scan) } }],
-    () => conflict(`Session ${id} was analysed meanwhile`),
-  )
-  await enqueueScan({ scan_id: scan.id })
-  await appendEvent(session.repository_id, 'session.analyzed', eventActor(access.actor), {
-    session_id: session.id,
-    bytes: size,
+    actor: eventActor(access.actor),
+    claim: {
+      item: (scan, now) => claimForAnalysis(session.id, scan, now),
+      lost: () => conflict(`Session ${id} was analysed meanwhile`),
+    },
+    events: [{ type: 'session.analyzed', data: { session_id: session.id, bytes: size } }],
   })
-  await appendEvent(session.repository_id, 'scan.queued', eventActor(access.actor), { scan_id: scan.id })
   return toSession({ ...session, status: 'analyzing', scan_id: scan.id })
 }

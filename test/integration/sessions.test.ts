@@ -4,6 +4,7 @@ process.env.ARCHIVE_MAX_BYTES = String(64 * 1024)
 
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
+import { handler as ops } from '../../functions/ops/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
@@ -141,6 +142,27 @@ describe('legacy sessions', () => {
     for (const refused of [early, wrongKind, tooBig]) {
       expect((await getSession(refused.id as SessionId))?.scan_id).toBeNull()
     }
+  })
+
+  it('checks the same quotas as every other scan: past scans_per_day, analyze answers 429 and queues nothing', async () => {
+    const owner = await newOwner()
+    const [first, second] = [await newSession(owner), await newSession(owner)]
+    for (const session of [first, second])
+      await put(session.upload_url!, await tarGz([{ name: 'a.txt', content: 'a' }]))
+    const limited = await call(ops, 'PUT', '/v1/ops/limits', {
+      as: owner.token,
+      body: { limits: { scans_per_day: 1 } },
+    })
+    expect(limited.status).toBe(200)
+    const analyze = (id: string) => call(sessions, 'POST', `/v1/sessions/${id}/analyze`, { as: owner.token })
+
+    const accepted = await analyze(first.id)
+    const refused = await analyze(second.id)
+
+    expect(accepted.status).toBe(202)
+    expect(refused.status).toBe(429)
+    expect(refused.json.error).toMatchObject({ code: 'quota_exceeded', details: { limit: 'scans_per_day' } })
+    expect(await getSession(second.id as SessionId)).toMatchObject({ status: 'awaiting_upload', scan_id: null })
   })
 
   it('answers 410 gone for an expired session, and offers no upload URL', async () => {
