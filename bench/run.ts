@@ -211,6 +211,7 @@ function treeRssMb(root: number): number {
 async function authentication() {
   console.log('\n## 5. authentication on the local stack (in process: the stack, the HTTP server, the client)')
   process.env.LOGIN_LIMIT_PER_ACCOUNT = '1000000'
+  process.env.LOGIN_LIMIT_PER_ACCOUNT_SOURCE = '1000000'
   process.env.LOGIN_LIMIT_PER_SOURCE = '1000000'
   process.env.RATE_LIMIT_PER_MINUTE = '1000000'
   const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-auth-'))

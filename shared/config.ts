@@ -37,8 +37,14 @@ const Env = z.object({
     .default(30 * 24 * 3600),
   /** Requests per minute per principal (a user or an API key). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  /** Login attempts per 15 minutes, per account and per source address. */
+  /**
+   * Login attempts per 15 minutes (docs/auth.md, "Login limits"): per account from one source address;
+   * per account from sources it never signed in from, after which those are slowed to
+   * LOGIN_SLOWED_PER_MINUTE; and per source address across accounts.
+   */
+  LOGIN_LIMIT_PER_ACCOUNT_SOURCE: z.coerce.number().int().min(1).default(10),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  LOGIN_SLOWED_PER_MINUTE: z.coerce.number().int().min(1).default(2),
   LOGIN_LIMIT_PER_SOURCE: z.coerce.number().int().min(1).default(50),
   /**
    * The largest push body the git endpoint takes. A body reaches Lambda base64-encoded inside its 6 MB

@@ -3,7 +3,7 @@ import { consumeSetupToken, createLogin, revokeLogin, rotateRefreshToken } from 
 import { findUserByEmail, getUser, listMembershipsOfUser, setPasswordHash } from '../data/users.js'
 import { badRequest, forbidden, unauthorized } from '../http/errors.js'
 import type { UserId } from '../ids.js'
-import { limitLogin } from './limits.js'
+import { limitLogin, rememberLoginSource } from './limits.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 import type { Actor } from './principal.js'
 import { signAccessToken } from './tokens.js'
@@ -31,6 +31,7 @@ export async function login(email: string, password: string, sourceIp: string) {
   const user = await findUserByEmail(email)
   const valid = await verifyPassword(password, user?.password_hash ?? (await decoyHash))
   if (!user?.password_hash || !valid) throw wrongCredentials()
+  await rememberLoginSource(email, sourceIp)
   const { loginId, refreshToken } = await createLogin(user.id)
   return tokensFor(user.id, loginId, refreshToken)
 }

@@ -1,7 +1,7 @@
 // Fixed-window counters in DynamoDB: one atomic ADD per request on the subject's item for the current
 // window; the item expires by TTL after its window. Cheap (one write), exact, and shared by every
 // Lambda instance, unlike an in-memory limiter.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { epochSeconds, tableName } from './db.js'
 import { keys } from './keys.js'
@@ -34,4 +34,13 @@ export async function countInWindow(
   )
   const hits = Number(Attributes?.hits ?? 1)
   return { limit, remaining: Math.max(0, limit - hits), reset, exceeded: hits > limit }
+}
+
+/** The hits a subject has in the window holding `now`, without counting one more. */
+export async function hitsInWindow(subject: string, windowS: number, now = Date.now()): Promise<number> {
+  const start = Math.floor(epochSeconds(now) / windowS) * windowS
+  const { Item } = await documents().send(
+    new GetCommand({ TableName: tableName(), Key: keys.rateWindow(subject, start), ProjectionExpression: 'hits' }),
+  )
+  return Number(Item?.hits ?? 0)
 }
