@@ -202,16 +202,35 @@ function parsePathParams(spec: RouteSpec, raw: Record<string, string | undefined
 }
 
 function parseQuery(spec: RouteSpec, event: APIGatewayProxyEvent): unknown {
+  const sent = Object.entries(event.multiValueQueryStringParameters ?? {}).filter(([, values]) => values?.length)
+  // A misspelt or misplaced parameter (`?workspace_id=` where the route takes none) would otherwise be
+  // silently ignored, and the client would read an answer to a question it did not ask.
+  const known = queryNames(spec)
+  const unknown = known ? sent.map(([name]) => name).filter((name) => !known.has(name)) : []
+  if (unknown.length)
+    throw badRequest(
+      `Unknown query parameter${unknown.length > 1 ? 's' : ''}: ${unknown.map((name) => name.slice(0, 64)).join(', ')}`,
+      {
+        unknown: unknown.slice(0, 20).map((name) => name.slice(0, 64)),
+        accepted: [...(known ?? [])],
+      },
+    )
   if (!spec.query) return undefined
   const query: Record<string, string> = {}
-  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
-    if (!values?.length) continue
-    if (values.length > 1) throw badRequest(`Query parameter ${name.slice(0, 64)} is given more than once`)
-    query[name] = values[0]!
+  for (const [name, values] of sent) {
+    if (values!.length > 1) throw badRequest(`Query parameter ${name.slice(0, 64)} is given more than once`)
+    query[name] = values![0]!
   }
   const parsed = spec.query.safeParse(query)
   if (!parsed.success) throw validationFailed(zodIssues(parsed.error, ['query']))
   return parsed.data
+}
+
+/** The names a route's query schema accepts; undefined when its shape cannot be read (then nothing is refused). */
+function queryNames(spec: RouteSpec): Set<string> | undefined {
+  if (!spec.query) return new Set()
+  const shape = (spec.query as { shape?: Record<string, unknown> }).shape
+  return shape && typeof shape === 'object' ? new Set(Object.keys(shape)) : undefined
 }
 
 function rawBodyOf(event: APIGatewayProxyEvent): Buffer {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
+import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as docs } from '../../functions/docs/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as sessions } from '../../functions/sessions/handler.js'
@@ -241,6 +242,36 @@ describe('query and path parameters', () => {
     })
 
     expectEnvelope(answer, 400, 'bad_request')
+  })
+
+  it('answers 400 naming the query parameters a route does not take, and runs nothing', async () => {
+    const misspelt = await invoke(testHandler, {
+      method: 'GET',
+      path: '/v1/projects/prj_1/scans',
+      query: 'limit=5&workspace_id=ws_1',
+    })
+    const noneTaken = await invoke(testHandler, {
+      method: 'POST',
+      path: '/v1/projects',
+      query: 'dry_run=1',
+      headers: json,
+      body: '{"name":"a"}',
+    })
+
+    expectEnvelope(misspelt, 400, 'bad_request')
+    expect(misspelt.json.error.message).toBe('Unknown query parameter: workspace_id')
+    expect(misspelt.json.error.details).toMatchObject({ unknown: ['workspace_id'], accepted: ['limit'] })
+    expectEnvelope(noneTaken, 400, 'bad_request')
+    expect(noneTaken.json.error.details).toMatchObject({ unknown: ['dry_run'], accepted: [] })
+    expect(stored).toEqual([])
+  })
+
+  it('refuses an unknown query parameter on a real route too (who-am-I takes no workspace_id)', async () => {
+    const owner = await newOwner()
+    const answer = await call(auth, 'GET', '/v1/auth/me', { as: owner.token, query: 'workspace_id=ws_x' })
+
+    expectEnvelope(answer, 400, 'bad_request')
+    expect(answer.json.error.details.unknown).toEqual(['workspace_id'])
   })
 
   it('answers 404 to a malformed id, as to an unknown one, without echoing it', async () => {
