@@ -28,6 +28,7 @@ import {
 } from './errors.js'
 import { idempotent } from './idempotency.js'
 import { accessLog, errorEnvelope, headerOf, requestId, type VegaContext } from './middleware.js'
+import { textIssues } from './plain-text.js'
 import { Reply } from './reply.js'
 
 type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined
@@ -221,6 +222,8 @@ function parseQuery(spec: RouteSpec, event: APIGatewayProxyEvent): unknown {
     if (values!.length > 1) throw badRequest(`Query parameter ${name.slice(0, 64)} is given more than once`)
     query[name] = values![0]!
   }
+  const notText = textIssues(query, ['query'])
+  if (notText.length) throw validationFailed(notText)
   const parsed = spec.query.safeParse(query)
   if (!parsed.success) throw validationFailed(zodIssues(parsed.error, ['query']))
   return parsed.data
@@ -262,6 +265,9 @@ function parseBody(spec: RouteSpec, request: AnyRequest): unknown {
       throw badRequest('The body is not valid JSON')
     }
   }
+  // Routes that take large bodies take third-party documents (SARIF, OSV), written by other tools.
+  const notText = textIssues(json, ['body'], { controls: spec.maxBodyBytes === undefined })
+  if (notText.length) throw validationFailed(notText)
   const parsed = spec.body.safeParse(json)
   if (!parsed.success) throw validationFailed(zodIssues(parsed.error, ['body']))
   return parsed.data

@@ -218,6 +218,42 @@ describe('bodies', () => {
   })
 })
 
+describe('plain text', () => {
+  it('refuses a name holding NUL, a line break or a lone surrogate with 422 naming the field, and stores nothing', async () => {
+    const bodies = ['{"name":"a\\u0000b"}', '{"name":"two\\nlines"}', '{"name":"half \\ud800 pair"}']
+
+    const answers = []
+    for (const body of bodies)
+      answers.push(await invoke(testHandler, { method: 'POST', path: '/v1/projects', headers: json, body }))
+
+    for (const answer of answers) {
+      expectEnvelope(answer, 422, 'validation_failed')
+      expect(answer.json.error.details.issues[0].path).toBe('body.name')
+    }
+    expect(answers[2]!.json.error.details.issues[0].message).toMatch(/surrogate/)
+    expect(stored).toEqual([])
+  })
+
+  it('refuses control characters in a query value, and takes tabs and line breaks in free text', async () => {
+    const owner = await newOwner()
+    const escaped = await invoke(testHandler, { method: 'GET', path: '/v1/projects/prj_1/scans', query: 'limit=%1B5' })
+    const described = await call(projects, 'POST', '/v1/projects', {
+      as: owner.token,
+      body: { name: `p-${Date.now()}`, description: 'first line\n\tsecond line' },
+    })
+    const bell = await call(projects, 'POST', '/v1/projects', {
+      as: owner.token,
+      body: { name: `p-${Date.now()}`, description: 'ring \u0007' },
+    })
+
+    expectEnvelope(escaped, 422, 'validation_failed')
+    expect(escaped.json.error.details.issues[0].path).toBe('query.limit')
+    expect(described.status).toBe(201)
+    expectEnvelope(bell, 422, 'validation_failed')
+    expect(bell.json.error.details.issues[0].path).toBe('body.description')
+  })
+})
+
 describe('query and path parameters', () => {
   it('coerces and defaults query parameters', async () => {
     const given = await invoke(testHandler, { method: 'GET', path: '/v1/projects/prj_1/scans', query: 'limit=7' })
