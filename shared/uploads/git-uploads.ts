@@ -27,6 +27,7 @@ import {
   report,
   zeroOid,
 } from '../git/protocol.js'
+import { refNameProblem } from '../git/ref-name.js'
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, type UploadId } from '../ids.js'
@@ -201,6 +202,10 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   if (deletes.length) return refuse(request, 'deleting refs is not accepted')
   const foreign = request.commands.filter((command) => !/^refs\/(heads|tags)\//.test(command.ref))
   if (foreign.length) return refuse(request, 'only refs/heads/* and refs/tags/* are accepted')
+  for (const { ref } of request.commands) {
+    const problem = refNameProblem(ref)
+    if (problem) return refuse(request, `the ref name ${JSON.stringify(ref.slice(0, 100))} ${problem}`)
+  }
   const limits = await limitsOf(upload.workspace_id)
   const limit = Math.min(config().GIT_PUSH_MAX_BYTES, limits.values.git_push_max_bytes)
   if (request.pack.length > limit) {
@@ -311,6 +316,10 @@ export async function complete(access: Access, id: UploadId) {
   try {
     // The header is enough here; the worker verifies the pack itself, every object and its checksum.
     refs = parseBundle(await getObjectStart(key, Math.min(size, 1024 * 1024))).refs
+    for (const { ref } of refs) {
+      const problem = ref === 'HEAD' ? undefined : refNameProblem(ref)
+      if (problem) throw badRequest(`The bundle's ref name ${JSON.stringify(ref.slice(0, 100))} ${problem}`)
+    }
   } catch (error) {
     if (error instanceof GitError)
       throw badRequest(`The upload is not a usable git bundle: ${error.message}`, { code: error.code })

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -154,6 +155,32 @@ describe('git push to a temporary remote', () => {
     expect(push.err).toMatch(/Authentication failed|could not read Username/)
     expect(anonymous.status).toBe(401)
     expect(anonymous.headers.get('www-authenticate')).toContain('Basic')
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
+  })
+
+  it('refuses a ref name git itself would refuse, sent by a hand-made client, and the upload stays open', async () => {
+    const repo = await newRepo('crafted', { 'd.txt': 'd\n' })
+    const upload = await newUpload()
+    const head = (await git(repo, 'rev-parse', 'HEAD')).out.trim()
+    const objects = (await git(repo, 'rev-list', '--objects', 'HEAD')).out
+    const pack = execFileSync('git', ['pack-objects', '--stdout'], { cwd: repo, input: objects })
+    const command = `${'0'.repeat(40)} ${head} refs/heads/../../x\0report-status\n`
+    const pktLine = (text: string) => `${(Buffer.byteLength(text) + 4).toString(16).padStart(4, '0')}${text}`
+    const url = new URL(upload.remote_url)
+
+    const answer = await fetch(`${harness.url}/v1/git-uploads/${upload.id}/repo.git/git-receive-pack`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-git-receive-pack-request',
+        authorization: `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`,
+      },
+      body: Buffer.concat([Buffer.from(`${pktLine(command)}0000`), pack]),
+    })
+    const report = await answer.text()
+
+    expect(answer.status).toBe(200)
+    expect(report).toContain('ng refs/heads/../../x')
+    expect(report).toContain('holds ..')
     expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
   })
 
