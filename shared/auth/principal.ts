@@ -3,7 +3,7 @@
 // treated as no credential.
 import { findApiKeyBySha256, type KeyOwner, touchApiKey } from '../data/api-keys.js'
 import { isLoginActive } from '../data/logins.js'
-import { unauthorized } from '../http/errors.js'
+import { badRequest, unauthorized } from '../http/errors.js'
 import type { ApiKeyId, LoginId, UserId } from '../ids.js'
 import type { Scope } from '../routes/route.js'
 import { isWellFormedApiKey, sha256Hex } from './api-key-format.js'
@@ -23,13 +23,17 @@ export const principalId = (actor: Actor) => (actor.kind === 'user' ? actor.user
 /** The credential a request carries, if any: the bearer token or the private-token header. */
 export function credentialOf(headers: Record<string, string>): string | undefined {
   const authorization = headers.authorization?.trim()
+  const privateToken = headers['private-token']?.trim() || undefined
+  // Two different credentials would silently act as one of them: the caller must say which it means.
+  if (authorization && privateToken)
+    throw badRequest('Send one credential: Authorization: Bearer or Private-Token, not both')
   if (authorization) {
     const [scheme, value, extra] = authorization.split(/\s+/)
     if (scheme?.toLowerCase() !== 'bearer' || !value || extra)
       throw unauthorized('Send credentials as Authorization: Bearer <token or key>')
     return value
   }
-  return headers['private-token']?.trim() || undefined
+  return privateToken
 }
 
 /**

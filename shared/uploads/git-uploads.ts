@@ -330,6 +330,8 @@ export async function complete(access: Access, id: UploadId) {
   return toGitUpload({ ...upload, status: 'received', scan_id: scanId })
 }
 
+const minPackEntryBytes = 9
+
 /** The pack's signature, version, object count and trailing SHA-1, checked before anything is stored. */
 function checkPack(pack: Buffer): { objects: number } | { error: string } {
   if (pack.length < 32 || pack.subarray(0, 4).toString('ascii') !== 'PACK')
@@ -341,7 +343,13 @@ function checkPack(pack: Buffer): { objects: number } | { error: string } {
     .update(pack.subarray(0, pack.length - 20))
     .digest()
   if (!digest.equals(trailer)) return { error: 'the packfile is truncated or corrupt (checksum mismatch)' }
-  return { objects: pack.readUInt32BE(8) }
+  const objects = pack.readUInt32BE(8)
+  // An entry takes at least a 1-byte header and an 8-byte zlib stream: a count the bytes cannot hold is
+  // a lie, refused before it is acknowledged (the worker would fail it later, after the client left).
+  const most = Math.floor((pack.length - 32) / minPackEntryBytes)
+  if (objects > most)
+    return { error: `the pack claims ${objects} objects; its ${pack.length} bytes hold at most ${most}` }
+  return { objects }
 }
 
 /** A refusal's figures as lines git prints under the reason. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,6 +33,33 @@ async function newRepo(name: string, files: Record<string, string>) {
 const api = (method: string, path: string, body?: unknown) => callApi(harness.url, owner.token, method, path, body)
 
 const newUpload = async () => (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
+
+/** A commit's pack, made by git, for a client written by hand (one that sends what git never would). */
+async function handMadePush(name: string) {
+  const repo = await newRepo(name, { 'd.txt': `${name}\n` })
+  const upload = await newUpload()
+  const head = (await git(repo, 'rev-parse', 'HEAD')).out.trim()
+  const objects = (await git(repo, 'rev-list', '--objects', 'HEAD')).out
+  const pack = execFileSync('git', ['pack-objects', '--stdout'], { cwd: repo, input: objects })
+  return { upload, pack, head }
+}
+
+/** POSTs one receive-pack command and a pack with the upload's credentials; the report git would read. */
+async function receivePack(upload: { id: string; remote_url: string }, command: string, pack: Buffer) {
+  const pktLine = (text: string) => `${(Buffer.byteLength(text) + 4).toString(16).padStart(4, '0')}${text}`
+  const url = new URL(upload.remote_url)
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+  const answer = await fetch(`${harness.url}/v1/git-uploads/${upload.id}/repo.git/git-receive-pack`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-git-receive-pack-request',
+      authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
+    },
+    body: Buffer.concat([Buffer.from(`${pktLine(`${command}\0report-status\n`)}0000`), pack]),
+  })
+  expect(answer.status).toBe(200)
+  return answer.text()
+}
 
 beforeAll(async () => {
   harness = await startPushHarness()
@@ -159,28 +186,29 @@ describe('git push to a temporary remote', () => {
   })
 
   it('refuses a ref name git itself would refuse, sent by a hand-made client, and the upload stays open', async () => {
-    const repo = await newRepo('crafted', { 'd.txt': 'd\n' })
-    const upload = await newUpload()
-    const head = (await git(repo, 'rev-parse', 'HEAD')).out.trim()
-    const objects = (await git(repo, 'rev-list', '--objects', 'HEAD')).out
-    const pack = execFileSync('git', ['pack-objects', '--stdout'], { cwd: repo, input: objects })
-    const command = `${'0'.repeat(40)} ${head} refs/heads/../../x\0report-status\n`
-    const pktLine = (text: string) => `${(Buffer.byteLength(text) + 4).toString(16).padStart(4, '0')}${text}`
-    const url = new URL(upload.remote_url)
+    const { upload, pack, head } = await handMadePush('crafted')
 
-    const answer = await fetch(`${harness.url}/v1/git-uploads/${upload.id}/repo.git/git-receive-pack`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-git-receive-pack-request',
-        authorization: `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`,
-      },
-      body: Buffer.concat([Buffer.from(`${pktLine(command)}0000`), pack]),
-    })
-    const report = await answer.text()
+    const report = await receivePack(upload, `${'0'.repeat(40)} ${head} refs/heads/../../x`, pack)
 
-    expect(answer.status).toBe(200)
     expect(report).toContain('ng refs/heads/../../x')
     expect(report).toContain('holds ..')
+    expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
+  })
+
+  it('refuses a pack whose header claims more objects than its bytes can hold, before acknowledging it', async () => {
+    const { upload, pack, head } = await handMadePush('lying')
+    const lying = Buffer.from(pack)
+    lying.writeUInt32BE(0xffffffff, 8)
+    createHash('sha1')
+      .update(lying.subarray(0, -20))
+      .digest()
+      .copy(lying, lying.length - 20)
+
+    const report = await receivePack(upload, `${'0'.repeat(40)} ${head} refs/heads/main`, lying)
+
+    expect(report).toContain('ng refs/heads/main')
+    expect(report).toContain('the pack claims 4294967295 objects')
+    expect(report).not.toContain('queued')
     expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
   })
 

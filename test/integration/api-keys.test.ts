@@ -51,6 +51,18 @@ describe('creating and using keys', () => {
     expect(listed.text).not.toContain(sha256Hex(created.key))
   })
 
+  it('refuses two credentials in one request (400), rather than silently acting as one of them', async () => {
+    const person = await newOwner()
+    const { key } = await createKey(person)
+
+    const answer = await call(auth, 'GET', '/v1/auth/me', { as: person.token, headers: { 'private-token': key } })
+
+    expect(answer.status).toBe(400)
+    expect(answer.json.error.code).toBe('bad_request')
+    expect(answer.json.error.message).toMatch(/one credential/)
+    expect(answer.text).not.toContain(key)
+  })
+
   it('authenticates as Authorization: Bearer too', async () => {
     const person = await newOwner()
     const { key } = await createKey(person)
