@@ -3,11 +3,11 @@
 // answer back. Gateway-level failures (unknown route, payload limits, timeout) answer with the same
 // envelope the deployed Gateway Responses render.
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { APIGatewayProxyResult } from 'aws-lambda'
 import { errorResponse, toApiError } from '../../shared/http/envelope.js'
-import { ApiError, payloadTooLarge, routeNotFound, timeout } from '../../shared/http/errors.js'
+import { ApiError, badRequest, payloadTooLarge, routeNotFound, timeout } from '../../shared/http/errors.js'
 import type { ApiHandler } from '../../shared/http/lambda.js'
 import { routeTable } from '../../shared/routes/index.js'
 import { createMatcher, type Resolution } from '../../shared/routes/match.js'
@@ -52,6 +52,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       options.log?.(`vega: local gateway failed on ${request.method} ${request.url}: ${(error as Error).message}`)
       if (!response.headersSent) write(response, errorResponse(toApiError(error), randomUUID()))
     })
+  })
+  // What Node's HTTP parser refuses (an unknown method, headers over 16 KB) never reaches serve(): answer
+  // it with the envelope too, as the deployed gateway's responses do, instead of Node's bare 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') return socket.destroy()
+    socket.end(rawResponse(errorResponse(parserError(error), randomUUID())))
   })
   // git sends a whole pack in one request; keep-alive clients expect long-lived sockets.
   server.requestTimeout = 120_000
@@ -118,6 +124,21 @@ async function serve(request: IncomingMessage, response: ServerResponse) {
   const handler = await handlerOf(group)
   const context = lambdaContext(`vega-local-${group}`, requestId, gatewayLimits.integrationTimeoutMs)
   write(response, await withTimeout(handler(event, context), requestId))
+}
+
+function parserError(error: NodeJS.ErrnoException): ApiError {
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return badRequest('The request headers exceed 16 KB', { limit_bytes: 16 * 1024 })
+  if (error.code === 'HPE_INVALID_METHOD') return badRequest('The request method is not an HTTP method Vega knows')
+  return badRequest('The request is not valid HTTP/1.1')
+}
+
+/** An answer written straight to a socket the HTTP parser gave up on; the connection closes after it. */
+function rawResponse(answer: APIGatewayProxyResult): string {
+  const body = String(answer.body)
+  const headers = { ...answer.headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' }
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`)
+  return `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode]}\r\n${lines.join('\r\n')}\r\n\r\n${body}`
 }
 
 async function withTimeout(invocation: Promise<APIGatewayProxyResult>, requestId: string) {

@@ -72,6 +72,17 @@ const refused = (port: number) =>
     socket.once('error', () => resolve(true))
   })
 
+/** Sends raw bytes (what fetch would never send) and reads the whole answer until the server closes. */
+const rawExchange = (request: string) =>
+  new Promise<string>((resolve, reject) => {
+    const socket = connect(ports.api, '127.0.0.1')
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk) => chunks.push(chunk))
+    socket.once('end', () => resolve(Buffer.concat(chunks).toString()))
+    socket.once('error', reject)
+    socket.write(request)
+  })
+
 function clients() {
   const common = { region: localRegion, credentials: localCredentials }
   return {
@@ -129,6 +140,25 @@ describe('npm start', () => {
 
     expect(tooBig.status).toBe(413)
     expect((await json(tooBig)).error.details.limit_bytes).toBe(6 * 1024 * 1024)
+  })
+
+  it("answers what Node's HTTP parser refuses (an unknown method, 20 kB of headers) with the envelope", async () => {
+    const method = await rawExchange('BREW /v1/healthz HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    const headers = await rawExchange(
+      `GET /v1/healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    )
+
+    for (const [answer, message] of [
+      [method, /not an HTTP method/],
+      [headers, /headers exceed 16 KB/],
+    ] as const) {
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+      expect(answer).toContain('content-type: application/json')
+      const envelope = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))
+      expect(envelope).toMatchObject({ schema_version: 1, error: { code: 'bad_request', retryable: false } })
+      expect(envelope.error.message).toMatch(message)
+      expect(envelope.error.details.request_id).toEqual(expect.any(String))
+    }
   })
 
   it('keeps a table item, an S3 object and the debug user across Ctrl-C and a new start', async () => {
