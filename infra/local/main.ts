@@ -1,5 +1,7 @@
 // `npm start`: the whole of Vega on one machine. Configuration by environment variable (README):
 // PORT (8000), VEGA_DATA_DIR (.local), VEGA_DYNAMODB_PORT / VEGA_S3_PORT / VEGA_SQS_PORT (PORT+1..3).
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import { lambdaThread } from './lambda-thread.js'
 import { debugUser, type RunningStack, startStack } from './stack.js'
 
 const port = Number(process.env.PORT ?? 8000)
@@ -9,6 +11,10 @@ const log = (line: string) => console.log(line)
 const started = performance.now()
 log(`vega: starting the local stack (data in ${process.env.VEGA_DATA_DIR ?? '.local'}/)`)
 
+const scanWorker = lambdaThread<SQSEvent, SQSBatchResponse | undefined>(
+  new URL('../../functions/scan-worker/handler.ts', import.meta.url),
+  'vega-local-scan-worker',
+)
 let stack: RunningStack | undefined
 try {
   stack = await startStack({
@@ -19,8 +25,9 @@ try {
       s3: emulatorPort('VEGA_S3_PORT', 2),
       sqs: emulatorPort('VEGA_SQS_PORT', 3),
     },
-    // The same module Lambda runs for the worker, fed by the local SQS event source.
-    worker: (await import('../../functions/scan-worker/handler.js')).handler,
+    // The same module Lambda runs for the worker, fed by the local SQS event source, in a thread of its
+    // own as in a container of its own: a scan never delays an API answer.
+    worker: scanWorker.handler,
     cleanup: (await import('../../functions/cleanup/handler.js')).handler,
     log,
   })
@@ -46,6 +53,7 @@ async function shutdown(signal: string) {
   stopping = true
   log(`vega: ${signal}, stopping…`)
   await stack?.stop()
+  await scanWorker.close()
   log('vega: stopped')
   process.exit(0)
 }
