@@ -16,7 +16,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 const fmt = (n: number) => n.toFixed(1)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-billing-'))
-const stack = await startStack({ dataDir, port: 0 })
+const stack = await startStack({ dataDir, port: 0, throttle: false })
 try {
   const { createOwnerIfAbsent } = await import('../shared/data/users.js')
   const { createProject } = await import('../shared/data/projects.js')

@@ -215,7 +215,7 @@ async function authentication() {
   process.env.LOGIN_LIMIT_PER_SOURCE = '1000000'
   process.env.RATE_LIMIT_PER_MINUTE = '1000000'
   const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-auth-'))
-  const stack = await startStack({ dataDir, port: 0 })
+  const stack = await startStack({ dataDir, port: 0, throttle: false })
   const { resolveActor } = await import('../shared/auth/principal.js')
   const { verifyAccessToken } = await import('../shared/auth/tokens.js')
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -259,7 +259,7 @@ async function catalog() {
   console.log('\n## 6. projects and rollups on the local stack, over HTTP (300 requests each)')
   process.env.RATE_LIMIT_PER_MINUTE = '1000000'
   const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-catalog-'))
-  const stack = await startStack({ dataDir, port: 0 })
+  const stack = await startStack({ dataDir, port: 0, throttle: false })
   const send = jsonClient(stack.url)
   const { access_token: token } = await send('POST', '/v1/auth/login', undefined, {
     email: debugUser.email,
@@ -292,6 +292,7 @@ async function pipeline() {
   const stack = await startStack({
     dataDir,
     port: 0,
+    throttle: false,
     worker: (await import('../functions/scan-worker/handler.js')).handler,
   })
   const send = jsonClient(stack.url)

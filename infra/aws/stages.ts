@@ -3,6 +3,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib'
 import { RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Node } from 'constructs'
+import { stageThrottles, type Throttle } from './throttles.js'
 
 export type StageName = 'dev' | 'prod'
 
@@ -23,7 +24,7 @@ export interface StageSettings {
   removalPolicy: RemovalPolicy
   deletionProtection: boolean
   /** Requests per second for the whole stage, and the burst above it (API Gateway's token bucket). */
-  throttle: { rateLimit: number; burstLimit: number }
+  throttle: Throttle
   /** Scans at once: the worker's reserved concurrency and the event source's maximum concurrency. */
   workerConcurrency: number
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
@@ -37,7 +38,7 @@ export const stages: Record<StageName, StageSettings> = {
     logRetention: RetentionDays.TWO_WEEKS,
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
-    throttle: { rateLimit: 50, burstLimit: 100 },
+    throttle: stageThrottles.dev,
     workerConcurrency: 5,
     logLevel: 'DEBUG',
   },
@@ -48,7 +49,7 @@ export const stages: Record<StageName, StageSettings> = {
     logRetention: RetentionDays.SIX_MONTHS,
     removalPolicy: RemovalPolicy.RETAIN,
     deletionProtection: true,
-    throttle: { rateLimit: 500, burstLimit: 1000 },
+    throttle: stageThrottles.prod,
     workerConcurrency: 20,
     logLevel: 'INFO',
   },

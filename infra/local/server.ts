@@ -12,6 +12,7 @@ import type { ApiHandler } from '../../shared/http/lambda.js'
 import { routeTable } from '../../shared/routes/index.js'
 import { createMatcher, type Resolution } from '../../shared/routes/match.js'
 import type { Group } from '../../shared/routes/route.js'
+import type { Throttle } from '../aws/throttles.js'
 import { apiGatewayEvent, lambdaContext } from './event.js'
 
 /** API Gateway REST: 10 MB per request body; Lambda: 6 MB per synchronous invocation payload. */
@@ -24,6 +25,12 @@ export const gatewayLimits = {
 export interface ApiServerOptions {
   port: number
   host?: string
+  /**
+   * The stage's token bucket, as API Gateway applies it before any function runs: over it, 429
+   * rate_limited with Retry-After. Absent: no throttling (the tests and benchmarks that drive the
+   * handlers harder than a stage would allow).
+   */
+  throttle?: Throttle
   log?: (line: string) => void
 }
 
@@ -47,8 +54,11 @@ function handlerOf(group: Group): Promise<ApiHandler> {
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const admit = options.throttle ? tokenBucket(options.throttle) : () => true
   const server = createServer((request, response) => {
-    serve(request, response).catch((error) => {
+    const arrivedAt = Date.now()
+    if (!admit(arrivedAt)) return write(response, errorResponse(throttled(), randomUUID()))
+    serve(request, response, arrivedAt).catch((error) => {
       options.log?.(`vega: local gateway failed on ${request.method} ${request.url}: ${(error as Error).message}`)
       if (!response.headersSent) write(response, errorResponse(toApiError(error), randomUUID()))
     })
@@ -75,7 +85,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 }
 
-async function serve(request: IncomingMessage, response: ServerResponse) {
+/** API Gateway's stage throttle: a bucket of burstLimit tokens refilled at rateLimit a second. */
+function tokenBucket({ rateLimit, burstLimit }: Throttle) {
+  let tokens = burstLimit
+  let filledAt = Date.now()
+  return (now: number) => {
+    tokens = Math.min(burstLimit, tokens + ((now - filledAt) / 1000) * rateLimit)
+    filledAt = now
+    if (tokens < 1) return false
+    tokens -= 1
+    return true
+  }
+}
+
+// The deployed gateway's THROTTLED response (infra/aws/gateway-responses.ts): the envelope, Retry-After 1.
+const throttled = () => new ApiError('rate_limited', 'Too many requests', { retry_after_s: 1 }, { 'retry-after': '1' })
+
+async function serve(request: IncomingMessage, response: ServerResponse, arrivedAt: number) {
   const requestId = randomUUID()
   const url = new URL(request.url ?? '/', 'http://localhost')
   const method = request.method ?? 'GET'
@@ -122,8 +148,10 @@ async function serve(request: IncomingMessage, response: ServerResponse) {
   }
   const group = resolution.spec.group
   const handler = await handlerOf(group)
-  const context = lambdaContext(`vega-local-${group}`, requestId, gatewayLimits.integrationTimeoutMs)
-  write(response, await withTimeout(handler(event, context), requestId))
+  // The gateway's 29 s count from the request's arrival, as a client experiences them.
+  const leftMs = Math.max(0, gatewayLimits.integrationTimeoutMs - (Date.now() - arrivedAt))
+  const context = lambdaContext(`vega-local-${group}`, requestId, leftMs)
+  write(response, await withTimeout(handler(event, context), requestId, leftMs))
 }
 
 function parserError(error: NodeJS.ErrnoException): ApiError {
@@ -141,12 +169,12 @@ function rawResponse(answer: APIGatewayProxyResult): string {
   return `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode]}\r\n${lines.join('\r\n')}\r\n\r\n${body}`
 }
 
-async function withTimeout(invocation: Promise<APIGatewayProxyResult>, requestId: string) {
+async function withTimeout(invocation: Promise<APIGatewayProxyResult>, requestId: string, leftMs: number) {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<APIGatewayProxyResult>((resolve) => {
     timer = setTimeout(
       () => resolve(errorResponse(timeout("The handler did not answer within API Gateway's 29 s"), requestId)),
-      gatewayLimits.integrationTimeoutMs,
+      leftMs,
     )
   })
   try {

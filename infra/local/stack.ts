@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { newSigningSecret } from '../../shared/auth/secret.js'
 import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
+import { stageThrottles, type Throttle } from '../aws/throttles.js'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
 import { type Poller, type SqsHandler, startPoller } from './poller.js'
 import { type Endpoints, ensureResources, type LocalResources, localCredentials, localRegion } from './resources.js'
@@ -33,6 +34,8 @@ export interface StackOptions {
   /** The scheduled cleanup handler (functions/cleanup), run every minute. */
   cleanup?: () => Promise<unknown>
   visibilityTimeoutS?: number
+  /** The local gateway's throttle: the dev stage's by default, as deployed; false for none (benchmarks). */
+  throttle?: Throttle | false
   log?: (line: string) => void
 }
 
@@ -96,7 +99,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const resources = await step('table, bucket and queues ready', () =>
       ensureResources(endpoints, { visibilityTimeoutS: options.visibilityTimeoutS }),
     )
-    const api = await startApiServer({ port: options.port, log })
+    const throttle = options.throttle === false ? undefined : (options.throttle ?? stageThrottles.dev)
+    const api = await startApiServer({ port: options.port, log, throttle })
     Object.assign(process.env, handlerEnvironment('local', endpoints, resources, signingKeyFile(dataDir), api.url))
     await step(`debug user ${debugUser.email} ready`, () => createOwnerIfAbsent(debugUser))
     // The small set of real OSV advisories the project ships, so a local scan finds vulnerable packages.

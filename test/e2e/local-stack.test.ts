@@ -161,6 +161,20 @@ describe('npm start', () => {
     }
   })
 
+  it('throttles as the dev stage does (50 a second, bursts of 100): past it 429 with Retry-After, nothing else', async () => {
+    const answers = await Promise.all(Array.from({ length: 300 }, () => api('/v1/healthz')))
+    const statuses = answers.map((answer) => answer.status)
+    const refused = answers.filter((answer) => answer.status === 429)
+
+    expect(statuses.every((status) => status === 200 || status === 429)).toBe(true)
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(100)
+    expect(refused.length).toBeGreaterThan(50)
+    expect(refused[0]!.headers.get('retry-after')).toBe('1')
+    expect(await json(refused[0]!)).toMatchObject({ error: { code: 'rate_limited', retryable: true } })
+    // The bucket refills at 50 a second: leave it full for the tests after this one.
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+  })
+
   it('keeps a table item, an S3 object and the debug user across Ctrl-C and a new start', async () => {
     const before = clients()
     await before.documents.send(
