@@ -2,11 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { requestLog } from '../../shared/log.js'
 import { publishMetrics } from '../../shared/metrics.js'
-import { QueueMessage } from '../../shared/queue/scans.js'
+import { extendVisibility, QueueMessage } from '../../shared/queue/scans.js'
 import { deleteProjectInBackground } from '../../shared/worker/delete-project.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 
 const processor = new BatchProcessor(EventType.SQS)
+/** Each heartbeat keeps the message hidden this much longer: a live worker's message is never redelivered. */
+const renewedVisibilityS = 60
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const log = requestLog({ message_id: record.messageId, receive_count: record.attributes.ApproximateReceiveCount })
@@ -18,7 +20,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
     return log.warn('malformed queue message dropped')
   }
   if ('delete_project' in message) return deleteProjectInBackground(message.delete_project, log)
-  await runScan(message, log)
+  await runScan(message, log, { renewMessage: () => extendVisibility(record.receiptHandle, renewedVisibilityS) })
 }
 
 // A failed record is retried alone (reportBatchItemFailures); the rest of the batch is done.

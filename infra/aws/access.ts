@@ -21,8 +21,11 @@ export type TableLevel = 'read' | 'write' | 'scan' | 'describe'
  * rights); list and delete: a deleted repository's objects; head: HeadBucket (readiness).
  */
 export type BucketLevel = 'read' | 'write' | 'list' | 'delete' | 'head'
-/** send: SendMessage; receive: Receive + Delete (draining by hand); attributes: GetQueueAttributes. */
-export type QueueLevel = 'send' | 'receive' | 'attributes'
+/**
+ * send: SendMessage; receive: Receive + Delete (draining by hand); attributes: GetQueueAttributes;
+ * extend: ChangeMessageVisibility (a running scan's heartbeat keeps its message hidden).
+ */
+export type QueueLevel = 'send' | 'receive' | 'attributes' | 'extend'
 
 export interface Access {
   table?: readonly TableLevel[]
@@ -67,8 +70,8 @@ export const access: Record<FunctionName, Access> = {
     deadLetterQueue: ['receive', 'attributes'],
   },
   // Reads the pushed input; deleting a project's repositories (a queued cascade) deletes their uploads.
-  // Consuming the scan queue is the event source's grant, not the code's.
-  'scan-worker': { table: ['read', 'write'], uploads: ['read', 'list', 'delete'] },
+  // Consuming the scan queue is the event source's grant, not the code's; extending a message it holds is.
+  'scan-worker': { table: ['read', 'write'], uploads: ['read', 'list', 'delete'], scanQueue: ['extend'] },
   // Drains the DLQ (scans marked failed; its depth in a dry run), re-queues scans stuck past their deadline,
   // deletes expired uploads and sweeps old rate-limit windows.
   cleanup: {
@@ -96,6 +99,7 @@ const queueActions: Record<QueueLevel, string[]> = {
   send: ['sqs:SendMessage'],
   receive: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
   attributes: ['sqs:GetQueueAttributes'],
+  extend: ['sqs:ChangeMessageVisibility'],
 }
 
 /** The IAM actions an access declaration grants, by service; the tests compare templates against it. */

@@ -10,10 +10,13 @@ import {
   listScansOfRepository,
   type ScanRecord,
   type ScanStatus,
+  touchActiveScan,
 } from '../data/scans.js'
 import { listUploadsOf } from '../data/uploads.js'
 import { conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, ScanId } from '../ids.js'
+import { enqueueScan } from '../queue/scans.js'
+import { isStuck, runningGraceMs } from '../worker/sweep.js'
 import { type Access, eventActor } from './access.js'
 import { findProject } from './projects.js'
 import { queueScan } from './queue-scan.js'
@@ -106,8 +109,18 @@ export async function rescan(
 
 export async function retry(access: Access, repositoryId: RepositoryId, id: ScanId) {
   const scan = await findScan(access, repositoryId, id)
+  // A running scan whose worker went silent is the same scan queued again, as the sweep would do.
+  if (scan.status === 'running' && isStuck(scan)) {
+    if (await touchActiveScan(scan)) {
+      await enqueueScan({ scan_id: scan.id })
+      await appendEvent(scan.repository_id, 'scan.queued', eventActor(access.actor), { scan_id: scan.id, stuck: true })
+    }
+    return toScan((await getScan(scan.id)) ?? scan)
+  }
   if (scan.status !== 'failed' && scan.status !== 'cancelled') {
-    throw conflict(`Scan ${id} is ${scan.status}; only a failed or cancelled scan is retried`)
+    throw conflict(
+      `Scan ${id} is ${scan.status}; only a failed or cancelled scan is retried (or a running one whose worker has been silent for ${runningGraceMs / 1000} s)`,
+    )
   }
   return queueAgain(access, scan)
 }

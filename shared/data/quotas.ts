@@ -85,6 +85,7 @@ export interface ActiveScan {
   status: 'queued' | 'running'
   created_at: string
   started_at: string | null
+  heartbeat_at?: string
   gsi3sk: string
 }
 
@@ -103,7 +104,8 @@ export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveSc
           IndexName: 'gsi3',
           KeyConditionExpression: 'gsi3pk = :pk',
           FilterExpression: workspace ? 'workspace_id = :ws' : undefined,
-          ProjectionExpression: 'id, workspace_id, repository_id, project_id, #status, created_at, started_at, gsi3sk',
+          ProjectionExpression:
+            'id, workspace_id, repository_id, project_id, #status, created_at, started_at, heartbeat_at, gsi3sk',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':pk': keys.activeScans(shard).gsi3pk,

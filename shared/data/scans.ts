@@ -37,6 +37,8 @@ export interface ScanRecord {
   gate?: GateResult
   created_at: string
   started_at: string | null
+  /** While running: the worker's last sign of life (every few seconds); a silent worker is dead. */
+  heartbeat_at?: string
   finished_at: string | null
 }
 
@@ -100,16 +102,51 @@ export async function startScan(id: ScanId, now = new Date().toISOString()): Pro
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.scanById(id),
-        UpdateExpression: 'SET #status = :running, started_at = :now ADD attempts :one',
+        UpdateExpression:
+          'SET #status = :running, started_at = :now, heartbeat_at = :now, gsi3sk = :since ADD attempts :one',
         ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :running)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':now': now, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':running': 'running',
+          ':queued': 'queued',
+          ':now': now,
+          ':since': keys.activeScan(id, now).gsi3sk,
+          ':one': 1,
+        },
       }),
     )
     return 'started'
   } catch (error) {
     if (!isConditionFailure(error)) throw error
     return (await getScan(id)) ? 'already_done' : 'missing'
+  }
+}
+
+/**
+ * A running scan's sign of life: its heartbeat, and its place in the sweep index moved to now, so only a
+ * scan whose worker fell silent is ever stale. Tells whether the scan still runs (another worker, or a
+ * cancellation, may have settled it) and whether a cancellation was asked for.
+ */
+export async function heartbeatScan(
+  id: ScanId,
+  now = new Date().toISOString(),
+): Promise<{ running: boolean; cancelRequested: boolean }> {
+  try {
+    const { Attributes } = await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.scanById(id),
+        UpdateExpression: 'SET heartbeat_at = :now, gsi3sk = :since',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': now, ':since': keys.activeScan(id, now).gsi3sk, ':running': 'running' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    return { running: true, cancelRequested: Attributes?.cancel_requested === true }
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    return { running: false, cancelRequested: false }
   }
 }
 

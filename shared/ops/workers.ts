@@ -8,7 +8,7 @@ import { listProjects } from '../data/projects.js'
 import { getCleanupState, listActiveScans } from '../data/quotas.js'
 import type { ScanRecord } from '../data/scans.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
-import { queuedGraceMs, runningGraceMs } from '../worker/sweep.js'
+import { isStuck } from '../worker/sweep.js'
 
 export const windowH = 24
 const shown = 20
@@ -93,11 +93,7 @@ export async function workers(workspace: WorkspaceId, now = Date.now()) {
     counted.add(scan.id)
   }
   for (const scan of recent) if (!counted.has(scan.id) && scan.status in byState) byState[scan.status]++
-  const stuck = active.filter((scan) =>
-    scan.status === 'queued'
-      ? now - Date.parse(scan.created_at) > queuedGraceMs
-      : now - Date.parse(scan.started_at ?? scan.created_at) > runningGraceMs,
-  )
+  const stuck = active.filter((scan) => isStuck(scan, now))
   const finished = recent
     .filter((scan) => scan.finished_at)
     .sort((a, b) => b.finished_at!.localeCompare(a.finished_at!))

@@ -1,6 +1,6 @@
 // The scan queue's messages: which scan to run (the worker reads everything else from the table), and
 // the rare background deletion.
-import { SendMessageCommand } from '@aws-sdk/client-sqs'
+import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
 import { z } from 'zod'
 import { sqs } from '../aws/clients.js'
 import { config } from '../config.js'
@@ -16,4 +16,15 @@ export type QueueMessage = z.infer<typeof QueueMessage>
 
 export async function enqueueScan(message: QueueMessage): Promise<void> {
   await sqs().send(new SendMessageCommand({ QueueUrl: config().SCAN_QUEUE_URL, MessageBody: JSON.stringify(message) }))
+}
+
+/** Hides a received message for `seconds` more from now (a running scan's heartbeat renews it). */
+export async function extendVisibility(receiptHandle: string, seconds: number): Promise<void> {
+  await sqs().send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: config().SCAN_QUEUE_URL,
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: seconds,
+    }),
+  )
 }

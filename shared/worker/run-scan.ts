@@ -9,7 +9,15 @@ import { config } from '../config.js'
 import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent, systemActor } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
-import { engineNames, finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
+import {
+  engineNames,
+  finishScan,
+  getScan,
+  heartbeatScan,
+  isCancelRequested,
+  type ScanRecord,
+  startScan,
+} from '../data/scans.js'
 import { gateOf } from '../findings/gate.js'
 import { recordFindings } from '../findings/record.js'
 import { parseBundle } from '../git/bundle.js'
@@ -28,7 +36,14 @@ import { getObjectBytes } from '../storage/objects.js'
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
 export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
 
-export async function runScan(message: ScanMessage, log: RequestLog, registry: Engine[] = engines): Promise<void> {
+export interface RunOptions {
+  registry?: Engine[]
+  /** Extends the queue message's visibility (the worker handler passes its receipt); absent in tests. */
+  renewMessage?: () => Promise<void>
+}
+
+export async function runScan(message: ScanMessage, log: RequestLog, options: RunOptions = {}): Promise<void> {
+  const registry = options.registry ?? engines
   const scan = await getScan(message.scan_id)
   if (!scan) return log.warn('scan message for no scan', { scan_id: message.scan_id })
   if ((await startScan(scan.id)) !== 'started') {
@@ -39,7 +54,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
   await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
 
   const dir = mkdtempSync(join(tmpdir(), `vega-${scan.id}-`))
-  const cancelWatch = watchCancellation()
+  const cancelWatch = keepAlive(options.renewMessage)
   const started = performance.now()
   try {
     const repository = await getRepository(scan.repository_id)
@@ -88,20 +103,28 @@ export async function runScan(message: ScanMessage, log: RequestLog, registry: E
   }
 }
 
-/** Polls for a cancellation request while engines run (a DynamoDB read every few seconds, not per file). */
-function watchCancellation(everyMs = 3000) {
+/** How often a running scan shows it is alive; the sweep calls a scan dead after `deadAfterMs` of silence. */
+export const heartbeatMs = 5_000
+
+/**
+ * While engines run: every few seconds, one write that renews the scan's claim (its heartbeat) and reads
+ * whether a cancellation was asked for, and a renewal of the queue message's visibility, so neither the
+ * sweep nor the queue gives the scan to another worker while this one is alive.
+ */
+function keepAlive(renewMessage?: () => Promise<void>) {
   let timer: NodeJS.Timeout | undefined
   const watch = {
     requested: false,
     start(id: ScanRecord['id']) {
       timer = setInterval(() => {
-        isCancelRequested(id).then(
-          (requested) => {
-            watch.requested ||= requested
+        heartbeatScan(id).then(
+          (beat) => {
+            watch.requested ||= beat.cancelRequested
           },
           () => undefined,
         )
-      }, everyMs)
+        renewMessage?.().catch(() => undefined)
+      }, heartbeatMs)
       timer.unref()
     },
     stop: () => clearInterval(timer),

@@ -27,6 +27,7 @@ const needs: Record<string, Need[]> = {
   DeleteObjects: ['uploads:delete'],
   HeadBucket: ['uploads:head'],
   SendMessage: ['queue:send'],
+  ChangeMessageVisibility: ['queue:extend'],
   GetQueueAttributes: ['queue:attributes'],
   ReceiveMessage: ['queue:receive'],
   DeleteMessageBatch: ['queue:receive'],

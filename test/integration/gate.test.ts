@@ -47,7 +47,7 @@ async function setup() {
       name: 'code',
       run: async () => found.map((finding) => ({ ...finding, locations: [...finding.locations] })),
     }
-    await runScan({ scan_id: record.id }, log, [engine])
+    await runScan({ scan_id: record.id }, log, { registry: [engine] })
     return (
       await call(repositories, 'GET', `/v1/repositories/${repository.id}/scans/${record.id}`, { as: owner.token })
     ).json

@@ -14,14 +14,14 @@ import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
-import { finishScan, getScan, newScanItem, type ScanRecord, startScan } from '../../shared/data/scans.js'
+import { finishScan, getScan, heartbeatScan, newScanItem, type ScanRecord, startScan } from '../../shared/data/scans.js'
 import { listUsageLines } from '../../shared/data/usage.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
 import type { Engine } from '../../shared/scanning/engine.js'
 import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
-import { requeueStuckScans } from '../../shared/worker/sweep.js'
+import { requeueStuckScans, sweepStuckScans } from '../../shared/worker/sweep.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
 import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
@@ -102,10 +102,10 @@ describe('the scan worker', () => {
       },
     }
 
-    await expect(runScan({ scan_id: scan.id }, log, [flaky])).rejects.toThrow('worker killed')
+    await expect(runScan({ scan_id: scan.id }, log, { registry: [flaky] })).rejects.toThrow('worker killed')
     expect((await getScan(scan.id))?.status).toBe('running')
-    await runScan({ scan_id: scan.id }, log, [flaky])
-    await runScan({ scan_id: scan.id }, log, [flaky])
+    await runScan({ scan_id: scan.id }, log, { registry: [flaky] })
+    await runScan({ scan_id: scan.id }, log, { registry: [flaky] })
 
     const done = await getScan(scan.id)
     expect(done?.status).toBe('succeeded')
@@ -126,8 +126,8 @@ describe('the scan worker', () => {
     await startScan(scan.id)
     await finishScan(scan.id, { status: 'succeeded', stats: { files: 2, bytes: 10, commits: 2, duration_ms: 5 } })
 
-    await runScan({ scan_id: scan.id }, log, [])
-    await runScan({ scan_id: scan.id }, log, [])
+    await runScan({ scan_id: scan.id }, log, { registry: [] })
+    await runScan({ scan_id: scan.id }, log, { registry: [] })
 
     const day = {
       from: new Date(Date.now() - 3_600_000).toISOString(),
@@ -225,7 +225,7 @@ describe('cancel and retry', () => {
     await startScan(scan.id)
 
     const requested = await call(repositories, 'POST', scanPath(scan, '/cancel'), { as: scan.token })
-    await runScan({ scan_id: scan.id }, log, [slow, slow])
+    await runScan({ scan_id: scan.id }, log, { registry: [slow, slow] })
 
     expect(requested.json.status).toBe('running')
     expect((await getScan(scan.id))?.status).toBe('cancelled')
@@ -248,7 +248,7 @@ describe('cancel and retry', () => {
       },
     }
 
-    await runScan({ scan_id: scan.id }, log, [long])
+    await runScan({ scan_id: scan.id }, log, { registry: [long] })
 
     expect(stoppedEarly).toBe(true)
     expect((await getScan(scan.id))?.status).toBe('cancelled')
@@ -313,5 +313,44 @@ describe('cancel and retry', () => {
     if (again.status === 'queued') expect(again.gsi3sk).toBe(lostAfter.gsi3sk)
     else expect(['running', 'succeeded']).toContain(again.status)
     expect(second.failed).toBe(0)
+  })
+
+  it('keeps a live scan alive with heartbeats, and queues again within a sweep one whose worker fell silent', async () => {
+    const { pack, refs } = smallRepo()
+    const [alive, dead] = [await queuedScan(pack, refs), await queuedScan(pack, refs)]
+    const silentSince = new Date(Date.now() - 45_000).toISOString()
+    await startScan(alive.id)
+    await startScan(dead.id, silentSince)
+    const beat = await heartbeatScan(alive.id)
+
+    const swept = await sweepStuckScans(log)
+    const deadAfter = (await getScan(dead.id)) as ScanRecord & { gsi3sk?: string }
+
+    expect(beat).toEqual({ running: true, cancelRequested: false })
+    expect(swept.requeued).toContain(dead.id)
+    expect(swept.requeued).not.toContain(alive.id)
+    expect(Date.parse(deadAfter.gsi3sk!.split('#')[0]!)).toBeGreaterThan(Date.now() - 10_000)
+    // The requeued message runs it again, to the one outcome a scan can have.
+    await worker(sqsEvent(dead.id), context)
+    expect(await getScan(dead.id)).toMatchObject({ status: 'succeeded' })
+    expect(await heartbeatScan(dead.id)).toEqual({ running: false, cancelRequested: false })
+  })
+
+  it('lets the owner retry a running scan whose worker fell silent, and not one that is alive', async () => {
+    const { pack, refs } = smallRepo()
+    const [alive, dead] = [await queuedScan(pack, refs), await queuedScan(pack, refs)]
+    await startScan(alive.id)
+    await startScan(dead.id, new Date(Date.now() - 45_000).toISOString())
+    const retry = (scan: typeof dead) => call(repositories, 'POST', scanPath(scan, '/retry'), { as: scan.token })
+
+    const retried = await retry(dead)
+    const refused = await retry(alive)
+
+    expect(retried.status).toBe(202)
+    expect(retried.json).toMatchObject({ id: dead.id })
+    expect(refused.status).toBe(409)
+    expect(refused.json.error.message).toMatch(/silent for 30 s/)
+    const events = (await listEvents(dead.repository_id, { limit: 5 })).items
+    expect(events[0]).toMatchObject({ type: 'scan.queued', data: { scan_id: dead.id, stuck: true } })
   })
 })
