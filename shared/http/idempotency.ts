@@ -1,6 +1,7 @@
 // Idempotency-Key on creating POSTs (DESIGN.md, issue #5): the same key and the same request within
 // 24 hours answer what the first one answered (with `Idempotent-Replayed: true`); the same key with
-// another body is 409; a key whose first request is still running is 409 too (retry shortly).
+// another body is 409; a key whose first request is still running is 409 too (retry shortly). A secret
+// shown once in the first answer (a push token) is never stored, so a replay answers it as null.
 // A key belongs to its caller and route, so two callers can never collide or read each other's answers.
 // Written for Vega rather than taken from Powertools' idempotency utility: that one keys on a JMESPath
 // of the Lambda event and records the handler's result, while Vega needs the key from a header, scoped
@@ -15,6 +16,7 @@ const validKey = /^[\x21-\x7e]{1,255}$/
 export async function idempotent(
   scope: { principal: string; routeId: string; key: string; request: string },
   run: () => Promise<APIGatewayProxyResult>,
+  shownOnce: readonly string[] = [],
 ): Promise<APIGatewayProxyResult> {
   if (!validKey.test(scope.key)) throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters')
   const key = { principal: scope.principal, route: scope.routeId, keyHash: sha256Hex(scope.key) }
@@ -44,8 +46,19 @@ export async function idempotent(
   await complete(key, {
     status: result.statusCode,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])),
-    body: result.body,
+    body: withoutSecrets(result, shownOnce),
     isBase64Encoded: result.isBase64Encoded ?? false,
   })
   return result
+}
+
+/**
+ * What is kept for replays: the answer with its shown-once fields as null. A replay answers the same
+ * resource but never the secret again (it is not even stored); a client that lost it makes a new one.
+ */
+function withoutSecrets(result: APIGatewayProxyResult, shownOnce: readonly string[]): string {
+  if (shownOnce.length === 0 || result.isBase64Encoded || result.statusCode >= 300) return result.body
+  const answer = JSON.parse(result.body) as Record<string, unknown>
+  for (const field of shownOnce) if (field in answer) answer[field] = null
+  return JSON.stringify(answer)
 }

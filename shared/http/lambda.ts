@@ -140,7 +140,8 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
     const idempotencyKey = headers['idempotency-key']
     if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
     const sent = JSON.stringify([params ?? null, request.rawBody.toString('base64')])
-    return idempotent({ principal: principalId(actor), routeId, key: idempotencyKey, request: sent }, run)
+    const scope = { principal: principalId(actor), routeId, key: idempotencyKey, request: sent }
+    return idempotent(scope, run, spec.shownOnce)
   }
 
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>()

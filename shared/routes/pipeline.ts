@@ -48,6 +48,7 @@ export const gitUploadRoutes = {
     status: 201,
     errors: ['quota_exceeded'],
     idempotent: true,
+    shownOnce: ['remote_url'],
   }),
   getGitUpload: route({
     group: 'git-uploads',

@@ -63,6 +63,11 @@ export interface RouteSpec {
   maxBodyBytes?: number
   /** Accepts an `Idempotency-Key` header. */
   idempotent?: boolean
+  /**
+   * Top-level answer fields that carry a secret shown once (a push token in a URL): a replay under the
+   * same Idempotency-Key answers them as null, so the secret is never stored for replays nor shown twice.
+   */
+  shownOnce?: readonly string[]
   deprecated?: boolean
 }
 

@@ -1,6 +1,11 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
+import { handler as uploads } from '../../functions/git-uploads/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
+import { documents } from '../../shared/aws/clients.js'
+import { tableName } from '../../shared/data/db.js'
 import { call, newOwner } from '../support/identity.js'
+import { repositoryOf } from '../support/scans.js'
 
 const create = (token: string, key: string, name: string) =>
   call(projects, 'POST', '/v1/projects', { as: token, body: { name }, headers: { 'idempotency-key': key } })
@@ -69,5 +74,35 @@ describe('Idempotency-Key', () => {
     const answer = await create(owner.token, 'x'.repeat(256), 'Long')
 
     expect(answer.status).toBe(400)
+  })
+
+  it('never stores nor replays a one-time secret: a replayed git upload answers remote_url as null', async () => {
+    const owner = await newOwner()
+    const repository = await repositoryOf(owner)
+    const createUpload = () =>
+      call(uploads, 'POST', '/v1/git-uploads', {
+        as: owner.token,
+        body: { repository_id: repository.id },
+        headers: { 'idempotency-key': 'push-1' },
+      })
+
+    const first = await createUpload()
+    const again = await createUpload()
+
+    const token = new URL(first.json.remote_url).password
+    expect(token).toMatch(/^vgu_/)
+    expect(again.status).toBe(201)
+    expect(again.headers['idempotent-replayed']).toBe('true')
+    expect(again.json).toEqual({ ...first.json, remote_url: null })
+    expect(again.text).not.toContain(token)
+    const { Items = [] } = await documents().send(
+      new ScanCommand({
+        TableName: tableName(),
+        FilterExpression: 'begins_with(pk, :idem) AND contains(pk, :route)',
+        ExpressionAttributeValues: { ':idem': 'IDEM#', ':route': '#createGitUpload#' },
+      }),
+    )
+    expect(Items.length).toBeGreaterThan(0)
+    expect(JSON.stringify(Items)).not.toContain(token)
   })
 })

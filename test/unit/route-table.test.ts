@@ -111,6 +111,16 @@ describe('the route table', () => {
     for (const group of groups) expect(existsSync(`functions/${group}/handler.ts`), group).toBe(true)
   })
 
+  it('lists as shown-once every answer field a replay must not repeat (a one-time secret)', () => {
+    for (const [id, spec] of Object.entries(routeTable) as [string, RouteSpec][]) {
+      const shape = (spec.ok as { shape?: Record<string, { description?: string }> } | undefined)?.shape ?? {}
+      const oneTime = Object.entries(shape)
+        .filter(([, field]) => /one-time|shown once|only in the create answer/i.test(field.description ?? ''))
+        .map(([name]) => name)
+      if (spec.idempotent) expect(spec.shownOnce ?? [], id).toEqual(oneTime)
+    }
+  })
+
   it('answers 204 only from routes without a response schema', () => {
     for (const [id, spec] of specs) if (spec.status === 204) expect(spec.ok, id).toBeUndefined()
   })
