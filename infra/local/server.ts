@@ -118,7 +118,8 @@ async function serve(request: IncomingMessage, response: ServerResponse, arrived
   }
   let resolution: Resolution
   try {
-    resolution = resolveRoute(method, url.pathname)
+    // HEAD reads the GET of the same path (the handler drops the body), as the deployed ANY method does.
+    resolution = resolveRoute(method === 'HEAD' ? 'GET' : method, url.pathname)
   } catch (error) {
     return write(response, errorResponse(toApiError(error), requestId))
   }

@@ -7,6 +7,7 @@ import type { z } from 'zod'
 import { requireRole, requireScope } from '../auth/authorize.js'
 import { limitRequests, rateLimitHeaders, throwIfExceeded } from '../auth/limits.js'
 import { type Actor, credentialOf, prepareActor, principalId } from '../auth/principal.js'
+import { publicUrl } from '../config.js'
 import type { Page, PageRequest, StartKey } from '../data/db.js'
 import { deprecationHeaders } from '../deprecations/index.js'
 import type { WorkspaceId } from '../ids.js'
@@ -136,7 +137,7 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
     // they know the workspace of the resource they touch.
     const workspaceParam = (params as { id?: string } | undefined)?.id
     if (spec.role && workspaceParam?.startsWith('ws_')) await request.authorize(workspaceParam as WorkspaceId)
-    const run = async () => toResponse(routeId, spec, await implementations[routeId]!(request))
+    const run = async () => toResponse(routeId, spec, request.params, await implementations[routeId]!(request))
     const idempotencyKey = headers['idempotency-key']
     if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
     const sent = JSON.stringify([params ?? null, request.rawBody.toString('base64')])
@@ -150,7 +151,18 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
     .use(errorEnvelope())
     .handler(dispatch)
   // The runtime passes a plain Context; requestId() fills in the Vega fields before anything reads them.
-  return (event, context) => handler(event, context as VegaContext)
+  // HEAD is every GET without its body (HTTP's rule), so `curl -I` reads an ETag or a status cheaply.
+  return async (event, context) => {
+    if (event.httpMethod !== 'HEAD') return handler(event, context as VegaContext)
+    const answer = await handler({ ...event, httpMethod: 'GET' }, context as VegaContext)
+    const length = Buffer.byteLength(answer.body ?? '', answer.isBase64Encoded ? 'base64' : 'utf8')
+    return {
+      ...answer,
+      headers: { ...answer.headers, 'content-length': String(length) },
+      body: '',
+      isBase64Encoded: false,
+    }
+  }
 }
 
 async function authenticate(spec: RouteSpec, headers: Record<string, string>, context: VegaContext) {
@@ -187,7 +199,10 @@ function resolve(event: APIGatewayProxyEvent, byResource: Map<string, { routeId:
   const direct = byResource.get(`${event.httpMethod} ${event.resource}`)
   if (direct) return { ...direct, pathParams: event.pathParameters ?? {} }
   const resolution = matchAnyRoute(event.httpMethod, event.path)
-  if (resolution.kind === 'method_not_allowed') throw methodNotAllowed(event.httpMethod, event.path, resolution.allow)
+  if (resolution.kind === 'method_not_allowed') {
+    const allow = resolution.allow.includes('GET') ? [...resolution.allow, 'HEAD'] : resolution.allow
+    throw methodNotAllowed(event.httpMethod, event.path, allow)
+  }
   if (resolution.kind === 'route') {
     const own = byResource.get(`${resolution.spec.method} ${resolution.spec.path}`)
     if (own) return { ...own, pathParams: resolution.params }
@@ -296,7 +311,7 @@ function answerOf(routeId: string, schema: z.ZodType, result: unknown): unknown 
   throw new AnswerSchemaError(`the answer of ${routeId} fails its schema: ${fields.join('; ')}`)
 }
 
-function toResponse(routeId: string, spec: RouteSpec, result: unknown): APIGatewayProxyResult {
+function toResponse(routeId: string, spec: RouteSpec, params: unknown, result: unknown): APIGatewayProxyResult {
   if (result instanceof Reply) {
     const binary = result.body instanceof Uint8Array
     return {
@@ -309,11 +324,25 @@ function toResponse(routeId: string, spec: RouteSpec, result: unknown): APIGatew
   if (spec.status === 204) return { statusCode: 204, headers: {}, body: '' }
   // Parsing the answer through the route's schema keeps internal attributes (keys, hashes) out of it.
   const body = spec.ok ? answerOf(routeId, spec.ok, result) : result
+  const location = locationOf(spec, params, body)
   return {
     statusCode: spec.status ?? 200,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(location ? { location } : {}) },
     body: JSON.stringify(body),
   }
+}
+
+/** A 201's or 202's Location: the route it names, filled from this request's parameters and the answer's id. */
+function locationOf(spec: RouteSpec, params: unknown, answer: unknown): string | undefined {
+  if (!spec.location) return undefined
+  const target = (routeTable as Record<string, RouteSpec>)[spec.location.route]
+  if (!target) return undefined
+  const names = [...target.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!)
+  const values: Record<string, unknown> = { ...(params as Record<string, unknown> | undefined) }
+  // A route that reads one resource ends with its id: the one created (or to poll) is in the answer.
+  if (target.path.endsWith('}')) values[names.at(-1)!] = (answer as Record<string, unknown>)[spec.location.id ?? 'id']
+  if (names.some((name) => typeof values[name] !== 'string')) return undefined
+  return publicUrl(target.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] as string)))
 }
 
 export { headerOf }

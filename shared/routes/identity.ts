@@ -120,6 +120,7 @@ export const workspaceRoutes = {
     body: AddMember,
     ok: AddedMember,
     status: 201,
+    location: { route: 'listMembers' },
     errors: ['conflict'],
   }),
   updateMember: route({
@@ -169,6 +170,7 @@ export const apiKeyRoutes = {
     body: CreateApiKey,
     ok: CreatedApiKey,
     status: 201,
+    location: { route: 'listApiKeys' },
     // Not idempotent on purpose: a replay would have to keep the secret, and Vega keeps only hashes.
   }),
   deleteApiKey: route({

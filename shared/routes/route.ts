@@ -61,6 +61,12 @@ export interface RouteSpec {
   errors?: readonly ErrorCode[]
   /** Largest request body accepted, in bytes (default 256 KiB for JSON). */
   maxBodyBytes?: number
+  /**
+   * For a 201 or 202: the route that reads what was created or what to poll (its `Location`). Its path
+   * parameters come from this request's, and its last one from the answer's `id` field (or `id` named
+   * here); a create whose resource has no route of its own points at the list that holds it.
+   */
+  location?: { route: string; id?: string }
   /** Accepts an `Idempotency-Key` header. */
   idempotent?: boolean
   /**

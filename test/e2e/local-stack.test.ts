@@ -114,12 +114,14 @@ describe('npm start', () => {
 
   it('serves liveness, readiness with three checks, the 404 envelope, OpenAPI and the docs over HTTP', async () => {
     const health = await api('/v1/healthz')
+    const headOnly = await api('/v1/healthz', { method: 'HEAD' })
     const ready = await api('/v1/readyz')
     const nope = await api('/v1/nope')
     const openapi = await api('/v1/openapi.json')
     const docs = await api('/v1/docs')
 
     expect(health.status).toBe(200)
+    expect([headOnly.status, await headOnly.text()]).toEqual([200, ''])
     expect(ready.status).toBe(200)
     expect(Object.keys((await json(ready)).checks).sort()).toEqual(['dynamodb', 's3', 'sqs'])
     expect(nope.status).toBe(404)

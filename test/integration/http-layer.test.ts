@@ -218,6 +218,29 @@ describe('bodies', () => {
   })
 })
 
+describe('HEAD and Location', () => {
+  it('answers HEAD on every GET route as the GET, without the body', async () => {
+    const get = await invoke(testHandler, { method: 'GET', path: '/v1/projects/prj_1/scans', query: 'limit=3' })
+    const head = await invoke(testHandler, { method: 'HEAD', path: '/v1/projects/prj_1/scans', query: 'limit=3' })
+
+    expect(head.status).toBe(200)
+    expect(head.text).toBe('')
+    expect(head.headers['content-type']).toBe('application/json')
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(get.text)))
+  })
+
+  it('points a 201 at what it created and a 202 at what to poll, with a Location that reads it', async () => {
+    const owner = await newOwner()
+    const project = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name: `p-${Date.now()}` } })
+    const path = new URL(project.headers.location!).pathname
+    const read = await call(projects, 'GET', path, { as: owner.token })
+
+    expect(project.status).toBe(201)
+    expect(path).toBe(`/v1/projects/${project.json.id}`)
+    expect(read.json.id).toBe(project.json.id)
+  })
+})
+
 describe('plain text', () => {
   it('refuses a name holding NUL, a line break or a lone surrogate with 422 naming the field, and stores nothing', async () => {
     const bodies = ['{"name":"a\\u0000b"}', '{"name":"two\\nlines"}', '{"name":"half \\ud800 pair"}']
@@ -329,7 +352,7 @@ describe('routing', () => {
     const answer = await invoke(projects, { method: 'POST', path: '/v1/projects/prj_01JABCDEFGHJKMNPQRSTVWXYZ0' })
 
     expectEnvelope(answer, 405, 'method_not_allowed')
-    expect(answer.headers.allow?.split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH', 'PUT'])
+    expect(answer.headers.allow?.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD', 'PATCH', 'PUT'])
   })
 
   it('answers 501 not_implemented, naming the route, for a contract route not built yet', async () => {

@@ -20,7 +20,8 @@ export async function invoke(
   handler: ApiHandler,
   input: Omit<HttpRequestInput, 'resource' | 'pathParameters'>,
 ): Promise<Answer> {
-  const resolution = resolve(input.method, input.path)
+  // HEAD reaches the GET's resource with its parameters, as the deployed ANY method and the local server do.
+  const resolution = resolve(input.method === 'HEAD' ? 'GET' : input.method, input.path)
   const event = apiGatewayEvent({
     ...input,
     resource: resolution.kind === 'not_found' ? input.path : resolution.resource,

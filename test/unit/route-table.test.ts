@@ -121,6 +121,22 @@ describe('the route table', () => {
     }
   })
 
+  it('gives every 201 and 202 a Location: a GET route of the table, reading one resource or its list', () => {
+    for (const [id, spec] of Object.entries(routeTable) as [string, RouteSpec][]) {
+      if (spec.status !== 201 && spec.status !== 202) continue
+      const target = spec.location && (routeTable as Record<string, RouteSpec>)[spec.location.route]
+      expect(target?.method, id).toBe('GET')
+      // What fills the target's path: this route's parameters, and for one resource the answer's id.
+      const own = [...spec.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1])
+      const needed = [...target!.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1])
+      const fromAnswer = target!.path.endsWith('}') ? needed.slice(-1) : []
+      expect(
+        needed.filter((name) => !fromAnswer.includes(name) && !own.includes(name)),
+        id,
+      ).toEqual([])
+    }
+  })
+
   it('answers 204 only from routes without a response schema', () => {
     for (const [id, spec] of specs) if (spec.status === 204) expect(spec.ok, id).toBeUndefined()
   })
