@@ -33,7 +33,7 @@ export interface FileResult {
   /** True when the time cap stopped the file before every rule ran. */
   timedOut: boolean
   /** Spans a rule's regex matched but its entropy, proof or allowlist refused: a second opinion must not report them. */
-  refused: { start: number; end: number }[]
+  refused: { start: number; end: number; disproved?: true }[]
 }
 
 export const maxFileBytes = 2 * 1024 * 1024
@@ -127,18 +127,26 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
       const window = text.slice(sliceStart, windowStart + windowStep + windowOverlap)
       regex.lastIndex = windowStart - sliceStart
       for (let found = regex.exec(window); found; found = regex.exec(window)) {
-        const span = found.indices?.[1]
-        const secret = found[1]
+        // Alternatives (a quoted or a bare value) capture in different groups: the one that matched is the secret.
+        const group = found.findIndex((text, index) => index > 0 && text !== undefined)
+        const span = group > 0 ? found.indices?.[group] : undefined
+        const secret = group > 0 ? found[group] : undefined
         if (!span || !secret) continue
         const start = span[0] + sliceStart
         const end = span[1] + sliceStart
         if (start >= windowStart + windowStep) break
         if (matches.some((other) => start < other.end && other.start < end)) continue
-        if (
-          (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) ||
-          (rule.check && !rule.check(secret))
-        ) {
-          refused.push({ start, end })
+        // A value a format rule disproved (a token whose checksum fails) is not a secret by its name either.
+        if (rule.vetoes === false && refused.some((other) => other.disproved && start < other.end && other.start < end))
+          continue
+        const lineStartAt = text.lastIndexOf('\n', start - 1) + 1
+        const place = { path, before: text.slice(Math.max(lineStartAt, start - 200), start), group }
+        if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) {
+          if (rule.vetoes !== false) refused.push({ start, end })
+          continue
+        }
+        if (rule.check && !rule.check(secret, place)) {
+          if (rule.vetoes !== false) refused.push({ start, end, disproved: true })
           continue
         }
         starts ??= lineStarts(text)
@@ -147,7 +155,7 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
         const lineEnd = starts[startLine] === undefined ? text.length : starts[startLine]! - 1
         const line = text.slice(lineStart, lineEnd).replace(/\r$/, '')
         if (isAllowed(rule, secret, path, line)) {
-          refused.push({ start, end })
+          if (rule.vetoes !== false) refused.push({ start, end })
           continue
         }
         matches.push({

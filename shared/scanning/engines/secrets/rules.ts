@@ -5,7 +5,17 @@
 import { crc32 } from 'node:zlib'
 import { isWellFormedApiKey } from '../../../auth/api-key-format.js'
 import type { Severity } from '../../engine.js'
+import { keyedValueRegex, looksLikeCredential } from './keyed-values.js'
 import { pemBody, providerRules } from './provider-rules.js'
+
+/** Where a match sits, for the checks that judge a value by its place. */
+export interface MatchPlace {
+  path: string
+  /** The text before the secret on its line. */
+  before: string
+  /** Which capture group held the secret (1 for the first alternative). */
+  group: number
+}
 
 export interface SecretRule {
   id: string
@@ -15,12 +25,12 @@ export interface SecretRule {
   fix: string
   /** Lowercase substrings: the regex runs only on files holding one of them (the speed of the engine). */
   keywords: string[]
-  /** Exactly one capture group: the secret. Flags are added by the matcher (g, d). */
+  /** The secret is the first capture group that matched (alternatives may capture apart). Flags g, d are added. */
   regex: RegExp
   /** Shannon entropy (bits per character) the secret must reach; random tokens sit near 4.5–6. */
   entropy?: number
-  /** Further proof a match is real (a checksum, a decodable header). */
-  check?: (secret: string) => boolean
+  /** Further proof a match is real (a checksum, a decodable header, a value's shape in its place). */
+  check?: (secret: string, where: MatchPlace) => boolean
   /** The rule applies only to files whose whole text holds one of these (lowercase) words too. */
   fileMustContain?: string[]
   /**
@@ -28,6 +38,11 @@ export interface SecretRule {
    * about once in a hundred keys, so the global placeholder words would drop real keys.
    */
   placeholderCheck?: false
+  /**
+   * False for a rule that knows a value only by its name (a keyword rule): when it refuses a value, that is
+   * no verdict on it, and a rule that knows the value's format (secretlint's) may still report it.
+   */
+  vetoes?: false
   /** The value identifying the secret, when the match has presentation noise (PEM line breaks). */
   normalise?: (secret: string) => string
   allow?: {
@@ -78,6 +93,20 @@ function isSignedJwt(token: string): boolean {
 }
 
 const cwe = ['CWE-798']
+
+/** Words a URL's password slot holds in documentation, never a password of its own. */
+const urlPasswordStandIns = new Set(['password', 'passwd', 'pass', 'pwd', 'mypassword', 'username', 'user', 'userpass'])
+
+/** `user:password` from a URL: a password that is not the user name again, a placeholder or a variable. */
+function isUrlPassword(userAndPassword: string): boolean {
+  const at = userAndPassword.indexOf(':')
+  const user = userAndPassword.slice(0, at)
+  const password = userAndPassword.slice(at + 1)
+  if (password === user || password.length < 4 || /^(.)\1+$/.test(password)) return false
+  if (urlPasswordStandIns.has(password.toLowerCase())) return false
+  if (/[$%{}<>]|\*{3}|^x+$|^[A-Z]+(?:_[A-Z]+)+$/.test(password)) return false // ${VAR}, $(VAR), {x}, <x>, ***, YOUR_PASSWORD
+  return !placeholderWords.some((word) => password.toLowerCase().includes(word))
+}
 const rotate = (what: string) =>
   `Revoke the ${what} now and issue a new one; it stays in the git history. Load it at run time from a secret manager or an environment variable.`
 
@@ -305,27 +334,17 @@ export const rules: SecretRule[] = [
   ...providerRules,
   {
     id: 'database-url-credentials',
-    title: 'Database URL with a password',
+    title: 'URL or connection string with a password',
     severity: 'high',
     cwe,
-    fix: 'Change the database password and pass the URL through the environment or a secret manager.',
-    keywords: [
-      'postgres://',
-      'postgresql://',
-      'mysql://',
-      'mariadb://',
-      'mongodb://',
-      'mongodb+srv://',
-      'redis://',
-      'rediss://',
-      'amqp://',
-      'amqps://',
-      'mssql://',
-    ],
-    regex:
-      /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql):\/\/[^\s:@/'"\x60]{0,64}:([^\s@/'"\x60]{4,128})@[\w.-]+/,
-    entropy: 3,
-    allow: { stopwords: ['password', 'passwd', 'secret', 'postgres', 'mysql', 'root', 'admin', 'guest', 'pass'] },
+    fix: 'Change the password and pass the URL through the environment or a secret manager.',
+    keywords: ['://'],
+    fileMustContain: ['@'],
+    // Any scheme (postgres, mongodb+srv, jdbc:mysql, amqp, redis, ftp, https, …): user, password, host.
+    // The password may hold an `@`; the last one before the host ends it.
+    regex: /\b(?:jdbc:|odbc:)?[a-z][a-z0-9+.-]{1,20}:\/\/([^\s:@/'"\x60]{1,64}:[^\s/'"\x60]{4,128})@(?=[\w[(-])/i,
+    check: isUrlPassword,
+    normalise: (userAndPassword) => userAndPassword.slice(userAndPassword.indexOf(':') + 1),
   },
   {
     id: 'jwt',
@@ -345,27 +364,15 @@ export const rules: SecretRule[] = [
     severity: 'medium',
     cwe: ['CWE-798', 'CWE-259'],
     fix: 'Move the value to a secret manager or the environment, and change it: it stays in the git history.',
-    keywords: ['passw', 'pwd', 'secret', 'api_key', 'apikey', 'api-key', 'auth_token', 'access_token'],
-    regex:
-      /(?:(?i:passw(?:or)?d|pwd|secret|api[_-]?key|auth[_-]?token|access[_-]?token)(?:[\w.-]{0,20})["']?[ \t]*(?::=|=>|=|:)[ \t]*[\x60'"]?)([0-9A-Za-z!#$%&*+,./:;<>?@^_~=-]{8,100})(?=[\x60'"]|\s|$|,|;)/,
-    entropy: 3.5,
+    keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential'],
+    regex: keyedValueRegex,
+    check: looksLikeCredential,
+    vetoes: false,
     allow: {
-      // Identifiers, dotted references and calls are code, not values.
-      values: [
-        /^[A-Za-z_.-]+$/,
-        /^(?:process\.env|os\.environ|env\.|config\.|settings\.|this\.)/i,
-        /^[\w.]+\(/,
-        // Minified and generated code: member chains (exports.ApiKey=...), generics and chained assignments.
-        /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/,
-        /^[A-Za-z_$][\w$]*[=<(?:;,]/,
-        // Dotted names (packages, hosts, types) and qualified names (AWS::S3::Bucket).
-        /^[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+$/,
-        /^[A-Za-z]+::/,
-      ],
-      stopwords: ['password', 'secret', 'token', 'test', 'admin', 'letmein', 'qwerty', '123456', 'hunter2'],
       paths: [
+        // Translation catalogues: "LABEL_PASSWORD": "Passwort" names a field in another language.
+        /(?:^|\/)(?:i18n|l10n|locales?|translations?|lang)\//i,
         /(?:^|\/)(?:__snapshots__|__fixtures__)\//,
-        /\.(?:md|rst|adoc)$/i,
         /(?:^|\/)\.(?:vitest-cache|cache|next|nuxt|turbo)\//,
         /\.d\.ts$/,
       ],
