@@ -1,0 +1,35 @@
+// Authorization material and key formats: each rule on examples written here, positive and negative.
+import { describe, expect, it } from 'vitest'
+import { matchSecrets } from '../../shared/scanning/engines/secrets/matcher.js'
+
+const found = (text: string, path = 'src/client.ts') =>
+  matchSecrets(`${text}\n`, path).matches.map((match) => match.rule.id)
+
+describe('authorization headers', () => {
+  it('finds a Bearer token with the shape of one, and not a word or a JWT (the JWT rule judges those)', () => {
+    expect(found(`headers: { Authorization: 'Bearer vp7jxTwqgczoFHs0uIdOvv4VdBWmvCkb' }`)).toEqual(['bearer-token'])
+    expect(found(`'Authorization: Bearer ' + token`)).toEqual([])
+    expect(found(`token_type: "Bearer", scheme: "Bearer authentication"`)).toEqual([])
+  })
+
+  it('decodes Basic credentials and reports a user:password pair, not a stand-in', () => {
+    const pair = Buffer.from('deploy:Xk29!mqPz').toString('base64')
+    expect(found(`'Proxy-Authorization': 'Basic ${pair}'`)).toEqual(['basic-auth-header'])
+    expect(found(`'Authorization': 'Basic ${Buffer.from('user:password').toString('base64')}'`)).toEqual([])
+    expect(found(`'Authorization': 'Basic ${Buffer.from('no colon here').toString('base64')}'`)).toEqual([])
+  })
+})
+
+describe('keys', () => {
+  it('finds the private members of a JSON Web Key, not its public ones', () => {
+    const jwk = `const key = { kty: 'RSA', n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1Wl', e: 'AQAB', d: 'VFCWOqXr8nvZNyaaJLXdnNPXZKRaWCjkU5Q2egQQpTBMwhprMzWzpR8Sxq1' }`
+    expect(found(jwk)).toEqual(['jwk-private-key'])
+    expect(found(`const pub = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU' }`)).toEqual(
+      [],
+    )
+  })
+
+  it("finds Vercel's prefixed tokens", () => {
+    expect(found('VERCEL_TOKEN=vcp_4kXq9LmNp2RsT7vWy1ZaB3cD5eF8gH0jK6', '.env')).toEqual(['vercel-token'])
+  })
+})
