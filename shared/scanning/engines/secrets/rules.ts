@@ -95,7 +95,7 @@ function isSignedJwt(token: string): boolean {
 const cwe = ['CWE-798']
 
 /** Words a URL's password slot holds in documentation, never a password of its own. */
-const urlPasswordStandIns = new Set(['password', 'passwd', 'pass', 'pwd', 'mypassword', 'username', 'user', 'userpass'])
+const urlPasswordStandIns = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'mypassword', 'username', 'user', 'userpass'])
 
 /** `user:password` from a URL: a password that is not the user name again, a placeholder or a variable. */
 function isUrlPassword(userAndPassword: string): boolean {
