@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { derivedKey } from '../auth/secret.js'
 import { meterScan } from '../billing/meter.js'
 import { config } from '../config.js'
 import { dynamoAdvisorySource } from '../data/advisories.js'
@@ -28,7 +29,7 @@ import type { ScanMessage } from '../queue/scans.js'
 import type { Engine, EngineFinding } from '../scanning/engine.js'
 import { codeEngine } from '../scanning/engines/code/index.js'
 import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
-import { secretsEngine } from '../scanning/engines/secrets/index.js'
+import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
 import { InputError } from '../scanning/input-error.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { getObjectBytes } from '../storage/objects.js'
@@ -61,6 +62,9 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
     const source = await prepare(scan, repository.default_branch, dir, deadline)
+    // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
+    // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
+    ;(source as SecretsSource).redactionKey = await derivedKey(`secret-redaction:${scan.workspace_id}`)
     // A cancellation is read at each engine boundary and, while an engine runs, every few seconds, so a
     // long engine can stop between files; what a cancelled scan found is never recorded.
     const cancelled = () => cancelWatch.requested || isCancelRequested(scan.id)

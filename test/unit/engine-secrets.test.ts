@@ -6,12 +6,18 @@ import { newApiKey } from '../../shared/auth/api-key-format.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { scanSecrets, secretsEngine } from '../../shared/scanning/engines/secrets/index.js'
 import { matchSecrets } from '../../shared/scanning/engines/secrets/matcher.js'
-import { redactedSnippet } from '../../shared/scanning/engines/secrets/redact.js'
+import {
+  keyedHash,
+  publicPrefixOf,
+  redactedSnippet,
+  redactSecret,
+} from '../../shared/scanning/engines/secrets/redact.js'
 import { hasBase62Crc32, rules } from '../../shared/scanning/engines/secrets/rules.js'
 import { listFiles, prepareSource } from '../../shared/scanning/source.js'
 import { kinds } from '../fixtures/secrets/generate.js'
 import { type CorpusScan, folderSource, scanCorpus } from '../fixtures/secrets/quality.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs, tempDir } from '../support/git-fixtures.js'
+import { leakedPieces } from '../support/leaks.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 
@@ -55,27 +61,68 @@ describe('each rule over the labelled corpus', () => {
 })
 
 describe('redaction', () => {
-  it('never puts a secret, or 8 characters of one, anywhere in the findings', () => {
+  it('never puts 6 characters of a secret beyond its public prefix anywhere in the findings', () => {
     const json = JSON.stringify(scan.findings)
 
-    for (const label of scan.corpus.labels.filter((l) => l.positive)) {
-      const value = label.value.replace(/\\n/g, '\n')
-      for (const piece of value.split('\n').filter((p) => p.length >= 8))
-        for (let at = 0; at + 8 <= piece.length; at++)
-          expect(json.includes(piece.slice(at, at + 8)), `${label.kind}: ${piece.slice(0, 4)}…`).toBe(false)
+    for (const label of scan.corpus.labels.filter((l) => l.positive))
+      expect(leakedPieces(json, label.value.replace(/\\n/g, '\n'), label.rule, 6), label.kind).toEqual([])
+  })
+
+  it('keeps a public prefix and the context of the line, and shows kind, length and a keyed hash', () => {
+    const key = newApiKey()
+
+    const snippet = redactedSnippet(`VEGA_API_KEY=${key} # ci`, 13, [{ secret: key, ruleId: 'vega-api-key' }])
+
+    expect(snippet).toMatch(/^VEGA_API_KEY=vgk_\[vega-api-key, 40 chars, #[0-9a-f]{6}\] # ci$/)
+  })
+
+  it('shows nothing of a password, only its kind, length and hash', () => {
+    const snippet = redactedSnippet('password: Zq8#mP2x', 10, [{ secret: 'Zq8#mP2x', ruleId: 'generic-password' }])
+
+    expect(snippet).toMatch(/^password: \[generic-password, 8 chars, #[0-9a-f]{6}\]$/)
+    expect(leakedPieces(snippet, 'Zq8#mP2x')).toEqual([])
+  })
+
+  it('shows the public prefixes of known formats and the user of a URL, nothing more', () => {
+    const cases: [string, string | undefined, string][] = [
+      ['AKIAZ7QW3RT5YU2IOPLM', 'aws-access-key-id', 'AKIA'],
+      ['sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'stripe-secret-key', 'sk_live_'],
+      ['xoxb-263594206564-2343594206574-FGqddMF8t08v8N7Oq4i57vs1', 'slack-token', 'xoxb-'],
+      ['glpat-Zq8mP2xK9vLw3RtY7uNa', 'gitlab-token', 'glpat-'],
+      ['app:Zq8#mP2xK9', 'database-url-credentials', 'app:'],
+      ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8mp2xk9v', 'aws-secret-access-key', ''],
+      ['P4ssw0rd', 'generic-password', ''],
+    ]
+    for (const [secret, ruleId, prefix] of cases) {
+      expect(publicPrefixOf(secret, ruleId), secret.slice(0, 4)).toBe(prefix)
+      const shown = redactSecret({ secret, ruleId })
+      expect(shown.startsWith(`${prefix}[`)).toBe(true)
+      expect(leakedPieces(shown, secret, ruleId), ruleId).toEqual([])
     }
   })
 
-  it('keeps the visible prefix and the context of the line', () => {
-    const key = newApiKey()
+  it('keys the hash: one value hashes alike under one key, differently under another', () => {
+    const one = Buffer.from('workspace one key, 32 bytes long!!')
+    const two = Buffer.from('workspace two key, 32 bytes long!!')
 
-    const snippet = redactedSnippet(`VEGA_API_KEY=${key} # ci`, 13, [key])
-
-    expect(snippet).toBe('VEGA_API_KEY=vgk_**** # ci')
+    expect(keyedHash('P4ssw0rd', one)).toBe(keyedHash('P4ssw0rd', one))
+    expect(keyedHash('P4ssw0rd', one)).not.toBe(keyedHash('P4ssw0rd', two))
+    expect(keyedHash('P4ssw0rd', one)).not.toBe(keyedHash('P4ssw0rD', one))
   })
 
-  it('shows at most a quarter of a short secret', () => {
-    expect(redactedSnippet('password: Zq8#mP2x', 10, ['Zq8#mP2x'])).toBe('password: Zq****')
+  it('shows a PEM block by its header and hides every line of its body', () => {
+    const pem = kinds.private_key_rsa!.make()
+    const [header, second] = pem.split('\n')
+
+    const first = redactedSnippet(header!, 0, [{ secret: pem, ruleId: 'private-key' }])
+    const next = redactedSnippet(`  ${second}`, 2, [{ secret: pem, ruleId: 'private-key' }])
+    const escaped = redactedSnippet(`key = "${pem.replace(/\n/g, '\\n')}"`, 7, [
+      { secret: pem.replace(/\n/g, '\\n'), ruleId: 'private-key' },
+    ])
+
+    expect(first).toMatch(/^-----BEGIN [A-Z ]*PRIVATE KEY-----\[private-key, \d+ chars, #[0-9a-f]{6}\]$/)
+    expect(next).toBe('[…]')
+    expect(leakedPieces(`${first}${next}${escaped}`, pem, 'private-key')).toEqual([])
   })
 })
 
@@ -192,14 +239,59 @@ describe('over a pushed history', () => {
     expect(matching).toHaveLength(1)
     expect(matching[0]!.metadata).toMatchObject({ first_commit: commits[1], in_head: true })
     expect(matching[0]!.locations.map(({ path, commit }) => ({ path, commit }))).toEqual([
-      { path: 'docs/setup.md', commit: commits[1] },
       { path: 'src/deploy.ts', commit: commits[1] },
+      { path: 'docs/setup.md', commit: commits[1] },
       { path: 'scripts/ci.sh', commit: commits[2] },
     ])
   })
 
   it('finds nothing else', () => {
     expect(findings.map((f) => f.rule_id).sort()).toEqual(['aws-secret-access-key', 'github-token'])
+  })
+})
+
+describe('context', () => {
+  it('tags a secret found only in tests, docs or examples, one severity lower', async () => {
+    const token = kinds.github_token!.make()
+    const dir = tempDir()
+    mkdirSync(join(dir, 'test'), { recursive: true })
+    mkdirSync(join(dir, 'docs'), { recursive: true })
+    writeFileSync(join(dir, 'test/login.test.ts'), `const token = '${token}'\n`)
+    writeFileSync(join(dir, 'docs/setup.md'), `GH_TOKEN=${token}\n`)
+
+    const [finding] = await secretsEngine.run(folderSource(dir, listFiles(dir)))
+
+    expect(finding).toMatchObject({ rule_id: 'github-token', severity: 'medium', context: 'docs' })
+  })
+
+  it('calls a value product code when any place of it is, and shows that place first', async () => {
+    const token = kinds.github_token!.make()
+    const dir = tempDir()
+    mkdirSync(join(dir, 'test'), { recursive: true })
+    mkdirSync(join(dir, 'src'), { recursive: true })
+    writeFileSync(join(dir, 'test/a.test.ts'), `const token = '${token}'\n`)
+    writeFileSync(join(dir, 'src/release.ts'), `export const token = '${token}'\n`)
+
+    const [finding] = await secretsEngine.run(folderSource(dir, listFiles(dir)))
+
+    expect(finding).toMatchObject({
+      severity: 'high',
+      locations: [{ path: 'src/release.ts' }, { path: 'test/a.test.ts' }],
+    })
+    expect(finding!.context).toBeUndefined()
+  })
+
+  it('hashes with the key the source brings', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'app.env'), 'DB_PASSWORD=Zq8#mP2xK9\n')
+    const plain = folderSource(dir, listFiles(dir))
+    const keyed = { ...plain, redactionKey: Buffer.from('a workspace key of at least 32 bytes') }
+
+    const [one] = await secretsEngine.run(plain)
+    const [two] = await secretsEngine.run(keyed)
+
+    expect(one!.metadata.redacted).not.toBe(two!.metadata.redacted)
+    expect(leakedPieces(JSON.stringify([one, two]), 'Zq8#mP2xK9')).toEqual([])
   })
 })
 

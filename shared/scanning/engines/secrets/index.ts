@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { contextOf, severityIn } from '../../context.js'
 import type { Engine, EngineFinding, FindingLocation, ScanSource } from '../../engine.js'
 import {
   defaultMatchOptions,
@@ -14,7 +15,7 @@ import {
   matchSecrets,
   type SecretMatch,
 } from './matcher.js'
-import { redactedSnippet, redactSecret } from './redact.js'
+import { localRedactionKey, type Redactable, redactedSnippet, redactSecret } from './redact.js'
 import type { SecretRule } from './rules.js'
 import { type SecretlintMode, secretlintMatches, secretlintTriggers } from './secretlint-layer.js'
 
@@ -25,6 +26,14 @@ export interface SecretsOptions extends Partial<MatchOptions> {
   maxFileBytes?: number
   /** The second layer: secretlint's recommended preset on no file, on files our prefilter flags, or on all. */
   secretlint?: SecretlintMode
+}
+
+/**
+ * A source may carry the key of the redaction hash (`[kind, N chars, #hash]`): the worker sets one per
+ * workspace, derived from the deployment's signing secret; without it the fixed local key serves.
+ */
+export interface SecretsSource extends ScanSource {
+  redactionKey?: Uint8Array
 }
 
 export interface SecretsStats {
@@ -69,21 +78,27 @@ interface Group {
 class Collector {
   readonly groups = new Map<string, Group>()
 
+  constructor(private readonly key: Uint8Array) {}
+
   add(
     matches: SecretMatch[],
     places: { path: string; commit?: string }[],
     oid?: string,
     source: Group['source'] = 'vega',
   ) {
-    const secrets = matches.map((match) => match.secret)
-    for (const match of matches) {
+    const secrets: Redactable[] = matches.map((match) => ({
+      secret: match.secret,
+      value: match.value,
+      ruleId: match.rule.id,
+    }))
+    for (const [index, match] of matches.entries()) {
       const identity = sha256Hex(match.value)
       let group = this.groups.get(identity)
       if (!group) {
-        group = { rule: match.rule, identity, redacted: redactSecret(match.secret), source, sightings: [] }
+        group = { rule: match.rule, identity, redacted: redactSecret(secrets[index]!, this.key), source, sightings: [] }
         this.groups.set(identity, group)
       }
-      const snippet = redactedSnippet(match.line, match.column, secrets)
+      const snippet = redactedSnippet(match.line, match.column, secrets, this.key)
       for (const place of places) group.sightings.push({ ...place, oid, match, snippet })
     }
   }
@@ -128,7 +143,7 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
     stoppedEarly: false,
     secretlintFindings: 0,
   }
-  const collector = new Collector()
+  const collector = new Collector((source as SecretsSource).redactionKey ?? localRedactionKey)
   // The second layer runs after ours on the same text, so duplicates are known when it reports.
   const pendingSecretlint: {
     text: string
@@ -239,11 +254,14 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
         order(a.commit) - order(b.commit) || a.path.localeCompare(b.path) || a.match.startLine - b.match.startLine,
     )
     const present = group.sightings.some(inHead)
-    const primaryIndex = Math.max(
-      0,
-      sightings.findIndex((s) => headPaths.has(s.path) && group.sightings.some((o) => o.path === s.path && inHead(o))),
-    )
+    // The primary location: in the product's own code over tests, examples, docs, vendored or build
+    // material (a value anywhere in product code is product code), then in the head over the history.
+    const isHead = (s: Sighting) => headPaths.has(s.path) && group.sightings.some((o) => o.path === s.path && inHead(o))
+    const rank = (s: Sighting) => (contextOf(s.path) ? 2 : 0) + (isHead(s) ? 0 : 1)
+    const primaryIndex = sightings.reduce((best, s, index) => (rank(s) < rank(sightings[best]!) ? index : best), 0)
     const [primary] = sightings.splice(primaryIndex, 1)
+    const inProduct = [primary!, ...sightings].some((s) => !contextOf(s.path))
+    const context = inProduct ? undefined : contextOf(primary!.path)
     const occurrences = sightings.length + 1
     const ordered = [primary!, ...sightings].slice(0, maxLocations)
     const locations: FindingLocation[] = ordered.map((s) => ({
@@ -260,13 +278,14 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
     findings.push({
       engine: 'secrets',
       rule_id: group.rule.id,
-      severity: group.rule.severity,
+      severity: severityIn(context, group.rule.severity),
       title: group.rule.title,
       message: messageOf(group, occurrences, firstCommit, present),
       cwe: group.rule.cwe,
       fix: group.rule.fix,
       identity: group.identity,
       locations,
+      ...(context ? { context } : {}),
       metadata: {
         first_commit: firstCommit ?? null,
         in_head: present,
