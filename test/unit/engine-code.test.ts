@@ -116,11 +116,11 @@ describe('code findings', () => {
 
   it('keeps snippets to 200 characters', async () => {
     const long = `'${'x'.repeat(300)}'`
-    const source = sourceOf({ 'a.py': `import os\nos.system(name + ${long})\n` })
+    const source = sourceOf({ 'a.py': `import os, sys\nos.system(sys.argv[1] + ${long})\n` })
 
     const [finding] = await codeEngine.run(source)
 
-    expect(finding!.rule_id).toBe('py-command-injection')
+    expect(finding!.rule_id).toBe('py-taint-cmdi')
     expect(finding!.locations[0]!.snippet).toHaveLength(200)
   })
 

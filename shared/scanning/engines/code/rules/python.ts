@@ -36,35 +36,9 @@ const dynamicValue: Rule = {
 
 const escaped: Rule = { kind: 'call', regex: '^[\\w.]*(?i:escape|sanitize|bleach\\.clean|clean)\\(' }
 
+// Command injection, code injection and deserialization are found by data flow (flow/python-taint.ts):
+// as patterns they flagged every call with a variable, safe or not.
 export const pythonRules: CodeRule[] = [
-  {
-    id: 'py-command-injection',
-    title: 'Shell command built from a variable',
-    severity: 'critical',
-    cwe: ['CWE-78'],
-    fix: 'Call subprocess.run with an argument list and shell=False; validate arguments against an allow-list (shlex.quote as a last resort).',
-    rule: {
-      any: [
-        call(
-          '^(os\\.(system|popen)|commands\\.(getoutput|getstatusoutput)|subprocess\\.(getoutput|getstatusoutput))$',
-          nthArgument(1, dynamicValue),
-        ),
-        call(
-          '^subprocess\\.(call|run|Popen|check_call|check_output)$',
-          nthArgument(1, dynamicValue),
-          keyword('^shell\\s*=\\s*True$'),
-        ),
-      ],
-    },
-  },
-  {
-    id: 'py-code-injection',
-    title: 'Code evaluated from a variable',
-    severity: 'critical',
-    cwe: ['CWE-94', 'CWE-95'],
-    fix: 'Never evaluate data as code: use ast.literal_eval or json.loads for data, and dispatch to a fixed set of functions.',
-    rule: call('^(eval|exec|builtins\\.eval|builtins\\.exec)$', nthArgument(1, dynamicValue)),
-  },
   {
     id: 'py-sql-injection',
     title: 'SQL query built by formatting, concatenation or an f-string',
@@ -104,20 +78,6 @@ export const pythonRules: CodeRule[] = [
       '^((requests|httpx)\\.(get|post|put|patch|delete|head)|(urllib\\.request\\.|urllib2\\.)?urlopen|urllib\\.request\\.Request)$',
       nthArgument(1, isOrHasRequestInput),
     ),
-  },
-  {
-    id: 'py-insecure-deserialization',
-    title: 'Deserialization that can run code',
-    severity: 'high',
-    cwe: ['CWE-502'],
-    fix: 'Load untrusted data with json or yaml.safe_load; pickle, marshal and full YAML loaders can construct arbitrary objects.',
-    rule: {
-      any: [
-        call('^(pickle|cPickle|_pickle|dill|marshal|jsonpickle)\\.(load|loads|decode|Unpickler)$'),
-        call('^yaml\\.(unsafe_load|unsafe_load_all|full_load|full_load_all)$'),
-        call('^yaml\\.(load|load_all)$', { not: { has: { field: 'arguments', regex: 'SafeLoader|BaseLoader' } } }),
-      ],
-    },
   },
   {
     id: 'py-weak-hash',
