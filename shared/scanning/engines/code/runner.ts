@@ -123,6 +123,12 @@ function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, 
   const triggered = new Set<FlowAnalyzer>()
   let lines: string[] | undefined
   for (const node of nodes) {
+    // A trigger matches the whole file (its root): that node is no rule's finding.
+    if (node.kind() === 'module' || node.kind() === 'program') {
+      for (const analyzer of language.analyzers)
+        if (!triggered.has(analyzer) && node.matches({ rule: analyzer.trigger })) triggered.add(analyzer)
+      continue
+    }
     for (const analyzer of language.analyzers)
       if (!triggered.has(analyzer) && node.matches({ rule: analyzer.trigger })) triggered.add(analyzer)
     const rules = language.rules.filter((rule) => node.matches({ rule: rule.rule }))

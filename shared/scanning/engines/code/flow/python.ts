@@ -6,13 +6,18 @@ export const pythonAnalyzers: FlowAnalyzer[] = [
   {
     name: 'python-taint',
     languages: ['python'],
-    // Files that read request input (Flask, Django, FastAPI), the command line or the console.
+    // Files that read request input (Flask, Django, FastAPI), the command line or the console. The rule
+    // matches the module once, so a file with many reads costs one match, not one per read.
     trigger: {
-      any: [
-        { kind: 'attribute', regex: '^(?:flask\\.)?request\\.\\w+' },
-        { kind: 'attribute', regex: '^sys\\.argv$' },
-        { kind: 'call', regex: '^input\\(' },
-      ],
+      kind: 'module',
+      has: {
+        stopBy: 'end',
+        any: [
+          { kind: 'attribute', regex: '^(?:flask\\.)?request\\.\\w+' },
+          { kind: 'attribute', regex: '^sys\\.argv$' },
+          { kind: 'call', regex: '^input\\(' },
+        ],
+      },
     },
     analyze: (root, path) => analyzePython(root.root(), path, root.root().text()),
   },
