@@ -4,7 +4,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { type EventId, type FindingId, newId, type RepositoryId, type ScanId } from '../ids.js'
-import type { EngineName, FindingLocation, Severity } from '../scanning/engine.js'
+import type { EngineName, FindingContext, FindingLocation, FlowStep, Severity } from '../scanning/engine.js'
 import {
   deleteKeys,
   getItems,
@@ -29,6 +29,10 @@ export interface FindingView {
   end_line: number
   snippet: string
   locations: FindingLocation[]
+  /** Test, example, docs, vendored or build material; null (or absent, on older items) for product code. */
+  context?: FindingContext | null
+  /** A data-flow finding's steps, source first and sink last; null (or absent) for the others. */
+  flow?: FlowStep[] | null
   metadata: Record<string, string | number | boolean | null>
 }
 
@@ -116,8 +120,11 @@ export function createFinding(finding: FindingRecord): Promise<boolean> {
 }
 
 const viewUpdate =
-  'title = :title, message = :message, #path = :path, start_line = :start, end_line = :end, snippet = :snippet, locations = :locations, metadata = :metadata'
+  'title = :title, message = :message, #path = :path, start_line = :start, end_line = :end, snippet = :snippet, locations = :locations, #context = :context, #flow = :flow, metadata = :metadata'
+const viewNames = { '#path': 'path', '#context': 'context', '#flow': 'flow' }
 const viewValues = (view: FindingView) => ({
+  ':context': view.context ?? null,
+  ':flow': view.flow ?? null,
   ':title': view.title,
   ':message': view.message,
   ':path': view.path,
@@ -138,7 +145,7 @@ export function reopenFinding(finding: FindingRecord, scan: ScanId, view: Findin
         Key: keys.findingById(finding.id),
         UpdateExpression: `SET #status = :open, last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
         ConditionExpression: '#status = :fixed AND last_seen_scan_id < :scan',
-        ExpressionAttributeNames: { '#status': 'status', '#path': 'path' },
+        ExpressionAttributeNames: { '#status': 'status', ...viewNames },
         ExpressionAttributeValues: {
           ':open': 'open',
           ':fixed': 'fixed',
@@ -161,7 +168,7 @@ export async function touchFinding(id: FindingId, scan: ScanId, view: FindingVie
         Key: keys.findingById(id),
         UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
         ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
-        ExpressionAttributeNames: { '#path': 'path' },
+        ExpressionAttributeNames: viewNames,
         ExpressionAttributeValues: { ':scan': scan, ':now': new Date().toISOString(), ...viewValues(view) },
       }),
     )
@@ -234,6 +241,28 @@ export interface FindingFilters {
   rule?: string
   /** Keeps findings whose primary path starts with this. */
   pathPrefix?: string
+  /** Keeps findings in any of these contexts; `none` is the product's own code (no context). */
+  context?: (FindingContext | 'none')[]
+}
+
+/** The filter expression of a context list; `none` matches items with no context (null or absent). */
+export function contextCondition(
+  contexts: readonly (FindingContext | 'none')[],
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string {
+  names['#context'] = 'context'
+  const tests: string[] = []
+  for (const [index, context] of contexts.entries()) {
+    if (context === 'none') {
+      values[':contextNull'] = 'NULL'
+      tests.push('attribute_not_exists(#context)', 'attribute_type(#context, :contextNull)')
+    } else {
+      values[`:context${index}`] = context
+      tests.push(`#context = :context${index}`)
+    }
+  }
+  return `(${tests.join(' OR ')})`
 }
 
 /** A repository's findings with filters applied by DynamoDB (pages may come back shorter than the limit). */
@@ -257,6 +286,7 @@ export async function queryFindings(
   add('engine', filters.engine, (name, value) => `${name} = ${value}`)
   add('rule_id', filters.rule, (name, value) => `${name} = ${value}`)
   add('path', filters.pathPrefix, (name, value) => `begins_with(${name}, ${value})`)
+  if (filters.context?.length) conditions.push(contextCondition(filters.context, names, values))
   const { Items = [], LastEvaluatedKey } = await documents().send(
     new QueryCommand({
       TableName: tableName(),

@@ -49,6 +49,11 @@ function holds(condition: Condition, finding: FindingRecord, isNew: boolean): bo
       const path = normalisePath(finding.path)
       return condition.operator === 'prefix' ? path.startsWith(condition.value) : matchesGlob(path, condition.value)
     }
+    case 'context': {
+      const actual = finding.context ?? 'none'
+      if (condition.operator === 'in') return condition.value.includes(actual)
+      return condition.operator === 'eq' ? actual === condition.value : actual !== condition.value
+    }
     case 'new':
       return isNew === condition.value
   }

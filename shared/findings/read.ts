@@ -36,6 +36,8 @@ export const toFinding = (record: FindingRecord) => ({
     end_line,
     ...(commit ? { commit } : {}),
   })),
+  context: record.context ?? null,
+  flow: record.flow ?? null,
   fingerprint: record.fingerprint,
   fingerprint_version: record.fingerprint_version,
   status: record.status,

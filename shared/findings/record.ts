@@ -59,6 +59,8 @@ const viewOf = (finding: EngineFinding): FindingView => {
     snippet: primary.snippet,
     // A secret seen in thousands of files keeps the first hundred locations; the count says the rest.
     locations: finding.locations.slice(0, 100),
+    context: finding.context ?? null,
+    flow: finding.flow?.length ? finding.flow : null,
     metadata: {
       ...finding.metadata,
       ...(finding.locations.length > 100 ? { locations_total: finding.locations.length } : {}),

@@ -10,7 +10,8 @@ import { recordLastScan } from '../data/repositories.js'
 import { finishScan, listScansOfRepository, putQueuedScan, type ScanRecord, startScan } from '../data/scans.js'
 import { Reply } from '../http/reply.js'
 import { newId, type RepositoryId, type ScanId } from '../ids.js'
-import type { EngineFinding, Severity } from '../scanning/engine.js'
+import { contextOf } from '../scanning/context.js'
+import { type EngineFinding, type FindingContext, findingContexts, type Severity } from '../scanning/engine.js'
 import { findingIdOf, fingerprintOf } from './fingerprint.js'
 import { gateOf } from './gate.js'
 import { recordFindings } from './record.js'
@@ -62,7 +63,7 @@ interface SarifResult {
   partialFingerprints?: Record<string, string>
   fingerprints?: Record<string, string>
   suppressions?: { kind?: string; status?: string; justification?: string }[]
-  properties?: { 'security-severity'?: string; severity?: string }
+  properties?: { 'security-severity'?: string; severity?: string; context?: string }
 }
 
 interface SarifRule {
@@ -122,11 +123,19 @@ function findingOf(result: SarifResult, engine: `sarif:${string}`, rules: Map<st
         snippet: (location?.region?.snippet?.text ?? '').slice(0, 200),
       },
     ],
+    ...contextField(result, path),
     metadata: {
       tool: engine.slice(6),
       ...(accepted ? { suppressed: accepted.justification ?? 'suppressed in the tool' } : {}),
     },
   }
+}
+
+/** The context the tool wrote (Vega's own SARIF does), else the one its path shows; the severity stays the tool's. */
+function contextField(result: SarifResult, path: string): { context?: FindingContext } {
+  const named = result.properties?.context ?? ''
+  const context = (findingContexts as readonly string[]).includes(named) ? (named as FindingContext) : contextOf(path)
+  return context ? { context } : {}
 }
 
 const safeDecode = (uri: string) => {

@@ -1,7 +1,7 @@
 // SARIF 2.1.0, the format GitHub code scanning and most tools read: one run, Vega as the tool, one rule per
 // rule id seen, one result per finding with its fingerprint as a partial fingerprint. Snippets are
 // already redacted by the engines; nothing else of a secret is written.
-import type { FindingLocation, Severity } from '../scanning/engine.js'
+import type { FindingContext, FindingLocation, FlowStep, Severity } from '../scanning/engine.js'
 
 export interface SarifFinding {
   engine: string
@@ -13,6 +13,10 @@ export interface SarifFinding {
   fix: string
   fingerprint: string
   locations: FindingLocation[]
+  /** Test, example, docs, vendored or build material: written as `properties.context` of the result. */
+  context?: FindingContext | null
+  /** A data-flow finding's steps, source first: written as the result's `codeFlows`. */
+  flow?: FlowStep[] | null
   /** For a stored finding: dismissed findings are written with a suppression and its justification. */
   status?: 'open' | 'fixed' | 'dismissed'
   justification?: string
@@ -51,6 +55,34 @@ function physical(location: FindingLocation) {
     },
     ...(location.commit ? { properties: { commit: location.commit } } : {}),
   }
+}
+
+/** One thread flow from the source to the sink, each step with its line, code and what happens there. */
+function codeFlowsOf(flow: FlowStep[]) {
+  return [
+    {
+      message: { text: `${flow[0]!.note} → ${flow[flow.length - 1]!.note}` },
+      threadFlows: [
+        {
+          locations: flow.map((step, index) => ({
+            location: {
+              physicalLocation: {
+                artifactLocation: { uri: encodeURI(step.path), uriBaseId: '%SRCROOT%' },
+                region: {
+                  startLine: Math.max(1, step.line),
+                  ...(step.snippet ? { snippet: { text: step.snippet } } : {}),
+                },
+              },
+              message: { text: step.note },
+            },
+            kinds: [index === 0 ? 'source' : index === flow.length - 1 ? 'sink' : 'pass-through'],
+            nestingLevel: 0,
+            executionOrder: index + 1,
+          })),
+        },
+      ],
+    },
+  ]
 }
 
 /** The message, and for a finding in several places a link to each of the others (SARIF embedded links). */
@@ -110,6 +142,7 @@ export function toSarif(findings: SarifFinding[], tool: { version: string; uri?:
                   .map((location, index) => ({ id: index + 1, ...physical(location) })),
               }
             : {}),
+          ...(finding.flow?.length ? { codeFlows: codeFlowsOf(finding.flow) } : {}),
           partialFingerprints: { 'vega/v1': finding.fingerprint },
           ...(finding.baseline_state ? { baselineState: finding.baseline_state } : {}),
           ...(finding.status === 'dismissed'
@@ -123,7 +156,11 @@ export function toSarif(findings: SarifFinding[], tool: { version: string; uri?:
                 ],
               }
             : {}),
-          properties: { engine: finding.engine, severity: finding.severity },
+          properties: {
+            engine: finding.engine,
+            severity: finding.severity,
+            ...(finding.context ? { context: finding.context } : {}),
+          },
         })),
       },
     ],

@@ -201,6 +201,20 @@ export const CostEstimate = Money.extend({
   }),
 }).meta({ id: 'CostEstimate' })
 export const ScanStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+/** Where a finding sits when it is not the product's own code (shared/scanning/context.ts). */
+export const FindingContextName = z.enum(['test', 'example', 'docs', 'vendored', 'build'])
+/** A context filter's values: the contexts, and `none` for the product's own code. */
+export const ContextFilterValue = z.enum(['test', 'example', 'docs', 'vendored', 'build', 'none'])
+/** `context=test,docs` in a query string; `context=none` is the product's own code. */
+const ContextQuery = z
+  .string()
+  .max(200)
+  .transform((value) => value.split(',').map((part) => part.trim()))
+  .pipe(z.array(ContextFilterValue).min(1).max(6))
+  .meta({
+    description:
+      "Comma-separated contexts: test, example, docs, vendored, build, or none (the product's own code), e.g. test,docs",
+  })
 const PolicyCondition = z.union([
   z.strictObject({ field: z.literal('severity'), operator: z.enum(['eq', 'ne', 'gte', 'lte']), value: Severity }),
   z.strictObject({ field: z.literal('severity'), operator: z.literal('in'), value: z.array(Severity).min(1) }),
@@ -218,6 +232,13 @@ const PolicyCondition = z.union([
     field: z.literal('path'),
     operator: z.enum(['glob', 'prefix']),
     value: z.string().min(1).max(1024),
+  }),
+  /** Where the finding sits: a context, or `none` for the product's own code. */
+  z.strictObject({ field: z.literal('context'), operator: z.enum(['eq', 'ne']), value: ContextFilterValue }),
+  z.strictObject({
+    field: z.literal('context'),
+    operator: z.literal('in'),
+    value: z.array(ContextFilterValue).min(1).max(6),
   }),
   /** New: not seen by the baseline (the repository's previous successful scan). */
   z.strictObject({ field: z.literal('new'), operator: z.literal('eq'), value: z.boolean() }),
@@ -291,6 +312,15 @@ export const CreateScan = z.strictObject({
 })
 
 export const FindingStatus = z.enum(['open', 'fixed', 'dismissed'])
+export const FlowStep = z
+  .object({
+    path: z.string(),
+    line: z.number().int(),
+    snippet: z.string(),
+    /** What happens here: the source, each assignment or call it passes, the sink. */
+    note: z.string(),
+  })
+  .meta({ id: 'FlowStep' })
 export const Location = z.object({
   path: z.string(),
   start_line: z.number().int(),
@@ -311,6 +341,10 @@ export const Finding = z
     end_line: z.number().int(),
     snippet: z.string(),
     locations: z.array(Location),
+    /** Test, example, docs, vendored or build material (one severity lower); null for the product's own code. */
+    context: FindingContextName.nullable(),
+    /** A data-flow finding's path from source to sink, in order; null for the others. */
+    flow: z.array(FlowStep).nullable(),
     fingerprint: z.string(),
     fingerprint_version: z.number().int(),
     status: FindingStatus,
@@ -351,6 +385,8 @@ export const FindingQuery = PageQuery.extend({
   engine: Engine.optional(),
   rule: z.string().max(200).optional(),
   path: z.string().max(1024).optional(),
+  /** Comma-separated contexts: `test,docs`; `none` is the product's own code. */
+  context: ContextQuery.optional(),
   scan: ScanId.optional(),
   baseline: ScanId.optional(),
   only: z.enum(['new']).optional(),
@@ -367,6 +403,8 @@ export const FindingFilter = z.strictObject({
   engine: Engine.optional(),
   rule: z.string().max(200).optional(),
   path: z.string().max(1024).optional(),
+  /** Contexts to select: `["test", "docs"]`; `none` is the product's own code. */
+  context: z.array(ContextFilterValue).min(1).max(6).optional(),
 })
 export const BulkTriage = z.strictObject({
   filter: FindingFilter,
