@@ -241,6 +241,13 @@ export class PythonTaint {
   }
 
   private guard(condition: SgNode, env: Env): void {
+    // `if not x.startswith("'") or not x.endswith("'") …: return`: past it, x is a quoted literal only.
+    const literalCheck = /^(?:not\s+)?(\w+)\.startswith\((["'])\\?['"]\2\)[\s\S]*\1\.endswith\(/.exec(condition.text())
+    if (literalCheck) {
+      const value = env.get(literalCheck[1]!)
+      if (value?.tainted) env.set(literalCheck[1]!, { ...value, safeFor: new Set([...value.safeFor, 'codeinj']) })
+      return
+    }
     if (kindOf(condition) !== 'comparison_operator') return
     const [needle, haystack] = condition.namedChildren()
     const operator = condition.children().find((child) => child.text() === 'in')
@@ -319,7 +326,8 @@ export class PythonTaint {
       const right = node.field('right')
       if (!left || !right) return
       const before = this.evaluate(left, env)
-      const after = concat([before, this.evaluate(right, env)])
+      const added = this.evaluate(right, env)
+      const after = concat(before.pieces ? [before, this.asText(added)] : [before, added])
       if (before.number !== undefined) after.number = undefined
       this.bind(left, withStep(after, step(this.context, node, node.text().slice(0, 80))), env)
       return
@@ -370,7 +378,8 @@ export class PythonTaint {
   evaluate(node: SgNode, env: Env): Value {
     switch (kindOf(node)) {
       case 'identifier':
-        return env.get(node.text()) ?? clean()
+        // The request object itself handed to a helper (`wrapper(request)`) carries all its input.
+        return env.get(node.text()) ?? (node.text() === 'request' ? this.source(node) : clean())
       case 'integer':
       case 'float': {
         const number = Number(node.text().replace(/_/g, ''))
@@ -432,6 +441,8 @@ export class PythonTaint {
       case 'attribute': {
         const text = node.text()
         if (sourceAttribute.test(text)) return this.source(node)
+        // The request's own facts (path, method, url of the route) are not what a client chose to send.
+        if (/^(?:flask\.)?request\.\w+$/.test(text)) return clean()
         return this.evaluate(node.field('object') ?? node, env === undefined ? new Map() : env)
       }
       case 'call':
@@ -613,11 +624,13 @@ export class PythonTaint {
     if (method === 'join' && values[0] && kindOf(object) === 'string')
       return values[0].items ? concat(values[0].items.map((item) => this.asText(item))) : values[0]
     if (method === 'format')
-      return union([
-        this.evaluate(object, env),
-        ...values,
-        ...values.flatMap((value) => [...(value.entries?.values() ?? [])]),
-      ])
+      return this.asText(
+        union([
+          this.evaluate(object, env),
+          ...values,
+          ...values.flatMap((value) => [...(value.entries?.values() ?? [])]),
+        ]),
+      )
     return undefined
   }
 

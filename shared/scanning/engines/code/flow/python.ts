@@ -15,6 +15,7 @@ export const pythonAnalyzers: FlowAnalyzer[] = [
         any: [
           { kind: 'attribute', regex: '^(?:flask\\.)?request\\.\\w+' },
           { kind: 'attribute', regex: '^sys\\.argv$' },
+          { kind: 'identifier', regex: '^request$', inside: { kind: 'argument_list' } },
           { kind: 'call', regex: '^input\\(' },
         ],
       },
