@@ -1,6 +1,6 @@
 // What a finding may show of a secret: the public part of its format (a vendor prefix such as `ghp_`,
 // `AKIA`, `sk_live_`, a PEM header, the user of a `user:password` pair) and nothing of its own
-// characters. The rest becomes `[<kind>, <N> chars, #<hash>]`: the rule's name, the secret's length and
+// characters. The rest becomes `[<kind>, <N> chars, #<hash>]`: the rule's name, the hidden part's length and
 // the first 6 hex digits of an HMAC-SHA256 of the value under a key the deployment keeps (one per
 // workspace in the worker, derived from its signing secret; a fixed local key for `npm run scan`). Two
 // findings can be told apart by the hash, and without the key the hash cannot be tested against guesses.
@@ -51,14 +51,16 @@ export function keyedHash(value: string, key: Uint8Array = localRedactionKey): s
 
 const asRedactable = (secret: string | Redactable): Redactable => (typeof secret === 'string' ? { secret } : secret)
 
-/** `ghp_[github-token, 40 chars, #1f9c2a]`; `[generic-password, 8 chars, #07be41]` for a password. */
+/** `ghp_[github-token, 36 chars, #1f9c2a]`; `[generic-password, 8 chars, #07be41]` for a password. */
 export function redactSecret(secret: string | Redactable, key: Uint8Array = localRedactionKey): string {
-  const { secret: text, value, ruleId } = asRedactable(secret)
-  return `${publicPrefixOf(text, ruleId)}${markOf(text, value, ruleId, key)}`
+  const item = asRedactable(secret)
+  return `${publicPrefixOf(item.secret, item.ruleId)}${markOf(item, key)}`
 }
 
-function markOf(text: string, value: string | undefined, ruleId: string | undefined, key: Uint8Array): string {
-  return `[${kindOf(ruleId)}, ${text.length} chars, #${keyedHash(value ?? text, key)}]`
+/** `[kind, N chars, #hash]`, N the length of what is hidden (the secret after its public prefix). */
+function markOf({ secret, value, ruleId }: Redactable, key: Uint8Array): string {
+  const hidden = secret.length - publicPrefixOf(secret, ruleId).length
+  return `[${kindOf(ruleId)}, ${hidden} chars, #${keyedHash(value ?? secret, key)}]`
 }
 
 /** What stands for the second and later lines of a secret written over several lines (a PEM body). */
@@ -98,7 +100,7 @@ export function redactedSnippet(
       const prefix = publicPrefixOf(item.secret, item.ruleId)
       for (const [index, piece] of pieces.entries()) {
         const shown = index === 0 && piece.startsWith(prefix) ? prefix : ''
-        replace(piece, index ? continuationMark : `${shown}${markOf(item.secret, item.value, item.ruleId, key)}`)
+        replace(piece, index ? continuationMark : `${shown}${markOf(item, key)}`)
       }
     }
   }
