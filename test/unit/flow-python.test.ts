@@ -137,4 +137,42 @@ return f'<p>{param}</p>'
       ).sort(),
     ).toEqual(['py-taint-cmdi', 'py-taint-deserialization', 'py-taint-sqli', 'py-taint-trustbound', 'py-taint-xss'])
   })
+
+  it('takes the one case of a match whose subject is known, and every case when it is not', async () => {
+    const code = (subject: string) => `
+param = request.form.get('v')
+match ${subject}:
+    case 'A':
+        bar = param
+    case 'B':
+        bar = 'bob'
+    case _:
+        bar = 'other'
+os.system(bar)
+`
+    expect(rules(await taintOf(code("'ABC'[0]")))).toEqual(['py-taint-cmdi'])
+    expect(await taintOf(code("'ABC'[1]"))).toEqual([])
+    expect(rules(await taintOf(code('request.args.get("k")')))).toEqual(['py-taint-cmdi'])
+  })
+
+  it('trusts what a guard that returns has kept out: quotes for XPath and SQL, a host check for redirects', async () => {
+    expect(
+      await taintOf(`
+param = request.args.get('id')
+if "'" in param:
+    return 'no quotes'
+root.xpath(f"/Employees/Employee[@id='{param}']")
+`),
+    ).toEqual([])
+    expect(
+      await taintOf(`
+import urllib.parse
+target = request.args.get('next')
+url = urllib.parse.urlparse(target)
+if url.netloc not in ['example.com']:
+    return 'refused'
+return redirect(target)
+`),
+    ).toEqual([])
+  })
 })

@@ -40,7 +40,7 @@ describe('detection quality on the public eval set', () => {
     const youden = (category: string) =>
       Number(new RegExp(`\\| ${category} \\|.*\\| (-?[\\d.]+) \\|`).exec(report)?.[1])
 
-    expect(Number(/average Youden (-?[\d.]+)/.exec(report)?.[1]), report).toBeGreaterThanOrEqual(0.58)
+    expect(Number(/average Youden (-?[\d.]+)/.exec(report)?.[1]), report).toBeGreaterThanOrEqual(0.75)
     for (const category of ['hash', 'weakrand', 'securecookie'])
       expect(youden(category), report).toBeGreaterThanOrEqual(0.95)
     // Every category the benchmark has is told apart at least this well (the issue's floor).
@@ -57,7 +57,7 @@ describe('detection quality on the public eval set', () => {
       'xss',
       'xxe',
     ])
-      expect(youden(category), `${category}\n${report}`).toBeGreaterThanOrEqual(0.2)
+      expect(youden(category), `${category}\n${report}`).toBeGreaterThanOrEqual(0.5)
   }, 120_000)
 
   it('code: juice-shop vulnerable lines and its codefix variants (vulnerable flagged, fixed left alone)', async () => {

@@ -158,6 +158,9 @@ export class PythonTaint {
       case 'if_statement':
         this.ifStatement(node, env)
         return
+      case 'match_statement':
+        this.matchStatement(node, env)
+        return
       case 'return_statement': {
         const returned = node.namedChildren()[0]
         // What a handler returns is the page: a string built with the input in it is written as HTML.
@@ -235,12 +238,60 @@ export class PythonTaint {
     if (guardReturns && condition) this.guard(condition, env)
   }
 
+  /** `match`: the one case a known subject takes, or every case merged. */
+  private matchStatement(node: SgNode, env: Env): void {
+    const [subject, body] = node.namedChildren()
+    const cases = body?.namedChildren().filter((child) => kindOf(child) === 'case_clause') ?? []
+    const known = subject ? this.constantKey(subject, env) : undefined
+    const alternativesOf = (clause: SgNode) =>
+      clause
+        .namedChildren()
+        .filter((child) => kindOf(child) === 'case_pattern')
+        .flatMap((pattern) => pattern.findAll({ rule: { kind: 'string' } }).map((text) => stringText(text)))
+    const blockOf = (clause: SgNode) => clause.namedChildren().find((child) => kindOf(child) === 'block')
+    if (known !== undefined) {
+      const taken = cases.find((clause) => {
+        const alternatives = alternativesOf(clause)
+        return alternatives.length === 0 || alternatives.includes(String(known))
+      })
+      const block = taken && blockOf(taken)
+      if (block) this.run(block, env)
+      return
+    }
+    const branches = cases.map((clause) => {
+      const copy = new Map(env)
+      const block = blockOf(clause)
+      if (block) this.run(block, copy)
+      return copy
+    })
+    this.merge(env, [...branches, new Map(env)])
+  }
+
+  private merge(env: Env, branches: Env[]): void {
+    const names = new Set(branches.flatMap((branch) => [...branch.keys()]))
+    for (const name of names) {
+      const values = branches.map((branch) => branch.get(name) ?? clean())
+      const merged = union(values)
+      const shapes = values.find((value) => value.tainted) ?? values[0]!
+      env.set(
+        name,
+        merged.tainted ? { ...merged, items: shapes.items, entries: shapes.entries } : { ...shapes, tainted: false },
+      )
+    }
+  }
+
   private returns(block: SgNode): boolean {
     const last = block.namedChildren().at(-1)
     return last?.kind() === 'return_statement' || last?.kind() === 'raise_statement'
   }
 
   private guard(condition: SgNode, env: Env): void {
+    // `if url.netloc not in allowed …: return`: past a host check, what the function redirects to was vetted.
+    if (/\.(?:netloc|hostname)\b/.test(condition.text())) {
+      for (const [name, value] of env)
+        if (value.tainted) env.set(name, { ...value, safeFor: new Set([...value.safeFor, 'redirect']) })
+      return
+    }
     // `if not x.startswith("'") or not x.endswith("'") …: return`: past it, x is a quoted literal only.
     const literalCheck = /^(?:not\s+)?(\w+)\.startswith\((["'])\\?['"]\2\)[\s\S]*\1\.endswith\(/.exec(condition.text())
     if (literalCheck) {
@@ -253,9 +304,13 @@ export class PythonTaint {
     const operator = condition.children().find((child) => child.text() === 'in')
     if (!operator || !needle || haystack?.kind() !== 'identifier') return
     const text = stringText(needle)
-    if (text === undefined || !/\.\.|\//.test(text)) return
+    // What the guard keeps out decides what the value is then safe for.
+    const safe: Family[] = []
+    if (text !== undefined && /\.\.|\//.test(text)) safe.push('pathtraver')
+    if (text !== undefined && /['"]/.test(text)) safe.push('xpathi', 'sqli')
+    if (!safe.length) return
     const value = env.get(haystack.text())
-    if (value?.tainted) env.set(haystack.text(), { ...value, safeFor: new Set([...value.safeFor, 'pathtraver']) })
+    if (value?.tainted) env.set(haystack.text(), { ...value, safeFor: new Set([...value.safeFor, ...safe]) })
   }
 
   /** A condition's truth when it is known at analysis time. */
@@ -513,6 +568,8 @@ export class PythonTaint {
       return slice(value, startKnown, end)
     }
     const key = this.constantKey(index, env)
+    const text = textOf(value)
+    if (text !== undefined && typeof key === 'number') return constantText(text.at(key) ?? '')
     if (value.entries && key !== undefined) return value.entries.get(String(key)) ?? clean()
     if (value.items && typeof key === 'number') return value.items.at(key) ?? clean()
     return { ...value, pieces: undefined, items: undefined, entries: undefined }
