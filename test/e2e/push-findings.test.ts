@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { shippedAdvisories } from '../../infra/local/stack.js'
 import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
+import { logger } from '../../shared/log.js'
+import { kinds } from '../fixtures/secrets/generate.js'
 import { gitClient, randomAlphanumeric } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
+import { leakedPieces } from '../support/leaks.js'
 import { callApi, startPushHarness, until } from '../support/push-harness.js'
 import { validateSarif } from '../support/sarif-schema.js'
 
@@ -30,6 +33,25 @@ beforeAll(async () => {
   await importAdvisoriesFrom(shippedAdvisories)
   owner = await newOwner()
 })
+
+afterEach(() => {
+  logger.setLogLevel('SILENT')
+  vi.restoreAllMocks()
+})
+
+/**
+ * A secret body no id or hash in the output can hold by chance: every 4 characters have an uppercase
+ * letter (hex is lowercase) and a lowercase letter past `f` (Crockford ids are uppercase), so a 4-character
+ * window of it found anywhere is a leak, not a coincidence.
+ */
+function unmistakable(length: number): string {
+  const classes = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'ghijkmnpqrstuvwxyz', '23456789']
+  const random = crypto.getRandomValues(new Uint8Array(length))
+  return Array.from(random, (byte, index) => {
+    const alphabet = classes[index % 3]!
+    return alphabet[byte % alphabet.length]
+  }).join('')
+}
 
 afterAll(async () => {
   await harness?.stop()
@@ -170,5 +192,85 @@ describe('a pushed repository', () => {
     expect(moved.start_line).toBe(42)
     expect(second.gate).toMatchObject({ verdict: 'failed', baseline_scan_id: first.id })
     expect(validateSarif(JSON.parse(sarif.text)), JSON.stringify(validateSarif.errors)).toBe(true)
+  }, 120_000)
+  it('shows nothing of a secret beyond its public prefix in any answer, log line, SARIF or push output', async () => {
+    const project = (await api('POST', '/v1/projects', { name: 'hygiene' })).json
+    const repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'app' })).json.id
+    const pem = kinds.private_key_rsa!.make()
+    // [secret, the rule that reports it, the width of a window that counts as a leak]
+    const secrets: [string, string, number][] = [
+      [unmistakable(40), 'aws-secret-access-key', 4],
+      [unmistakable(10), 'generic-password', 4],
+      [`app:${unmistakable(14)}`, 'database-url-credentials', 4],
+      [`sk_live_${unmistakable(24)}`, 'stripe-secret-key', 4],
+      [`sk_live_${unmistakable(26)}`, 'stripe-secret-key', 4],
+      // A PEM body is random base64: short windows of it occur in any long text by chance.
+      [pem, 'private-key', 8],
+    ]
+    const [aws, password, url, stripe, testStripe] = secrets.map(([secret]) => secret)
+    const dir = join(work, 'hygiene')
+    await git(work, 'init', '-q', dir)
+    for (const folder of ['config', 'test', 'keys']) mkdirSync(join(dir, folder))
+    writeFileSync(join(dir, 'config/prod.env'), `AWS_SECRET_ACCESS_KEY=${aws}\n`)
+    writeFileSync(join(dir, 'settings.py'), `DB_PASSWORD = "${password}"\n`)
+    writeFileSync(join(dir, 'config/database.yml'), `url: postgres://${url}@db.internal:5432/app\n`)
+    writeFileSync(join(dir, '.env'), `STRIPE_SECRET_KEY=${stripe}\n`)
+    writeFileSync(join(dir, 'test/pay.test.js'), `const stripeKey = '${testStripe}'\n`)
+    writeFileSync(join(dir, 'keys/deploy.pem'), `${pem}\n`)
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'secrets everywhere')
+    const lines: string[] = []
+    logger.setLogLevel('DEBUG')
+    for (const stream of [process.stdout, process.stderr])
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
+    const upload = (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
+
+    const push = await git(dir, 'push', upload.remote_url, 'HEAD:refs/heads/main')
+
+    expect(push.code, push.err).toBe(0)
+    const scanId = /Scan (scan_\w+) queued/.exec(push.err)![1]!
+    const scan = await finished(repositoryId, scanId)
+    expect(scan.status, JSON.stringify(scan.error)).toBe('succeeded')
+    const base = `/v1/repositories/${repositoryId}`
+    const listed = await api('GET', `${base}/findings?limit=100`)
+    const items = listed.json.items as { id: string; rule_id: string; path: string; context: string | null }[]
+    const answers = [
+      listed,
+      await api('GET', `${base}/findings?context=test`),
+      ...(await Promise.all(items.map((f) => api('GET', `${base}/findings/${f.id}`)))),
+      await api('GET', `${base}/scans/${scanId}`),
+      await api('GET', `${base}/scans/${scanId}/sarif`),
+      await api('GET', `${base}/events`),
+      await api('GET', base),
+    ]
+    const sarif = answers.at(-3)!
+    expect(validateSarif(JSON.parse(sarif.text)), JSON.stringify(validateSarif.errors)).toBe(true)
+
+    expect(items.map((f) => `${f.rule_id}:${f.path}:${f.context}`).sort()).toEqual([
+      'aws-secret-access-key:config/prod.env:null',
+      'database-url-credentials:config/database.yml:null',
+      'generic-password:settings.py:null',
+      'private-key:keys/deploy.pem:null',
+      'stripe-secret-key:.env:null',
+      'stripe-secret-key:test/pay.test.js:test',
+    ])
+    const outputs = {
+      answers: answers.map((answer) => answer.text).join('\n'),
+      logs: lines.join(''),
+      push: `${push.out}\n${push.err}`,
+    }
+    expect(outputs.logs.length).toBeGreaterThan(1000)
+    // The check itself finds a leak where there is one.
+    expect(leakedPieces(`${outputs.answers}${aws!.slice(9, 13)}`, aws!, 'aws-secret-access-key')).toHaveLength(1)
+    for (const [secret, rule, width] of secrets)
+      for (const [where, text] of Object.entries(outputs))
+        expect(leakedPieces(text, secret, rule, width), `${rule} in ${where}`).toEqual([])
+    expect(outputs.answers).toContain('sk_live_[stripe-secret-key, 24 chars, #')
+    expect(outputs.answers).toContain('postgres://app:[database-url-credentials, 14 chars, #')
+    const snippets = (listed.json.items as { snippet: string }[]).map((f) => f.snippet)
+    expect(snippets).toContainEqual(
+      expect.stringMatching(/^DB_PASSWORD = "\[generic-password, 10 chars, #[0-9a-f]{6}\]"$/),
+    )
+    expect(outputs.answers).toContain('-----BEGIN RSA PRIVATE KEY-----[private-key, ')
   }, 120_000)
 })
