@@ -10,11 +10,12 @@ import type { MatchPlace } from './rules.js'
 const credentialNames = `(?:pass(?:word|wd|phrase)?|pwd|secrets?|tokens?|api[_-]?key|apikey|(?:access|secret|private|consumer|client|auth|encryption|signing|master|app)[_-]?key|credentials?|client[_-]?secret)`
 
 /**
- * A key (bare, quoted, or with escaped quotes inside a JSON string) ending with a credential name, the
- * assignment (`=`, `:`, `:=`, `=>`, a query string's `=`), and a quoted or bare value.
+ * A credential name ending a key (bare, quoted, or with escaped quotes inside a JSON string), the
+ * assignment (`=`, `:`, `:=`, `=>`, a query string's `=`), and a quoted or bare value. The regex starts at
+ * the name (fast to find); whether the name starts a word of the key is checked on the text before.
  */
 export const keyedValueRegex = new RegExp(
-  String.raw`(?:^|[^A-Za-z0-9_.-])[A-Za-z0-9_.-]*?${credentialNames}\\?["'\x60]?[ \t]*(?::=|=>|=|:)[ \t]*\[?[ \t]*(?:\\?["'\x60]([^\s"'\x60\\]{4,200})\\?["'\x60]|([^\s"'\x60\\,;&)}<>]{4,200})(?=[\s,;&)}<>"'\x60]|$))`,
+  String.raw`${credentialNames}\\?["'\x60]?[ \t]*(?::=|=>|=|:)[ \t]*\[?[ \t]*(?:\\?["'\x60]([^\s"'\x60\\]{4,200})\\?["'\x60]|([^\s"'\x60\\,;&)}<>]{4,200})(?=[\s,;&)}<>"'\x60]|$))`,
   // Case-insensitive as a whole: V8 does not backtrack into a lazy prefix before a `(?i:…)` group.
   'im',
 )
