@@ -262,6 +262,9 @@ describe('context', () => {
     const [finding] = await secretsEngine.run(folderSource(dir, listFiles(dir)))
 
     expect(finding).toMatchObject({ rule_id: 'github-token', severity: 'medium', context: 'docs' })
+    expect(finding!.metadata.why).toMatch(
+      /^format \(GitHub token.*\); in docs material \(docs\/setup\.md\), one severity lower$/,
+    )
   })
 
   it('calls a value product code when any place of it is, and shows that place first', async () => {
@@ -291,6 +294,7 @@ describe('context', () => {
     const [two] = await secretsEngine.run(keyed)
 
     expect(one!.metadata.redacted).not.toBe(two!.metadata.redacted)
+    expect(one!.metadata.why).toBe("name `DB_PASSWORD` and the value's shape")
     expect(leakedPieces(JSON.stringify([one, two]), 'Zq8#mP2xK9')).toEqual([])
   })
 })

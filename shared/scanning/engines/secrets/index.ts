@@ -72,7 +72,21 @@ interface Group {
   identity: string
   redacted: string
   source: 'vega' | 'secretlint'
+  /** Why the rule fired, for a reviewer: by format, or by the name it is assigned to and its shape. */
+  why: string
   sightings: Sighting[]
+}
+
+/** The name a value is assigned to on its line (`DB_PASSWORD = "…"` → `DB_PASSWORD`), never the value. */
+const assignedName = /([A-Za-z_][\w.-]{0,60})["'\]]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?$|(--?[A-Za-z][\w-]{0,40})[ =]?$/
+
+/** `redact` hides any secret of the file the name might hold (a name is never the value, but be sure). */
+function whyOf(match: SecretMatch, source: Group['source'], redact: (text: string) => string): string {
+  if (source === 'secretlint') return `format (secretlint rule ${match.rule.id})`
+  if (match.rule.vetoes !== false) return `format (${match.rule.title})`
+  const name = assignedName.exec(match.line.slice(0, match.column))
+  const key = name?.[1] ?? name?.[2]
+  return key ? `name \`${redact(key)}\` and the value's shape` : "keyword and the value's shape"
 }
 
 class Collector {
@@ -95,7 +109,14 @@ class Collector {
       const identity = sha256Hex(match.value)
       let group = this.groups.get(identity)
       if (!group) {
-        group = { rule: match.rule, identity, redacted: redactSecret(secrets[index]!, this.key), source, sightings: [] }
+        group = {
+          rule: match.rule,
+          identity,
+          redacted: redactSecret(secrets[index]!, this.key),
+          source,
+          why: whyOf(match, source, (text) => redactedSnippet(text, 0, secrets, this.key)),
+          sightings: [],
+        }
         this.groups.set(identity, group)
       }
       const snippet = redactedSnippet(match.line, match.column, secrets, this.key)
@@ -293,6 +314,7 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
         paths: new Set(ordered.map((s) => s.path)).size,
         occurrences,
         detector: group.source,
+        why: context ? `${group.why}; in ${context} material (${primary!.path}), one severity lower` : group.why,
         ...(group.rule.id === 'vega-api-key' ? { revoke: true } : {}),
       },
     })
