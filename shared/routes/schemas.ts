@@ -19,6 +19,11 @@ import {
 import { scopes } from './route.js'
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
+/** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
+export const TimestampInput = z.iso
+  .datetime({ offset: true })
+  .overwrite((value) => new Date(value).toISOString())
+  .meta({ description: 'ISO 8601; stored and answered as UTC with milliseconds', example: '2026-11-24T09:30:00.000Z' })
 const name = z.string().trim().min(1).max(100)
 const description = z.string().max(2000)
 
@@ -107,7 +112,7 @@ export const CreatedApiKey = ApiKey.extend({ key: z.string() }).meta({ id: 'Crea
 export const CreateApiKey = z.strictObject({
   name,
   scopes: z.array(ApiKeyScope).min(1),
-  expires_at: Timestamp.optional(),
+  expires_at: TimestampInput.optional(),
   workspace_id: WorkspaceId.optional(),
 })
 export const RevokeApiKey = z
@@ -457,7 +462,7 @@ export const CreateSuppression = z
     /** A glob over repository paths (`test/**`, `**\/*.spec.ts`); with `rule` only. */
     path: z.string().min(1).max(1024).optional(),
     reason: z.string().min(1).max(2000),
-    expires_at: Timestamp.optional(),
+    expires_at: TimestampInput.optional(),
   })
   .superRefine((value, context) => {
     if (!value.fingerprint === !value.rule)

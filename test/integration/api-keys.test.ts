@@ -63,6 +63,16 @@ describe('creating and using keys', () => {
     expect(answer.text).not.toContain(key)
   })
 
+  it('answers an expires_at in the one format of every timestamp, whatever form it was sent in', async () => {
+    const person = await newOwner()
+
+    const plain = await createKey(person, { expires_at: '2030-01-01T00:00:00Z' })
+    const offset = await createKey(person, { expires_at: '2030-01-01T02:00:00+02:00' })
+
+    expect(plain.expires_at).toBe('2030-01-01T00:00:00.000Z')
+    expect(offset.expires_at).toBe('2030-01-01T00:00:00.000Z')
+  })
+
   it('authenticates as Authorization: Bearer too', async () => {
     const person = await newOwner()
     const { key } = await createKey(person)
