@@ -71,7 +71,13 @@ export const access: Record<FunctionName, Access> = {
   },
   // Reads the pushed input; deleting a project's repositories (a queued cascade) deletes their uploads.
   // Consuming the scan queue is the event source's grant, not the code's; extending a message it holds is.
-  'scan-worker': { table: ['read', 'write'], uploads: ['read', 'list', 'delete'], scanQueue: ['extend'] },
+  // The signing secret keys the hash a redacted secret shows (`[kind, N chars, #hash]`, per workspace).
+  'scan-worker': {
+    table: ['read', 'write'],
+    uploads: ['read', 'list', 'delete'],
+    scanQueue: ['extend'],
+    signingKey: true,
+  },
   // Drains the DLQ (scans marked failed; its depth in a dry run), re-queues scans stuck past their deadline,
   // deletes expired uploads and sweeps old rate-limit windows.
   cleanup: {
