@@ -196,6 +196,10 @@ export async function receivePack(id: UploadId, authorization: string | undefine
     return refuse(request, `upload ${id} expired at ${upload.expires_at}`, [
       'Create a new upload: POST /v1/git-uploads',
     ])
+  if (status === 'released')
+    return refuse(request, `upload ${id} was released by its owner and takes no push`, [
+      'Create a new upload: POST /v1/git-uploads',
+    ])
   if (status !== 'awaiting_push')
     return refuse(request, `upload ${id} already took its one push`, ['Create a new upload for another push'])
   const deletes = request.commands.filter((command) => command.newOid === zeroOid)

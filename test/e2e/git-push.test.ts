@@ -167,6 +167,18 @@ describe('git push to a temporary remote', () => {
     expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('expired')
   })
 
+  it('refuses a push to a released upload, saying it was released', async () => {
+    const repo = await newRepo('released', { 'e.txt': 'e\n' })
+    const upload = await newUpload()
+    expect((await api('DELETE', `/v1/git-uploads/${upload.id}`)).status).toBe(204)
+
+    const push = await git(repo, 'push', upload.remote_url, 'HEAD:refs/heads/main')
+
+    expect(push.code).not.toBe(0)
+    expect(push.err).toContain(`upload ${upload.id} was released by its owner`)
+    expect(push.err).not.toContain('already took its one push')
+  })
+
   it('asks for credentials and refuses a wrong token', async () => {
     const repo = await newRepo('wrong', { 'c.txt': 'c\n' })
     const upload = await newUpload()

@@ -51,6 +51,10 @@ describe('quotas', () => {
     })
 
     expect(first.status).toBe(202)
+    // Queued, so it has a place in the queue right in the 202, as a GET would answer.
+    expect(first.json.status).toBe('queued')
+    expect(first.json.queue_position).toBeGreaterThanOrEqual(1)
+    expect(first.headers.location).toMatch(new RegExp(`/v1/repositories/${repository.id}/scans/${first.json.id}$`))
     for (const refused of [second, upload]) {
       expect(refused.status).toBe(429)
       expect(refused.json).toMatchObject({
