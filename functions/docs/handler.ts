@@ -21,5 +21,5 @@ export const handler = lambda(docsRoutes, {
     return Reply.bytes(asset.body, asset.type, cacheFor(86_400))
   },
 
-  listDeprecations: () => ({ items: deprecations }),
+  listDeprecations: () => ({ items: deprecations, next_cursor: null }),
 } satisfies Handlers<typeof docsRoutes>)

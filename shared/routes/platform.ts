@@ -1,7 +1,7 @@
 // Routes that need no workspace: health, docs and the legacy deprecation list.
 import { z } from 'zod'
 import { route } from './route.js'
-import { Deprecation, Health, Readiness } from './schemas.js'
+import { Deprecation, Health, page, Readiness } from './schemas.js'
 
 export const healthRoutes = {
   getHealth: route({
@@ -55,6 +55,7 @@ export const docsRoutes = {
     path: '/v1/deprecations',
     summary: 'What is deprecated, when it goes, and what replaces it',
     auth: 'none',
-    ok: z.object({ items: z.array(Deprecation) }),
+    // The list envelope every list has; the whole list fits one page, so next_cursor is always null.
+    ok: page(Deprecation),
   }),
 } as const

@@ -403,6 +403,9 @@ describe('routing', () => {
 
     expect(answer.status).toBe(200)
     expect(answer.headers.deprecation).toBeUndefined()
+    // The list envelope every list has.
+    expect(Object.keys(answer.json).sort()).toEqual(['items', 'next_cursor'])
+    expect(answer.json.next_cursor).toBeNull()
   })
 })
 
