@@ -1,6 +1,7 @@
 // SARIF both ways: a scan exported for GitHub code scanning (with baseline states against the previous
 // scan and suppressions for dismissed findings), and a third-party tool's log imported as a scan.
 import { createHash } from 'node:crypto'
+import { derivedKey } from '../auth/secret.js'
 import { type Access, eventActor } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { findScan } from '../catalog/scans.js'
@@ -12,6 +13,8 @@ import { Reply } from '../http/reply.js'
 import { newId, type RepositoryId, type ScanId } from '../ids.js'
 import { contextOf } from '../scanning/context.js'
 import { type EngineFinding, type FindingContext, findingContexts, type Severity } from '../scanning/engine.js'
+import { matchSecrets } from '../scanning/engines/secrets/matcher.js'
+import { redactedSnippet } from '../scanning/engines/secrets/redact.js'
 import { findingIdOf, fingerprintOf } from './fingerprint.js'
 import { gateOf } from './gate.js'
 import { recordFindings } from './record.js'
@@ -92,7 +95,27 @@ const sanitizeTool = (name: string) => name.replace(/[^\w.-]/g, '-').slice(0, 64
 
 const maxResultsPerRun = 20_000
 
-function findingOf(result: SarifResult, engine: `sarif:${string}`, rules: Map<string, SarifRule>): EngineFinding {
+/**
+ * A third-party tool may write the secret it found into the snippet or the message (gitleaks puts the
+ * value in the snippet): what Vega's own secret rules recognise there is redacted as Vega redacts its own.
+ */
+function redactForeign(text: string, path: string, key: Uint8Array): string {
+  if (!text) return text
+  const { matches } = matchSecrets(text, path)
+  if (!matches.length) return text
+  const secrets = matches.map((match) => ({ secret: match.secret, value: match.value, ruleId: match.rule.id }))
+  return text
+    .split('\n')
+    .map((line) => redactedSnippet(line, 0, secrets, key))
+    .join('\n')
+}
+
+function findingOf(
+  result: SarifResult,
+  engine: `sarif:${string}`,
+  rules: Map<string, SarifRule>,
+  key: Uint8Array,
+): EngineFinding {
   const ruleId = (result.ruleId ?? result.rule?.id ?? 'unknown').slice(0, 200)
   const rule = rules.get(ruleId)
   const location = result.locations?.[0]?.physicalLocation
@@ -100,7 +123,11 @@ function findingOf(result: SarifResult, engine: `sarif:${string}`, rules: Map<st
     .replace(/^file:\/\//, '')
     .slice(0, 1024)
   const startLine = location?.region?.startLine ?? 1
-  const message = (result.message?.text ?? rule?.shortDescription?.text ?? ruleId).slice(0, 2000)
+  const message = redactForeign(
+    (result.message?.text ?? rule?.shortDescription?.text ?? ruleId).slice(0, 2000),
+    path,
+    key,
+  )
   const ownFingerprint =
     result.partialFingerprints?.['vega/v1'] ?? Object.values(result.partialFingerprints ?? result.fingerprints ?? {})[0]
   const accepted = (result.suppressions ?? []).find((suppression) => (suppression.status ?? 'accepted') === 'accepted')
@@ -120,7 +147,7 @@ function findingOf(result: SarifResult, engine: `sarif:${string}`, rules: Map<st
         path,
         start_line: startLine,
         end_line: location?.region?.endLine ?? startLine,
-        snippet: (location?.region?.snippet?.text ?? '').slice(0, 200),
+        snippet: redactForeign(location?.region?.snippet?.text ?? '', path, key).slice(0, 200),
       },
     ],
     ...contextField(result, path),
@@ -168,6 +195,7 @@ async function keepSuppressions(access: Access, scan: ScanRecord, found: EngineF
  */
 export async function importLog(access: Access, repositoryId: RepositoryId, log: { runs: unknown[] }) {
   const repository = await findRepository(access, repositoryId)
+  const key = await derivedKey(`secret-redaction:${repository.workspace_id}`)
   let imported = 0
   let lastScan: ScanId | undefined
   for (const run of log.runs as SarifRun[]) {
@@ -191,7 +219,7 @@ export async function importLog(access: Access, repositoryId: RepositoryId, log:
       started_at: null,
       finished_at: null,
     }
-    const found = (run.results ?? []).slice(0, maxResultsPerRun).map((result) => findingOf(result, engine, rules))
+    const found = (run.results ?? []).slice(0, maxResultsPerRun).map((result) => findingOf(result, engine, rules, key))
     await putQueuedScan(scan)
     await startScan(scan.id)
     const counts = await recordFindings(scan, found, [engine])

@@ -15,7 +15,9 @@ import { effectOf, type Policy } from '../../shared/findings/policy.js'
 import { recordFindings } from '../../shared/findings/record.js'
 import { ErrorEnvelope } from '../../shared/http/envelope.js'
 import type { EngineFinding, FlowStep } from '../../shared/scanning/engine.js'
+import { kinds } from '../fixtures/secrets/generate.js'
 import { call, newOwner } from '../support/identity.js'
+import { leakedPieces } from '../support/leaks.js'
 import { validateSarif } from '../support/sarif-schema.js'
 import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
 
@@ -209,5 +211,46 @@ describe('finding context and flow', () => {
     expect(steps.map((step) => step.location.message.text)).toEqual(flow.map((step) => step.note))
     expect(steps.map((step) => step.kinds[0])).toEqual(['source', 'pass-through', 'sink'])
     expect(byPath['docs/guide.md']!.codeFlows).toBeUndefined()
+  })
+
+  it('redacts a secret a third-party tool wrote into its SARIF snippet or message, and reads its context', async () => {
+    const owner = await newOwner()
+    const repository = await repositoryOf(owner)
+    const token = kinds.github_token!.make()
+    const log = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'gitleaks', rules: [{ id: 'github-pat' }] } },
+          results: [
+            {
+              ruleId: 'github-pat',
+              message: { text: `github-pat has detected secret ${token} for file test/ci.sh.` },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: 'test/ci.sh' },
+                    region: { startLine: 2, snippet: { text: token } },
+                  },
+                },
+              ],
+              properties: { context: 'docs' },
+            },
+          ],
+        },
+      ],
+    }
+
+    const imported = await call(triageApi, 'POST', `/v1/repositories/${repository.id}/sarif`, {
+      as: owner.token,
+      body: log,
+    })
+    const listed = await call(repositories, 'GET', `/v1/repositories/${repository.id}/findings`, { as: owner.token })
+
+    expect(imported.status, imported.text).toBeLessThan(300)
+    expect(listed.json.items).toMatchObject([
+      { context: 'docs', snippet: expect.stringMatching(/^ghp_\[github-token, 36 chars, #[0-9a-f]{6}\]$/) },
+    ])
+    expect(leakedPieces(listed.text, token, 'github-token', 6)).toEqual([])
   })
 })
