@@ -77,7 +77,7 @@ export interface FindingQuery extends FindingFilters {
 
 /**
  * The repository's findings, filtered. `scan` keeps those that scan saw; `only=new` with `baseline`
- * keeps those the baseline scan did not see (of `scan`, or of the findings as they stand).
+ * keeps those the baseline scan did not see, of `scan` or of those still present (not fixed).
  */
 export async function list(access: Access, repositoryId: RepositoryId, page: PageRequest, query: FindingQuery) {
   await findRepository(access, repositoryId)
@@ -88,7 +88,11 @@ export async function list(access: Access, repositoryId: RepositoryId, page: Pag
   const inScan = query.scan ? await seenIn(query.scan) : undefined
   const inBaseline = query.only === 'new' && query.baseline ? await seenIn(query.baseline) : undefined
   const found = await queryFindings(repositoryId, page, query)
-  const items = found.items.filter((finding) => (!inScan || inScan.has(finding.id)) && !inBaseline?.has(finding.id))
+  // `only=new` is what is present now (in `scan`, or not fixed) and absent from the baseline; what the
+  // baseline had and the head lost is fixed, which `compare` answers.
+  const present = (finding: { id: FindingId; status: string }) =>
+    inScan ? inScan.has(finding.id) : query.only !== 'new' || finding.status !== 'fixed'
+  const items = found.items.filter((finding) => present(finding) && !inBaseline?.has(finding.id))
   return { items: items.map(toFinding), lastKey: found.lastKey }
 }
 

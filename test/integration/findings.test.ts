@@ -166,6 +166,24 @@ describe('recorded findings', () => {
     expect(events).toContain('api_key.revoked')
   })
 
+  it('answers only=new with what is present and absent from the baseline, never what was fixed since', async () => {
+    const { owner, repository, scans } = await repositoryWithScans(3)
+    const [base, middle, head] = [scans[0]!, scans[1]!, scans[2]!]
+    for (const scan of scans)
+      await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('exists'))
+    await recordFindings(base, [evalCall('src/app.js', 3)], ['code'])
+    await recordFindings(middle, [evalCall('src/app.js', 3), evalCall('src/gone.js', 1)], ['code'])
+    await recordFindings(head, [evalCall('src/app.js', 3), evalCall('lib/new.js', 1)], ['code'])
+
+    const answer = await call(repositories, 'GET', `/v1/repositories/${repository.id}/findings`, {
+      as: owner.token,
+      query: `only=new&baseline=${base.id}`,
+    })
+
+    expect(answer.status).toBe(200)
+    expect(answer.json.items.map((f: { path: string }) => f.path)).toEqual(['lib/new.js'])
+  })
+
   it('reads findings over HTTP: filters, one finding, compare of two scans; hidden from another workspace', async () => {
     const { owner, repository, scans } = await repositoryWithScans(2)
     const [base, head] = [scans[0]!, scans[1]!]
