@@ -323,4 +323,142 @@ export const javascriptRules: CodeRule[] = [
       },
     },
   },
+  {
+    id: 'js-angular-sanitizer-bypass',
+    title: 'Angular sanitisation bypassed for a computed value',
+    severity: 'medium',
+    cwe: ['CWE-79'],
+    fix: 'Bind the value as text and let Angular sanitise it; call bypassSecurityTrust* only on constants you wrote.',
+    rule: call('\\.bypassSecurityTrust\\w*$', nthArgument(1, dynamicValue)),
+  },
+  {
+    id: 'js-directory-listing',
+    title: 'Directory listing served over HTTP',
+    severity: 'medium',
+    cwe: ['CWE-548'],
+    fix: 'Serve the files a client needs by name (express.static without an index middleware) and keep listings off.',
+    rule: call('^(serveIndex|serve_index|express\\.directory|directory)$', nthArgument(1, { kind: 'string' })),
+  },
+  {
+    id: 'js-log-files-served',
+    title: 'Log files served over HTTP',
+    severity: 'medium',
+    cwe: ['CWE-532'],
+    fix: 'Keep logs off the web server; ship them to a log store that requires authentication.',
+    rule: call(
+      '^(app|router|server)\\.(use|get|all)$',
+      nthArgument(1, { kind: 'string', regex: '^["\'`](/[\\w.-]+)*/logs?(/|["\'`])' }),
+    ),
+  },
+  {
+    id: 'js-url-substring-check',
+    title: 'URL accepted by a substring match',
+    severity: 'medium',
+    cwe: ['CWE-601'],
+    fix: 'Parse the URL and compare its origin (or the whole URL) exactly against the allow-list; `includes` accepts https://evil.example/?https://good.example.',
+    rule: call(
+      '(?i)^[\\w.]*(url|uri|href|redirect|redirectTo|returnTo|origin|referr?er|hostname|host|domain|location|target)\\.(includes|indexOf)$',
+      nthArgument(1, { any: [{ kind: 'identifier' }, { kind: 'member_expression' }, { kind: 'call_expression' }] }),
+    ),
+  },
+  {
+    id: 'js-rate-limit-spoofable-key',
+    title: 'Rate limit keyed on a client-supplied forwarding header',
+    severity: 'medium',
+    cwe: ['CWE-348'],
+    fix: "Key the limiter on req.ip and configure Express's `trust proxy` for the proxies you run, instead of reading X-Forwarded-For yourself.",
+    rule: {
+      any: [
+        { kind: 'method_definition', has: { field: 'name', regex: '^keyGenerator$' } },
+        { kind: 'pair', has: { field: 'key', regex: '^["\']?keyGenerator["\']?$' } },
+      ],
+      has: {
+        stopBy: 'end',
+        kind: 'string',
+        regex: '(?i)^["\'`](x-forwarded-for|forwarded|x-real-ip|x-client-ip|true-client-ip|cf-connecting-ip)["\'`]$',
+      },
+    },
+  },
+  {
+    id: 'js-metrics-exposed',
+    title: 'Metrics endpoint served without any middleware in front',
+    severity: 'low',
+    cwe: ['CWE-200'],
+    fix: 'Put authentication (or a network restriction) in front of /metrics, or serve it on an internal port.',
+    rule: call(
+      '^(app|router|server)\\.(get|use|all)$',
+      nthArgument(1, { kind: 'string', regex: '^["\'`]/(metrics|prometheus)["\'`]$' }),
+      { has: { field: 'arguments', not: { has: { nthChild: 3 } } } },
+    ),
+  },
+  {
+    id: 'js-insecure-cookie',
+    title: 'Session cookie without Secure or HttpOnly',
+    severity: 'medium',
+    cwe: ['CWE-614', 'CWE-1004'],
+    fix: 'Set `secure: true` and `httpOnly: true` on session cookies (with `sameSite`).',
+    rule: {
+      kind: 'pair',
+      all: [
+        { has: { field: 'key', regex: '^["\']?(secure|httpOnly)["\']?$' } },
+        { has: { field: 'value', kind: 'false' } },
+      ],
+      inside: { kind: 'object', inside: { kind: 'pair', has: { field: 'key', regex: '^["\']?cookie["\']?$' } } },
+    },
+  },
+  {
+    id: 'js-template-autoescape-off',
+    title: 'Template engine with HTML escaping turned off',
+    severity: 'medium',
+    cwe: ['CWE-79'],
+    fix: 'Keep autoescaping on and mark the few trusted fragments safe one by one.',
+    rule: {
+      kind: 'pair',
+      any: [
+        {
+          all: [
+            { has: { field: 'key', regex: '^["\']?autoescape["\']?$' } },
+            { has: { field: 'value', kind: 'false' } },
+          ],
+        },
+        {
+          all: [{ has: { field: 'key', regex: '^["\']?noEscape["\']?$' } }, { has: { field: 'value', kind: 'true' } }],
+        },
+      ],
+    },
+  },
+  {
+    id: 'js-xxe',
+    title: 'XML parsed with external entities enabled',
+    severity: 'high',
+    cwe: ['CWE-611'],
+    fix: 'Parse with `noent: false` (the default) and no DTD loading.',
+    rule: call(
+      '(?i)(parseXml|parseXmlString|parseXmlAsync|xmlParse)$',
+      argumentsHave({
+        kind: 'object',
+        has: {
+          kind: 'pair',
+          all: [{ has: { field: 'key', regex: '^["\']?noent["\']?$' } }, { has: { field: 'value', kind: 'true' } }],
+        },
+      }),
+    ),
+  },
+  {
+    id: 'js-jwt-weak',
+    title: 'JSON Web Token accepted unsigned or signed with a key in the source',
+    severity: 'high',
+    cwe: ['CWE-347'],
+    fix: "Verify with an explicit algorithm list that excludes 'none', and load the key from configuration or a secret store.",
+    rule: {
+      any: [
+        call('^(jwt|jsonwebtoken|JWT)\\.(sign|verify)$', nthArgument(2, { kind: 'string' })),
+        {
+          kind: 'pair',
+          has: { field: 'key', regex: '^["\']?algorithms?["\']?$' },
+          all: [{ has: { field: 'value', stopBy: 'end', kind: 'string', regex: '(?i)^["\'`]none["\'`]$' } }],
+        },
+      ],
+    },
+  },
 ]

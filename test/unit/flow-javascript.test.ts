@@ -1,0 +1,95 @@
+import { Lang, parse } from '@ast-grep/napi'
+import { describe, expect, it } from 'vitest'
+import type { FlowAnalyzer } from '../../shared/scanning/engines/code/flow/analyzer.js'
+import { javascriptAnalyzers } from '../../shared/scanning/engines/code/flow/javascript.js'
+
+const [javascriptTaint] = javascriptAnalyzers as [FlowAnalyzer]
+
+const analyze = (code: string) => javascriptTaint.analyze(parse(Lang.TypeScript, code), 'app.ts')
+const found = (code: string) =>
+  analyze(code).map((f) => ({ rule: f.rule_id, cwe: f.cwe, line: f.locations[0]?.start_line }))
+
+describe('javascript taint', () => {
+  it('follows request input through destructuring, concatenation and a method chain to SQL', () => {
+    const findings = analyze(`app.get('/s', (req, res) => {
+  const { q } = req.query
+  const term = q.trim()
+  const sql = 'SELECT * FROM t WHERE name = ' + term
+  db.query(sql)
+})`)
+    expect(findings.map((f) => f.rule_id)).toEqual(['js-sql-injection'])
+    expect(findings[0]?.cwe).toEqual(['CWE-89'])
+    expect(findings[0]?.flow?.map((s) => s.line)).toEqual([2, 2, 3, 4, 5])
+    expect(findings[0]?.flow?.[0]?.note).toContain('(source)')
+  })
+
+  it('leaves constants, numbers and bound parameters alone', () => {
+    expect(
+      found(`app.get('/s', (req, res) => {
+  const id = parseInt(req.params.id)
+  db.query('SELECT * FROM t WHERE id = ' + id)
+  db.query('SELECT * FROM t WHERE name = ?', { replacements: [req.query.name] })
+  db.query('SELECT 1')
+})`),
+    ).toEqual([])
+  })
+
+  it('reports NoSQL operator injection unless the value is checked to be a string', () => {
+    const vulnerable = `module.exports = function update () {
+  return (req, res) => {
+    db.reviews.update({ _id: req.body.id }, { $set: { message: req.body.message } })
+  }
+}`
+    expect(found(vulnerable)).toEqual([{ rule: 'js-nosql-injection', cwe: ['CWE-943'], line: 3 }])
+    const guarded = vulnerable.replace(
+      'return (req, res) => {',
+      "return (req, res) => {\n    if (typeof req.body.id !== 'string') return",
+    )
+    expect(found(guarded)).toEqual([])
+  })
+
+  it('reports redirects, files, outgoing requests and logs from input, leaving pattern-rule sinks to the rules', () => {
+    // eval, fs.readFile and res.send of request text are the pattern rules' (one finding per place).
+    const findings = found(`router.post('/x', async (req, res) => {
+  const target = req.query.to
+  res.redirect(target)
+  exec(\`ls \${req.body.dir}\`)
+  eval(req.body.code)
+  fs.readFile(req.params.file, cb)
+  const url = req.body.url
+  await fetch(url)
+  const page = '<p>' + req.query.name + '</p>'
+  res.write(page)
+  console.log('user ' + req.body.user)
+})`)
+    expect(findings.map((f) => [f.rule, f.cwe[0], f.line])).toEqual([
+      ['js-open-redirect', 'CWE-601', 3],
+      ['js-command-injection', 'CWE-78', 4],
+      ['js-ssrf', 'CWE-918', 8],
+      ['js-xss', 'CWE-79', 10],
+      ['js-log-injection', 'CWE-117', 11],
+    ])
+  })
+
+  it('reports a command built from destructured input, leaving res.sendFile to its pattern rule', () => {
+    const findings = found(`app.post('/run', (req, res) => {
+  const { cmd } = req.body
+  cp.exec(cmd)
+  res.sendFile(req.query.name.trim())
+})`)
+    expect(findings.map((f) => [f.rule, f.cwe[0], f.line])).toEqual([['js-command-injection', 'CWE-78', 3]])
+  })
+
+  it('treats allow-list checks, basename, encoding and JSON responses as safe', () => {
+    expect(
+      found(`app.get('/x', (req, res) => {
+  const to = req.query.to
+  if (allowed.has(to)) res.redirect(to)
+  res.sendFile(path.basename(req.params.file), { root: 'public' })
+  fetch('https://api.example.com/u/' + encodeURIComponent(req.query.id))
+  res.send({ name: req.query.name })
+  res.send(escapeHtml(req.query.name))
+})`),
+    ).toEqual([])
+  })
+})
