@@ -8,6 +8,10 @@ import type { MatchPlace } from './rules.js'
 
 /** Names that say the value is a credential. The key must end with one (`tokenType` does not). */
 const credentialNames = `(?:pass(?:word|wd|phrase)?|pwd|secrets?|tokens?|api[_-]?key|apikey|(?:access|secret|private|consumer|client|auth|encryption|signing|master|app)[_-]?key|credentials?|client[_-]?secret)`
+/** A second field for the same value: `passwordConfirmation`, `password_repeat`, `newPasswordAgain`. */
+const confirmSuffix = `(?:[_-]?(?:confirm(?:ation|ed)?|repeat(?:ed)?|again|verify|verification))?`
+/** Assignments, and comparisons a value is checked against (`req.body.password === '…'`). */
+const assignOps = '(?:===?|!==?|:=|=>|=|:)'
 
 /**
  * A credential name ending a key (bare, quoted, or with escaped quotes inside a JSON string), the
@@ -15,7 +19,7 @@ const credentialNames = `(?:pass(?:word|wd|phrase)?|pwd|secrets?|tokens?|api[_-]
  * the name (fast to find); whether the name starts a word of the key is checked on the text before.
  */
 export const keyedValueRegex = new RegExp(
-  String.raw`${credentialNames}\\?["'\x60]?[ \t]*(?::=|=>|=|:)[ \t]*\[?[ \t]*(?:\\?["'\x60]([^\s"'\x60\\]{4,200})\\?["'\x60]|([^\s"'\x60\\,;&)}<>]{4,200})(?=[\s,;&)}<>"'\x60]|$))`,
+  String.raw`${credentialNames}${confirmSuffix}\\?["'\x60]?[ \t]*${assignOps}[ \t]*\[?[ \t]*(?:\\?["'\x60]([^\s"'\x60\\]{4,200})\\?["'\x60]|([^\s"'\x60\\,;&)}<>]{4,200})(?=[\s,;&)}<>"'\x60]|$))`,
   // Case-insensitive as a whole: V8 does not backtrack into a lazy prefix before a `(?i:…)` group.
   'im',
 )
@@ -26,19 +30,26 @@ export const keyedValueRegex = new RegExp(
  */
 /** The key a value is assigned to, from the text before the value. */
 function keyOf(before: string): string {
-  return /([A-Za-z0-9_.-]+)\\?["'\x60]?[ \t]*(?::=|=>|=|:)[ \t]*\[?[ \t]*\\?["'\x60]?$/.exec(before)?.[1] ?? ''
+  return (
+    /([A-Za-z0-9_.-]+)\\?["'\x60]?[ \t]*(?:===?|!==?|:=|=>|=|:)[ \t]*\[?[ \t]*\\?["'\x60]?$/.exec(before)?.[1] ?? ''
+  )
 }
 
-const isPasswordKey = (before: string) => /(?:password|passwd|passphrase|pwd)$/i.test(keyOf(before))
+const withoutConfirmSuffix = (key: string) => key.replace(new RegExp(`${confirmSuffix}$`, 'i'), '')
+
+export const isPasswordKey = (before: string) =>
+  /(?:password|passwd|passphrase|pwd|(?:^|[._-])pass)$/i.test(withoutConfirmSuffix(keyOf(before)))
 
 const tailOf = (name: string) => name.toLowerCase().split(/[.:]/).pop()
 
-function namesACredential(before: string): boolean {
-  const key = keyOf(before)
+export function namesACredential(before: string): boolean {
+  const key = withoutConfirmSuffix(keyOf(before))
   const name = new RegExp(`${credentialNames}$`, 'i').exec(key)
   if (!name) return false
   const at = name.index
   if (at === 0 || /[_.-]/.test(key[at - 1]!)) return true
+  // Environment variables glue a prefix on: PGPASSWORD, MYSQLPWD, VAULTTOKEN (never a bare PASS: BYPASS).
+  if (/^[A-Z0-9_]+$/.test(key) && /^(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN)$/.test(key.slice(at))) return true
   return /[a-z0-9]/.test(key[at - 1]!) && /[A-Z]/.test(key[at]!)
 }
 
@@ -122,6 +133,18 @@ const configFile =
   /(?:^|\/)(?:\.env(?:\.[\w-]+)?|[\w.-]*\.(?:env|ini|cfg|conf|properties|toml|ya?ml|sh|bash|zsh|ps1|bat|cmd)|Dockerfile[\w.-]*|\.npmrc|\.pypirc|\.netrc|pgpass)$/i
 
 /**
+ * A bare (unquoted) value is a value only where values are written bare: configuration files, query
+ * strings (`?access_token=…`) and command-line flags (`--password=…`); in code it is a variable.
+ */
+export function isWrittenAsValue(place: MatchPlace): boolean {
+  return (
+    place.group === 1 ||
+    configFile.test(place.path) ||
+    /(?:\/[^\s'"?]*\?(?:[^\s'"]*&)?|(?:^|\s)--?)[\w.-]*$/.test(place.before.replace(/\s*(?::=|=>|=|:)\s*$/, ''))
+  )
+}
+
+/**
  * Whether a value given a credential's name looks like one: not code, not a placeholder, not prose in
  * another language, not a dictionary word with a number (`admin123`, a documented default), and either
  * mixed (two or more character classes: `P4ssw0rd`, `s3cr3t!`, `ncc-1701`) or long and varied (a token
@@ -132,13 +155,7 @@ export function looksLikeCredential(value: string, place?: MatchPlace): boolean 
   if (place && !namesACredential(place.before)) return false
   // `state === 'pass' ? 'pass' : 'fail'`: a ternary's branch, not a key.
   if (place && /\?[ \t]*\\?["'\x60]?[\w.-]+\\?["'\x60]?[ \t]*:[ \t]*\\?["'\x60]?$/.test(place.before)) return false
-  if (
-    place &&
-    place.group !== 1 &&
-    !configFile.test(place.path) &&
-    !/(?:\/[^\s'"?]*\?(?:[^\s'"]*&)?|(?:^|\s)--?)[\w.-]*$/.test(place.before.replace(/\s*(?::=|=>|=|:)\s*$/, ''))
-  )
-    return false
+  if (place && !isWrittenAsValue(place)) return false
   const lower = value.toLowerCase()
   if (emptyValues.has(lower)) return false
   if (/\p{L}/u.test(value.replace(/[A-Za-z]/g, ''))) return false // letters beyond ASCII: translated text

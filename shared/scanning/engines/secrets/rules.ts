@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib'
 import { isWellFormedApiKey } from '../../../auth/api-key-format.js'
 import type { Severity } from '../../engine.js'
 import { keyedValueRegex, looksLikeCredential } from './keyed-values.js'
+import { defaultPasswordRule, isDefaultPassword, passwordRules } from './passwords.js'
 import { pemBody, providerRules } from './provider-rules.js'
 
 /** Where a match sits, for the checks that judge a value by its place. */
@@ -95,7 +96,17 @@ function isSignedJwt(token: string): boolean {
 const cwe = ['CWE-798']
 
 /** Words a URL's password slot holds in documentation, never a password of its own. */
-const urlPasswordStandIns = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'mypassword', 'username', 'user', 'userpass'])
+const urlPasswordStandIns = new Set([
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'secret',
+  'mypassword',
+  'username',
+  'user',
+  'userpass',
+])
 
 /** `user:password` from a URL: a password that is not the user name again, a placeholder or a variable. */
 function isUrlPassword(userAndPassword: string): boolean {
@@ -366,7 +377,8 @@ export const rules: SecretRule[] = [
     fix: 'Move the value to a secret manager or the environment, and change it: it stays in the git history.',
     keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential'],
     regex: keyedValueRegex,
-    check: looksLikeCredential,
+    // A vendor's default (`changeit`, `root`) is the default-password rule's, at low severity.
+    check: (value, place) => !isDefaultPassword(value, place) && looksLikeCredential(value, place),
     vetoes: false,
     allow: {
       paths: [
@@ -378,4 +390,7 @@ export const rules: SecretRule[] = [
       ],
     },
   },
+  // Passwords known by the syntax around them, then defaults the keyword rule leaves to a lower severity.
+  ...passwordRules,
+  defaultPasswordRule,
 ]

@@ -1,0 +1,92 @@
+// Passwords known by the syntax around them, and the keyword rule's extended keys.
+import { describe, expect, it } from 'vitest'
+import { matchSecrets } from '../../shared/scanning/engines/secrets/matcher.js'
+
+const found = (text: string, path = 'src/app.ts') =>
+  matchSecrets(`${text}\n`, path).matches.map((match) => [match.rule.id, match.secret])
+
+describe('passwords set by syntax', () => {
+  it('finds passwords in SQL, on database command lines and in connection strings', () => {
+    expect(found(`CREATE USER app WITH PASSWORD 'Zk8!pq2w';`, 'db/init.sql')).toEqual([['sql-password', 'Zk8!pq2w']])
+    expect(found(`ALTER ROLE etl WITH LOGIN PASSWORD 'kunigunde';`, 'db/init.sql')).toEqual([
+      ['sql-password', 'kunigunde'],
+    ])
+    expect(found(`CREATE USER 'app'@'%' IDENTIFIED BY 'hunter22';`, 'db/init.sql')).toEqual([
+      ['sql-password', 'hunter22'],
+    ])
+    expect(found('mysql -u root -pS3cretPw -h db', 'ops/backup.sh')).toEqual([['cli-password', 'S3cretPw']])
+    expect(found(`sshpass -p 'w1nter-is-here' ssh deploy@host`, 'ops/run.sh')).toEqual([
+      ['cli-password', 'w1nter-is-here'],
+    ])
+    expect(found(`var cs = "Server=db;Database=app;User Id=sa;Password=Tr0ub4dor3;";`, 'src/Db.cs')).toEqual([
+      ['connection-string-password', 'Tr0ub4dor3'],
+    ])
+    expect(found(`pyodbc.connect("DRIVER={SQL Server};SERVER=db;UID=sa;PWD=Tr0ub4dor3")`, 'db.py')).toEqual([
+      ['connection-string-password', 'Tr0ub4dor3'],
+    ])
+    expect(found(`"jdbc:sqlserver://db:1433;user=sa;password=Tr0ub4dor3"`, 'src/Db.java')).toEqual([
+      ['connection-string-password', 'Tr0ub4dor3'],
+    ])
+  })
+
+  it('finds passwords handed to credential constructors, setters and signing calls', () => {
+    expect(found(`var cred = new NetworkCredential("admin", "Tr0ub4dor&3");`)).toEqual([
+      ['credential-call-password', 'Tr0ub4dor&3'],
+    ])
+    expect(found(`return new PasswordAuthentication("mailer", "s3nd-it");`)).toEqual([
+      ['credential-call-password', 's3nd-it'],
+    ])
+    expect(found(`requests.get(url, auth=("bob", "kunigunde"))`, 'client.py')).toEqual([
+      ['credential-call-password', 'kunigunde'],
+    ])
+    expect(found(`dataSource.setPassword("Tr0ub4dor3");`)).toEqual([['credential-call-password', 'Tr0ub4dor3']])
+    expect(found(`jwt.sign(payload, 'mySuperSecretKey42', { expiresIn: '1h' })`)).toEqual([
+      ['signing-secret-literal', 'mySuperSecretKey42'],
+    ])
+    expect(found(`crypto.createHmac('sha256', 'k3yF0rHm4cS1gn1ng')`)).toEqual([
+      ['signing-secret-literal', 'k3yF0rHm4cS1gn1ng'],
+    ])
+  })
+
+  it('leaves stand-ins, variables, templates and prompts alone', () => {
+    for (const [line, path] of [
+      [`CREATE USER app WITH PASSWORD 'password';`, 'db/init.sql'],
+      [`CREATE USER app WITH PASSWORD '\${DB_PASSWORD}';`, 'db/init.sql'],
+      [`ALTER USER app IDENTIFIED BY '********';`, 'db/init.sql'],
+      [`CREATE USER app WITH PASSWORD '%s';`, 'db/init.sql'],
+      ['mysql -u root -p -h db', 'ops/backup.sh'],
+      ['mysql -u root -p$MYSQL_PWD -h db', 'ops/backup.sh'],
+      [`var cs = $"Server=db;User Id=sa;Password={password};";`, 'src/Db.cs'],
+      [`var cs = "Server=db;User Id=sa;Password=<your-password>;";`, 'src/Db.cs'],
+      [`"Password=\${DB_PASSWORD};Server=db"`, 'src/Db.cs'],
+      [`new NetworkCredential("admin", "{{password}}")`, 'src/Share.cs'],
+      [`dataSource.setPassword(System.getenv("DB_PASSWORD"));`, 'src/Db.java'],
+      [`jwt.sign(payload, process.env.JWT_SECRET)`, 'src/auth.ts'],
+      [`jwt.sign(payload, 'secret')`, 'src/auth.ts'],
+    ])
+      expect(found(line!, path), line).toEqual([])
+  })
+})
+
+describe('keys that name a password', () => {
+  it('matches stop words against the whole value, not a part of it', () => {
+    expect(found(`const dbPassword = "passW0rd!"`)).toEqual([['generic-password', 'passW0rd!']])
+    expect(found(`password: 'password'`)).toEqual([])
+  })
+
+  it('reads prefixed environment variables, confirmation fields and comparisons', () => {
+    expect(found('PGPASSWORD=Zk8pq2w psql -h db', 'ops/restore.sh')).toEqual([['generic-password', 'Zk8pq2w']])
+    expect(found(`passwordConfirmation: 'Tr0ub4dor3',`)).toEqual([['generic-password', 'Tr0ub4dor3']])
+    expect(found(`if (req.body.password === 'J6aVjT!9qZ') {}`)).toEqual([['generic-password', 'J6aVjT!9qZ']])
+    expect(found('BYPASS=Zk8pq2w', '.env')).toEqual([])
+    expect(found(`if (state.password === otherState.password) {}`)).toEqual([])
+  })
+
+  it('reports vendor default passwords at low severity instead of dropping them', () => {
+    const [match] = matchSecrets(`password: 'changeme'\n`, 'src/app.ts').matches
+    expect([match?.rule.id, match?.rule.severity, match?.secret]).toEqual(['default-password', 'low', 'changeme'])
+    expect(found('  password: changeit', 'config/keystore.yml')).toEqual([['default-password', 'changeit']])
+    expect(found('  username: root', 'config/db.yml')).toEqual([])
+    expect(found('const password = root', 'src/app.ts')).toEqual([])
+  })
+})
