@@ -85,9 +85,10 @@ export async function queueScan(request: ScanToQueue): Promise<QueuedScan> {
     if (claim && failed === 0) return claim.lost()
     return conflict(`Scan ${scan.id} exists`)
   })
+  // The timeline first, so `scan.queued` always precedes the worker's `scan.started`; then the message.
   // Written before it is sent: a failed send leaves a queued scan the sweep sends again, never a lost one.
-  await enqueueScan({ scan_id: scan.id })
   for (const event of request.events ?? []) await appendEvent(scan.repository_id, event.type, request.actor, event.data)
   await appendEvent(scan.repository_id, 'scan.queued', request.actor, { scan_id: scan.id, ...request.queuedBecause })
+  await enqueueScan({ scan_id: scan.id })
   return scan
 }

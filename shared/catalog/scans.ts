@@ -2,8 +2,7 @@
 import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
 import type { PageRequest } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
-import { keys } from '../data/keys.js'
-import { queuedAhead } from '../data/quotas.js'
+import { queuedAhead, queuePositionOf } from '../data/quotas.js'
 import {
   cancelScan,
   getScan,
@@ -85,8 +84,7 @@ async function queueAgain(access: Access, from: ScanRecord, engines?: string[], 
     queuedBecause: { from_scan_id: from.id },
   })
   // Its place in the queue, as a GET of the scan would answer it (null would say it is not queued).
-  const since = keys.activeScan(scan.id, scan.created_at).gsi3sk
-  return toScan({ ...scan, queue_position: 1 + (await queuedAhead({ id: scan.id, gsi3sk: since })) })
+  return toScan({ ...scan, queue_position: await queuePositionOf(scan) })
 }
 
 /** Scans the repository's latest upload again; takes the engines, or the whole request (with max_cost). */

@@ -190,3 +190,8 @@ export async function getCleanupState(): Promise<CleanupState> {
 export async function putCleanupState(state: CleanupState): Promise<void> {
   await documents().send(new PutCommand({ TableName: tableName(), Item: { ...keys.cleanupState(), ...state } }))
 }
+
+/** A queued scan's place in the queue, from 1, by its id and the time it was queued. */
+export async function queuePositionOf(scan: { id: string; created_at: string }): Promise<number> {
+  return 1 + (await queuedAhead({ id: scan.id, gsi3sk: keys.activeScan(scan.id, scan.created_at).gsi3sk }))
+}
