@@ -90,3 +90,37 @@ describe('keys that name a password', () => {
     expect(found('const password = root', 'src/app.ts')).toEqual([])
   })
 })
+
+describe('passphrases, one-time-password seeds and session cookies', () => {
+  it('finds a passphrase of a few words under a password name, and not interface text', () => {
+    expect(found(`  password: 'uss enterprise'`, 'data/users.yml')).toEqual([['password-passphrase', 'uss enterprise']])
+    expect(found(`login({ password: "Mr. N00dles" })`)).toEqual([['password-passphrase', 'Mr. N00dles']])
+    for (const line of [
+      `const password = 'Enter your password'`,
+      `password: 'Too short.'`,
+      `passwordHint: 'blue moon'`,
+      `password: '\${first} \${second}'`,
+    ])
+      expect(found(line), line).toEqual([])
+    expect(found(`password: 'mot de passe'`, 'src/i18n/fr.ts')).toEqual([])
+  })
+
+  it('finds base32 seeds handed to an authenticator, and not runs of one letter', () => {
+    expect(found(`authenticator.generate('IFTXE3SPOEYVURT2MRYGI52TKJ4HC3KH')`)).toEqual([
+      ['totp-secret-literal', 'IFTXE3SPOEYVURT2MRYGI52TKJ4HC3KH'],
+    ])
+    expect(found(`authenticator.generate('AAAAAAAAAAAAAAAAAAAA')`)).toEqual([])
+    expect(found('authenticator.generate(user.totpSecret)')).toEqual([])
+  })
+
+  it('finds framework session cookies in recorded traffic, and not expired or templated ones', () => {
+    const signed = 's%3AFkrpEHCCrdXVdhqCoBAEXYMwx_t8KOLv.U6Z26UZJ4KuomZ%2B2ZnIBa7RyXGT3ySL3fAjCvRWZPtI'
+    expect(found(`    - app.sid=${signed}; Path=/`, 'spec/cassettes/login.yml')).toEqual([['session-cookie', signed]])
+    expect(found(`Cookie: 'PHPSESSID=9f3kq2m7x1v8c4b6n0z5l2p7r3'`)).toEqual([
+      ['session-cookie', '9f3kq2m7x1v8c4b6n0z5l2p7r3'],
+    ])
+    expect(found('connect.sid=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT')).toEqual([])
+    expect(found(`JSESSIONID=\${SESSION_ID}`)).toEqual([])
+    expect(found(`io.connect('/?sid=Zk8pq2wAbc9dQ1x2y3z4')`)).toEqual([])
+  })
+})

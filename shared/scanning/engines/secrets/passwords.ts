@@ -2,6 +2,8 @@
 // command lines, ADO/ODBC connection strings, credential constructors and setters, signing secrets handed
 // to HMAC and JWT calls, and documented default passwords (low severity). The syntax already says "this is
 // a password", so a short or ordinary value counts; only placeholders and code are left out.
+
+import { shannonEntropy } from './entropy.js'
 import { isPasswordKey, isWrittenAsValue, namesACredential } from './keyed-values.js'
 import type { MatchPlace, SecretRule } from './rules.js'
 
@@ -51,6 +53,9 @@ const literal = String.raw`[^'"\s\\]{3,128}`
 /** A user name argument: quoted, not captured (the password after it is the secret). */
 const userArgument = String.raw`(?:'[^'\n]{1,64}'|"[^"\n]{1,64}")`
 
+/** Caches and generated trees copy source (tests, source maps) that is scanned where it was written. */
+const copiedTrees = [/(?:^|\/)\.(?:vitest-cache|cache|next|nuxt|turbo)\//, /(?:^|\/)(?:__snapshots__|__fixtures__)\//]
+
 export const passwordRules: SecretRule[] = [
   {
     id: 'sql-password',
@@ -66,6 +71,7 @@ export const passwordRules: SecretRule[] = [
     ),
     check: (value) => isPasswordLiteral(value),
     vetoes: false,
+    allow: { paths: copiedTrees },
   },
   {
     id: 'cli-password',
@@ -81,6 +87,7 @@ export const passwordRules: SecretRule[] = [
     ),
     check: (value) => isPasswordLiteral(value),
     vetoes: false,
+    allow: { paths: copiedTrees },
   },
   {
     id: 'connection-string-password',
@@ -98,6 +105,7 @@ export const passwordRules: SecretRule[] = [
         place.before,
       ),
     vetoes: false,
+    allow: { paths: copiedTrees },
   },
   {
     id: 'credential-call-password',
@@ -113,6 +121,7 @@ export const passwordRules: SecretRule[] = [
     ),
     check: (value) => isPasswordLiteral(value),
     vetoes: false,
+    allow: { paths: copiedTrees },
   },
   {
     id: 'signing-secret-literal',
@@ -127,8 +136,25 @@ export const passwordRules: SecretRule[] = [
     ),
     check: (value) => isPasswordLiteral(value) && !/^(?:secret|shhhhh?|keyboard cat)$/i.test(value),
     vetoes: false,
+    allow: { paths: copiedTrees },
   },
 ]
+
+/** Words of interface text about a password (labels, hints, errors), never of a passphrase itself. */
+const interfaceWords =
+  /\b(?:pass(?:word|words|wd|phrase)?|enter|your|please|must|should|invalid|wrong|incorrect|required|characters?|least|match(?:es)?|confirm|reset|forgot|new|old|current|field|hint|show|hide|login|log in|sign in|type|value|here|example|is|are|not|too|and|or|with|for)\b/i
+
+/**
+ * A passphrase quoted under a password's name: two to six words (`uss enterprise`, `Mr. N00dles`), not a
+ * sentence of interface text (`Enter your password`, `Too short.`) and not a template.
+ */
+export function isPassphrase(value: string, place: MatchPlace): boolean {
+  if (!isPasswordKey(place.before) || !namesACredential(place.before)) return false
+  const words = value.trim().split(/\s+/)
+  if (words.length < 2 || words.length > 6 || words.some((word) => word.length > 20)) return false
+  if (/[.:?!]$|[{}<>$%\\]|\s{2}/.test(value) || /\p{L}/u.test(value.replace(/[A-Za-z]/g, ''))) return false
+  return !interfaceWords.test(value)
+}
 
 /**
  * Vendors' default passwords (changeit is every Java keystore's): documentation writes them as often as
@@ -142,6 +168,53 @@ export function isDefaultPassword(value: string, place: MatchPlace): boolean {
   const written = { ...place, group: /["'\x60]$/.test(place.before) ? 1 : 2 }
   if (!isPasswordKey(place.before) || !namesACredential(place.before) || !isWrittenAsValue(written)) return false
   return defaultPasswords.has(value.toLowerCase())
+}
+
+export const passphraseRule: SecretRule = {
+  id: 'password-passphrase',
+  title: 'Hard-coded passphrase',
+  severity: 'medium',
+  cwe,
+  fix,
+  keywords: ['pass', 'pwd'],
+  regex:
+    /(?:pass(?:word|wd|phrase)?|pwd)(?:[_-]?(?:confirm(?:ation)?|repeat|again))?["'\x60]?[ \t]*(?:===?|:=|=>|=|:)[ \t]*(?:'([^'\n\\]*? [^'\n\\]*)'|"([^"\n\\]*? [^"\n\\]*)")/i,
+  check: isPassphrase,
+  vetoes: false,
+  allow: { paths: [...copiedTrees, /(?:^|\/)(?:i18n|l10n|locales?|translations?|lang)\//i, /\.d\.ts$/] },
+}
+
+/** One-time-password seeds handed to an authenticator (base32, as otplib and speakeasy take them). */
+export const totpSecretRule: SecretRule = {
+  id: 'totp-secret-literal',
+  title: 'One-time-password (2FA) secret written in code',
+  severity: 'medium',
+  cwe: ['CWE-798'],
+  fix: 'Reset the second factor that uses this seed; a test seed belongs in a fixture generated at run time.',
+  keywords: ['authenticator.', 'totp.', 'hotp.'],
+  regex:
+    /\b(?:authenticator|totp|hotp)\.(?:generate|check|verify|keyuri|keyURI)\s*\(\s*(?:'([A-Z2-7]{16,128})'|"([A-Z2-7]{16,128})")/,
+  entropy: 3,
+  vetoes: false,
+  allow: { paths: copiedTrees },
+}
+
+/**
+ * Session cookies recorded with a request or response (VCR cassettes, HAR files, test headers): each one
+ * logs in as its user until it expires. Named as frameworks name them: `connect.sid`, `PHPSESSID`,
+ * `JSESSIONID`, Django's `sessionid`, Rails' `_app_session`.
+ */
+export const sessionCookieRule: SecretRule = {
+  id: 'session-cookie',
+  title: 'Session cookie',
+  severity: 'medium',
+  cwe: ['CWE-798', 'CWE-522'],
+  fix: 'Log the session out (or rotate the session secret) and strip cookies from recorded HTTP traffic.',
+  keywords: ['sid=', 'sessionid=', 'session_id=', 'session='],
+  regex: /(?:\.sid|\bphpsessid|\bjsessionid|\bsessionid|\bsession_id|\w_session)=([^;\s"',\\&]{16,512})/i,
+  check: (value) => shannonEntropy(value) >= 3.5 && isPasswordLiteral(value) && !/^[a-z]+$/i.test(value),
+  vetoes: false,
+  allow: { paths: copiedTrees },
 }
 
 export const defaultPasswordRule: SecretRule = {
@@ -159,4 +232,5 @@ export const defaultPasswordRule: SecretRule = {
   check: isDefaultPassword,
   placeholderCheck: false,
   vetoes: false,
+  allow: { paths: copiedTrees },
 }

@@ -6,7 +6,14 @@ import { crc32 } from 'node:zlib'
 import { isWellFormedApiKey } from '../../../auth/api-key-format.js'
 import type { Severity } from '../../engine.js'
 import { keyedValueRegex, looksLikeCredential } from './keyed-values.js'
-import { defaultPasswordRule, isDefaultPassword, passwordRules } from './passwords.js'
+import {
+  defaultPasswordRule,
+  isDefaultPassword,
+  passphraseRule,
+  passwordRules,
+  sessionCookieRule,
+  totpSecretRule,
+} from './passwords.js'
 import { pemBody, providerRules } from './provider-rules.js'
 
 /** Where a match sits, for the checks that judge a value by its place. */
@@ -392,5 +399,8 @@ export const rules: SecretRule[] = [
   },
   // Passwords known by the syntax around them, then defaults the keyword rule leaves to a lower severity.
   ...passwordRules,
+  passphraseRule,
+  totpSecretRule,
+  sessionCookieRule,
   defaultPasswordRule,
 ]
