@@ -251,6 +251,6 @@ describe('finding context and flow', () => {
     expect(listed.json.items).toMatchObject([
       { context: 'docs', snippet: expect.stringMatching(/^ghp_\[github-token, 36 chars, #[0-9a-f]{6}\]$/) },
     ])
-    expect(leakedPieces(listed.text, token, 'github-token', 6)).toEqual([])
+    expect(leakedPieces(listed.text, token, 'github-token', 8)).toEqual([])
   })
 })
