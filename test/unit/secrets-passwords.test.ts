@@ -124,3 +124,23 @@ describe('passphrases, one-time-password seeds and session cookies', () => {
     expect(found(`io.connect('/?sid=Zk8pq2wAbc9dQ1x2y3z4')`)).toEqual([])
   })
 })
+
+describe('passwords in XML configuration and .netrc', () => {
+  it('finds element, appSettings and netrc passwords, judged by shape', () => {
+    expect(found('<server><id>nexus</id><password>s3cr3t!Pw</password></server>', 'settings.xml')).toEqual([
+      ['config-markup-password', 's3cr3t!Pw'],
+    ])
+    expect(found('<add key="DbPassword" value="Tr0ub4dor3" />', 'Web.config')).toEqual([
+      ['config-markup-password', 'Tr0ub4dor3'],
+    ])
+    expect(found('machine api.acme.io login me@acme.io password 0a1b2c3d4e5f6a7b8c9d', '.netrc')).toEqual([
+      ['config-markup-password', '0a1b2c3d4e5f6a7b8c9d'],
+    ])
+    for (const line of [
+      `<password>\${env.NEXUS_PASSWORD}</password>`,
+      '<password>password</password>',
+      '<token>string</token>',
+    ])
+      expect(found(line, 'settings.xml'), line).toEqual([])
+  })
+})

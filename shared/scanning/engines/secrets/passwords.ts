@@ -4,7 +4,7 @@
 // a password", so a short or ordinary value counts; only placeholders and code are left out.
 
 import { shannonEntropy } from './entropy.js'
-import { isPasswordKey, isWrittenAsValue, namesACredential } from './keyed-values.js'
+import { isPasswordKey, isWrittenAsValue, looksLikeCredential, namesACredential } from './keyed-values.js'
 import type { MatchPlace, SecretRule } from './rules.js'
 
 const cwe = ['CWE-798', 'CWE-259']
@@ -215,6 +215,26 @@ export const sessionCookieRule: SecretRule = {
   check: (value) => shannonEntropy(value) >= 3.5 && isPasswordLiteral(value) && !/^[a-z]+$/i.test(value),
   vetoes: false,
   allow: { paths: copiedTrees },
+}
+
+/**
+ * Credentials in XML configuration: `<password>…</password>` (Maven settings.xml, Tomcat, Spring), and
+ * .NET's `<add key="DbPassword" value="…" />`; `machine … login … password …` lines of a .netrc. The
+ * element or key names the value, so it is judged by shape as a keyed value in code is.
+ */
+export const markupPasswordRule: SecretRule = {
+  id: 'config-markup-password',
+  title: 'Password in XML configuration or .netrc',
+  severity: 'medium',
+  cwe,
+  fix,
+  keywords: ['password', 'passwd', 'pwd', 'secret', 'token', 'apikey', 'api_key'],
+  fileMustContain: ['</', 'value=', 'machine '],
+  regex:
+    /(?<=<[\w.:-]*(?:password|passwd|pwd|secret|token|api[_-]?key)>)([^<\s]{3,128})(?=<\/)|\bkey\s*=\s*"[\w.:-]*(?:password|pwd|secret|token|api[_-]?key)"\s+value\s*=\s*"([^"\s]{3,128})"|\bmachine\s+[\w.-]+(?:\s+login\s+\S+)?\s+password\s+([^\s'"]{3,128})/i,
+  check: (value) => isPasswordLiteral(value) && looksLikeCredential(value),
+  vetoes: false,
+  allow: { paths: [...copiedTrees, /\.d\.ts$/] },
 }
 
 export const defaultPasswordRule: SecretRule = {

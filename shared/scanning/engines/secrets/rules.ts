@@ -9,6 +9,7 @@ import { keyedValueRegex, looksLikeCredential } from './keyed-values.js'
 import {
   defaultPasswordRule,
   isDefaultPassword,
+  markupPasswordRule,
   passphraseRule,
   passwordRules,
   sessionCookieRule,
@@ -402,5 +403,6 @@ export const rules: SecretRule[] = [
   passphraseRule,
   totpSecretRule,
   sessionCookieRule,
+  markupPasswordRule,
   defaultPasswordRule,
 ]
