@@ -249,7 +249,7 @@ describe('finding context and flow', () => {
 
     expect(imported.status, imported.text).toBeLessThan(300)
     expect(listed.json.items).toMatchObject([
-      { context: 'docs', snippet: expect.stringMatching(/^ghp_\[github-token, 36 chars, #[0-9a-f]{6}\]$/) },
+      { context: 'docs', snippet: expect.stringMatching(/^gh[pousr]_\[github-token, 36 chars, #[0-9a-f]{6}\]$/) },
     ])
     expect(leakedPieces(listed.text, token, 'github-token', 8)).toEqual([])
   })
