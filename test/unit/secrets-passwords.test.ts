@@ -80,6 +80,9 @@ describe('keys that name a password', () => {
     expect(found(`if (req.body.password === 'J6aVjT!9qZ') {}`)).toEqual([['generic-password', 'J6aVjT!9qZ']])
     expect(found('BYPASS=Zk8pq2w', '.env')).toEqual([])
     expect(found(`if (state.password === otherState.password) {}`)).toEqual([])
+    expect(found(`if (token === '--require' || token === '-r') {}`)).toEqual([])
+    expect(found(`if (encryptionKey === 'alias/aws/s3') {}`)).toEqual([])
+    expect(found(`pass: "passed",`)).toEqual([])
   })
 
   it('reports vendor default passwords at low severity instead of dropping them', () => {

@@ -38,7 +38,7 @@ function keyOf(before: string): string {
 const withoutConfirmSuffix = (key: string) => key.replace(new RegExp(`${confirmSuffix}$`, 'i'), '')
 
 export const isPasswordKey = (before: string) =>
-  /(?:password|passwd|passphrase|pwd|(?:^|[._-])pass)$/i.test(withoutConfirmSuffix(keyOf(before)))
+  /(?:password|passwd|passphrase|pwd)$/i.test(withoutConfirmSuffix(keyOf(before)))
 
 const tailOf = (name: string) => name.toLowerCase().split(/[.:]/).pop()
 
@@ -156,6 +156,9 @@ export function looksLikeCredential(value: string, place?: MatchPlace): boolean 
   // `state === 'pass' ? 'pass' : 'fail'`: a ternary's branch, not a key.
   if (place && /\?[ \t]*\\?["'\x60]?[\w.-]+\\?["'\x60]?[ \t]*:[ \t]*\\?["'\x60]?$/.test(place.before)) return false
   if (place && !isWrittenAsValue(place)) return false
+  // A password compared with a literal is checked against it; a token or key compared with one is a
+  // lexer's or a parser's (`token === '--require'`, `encryptionKey === 'alias/aws/s3'`).
+  if (place && /[=!]==?[ \t]*\\?["'\x60]?$/.test(place.before) && !isPasswordKey(place.before)) return false
   const lower = value.toLowerCase()
   if (emptyValues.has(lower)) return false
   if (/\p{L}/u.test(value.replace(/[A-Za-z]/g, ''))) return false // letters beyond ASCII: translated text
