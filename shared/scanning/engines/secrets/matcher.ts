@@ -101,10 +101,16 @@ function isAllowed(rule: SecretRule, secret: string, path: string, line: string)
 export function matchSecrets(text: string, path: string, options: MatchOptions = defaultMatchOptions): FileResult {
   const began = performance.now()
   const lower = text.toLowerCase()
+  // Rules share keywords (`pass`, `secret`, `token`): each is looked for once per file, as a miss costs a
+  // scan of the whole text.
+  const seen = new Map<string, boolean>()
+  const holds = (word: string) => {
+    let found = seen.get(word)
+    if (found === undefined) seen.set(word, (found = lower.includes(word)))
+    return found
+  }
   const gated = compile(options.rules).filter(
-    ({ rule }) =>
-      rule.keywords.some((keyword) => lower.includes(keyword)) &&
-      (!rule.fileMustContain || rule.fileMustContain.some((word) => lower.includes(word))),
+    ({ rule }) => rule.keywords.some(holds) && (!rule.fileMustContain || rule.fileMustContain.some(holds)),
   )
   if (!gated.length) return { matches: [], timedOut: false, refused: [] }
 

@@ -63,7 +63,7 @@ export const passwordRules: SecretRule[] = [
     severity: 'medium',
     cwe,
     fix,
-    keywords: ['password', 'identified by'],
+    keywords: ['pass', 'identified by'],
     // Starts at PASSWORD and looks back for the statement, so text that only says "password" costs little.
     regex: new RegExp(
       String.raw`(?:(?<=\b(?:WITH|LOGIN|USER|ROLE)\b[^;\n'"]{0,80})\bPASSWORD\s*=?\s*N?|\bIDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+|\bPASSWORD\s*\(\s*)${quoted(literal)}`,
@@ -79,8 +79,7 @@ export const passwordRules: SecretRule[] = [
     severity: 'medium',
     cwe,
     fix,
-    // Every gate is a scan of the whole file: three short flags are cheaper than five tool names.
-    keywords: [' -p', ' -a ', '--password'],
+    keywords: ['mysql', 'mariadb', 'sshpass', 'redis-cli', 'mongo'],
     // mysql -pSecret (no space: a space makes -p prompt), sshpass -p 'x', redis-cli -a x, mongo… -p x.
     regex: new RegExp(
       String.raw`\b(?:(?:mysql\w*|mariadb[\w-]*)\b[^\n|;&]{0,120}?\s-p|sshpass\s+-p\s*|redis-cli\b[^\n|;&]{0,120}?\s-a\s+|mongo\w*\b[^\n|;&]{0,120}?\s(?:-p|--password)\s+)(?:${quoted(literal)}|([^\s'"$\x60-][^\s'"\x60;|&)]{2,127}))`,
@@ -95,7 +94,7 @@ export const passwordRules: SecretRule[] = [
     severity: 'high',
     cwe,
     fix,
-    keywords: ['password=', 'pwd=', 'password =', 'pwd ='],
+    keywords: ['pass', 'pwd'],
     // ADO.NET and ODBC: Server=…;User Id=…;Password=…; the `;` separators say it is a connection string.
     regex:
       /(?<=(?:;|["'\x60]|^)[ \t]*)(?:password|pwd)[ \t]*=[ \t]*(?:\{([^}\n]{3,128})\}|([^;"'\x60\s{][^;"'\x60\n]{2,127}?))[ \t]*(?=;|["'\x60]|$)/im,
@@ -113,7 +112,7 @@ export const passwordRules: SecretRule[] = [
     severity: 'medium',
     cwe,
     fix,
-    keywords: ['auth', 'credential', 'passw', 'login('],
+    keywords: ['pass', 'credential', 'auth', 'login('],
     // new NetworkCredential("user", "pw"), PasswordAuthentication("u", "pw"), HTTPBasicAuth("u", "pw"),
     // auth=("u", "pw"), .auth('u', 'pw'), .setPassword("pw"), .withPassword("pw").
     regex: new RegExp(
@@ -228,7 +227,8 @@ export const markupPasswordRule: SecretRule = {
   severity: 'medium',
   cwe,
   fix,
-  keywords: ['password', 'passwd', 'pwd', 'secret', 'token', 'apikey', 'api_key'],
+  // The keyword rule's words: a file is searched for each once, whichever rules share it.
+  keywords: ['pass', 'pwd', 'secret', 'token', 'key'],
   fileMustContain: ['</', 'value=', 'machine '],
   regex:
     /(?<=<[\w.:-]*(?:password|passwd|pwd|secret|token|api[_-]?key)>)([^<\s]{3,128})(?=<\/)|\bkey\s*=\s*"[\w.:-]*(?:password|pwd|secret|token|api[_-]?key)"\s+value\s*=\s*"([^"\s]{3,128})"|\bmachine\s+[\w.-]+(?:\s+login\s+\S+)?\s+password\s+([^\s'"]{3,128})/i,
