@@ -147,3 +147,15 @@ describe('passwords in XML configuration and .netrc', () => {
       expect(found(line, 'settings.xml'), line).toEqual([])
   })
 })
+
+describe('stand-ins the keyword rule leaves alone', () => {
+  it('drops whole stand-in words and module paths with digits', () => {
+    for (const line of [
+      `"password": "mypassword"`,
+      `payload: { username: 'user', password: 'pass' }`,
+      `const GCP_SERVICE_ACCOUNT_P12_PASSWORD = "notasecret";`,
+      `"AWS::Route53::KeySigningKey": "aws-cdk-lib/aws-route53.CfnKeySigningKey",`,
+    ])
+      expect(found(line), line).toEqual([])
+  })
+})

@@ -70,6 +70,11 @@ const emptyValues = new Set([
   'array',
   'admin',
   'passwd',
+  'pass',
+  'pwd',
+  'mypassword',
+  'yourpassword',
+  'notasecret',
   'secret',
   'token',
   'apikey',
@@ -117,6 +122,8 @@ const neverValues: RegExp[] = [
   /[A-Za-z_$][\w$]*\(|\)[.,;?]|&&|\|\|/, // a call, or operators: code, not a value
   /^[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}$/, // header and resource names: x-aws-ec2-metadata-token
   /^eyJ/, // a JSON Web Token: the JWT rule judges it, signed or not
+  // Lower-case path segments, digits or not: aws-cdk-lib/aws-ec2.CfnIpamToken, alias/aws/s3 (never base64).
+  /^@?[a-z][a-z0-9-]*(?:\/[a-z][a-z0-9-]*)+(?:\.[A-Za-z]\w*)?$/,
 ]
 
 function characterClasses(value: string): number {
