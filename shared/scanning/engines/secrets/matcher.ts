@@ -105,8 +105,10 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
   // scan of the whole text.
   const seen = new Map<string, boolean>()
   const holds = (word: string) => {
-    let found = seen.get(word)
-    if (found === undefined) seen.set(word, (found = lower.includes(word)))
+    const known = seen.get(word)
+    if (known !== undefined) return known
+    const found = lower.includes(word)
+    seen.set(word, found)
     return found
   }
   const gated = compile(options.rules).filter(
