@@ -6,6 +6,10 @@ import type { SecretRule } from './rules.js'
 /** A PEM body without its line breaks, written or escaped: the same key however it was pasted. */
 export const pemBody = (secret: string) => secret.replace(/\\n|\\r|\s/g, '')
 
+/** Prefixes of the token formats the provider rules and secretlint know. */
+const vendorPrefix =
+  /^(?:vgk|ghp|gho|ghu|ghs|ghr|github_pat|glpat|xox[abposre]|xapp|sk|rk|pk|npm|pypi|hf|dckr_pat|dckr_oat|vc[pciark]|SG|AKIA|ASIA)[_.-]/
+
 export const providerRules: SecretRule[] = [
   {
     id: 'private-key',
@@ -42,8 +46,9 @@ export const providerRules: SecretRule[] = [
     vetoes: false,
     regex: /\b[Bb]earer[ \t]+([A-Za-z0-9._~+/-]{16,}=*)(?![A-Za-z0-9._~+/=-])/,
     entropy: 3.5,
-    // A JWT, or a prefixed token (`ghp_`, `vgk_`, `glpat-`): the rule that knows its format judges it.
-    check: (token) => !token.startsWith('eyJ') && !/^[a-z]{2,10}[_-]/i.test(token),
+    // A JWT, or a token with a vendor's prefix (`ghp_`, `vgk_`, `glpat-`): the rule that knows its format
+    // judges it, even when it is cut short (a format rule that never matched cannot disprove it).
+    check: (token) => !token.startsWith('eyJ') && !vendorPrefix.test(token),
   },
   {
     id: 'basic-auth-header',
