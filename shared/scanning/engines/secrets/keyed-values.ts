@@ -126,6 +126,8 @@ const neverValues: RegExp[] = [
   /^@?[a-z][a-z0-9-]*(?:\/[a-z][a-z0-9-]*)+(?:\.[A-Za-z]\w*)?$/,
 ]
 
+const upperShare = (value: string) => (value.match(/[A-Z]/g)?.length ?? 0) / value.length
+
 function characterClasses(value: string): number {
   return (
     Number(/[a-z]/.test(value)) +
@@ -179,6 +181,14 @@ export function looksLikeCredential(value: string, place?: MatchPlace): boolean 
     return !/[a-z][A-Z]/.test(value) && value.length >= 4
   // A long run of one case (`ASDVAJSDUASZGDIADBJS`, a base32 TOTP secret) is random, not a name.
   if (/^(?:[A-Z2-7]{16,}|[a-z2-7]{16,})$/.test(value) && shannonEntropy(value) >= 3) return true
+  // Letters of both cases, changing case as often as chance would (`oFTFANiyJQFQuK`): random, not a camelCase name.
+  if (
+    /^[A-Za-z]{10,}$/.test(value) &&
+    upperShare(value) >= 0.25 &&
+    upperShare(value) <= 0.8 &&
+    shannonEntropy(value) >= 3.2
+  )
+    return true
   if (codeShapes.some((shape) => shape.test(value)) && !/\d/.test(value)) return false
   if (/^[\w$]+\(|^[\w$.]+\.[A-Za-z_$][\w$]*\(/.test(value)) return false
   if (/^\d+$/.test(value) && value.length < 8) return false // a port, a count, a PIN-sized number
