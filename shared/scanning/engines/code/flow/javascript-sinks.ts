@@ -175,9 +175,22 @@ export const javascriptSinks: Sink[] = [
   },
 ]
 
-export function sinkOf(call: SgNode): Sink | undefined {
+/** The callee's text when it is a plain name or dotted path (`res.redirect`); never a whole IIFE's text. */
+export function calleeName(call: SgNode): string | undefined {
   const callee = call.field('function') ?? call.field('constructor')
   if (!callee) return undefined
-  const name = callee.text()
+  const { start, end } = callee.range()
+  if (end.index - start.index > 120) return undefined
+  const kind = callee.kind()
+  return kind === 'identifier' || kind === 'member_expression' ? callee.text() : undefined
+}
+
+/** Last segments every sink callee ends with: a cheap test before the sinks' own patterns. */
+const sinkEnding =
+  /(^|\.)(query|raw|\$queryRawUnsafe|\$executeRawUnsafe|exec|execute|run|all|get|find\w*|update\w*|delete\w*|remove|count\w*|replaceOne|redirect|execSync|eval|Function|setTimeout|setInterval|run\w+Context|compileFunction|Script|safeEval|notevil|\w*[fF]ile\w*|append\w*|create\w+Stream|unlink\w*|readdir\w*|rm\w*|open\w*|download|fetch|axios|post|put|patch|head|request|got|needle|send|write|end|log|info|warn|error|debug)$/
+
+export function sinkOf(call: SgNode): Sink | undefined {
+  const name = calleeName(call)
+  if (!name || !sinkEnding.test(name)) return undefined
   return javascriptSinks.find((sink) => sink.callee.test(name))
 }

@@ -5,7 +5,7 @@ import type { Rule, SgNode, SgRoot } from '@ast-grep/napi'
 import type { EngineFinding, FlowStep } from '../../../engine.js'
 import { javascriptRules } from '../rules/javascript.js'
 import type { FlowAnalyzer } from './analyzer.js'
-import { type Sink, sinkOf } from './javascript-sinks.js'
+import { calleeName, type Sink, sinkOf } from './javascript-sinks.js'
 
 const sourcePattern = '^(req|request|ctx\\.request|ctx)\\.(query|params|body|headers|cookies|files?)\\b'
 const sourceText = new RegExp(sourcePattern)
@@ -74,7 +74,8 @@ export const javascriptTaint: FlowAnalyzer = {
   analyze(root: SgRoot, path: string): EngineFinding[] {
     const findings: EngineFinding[] = []
     const seen = new Set<number>()
-    for (const scope of scopesOf(root.root())) findings.push(...analyzeScope(scope, path, seen))
+    const lines = root.root().text().split('\n')
+    for (const scope of scopesOf(root.root())) findings.push(...analyzeScope(scope, path, lines, seen))
     return findings
   },
 }
@@ -90,8 +91,7 @@ function scopesOf(program: SgNode): SgNode[] {
   return [...scopes.values()]
 }
 
-function analyzeScope(scope: SgNode, path: string, seen: Set<number>): EngineFinding[] {
-  const lines = scope.getRoot().root().text().split('\n')
+function analyzeScope(scope: SgNode, path: string, lines: string[], seen: Set<number>): EngineFinding[] {
   const step = (node: SgNode, note: string): FlowStep => {
     const line = node.range().start.line
     return { path, line: line + 1, snippet: (lines[line] ?? '').trim().slice(0, 200), note }
@@ -150,7 +150,9 @@ function boundNames(target: SgNode): string[] {
 /** The flow that makes this expression carry request input, or undefined when it carries none. */
 export function taintOf(node: SgNode, env: Env, step: (node: SgNode, note: string) => FlowStep): Taint | undefined {
   const kind = String(node.kind())
-  const text = node.text()
+  // Long expressions (call chains, function bodies) are never a name or a source: skip their text.
+  const { start, end } = node.range()
+  const text = end.index - start.index > 120 ? '' : node.text()
   if (kind === 'member_expression' && (sourceText.test(text) || argvText.test(text)))
     return [step(node, `${shorten(text)} (source)`)]
   const recurse = (child: SgNode | null | undefined) => (child ? taintOf(child, env, step) : undefined)
@@ -167,7 +169,7 @@ export function taintOf(node: SgNode, env: Env, step: (node: SgNode, note: strin
       return env.get(text)
     case 'member_expression':
     case 'subscript_expression':
-      return env.get(text) ?? recurse(node.field('object'))
+      return (text ? env.get(text) : undefined) ?? recurse(node.field('object'))
     case 'call_expression':
       return taintOfCall(node, env, step)
     case 'template_string':
@@ -196,7 +198,7 @@ export function taintOf(node: SgNode, env: Env, step: (node: SgNode, note: strin
 function taintOfCall(node: SgNode, env: Env, step: (node: SgNode, note: string) => FlowStep): Taint | undefined {
   const callee = node.field('function')
   if (!callee) return undefined
-  const name = callee.text()
+  const name = calleeName(node) ?? ''
   if (sanitizer.test(name)) return undefined
   if (sourceCall.test(name)) return [step(node, `${shorten(node.text())} (source)`)]
   const args = node.field('arguments')?.children() ?? []
