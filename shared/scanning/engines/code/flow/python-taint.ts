@@ -222,18 +222,7 @@ export class PythonTaint {
       branches.push(copy)
     }
     if (!hasElse) branches.push(new Map(env))
-    const names = new Set(branches.flatMap((branch) => [...branch.keys()]))
-    for (const name of names) {
-      const values = branches.map((branch) => branch.get(name) ?? clean())
-      const merged = union(values)
-      const shapes = values.find((value) => value.tainted) ?? values[0]!
-      env.set(
-        name,
-        merged.tainted
-          ? { ...merged, items: shapes.items, entries: shapes.entries }
-          : { ...clean(), ...shapes, tainted: false },
-      )
-    }
+    this.merge(env, branches)
     // `if '../' in name: return`: past the guard, the value cannot climb out of its folder.
     if (guardReturns && condition) this.guard(condition, env)
   }
