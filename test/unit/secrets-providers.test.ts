@@ -33,3 +33,30 @@ describe('keys', () => {
     expect(found('VERCEL_TOKEN=vcp_4kXq9LmNp2RsT7vWy1ZaB3cD5eF8gH0jK6', '.env')).toEqual(['vercel-token'])
   })
 })
+
+describe('provider formats', () => {
+  it('finds Slack tokens in the older id-dash form, not stand-ins', () => {
+    expect(found('SLACK=xoxb-48213957205-7730215942081-Qm3Zt8Vr', '.env')).toEqual(['slack-legacy-token'])
+    expect(found('token=xoxp-55519283746-9128374650')).toEqual(['slack-legacy-token'])
+    expect(found('token=xoxb-00000000000-0000000000')).toEqual([])
+    expect(found('see xoxb-tokens in the docs')).toEqual([])
+  })
+
+  it('finds a Slack webhook by its structure, not an all-X example', () => {
+    expect(found('url: https://hooks.slack.com/services/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')).toHaveLength(1)
+    expect(found('url: https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX')).toEqual([])
+  })
+
+  it('finds GitHub App installation tokens in JWT form only when the JWT is signed', () => {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    const jwt = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss: '90210', iat: 1745568000 })}.Qx8vLm2pZk9WcR4nYb7Ds1eVt8qHj3`
+    expect(found(`GH_TOKEN=ghs_90210_${jwt}`)).toEqual(['github-app-installation-jwt'])
+    const unsigned = `${part({ alg: 'none' })}.${part({ iss: '90210' })}.Qx8vLm2pZk9WcR4nYb7Ds1eVt8qHj3`
+    expect(found(`GH_TOKEN=ghs_90210_${unsigned}`)).toEqual([])
+  })
+
+  it('finds Docker Hub access tokens, not documented examples', () => {
+    expect(found('DOCKER_TOKEN=dckr_pat_q7Vm2LxZp9KwR4nYb8Ds1eTt3uH')).toEqual(['docker-access-token'])
+    expect(found('DOCKER_TOKEN=dckr_pat_Example1234567890AbCdEfGhjK')).toEqual([])
+  })
+})

@@ -1,6 +1,7 @@
 // Secret rules for provider formats, private keys and authorization material (items split from rules.ts so
 // they can grow on their own). They sit in the rule order right after the vendor token rules of rules.ts,
 // before the connection-string and generic keyword rules.
+import { shannonEntropy } from './entropy.js'
 import type { SecretRule } from './rules.js'
 
 /** A PEM body without its line breaks, written or escaped: the same key however it was pasted. */
@@ -45,10 +46,15 @@ export const providerRules: SecretRule[] = [
     keywords: ['bearer '],
     vetoes: false,
     regex: /\b[Bb]earer[ \t]+([A-Za-z0-9._~+/-]{16,}=*)(?![A-Za-z0-9._~+/=-])/,
-    entropy: 3.5,
+    // Hex carries 4 bits a character at most, so a random hex token sits near 3.8 where a base64 one sits
+    // near 5: the floor follows the alphabet the token is written in.
+    entropy: 3,
     // A JWT, or a token with a vendor's prefix (`ghp_`, `vgk_`, `glpat-`): the rule that knows its format
     // judges it, even when it is cut short (a format rule that never matched cannot disprove it).
-    check: (token) => !token.startsWith('eyJ') && !vendorPrefix.test(token),
+    check: (token) =>
+      !token.startsWith('eyJ') &&
+      !vendorPrefix.test(token) &&
+      shannonEntropy(token) >= (/^[0-9a-f]+$/i.test(token) ? 3 : 3.5),
   },
   {
     id: 'basic-auth-header',
@@ -71,7 +77,69 @@ export const providerRules: SecretRule[] = [
     regex: /\b(vc[pciark]_[A-Za-z0-9_-]{24,})(?![A-Za-z0-9_-])/,
     entropy: 3.5,
   },
+  {
+    id: 'slack-legacy-token',
+    title: 'Slack token (legacy or workspace form)',
+    severity: 'high',
+    cwe: ['CWE-798'],
+    fix: 'Revoke the token in the Slack app settings (or the legacy token page) and issue a new one.',
+    keywords: ['xoxa-', 'xoxb-', 'xoxo-', 'xoxp-', 'xoxr-', 'xoxs-'],
+    // Older tokens carry numeric team/user ids with a short tail, which the current-format rule (an
+    // 18+ character tail) does not take: `xox?-` followed by dash-separated ids is Slack's alone.
+    regex: /(?<![\w-])(xox[abposr]-(?:\d{6,14}-){1,3}[0-9A-Za-z]{8,64})(?![\w-])/,
+    entropy: 3.2,
+  },
+  {
+    id: 'slack-webhook-structured',
+    title: 'Slack incoming webhook URL',
+    severity: 'medium',
+    cwe: ['CWE-798'],
+    fix: 'Delete the webhook in Slack and create a new one; keep its URL in a secret store.',
+    keywords: ['hooks.slack.com/services/'],
+    // Judged by structure (team id T…, channel id B…, a 24-character secret) rather than entropy, so a
+    // webhook whose ids are short or repetitive is still found; all-X stand-ins fail the placeholder check.
+    regex: /https:\/\/hooks\.slack\.com\/services\/(T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{24})(?![A-Za-z0-9])/,
+    check: (path) => /[a-z]/.test(path.slice(path.lastIndexOf('/') + 1)) && /\d/.test(path),
+  },
+  {
+    id: 'github-app-installation-jwt',
+    title: 'GitHub App installation token',
+    severity: 'high',
+    cwe: ['CWE-798'],
+    fix: 'Revoke the installation token (DELETE /installation/token) and rotate the app key that minted it.',
+    keywords: ['ghs_'],
+    // The longer installation-token form: ghs_<app id>_<signed JWT>; the JWT must decode and be signed.
+    regex: /(?<![\w-])(ghs_\d{1,12}_eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{16,})(?![\w-])/,
+    check: (token) => isSignedJwt(token.slice(token.indexOf('_eyJ') + 1)),
+  },
+  {
+    id: 'docker-access-token',
+    title: 'Docker Hub access token',
+    severity: 'high',
+    cwe: ['CWE-798'],
+    fix: 'Delete the token in Docker Hub › Account settings › Personal access tokens and create a new one.',
+    keywords: ['dckr_pat_', 'dckr_oat_'],
+    // Docker Hub personal (dckr_pat_) and organisation (dckr_oat_) access tokens: 27 URL-safe characters.
+    regex: /(?<![\w-])(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27})(?![\w-])/,
+    entropy: 3.5,
+  },
 ]
+
+function jsonPart(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Header and payload decode to JSON, the algorithm is not `none`, and a signature follows. */
+function isSignedJwt(token: string): boolean {
+  const [header, payload, signature] = token.split('.')
+  const alg = jsonPart(header ?? '')?.alg
+  return typeof alg === 'string' && alg.toLowerCase() !== 'none' && !!jsonPart(payload ?? '') && !!signature
+}
 
 /** `Basic …`: base64 of `user:password`, both there, printable, and the password not a stand-in. */
 function isBasicCredential(encoded: string): boolean {

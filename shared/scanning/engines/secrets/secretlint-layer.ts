@@ -79,8 +79,12 @@ export async function secretlintMatches(
     const fromData = Object.values(message.data ?? {}).find((v): v is string => typeof v === 'string' && v.length >= 8)
     const secret = fromData ?? text.slice(message.range[0], message.range[1])
     if (secret.length < 8) continue
-    // secretlint's range can cover the assignment before the value; the value itself is what we point at.
-    const found = text.indexOf(secret, Math.max(0, message.range[0] - 256))
+    // secretlint's range can cover the assignment before the value; the value itself is what we point at:
+    // the occurrence inside the range first (the same key on the next line is another place), else the
+    // nearest one before it.
+    const inside = text.indexOf(secret, message.range[0])
+    const found =
+      inside >= 0 && inside < message.range[1] ? inside : text.indexOf(secret, Math.max(0, message.range[0] - 256))
     const start = found >= 0 ? found : message.range[0]
     const end = start + secret.length
     if (judged.some((span) => start < span.end && span.start < end)) continue
