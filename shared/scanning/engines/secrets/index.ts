@@ -124,11 +124,14 @@ class Collector {
     }
   }
 
-  /** True when a value (or a longer value holding one of ours) was already found by our own rules. */
+  /**
+   * True when a longer value holds one already found (secretlint's span around one of ours). The same
+   * value is not covered: found again elsewhere, it is another place to clean, added to its finding.
+   */
   covers(match: SecretMatch): boolean {
-    if (this.groups.has(sha256Hex(match.value))) return true
+    const identity = sha256Hex(match.value)
     for (const group of this.groups.values())
-      if (group.sightings.some((s) => match.secret.includes(s.match.secret))) return true
+      if (group.identity !== identity && group.sightings.some((s) => match.secret.includes(s.match.secret))) return true
     return false
   }
 }
