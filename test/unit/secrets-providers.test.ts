@@ -1,6 +1,11 @@
 // Authorization material and key formats: each rule on examples written here, positive and negative.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { scanSecrets } from '../../shared/scanning/engines/secrets/index.js'
 import { matchSecrets } from '../../shared/scanning/engines/secrets/matcher.js'
+import { folderSource } from '../fixtures/secrets/quality.js'
 
 const found = (text: string, path = 'src/client.ts') =>
   matchSecrets(`${text}\n`, path).matches.map((match) => match.rule.id)
@@ -57,6 +62,29 @@ describe('provider formats', () => {
 
   it('finds Docker Hub access tokens, not documented examples', () => {
     expect(found('DOCKER_TOKEN=dckr_pat_q7Vm2LxZp9KwR4nYb8Ds1eTt3uH')).toEqual(['docker-access-token'])
-    expect(found('DOCKER_TOKEN=dckr_pat_Example1234567890AbCdEfGhjK')).toEqual([])
+    expect(found(`DOCKER_TOKEN=dckr_pat_${'x'.repeat(27)}`)).toEqual([])
+  })
+
+  it("reports a filled-in stand-in in a vendor's exact format as a low example, a masked one not at all", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vega-standin-'))
+    const files = {
+      'deploy.env': 'DOCKER_TOKEN=dckr_pat_Example1234567890AbCdEfGhjK\n',
+      'billing.env': `STRIPE_KEY=sk_live_${'A'.repeat(24)}\nSTRIPE_OLD=sk_live_${'X'.repeat(24)}\n`,
+    }
+    for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text)
+    const { findings } = await scanSecrets(
+      folderSource(
+        dir,
+        Object.entries(files).map(([path, text]) => ({ path, size: text.length })),
+      ),
+    )
+    rmSync(dir, { recursive: true, force: true })
+
+    expect(
+      findings.map((f) => [f.rule_id, f.severity, f.context, f.locations.map((l) => `${l.path}:${l.start_line}`)]),
+    ).toEqual([
+      ['stripe-secret-key', 'low', 'example', ['billing.env:1']],
+      ['docker-access-token', 'low', 'example', ['deploy.env:1']],
+    ])
   })
 })

@@ -285,7 +285,9 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
     const primaryIndex = sightings.reduce((best, s, index) => (rank(s) < rank(sightings[best]!) ? index : best), 0)
     const [primary] = sightings.splice(primaryIndex, 1)
     const inProduct = [primary!, ...sightings].some((s) => !contextOf(s.path))
-    const context = inProduct ? undefined : contextOf(primary!.path)
+    // A stand-in body everywhere it was seen (`sk_live_AAAA…`): an example wherever it sits.
+    const example = group.sightings.every((s) => s.match.example)
+    const context = example ? (contextOf(primary!.path) ?? 'example') : inProduct ? undefined : contextOf(primary!.path)
     const occurrences = sightings.length + 1
     const ordered = [primary!, ...sightings].slice(0, maxLocations)
     const locations: FindingLocation[] = ordered.map((s) => ({
@@ -302,7 +304,7 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
     findings.push({
       engine: 'secrets',
       rule_id: group.rule.id,
-      severity: severityIn(context, group.rule.severity),
+      severity: example ? 'low' : severityIn(context, group.rule.severity),
       title: group.rule.title,
       message: messageOf(group, occurrences, firstCommit, present),
       cwe: group.rule.cwe,
@@ -317,7 +319,11 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
         paths: new Set(ordered.map((s) => s.path)).size,
         occurrences,
         detector: group.source,
-        why: context ? `${group.why}; in ${context} material (${primary!.path}), one severity lower` : group.why,
+        why: example
+          ? `${group.why}; the body is a stand-in in the exact format (a documented example?), so low`
+          : context
+            ? `${group.why}; in ${context} material (${primary!.path}), one severity lower`
+            : group.why,
         ...(group.rule.id === 'vega-api-key' ? { revoke: true } : {}),
       },
     })

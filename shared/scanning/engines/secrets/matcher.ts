@@ -20,6 +20,8 @@ export interface SecretMatch {
   /** The text of the line the secret starts on, and the secret's column in it. */
   line: string
   column: number
+  /** A stand-in body in a vendor's exact format (`sk_live_AAAA…`): reported as an example, one severity low. */
+  example?: true
 }
 
 export interface MatchOptions {
@@ -80,12 +82,19 @@ function compile(rules: readonly SecretRule[]): CompiledRule[] {
 
 export const defaultMatchOptions: MatchOptions = { maxMillisPerFile: 2000, rules: defaultRules }
 
+/** A value written as a stand-in: a placeholder pattern or word (`xxxxxx`, `<key>`, `EXAMPLE`). */
+export function isStandIn(secret: string): boolean {
+  const lower = secret.toLowerCase()
+  return (
+    placeholderValues.some((pattern) => pattern.test(secret)) || placeholderWords.some((word) => lower.includes(word))
+  )
+}
+
+/** A body masked out rather than filled in: runs of x, *, 0, dots, or a template. Never reported. */
+export const isMasked = (secret: string) => /[xX*•.#0]{4,}|[<>{}…]|\$\(/.test(secret)
+
 function isAllowed(rule: SecretRule, secret: string, path: string, line: string): boolean {
   const lower = secret.toLowerCase()
-  if (rule.placeholderCheck !== false) {
-    if (placeholderValues.some((pattern) => pattern.test(secret))) return true
-    if (placeholderWords.some((word) => lower.includes(word))) return true
-  }
   const allow = rule.allow
   if (!allow) return false
   return (
@@ -149,12 +158,17 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
           continue
         const lineStartAt = text.lastIndexOf('\n', start - 1) + 1
         const place = { path, before: text.slice(Math.max(lineStartAt, start - 200), start), group }
-        if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) {
-          if (rule.vetoes !== false) refused.push({ start, end })
-          continue
-        }
         if (rule.check && !rule.check(secret, place)) {
           if (rule.vetoes !== false) refused.push({ start, end, disproved: true })
+          continue
+        }
+        // Low entropy and stand-in words mark a placeholder; in a vendor's exact format, a filled-in one is
+        // an example worth a low finding (rules with `reportsStandIns`), a masked one is nothing.
+        const standIn =
+          (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) ||
+          (rule.placeholderCheck !== false && isStandIn(secret))
+        if (standIn && !(rule.reportsStandIns && !isMasked(secret))) {
+          if (rule.vetoes !== false) refused.push({ start, end })
           continue
         }
         starts ??= lineStarts(text)
@@ -167,6 +181,7 @@ export function matchSecrets(text: string, path: string, options: MatchOptions =
           continue
         }
         matches.push({
+          ...(standIn ? { example: true as const } : {}),
           rule,
           secret,
           value: rule.normalise ? rule.normalise(secret) : secret,

@@ -122,6 +122,7 @@ export const providerRules: SecretRule[] = [
     // Docker Hub personal (dckr_pat_) and organisation (dckr_oat_) access tokens: 27 URL-safe characters.
     regex: /(?<![\w-])(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27})(?![\w-])/,
     entropy: 3.5,
+    reportsStandIns: true,
   },
 ]
 

@@ -48,6 +48,13 @@ export interface SecretRule {
    */
   placeholderCheck?: false
   /**
+   * A stand-in body in this rule's exact format (`sk_live_AAAA…`, `dckr_pat_Example…`) is reported as an
+   * example, severity low, instead of dropped: a distinctive prefix at the format's length is written to
+   * look like the real thing, and a real key is sometimes taken for an example. Masked bodies (`xxxx`,
+   * `****`, `<key>`) are still dropped. Only for formats with a prefix no other text carries.
+   */
+  reportsStandIns?: true
+  /**
    * False for a rule that knows a value only by its name (a keyword rule): when it refuses a value, that is
    * no verdict on it, and a rule that knows the value's format (secretlint's) may still report it.
    */
@@ -259,8 +266,22 @@ export const rules: SecretRule[] = [
     cwe,
     fix: rotate('Stripe key in the Dashboard › Developers › API keys'),
     keywords: ['sk_live_', 'rk_live_', 'sk_prod_', 'rk_prod_'],
-    regex: /\b((?:sk|rk)_(?:live|prod)_[0-9A-Za-z]{20,247})\b/,
+    // Stripe's secret and restricted keys carry 24 characters or more after the prefix (99 today).
+    regex: /\b((?:sk|rk)_(?:live|prod)_[0-9A-Za-z]{24,247})\b/,
     entropy: 3.5,
+    reportsStandIns: true,
+  },
+  {
+    id: 'stripe-test-key',
+    title: 'Stripe test-mode secret or restricted key',
+    // A test key moves no money but reads and writes the account's test data and webhooks.
+    severity: 'low',
+    cwe,
+    fix: rotate('Stripe test key in the Dashboard › Developers › API keys (test mode)'),
+    keywords: ['sk_test_', 'rk_test_'],
+    regex: /\b((?:sk|rk)_test_[0-9A-Za-z]{24,247})\b/,
+    entropy: 3.5,
+    reportsStandIns: true,
   },
   {
     id: 'gcp-service-account-key',

@@ -5,7 +5,7 @@
 // and redacted the same way; its messages (which hold the secret) are never kept.
 import { lintSource } from '@secretlint/core'
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend'
-import type { SecretMatch } from './matcher.js'
+import { isMasked, isStandIn, type SecretMatch } from './matcher.js'
 import type { SecretRule } from './rules.js'
 
 /** `off`: ours only. `flagged`: on files holding a secret-ish word. `all`: every file (slow; see the benchmark). */
@@ -91,6 +91,8 @@ export async function secretlintMatches(
     const title = message.message.split(':')[0]!.replace(/^found\s+/i, '')
     const at = lineAt(text, start)
     matches.push({
+      // secretlint's rules judge their own placeholders; what still reads as a stand-in is reported low.
+      ...(isStandIn(secret) || isMasked(secret) ? { example: true as const } : {}),
       rule: ruleFor(message.ruleId, title.includes(secret) ? message.ruleId : title),
       secret,
       value: secret,
