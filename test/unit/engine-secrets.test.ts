@@ -169,21 +169,24 @@ describe('matcher', () => {
     expect(findings[0]!.locations.map((l) => `${l.path}:${l.start_line}`)).toEqual(['a.env:1', 'b.txt:2'])
   })
 
-  it('skips lock files and binary files', async () => {
+  it("skips lock files, tools' caches and binary files", async () => {
     const dir = tempDir()
     const token = kinds.github_token!.make()
     writeFileSync(join(dir, 'package-lock.json'), `{"token": "${token}"}`)
     writeFileSync(join(dir, 'blob.dat'), Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(token)]))
+    mkdirSync(join(dir, 'node_modules/.vitest-cache'), { recursive: true })
+    writeFileSync(join(dir, 'node_modules/.vitest-cache/4f2a9c'), `const token = "${token}"`)
 
     const { findings, stats } = await scanSecrets(
       folderSource(dir, [
         { path: 'blob.dat', size: 50 },
+        { path: 'node_modules/.vitest-cache/4f2a9c', size: 60 },
         { path: 'package-lock.json', size: 60 },
       ]),
     )
 
     expect(findings).toEqual([])
-    expect(stats.skipped).toMatchObject({ path: 1, binary: 1 })
+    expect(stats.skipped).toMatchObject({ path: 2, binary: 1 })
   })
 
   it('stops a pathological file at the time cap', () => {
