@@ -4,7 +4,12 @@ import { createHash } from 'node:crypto'
 import type { FindingId, RepositoryId } from '../ids.js'
 import type { EngineFinding } from '../scanning/engine.js'
 
-export const fingerprintVersion = 1
+/**
+ * The recipe's version per engine. Secrets are at 2: v1 hashed the value without a key, and a SHA-256 of
+ * an eight-character password is found again by trying passwords; v2 is keyed per workspace.
+ */
+const versions: Record<string, number> = { secrets: 2 }
+export const fingerprintVersionOf = (engine: string) => versions[engine] ?? 1
 
 /** `./a//b\\c.js` and `a/b/c.js` are one path. */
 export const normalisePath = (path: string) =>
@@ -19,18 +24,19 @@ export const normaliseContext = (text: string) => text.replace(/\s+/g, '')
 
 const sha256 = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex')
 
-/**
- * v1: a secret is its rule and the hash of its value (the same key in two files is one finding); code
- * and dependencies are their rule, normalised path and normalised matched context.
- */
+/** What v1 named a secret finding: kept only to find a finding stored before v2 and carry it over. */
+export const secretFingerprintV1 = (finding: Pick<EngineFinding, 'rule_id' | 'identity'>) =>
+  sha256('v1', 'secrets', finding.rule_id, finding.identity)
+
+/** Code and dependencies, v1: their rule, normalised path and normalised matched context. */
 export function fingerprintOf(
   finding: Pick<EngineFinding, 'engine' | 'rule_id' | 'identity' | 'locations' | 'fingerprint'>,
 ): string {
   if (finding.fingerprint) return finding.fingerprint
-  if (finding.engine === 'secrets')
-    return sha256(`v${fingerprintVersion}`, 'secrets', finding.rule_id, finding.identity)
+  // Secrets v2 is an HMAC under the workspace's key, which only the secrets engine holds (`secretFingerprint`).
+  if (finding.engine === 'secrets') throw new Error('a secret finding is fingerprinted by the secrets engine, keyed')
   const path = normalisePath(finding.locations[0]?.path ?? '')
-  return sha256(`v${fingerprintVersion}`, finding.engine, finding.rule_id, path, normaliseContext(finding.identity))
+  return sha256('v1', finding.engine, finding.rule_id, path, normaliseContext(finding.identity))
 }
 
 const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
@@ -48,4 +54,4 @@ export function findingIdOf(repository: RepositoryId, fingerprint: string): Find
 
 /** The path-free part of a code or dependency fingerprint: equal across a rename of the file. */
 export const contextKeyOf = (finding: Pick<EngineFinding, 'engine' | 'rule_id' | 'identity'>) =>
-  sha256(`v${fingerprintVersion}`, finding.engine, finding.rule_id, normaliseContext(finding.identity))
+  sha256('v1', finding.engine, finding.rule_id, normaliseContext(finding.identity))

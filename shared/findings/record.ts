@@ -27,7 +27,14 @@ import type { ScanRecord } from '../data/scans.js'
 import { allSuppressions, isActive, markMatched, type SuppressionRecord } from '../data/suppressions.js'
 import type { FindingId } from '../ids.js'
 import type { EngineFinding } from '../scanning/engine.js'
-import { contextKeyOf, findingIdOf, fingerprintOf, fingerprintVersion, normalisePath } from './fingerprint.js'
+import {
+  contextKeyOf,
+  findingIdOf,
+  fingerprintOf,
+  fingerprintVersionOf,
+  normalisePath,
+  secretFingerprintV1,
+} from './fingerprint.js'
 
 export interface RecordedFindings {
   total: number
@@ -103,6 +110,7 @@ export async function recordFindings(
       ? own
       : ((await findingOfAlias(scan.repository_id, fingerprint)) ??
         (await renames.predecessor(fingerprint, contextKey)) ??
+        (await storedUnderV1(scan, fingerprint, finding)) ??
         own)
     await putOccurrence({
       finding_id: id,
@@ -122,7 +130,7 @@ export async function recordFindings(
       cwe: finding.cwe,
       fix: finding.fix,
       fingerprint,
-      fingerprint_version: fingerprintVersion,
+      fingerprint_version: fingerprintVersionOf(finding.engine),
       ...(contextKey ? { context_key: contextKey } : {}),
       status: 'open',
       first_seen_scan_id: scan.id,
@@ -195,6 +203,22 @@ const lapsed = (finding: FindingRecord, suppressions: SuppressionRecord[]) => {
   if (finding.dismissed_reason !== 'suppressed') return false
   const by = suppressions.find((suppression) => suppression.id === finding.dismissed_via)
   return !by || !isActive(by)
+}
+
+/**
+ * A secret finding stored under its v1 fingerprint (unkeyed) is the same finding: the v2 fingerprint
+ * becomes its alias, so its triage carries over and later scans name it directly.
+ */
+async function storedUnderV1(
+  scan: ScanRecord,
+  fingerprint: string,
+  finding: EngineFinding,
+): Promise<FindingId | undefined> {
+  if (finding.engine !== 'secrets') return undefined
+  const legacy = await getFinding(findingIdOf(scan.repository_id, secretFingerprintV1(finding)))
+  if (!legacy) return undefined
+  await putAlias(scan.repository_id, fingerprint, legacy.id)
+  return legacy.id
 }
 
 /**

@@ -18,14 +18,16 @@ import {
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
 import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { allSuppressions } from '../../shared/data/suppressions.js'
-import { findingIdOf, fingerprintOf } from '../../shared/findings/fingerprint.js'
+import { findingIdOf, fingerprintOf, secretFingerprintV1 } from '../../shared/findings/fingerprint.js'
 import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
+import { secretFingerprint } from '../../shared/scanning/engines/secrets/index.js'
 import { call, newOwner } from '../support/identity.js'
 import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+const workspaceKey = new TextEncoder().encode('a workspace key for the tests')
 
 function secret(value: string, paths: string[]): EngineFinding {
   return {
@@ -37,6 +39,7 @@ function secret(value: string, paths: string[]): EngineFinding {
     cwe: ['CWE-798'],
     fix: 'Rotate it',
     identity: sha256(value),
+    fingerprint: secretFingerprint(workspaceKey, 'generic-api-key', sha256(value)),
     locations: paths.map((path) => ({ path, start_line: 3, end_line: 3, snippet: 'key = "abcd…"', commit: 'c1' })),
     metadata: {},
   }
@@ -74,7 +77,7 @@ describe('recorded findings', () => {
     const all = (await listFindingsOf(repository.id, { limit: 10 })).items
     const secretFinding = all.find((finding) => finding.engine === 'secrets')!
     expect(secretFinding.locations.map((location) => location.path)).toEqual(['a/.env', 'b/config.js', 'c/old.txt'])
-    expect(secretFinding).toMatchObject({ status: 'open', fingerprint_version: 1, path: 'a/.env' })
+    expect(secretFinding).toMatchObject({ status: 'open', fingerprint_version: 2, path: 'a/.env' })
     expect(await counters(repository.id)).toMatchObject({ high: 1, medium: 1 })
     expect((await findingIdsOfScan(scans[0]!.id)).sort()).toEqual(all.map((finding) => finding.id).sort())
   })
@@ -125,6 +128,24 @@ describe('recorded findings', () => {
       (event) => event.type === 'finding.reopened',
     )
     expect(events).toHaveLength(1)
+  })
+
+  it('keys a secret fingerprint per workspace (v2) and carries a finding stored under v1 over to it', async () => {
+    const { repository, scans } = await repositoryWithScans(2)
+    const current = secret('an-old-secret-value', ['a.env'])
+    const storedByV1 = { ...current, fingerprint: secretFingerprintV1(current) }
+    const otherKey = secretFingerprint(new TextEncoder().encode('another workspace'), current.rule_id, current.identity)
+
+    await recordFindings(scans[0]!, [storedByV1], ['secrets'])
+    const carried = await recordFindings(scans[1]!, [current], ['secrets'])
+
+    expect(current.fingerprint).not.toBe(secretFingerprintV1(current))
+    expect(otherKey).not.toBe(current.fingerprint)
+    expect(carried).toMatchObject({ total: 1, new: 0, fixed: 0 })
+    const legacyId = findingIdOf(repository.id, secretFingerprintV1(current))
+    expect(await findingOfAlias(repository.id, current.fingerprint!)).toBe(legacyId)
+    expect(await getFinding(legacyId)).toMatchObject({ status: 'open', last_seen_scan_id: scans[1]!.id })
+    expect((await listFindingsOf(repository.id, { limit: 10 })).items).toHaveLength(1)
   })
 
   it('fixes only findings of the engines that ran', async () => {

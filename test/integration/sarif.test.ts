@@ -24,6 +24,7 @@ const findingsOf = (): EngineFinding[] => [
     cwe: ['CWE-798'],
     fix: 'Roll the key',
     identity: 'c'.repeat(64),
+    fingerprint: 'e'.repeat(64),
     locations: [
       { path: 'config/pay.env', start_line: 1, end_line: 1, snippet: 'STRIPE=sk_l****', commit: 'a'.repeat(40) },
     ],

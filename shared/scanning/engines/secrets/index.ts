@@ -1,7 +1,7 @@
 // The secrets engine: every blob of the pushed history once (or every file of an archive or folder),
 // one finding per distinct secret value with every path and the commit that brought it there. A
 // finding never carries the secret: its identity is the SHA-256 of the value, its snippets are redacted.
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { contextOf, severityIn } from '../../context.js'
@@ -89,10 +89,18 @@ function whyOf(match: SecretMatch, source: Group['source'], redact: (text: strin
   return key ? `name \`${redact(key)}\` and the value's shape` : "keyword and the value's shape"
 }
 
+/**
+ * Fingerprint v2 of a secret finding: an HMAC, under the workspace's key, of the rule and the hash of the
+ * value. The same key in two files is one finding, and the fingerprint (answers and SARIF show it) cannot
+ * be checked against guessed passwords as v1's plain SHA-256 could.
+ */
+export const secretFingerprint = (key: Uint8Array, ruleId: string, identity: string) =>
+  createHmac('sha256', key).update(['v2', 'secrets', ruleId, identity].join('\0')).digest('hex')
+
 class Collector {
   readonly groups = new Map<string, Group>()
 
-  constructor(private readonly key: Uint8Array) {}
+  constructor(readonly key: Uint8Array) {}
 
   add(
     matches: SecretMatch[],
@@ -310,6 +318,7 @@ function toFindings(collector: Collector, source: ScanSource, headPaths: Set<str
       cwe: group.rule.cwe,
       fix: group.rule.fix,
       identity: group.identity,
+      fingerprint: secretFingerprint(collector.key, group.rule.id, group.identity),
       locations,
       ...(context ? { context } : {}),
       metadata: {
