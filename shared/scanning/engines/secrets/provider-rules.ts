@@ -57,6 +57,46 @@ export const providerRules: SecretRule[] = [
       shannonEntropy(token) >= (/^[0-9a-f]+$/i.test(token) ? 3 : 3.5),
   },
   {
+    id: 'private-key-base64',
+    title: 'Private key, base64-encoded PEM',
+    severity: 'critical',
+    cwe: ['CWE-798', 'CWE-321'],
+    fix: 'Treat the key pair as compromised: replace it and revoke what trusts it. A base64 layer (a Kubernetes Secret, a CI variable dump) hides nothing.',
+    // `LS0tLS1CRUdJTi` is `-----BEGIN` in base64: a Kubernetes `tls.key`, a CI variable, a JSON field.
+    keywords: ['ls0tls1crudjti'],
+    regex: /(LS0tLS1CRUdJTi[A-Za-z0-9+/]{80,21848}={0,2})(?![A-Za-z0-9+/=])/,
+    placeholderCheck: false,
+    check: (encoded) => isPrivateKeyPem(decodedBase64(encoded)),
+    // The key, not its encoding, is the secret: the same key pasted as PEM elsewhere is one identity.
+    normalise: (encoded) => pemBody(decodedBase64(encoded)),
+  },
+  {
+    id: 'putty-private-key',
+    title: 'PuTTY private key',
+    severity: 'critical',
+    cwe: ['CWE-798', 'CWE-321'],
+    fix: 'Replace the key pair and remove the public key from every authorized_keys; a passphrase on the file only slows an offline guess.',
+    keywords: ['putty-user-key-file-'],
+    // The header, its fields, and at least one line of the Private-Lines block: a .ppk's private half.
+    regex:
+      /(PuTTY-User-Key-File-[23]: [\w@.-]{3,40}\r?\n(?:[\w-]{2,40}: [^\r\n]{0,200}\r?\n|[A-Za-z0-9+/=]{4,80}\r?\n){1,60}?Private-Lines: \d{1,3}\r?\n(?:[A-Za-z0-9+/=]{16,80}\r?\n?){1,64})/,
+    placeholderCheck: false,
+    normalise: pemBody,
+  },
+  {
+    id: 'apikey-header',
+    title: 'API key in an `Authorization: ApiKey` header',
+    severity: 'high',
+    cwe: ['CWE-798'],
+    fix: 'Invalidate the key where it was issued (Elasticsearch: the invalidate API key API) and send it from the environment or a secret store.',
+    keywords: ['apikey '],
+    vetoes: false,
+    // Elasticsearch and others: `ApiKey base64(id:key)` or an opaque key.
+    regex: /\bApiKey[ \t]+([A-Za-z0-9._~+/-]{20,}=*)(?![A-Za-z0-9._~+/=-])/,
+    entropy: 3,
+    check: (key) => !vendorPrefix.test(key) && shannonEntropy(key) >= (/^[0-9a-f]+$/i.test(key) ? 3 : 3.5),
+  },
+  {
     id: 'basic-auth-header',
     title: 'Basic authentication credentials in an Authorization header',
     severity: 'high',
@@ -125,6 +165,13 @@ export const providerRules: SecretRule[] = [
     reportsStandIns: true,
   },
 ]
+
+const decodedBase64 = (encoded: string) => Buffer.from(encoded, 'base64').toString('latin1')
+
+/** A PEM private key block with a body: not a certificate, not a public key, not a cut-off sample. */
+const isPrivateKeyPem = (text: string) =>
+  /^-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----\r?\n[A-Za-z0-9+/=\r\n:,-]{64,}/.test(text) &&
+  !/\.\.\.|…/.test(text)
 
 function jsonPart(part: string): Record<string, unknown> | undefined {
   try {

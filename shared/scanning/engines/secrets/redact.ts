@@ -25,10 +25,11 @@ const hashDigits = 6
 
 /**
  * Public prefixes of known formats: identifiers vendors print in their docs and that name the kind of key,
- * never its random part. Matched at the start of the secret.
+ * never its random part. Matched at the start of the secret. A PuTTY key's header, comment and public
+ * half are public; its Private-Lines are not.
  */
 const publicPrefixes =
-  /^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|vgk_|gh[pousr]_|github_pat_|glpat-|gldt-|glrt-|glptt-|GR1348941|xox[bpaeors]-|xapp-|(?:sk|rk|pk)_(?:live|test|prod)_|SG\.|npm_|pypi-|AIza|vc[pciark]_|eyJ|sk-ant-(?:api\d\d-)?|sk-proj-|hf_|shp(?:at|ss|ca|pa)_|dop_v1_|doo_v1_|dor_v1_|glc_|sq0atp-|sq0csp-|-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----)/
+  /^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|vgk_|gh[pousr]_|github_pat_|glpat-|gldt-|glrt-|glptt-|GR1348941|xox[bpaeors]-|xapp-|(?:sk|rk|pk)_(?:live|test|prod)_|SG\.|npm_|pypi-|AIza|vc[pciark]_|eyJ|sk-ant-(?:api\d\d-)?|sk-proj-|hf_|shp(?:at|ss|ca|pa)_|dop_v1_|doo_v1_|dor_v1_|glc_|sq0atp-|sq0csp-|-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-[23]: [^\r\n]*(?:\r?\n(?!Private-Lines:)[^\r\n]*){0,40}\r?\nPrivate-Lines: \d+\r?\n)/
 
 /** The part of a secret that may be shown: its format's public prefix, or the user of `user:password`. */
 export function publicPrefixOf(secret: string, ruleId?: string): string {
