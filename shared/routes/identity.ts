@@ -121,6 +121,8 @@ export const workspaceRoutes = {
     ok: AddedMember,
     status: 201,
     location: { route: 'listMembers' },
+    idempotent: true,
+    shownOnce: ['setup_token'],
     errors: ['conflict'],
   }),
   updateMember: route({

@@ -90,7 +90,12 @@ export const Member = z
   .object({ user_id: UserId, email: z.email(), name: z.string(), role: Role, added_at: Timestamp })
   .meta({ id: 'Member' })
 export const AddMember = z.strictObject({ email: z.email().max(254), name: name.optional(), role: Role })
-export const AddedMember = Member.extend({ setup_token: z.string().nullable() }).meta({ id: 'AddedMember' })
+export const AddedMember = Member.extend({
+  setup_token: z
+    .string()
+    .nullable()
+    .describe('A new user’s one-time password-setup token; null for an existing user and in a replayed answer'),
+}).meta({ id: 'AddedMember' })
 export const UpdateMember = z.strictObject({ role: Role })
 
 export const ApiKey = z

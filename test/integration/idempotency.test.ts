@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { handler as uploads } from '../../functions/git-uploads/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
+import { handler as workspaces } from '../../functions/workspaces/handler.js'
 import { documents } from '../../shared/aws/clients.js'
 import { tableName } from '../../shared/data/db.js'
 import { call, newOwner } from '../support/identity.js'
@@ -74,6 +75,29 @@ describe('Idempotency-Key', () => {
     const answer = await create(owner.token, 'x'.repeat(256), 'Long')
 
     expect(answer.status).toBe(400)
+  })
+
+  it('replays adding a member: one membership, and the setup token only in the first answer', async () => {
+    const owner = await newOwner()
+    const email = `twice-${Date.now()}@example.com`
+    const add = () =>
+      call(workspaces, 'POST', `/v1/workspaces/${owner.workspaceId}/members`, {
+        as: owner.token,
+        body: { email, role: 'member' },
+        headers: { 'idempotency-key': 'invite-1' },
+      })
+
+    const first = await add()
+    const again = await add()
+    const members = await call(workspaces, 'GET', `/v1/workspaces/${owner.workspaceId}/members`, { as: owner.token })
+
+    expect(first.status).toBe(201)
+    expect(first.json.setup_token).toEqual(expect.any(String))
+    expect(again.status).toBe(201)
+    expect(again.headers['idempotent-replayed']).toBe('true')
+    expect(again.json).toEqual({ ...first.json, setup_token: null })
+    expect(again.text).not.toContain(first.json.setup_token)
+    expect(members.json.items.filter((m: { user_id: string }) => m.user_id === first.json.user_id)).toHaveLength(1)
   })
 
   it('never stores nor replays a one-time secret: a replayed git upload answers remote_url as null', async () => {
