@@ -131,6 +131,8 @@ export async function cancel(access: Access, repositoryId: RepositoryId, id: Sca
   const outcome = await cancelScan(scan.id)
   if (outcome === 'over')
     throw conflict(`Scan ${id} is already ${scan.status === 'running' ? 'finished' : scan.status}`)
+  if (outcome === 'finishing')
+    throw conflict(`Scan ${id} is recording its findings and will succeed; it can no longer be cancelled`)
   if (outcome === 'cancelled') {
     await appendEvent(scan.repository_id, 'scan.cancelled', eventActor(access.actor), { scan_id: scan.id })
   }

@@ -39,6 +39,8 @@ export interface ScanRecord {
   started_at: string | null
   /** While running: the worker's last sign of life (every few seconds); a silent worker is dead. */
   heartbeat_at?: string
+  /** Set when the worker began recording findings: from then on the scan finishes, a cancel is refused. */
+  recording_at?: string
   finished_at: string | null
 }
 
@@ -199,12 +201,13 @@ export async function putQueuedScan(scan: ScanRecord): Promise<void> {
 
 /**
  * A queued scan is cancelled at once (its message, when it comes, finds it finished); a running one is
- * asked to stop, which the worker does at the next engine boundary. Anything else is already over.
+ * asked to stop, which the worker does at the next engine boundary, unless it already began recording
+ * its findings (`finishing`: it will succeed). Anything else is already over.
  */
 export async function cancelScan(
   id: ScanId,
   now = new Date().toISOString(),
-): Promise<'cancelled' | 'requested' | 'over'> {
+): Promise<'cancelled' | 'requested' | 'finishing' | 'over'> {
   const update = (condition: string, expression: string, values: Record<string, unknown>) =>
     documents().send(
       new UpdateCommand({
@@ -227,12 +230,39 @@ export async function cancelScan(
     if (!isConditionFailure(error)) throw error
   }
   try {
-    await update('#status = :running', 'SET cancel_requested = :yes', { ':running': 'running', ':yes': true })
+    await update('#status = :running AND attribute_not_exists(recording_at)', 'SET cancel_requested = :yes', {
+      ':running': 'running',
+      ':yes': true,
+    })
     return 'requested'
   } catch (error) {
     if (!isConditionFailure(error)) throw error
   }
-  return 'over'
+  return (await getScan(id))?.status === 'running' ? 'finishing' : 'over'
+}
+
+/**
+ * The worker's point of no return, taken before it records findings: true when no cancellation was asked
+ * for, and from then on a cancellation is refused. So either the cancel wins (nothing recorded, the scan
+ * ends `cancelled`) or the scan does (the cancel answers 409 and the scan ends `succeeded`), never both.
+ */
+export async function claimRecording(id: ScanId, now = new Date().toISOString()): Promise<boolean> {
+  try {
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.scanById(id),
+        UpdateExpression: 'SET recording_at = if_not_exists(recording_at, :now)',
+        ConditionExpression: '#status = :running AND attribute_not_exists(cancel_requested)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': now, ':running': 'running' },
+      }),
+    )
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) return false
+    throw error
+  }
 }
 
 export async function isCancelRequested(id: ScanId): Promise<boolean> {

@@ -11,6 +11,7 @@ import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent, systemActor } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
 import {
+  claimRecording,
   engineNames,
   finishScan,
   getScan,
@@ -82,7 +83,9 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
       found.push(...(await engine.run(source)))
       ran.push(engine.name)
     }
-    if (await cancelled()) return void (await settle(scan, { status: 'cancelled' }))
+    // Past this claim a cancellation is refused: the scan records its findings and succeeds.
+    if (cancelWatch.requested || !(await claimRecording(scan.id)))
+      return void (await settle(scan, { status: 'cancelled' }))
     const findings = await recordFindings(scan, found, ran, {
       headPaths: new Set(source.files.map((file) => file.path)),
     })

@@ -14,7 +14,15 @@ import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
-import { finishScan, getScan, heartbeatScan, newScanItem, type ScanRecord, startScan } from '../../shared/data/scans.js'
+import {
+  claimRecording,
+  finishScan,
+  getScan,
+  heartbeatScan,
+  newScanItem,
+  type ScanRecord,
+  startScan,
+} from '../../shared/data/scans.js'
 import { listUsageLines } from '../../shared/data/usage.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
@@ -252,6 +260,39 @@ describe('cancel and retry', () => {
 
     expect(stoppedEarly).toBe(true)
     expect((await getScan(scan.id))?.status).toBe('cancelled')
+    expect((await listFindingsOf(scan.repository_id, { limit: 10 })).items).toEqual([])
+  })
+
+  it('decides a cancel against a finishing scan once: refused with 409 after the worker began recording', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    await startScan(scan.id)
+    // The worker's point of no return, as it reaches it after its last engine.
+    expect(await claimRecording(scan.id)).toBe(true)
+
+    const refused = await call(repositories, 'POST', scanPath(scan, '/cancel'), { as: scan.token })
+    await runScan({ scan_id: scan.id }, log, { registry: [] })
+
+    expect(refused.status).toBe(409)
+    expect(refused.json.error.message).toMatch(/will succeed/)
+    expect((await getScan(scan.id))?.status).toBe('succeeded')
+  })
+
+  it('lets a cancel asked while the last engine returns win: the scan ends cancelled and records nothing', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    const last: Engine = {
+      name: 'last',
+      async run() {
+        await call(repositories, 'POST', scanPath(scan, '/cancel'), { as: scan.token })
+        return [codeFinding('index.js')]
+      },
+    }
+
+    await runScan({ scan_id: scan.id }, log, { registry: [last] })
+
+    expect((await getScan(scan.id))?.status).toBe('cancelled')
+    expect(await claimRecording(scan.id)).toBe(false)
     expect((await listFindingsOf(scan.repository_id, { limit: 10 })).items).toEqual([])
   })
 
