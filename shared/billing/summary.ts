@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto'
 import { config } from '../config.js'
 import type { PageRequest } from '../data/db.js'
+import { getProject } from '../data/projects.js'
+import { getRepository } from '../data/repositories.js'
 import { type AggregateRecord, type Dimension, listAggregates, listUsageLines, summed } from '../data/usage.js'
 import { validationFailed } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
@@ -88,6 +90,8 @@ export async function summarize(workspace: WorkspaceId, period: Period, groupBy?
     add(group, item)
     byGroup.set(key, group)
   }
+  const keys = [...byGroup.keys()].sort((a, b) => a.localeCompare(b))
+  const names = await namesOf(groupBy, keys)
   return {
     workspace_id: workspace,
     from: period.from,
@@ -96,10 +100,17 @@ export async function summarize(workspace: WorkspaceId, period: Period, groupBy?
     currency: currency(),
     prices: pricesIn(period.from, period.to),
     totals: figures(totals),
-    groups: [...byGroup.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, group]) => ({ key, ...figures(group) })),
+    groups: keys.map((key, index) => ({ key, name: names[index] ?? null, ...figures(byGroup.get(key)!) })),
   }
+}
+
+/** A project's or repository's current name, so a dashboard needs no second call; null once deleted (or for days). */
+async function namesOf(groupBy: GroupBy | undefined, keys: string[]): Promise<(string | null)[]> {
+  if (groupBy === 'project')
+    return Promise.all(keys.map(async (id) => (await getProject(id as ProjectId))?.name ?? null))
+  if (groupBy === 'repository')
+    return Promise.all(keys.map(async (id) => (await getRepository(id as RepositoryId))?.name ?? null))
+  return keys.map(() => null)
 }
 export type Summary = Awaited<ReturnType<typeof summarize>>
 
@@ -167,6 +178,7 @@ export async function usageLines(
       memory_mb: line.memory_mb,
       cost: money(line.cost_micros),
       price_effective_from: line.price_effective_from,
+      created_at: line.at,
       at: line.at,
     })),
     lastKey: lines.lastKey,

@@ -109,5 +109,7 @@ export async function remove(access: Access, id: RepositoryId, cascade: boolean)
 
 export async function events(access: Access, id: RepositoryId, page: PageRequest) {
   await findRepository(access, id)
-  return listEvents(id, page)
+  const events = await listEvents(id, page)
+  // `created_at`, as every record names its time; `at` stays until its sunset (GET /v1/deprecations).
+  return { ...events, items: events.items.map((event) => ({ ...event, created_at: event.at })) }
 }

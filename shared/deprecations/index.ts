@@ -13,7 +13,17 @@ export const legacySessions = {
   link: '/v1/docs#/git-uploads',
 }
 
-export const deprecations = [legacySessions]
+/** A field, not a route: the routes answer on, with the field renamed beside it (no headers for this one). */
+export const atFields = {
+  feature: 'the `at` field of timeline events and usage lines',
+  routes: ['GET /v1/repositories/{id}/events', 'GET /v1/billing/usage'],
+  deprecated_at: '2026-12-05T00:00:00.000Z',
+  sunset_at: '2027-06-30T00:00:00.000Z',
+  replacement: '`created_at`, the name every other record gives its time (answered beside `at` until the sunset)',
+  link: '/v1/docs#/billing',
+}
+
+export const deprecations = [legacySessions, atFields]
 
 /** RFC 9745 Deprecation (a structured date), RFC 8594 Sunset (an HTTP date), and a Link to the successor. */
 export function deprecationHeaders(entry = legacySessions): Record<string, string> {

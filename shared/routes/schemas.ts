@@ -24,6 +24,11 @@ export const TimestampInput = z.iso
   .datetime({ offset: true })
   .overwrite((value) => new Date(value).toISOString())
   .meta({ description: 'ISO 8601; stored and answered as UTC with milliseconds', example: '2026-11-24T09:30:00.000Z' })
+/** The first name of `created_at` on events and usage lines, answered alongside it until its sunset. */
+const deprecatedAt = z.iso.datetime().meta({
+  description: 'The same as created_at, which every record uses; answered until 2027-06-30',
+  deprecated: true,
+})
 const name = z.string().trim().min(1).max(100)
 const description = z.string().max(2000)
 
@@ -487,7 +492,8 @@ export const Event = z
     id: EventId,
     repository_id: RepositoryId,
     type: z.string(),
-    at: Timestamp,
+    created_at: Timestamp,
+    at: deprecatedAt,
     actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
     data: z.record(z.string(), z.unknown()),
   })
@@ -581,7 +587,13 @@ export const BillingSummary = z
     prices: z.array(PriceEntry).meta({ description: 'The price entries in force on some day of the period' }),
     totals: UsageFigures,
     groups: z.array(
-      UsageFigures.extend({ key: z.string().meta({ description: 'The day, project id or repository id' }) }),
+      UsageFigures.extend({
+        key: z.string().meta({ description: 'The day, project id or repository id' }),
+        name: z
+          .string()
+          .nullable()
+          .meta({ description: "The project's or repository's current name; null for days and deleted ones" }),
+      }),
     ),
   })
   .meta({ id: 'BillingSummary' })
@@ -599,7 +611,8 @@ export const UsageLine = z
     memory_mb: z.number(),
     cost: Money,
     price_effective_from: z.iso.date(),
-    at: Timestamp,
+    created_at: Timestamp,
+    at: deprecatedAt,
   })
   .meta({ id: 'UsageLine' })
 

@@ -87,6 +87,7 @@ describe('billing', () => {
     const plain = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token })
 
     expect(lines).toHaveLength(7)
+    for (const line of lines) expect(line.at).toBe(line.created_at)
     expect(new Set(lines.map((line) => line.scan_id)).size).toBe(7)
     const summary = BillingSummary.parse(byProject.json)
     const expected = {
@@ -104,6 +105,7 @@ describe('billing', () => {
     for (const project of projects) {
       const mine = lines.filter((line) => line.project_id === project.id)
       expect(summary.groups.find((group) => group.key === project.id)).toMatchObject({
+        name: project.name,
         scans: mine.length,
         bytes: sum(mine, (line) => line.bytes),
         cost: round6(sum(mine, (line) => line.cost.amount)),
@@ -112,7 +114,10 @@ describe('billing', () => {
     expect(byRepository.json.groups.map((group: { key: string }) => group.key).sort()).toEqual(
       repos.map((repo) => repo.id).sort(),
     )
-    expect(byDay.json.groups.at(-1)).toMatchObject({ key: today(), scans: 7 })
+    expect(byRepository.json.groups.map((group: { name: string }) => group.name).sort()).toEqual(
+      repos.map((repo) => repo.name).sort(),
+    )
+    expect(byDay.json.groups.at(-1)).toMatchObject({ key: today(), name: null, scans: 7 })
     expect(plain.json.groups).toEqual([])
   })
 

@@ -86,6 +86,8 @@ describe('repositories', () => {
     ])
     expect(events[1].data).toEqual({ from: 'svc', to: 'service' })
     expect(events[2].actor).toEqual({ type: 'user', id: owner.userId })
+    // `created_at` as on every record; the deprecated `at` beside it until its sunset.
+    for (const event of events) expect(event.at).toBe(event.created_at)
   })
 
   it('pages the timeline with a cursor, each event once', async () => {
