@@ -114,6 +114,21 @@ export const goRules: CodeRule[] = [
     rule: call('^(md5|sha1)\\.Sum$', { has: { field: 'arguments', regex: secretName } }),
   },
   {
+    // Any other MD5 or SHA-1 digest (a checksum, a cache key): low, but collisions are practical.
+    // hmac.New(sha1.New, key) passes the constructor as a value, not a call, and is not flagged.
+    id: 'go-weak-digest',
+    title: 'MD5 or SHA-1 digest (collisions are practical)',
+    severity: 'low',
+    cwe: ['CWE-328'],
+    fix: 'Use crypto/sha256 (sha256.Sum256, sha256.New) or better; for passwords use argon2, scrypt or bcrypt.',
+    rule: {
+      all: [
+        call('^(md5|sha1)\\.(Sum|New)$'),
+        { not: call('^(md5|sha1)\\.Sum$', { has: { field: 'arguments', regex: secretName } }) },
+      ],
+    },
+  },
+  {
     id: 'go-weak-cipher',
     title: 'Broken cipher (DES, 3DES, RC4)',
     severity: 'medium',

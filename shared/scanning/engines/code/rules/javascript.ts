@@ -51,6 +51,24 @@ const requestText: Rule = {
 const sanitized: Rule = { kind: 'call_expression', regex: '^[\\w.]*(?i:sanitize|escape|purify|encode)' }
 const unsanitizedValue: Rule = { all: [dynamicValue, { not: sanitized }] }
 
+/** `crypto.createHash('md5')` (or md4, sha1), any capitalisation. */
+const weakHashCall: Rule = call('^[\\w.]*createHash$', nthArgument(1, { regex: '(?i)^["\'`](md4|md5|sha-?1)["\'`]$' }))
+
+/** `createHash('md5').update(password)`: a weak digest of a value named as a secret. */
+const weakHashOfSecret: Rule = {
+  kind: 'call_expression',
+  all: [
+    {
+      has: {
+        field: 'function',
+        kind: 'member_expression',
+        all: [{ has: { field: 'property', regex: '^update$' } }, { has: { field: 'object', ...weakHashCall } }],
+      },
+    },
+    { has: { field: 'arguments', regex: secretName } },
+  ],
+}
+
 export const javascriptRules: CodeRule[] = [
   {
     id: 'js-command-injection',
@@ -186,28 +204,17 @@ export const javascriptRules: CodeRule[] = [
     severity: 'medium',
     cwe: ['CWE-328', 'CWE-916'],
     fix: 'Hash passwords with scrypt, argon2 or bcrypt (with a salt); use SHA-256 or better for other secrets.',
-    rule: {
-      kind: 'call_expression',
-      all: [
-        {
-          has: {
-            field: 'function',
-            kind: 'member_expression',
-            all: [
-              { has: { field: 'property', regex: '^update$' } },
-              {
-                has: {
-                  field: 'object',
-                  kind: 'call_expression',
-                  regex: '(?i)^[\\w.]*createHash\\(\\s*["\'`](md4|md5|sha1)["\'`]',
-                },
-              },
-            ],
-          },
-        },
-        { has: { field: 'arguments', regex: secretName } },
-      ],
-    },
+    rule: weakHashOfSecret,
+  },
+  {
+    // Any other MD5 or SHA-1 digest: often a checksum or cache key, so low, but collisions are practical
+    // and the same helper ends up hashing passwords (juice-shop's `hash(data)`); HMAC is not flagged.
+    id: 'js-weak-digest',
+    title: 'MD5 or SHA-1 digest (collisions are practical)',
+    severity: 'low',
+    cwe: ['CWE-328'],
+    fix: 'Use SHA-256 or better (crypto.createHash("sha256")); for passwords use scrypt, argon2 or bcrypt.',
+    rule: { all: [weakHashCall, { not: { inside: { stopBy: 'end', ...weakHashOfSecret } } }] },
   },
   {
     id: 'js-weak-cipher',
