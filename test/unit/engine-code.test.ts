@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse } from '@ast-grep/napi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ScanSource, severities } from '../../shared/scanning/engine.js'
-import { codeEngine, codeLanguages, scanCode } from '../../shared/scanning/engines/code/index.js'
+import { codeEngine, codeLanguages, registerLanguages, scanCode } from '../../shared/scanning/engines/code/index.js'
 import { type CorpusCase, type StagedCorpus, scanCorpus } from '../fixtures/code/corpus.js'
 
 let corpus: StagedCorpus
@@ -79,6 +80,30 @@ describe('code engine fixtures', () => {
       expect(c.expected, `${c.fixture} marks a line`).toEqual([])
       expect(findingsAt(c.path), `${c.fixture} as ${c.language}`).toEqual([])
     }
+  })
+
+  it('reports every node a rule matches on its own: the prefilter before node.matches never drops a hit', () => {
+    registerLanguages()
+    let checked = 0
+    for (const c of corpus.cases) {
+      const language = codeLanguages.find((candidate) => candidate.name === c.language)!
+      const root = parse(language.lang, readFileSync(join(corpus.source.root, c.path), 'utf8')).root()
+      for (const rule of language.rules) {
+        const reported = new Set(
+          corpus.findings
+            .filter((finding) => finding.locations[0]!.path === c.path && finding.rule_id === rule.id)
+            .map((finding) => finding.locations[0]!.start_line),
+        )
+        for (const node of root.findAll({ rule: rule.rule })) {
+          checked++
+          expect(
+            reported.has(node.range().start.line + 1),
+            `${rule.id} at ${c.path}:${node.range().start.line + 1}`,
+          ).toBe(true)
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100)
   })
 
   it('runs the JavaScript rules on TypeScript and TSX too', () => {
@@ -186,6 +211,47 @@ describe('code engine file selection', () => {
     const findings = await scanCode(source, { maxFileBytes: 1000, batchSize: 500 })
 
     expect(findings.map((finding) => finding.locations[0]!.path)).toEqual(['small.js'])
+  })
+
+  it('skips a small minified file, judged by a long line in its head', async () => {
+    const minified = `!function(){eval(input);${'var a=1;'.repeat(200)}}();\n`
+    const source = sourceOf({ 'public/app.js': minified, 'src/app.js': vulnerable })
+
+    const findings = await codeEngine.run(source)
+
+    expect(minified.length).toBeLessThan(16 * 1024)
+    expect(findings.map((finding) => finding.locations[0]!.path)).toEqual(['src/app.js'])
+  })
+
+  it('tags library copies vendored, one severity lower: banners and library folders under a web root', async () => {
+    const source = sourceOf({
+      'public/js/jquery.js': `/*! jQuery v3.7.1 | (c) OpenJS Foundation and other contributors | jquery.org/license */\n${vulnerable}`,
+      'static/lodash.js': `/**\n * @license\n * Lodash <https://lodash.com/>\n * Released under MIT license\n */\n${vulnerable}`,
+      'public/lib/chart/chart.js': vulnerable,
+      'wwwroot/lib/bootstrap/dist/js/bootstrap.js': vulnerable,
+      'static/vendor/select2.js': vulnerable,
+      'lib/insecurity.js': `/*\n * Copyright (c) 2014-2026 Bjoern Kimminich & the OWASP Juice Shop contributors.\n */\n${vulnerable}`,
+      'src/app.js': `// licensed under MIT\n${vulnerable}`,
+      'templates/js/util.js': `/*! Test suite helpers */\n${vulnerable}`,
+      'dist/compiled.js': `${vulnerable}//# sourceMappingURL=data:application/json;base64,${'A'.repeat(2000)}\n`,
+    })
+
+    const findings = await codeEngine.run(source)
+
+    const byPath = Object.fromEntries(
+      findings.map((finding) => [finding.locations[0]!.path, [finding.context ?? 'product', finding.severity]]),
+    )
+    expect(byPath).toEqual({
+      'public/js/jquery.js': ['vendored', 'high'],
+      'static/lodash.js': ['vendored', 'high'],
+      'public/lib/chart/chart.js': ['vendored', 'high'],
+      'wwwroot/lib/bootstrap/dist/js/bootstrap.js': ['vendored', 'high'],
+      'static/vendor/select2.js': ['vendored', 'high'],
+      'lib/insecurity.js': ['product', 'critical'],
+      'src/app.js': ['product', 'critical'],
+      'templates/js/util.js': ['product', 'critical'],
+      'dist/compiled.js': ['product', 'critical'],
+    })
   })
 
   it('fails with time_budget once the deadline has passed', async () => {

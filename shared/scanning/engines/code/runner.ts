@@ -3,12 +3,13 @@
 // few matched nodes are attributed to the rules they match.
 import { closeSync, openSync, readSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { findInFiles, type NapiConfig, type SgNode } from '@ast-grep/napi'
+import { findInFiles, type NapiConfig, type Rule, type SgNode } from '@ast-grep/napi'
 import { contextOf, severityIn } from '../../context.js'
-import type { EngineFinding, ScanSource } from '../../engine.js'
+import type { EngineFinding, FindingContext, ScanSource } from '../../engine.js'
 import { InputError } from '../../input-error.js'
 import type { FlowAnalyzer } from './flow/analyzer.js'
 import { type CodeLanguage, languageOf, registerLanguages } from './languages.js'
+import { type Prefilter, prefilterOf } from './prefilter.js'
 import type { CodeRule } from './rule.js'
 
 export interface CodeScanLimits {
@@ -25,6 +26,37 @@ const snippetLimit = 200
 /** Minified code is one huge line; a file this big whose head holds such a line is skipped. */
 const minifiedCheckFrom = 16 * 1024
 const minifiedLineLength = 1000
+/** How much of a matched file's head is read for a minified line or a library banner. */
+const headLength = 8 * 1024
+
+/**
+ * Library folders under a web root (`public/lib/`, `wwwroot/lib/`, `static/js/plugins/`): copies of
+ * third-party code that the path rules of context.ts do not name (a bare `lib/` is often the product's own).
+ */
+const webLibraryFolder =
+  /(?:^|\/)(?:public|static|assets|wwwroot|webroot|www|htdocs)\/(?:[^/]+\/)*(?:libs?|vendors?|plugins|third[_-]?party)\//i
+
+/**
+ * A library's banner opening the file: a first comment carrying `@license` or `@preserve`, or the `/*!`
+ * comment minifiers and bundlers keep when it names a version, a copyright or a licence
+ * (`/*! jQuery v3.7.1 | (c) OpenJS Foundation`); a bare `/*! Test suite helpers` is the product's own.
+ */
+const libraryBanner =
+  /^(?:#![^\n]*\n)?\s*(?:\/\*(?:(?!\*\/)[\s\S]){0,2000}?@(?:license|preserve)\b|\/\*!(?:(?!\*\/)[\s\S]){0,2000}?(?:\bv?\d+\.\d+\.\d+|\(c\)|©|\bcopyright\b|\blicen[cs]ed?\b))/i
+
+/**
+ * The context of a matched file: context.ts's verdict from its path, else `vendored` for a web root's
+ * library folder or a library banner. Judged only for files with matches, so it costs nothing elsewhere.
+ */
+function codeContextOf(path: string, head: string): FindingContext | undefined {
+  return contextOf(path) ?? (webLibraryFolder.test(path) || libraryBanner.test(head) ? 'vendored' : undefined)
+}
+
+/** A line of code over 1,000 characters; an inline source map (`//# sourceMappingURL=data:…`) is not code. */
+const hasMinifiedLine = (head: string) =>
+  head
+    .split('\n')
+    .some((line) => line.length > minifiedLineLength && !/^\s*\/\/[#@] ?source(?:Mapping)?URL=/.test(line))
 
 export async function scanCode(source: ScanSource, limits: CodeScanLimits = defaultLimits): Promise<EngineFinding[]> {
   registerLanguages()
@@ -59,15 +91,11 @@ export function codeFilesOf(source: ScanSource, limits: CodeScanLimits): Map<Cod
 }
 
 function looksMinified(path: string): boolean {
-  const head = Buffer.alloc(8 * 1024)
+  const head = Buffer.alloc(headLength)
   const fd = openSync(path, 'r')
   try {
     const read = readSync(fd, head, 0, head.length, 0)
-    return head
-      .subarray(0, read)
-      .toString('latin1')
-      .split('\n')
-      .some((line) => line.length > minifiedLineLength)
+    return hasMinifiedLine(head.subarray(0, read).toString('latin1'))
   } finally {
     closeSync(fd)
   }
@@ -114,26 +142,47 @@ async function findInBatch(language: CodeLanguage, paths: string[], root: string
   if (delivered < expected) await done
 }
 
+const prefilters = new WeakMap<Rule, Prefilter>()
+
+function mayMatch(rule: Rule, node: SgNode): boolean {
+  let prefilter = prefilters.get(rule)
+  if (!prefilter) {
+    prefilter = prefilterOf(rule)
+    prefilters.set(rule, prefilter)
+  }
+  return prefilter(node)
+}
+
 function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, findings: EngineFinding[]) {
   const first = nodes[0]
   if (!first) return
   const path = relative(root, first.getRoot().filename()).split(sep).join('/')
-  const context = contextOf(path)
+  const text = first.getRoot().root().text()
+  const head = text.slice(0, headLength)
+  // Files under 16 KB were not read before parsing: a minified one is dropped here, with what it matched.
+  if (hasMinifiedLine(head)) return
+  const context = codeContextOf(path, head)
   const found: EngineFinding[] = []
   const triggered = new Set<FlowAnalyzer>()
   let lines: string[] | undefined
   for (const node of nodes) {
     // A trigger matches the whole file (its root): that node is no rule's finding.
     if (node.kind() === 'module' || node.kind() === 'program') {
-      for (const analyzer of language.analyzers)
-        if (!triggered.has(analyzer) && node.matches({ rule: analyzer.trigger })) triggered.add(analyzer)
+      // Only a trigger matches a root, so a language's single analyzer needs no second match (which would
+      // walk the whole tree again: a third of the engine's time over node_modules).
+      const [only, ...others] = language.analyzers
+      if (only && !others.length) triggered.add(only)
+      else
+        for (const analyzer of language.analyzers)
+          if (!triggered.has(analyzer) && node.matches({ rule: analyzer.trigger })) triggered.add(analyzer)
       continue
     }
     for (const analyzer of language.analyzers)
-      if (!triggered.has(analyzer) && node.matches({ rule: analyzer.trigger })) triggered.add(analyzer)
-    const rules = language.rules.filter((rule) => node.matches({ rule: rule.rule }))
+      if (!triggered.has(analyzer) && mayMatch(analyzer.trigger, node) && node.matches({ rule: analyzer.trigger }))
+        triggered.add(analyzer)
+    const rules = language.rules.filter((rule) => mayMatch(rule.rule, node) && node.matches({ rule: rule.rule }))
     if (!rules.length) continue
-    lines ??= first.getRoot().root().text().split('\n')
+    lines ??= text.split('\n')
     const { start, end } = node.range()
     const snippet = lines
       .slice(start.line, end.line + 1)
