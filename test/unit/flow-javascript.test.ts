@@ -92,4 +92,29 @@ describe('javascript taint', () => {
 })`),
     ).toEqual([])
   })
+  it('follows the shapes real handlers use: $where from a route param, Koa ctx, Fastify reply, process.argv', () => {
+    // juice-shop's routes/showProductReviews.ts, a Koa handler, a Fastify route and a CLI script.
+    const findings = found(`export function showProductReviews () {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const id = !utils.isChallengeEnabled(challenges.noSqlCommandChallenge) ? Number(req.params.id) : req.params.id
+    db.reviewsCollection.find({ $where: 'this.product == ' + id }).then((reviews: Review[]) => res.json(reviews))
+  }
+}
+router.get('/go', async (ctx) => {
+  ctx.redirect(ctx.query.next)
+})
+fastify.get('/out', async (request, reply) => {
+  return reply.redirect(request.query.url)
+})
+function main () {
+  const target = process.argv[2]
+  execSync('git clone ' + target)
+}`)
+    expect(findings.map((f) => [f.rule, f.cwe[0], f.line])).toEqual([
+      ['js-nosql-injection', 'CWE-943', 4],
+      ['js-open-redirect', 'CWE-601', 8],
+      ['js-open-redirect', 'CWE-601', 11],
+      ['js-command-injection', 'CWE-78', 15],
+    ])
+  })
 })
