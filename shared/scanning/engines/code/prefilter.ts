@@ -61,3 +61,15 @@ export function prefilterOf(rule: Rule): Prefilter {
   if (!tests.length) return maybe
   return (node) => tests.every((test) => test(node))
 }
+
+const prefilters = new WeakMap<Rule, Prefilter>()
+
+/** `prefilterOf(rule)(node)`, the prefilter built once per rule object. */
+export function mayMatch(rule: Rule, node: SgNode): boolean {
+  let prefilter = prefilters.get(rule)
+  if (!prefilter) {
+    prefilter = prefilterOf(rule)
+    prefilters.set(rule, prefilter)
+  }
+  return prefilter(node)
+}

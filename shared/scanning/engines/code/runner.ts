@@ -3,13 +3,13 @@
 // few matched nodes are attributed to the rules they match.
 import { closeSync, openSync, readSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { findInFiles, type NapiConfig, type Rule, type SgNode } from '@ast-grep/napi'
+import { findInFiles, type NapiConfig, type SgNode } from '@ast-grep/napi'
 import { contextOf, severityIn } from '../../context.js'
 import type { EngineFinding, FindingContext, ScanSource } from '../../engine.js'
 import { InputError } from '../../input-error.js'
 import type { FlowAnalyzer } from './flow/analyzer.js'
 import { type CodeLanguage, languageOf, registerLanguages } from './languages.js'
-import { type Prefilter, prefilterOf } from './prefilter.js'
+import { mayMatch } from './prefilter.js'
 import type { CodeRule } from './rule.js'
 
 export interface CodeScanLimits {
@@ -140,17 +140,6 @@ async function findInBatch(language: CodeLanguage, paths: string[], root: string
   )
   expected = matchedFiles
   if (delivered < expected) await done
-}
-
-const prefilters = new WeakMap<Rule, Prefilter>()
-
-function mayMatch(rule: Rule, node: SgNode): boolean {
-  let prefilter = prefilters.get(rule)
-  if (!prefilter) {
-    prefilter = prefilterOf(rule)
-    prefilters.set(rule, prefilter)
-  }
-  return prefilter(node)
 }
 
 function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, findings: EngineFinding[]) {

@@ -3,6 +3,7 @@
 // method chains to the sinks of javascript-sinks.ts, within the outermost function that holds it.
 import type { Rule, SgNode, SgRoot } from '@ast-grep/napi'
 import type { EngineFinding, FlowStep } from '../../../engine.js'
+import { mayMatch } from '../prefilter.js'
 import { javascriptRules } from '../rules/javascript.js'
 import type { FlowAnalyzer } from './analyzer.js'
 import { calleeName, type Sink, sinkOf } from './javascript-sinks.js'
@@ -216,7 +217,7 @@ function taintOfCall(node: SgNode, env: Env, step: (node: SgNode, note: string) 
 
 /** A sink a pattern rule already reports stays with that rule (one finding per place). */
 function patternRuleFinds(call: SgNode): boolean {
-  return javascriptRules.some((rule) => !rule.only && call.matches({ rule: rule.rule }))
+  return javascriptRules.some((rule) => !rule.only && mayMatch(rule.rule, call) && call.matches({ rule: rule.rule }))
 }
 
 function findingOf(sink: Sink, call: SgNode, flow: FlowStep[], path: string, lines: string[]): EngineFinding {
