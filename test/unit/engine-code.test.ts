@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parse } from '@ast-grep/napi'
+import { Lang, parse } from '@ast-grep/napi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ScanSource, severities } from '../../shared/scanning/engine.js'
 import { codeEngine, codeLanguages, registerLanguages, scanCode } from '../../shared/scanning/engines/code/index.js'
+import { prefilterOf } from '../../shared/scanning/engines/code/prefilter.js'
 import { type CorpusCase, type StagedCorpus, scanCorpus } from '../fixtures/code/corpus.js'
 
 let corpus: StagedCorpus
@@ -173,6 +174,23 @@ describe('code findings', () => {
       expect(new Set(language.rules.map((rule) => rule.id)).size, language.name).toBe(language.rules.length)
     }
     expect(ids.size).toBeGreaterThanOrEqual(40)
+  })
+})
+
+describe('code rule prefilter', () => {
+  const first = (code: string, kind: string) => parse(Lang.JavaScript, code).root().find({ rule: { kind } })!
+
+  it('rules out a node by its kind, its text or a field, and answers maybe where the regex dialects differ', () => {
+    const call = first('foo(x)', 'call_expression')
+    const accented = first('const café = 1', 'identifier')
+
+    expect(prefilterOf({ kind: 'call_expression', has: { field: 'function', regex: '^eval$' } })(call)).toBe(false)
+    expect(prefilterOf({ kind: 'call_expression', has: { field: 'function', regex: '^foo$' } })(call)).toBe(true)
+    expect(prefilterOf({ any: [{ kind: 'new_expression' }, { kind: 'string' }] })(call)).toBe(false)
+    expect(prefilterOf({ kind: 'identifier', regex: '^\\w+$' })(accented)).toBe(true)
+    expect(prefilterOf({ kind: 'identifier', regex: '(?i)^CAFÉ$' })(accented)).toBe(true)
+    expect(prefilterOf({ regex: '(?x) f o o' })(call)).toBe(true)
+    expect(prefilterOf({ pattern: 'eval($X)' })(call)).toBe(true)
   })
 })
 

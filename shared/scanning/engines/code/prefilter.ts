@@ -11,15 +11,15 @@ const maybe: Prefilter = () => true
 
 /**
  * The rule's regex in JavaScript, or undefined when the two dialects might disagree. A leading `(?i)`
- * becomes the `i` flag; `(?i:…)` groups are understood by Node 24. Rust's `\w`, `\d` and `\b` also match
- * non-ASCII letters, so a regex using them may reject only text that is all ASCII.
+ * becomes the `i` flag; `(?i:…)` groups are understood by Node 24. Rust's `\w`, `\d`, `\b` and `\s` and its
+ * case folding differ from JavaScript's outside ASCII, so such a regex may reject only text that is all ASCII.
  */
 function javascriptRegex(source: string): { regex: RegExp; asciiOnly: boolean } | undefined {
   const caseless = source.startsWith('(?i)')
   const body = caseless ? source.slice(4) : source
   if (/\(\?[a-hj-z]|\\[pPAzZ]|\[\[:|\(\?P?</.test(body)) return undefined
   try {
-    return { regex: new RegExp(body, caseless ? 'i' : ''), asciiOnly: /\\[wWdDbB]/.test(body) }
+    return { regex: new RegExp(body, caseless ? 'i' : ''), asciiOnly: caseless || /\\[wWdDbBsS]|\(\?i:/.test(body) }
   } catch {
     return undefined
   }
