@@ -5,6 +5,7 @@ import { Lang, parse } from '@ast-grep/napi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ScanSource, severities } from '../../shared/scanning/engine.js'
 import { codeEngine, codeLanguages, registerLanguages, scanCode } from '../../shared/scanning/engines/code/index.js'
+import { javascriptSinks } from '../../shared/scanning/engines/code/flow/javascript-sinks.js'
 import { prefilterOf } from '../../shared/scanning/engines/code/prefilter.js'
 import { type CorpusCase, type StagedCorpus, scanCorpus } from '../fixtures/code/corpus.js'
 
@@ -105,6 +106,24 @@ describe('code engine fixtures', () => {
       }
     }
     expect(checked).toBeGreaterThan(100)
+  })
+
+  it('fires every rule, every JS sink and every rule docs/findings.md names on a positive fixture', () => {
+    const docs = readFileSync(join(import.meta.dirname, '../../docs/findings.md'), 'utf8')
+    const named = [...docs.matchAll(/`((?:js|py|go|java)-[a-z0-9-]+)`/g)].map((match) => match[1]!)
+    const ids = new Set([
+      ...codeLanguages.flatMap((language) => language.rules.map((rule) => rule.id)),
+      ...javascriptSinks.map((sink) => sink.id),
+      ...named,
+    ])
+    const fired = new Set(
+      corpus.findings
+        .filter((finding) => corpus.cases.some((c) => c.kind === 'positive' && c.path === finding.locations[0]!.path))
+        .map((finding) => finding.rule_id),
+    )
+
+    expect(named.length).toBeGreaterThan(10)
+    expect([...ids].filter((id) => !fired.has(id))).toEqual([])
   })
 
   it('runs the JavaScript rules on TypeScript and TSX too', () => {
