@@ -117,4 +117,34 @@ function main () {
       ['js-command-injection', 'CWE-78', 15],
     ])
   })
+  it('treats an earlier guard that exits as a check, but not a presence or type test, nor one on other values', () => {
+    const findings = found(`app.get('/r', (req, res) => {
+  const to = req.query.to
+  if (!isRedirectAllowed(to)) { return res.status(400).send('no') }
+  res.redirect(to)
+})
+app.get('/f', (req, res) => {
+  const file = req.params.file
+  if (file.includes('..') || file.includes('/')) return res.status(403).end()
+  fs.readFile('/srv/' + file, cb)
+})
+app.get('/g', async (req, res) => {
+  const url = req.query.url
+  if (!allowedHosts.has(new URL(url).host)) throw new Error('host not allowed')
+  await fetch(url)
+})
+app.get('/unchecked', async (req, res) => {
+  const url = req.query.url
+  const to = req.query.to
+  if (!url || typeof to !== 'string') return res.status(400).end()
+  if (!isAuthorized(req)) return res.status(401).end()
+  await fetch(url)
+  res.redirect(to)
+})`)
+
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([
+      ['js-ssrf', 21],
+      ['js-open-redirect', 22],
+    ])
+  })
 })

@@ -24,7 +24,12 @@ const firstArgument = (call: SgNode, taintOf: TaintOf) => {
   return first && first.kind() !== 'object' ? taintOf(first) : undefined
 }
 
-/** An `if` around the call whose test uses the value: an allow-list or format check the author wrote. */
+/**
+ * An allow-list or format check the author wrote: an `if` around the call whose test uses the value, or an
+ * earlier `if (…) return|throw` in an enclosing block whose test calls something on what the value is
+ * built from (`if (!isAllowed(to)) return`, `if (file.includes('..')) throw …`). A presence or type test
+ * (`if (!url) return`, `typeof`) calls nothing and is no guard.
+ */
 function checkedByCondition(call: SgNode, value: SgNode | undefined): boolean {
   if (!value) return false
   const name = value.text()
@@ -33,7 +38,52 @@ function checkedByCondition(call: SgNode, value: SgNode | undefined): boolean {
     const condition = ancestor.field('condition')?.text() ?? ''
     if (condition.includes(name) && /\(|===|==/.test(condition)) return true
   }
+  return guardedBefore(call, namesIn(value))
+}
+
+const functionKinds =
+  /^(function_declaration|function_expression|function|arrow_function|method_definition|generator_function\w*)$/
+
+/** The variables and member paths a value is built from (`'/srv/' + file` → `file`), callees aside. */
+function namesIn(value: SgNode): string[] {
+  const kind = value.kind()
+  if (kind === 'identifier' || kind === 'member_expression') return [value.text()]
+  return value
+    .findAll({ rule: { any: [{ kind: 'identifier' }, { kind: 'member_expression' }] } })
+    .filter((node) => {
+      const parent = node.parent()
+      return (
+        parent?.kind() !== 'member_expression' &&
+        !(parent?.kind() === 'call_expression' && parent.field('function')?.id() === node.id())
+      )
+    })
+    .map((node) => node.text())
+}
+
+function guardedBefore(call: SgNode, names: string[]): boolean {
+  if (!names.length) return false
+  const escaped = names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')
+  const unit = `(?<![\\w$.])(?:${escaped})(?![\\w$])`
+  // A method called on the value, or the value among a call's arguments (one level of nesting).
+  const checks = new RegExp(`${unit}\\s*\\.\\s*[\\w$]+\\s*\\(|[\\w$\\]]\\s*\\((?:[^()]|\\([^()]*\\))*?${unit}`)
+  let child = call
+  for (const ancestor of call.ancestors()) {
+    if (ancestor.kind() === 'statement_block' || ancestor.kind() === 'program')
+      for (const statement of child.prevAll()) if (exitsWhen(statement, checks)) return true
+    if (functionKinds.test(String(ancestor.kind()))) return false
+    child = ancestor
+  }
   return false
+}
+
+/** `if (test) return …` / `throw …` (alone or ending a block), whose test matches. */
+function exitsWhen(statement: SgNode, test: RegExp): boolean {
+  if (statement.kind() !== 'if_statement') return false
+  const consequence = statement.field('consequence')
+  if (!consequence) return false
+  const exits = (node: SgNode) => node.kind() === 'return_statement' || node.kind() === 'throw_statement'
+  const exiting = exits(consequence) || (consequence.kind() === 'statement_block' && consequence.children().some(exits))
+  return exiting && test.test(statement.field('condition')?.text() ?? '')
 }
 
 /** `typeof x === 'string'` style guards anywhere in the function make operator objects impossible. */
