@@ -157,8 +157,8 @@ function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, 
   for (const node of nodes) {
     // A trigger matches the whole file (its root): that node is no rule's finding.
     if (node.kind() === 'module' || node.kind() === 'program') {
-      // Only a trigger matches a root, so a language's single analyzer needs no second match (which would
-      // walk the whole tree again: a third of the engine's time over node_modules).
+      // Only an analyzer's trigger matches a root, so a language's single analyzer needs no second match
+      // (which walks the whole tree again).
       const [only, ...others] = language.analyzers
       if (only && !others.length) triggered.add(only)
       else
