@@ -147,4 +147,31 @@ app.get('/unchecked', async (req, res) => {
       ['js-open-redirect', 22],
     ])
   })
+  it('reports operator injection only where input can be an object and the ORM reads objects as operators', () => {
+    const findings = found(`app.post('/u', async (req, res) => {
+  const user = await UserModel.findOne({ where: { email: req.body.email, deletedAt: null } })
+  const count = await User.count({ where: req.query })
+  const doc = await users.findOne({ email: req.body.email })
+  const post = await prisma.post.findFirst({ where: { title: req.body.title } })
+  await prisma.post.delete({ where: { id: req.params.id } })
+  const id = req.params.id
+  await posts.deleteOne({ _id: id })
+  await posts.find({ tag: 'x-' + req.body.tag })
+  await posts.find({ $where: 'this.x == ' + req.params.id })
+  await posts.find({ owner: req.query.owner })
+  await user.update({ username: req.body.username })
+  await prisma.user.update({ where: { email: req.body.email }, data: { name: 'x' } })
+})`)
+
+    // Sequelize and TypeORM bind a column's value; route params are strings; '+' builds a string; a record's
+    // update() takes values, not a filter.
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([
+      ['js-nosql-injection', 3],
+      ['js-nosql-injection', 4],
+      ['js-nosql-injection', 5],
+      ['js-nosql-injection', 10],
+      ['js-nosql-injection', 11],
+      ['js-nosql-injection', 13],
+    ])
+  })
 })

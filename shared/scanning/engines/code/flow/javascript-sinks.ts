@@ -92,12 +92,52 @@ const typeChecked = (scope: SgNode, valueText: string) =>
     scope.text(),
   )
 
+const keyOf = (pair: SgNode) => pair.field('key')?.text().replace(/['"]/g, '') ?? ''
+
+/**
+ * The filter an ORM's options object holds in `where`, when its values can be operators: Prisma reads a
+ * plain object (`{ contains: '' }`) as a filter; Sequelize (5 and later) and TypeORM take operators only as
+ * symbols or classes JSON cannot produce, so a column's value there is a bound parameter. A `where` that is
+ * itself input (`where: req.query`) is reported whatever the ORM. Undefined: nothing to check.
+ */
+function ormFilter(call: SgNode, options: SgNode, taintOf: TaintOf): SgNode | FlowStep[] | undefined {
+  const where = options.children().find((pair) => pair.kind() === 'pair' && keyOf(pair) === 'where')
+  const value = where?.field('value')
+  if (!value) return undefined
+  if (value.kind() !== 'object') return taintOf(value)
+  return /(^|\.)prisma\./i.test(calleeName(call) ?? '') ? value : undefined
+}
+
+/** Concatenation and template literals build strings, which cannot be operator objects. */
+const producesString = (value: SgNode) =>
+  value.kind() === 'template_string' ||
+  (value.kind() === 'binary_expression' && value.field('operator')?.text() === '+')
+
+/**
+ * Input that is always a string: route parameters, headers, `req.get()`, argv. Query strings (`?id[$ne]=`),
+ * JSON bodies and JSON cookies can carry objects.
+ */
+const fromStringSource = (taint: FlowStep[]) =>
+  /^((req|request|ctx|ctx\.request)\.(params|headers)\b|(req|request)\.(get|header)\(|process\.argv\b)/.test(
+    taint[0]?.note ?? '',
+  )
+
 /** A value in a Mongo-style filter that could be an operator object (`{ $ne: null }`) from a JSON body. */
 function operatorInjection(call: SgNode, taintOf: TaintOf, scope: SgNode): FlowStep[] | undefined {
-  const filter = argumentsOf(call)[0]
+  const args = argumentsOf(call)
+  let filter = args[0]
   if (filter?.kind() !== 'object') return undefined
+  // A Mongo update takes a filter and then the changes; `record.update({ name })` alone (a Sequelize
+  // instance, a Mongoose document) takes only the new values, where an object is stored, not obeyed.
+  const ormOptions = filter.children().some((pair) => pair.kind() === 'pair' && keyOf(pair) === 'where')
+  if (/(update\w*|replaceOne)$/i.test(calleeName(call) ?? '') && args.length < 2 && !ormOptions) return undefined
+  if (ormOptions) {
+    const inner = ormFilter(call, filter, taintOf)
+    if (!inner || Array.isArray(inner)) return inner
+    filter = inner
+  }
   for (const pair of filter.children()) {
-    const key = pair.field('key')?.text().replace(/['"]/g, '') ?? ''
+    const key = keyOf(pair)
     const value =
       pair.kind() === 'pair' ? pair.field('value') : pair.kind() === 'shorthand_property_identifier' ? pair : null
     if (!value) continue
@@ -105,6 +145,7 @@ function operatorInjection(call: SgNode, taintOf: TaintOf, scope: SgNode): FlowS
     if (!taint) continue
     if (key === '$where') return taint
     if (/^String\(|\.toString\(\)$/.test(value.text()) || typeChecked(scope, value.text())) continue
+    if (producesString(value) || fromStringSource(taint)) continue
     return taint
   }
   return undefined
@@ -128,7 +169,7 @@ export const javascriptSinks: Sink[] = [
     cwe: ['CWE-943'],
     fix: 'Check that each filter value is a string (`typeof v === "string"`) or cast it (`String(v)`), and never pass input to `$where`.',
     callee:
-      /\.(find|findOne|findOneAndUpdate|findOneAndDelete|findOneAndRemove|update|updateOne|updateMany|deleteOne|deleteMany|remove|count|countDocuments|replaceOne)$/,
+      /\.(find|findOne|findOneAndUpdate|findOneAndDelete|findOneAndRemove|update|updateOne|updateMany|deleteOne|deleteMany|remove|count|countDocuments|replaceOne|findFirst|findFirstOrThrow|findUnique|findUniqueOrThrow|findMany|delete)$/,
     taintedBy: operatorInjection,
   },
   {
