@@ -510,6 +510,12 @@ export const GitUpload = z
       .nullable()
       .meta({ description: 'Carries the one-time upload token; only in the create answer' }),
     bundle_upload_url: z.string().nullable(),
+    push_max_bytes: z.number().int().meta({
+      description:
+        "The largest pack a git push to remote_url may carry; over it, upload a bundle (git's own output only says HTTP 413)",
+    }),
+    bundle_max_bytes: z.number().int().meta({ description: 'The largest bundle bundle_upload_url takes' }),
+    complete_url: z.string().meta({ description: 'POST here after a bundle was PUT to bundle_upload_url' }),
     expires_at: Timestamp,
     scan_id: ScanId.nullable(),
     cost_estimate: CostEstimate.nullable(),

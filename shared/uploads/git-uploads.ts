@@ -1,7 +1,7 @@
 // Temporary git remotes: create, read, extend, release; and the two git smart-HTTP endpoints.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
-import { checkCost, checkUploadQuotas, limitsOf } from '../billing/quotas.js'
+import { checkCost, checkUploadQuotas, type EffectiveLimits, limitsOf } from '../billing/quotas.js'
 import { type Access, eventActor, inWorkspace } from '../catalog/access.js'
 import { admitScan, queueScan, type ScanAdmission } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
@@ -54,9 +54,13 @@ async function estimateOf(upload: BilledUpload) {
   return known ? showEstimate(known) : null
 }
 
+/** The largest pack a push may carry: the workspace's limit, under what the gateway lets through. */
+const pushLimitOf = (limits: EffectiveLimits) => Math.min(config().GIT_PUSH_MAX_BYTES, limits.values.git_push_max_bytes)
+
 async function toGitUpload(upload: BilledUpload, token?: string) {
   const status = statusOf(upload)
   const secondsLeft = Math.floor((Date.parse(upload.expires_at) - Date.now()) / 1000)
+  const limits = await limitsOf(upload.workspace_id)
   return {
     id: upload.id,
     repository_id: upload.repository_id,
@@ -66,6 +70,11 @@ async function toGitUpload(upload: BilledUpload, token?: string) {
       status === 'awaiting_push' && secondsLeft > 0
         ? await presignPut(objectKeys.bundle(upload.workspace_id, upload.repository_id, upload.id), secondsLeft)
         : null,
+    // Over the push limit, git's own output cannot help (the gateway answers 413 before Vega sees the
+    // pack): the answer says where the line is and what to do past it.
+    push_max_bytes: pushLimitOf(limits),
+    bundle_max_bytes: limits.values.bundle_max_bytes,
+    complete_url: publicUrl(`/v1/git-uploads/${upload.id}/complete`),
     expires_at: upload.expires_at,
     scan_id: upload.scan_id,
     cost_estimate: await estimateOf(upload),
@@ -211,7 +220,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
     if (problem) return refuse(request, `the ref name ${JSON.stringify(ref.slice(0, 100))} ${problem}`)
   }
   const limits = await limitsOf(upload.workspace_id)
-  const limit = Math.min(config().GIT_PUSH_MAX_BYTES, limits.values.git_push_max_bytes)
+  const limit = pushLimitOf(limits)
   if (request.pack.length > limit) {
     return refuse(request, `the push is ${request.pack.length} bytes; git_push_max_bytes is ${limit}`, [
       'Push a snapshot of the tip only:',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { push } from '../../scripts/push.js'
 import { documents } from '../../shared/aws/clients.js'
 import { tableName } from '../../shared/data/db.js'
 import { keys } from '../../shared/data/keys.js'
@@ -298,5 +299,44 @@ describe('git push to a temporary remote', () => {
     expect(push.err).toContain('git commit-tree')
     expect(push.err).toContain('bundle_upload_url')
     expect((await api('GET', `/v1/git-uploads/${upload.id}`)).json.status).toBe('awaiting_push')
+  })
+
+  it('tells in the creation answer where the push limit is and where a bundle goes past it', async () => {
+    const upload = await newUpload()
+
+    expect(upload).toMatchObject({
+      push_max_bytes: 100_000,
+      bundle_max_bytes: expect.any(Number),
+      complete_url: `${harness.url}/v1/git-uploads/${upload.id}/complete`,
+    })
+  })
+})
+
+describe('vega push (npm run push)', () => {
+  const pushed = (dir: string) =>
+    push({ dir, api: harness.url, credential: owner.token, repositoryId, timeoutMs: 30_000 })
+
+  it('sends a small repository by git push and waits for its scan', async () => {
+    const repo = await newRepo('cli-small', { 'app.py': 'print("small")\n' })
+
+    const outcome = await pushed(repo)
+
+    expect(outcome.route).toBe('push')
+    expect(outcome.packBytes).toBeLessThan(100_000)
+    expect(outcome.scan).toMatchObject({ status: 'succeeded', stats: { files: 1 } })
+  })
+
+  it('picks the bundle route by itself for a pack over the push limit', async () => {
+    const repo = await newRepo('cli-large', {
+      'random.bin': randomBytes(300_000).toString('base64'),
+      'app.py': 'print("large")\n',
+    })
+
+    const outcome = await pushed(repo)
+
+    expect(outcome.route).toBe('bundle')
+    expect(outcome.packBytes).toBeGreaterThan(100_000)
+    expect(outcome.scan).toMatchObject({ status: 'succeeded', stats: { files: 2, commits: 1 } })
+    expect((await api('GET', `/v1/git-uploads/${outcome.uploadId}`)).json.status).toBe('received')
   })
 })
