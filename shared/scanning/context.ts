@@ -6,6 +6,12 @@ import { severities } from './engine.js'
 
 const vendored =
   /(?:^|\/)(?:node_modules|bower_components|vendor|vendors|third[_-]?party|external|site-packages|\.yarn)\//i
+/**
+ * Library folders under a web root (`public/lib/`, `wwwroot/lib/`, `static/js/plugins/`): copies of
+ * third-party code; a bare `lib/` is often the product's own.
+ */
+const webLibraryFolder =
+  /(?:^|\/)(?:public|static|assets|wwwroot|webroot|www|htdocs)\/(?:[^/]+\/)*(?:libs?|vendors?|plugins|third[_-]?party)\//i
 const tests =
   /(?:^|\/)(?:tests?|__tests__|__mocks__|spec|specs|fixtures?|testdata|test[_-]?data|mocks?|e2e|cypress|testing)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test\.[a-z]+|[^/]*[.-](?:test|spec)s?\.[a-z]+|conftest\.py)$/i
 const examples =
@@ -16,7 +22,7 @@ const build =
 
 /** The context of a path, or undefined for the product's own code and configuration. */
 export function contextOf(path: string): FindingContext | undefined {
-  if (vendored.test(path)) return 'vendored'
+  if (vendored.test(path) || webLibraryFolder.test(path)) return 'vendored'
   if (tests.test(path)) return 'test'
   if (examples.test(path)) return 'example'
   if (docs.test(path)) return 'docs'

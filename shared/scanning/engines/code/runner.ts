@@ -30,13 +30,6 @@ const minifiedLineLength = 1000
 const headLength = 8 * 1024
 
 /**
- * Library folders under a web root (`public/lib/`, `wwwroot/lib/`, `static/js/plugins/`): copies of
- * third-party code that the path rules of context.ts do not name (a bare `lib/` is often the product's own).
- */
-const webLibraryFolder =
-  /(?:^|\/)(?:public|static|assets|wwwroot|webroot|www|htdocs)\/(?:[^/]+\/)*(?:libs?|vendors?|plugins|third[_-]?party)\//i
-
-/**
  * A library's banner opening the file: a first comment carrying `@license` or `@preserve`, or the `/*!`
  * comment minifiers and bundlers keep when it names a version, a copyright or a licence
  * (`/*! jQuery v3.7.1 | (c) OpenJS Foundation`); a bare `/*! Test suite helpers` is the product's own.
@@ -45,11 +38,11 @@ const libraryBanner =
   /^(?:#![^\n]*\n)?\s*(?:\/\*(?:(?!\*\/)[\s\S]){0,2000}?@(?:license|preserve)\b|\/\*!(?:(?!\*\/)[\s\S]){0,2000}?(?:\bv?\d+\.\d+\.\d+|\(c\)|©|\bcopyright\b|\blicen[cs]ed?\b))/i
 
 /**
- * The context of a matched file: context.ts's verdict from its path, else `vendored` for a web root's
- * library folder or a library banner. Judged only for files with matches, so it costs nothing elsewhere.
+ * The context of a matched file: context.ts's verdict from its path, else `vendored` for a library
+ * banner. Judged only for files with matches, so it costs nothing elsewhere.
  */
 function codeContextOf(path: string, head: string): FindingContext | undefined {
-  return contextOf(path) ?? (webLibraryFolder.test(path) || libraryBanner.test(head) ? 'vendored' : undefined)
+  return contextOf(path) ?? (libraryBanner.test(head) ? 'vendored' : undefined)
 }
 
 /** A line of code over 1,000 characters; an inline source map (`//# sourceMappingURL=data:…`) is not code. */
