@@ -1,33 +1,54 @@
-// List cursors: opaque, signed, and bound to who asked and what they asked, so a cursor cannot be
-// forged, edited, or replayed by another caller or against another query (DESIGN.md "Lists").
-import { createHmac, timingSafeEqual } from 'node:crypto'
-import { derivedKey } from '../auth/secret.js'
+// List cursors: opaque, encrypted and authenticated, and bound to who asked and what they asked, so a
+// cursor cannot be read, forged, edited, or replayed by another caller or against another query
+// (DESIGN.md "Lists"). A cursor is the index position (table keys, which may include a key's hash)
+// sealed with AES-256-GCM: the key is derived by HKDF-SHA-256 from the deployment's signing secret,
+// and the binding (caller, route, path parameters, filters) is the additional authenticated data, so
+// a cursor opens only for the list that handed it out. Layout, base64url: version (1 byte), IV (12
+// bytes, random), ciphertext, tag (16 bytes).
+import { createCipheriv, createDecipheriv, hkdf, randomBytes } from 'node:crypto'
+import { signingKey } from '../auth/secret.js'
 import type { StartKey } from '../data/db.js'
 import { badRequest } from './errors.js'
 
-let key: Promise<Buffer> | undefined
-const cursorKey = () => (key ??= derivedKey('cursor'))
+const version = 2 // 1 was the signed, readable cursor; it is refused like any other foreign cursor
+const ivBytes = 12
+const tagBytes = 16
 
-const sign = async (payload: string, binding: string) =>
-  createHmac('sha256', await cursorKey())
-    .update(`${binding}\n${payload}`)
-    .digest()
-    .subarray(0, 16)
+let key: Promise<Buffer> | undefined
+const cursorKey = () =>
+  (key ??= signingKey().then(
+    (secret) =>
+      new Promise<Buffer>((resolve, reject) =>
+        hkdf('sha256', secret, 'vega:cursor', 'aes-256-gcm v2', 32, (error, derived) =>
+          error ? reject(error) : resolve(Buffer.from(derived)),
+        ),
+      ),
+  ))
 
 export async function encodeCursor(startKey: StartKey, binding: string): Promise<string> {
-  const payload = Buffer.from(JSON.stringify(startKey)).toString('base64url')
-  return `${payload}.${(await sign(payload, binding)).toString('base64url')}`
+  const iv = randomBytes(ivBytes)
+  const cipher = createCipheriv('aes-256-gcm', await cursorKey(), iv, { authTagLength: tagBytes })
+  cipher.setAAD(Buffer.from(binding, 'utf8'))
+  const sealed = Buffer.concat([cipher.update(JSON.stringify(startKey), 'utf8'), cipher.final()])
+  return Buffer.concat([Buffer.of(version), iv, sealed, cipher.getAuthTag()]).toString('base64url')
 }
 
 export async function decodeCursor(cursor: string, binding: string): Promise<StartKey> {
-  const [payload, signature, extra] = cursor.split('.')
   const invalid = () => badRequest('The cursor is not one this list handed out to you; start again without it')
-  if (!payload || !signature || extra !== undefined) throw invalid()
-  const expected = await sign(payload, binding)
-  const given = Buffer.from(signature, 'base64url')
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid()
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid()
+  const bytes = Buffer.from(cursor, 'base64url')
+  if (bytes.length <= 1 + ivBytes + tagBytes || bytes[0] !== version) throw invalid()
+  const iv = bytes.subarray(1, 1 + ivBytes)
+  const tag = bytes.subarray(bytes.length - tagBytes)
+  const sealed = bytes.subarray(1 + ivBytes, bytes.length - tagBytes)
   try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as StartKey
+    const decipher = createDecipheriv('aes-256-gcm', await cursorKey(), iv, { authTagLength: tagBytes })
+    decipher.setAAD(Buffer.from(binding, 'utf8'))
+    decipher.setAuthTag(tag)
+    const plain = Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8')
+    const startKey = JSON.parse(plain) as unknown
+    if (typeof startKey !== 'object' || startKey === null || Array.isArray(startKey)) throw invalid()
+    return startKey as StartKey
   } catch {
     throw invalid()
   }
