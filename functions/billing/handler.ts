@@ -7,7 +7,7 @@ export const handler = lambda(billingRoutes, {
   getBillingSummary: async (request) => {
     const workspace = await workspaceFor(request, request.query.workspace_id)
     const summary = await summarize(workspace, periodOf(request.query), request.query.group_by)
-    return summaryReply(summary, request.headers)
+    return summaryReply(summary, request.headers, request.query.format)
   },
   listBillingUsage: async (request) => {
     const { workspace_id, project_id, repository_id } = request.query

@@ -30,7 +30,8 @@ export const handler = lambda(repositoryRoutes, {
   createScan: (request) => rescan(request, request.params.id, request.body),
   cancelScan: (request) => cancel(request, request.params.id, request.params.scanId),
   retryScan: (request) => retry(request, request.params.id, request.params.scanId),
-  getScanSarif: (request) => sarif.exportScan(request, request.params.id, request.params.scanId),
+  getScanSarif: (request) =>
+    sarif.exportScan(request, request.params.id, request.params.scanId, request.headers['if-none-match']),
   listFindings: async (request) =>
     request.paged(
       await findings.list(request, request.params.id, request.page, {

@@ -1,8 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
-import { requestLog } from '../../shared/log.js'
+import { getScan } from '../../shared/data/scans.js'
+import type { RecordedFindings } from '../../shared/findings/record.js'
+import { type RequestLog, requestLog } from '../../shared/log.js'
 import { publishMetrics } from '../../shared/metrics.js'
-import { extendVisibility, QueueMessage } from '../../shared/queue/scans.js'
+import { extendVisibility, QueueMessage, type ScanMessage } from '../../shared/queue/scans.js'
 import { deleteProjectInBackground } from '../../shared/worker/delete-project.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 
@@ -10,23 +12,60 @@ const processor = new BatchProcessor(EventType.SQS)
 /** Each heartbeat keeps the message hidden this much longer: a live worker's message is never redelivered. */
 const renewedVisibilityS = 60
 
-async function processRecord(record: SQSRecord): Promise<void> {
-  const log = requestLog({ message_id: record.messageId, receive_count: record.attributes.ApproximateReceiveCount })
-  let message: QueueMessage
-  try {
-    message = QueueMessage.parse(JSON.parse(record.body))
-  } catch {
-    // A message no retry can fix: logged (without its body) and dropped.
-    return log.warn('malformed queue message dropped')
+function processRecord(requestId: string | null) {
+  return async (record: SQSRecord): Promise<void> => {
+    const log = requestLog({
+      request_id: requestId,
+      message_id: record.messageId,
+      receive_count: record.attributes.ApproximateReceiveCount,
+    })
+    let message: QueueMessage
+    try {
+      message = QueueMessage.parse(JSON.parse(record.body))
+    } catch {
+      // A message no retry can fix: logged (without its body) and dropped.
+      return log.warn('malformed queue message dropped')
+    }
+    if ('delete_project' in message) return deleteProjectInBackground(message.delete_project, log)
+    await scanOnce(message, record, log)
   }
-  if ('delete_project' in message) return deleteProjectInBackground(message.delete_project, log)
-  await runScan(message, log, { renewMessage: () => extendVisibility(record.receiptHandle, renewedVisibilityS) })
+}
+
+/**
+ * Runs one scan and writes one INFO line for it, whatever happened: the scan id, its outcome (the
+ * scan's status, or `error` when the message goes back to the queue for a retry), the duration, the
+ * input's and the scanned bytes, and the findings recorded. The line carries the invocation's request id.
+ */
+async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog): Promise<void> {
+  const started = performance.now()
+  const report: { findings?: RecordedFindings } = {}
+  let failure: unknown
+  try {
+    await runScan(message, log, {
+      renewMessage: () => extendVisibility(record.receiptHandle, renewedVisibilityS),
+      report,
+    })
+  } catch (error) {
+    failure = error
+  }
+  const scan = await getScan(message.scan_id).catch(() => undefined)
+  log.info('scan', {
+    scan_id: message.scan_id,
+    outcome: failure ? 'error' : (scan?.status ?? 'missing'),
+    duration_ms: Math.round(performance.now() - started),
+    input_bytes: scan?.input.bytes ?? null,
+    bytes: scan?.stats?.bytes ?? null,
+    findings: report.findings?.total ?? null,
+    new_findings: report.findings?.new ?? null,
+    error_code: scan?.error?.code ?? null,
+  })
+  if (failure) throw failure
 }
 
 // A failed record is retried alone (reportBatchItemFailures); the rest of the batch is done.
 export const handler = async (event: SQSEvent, context: Context) => {
   try {
-    return await processPartialResponse(event, processRecord, processor, { context })
+    return await processPartialResponse(event, processRecord(context.awsRequestId ?? null), processor, { context })
   } finally {
     publishMetrics()
   }

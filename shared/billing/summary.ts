@@ -1,14 +1,14 @@
 // GET /v1/billing/summary and /v1/billing/usage. The summary reads aggregates only (whole months from
 // the monthly ones, the days of partial months from the daily ones), so it costs O(groups × buckets)
 // whatever the number of scans; it answers JSON or CSV, with an ETag dashboards poll against.
-import { createHash } from 'node:crypto'
+import { stringify } from 'csv-stringify/sync'
 import { config } from '../config.js'
 import type { PageRequest } from '../data/db.js'
 import { getProject } from '../data/projects.js'
 import { getRepository } from '../data/repositories.js'
 import { type AggregateRecord, type Dimension, listAggregates, listUsageLines, summed } from '../data/usage.js'
 import { validationFailed } from '../http/errors.js'
-import { Reply } from '../http/reply.js'
+import { etagOf, heldBy, Reply } from '../http/reply.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import { amountOf, currency, money, pricesIn } from './prices.js'
 
@@ -116,37 +116,59 @@ export type Summary = Awaited<ReturnType<typeof summarize>>
 
 const csvColumns = ['scans', 'files', 'bytes', 'commits', 'duration_ms', 'cost'] as const
 
-/** The summary as CSV: a header row, one row per group, then the total (ids and dates need no quoting). */
+/**
+ * The summary as CSV, written by csv-stringify (RFC 4180: a field with a comma, a quote or a line break
+ * is quoted): a header row, then one data row per group and nothing else. Without `group_by` the one
+ * row is the period (`from/to`). The totals are not a data row: they travel in `Vega-Totals`.
+ */
 export function summaryCsv(summary: Summary): string {
-  const row = (key: string, values: ReturnType<typeof figures>) =>
-    [key, ...csvColumns.map((column) => String(values[column])), summary.currency].join(',')
+  const groups = summary.group_by
+    ? summary.groups
+    : [{ key: `${summary.from}/${summary.to}`, name: null, ...summary.totals }]
+  return stringify(
+    groups.map((group) => [
+      group.key,
+      group.name ?? '',
+      ...csvColumns.map((column) => group[column]),
+      summary.currency,
+    ]),
+    {
+      header: true,
+      columns: [summary.group_by ?? 'period', 'name', ...csvColumns, 'currency'],
+      record_delimiter: '\r\n',
+    },
+  )
+}
+
+/** The totals as an RFC 8941 dictionary, for the CSV answer: `scans=42, …, cost="0.1386", currency="USD"`. */
+export function totalsHeader(summary: Summary): string {
+  const { cost, ...counts } = summary.totals
   return [
-    [summary.group_by ?? 'period', ...csvColumns, 'currency'].join(','),
-    ...summary.groups.map((group) => row(group.key, group)),
-    row('total', summary.totals),
-  ]
-    .map((line) => `${line}\r\n`)
-    .join('')
+    ...Object.entries(counts).map(([name, value]) => `${name}=${value}`),
+    `cost="${cost}"`,
+    `currency="${summary.currency}"`,
+  ].join(', ')
 }
 
 /**
  * The answer with validators: an ETag over exactly what is sent, `Cache-Control: private` (a summary
- * belongs to one tenant) and 304 when the client already holds it.
+ * belongs to one tenant) and 304 when the client already holds it. CSV on `Accept: text/csv` or
+ * `?format=csv` (the query wins: a link in a browser cannot set Accept).
  */
-export function summaryReply(summary: Summary, headers: Record<string, string>): Reply {
-  const csv = (headers.accept ?? '').toLowerCase().includes('text/csv')
+export function summaryReply(summary: Summary, headers: Record<string, string>, format?: 'json' | 'csv'): Reply {
+  const csv = format ? format === 'csv' : (headers.accept ?? '').toLowerCase().includes('text/csv')
   const body = csv ? summaryCsv(summary) : JSON.stringify(summary)
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  const etag = etagOf(body)
   const caching = {
     etag,
     'cache-control': `private, max-age=${config().BILLING_MAX_AGE_S}`,
     vary: 'Accept, Authorization, private-token',
   }
-  const held = (headers['if-none-match'] ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''))
-  if (held.includes(etag) || held.includes('*')) return new Reply(304, undefined, caching)
+  if (heldBy(headers['if-none-match'], etag)) return new Reply(304, undefined, caching)
   return csv
     ? Reply.text(body, 'text/csv; charset=utf-8', {
         ...caching,
+        'vega-totals': totalsHeader(summary),
         'content-disposition': `attachment; filename="vega-billing-${summary.from}-${summary.to}.csv"`,
       })
     : Reply.json(summary, 200, caching)

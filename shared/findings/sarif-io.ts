@@ -9,7 +9,7 @@ import { appendEvent } from '../data/events.js'
 import { dismissFinding, getFindings, historyEntry, occurrencesOfScan } from '../data/findings.js'
 import { recordLastScan } from '../data/repositories.js'
 import { finishScan, listScansOfRepository, putQueuedScan, type ScanRecord, startScan } from '../data/scans.js'
-import { Reply } from '../http/reply.js'
+import { etagOf, heldBy, Reply } from '../http/reply.js'
 import { newId, type RepositoryId, type ScanId } from '../ids.js'
 import { contextOf } from '../scanning/context.js'
 import { type EngineFinding, type FindingContext, findingContexts, type Severity } from '../scanning/engine.js'
@@ -22,7 +22,7 @@ import { type SarifFinding, toSarif } from './sarif.js'
 
 const toolVersion = '0.1.0'
 
-export async function exportScan(access: Access, repositoryId: RepositoryId, scanId: ScanId) {
+export async function exportScan(access: Access, repositoryId: RepositoryId, scanId: ScanId, ifNoneMatch?: string) {
   const scan = await findScan(access, repositoryId, scanId)
   const occurrences = await occurrencesOfScan(scan.id)
   const findings = new Map((await getFindings(occurrences.map((o) => o.finding_id))).map((f) => [f.id, f]))
@@ -45,7 +45,16 @@ export async function exportScan(access: Access, repositoryId: RepositoryId, sca
     ]
   })
   const log = toSarif(results, { version: toolVersion })
-  return Reply.text(`${JSON.stringify(log)}\n`, 'application/sarif+json', {
+  const body = `${JSON.stringify(log)}\n`
+  // The export changes with triage (suppressions) and later scans (baseline states): revalidated, not kept.
+  const caching = {
+    etag: etagOf(body),
+    'cache-control': 'private, no-cache',
+    vary: 'Authorization, private-token',
+  }
+  if (heldBy(ifNoneMatch, caching.etag)) return new Reply(304, undefined, caching)
+  return Reply.text(body, 'application/sarif+json', {
+    ...caching,
     'content-disposition': `attachment; filename="${scan.id}.sarif"`,
   })
 }

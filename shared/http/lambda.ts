@@ -30,7 +30,7 @@ import {
 import { idempotent } from './idempotency.js'
 import { accessLog, errorEnvelope, headerOf, requestId, type VegaContext } from './middleware.js'
 import { textIssues } from './plain-text.js'
-import { Reply } from './reply.js'
+import { etagOf, heldBy, Reply } from './reply.js'
 
 type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined
 type Result<R> = R extends { status: 204 }
@@ -106,6 +106,8 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
     const binding = cursorBinding(routeId, actor, params, query)
     const { limit = 50, cursor } = (query ?? {}) as { limit?: number; cursor?: string }
     const roles = new Map<WorkspaceId, Promise<Role>>()
+    // Set when the handler answers a page: the answer then carries Link (rel="next") and a validator.
+    let list: { next: string | null } | undefined
     const request: AnyRequest = {
       routeId,
       params,
@@ -127,17 +129,21 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
         return role
       },
       page: { limit, startKey: cursor ? await decodeCursor(cursor, binding) : undefined },
-      paged: async ({ items, lastKey }) => ({
-        items,
-        next_cursor: lastKey ? await encodeCursor(lastKey as StartKey, binding) : null,
-      }),
+      paged: async ({ items, lastKey }) => {
+        const next_cursor = lastKey ? await encodeCursor(lastKey as StartKey, binding) : null
+        list = { next: next_cursor && nextPageUrl(spec, pathParams, event, next_cursor) }
+        return { items, next_cursor }
+      },
     }
     request.body = parseBody(spec, request)
     // A route on a workspace ({id} is a workspace id) is authorized here; others call authorize() once
     // they know the workspace of the resource they touch.
     const workspaceParam = (params as { id?: string } | undefined)?.id
     if (spec.role && workspaceParam?.startsWith('ws_')) await request.authorize(workspaceParam as WorkspaceId)
-    const run = async () => toResponse(routeId, spec, request.params, await implementations[routeId]!(request))
+    const run = async () => {
+      const response = toResponse(routeId, spec, request.params, await implementations[routeId]!(request))
+      return list ? listAnswer(response, list.next, headers, context) : response
+    }
     const idempotencyKey = headers['idempotency-key']
     if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
     const sent = JSON.stringify([params ?? null, request.rawBody.toString('base64')])
@@ -179,6 +185,44 @@ async function authenticate(spec: RouteSpec, headers: Record<string, string>, co
   throwIfExceeded(count)
   requireScope(actor, spec)
   return actor
+}
+
+/** The URL of the next page: this request's path and query with the new cursor (RFC 8288 `rel="next"`). */
+function nextPageUrl(
+  spec: RouteSpec,
+  pathParams: Record<string, string | undefined>,
+  event: APIGatewayProxyEvent,
+  cursor: string,
+): string {
+  const path = spec.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathParams[name] ?? ''))
+  const query = new URLSearchParams()
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {}))
+    if (name !== 'cursor') for (const value of values ?? []) query.append(name, value)
+  query.set('cursor', cursor)
+  return publicUrl(`${path}?${query}`)
+}
+
+/**
+ * A list answer: `Link: <…>; rel="next"` beside `next_cursor`, an ETag over exactly the bytes sent
+ * (cursors are deterministic, so an unchanged page is the same bytes), `Cache-Control: private, no-cache`
+ * (one caller's view, revalidated every time) and 304 when the client already holds the page.
+ */
+function listAnswer(
+  response: APIGatewayProxyResult,
+  next: string | null,
+  headers: Record<string, string>,
+  context: VegaContext,
+): APIGatewayProxyResult {
+  if (next) {
+    const link = `<${next}>; rel="next"`
+    // A deprecated list already links its successor: both relations travel in one Link header.
+    context.responseHeaders.link = context.responseHeaders.link ? `${context.responseHeaders.link}, ${link}` : link
+  }
+  if (response.statusCode !== 200) return response
+  const etag = etagOf(response.body)
+  const caching = { etag, 'cache-control': 'private, no-cache', vary: 'Authorization, private-token' }
+  if (heldBy(headers['if-none-match'], etag)) return { statusCode: 304, headers: caching, body: '' }
+  return { ...response, headers: { ...response.headers, ...caching } }
 }
 
 /** A cursor is valid only for the caller, route, path and filters it was made for (not the page size). */

@@ -25,7 +25,7 @@ function corsHeaders(origin: string | undefined): Record<string, string> {
   return {
     'access-control-allow-origin': origin,
     'access-control-expose-headers':
-      'x-request-id, etag, link, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, deprecation, sunset',
+      'x-request-id, etag, link, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, deprecation, sunset, vega-totals',
     vary: 'Origin',
   }
 }

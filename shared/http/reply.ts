@@ -1,4 +1,5 @@
 // An answer that is not the route's JSON: HTML, git protocol bytes, CSV, or JSON with extra headers.
+import { createHash } from 'node:crypto'
 export class Reply {
   constructor(
     readonly status: number,
@@ -17,4 +18,14 @@ export class Reply {
   static text(body: string, contentType: string, headers: Record<string, string> = {}, status = 200) {
     return new Reply(status, body, { 'content-type': contentType, ...headers })
   }
+}
+
+/** A strong ETag over exactly the bytes sent (27 characters of a SHA-256, as the billing summary's). */
+export const etagOf = (body: string | Uint8Array) =>
+  `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+
+/** Whether `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET), or `*`. */
+export function heldBy(ifNoneMatch: string | undefined, etag: string): boolean {
+  const held = (ifNoneMatch ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''))
+  return held.includes(etag) || held.includes('*')
 }

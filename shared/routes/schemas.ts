@@ -567,6 +567,10 @@ export const BillingQuery = z.object({
   from: z.iso.date().optional().meta({ description: 'First UTC day, inclusive; default the first of this month' }),
   to: z.iso.date().optional().meta({ description: 'Last UTC day, inclusive; default today' }),
   group_by: z.enum(['day', 'project', 'repository']).optional(),
+  format: z
+    .enum(['json', 'csv'])
+    .optional()
+    .meta({ description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept' }),
 })
 export const UsageQuery = PageQuery.extend({
   workspace_id: WorkspaceId.optional(),

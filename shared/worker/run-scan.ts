@@ -21,7 +21,7 @@ import {
   startScan,
 } from '../data/scans.js'
 import { gateOf } from '../findings/gate.js'
-import { recordFindings } from '../findings/record.js'
+import { type RecordedFindings, recordFindings } from '../findings/record.js'
 import { parseBundle } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
@@ -42,6 +42,8 @@ export interface RunOptions {
   registry?: Engine[]
   /** Extends the queue message's visibility (the worker handler passes its receipt); absent in tests. */
   renewMessage?: () => Promise<void>
+  /** Filled with the recorded findings' counts when the scan records them (for the worker's log line). */
+  report?: { findings?: RecordedFindings }
 }
 
 export async function runScan(message: ScanMessage, log: RequestLog, options: RunOptions = {}): Promise<void> {
@@ -89,6 +91,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const findings = await recordFindings(scan, found, ran, {
       headPaths: new Set(source.files.map((file) => file.path)),
     })
+    if (options.report) options.report.findings = findings
     const stats = {
       files: source.files.length,
       bytes: source.bytes,

@@ -138,7 +138,7 @@ describe('billing', () => {
     expect(costMicros({ ...stats, memory_mb: line!.memory_mb }, price)).toBe(Math.round(expected * 1e6))
   })
 
-  it('answers the same summary as CSV with a header row when asked', async () => {
+  it('answers the same summary as CSV with a header row when asked, the totals in Vega-Totals', async () => {
     const owner = await newOwner()
     await meteredWorkspace(owner, 4)
 
@@ -155,15 +155,25 @@ describe('billing', () => {
       .trimEnd()
       .split('\r\n')
       .map((line) => line.split(','))
-    expect(header).toEqual(['repository', 'scans', 'files', 'bytes', 'commits', 'duration_ms', 'cost', 'currency'])
-    const asJson = [...json.json.groups, { key: 'total', ...json.json.totals }].map(
-      (group: Record<string, unknown>) => [
-        group.key,
-        ...['scans', 'files', 'bytes', 'commits', 'duration_ms', 'cost'].map((name) => String(group[name])),
-        json.json.currency,
-      ],
-    )
+    expect(header).toEqual([
+      'repository',
+      'name',
+      'scans',
+      'files',
+      'bytes',
+      'commits',
+      'duration_ms',
+      'cost',
+      'currency',
+    ])
+    const asJson = json.json.groups.map((group: Record<string, unknown>) => [
+      group.key,
+      group.name,
+      ...['scans', 'files', 'bytes', 'commits', 'duration_ms', 'cost'].map((name) => String(group[name])),
+      json.json.currency,
+    ])
     expect(rows).toEqual(asJson)
+    expect(csv.headers['vega-totals']).toContain(`scans=${json.json.totals.scans},`)
     expect(csv.headers.etag).not.toBe(json.headers.etag)
   })
 
