@@ -44,7 +44,8 @@ export async function exportScan(access: Access, repositoryId: RepositoryId, sca
       },
     ]
   })
-  const log = toSarif(results, { version: toolVersion })
+  // One category per repository (GitHub keeps one analysis per category), the scan as the run id.
+  const log = toSarif(results, { version: toolVersion, automationId: `vega/${repositoryId}/${scan.id}` })
   const body = `${JSON.stringify(log)}\n`
   // The export changes with triage (suppressions) and later scans (baseline states): revalidated, not kept.
   const caching = {

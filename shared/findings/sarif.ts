@@ -96,9 +96,51 @@ function messageWithPlaces(finding: SarifFinding): string {
   return `${finding.message} Also at: ${links.join(', ')}.`
 }
 
-export function toSarif(findings: SarifFinding[], tool: { version: string; uri?: string }) {
+/** GitHub code scanning takes at most this many results per run; past it an upload is refused. */
+export const maxResultsPerRun = 25_000
+
+const severityRank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 }
+
+/**
+ * A rule's `name`: a PascalCase short name from its id (`js-sql-injection` → `JsSqlInjection`), as SARIF
+ * and GitHub expect of `name` (an identifier, not the id again and not a sentence).
+ */
+export function ruleNameOf(ruleId: string): string {
+  const words = ruleId.split(/[^A-Za-z0-9]+/).filter(Boolean)
+  const name = words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('')
+  return /^[A-Za-z]/.test(name) ? name : `Rule${name}`
+}
+
+/** The part of a version SARIF's `semanticVersion` takes (Semantic Versioning 2.0.0), if there is one. */
+const semanticOf = (version: string) =>
+  /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version) ? version : undefined
+
+export interface SarifOptions {
+  version: string
+  uri?: string
+  /**
+   * `runs[0].automationDetails.id`: `<category>/<run id>`. GitHub keeps one analysis per category, so
+   * the category must stay the same from scan to scan of one repository.
+   */
+  automationId?: string
+}
+
+/**
+ * One run of findings. Past GitHub's 25,000 results per run the most severe 25,000 are written (ties in
+ * the order given), and the run's properties say so: `truncated: true`, `totalResults`, `writtenResults`.
+ */
+export function toSarif(all: SarifFinding[], tool: SarifOptions) {
+  const truncated = all.length > maxResultsPerRun
+  const findings = truncated
+    ? all
+        .map((finding, index) => ({ finding, index }))
+        .sort((a, b) => severityRank[a.finding.severity] - severityRank[b.finding.severity] || a.index - b.index)
+        .slice(0, maxResultsPerRun)
+        .map(({ finding }) => finding)
+    : all
   const rules = new Map<string, SarifFinding>()
   for (const finding of findings) if (!rules.has(finding.rule_id)) rules.set(finding.rule_id, finding)
+  const semanticVersion = semanticOf(tool.version)
   const ruleIndex = new Map([...rules.keys()].map((id, index) => [id, index]))
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -109,10 +151,11 @@ export function toSarif(findings: SarifFinding[], tool: { version: string; uri?:
           driver: {
             name: 'Vega',
             version: tool.version,
+            ...(semanticVersion ? { semanticVersion } : {}),
             informationUri: tool.uri ?? 'https://vega.example.com/docs',
             rules: [...rules.values()].map((rule) => ({
               id: rule.rule_id,
-              name: rule.rule_id,
+              name: ruleNameOf(rule.rule_id),
               shortDescription: { text: rule.title },
               fullDescription: { text: rule.title },
               help: { text: rule.fix, markdown: rule.fix },
@@ -125,6 +168,7 @@ export function toSarif(findings: SarifFinding[], tool: { version: string; uri?:
             })),
           },
         },
+        ...(tool.automationId ? { automationDetails: { id: tool.automationId } } : {}),
         // Paths are relative to the repository root.
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the scanned repository' } } },
         results: findings.map((finding) => ({
@@ -162,6 +206,9 @@ export function toSarif(findings: SarifFinding[], tool: { version: string; uri?:
             ...(finding.context ? { context: finding.context } : {}),
           },
         })),
+        ...(truncated
+          ? { properties: { truncated: true, totalResults: all.length, writtenResults: findings.length } }
+          : {}),
       },
     ],
   }

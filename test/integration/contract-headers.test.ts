@@ -103,7 +103,7 @@ describe('list answers', () => {
 })
 
 describe('SARIF export', () => {
-  it('carries an ETag and Cache-Control, and answers 304 to a client that holds it', async () => {
+  it('carries an ETag and Cache-Control, answers 304 to a client that holds it, and what GitHub reads', async () => {
     const owner = await newOwner('sarif-etag')
     const repository = await repositoryOf(owner)
     const scan = scanOf(repository, { engines: ['code'] })
@@ -125,6 +125,11 @@ describe('SARIF export', () => {
     expect(first.headers['cache-control']).toBe('private, no-cache')
     expect(again.status).toBe(304)
     expect(again.text).toBe('')
+    // What GitHub reads (#22 item 11): semanticVersion, automationDetails.id, a rule name that is not its id.
+    const [run] = first.json.runs
+    expect(run.tool.driver.semanticVersion).toMatch(/^\d+\.\d+\.\d+/)
+    expect(run.automationDetails.id).toBe(`vega/${repository.id}/${scan.id}`)
+    expect(run.tool.driver.rules[0]).toMatchObject({ id: 'js-code-injection', name: 'JsCodeInjection' })
   })
 })
 
