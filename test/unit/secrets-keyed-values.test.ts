@@ -18,6 +18,17 @@ describe('values named as credentials', () => {
     expect(found(`const totpSecret = 'ASDVAJSDUASZGDIADBJS'`)).toEqual([['generic-password', 'ASDVAJSDUASZGDIADBJS']])
   })
 
+  it('leaves keys typed in a row and published badge tokens alone', () => {
+    expect(found(`user.safeParse({ password: "asdf", confirmPassword: "qwerty" })`)).toEqual([])
+    expect(found(`const password = "asdf9Lm2"`)).toEqual([['generic-password', 'asdf9Lm2']])
+    expect(found('[![codecov](https://codecov.io/gh/acme/app/graph/badge.svg?token=4ZDJA2BMOH)]', 'README.md')).toEqual(
+      [],
+    )
+    expect(found(`fetch('https://api.acme.io/v1/items.json?token=4ZDJA2BMOH')`)).toEqual([
+      ['generic-password', '4ZDJA2BMOH'],
+    ])
+  })
+
   it('takes bare values only where values are written bare: configuration, query strings, flags', () => {
     expect(found('DB_PASSWORD=Zq9!fk2Lm', '.env')).toEqual([['generic-password', 'Zq9!fk2Lm']])
     expect(found('  password: Zq9fk2Lm!x', 'config/database.yml')).toEqual([['generic-password', 'Zq9fk2Lm!x']])

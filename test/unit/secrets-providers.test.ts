@@ -22,6 +22,8 @@ describe('authorization headers', () => {
     expect(found(`'Proxy-Authorization': 'Basic ${pair}'`)).toEqual(['basic-auth-header'])
     expect(found(`'Authorization': 'Basic ${Buffer.from('user:password').toString('base64')}'`)).toEqual([])
     expect(found(`'Authorization': 'Basic ${Buffer.from('no colon here').toString('base64')}'`)).toEqual([])
+    // RFC 7617's own example, copied into READMEs.
+    expect(found(`'Proxy-Authorization': 'Basic ${Buffer.from('aladdin:opensesame').toString('base64')}'`)).toEqual([])
   })
 })
 

@@ -126,6 +126,11 @@ const neverValues: RegExp[] = [
   /^@?[a-z][a-z0-9-]*(?:\/[a-z][a-z0-9-]*)+(?:\.[A-Za-z]\w*)?$/,
 ]
 
+/** Keys in a row (`asdf`, `qwerty`, `zxcvb`, `12345`): typed to fill a field, in tests and docs. */
+const keyboardRows = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1234567890']
+const isKeyboardWalk = (lower: string) =>
+  lower.length >= 4 && lower.length <= 10 && keyboardRows.some((row) => row.includes(lower))
+
 const upperShare = (value: string) => (value.match(/[A-Z]/g)?.length ?? 0) / value.length
 
 function characterClasses(value: string): number {
@@ -169,7 +174,9 @@ export function looksLikeCredential(value: string, place?: MatchPlace): boolean 
   // lexer's or a parser's (`token === '--require'`, `encryptionKey === 'alias/aws/s3'`).
   if (place && /[=!]==?[ \t]*\\?["'\x60]?$/.test(place.before) && !isPasswordKey(place.before)) return false
   const lower = value.toLowerCase()
-  if (emptyValues.has(lower)) return false
+  if (emptyValues.has(lower) || isKeyboardWalk(lower)) return false
+  // An image URL's query token (`badge.svg?token=…`): a read-only graph token made to be published in READMEs.
+  if (place && /\.(?:svg|png)\?(?:[^\s'"]*&)?[\w.-]*[ \t]*=[ \t]*$/i.test(place.before)) return false
   if (/\p{L}/u.test(value.replace(/[A-Za-z]/g, ''))) return false // letters beyond ASCII: translated text
   if (/^[a-z]{3,12}[0-9]{1,4}[!.]?$/i.test(value) && !/[A-Z].*[a-z]|[a-z].*[A-Z]/.test(value)) return false // admin123
   if (neverValues.some((shape) => shape.test(value))) return false

@@ -196,5 +196,6 @@ function isBasicCredential(encoded: string): boolean {
   const colon = decoded.indexOf(':')
   if (colon <= 0 || colon === decoded.length - 1) return false
   const password = decoded.slice(colon + 1)
-  return !/^(?:password|pass|passwd|secret|\*+|x+)$/i.test(password) && !/[<>{}$]/.test(password)
+  // `open sesame` is the RFC 7617 example (`Aladdin:open sesame`), copied into READMEs.
+  return !/^(?:password|pass|passwd|secret|open ?sesame|\*+|x+)$/i.test(password) && !/[<>{}$]/.test(password)
 }
