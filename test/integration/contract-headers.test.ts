@@ -4,11 +4,12 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Context } from 'aws-lambda'
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { handler as billing } from '../../functions/billing/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { type ApiServer, startApiServer } from '../../infra/local/server.js'
 import { meterScan } from '../../shared/billing/meter.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import { createProject } from '../../shared/data/projects.js'
@@ -270,5 +271,49 @@ describe('the scan worker', () => {
     })
     expect(perScan[0].duration_ms).toBeGreaterThanOrEqual(0)
     expect(perScan[0].findings).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('over the local gateway (real HTTP, as npm start serves it)', () => {
+  let server: ApiServer
+  beforeAll(async () => {
+    server = await startApiServer({ port: 0 })
+  })
+  afterAll(() => server?.close())
+
+  it('pages by Link rel="next", revalidates with ETag (304, HEAD alike), and answers CSV by ?format=csv', async () => {
+    const owner = await newOwner('gateway')
+    const auth = { authorization: `Bearer ${owner.token}` }
+    for (const name of ['Acme, Inc.', 'b', 'c']) {
+      const created = await fetch(`${server.url}/v1/projects`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      })
+      expect(created.status).toBe(201)
+    }
+
+    const first = await fetch(`${server.url}/v1/projects?limit=2`, { headers: auth })
+    const body = (await first.json()) as { next_cursor: string }
+    const next = linkTarget(first.headers.get('link') ?? undefined, 'next')!
+    const second = await fetch(`${server.url}${next.path}?${next.query}`, { headers: auth })
+    const etag = first.headers.get('etag')!
+    const unchanged = await fetch(`${server.url}/v1/projects?limit=2`, { headers: { ...auth, 'if-none-match': etag } })
+    const head = await fetch(`${server.url}/v1/projects?limit=2`, { method: 'HEAD', headers: auth })
+    const csv = await fetch(`${server.url}/v1/billing/summary?group_by=project&format=csv`, { headers: auth })
+
+    expect(first.status).toBe(200)
+    expect(next.params.get('cursor')).toBe(body.next_cursor)
+    expect(second.status).toBe(200)
+    expect(((await second.json()) as { items: unknown[] }).items).toHaveLength(1)
+    expect(second.headers.get('link')).toBeNull()
+    expect(first.headers.get('cache-control')).toBe('private, no-cache')
+    expect(unchanged.status).toBe(304)
+    expect(head.status).toBe(200)
+    expect(head.headers.get('etag')).toBe(etag)
+    expect(csv.status).toBe(200)
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    expect(csv.headers.get('vega-totals')).toMatch(/^scans=0, /)
+    expect(await csv.text()).toBe('project,name,scans,files,bytes,commits,duration_ms,cost,currency\r\n')
   })
 })
