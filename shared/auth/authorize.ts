@@ -20,9 +20,14 @@ export function requireScope(actor: Actor, spec: RouteSpec) {
   if (needed !== 'any' && !actor.scopes.includes(needed)) throw forbidden(`This API key lacks the ${needed} scope`)
 }
 
-export async function roleIn(actor: Actor, workspace: WorkspaceId): Promise<Role | undefined> {
+/** `keyRole`: what a workspace key may act as here (a route whose scope grants its role), else a member. */
+export async function roleIn(
+  actor: Actor,
+  workspace: WorkspaceId,
+  keyRole = workspaceKeyRole,
+): Promise<Role | undefined> {
   if (actor.kind === 'key' && actor.owner.type === 'workspace') {
-    return actor.owner.id === workspace ? workspaceKeyRole : undefined
+    return actor.owner.id === workspace ? keyRole : undefined
   }
   const user = userOf(actor)
   return user ? (await getMembership(workspace, user))?.role : undefined
@@ -37,8 +42,9 @@ export async function requireRole(
   workspace: WorkspaceId,
   needed: Role,
   hidden?: () => ApiError,
+  keyRole?: Role,
 ): Promise<Role> {
-  const role = await roleIn(actor, workspace)
+  const role = await roleIn(actor, workspace, keyRole)
   if (!role) throw hidden?.() ?? new ApiError('not_found', `Workspace ${workspace} not found`)
   if (!atLeast(role, needed)) throw forbidden(`This needs the ${needed} role in the workspace; yours is ${role}`)
   return role

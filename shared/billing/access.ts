@@ -8,13 +8,8 @@ import type { WorkspaceId } from '../ids.js'
 
 /** The workspace a billing or ops request is about, once the caller may act on it. */
 export async function workspaceFor(access: Access, asked?: WorkspaceId): Promise<WorkspaceId> {
-  const { actor } = access
-  const workspace = asked ?? (await defaultWorkspace(actor))
-  // The route has already checked the key's scope; a workspace key acts only in its own workspace.
-  if (actor.kind === 'key' && actor.owner.type === 'workspace') {
-    if (actor.owner.id !== workspace) throw notFound('Workspace', workspace)
-    return workspace
-  }
+  const workspace = asked ?? (await defaultWorkspace(access.actor))
+  // A workspace key acts only in its own workspace, with the role its route's scope grants (`scopeGrants`).
   await access.authorize(workspace, () => notFound('Workspace', workspace))
   return workspace
 }

@@ -124,7 +124,9 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
         // Once per workspace and request, however many times the route and its handler ask.
         const known = roles.get(workspace)
         if (known) return known
-        const role = requireRole(actor, workspace, spec.role ?? 'viewer', hidden)
+        // The key's scope was checked before; on a route whose scope grants its role, it is the grant.
+        const keyRole = spec.scopeGrants ? spec.role : undefined
+        const role = requireRole(actor, workspace, spec.role ?? 'viewer', hidden, keyRole)
         roles.set(workspace, role)
         return role
       },
@@ -136,12 +138,14 @@ export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>): 
       },
     }
     request.body = parseBody(spec, request)
-    // A route on a workspace ({id} is a workspace id) is authorized here; others call authorize() once
-    // they know the workspace of the resource they touch.
-    const workspaceParam = (params as { id?: string } | undefined)?.id
-    if (spec.role && workspaceParam?.startsWith('ws_')) await request.authorize(workspaceParam as WorkspaceId)
+    // A route declared to act on the workspace in its path is authorized here; a route with a role on a
+    // resource calls authorize() once it knows the resource's workspace, and answers only if it did.
+    if (spec.role && spec.actsOn === 'workspace') await request.authorize((params as { id: string }).id as WorkspaceId)
     const run = async () => {
-      const response = toResponse(routeId, spec, request.params, await implementations[routeId]!(request))
+      const answer = await implementations[routeId]!(request)
+      if (spec.role && roles.size === 0)
+        throw new Error(`route ${routeId} answered without checking the caller's ${spec.role} role`)
+      const response = toResponse(routeId, spec, request.params, answer)
       return list ? listAnswer(response, list.next, headers, context) : response
     }
     const idempotencyKey = headers['idempotency-key']

@@ -42,7 +42,18 @@ export interface RouteSpec {
   summary: string
   description?: string
   auth: Auth
+  /**
+   * The role the caller needs in the workspace the route acts on. `lambda()` refuses to answer (500) a
+   * route with a role whose handler never checked it, so a check cannot be dropped silently.
+   */
   role?: Role
+  /**
+   * A workspace-owned key holding this route's scope (`billing`, `ops`) acts in its own workspace with the
+   * route's role: what a dashboard's or an operator's job needs, without an admin's account.
+   */
+  scopeGrants?: true
+  /** `workspace`: the path's `{id}` is the workspace, authorized by `lambda()` before the handler runs. */
+  actsOn?: 'workspace'
   /** The scope an API key needs; by default `read` for GET and `write` for the rest; `any`: no scope. */
   scope?: Scope | 'any'
   /** false: only a user's access token will do (managing keys, members, passwords). */

@@ -52,6 +52,17 @@ const testRoutes = {
     auth: 'none',
     status: 204,
   }),
+  // A route with a role whose handler forgets to check it (a renamed parameter, a new code path).
+  forgetfulWidget: route({
+    group: 'projects',
+    method: 'GET',
+    path: '/v1/projects/{id}/rollup',
+    summary: 'test',
+    auth: 'user',
+    role: 'viewer',
+    params: z.object({ id: z.string() }),
+    ok: Widget,
+  }),
   // A path of the real table (this dispatcher resolves templates as API Gateway does) with no implementation.
   archiveWidget: route({
     group: 'projects',
@@ -79,6 +90,7 @@ const testHandler = lambda(testRoutes, {
     throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2')
   },
   deleteWidget: () => undefined,
+  forgetfulWidget: ({ params }) => ({ id: params.id, name: 'another workspace’s widget' }),
   archiveWidget: notBuilt,
 } satisfies Handlers<typeof testRoutes>)
 
@@ -94,6 +106,21 @@ function expectEnvelope(answer: Answer, status: number, code: string) {
 afterEach(() => {
   stored.length = 0
   vi.restoreAllMocks()
+})
+
+describe('authorization declared on the route', () => {
+  it('refuses to answer a route with a role whose handler never checked it: 500, and nothing of the answer', async () => {
+    const caller = await newOwner()
+
+    const answer = await invoke(testHandler, {
+      method: 'GET',
+      path: '/v1/projects/prj_other/rollup',
+      headers: { authorization: `Bearer ${caller.token}` },
+    })
+
+    expectEnvelope(answer, 500, 'internal')
+    expect(answer.text).not.toContain('another workspace')
+  })
 })
 
 describe('request ids', () => {

@@ -111,6 +111,14 @@ describe('the route table', () => {
     for (const group of groups) expect(existsSync(`functions/${group}/handler.ts`), group).toBe(true)
   })
 
+  it('declares what a route with a role acts on: the workspace in its path is authorized by lambda()', () => {
+    for (const [id, spec] of specs) {
+      const onWorkspace = /^\/v1\/workspaces\/\{id\}/.test(spec.path)
+      expect(spec.actsOn === 'workspace', id).toBe(onWorkspace && !!spec.role)
+      if (spec.actsOn) expect(spec.role, id).toBeDefined()
+    }
+  })
+
   it('lists as shown-once every answer field a replay must not repeat (a one-time secret)', () => {
     for (const [id, spec] of Object.entries(routeTable) as [string, RouteSpec][]) {
       const shape = (spec.ok as { shape?: Record<string, { description?: string }> } | undefined)?.shape ?? {}
