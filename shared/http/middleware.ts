@@ -36,9 +36,14 @@ const clientRequestId = /^[\w.:-]{1,128}$/
 export function requestId(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
   const stamp = (request: HttpRequest) => {
     if (!request.response) return
+    const own = request.response.headers ?? {}
+    const shared = request.context.responseHeaders
+    // Vary lists every header the answer depends on: the route's (Accept, Authorization) and CORS's Origin.
+    const vary = [own.vary, shared.vary].filter(Boolean).join(', ')
     request.response.headers = {
-      ...request.response.headers,
-      ...request.context.responseHeaders,
+      ...own,
+      ...shared,
+      ...(vary ? { vary } : {}),
       'x-request-id': request.context.requestId,
     }
   }

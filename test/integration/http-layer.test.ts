@@ -409,11 +409,23 @@ describe('routing', () => {
     })
 
     expect(allowed.headers['access-control-allow-origin']).toBe('https://dashboard.example.com')
-    expect(allowed.headers.vary).toBe('Origin')
+    expect(allowed.headers.vary).toContain('Origin')
     expect(allowed.headers['access-control-expose-headers']).toContain('x-request-id')
     expect(refused.status).toBe(409)
     expect(refused.headers['access-control-allow-origin']).toBe('https://dashboard.example.com')
     expect(stranger.headers['access-control-allow-origin']).toBeUndefined()
+  })
+
+  it("keeps a list's own Vary beside CORS's Origin, so caches key on both", async () => {
+    const { token } = await newOwner()
+
+    const list = await call(projects, 'GET', '/v1/projects', {
+      as: token,
+      headers: { origin: 'https://dashboard.example.com' },
+    })
+
+    expect(list.status).toBe(200)
+    expect(list.headers.vary?.split(/,\s*/)).toEqual(expect.arrayContaining(['Origin', 'Authorization']))
   })
 
   it('marks every answer of a deprecated route with Deprecation, Sunset and a successor Link', async () => {
