@@ -1,10 +1,19 @@
-// The route table: every route of DESIGN.md, once. No other file spells a path.
+// The route table: every route of DESIGN.md, once. No other file spells a path. One file per group,
+// named as its function's folder: `/v1/git-uploads/…` → routes/git-uploads.ts → functions/git-uploads/.
 
-import { projectRoutes, repositoryRoutes } from './code.js'
-import { apiKeyRoutes, authRoutes, workspaceRoutes } from './identity.js'
-import { billingRoutes, gitUploadRoutes, opsRoutes, sessionRoutes, triageRoutes } from './pipeline.js'
-import { docsRoutes, healthRoutes } from './platform.js'
+import { apiKeyRoutes } from './api-keys.js'
+import { authRoutes } from './auth.js'
+import { billingRoutes } from './billing.js'
+import { docsRoutes } from './docs.js'
+import { gitUploadRoutes } from './git-uploads.js'
+import { healthRoutes } from './health.js'
+import { opsRoutes } from './ops.js'
+import { projectRoutes } from './projects.js'
+import { repositoryRoutes } from './repositories.js'
 import type { Group, RouteSpec } from './route.js'
+import { sessionRoutes } from './sessions.js'
+import { triageRoutes } from './triage.js'
+import { workspaceRoutes } from './workspaces.js'
 
 export const routeTable = {
   ...healthRoutes,

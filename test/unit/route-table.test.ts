@@ -109,6 +109,8 @@ describe('the route table', () => {
 
   it('gives every group a handler module under functions/<group>/', () => {
     for (const group of groups) expect(existsSync(`functions/${group}/handler.ts`), group).toBe(true)
+    // …and its routes in shared/routes/<group>.ts, so a path leads to its schema and its handler by name.
+    for (const group of groups) expect(existsSync(`shared/routes/${group}.ts`), group).toBe(true)
   })
 
   it('declares what a route with a role acts on: the workspace in its path is authorized by lambda()', () => {

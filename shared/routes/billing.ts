@@ -1,0 +1,33 @@
+// What scans cost: the summary and the line items.
+import { billingAccess } from './params.js'
+import { route } from './route.js'
+import { BillingQuery, BillingSummary, page, UsageLine, UsageQuery } from './schemas.js'
+
+export const billingRoutes = {
+  getBillingSummary: route({
+    group: 'billing',
+    method: 'GET',
+    path: '/v1/billing/summary',
+    summary: 'Totals and groups (day, project, repository) with cost; CSV on Accept: text/csv',
+    description: `Read from daily and monthly aggregates, never from the line items. Answers carry an ETag and Cache-Control; send If-None-Match for a 304. ${billingAccess}`,
+    auth: 'user',
+    scope: 'billing',
+    scopeGrants: true,
+    role: 'admin',
+    query: BillingQuery,
+    ok: BillingSummary,
+  }),
+  listBillingUsage: route({
+    group: 'billing',
+    method: 'GET',
+    path: '/v1/billing/usage',
+    summary: 'Usage line items, one per billed scan, newest first',
+    description: billingAccess,
+    auth: 'user',
+    scope: 'billing',
+    scopeGrants: true,
+    role: 'admin',
+    query: UsageQuery,
+    ok: page(UsageLine),
+  }),
+} as const

@@ -1,0 +1,79 @@
+// Operations: limits, workers, cleanup, advisories.
+import { z } from 'zod'
+import { WorkspaceId } from '../ids.js'
+import { billingAccess, largeJsonBytes } from './params.js'
+import { route } from './route.js'
+import { AdvisoryImport, AdvisoryImported, Cleanup, CleanupReport, Limits, UpdateLimits, Workers } from './schemas.js'
+
+export const opsRoutes = {
+  getLimits: route({
+    group: 'ops',
+    method: 'GET',
+    path: '/v1/ops/limits',
+    summary: "Each of the workspace's limits and its current use, and the monthly budget",
+    description: billingAccess,
+    auth: 'user',
+    scope: 'ops',
+    scopeGrants: true,
+    role: 'admin',
+    query: z.object({ workspace_id: WorkspaceId.optional() }),
+    ok: Limits,
+  }),
+  updateLimits: route({
+    group: 'ops',
+    method: 'PUT',
+    path: '/v1/ops/limits',
+    summary: "Set the workspace's monthly budget, or tighten a limit below its default (null: back to the default)",
+    description: 'Owners only: raising a limit above the configured default is an operator change.',
+    auth: 'user',
+    scope: 'ops',
+    scopeGrants: true,
+    role: 'owner',
+    apiKeys: false,
+    body: UpdateLimits,
+    ok: Limits,
+  }),
+  getWorkers: route({
+    group: 'ops',
+    method: 'GET',
+    path: '/v1/ops/workers',
+    summary:
+      "Queue depth, in flight, delayed, DLQ depth, oldest age; the workspace's scans by state, stuck scans, last runs and failures",
+    description: billingAccess,
+    auth: 'user',
+    scope: 'ops',
+    scopeGrants: true,
+    role: 'admin',
+    query: z.object({ workspace_id: WorkspaceId.optional() }),
+    ok: Workers,
+  }),
+  runCleanup: route({
+    group: 'ops',
+    method: 'POST',
+    path: '/v1/ops/cleanup',
+    summary:
+      "Remove the workspace's expired upload objects and stale inputs, look after stuck scans (dry run by default)",
+    description: `The scheduled cleanup runs the same code over every workspace. ${billingAccess}`,
+    auth: 'user',
+    scope: 'ops',
+    scopeGrants: true,
+    role: 'admin',
+    body: Cleanup,
+    ok: CleanupReport,
+  }),
+  importAdvisories: route({
+    group: 'ops',
+    method: 'POST',
+    path: '/v1/ops/advisories',
+    summary: 'Import OSV-format advisories for the dependency scanner',
+    description: `The advisory store is shared by every workspace. ${billingAccess}`,
+    auth: 'user',
+    scope: 'ops',
+    scopeGrants: true,
+    role: 'admin',
+    body: AdvisoryImport,
+    ok: AdvisoryImported,
+    errors: ['payload_too_large'],
+    maxBodyBytes: largeJsonBytes,
+  }),
+} as const
