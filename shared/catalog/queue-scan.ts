@@ -1,5 +1,5 @@
 // The one way a scan is queued, whatever brought it (a push, a bundle, an archive session, a rescan, a
-// retry): its estimate against max_cost and the month's budget, the day's scans and the scans in flight
+// retry, a SARIF import, which runs at once instead of queueing): its estimate against max_cost and the month's budget, the day's scans and the scans in flight
 // are checked here, the record is written with the day's count (and the caller's claim) in one
 // transaction, then the message is sent. A path that skipped a check could not exist.
 import type { Estimate } from '../billing/prices.js'
@@ -57,6 +57,19 @@ export interface ScanToQueue {
 export type QueuedScan = ScanRecord & { cost_estimate: Estimate }
 
 export async function queueScan(request: ScanToQueue): Promise<QueuedScan> {
+  const scan = await admitAndRecord(request)
+  // Written before it is sent: a failed send leaves a queued scan the sweep sends again, never a lost one.
+  await enqueueScan({ scan_id: scan.id })
+  return scan
+}
+
+/**
+ * A scan whose input is processed in the request itself (a SARIF import): the same checks and the same
+ * record as a queued one, with no message, as the caller runs it at once.
+ */
+export const recordScanToRunNow = admitAndRecord
+
+async function admitAndRecord(request: ScanToQueue): Promise<QueuedScan> {
   const { of, claim } = request
   const { limits, cost } = request.admission ?? (await admitScan(of.workspace_id, request.input.bytes, request.maxCost))
   const now = new Date().toISOString()
@@ -86,9 +99,7 @@ export async function queueScan(request: ScanToQueue): Promise<QueuedScan> {
     return conflict(`Scan ${scan.id} exists`)
   })
   // The timeline first, so `scan.queued` always precedes the worker's `scan.started`; then the message.
-  // Written before it is sent: a failed send leaves a queued scan the sweep sends again, never a lost one.
   for (const event of request.events ?? []) await appendEvent(scan.repository_id, event.type, request.actor, event.data)
   await appendEvent(scan.repository_id, 'scan.queued', request.actor, { scan_id: scan.id, ...request.queuedBecause })
-  await enqueueScan({ scan_id: scan.id })
   return scan
 }

@@ -3,14 +3,15 @@
 import { createHash } from 'node:crypto'
 import { derivedKey } from '../auth/secret.js'
 import { type Access, eventActor } from '../catalog/access.js'
+import { recordScanToRunNow } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
 import { findScan } from '../catalog/scans.js'
 import { appendEvent } from '../data/events.js'
 import { dismissFinding, getFindings, historyEntry, occurrencesOfScan } from '../data/findings.js'
 import { recordLastScan } from '../data/repositories.js'
-import { finishScan, listScansOfRepository, putQueuedScan, type ScanRecord, startScan } from '../data/scans.js'
+import { finishScan, listScansOfRepository, type ScanRecord, startScan } from '../data/scans.js'
 import { etagOf, heldBy, Reply } from '../http/reply.js'
-import { newId, type RepositoryId, type ScanId } from '../ids.js'
+import type { RepositoryId, ScanId } from '../ids.js'
 import { contextOf } from '../scanning/context.js'
 import { type EngineFinding, type FindingContext, findingContexts, type Severity } from '../scanning/engine.js'
 import { matchSecrets } from '../scanning/engines/secrets/matcher.js'
@@ -213,24 +214,20 @@ export async function importLog(access: Access, repositoryId: RepositoryId, log:
     const engine = `sarif:${tool}` as const
     const rules = new Map<string, SarifRule>((run.tool?.driver?.rules ?? []).map((rule) => [rule.id ?? '', rule]))
     const started = performance.now()
-    const now = new Date().toISOString()
-    const scan: ScanRecord = {
-      id: newId('scan'),
-      repository_id: repository.id,
-      project_id: repository.project_id,
-      workspace_id: repository.workspace_id,
-      upload_id: null,
-      status: 'queued',
+    const found = (run.results ?? []).slice(0, maxResultsPerRun).map((result) => findingOf(result, engine, rules, key))
+    // Checked and recorded as every scan is (quotas, budget, the day's count), then run here and now.
+    const scan: ScanRecord = await recordScanToRunNow({
+      of: {
+        workspace_id: repository.workspace_id,
+        project_id: repository.project_id,
+        repository_id: repository.id,
+        upload_id: null,
+      },
       input: { kind: 'sarif', key: '', bytes: 0 },
       engines: [engine],
-      error: null,
-      stats: null,
-      created_at: now,
-      started_at: null,
-      finished_at: null,
-    }
-    const found = (run.results ?? []).slice(0, maxResultsPerRun).map((result) => findingOf(result, engine, rules, key))
-    await putQueuedScan(scan)
+      actor: eventActor(access.actor),
+      queuedBecause: { imported_from: engine },
+    })
     await startScan(scan.id)
     const counts = await recordFindings(scan, found, [engine])
     await keepSuppressions(access, scan, found)

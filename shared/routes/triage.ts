@@ -65,7 +65,7 @@ export const triageRoutes = {
     ok: SarifImported,
     status: 201,
     location: { route: 'getScan', id: 'scan_id' },
-    errors: ['payload_too_large'],
+    errors: ['payload_too_large', 'quota_exceeded'],
     maxBodyBytes: largeJsonBytes,
     idempotent: true,
   }),

@@ -2,6 +2,7 @@
 // schema, carries fingerprints, baseline states and suppressions; importing it into another repository
 // yields the same fingerprints; a third-party tool's log becomes a scan of engine sarif:<tool>.
 import { describe, expect, it } from 'vitest'
+import { handler as ops } from '../../functions/ops/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as triageApi } from '../../functions/triage/handler.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
@@ -179,6 +180,39 @@ describe('SARIF', () => {
       cwe: ['CWE-79'],
       last_seen_scan_id: second.json.scan_id,
     })
+  })
+
+  it('checks an import as every scan is: past scans_per_day it answers 429 and records nothing', async () => {
+    const owner = await newOwner()
+    const repository = await repositoryOf(owner)
+    const log = (uri: string) => ({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'semgrep', rules: [{ id: 'x' }] } },
+          results: [
+            { ruleId: 'x', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri } } }] },
+          ],
+        },
+      ],
+    })
+    const limited = await call(ops, 'PUT', '/v1/ops/limits', {
+      as: owner.token,
+      body: { limits: { scans_per_day: 1 } },
+    })
+    expect(limited.status).toBe(200)
+    const post = (uri: string) =>
+      call(triageApi, 'POST', `/v1/repositories/${repository.id}/sarif`, { as: owner.token, body: log(uri) })
+
+    const accepted = await post('a.py')
+    const refused = await post('b.py')
+
+    expect(accepted.status).toBe(201)
+    expect(refused.status).toBe(429)
+    expect(refused.json.error).toMatchObject({ code: 'quota_exceeded', details: { limit: 'scans_per_day' } })
+    expect((await listFindingsOf(repository.id, { limit: 10 })).items.map((f) => f.path)).toEqual(['a.py'])
+    const scans = await call(repositories, 'GET', `/v1/repositories/${repository.id}/scans`, { as: owner.token })
+    expect(scans.json.items).toHaveLength(1)
   })
 
   it('refuses a log that is not SARIF 2.1.0 (422) and keeps other workspaces out (404)', async () => {
