@@ -20,7 +20,9 @@ export function errorsOf(spec: RouteSpec): ErrorCode[] {
   if (spec.body || spec.query) codes.add('validation_failed').add('bad_request')
   if (spec.body) codes.add('payload_too_large').add('unsupported_media_type')
   if (spec.params) codes.add('not_found')
-  if (spec.auth !== 'none') codes.add('unauthorized').add('forbidden').add('rate_limited').add('unavailable')
+  // Every route sits behind the stage's throttle (a gateway response in the envelope, with Retry-After).
+  codes.add('rate_limited')
+  if (spec.auth !== 'none') codes.add('unauthorized').add('forbidden').add('unavailable')
   for (const code of spec.errors ?? []) codes.add(code)
   return [...codes].sort((a, b) => errorCatalogue[a].status - errorCatalogue[b].status)
 }
@@ -267,14 +269,22 @@ export function buildOpenApi() {
       description:
         'Push a repository to a temporary git remote and read its findings. Every error is the envelope ' +
         '`{schema_version, error: {code, message, retryable, details}}`; every list pages with `limit` and `cursor`.',
-      contact: { name: 'Vega', url: 'https://vega.example.com/docs' },
+      contact: { name: 'Vega' },
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
     tags: groups.map((name) => ({ name, description: tagDescriptions[name] })),
     servers: [
       { url: '/', description: 'This server' },
       { url: 'http://localhost:8000', description: 'Local (npm start)' },
-      { url: 'https://api.dev.vega.example.com', description: 'Dev' },
-      { url: 'https://api.vega.example.com', description: 'Prod' },
+      {
+        // What `cdk deploy` prints: the REST API's own URL, stage `api` (infra/aws/constructs/api.ts).
+        url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/api',
+        description: 'A deployed stage (dev or prod)',
+        variables: {
+          restApiId: { default: 'abcdef1234', description: 'The id `cdk deploy` prints in the stack output' },
+          region: { default: 'eu-west-1', description: 'The AWS Region the stack is deployed to' },
+        },
+      },
     ],
     components: {
       headers: headerComponents as unknown as Record<string, ZodOpenApiHeaderObject>,

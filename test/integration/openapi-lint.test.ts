@@ -1,5 +1,5 @@
-// #22 item 11: the document generated clients read. Spectral's `spectral:oas` ruleset finds no error and
-// no warning in the served /v1/openapi.json (its CLI, on the same Node, from the devDependency); every
+// #22 item 11: the document generated clients read. Spectral's `spectral:oas` ruleset and Redocly's
+// recommended rules find no error and no warning in the served /v1/openapi.json (its CLI, on the same Node, from the devDependency); every
 // operation has a description and a defined tag; response headers and SARIF media types are declared.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -32,6 +32,28 @@ describe('the OpenAPI document', () => {
       const problems = JSON.parse(run.stdout || '[]') as { code: string; message: string; path: string[] }[]
       expect(problems.map((problem) => `${problem.code} ${problem.path.join('.')}: ${problem.message}`)).toEqual([])
       expect(run.status).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('passes Redocly (recommended, redocly.yaml) with no error and no warning', async () => {
+    const document = await served()
+    const dir = mkdtempSync(join(tmpdir(), 'vega-redocly-'))
+    try {
+      const file = join(dir, 'openapi.json')
+      writeFileSync(file, JSON.stringify(document))
+      const cli = createRequire(import.meta.url).resolve('@redocly/cli/bin/cli.js')
+      const run = spawnSync(process.execPath, [cli, 'lint', file, '--config', 'redocly.yaml', '--format', 'json'], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      })
+      const report = JSON.parse(run.stdout || '{}') as {
+        totals?: { errors: number; warnings: number }
+        problems?: { ruleId: string; message: string }[]
+      }
+      expect((report.problems ?? []).map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([])
+      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
