@@ -1,5 +1,5 @@
 import { workspaceFor } from '../../shared/billing/access.js'
-import { periodOf, summarize, summaryReply, usageLines } from '../../shared/billing/summary.js'
+import { periodOf, summarize, summaryReply, usageCsvReply, usageLines, wantsCsv } from '../../shared/billing/summary.js'
 import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { billingRoutes } from '../../shared/routes/index.js'
 
@@ -13,6 +13,7 @@ export const handler = lambda(billingRoutes, {
     const { workspace_id, project_id, repository_id } = request.query
     const workspace = await workspaceFor(request, workspace_id)
     const lines = await usageLines(workspace, periodOf(request.query), request.page, { project_id, repository_id })
-    return request.paged(lines)
+    const page = await request.paged(lines)
+    return wantsCsv(request.headers, request.query.format) ? usageCsvReply(page.items) : page
   },
 } satisfies Handlers<typeof billingRoutes>)

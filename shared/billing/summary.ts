@@ -155,8 +155,12 @@ export function totalsHeader(summary: Summary): string {
  * belongs to one tenant) and 304 when the client already holds it. CSV on `Accept: text/csv` or
  * `?format=csv` (the query wins: a link in a browser cannot set Accept).
  */
+/** CSV on `Accept: text/csv` or `?format=csv` (the query wins: a link in a browser cannot set Accept). */
+export const wantsCsv = (headers: Record<string, string>, format?: 'json' | 'csv') =>
+  format ? format === 'csv' : (headers.accept ?? '').toLowerCase().includes('text/csv')
+
 export function summaryReply(summary: Summary, headers: Record<string, string>, format?: 'json' | 'csv'): Reply {
-  const csv = format ? format === 'csv' : (headers.accept ?? '').toLowerCase().includes('text/csv')
+  const csv = wantsCsv(headers, format)
   const body = csv ? summaryCsv(summary) : JSON.stringify(summary)
   const etag = etagOf(body)
   const caching = {
@@ -205,4 +209,45 @@ export async function usageLines(
     })),
     lastKey: lines.lastKey,
   }
+}
+
+type UsageLineAnswer = Awaited<ReturnType<typeof usageLines>>['items'][number]
+
+/**
+ * One page of usage lines as CSV (the same page, cursor and Link as the JSON): one row per line, the
+ * engines space-separated, the cost as an amount and its currency.
+ */
+export function usageCsvReply(lines: UsageLineAnswer[]): Reply {
+  const columns = [
+    'created_at',
+    'scan_id',
+    'project_id',
+    'repository_id',
+    'engines',
+    'files',
+    'bytes',
+    'commits',
+    'duration_ms',
+    'memory_mb',
+    'cost',
+    'currency',
+    'price_effective_from',
+  ]
+  const rows = lines.map((line) => [
+    line.created_at,
+    line.scan_id,
+    line.project_id,
+    line.repository_id,
+    line.engines.join(' '),
+    line.files,
+    line.bytes,
+    line.commits,
+    line.duration_ms,
+    line.memory_mb,
+    line.cost.amount,
+    line.cost.currency,
+    line.price_effective_from,
+  ])
+  const body = stringify(rows, { header: true, columns, record_delimiter: '\r\n' })
+  return Reply.text(body, 'text/csv; charset=utf-8', { vary: 'Accept' })
 }

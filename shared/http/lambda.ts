@@ -224,7 +224,9 @@ function listAnswer(
   }
   if (response.statusCode !== 200) return response
   const etag = etagOf(response.body)
-  const caching = { etag, 'cache-control': 'private, no-cache', vary: 'Authorization, private-token' }
+  // The answer's own Vary (Accept, for a list that also speaks CSV) joins what every list varies on.
+  const vary = [response.headers?.vary, 'Authorization, private-token'].filter(Boolean).join(', ')
+  const caching = { etag, 'cache-control': 'private, no-cache', vary }
   if (heldBy(headers['if-none-match'], etag)) return { statusCode: 304, headers: caching, body: '' }
   return { ...response, headers: { ...response.headers, ...caching } }
 }

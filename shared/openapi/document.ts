@@ -202,7 +202,9 @@ function operation(routeId: string, spec: RouteSpec): ZodOpenApiOperationObject 
               }
             : {
                 'application/json': { schema: spec.ok ?? z.unknown() },
-                ...(routeId === 'getBillingSummary' ? { 'text/csv': { schema: z.string() } } : {}),
+                ...(routeId === 'getBillingSummary' || routeId === 'listBillingUsage'
+                  ? { 'text/csv': { schema: z.string() } }
+                  : {}),
               },
         }
   const notModified: Record<string, ZodOpenApiResponseObject> = hasValidators(routeId, spec)

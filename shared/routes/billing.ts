@@ -21,7 +21,7 @@ export const billingRoutes = {
     group: 'billing',
     method: 'GET',
     path: '/v1/billing/usage',
-    summary: 'Usage line items, one per billed scan, newest first',
+    summary: 'Usage line items, one per billed scan, newest first; CSV on Accept: text/csv',
     description: billingAccess,
     auth: 'user',
     scope: 'billing',

@@ -562,15 +562,16 @@ export const PriceEntry = z
     per_gb_second: z.number().meta({ description: 'Per GB-second of worker memory × duration, as Lambda counts it' }),
   })
   .meta({ id: 'PriceEntry' })
+const CsvFormat = z
+  .enum(['json', 'csv'])
+  .optional()
+  .meta({ description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept' })
 export const BillingQuery = z.object({
   workspace_id: WorkspaceId.optional(),
   from: z.iso.date().optional().meta({ description: 'First UTC day, inclusive; default the first of this month' }),
   to: z.iso.date().optional().meta({ description: 'Last UTC day, inclusive; default today' }),
   group_by: z.enum(['day', 'project', 'repository']).optional(),
-  format: z
-    .enum(['json', 'csv'])
-    .optional()
-    .meta({ description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept' }),
+  format: CsvFormat,
 })
 export const UsageQuery = PageQuery.extend({
   workspace_id: WorkspaceId.optional(),
@@ -578,6 +579,7 @@ export const UsageQuery = PageQuery.extend({
   to: z.iso.date().optional(),
   project_id: ProjectId.optional(),
   repository_id: RepositoryId.optional(),
+  format: CsvFormat,
 })
 const UsageFigures = z.object({
   scans: z.number(),

@@ -177,6 +177,28 @@ describe('billing', () => {
     expect(csv.headers.etag).not.toBe(json.headers.etag)
   })
 
+  it('answers usage lines as CSV on Accept: text/csv or ?format=csv, page by page with Link', async () => {
+    const owner = await newOwner()
+    await meteredWorkspace(owner, 3)
+    const json = await allLines(owner)
+
+    const byAccept = await call(billing, 'GET', '/v1/billing/usage', {
+      as: owner.token,
+      query: 'limit=2',
+      headers: { accept: 'text/csv' },
+    })
+    const byQuery = await call(billing, 'GET', '/v1/billing/usage', { as: owner.token, query: 'format=csv&limit=10' })
+
+    expect(byAccept.status).toBe(200)
+    expect(byAccept.headers['content-type']).toMatch(/^text\/csv/)
+    expect(byAccept.headers.link).toMatch(/rel="next"/)
+    expect(byAccept.headers.vary).toContain('Accept')
+    const [header, ...rows] = byQuery.text.trimEnd().split('\r\n')
+    expect(header!.split(',').slice(0, 2)).toEqual(['created_at', 'scan_id'])
+    expect(rows.map((row) => row.split(',')[1]).sort()).toEqual(json.map((line) => line.scan_id).sort())
+    expect(byAccept.text.trimEnd().split('\r\n')).toHaveLength(3)
+  })
+
   it('sends an ETag and Cache-Control, 304 while nothing changed, and a new ETag after a scan', async () => {
     const owner = await newOwner()
     const { repos } = await meteredWorkspace(owner, 2)

@@ -215,7 +215,7 @@ describe('billing CSV', () => {
 
     const plain = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'format=csv' })
     const xml = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'format=xml' })
-    const onUsage = await call(billing, 'GET', '/v1/billing/usage', { as: owner.token, query: 'format=csv' })
+    const onProjects = await call(projects, 'GET', '/v1/projects', { as: owner.token, query: 'format=csv' })
 
     const [header, row, end] = plain.text.split('\r\n')
     expect(header).toBe('period,name,scans,files,bytes,commits,duration_ms,cost,currency')
@@ -224,8 +224,8 @@ describe('billing CSV', () => {
     expect(xml.status).toBe(422)
     expect(JSON.stringify(xml.json.error.details)).toContain('format')
     // A route without CSV refuses the parameter by name, as every unknown parameter.
-    expect(onUsage.status).toBe(400)
-    expect(onUsage.json.error.details.unknown).toEqual(['format'])
+    expect(onProjects.status).toBe(400)
+    expect(onProjects.json.error.details.unknown).toEqual(['format'])
   })
 })
 
