@@ -2,6 +2,7 @@
 // they can grow on their own). They sit in the rule order right after the vendor token rules of rules.ts,
 // before the connection-string and generic keyword rules.
 import { shannonEntropy } from './entropy.js'
+import { isSignedJwt } from './jwt.js'
 import type { SecretRule } from './rules.js'
 
 /** A PEM body without its line breaks, written or escaped: the same key however it was pasted. */
@@ -172,22 +173,6 @@ const decodedBase64 = (encoded: string) => Buffer.from(encoded, 'base64').toStri
 const isPrivateKeyPem = (text: string) =>
   /^-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----\r?\n[A-Za-z0-9+/=\r\n:,-]{64,}/.test(text) &&
   !/\.\.\.|…/.test(text)
-
-function jsonPart(part: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** Header and payload decode to JSON, the algorithm is not `none`, and a signature follows. */
-function isSignedJwt(token: string): boolean {
-  const [header, payload, signature] = token.split('.')
-  const alg = jsonPart(header ?? '')?.alg
-  return typeof alg === 'string' && alg.toLowerCase() !== 'none' && !!jsonPart(payload ?? '') && !!signature
-}
 
 /** `Basic …`: base64 of `user:password`, both there, printable, and the password not a stand-in. */
 function isBasicCredential(encoded: string): boolean {

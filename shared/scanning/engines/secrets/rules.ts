@@ -5,6 +5,7 @@
 import { crc32 } from 'node:zlib'
 import { isWellFormedApiKey } from '../../../auth/api-key-format.js'
 import type { Severity } from '../../engine.js'
+import { isSignedJwt } from './jwt.js'
 import { keyedValueRegex, looksLikeCredential } from './keyed-values.js'
 import {
   defaultPasswordRule,
@@ -90,22 +91,6 @@ export function hasBase62Crc32(token: string, prefixLength: number): boolean {
     checksum = checksum * 62 + digit
   }
   return checksum === crc32(body.slice(0, 30))
-}
-
-function decodesToJson(part: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** A JWT worth reporting: both parts decode to JSON and it is signed (alg `none` proves nothing). */
-function isSignedJwt(token: string): boolean {
-  const [header, payload, signature] = token.split('.')
-  const alg = decodesToJson(header ?? '')?.alg
-  return typeof alg === 'string' && alg.toLowerCase() !== 'none' && !!decodesToJson(payload ?? '') && !!signature
 }
 
 const cwe = ['CWE-798']
