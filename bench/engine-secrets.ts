@@ -1,28 +1,20 @@
 // Secrets engine throughput over the project's own node_modules, next to the I/O floor (merely reading
 // every file) in the same run, and peers on the same subset: secretlint's CLI and gitleaks compiled to
-// WebAssembly. `--quality` prints recall and precision over the labelled corpus instead.
-// Run: npx node --import tsx bench/engine-secrets.ts [--quality] [--subset-mb 40] [--skip-full]
+// WebAssembly. Recall and precision are the quality tests' (test/unit/engine-secrets-quality.test.ts and the
+// eval kit's in quality-eval.test.ts), not a benchmark's.
+// Run: npx node --import tsx bench/engine-secrets.ts [--subset-mb 40] [--skip-full]
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { type SecretlintMode, scanSecrets } from '../shared/scanning/engines/secrets/index.js'
 import { isSkippedPath, maxFileBytes } from '../shared/scanning/engines/secrets/matcher.js'
-import { listFiles } from '../shared/scanning/source.js'
-import { folderSource, measure, qualityTable, scanCorpus } from '../test/fixtures/secrets/quality.js'
+import { listFiles, prepareFolderSource } from '../shared/scanning/source.js'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number) => {
   const at = args.indexOf(name)
   return at >= 0 ? Number(args[at + 1]) : fallback
-}
-
-if (args.includes('--quality')) {
-  for (const secretlint of ['off', 'flagged'] as SecretlintMode[]) {
-    console.log(`\nsecretlint layer: ${secretlint}`)
-    console.log(qualityTable(measure(await scanCorpus({ secretlint }))))
-  }
-  process.exit(0)
 }
 
 interface Tree {
@@ -47,7 +39,9 @@ function ioFloor(tree: Tree): number {
 
 async function ours(tree: Tree, secretlint: SecretlintMode) {
   const began = performance.now()
-  const { findings, stats } = await scanSecrets(folderSource(tree.root, tree.files), { secretlint })
+  const { findings, stats } = await scanSecrets(prepareFolderSource(tree.root, Date.now() + 600_000, tree.files), {
+    secretlint,
+  })
   const ms = performance.now() - began
   const locations = findings.reduce((sum, finding) => sum + finding.locations.length, 0)
   const byRule: Record<string, number> = {}

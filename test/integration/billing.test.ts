@@ -22,7 +22,7 @@ import { putObject } from '../../shared/storage/objects.js'
 import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
 import { scanOf } from '../support/scans.js'
-import { sqsEvent, sqsRecord } from '../support/sqs.js'
+import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 
 afterAll(removeTempDirs)
 

@@ -17,7 +17,7 @@ import { Project, Rollup } from '../../shared/routes/schemas.js'
 import type { Severity } from '../../shared/scanning/engine.js'
 import { call, newOwner, type Person } from '../support/identity.js'
 import { codeFinding, scanOf } from '../support/scans.js'
-import { sqsRecord } from '../support/sqs.js'
+import { sqsRecord } from '../../infra/local/sqs-event.js'
 
 async function newProject(owner: Person, name = `p-${Math.random().toString(36).slice(2)}`) {
   const answer = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name, description: 'd' } })

@@ -33,7 +33,7 @@ import { requeueStuckScans, sweepStuckScans } from '../../shared/worker/sweep.js
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
 import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
-import { sqsEvent as scanEvent, sqsRecord } from '../support/sqs.js'
+import { sqsEvent as scanEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'scan-worker' })

@@ -15,7 +15,7 @@ import { newId, type SessionId } from '../../shared/ids.js'
 import { Session } from '../../shared/routes/schemas.js'
 import { tarGz, zip } from '../support/archives.js'
 import { call, newOwner, type Person } from '../support/identity.js'
-import { sqsEvent, sqsRecord } from '../support/sqs.js'
+import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 
 async function repositoryOf(owner: Person) {
   const project = (
