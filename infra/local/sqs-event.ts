@@ -1,4 +1,4 @@
-// An SQS event as Lambda's event source hands it over, for calling the worker directly.
+// An SQS event as Lambda's event source hands it over, for calling the worker directly (tests, benchmarks).
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 
 export const sqsRecord = (body: unknown, messageId = 'm1'): SQSRecord => ({
