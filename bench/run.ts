@@ -14,9 +14,9 @@ import { handler as health } from '../functions/health/handler.js'
 import { freePort } from '../infra/local/emulators.js'
 import { apiGatewayEvent, lambdaContext } from '../infra/local/event.js'
 import { startApiServer } from '../infra/local/server.js'
+import { sqsEvent, sqsRecord } from '../infra/local/sqs-event.js'
 import { debugUser, startStack } from '../infra/local/stack.js'
 import { groups } from '../shared/routes/route.js'
-import { sqsEvent, sqsRecord } from '../infra/local/sqs-event.js'
 
 const only = process.argv[2]
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { handler as billing } from '../../functions/billing/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { meterScan } from '../../shared/billing/meter.js'
 import { costMicros, priceOn } from '../../shared/billing/prices.js'
 import { config } from '../../shared/config.js'
@@ -22,7 +23,6 @@ import { putObject } from '../../shared/storage/objects.js'
 import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
 import { scanOf } from '../support/scans.js'
-import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 
 afterAll(removeTempDirs)
 

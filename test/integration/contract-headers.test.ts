@@ -10,6 +10,7 @@ import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { type ApiServer, startApiServer } from '../../infra/local/server.js'
+import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { meterScan } from '../../shared/billing/meter.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import { createProject } from '../../shared/data/projects.js'
@@ -22,7 +23,6 @@ import { putObject } from '../../shared/storage/objects.js'
 import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
 import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
-import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 
 afterAll(removeTempDirs)
 afterEach(() => {

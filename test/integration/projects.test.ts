@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { sqsRecord } from '../../infra/local/sqs-event.js'
 import { cascadeInRequestLimit } from '../../shared/catalog/projects.js'
 import { getProject, getProjectForDeletion } from '../../shared/data/projects.js'
 import {
@@ -17,7 +18,6 @@ import { Project, Rollup } from '../../shared/routes/schemas.js'
 import type { Severity } from '../../shared/scanning/engine.js'
 import { call, newOwner, type Person } from '../support/identity.js'
 import { codeFinding, scanOf } from '../support/scans.js'
-import { sqsRecord } from '../../infra/local/sqs-event.js'
 
 async function newProject(owner: Person, name = `p-${Math.random().toString(36).slice(2)}`) {
   const answer = await call(projects, 'POST', '/v1/projects', { as: owner.token, body: { name, description: 'd' } })

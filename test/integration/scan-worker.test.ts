@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { handler as cleanup } from '../../functions/cleanup/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
+import { sqsEvent as scanEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { s3, sqs } from '../../shared/aws/clients.js'
 import { config } from '../../shared/config.js'
 import { tableName, transact } from '../../shared/data/db.js'
@@ -33,7 +34,6 @@ import { requeueStuckScans, sweepStuckScans } from '../../shared/worker/sweep.js
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
 import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
-import { sqsEvent as scanEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'scan-worker' })

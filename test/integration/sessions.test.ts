@@ -9,13 +9,13 @@ import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { handler as sessions } from '../../functions/sessions/handler.js'
+import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { getScan } from '../../shared/data/scans.js'
 import { getSession, putSession } from '../../shared/data/sessions.js'
 import { newId, type SessionId } from '../../shared/ids.js'
 import { Session } from '../../shared/routes/schemas.js'
 import { tarGz, zip } from '../support/archives.js'
 import { call, newOwner, type Person } from '../support/identity.js'
-import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 
 async function repositoryOf(owner: Person) {
   const project = (
