@@ -16,7 +16,8 @@ import { deleteScansOf } from '../data/scans.js'
 import { deleteSessionsOf, listSessionsOf } from '../data/sessions.js'
 import { deleteSuppressionsOf } from '../data/suppressions.js'
 import { deleteUploadsOf, listUploadsOf } from '../data/uploads.js'
-import { ApiError, conflict } from '../http/errors.js'
+import { DomainError } from '../errors.js'
+import { conflict } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import { objectKeys } from '../storage/bucket.js'
 import { deletePrefix } from '../storage/objects.js'
@@ -84,7 +85,7 @@ export async function update(
 export async function destroy(repository: RepositoryRecord) {
   // Two deleters may meet (a retried background deletion): the item is gone either way, go on.
   await deleteRepository(repository).catch((error) => {
-    if (!(error instanceof ApiError && error.code === 'not_found')) throw error
+    if (!(error instanceof DomainError && error.kind === 'not_found')) throw error
   })
   await deleteScansOf(repository.id)
   await deleteUploadsOf(repository.id)

@@ -2,7 +2,7 @@
 // repository_count moves in the same transactions that create and delete repositories.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import { conflict } from '../http/errors.js'
+import { hasChildren, nameTaken } from '../errors.js'
 import { newId, type ProjectId, type WorkspaceId } from '../ids.js'
 import {
   claimKey,
@@ -26,8 +26,7 @@ export interface ProjectRecord {
   updated_at: string
 }
 
-const duplicateName = (name: string) =>
-  conflict(`A project named ${name} already exists in this workspace`, { field: 'name' })
+const duplicateName = (name: string) => nameTaken(`A project named ${name} already exists in this workspace`)
 
 export async function createProject(
   workspace: WorkspaceId,
@@ -127,6 +126,6 @@ export async function deleteProject(project: ProjectRecord): Promise<void> {
       },
       releaseKey(keys.projectName(project.workspace_id, project.name)),
     ],
-    () => conflict(`Project ${project.id} still has repositories; delete with ?cascade=true to remove them too`),
+    () => hasChildren(`Project ${project.id} still has repositories`),
   )
 }

@@ -3,7 +3,7 @@
 // a project's rollup is one query over its repositories, never a scan of findings.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import { conflict, notFound } from '../http/errors.js'
+import { nameTaken, notFound } from '../errors.js'
 import { newId, type ProjectId, type RepositoryId, type ScanId, type WorkspaceId } from '../ids.js'
 import { type Severity, severities } from '../scanning/engine.js'
 import {
@@ -38,8 +38,7 @@ export interface RepositoryRecord {
   updated_at: string
 }
 
-const duplicateName = (name: string) =>
-  conflict(`A repository named ${name} already exists in this project`, { field: 'name' })
+const duplicateName = (name: string) => nameTaken(`A repository named ${name} already exists in this project`)
 
 export async function createRepository(
   project: ProjectRecord,

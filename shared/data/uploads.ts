@@ -2,7 +2,7 @@
 // same transaction that creates its scan, so two racing pushes cannot both be acknowledged.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import { conflict, gone } from '../http/errors.js'
+import { conflicting, expired } from '../errors.js'
 import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
 import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
@@ -62,8 +62,8 @@ export async function extendUpload(upload: UploadRecord, expiresAt: string): Pro
   } catch (error) {
     if (!isConditionFailure(error)) throw error
     if (statusOf(upload) === 'expired')
-      throw gone(`Upload ${upload.id} expired at ${upload.expires_at}; create a new one`)
-    throw conflict(`Upload ${upload.id} is ${upload.status} and can no longer be extended`)
+      throw expired(`Upload ${upload.id} expired at ${upload.expires_at}; create a new one`)
+    throw conflicting(`Upload ${upload.id} is ${upload.status} and can no longer be extended`)
   }
   return { ...upload, expires_at: expiresAt, updated_at: now }
 }

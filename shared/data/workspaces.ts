@@ -2,7 +2,7 @@
 // updates that count in the same transaction, so no race can leave a workspace without one.
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import { conflict, notFound } from '../http/errors.js'
+import { conflicting, notFound } from '../errors.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
 import type { Role } from '../routes/route.js'
 import {
@@ -100,7 +100,7 @@ export async function addMember(
       { Put: { TableName, Item: setup!.item } },
     )
   }
-  await transact(items, () => conflict(`${email} is already a member of workspace ${workspace}, or just became one`))
+  await transact(items, () => conflicting(`${email} is already a member of workspace ${workspace}, or just became one`))
   return { member: item as MemberRecord, setupToken: setup?.token ?? null }
 }
 
@@ -147,7 +147,7 @@ export async function removeMember(workspace: WorkspaceId, user: UserId): Promis
   )
 }
 
-const ownersKept = () => conflict('A workspace keeps at least one owner, and the member changed meanwhile')
+const ownersKept = () => conflicting('A workspace keeps at least one owner, and the member changed meanwhile')
 
 /** Moves the owner count, refusing to take it below one. A zero change still checks the workspace exists. */
 function ownerCountChange(workspace: WorkspaceId, delta: number) {

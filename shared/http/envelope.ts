@@ -1,6 +1,7 @@
 // The error envelope of DESIGN.md, as a schema (for OpenAPI and tests) and as a response builder.
 import type { APIGatewayProxyResult } from 'aws-lambda'
 import { ZodError, z } from 'zod'
+import { DomainError } from '../errors.js'
 import { ApiError, errorCodes, internal, validationFailed } from './errors.js'
 
 export const ErrorEnvelope = z
@@ -19,9 +20,32 @@ export const ErrorEnvelope = z
   })
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>
 
+/** A domain error as the contract names it: the one mapping from the layers below HTTP. */
+function fromDomain(error: DomainError): ApiError {
+  switch (error.kind) {
+    case 'not_found':
+      return new ApiError('not_found', error.message, error.details)
+    case 'expired':
+      return new ApiError('gone', error.message, error.details)
+    case 'has_children':
+      return new ApiError('conflict', `${error.message}; delete with ?cascade=true to remove them too`, error.details)
+    case 'name_taken':
+    case 'conflict':
+      return new ApiError('conflict', error.message, error.details)
+  }
+}
+
+/** An error the contract knows (an ApiError, or a domain error mapped to one); undefined for anything else. */
+export function knownApiError(error: unknown): ApiError | undefined {
+  if (error instanceof ApiError) return error
+  if (error instanceof DomainError) return fromDomain(error)
+  return undefined
+}
+
 /** Anything thrown becomes an ApiError; what is not one already is an internal error whose message stays private. */
 export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error
+  const known = knownApiError(error)
+  if (known) return known
   if (error instanceof ZodError) return validationFailed(zodIssues(error))
   return internal()
 }

@@ -28,6 +28,7 @@ import {
   zeroOid,
 } from '../git/protocol.js'
 import { refNameProblem } from '../git/ref-name.js'
+import { knownApiError } from '../http/envelope.js'
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, type UploadId } from '../ids.js'
@@ -250,7 +251,8 @@ export async function receivePack(id: UploadId, authorization: string | undefine
     )
   } catch (error) {
     // The day's last scan was taken by a racing request; the stored pack is an orphan the cleanup removes.
-    if (error instanceof ApiError) return refuse(request, `${error.code}: ${error.message}`, figuresOf(error))
+    const known = knownApiError(error)
+    if (known) return refuse(request, `${known.code}: ${known.message}`, figuresOf(known))
     throw error
   }
   if (!scanId) return refuse(request, `upload ${id} already took its one push`)
