@@ -2,8 +2,8 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { displayPrefix, newApiKey, sha256Hex } from '../auth/api-key-format.js'
 import { documents } from '../aws/clients.js'
+import type { Scope } from '../grants.js'
 import { type ApiKeyId, newId, type UserId, type WorkspaceId } from '../ids.js'
-import type { Scope } from '../routes/route.js'
 import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 

@@ -2,8 +2,8 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { hashPassword } from '../auth/passwords.js'
 import { documents } from '../aws/clients.js'
+import type { Role } from '../grants.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
-import type { Role } from '../routes/route.js'
 import { isConditionFailure, queryByPrefix, tableName } from './db.js'
 import { keys } from './keys.js'
 

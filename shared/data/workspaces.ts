@@ -3,8 +3,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflicting, notFound } from '../errors.js'
+import type { Role } from '../grants.js'
 import { newId, type UserId, type WorkspaceId } from '../ids.js'
-import type { Role } from '../routes/route.js'
 import {
   claimKey,
   getItems,

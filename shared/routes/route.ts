@@ -1,6 +1,7 @@
 // What a route is. The table itself is index.ts; every consumer (local server, Lambda dispatcher,
 // OpenAPI generator, CDK) is a pure function of it.
 import type { z } from 'zod'
+import type { Role, Scope } from '../grants.js'
 import type { ErrorCode } from '../http/errors.js'
 
 export const groups = [
@@ -27,12 +28,9 @@ export type Method = (typeof methods)[number]
  * credentials is resolved (and must be valid); upload-token: the git remote's one-time basic credentials.
  */
 export type Auth = 'none' | 'user' | 'optional' | 'upload-token'
-/** The least workspace role a route needs, checked against the workspace the resource belongs to. */
-export type Role = 'viewer' | 'member' | 'admin' | 'owner'
 
-/** What an API key must carry to call a route (DESIGN.md "Authentication and tenancy"). */
-export const scopes = ['read', 'write', 'upload', 'triage', 'billing', 'ops'] as const
-export type Scope = (typeof scopes)[number]
+/** The least workspace role a route needs, and the scope a key needs: declared once in grants.ts. */
+export { type Role, type Scope, scopes } from '../grants.js'
 
 export interface RouteSpec {
   group: Group

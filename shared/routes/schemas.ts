@@ -2,6 +2,7 @@
 // Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
 import { z } from 'zod'
 import { limitNames } from '../data/quotas.js'
+import { roles, scopes } from '../grants.js'
 import {
   ApiKeyId,
   DismissalRequestId,
@@ -16,7 +17,6 @@ import {
   UserId,
   WorkspaceId,
 } from '../ids.js'
-import { scopes } from './route.js'
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
 /** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
@@ -40,7 +40,7 @@ export const PageQuery = z.object({
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() })
 
-export const Role = z.enum(['owner', 'admin', 'member', 'viewer'])
+export const Role = z.enum(roles)
 export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'info'])
 export const Engine = z.string().regex(/^(secrets|code|dependencies|sarif:[\w.-]{1,64})$/)
 export const ApiKeyScope = z.enum(scopes)
