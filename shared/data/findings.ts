@@ -18,7 +18,8 @@ import {
 } from './db.js'
 import { keys } from './keys.js'
 
-export type FindingStatus = 'open' | 'fixed' | 'dismissed'
+export const findingStatuses = ['open', 'fixed', 'dismissed'] as const
+export type FindingStatus = (typeof findingStatuses)[number]
 
 /** What a scan says about a finding: the latest view, refreshed by every newer scan that sees it. */
 export interface FindingView {
@@ -302,7 +303,9 @@ export async function queryFindings(
   return { items: Items as FindingRecord[], lastKey: LastEvaluatedKey }
 }
 
-export type DismissReason = 'false_positive' | 'wont_fix' | 'used_in_tests' | 'suppressed'
+/** The reasons a user gives; `suppressed` is Vega's own, for a finding a suppression rule dismissed. */
+export const userDismissReasons = ['false_positive', 'wont_fix', 'used_in_tests'] as const
+export type DismissReason = (typeof userDismissReasons)[number] | 'suppressed'
 
 export interface Triage {
   reason: DismissReason

@@ -7,7 +7,8 @@ import type { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId 
 import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
 import { activeShards, keys } from './keys.js'
 
-export type ScanStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+export const scanStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
+export type ScanStatus = (typeof scanStatuses)[number]
 export const engineNames = ['secrets', 'code', 'dependencies'] as const
 
 export interface ScanRecord {

@@ -1,7 +1,9 @@
 // Resource shapes of DESIGN.md ("Resource shapes"): field names are part of the contract.
 // Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
 import { z } from 'zod'
+import { findingStatuses, userDismissReasons } from '../data/findings.js'
 import { limitNames } from '../data/quotas.js'
+import { scanStatuses } from '../data/scans.js'
 import { roles, scopes } from '../grants.js'
 import {
   ApiKeyId,
@@ -17,6 +19,7 @@ import {
   UserId,
   WorkspaceId,
 } from '../ids.js'
+import { severities } from '../scanning/engine.js'
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
 /** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
@@ -41,7 +44,7 @@ export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() })
 
 export const Role = z.enum(roles)
-export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'info'])
+export const Severity = z.enum(severities)
 export const Engine = z.string().regex(/^(secrets|code|dependencies|sarif:[\w.-]{1,64})$/)
 export const ApiKeyScope = z.enum(scopes)
 
@@ -215,7 +218,7 @@ export const CostEstimate = Money.extend({
     description: "upload: this upload's size; previous_upload: the repository's last; minimum: nothing known yet",
   }),
 }).meta({ id: 'CostEstimate' })
-export const ScanStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+export const ScanStatus = z.enum(scanStatuses)
 /** Where a finding sits when it is not the product's own code (shared/scanning/context.ts). */
 export const FindingContextName = z.enum(['test', 'example', 'docs', 'vendored', 'build'])
 /** A context filter's values: the contexts, and `none` for the product's own code. */
@@ -326,7 +329,7 @@ export const CreateScan = z.strictObject({
   max_cost: z.number().positive().optional(),
 })
 
-export const FindingStatus = z.enum(['open', 'fixed', 'dismissed'])
+export const FindingStatus = z.enum(findingStatuses)
 export const FlowStep = z
   .object({
     path: z.string(),
@@ -406,7 +409,7 @@ export const FindingQuery = PageQuery.extend({
   baseline: ScanId.optional(),
   only: z.enum(['new']).optional(),
 })
-export const DismissReason = z.enum(['false_positive', 'wont_fix', 'used_in_tests'])
+export const DismissReason = z.enum(userDismissReasons)
 export const UpdateFinding = z.strictObject({
   status: z.enum(['dismissed', 'open']),
   reason: DismissReason.optional(),

@@ -3,8 +3,9 @@
 // fingerprinting and triage happen around them (shared/findings), never inside.
 import type { HistoryWalk } from '../git/checkout.js'
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info'
-export const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info']
+/** Strongest first; the zod enum of the API (routes/schemas.ts) is built from this list. */
+export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
+export type Severity = (typeof severities)[number]
 
 export type EngineName = 'secrets' | 'code' | 'dependencies'
 
