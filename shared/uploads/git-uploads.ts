@@ -58,10 +58,11 @@ async function estimateOf(upload: BilledUpload) {
 /** The largest pack a push may carry: the workspace's limit, under what the gateway lets through. */
 const pushLimitOf = (limits: EffectiveLimits) => Math.min(config().GIT_PUSH_MAX_BYTES, limits.values.git_push_max_bytes)
 
-async function toGitUpload(upload: BilledUpload, token?: string) {
+/** `limits`: the workspace's, when the caller read them already (one read per request). */
+async function toGitUpload(upload: BilledUpload, token?: string, known?: EffectiveLimits) {
   const status = statusOf(upload)
   const secondsLeft = Math.floor((Date.parse(upload.expires_at) - Date.now()) / 1000)
-  const limits = await limitsOf(upload.workspace_id)
+  const limits = known ?? (await limitsOf(upload.workspace_id))
   return {
     id: upload.id,
     repository_id: upload.repository_id,
@@ -121,7 +122,7 @@ export async function create(
     upload_id: upload.id,
     expires_at: upload.expires_at,
   })
-  return toGitUpload(upload, token)
+  return toGitUpload(upload, token, limits)
 }
 
 async function findUpload(access: Access, id: UploadId): Promise<BilledUpload> {
@@ -342,7 +343,7 @@ export async function complete(access: Access, id: UploadId) {
   }
   const scanId = await queueScanOf(upload, { kind: 'bundle', key, bytes: size, refs })
   if (!scanId) throw conflict(`Upload ${id} took its push meanwhile`)
-  return toGitUpload({ ...upload, status: 'received', scan_id: scanId })
+  return toGitUpload({ ...upload, status: 'received', scan_id: scanId }, undefined, limits)
 }
 
 const minPackEntryBytes = 9

@@ -12,13 +12,14 @@ const fix =
   'Change the password and load it at run time from a secret manager or the environment: it stays in the git history.'
 
 /** Whole values that stand for a password instead of being one. Compared whole: `passW0rd!` is a password. */
-const standIns = new Set([
+export const passwordStandIns = new Set([
   'password',
   'passwd',
   'pass',
   'pwd',
   'secret',
   'mypassword',
+  'userpass',
   'yourpassword',
   'newpassword',
   'oldpassword',
@@ -41,7 +42,7 @@ const standIns = new Set([
  * directive, a run of one character or a value with letters beyond ASCII (translated UI text).
  */
 export function isPasswordLiteral(value: string): boolean {
-  if (value.length < 3 || standIns.has(value.toLowerCase())) return false
+  if (value.length < 3 || passwordStandIns.has(value.toLowerCase())) return false
   if (/^(.)\1+$/.test(value)) return false // xxxx, ****
   if (/[$%]\{|\{\{|\}\}|^\$\w|^%[a-z]$|^%\w+%$|^<[^>]*>$|^\[[^\]]*\]$|^:\w+$|^\?$/i.test(value)) return false
   if (/\p{L}/u.test(value.replace(/[A-Za-z]/g, ''))) return false

@@ -3,6 +3,7 @@
 // before the connection-string and generic keyword rules.
 import { shannonEntropy } from './entropy.js'
 import { isSignedJwt } from './jwt.js'
+import { passwordStandIns } from './passwords.js'
 import type { SecretRule } from './rules.js'
 
 /** A PEM body without its line breaks, written or escaped: the same key however it was pasted. */
@@ -182,5 +183,6 @@ function isBasicCredential(encoded: string): boolean {
   if (colon <= 0 || colon === decoded.length - 1) return false
   const password = decoded.slice(colon + 1)
   // `open sesame` is the RFC 7617 example (`Aladdin:open sesame`), copied into READMEs.
-  return !/^(?:password|pass|passwd|secret|open ?sesame|\*+|x+)$/i.test(password) && !/[<>{}$]/.test(password)
+  if (passwordStandIns.has(password.toLowerCase())) return false
+  return !/^(?:open ?sesame|\*+|x+)$/i.test(password) && !/[<>{}$]/.test(password)
 }

@@ -13,6 +13,7 @@ import {
   markupPasswordRule,
   passphraseRule,
   passwordRules,
+  passwordStandIns,
   sessionCookieRule,
   totpSecretRule,
 } from './passwords.js'
@@ -95,26 +96,13 @@ export function hasBase62Crc32(token: string, prefixLength: number): boolean {
 
 const cwe = ['CWE-798']
 
-/** Words a URL's password slot holds in documentation, never a password of its own. */
-const urlPasswordStandIns = new Set([
-  'password',
-  'passwd',
-  'pass',
-  'pwd',
-  'secret',
-  'mypassword',
-  'username',
-  'user',
-  'userpass',
-])
-
 /** `user:password` from a URL: a password that is not the user name again, a placeholder or a variable. */
 function isUrlPassword(userAndPassword: string): boolean {
   const at = userAndPassword.indexOf(':')
   const user = userAndPassword.slice(0, at)
   const password = userAndPassword.slice(at + 1)
   if (password === user || password.length < 4 || /^(.)\1+$/.test(password)) return false
-  if (urlPasswordStandIns.has(password.toLowerCase())) return false
+  if (passwordStandIns.has(password.toLowerCase())) return false
   if (/[$%{}<>]|\*{3}|^x+$|^[A-Z]+(?:_[A-Z]+)+$/.test(password)) return false // ${VAR}, $(VAR), {x}, <x>, ***, YOUR_PASSWORD
   return !placeholderWords.some((word) => password.toLowerCase().includes(word))
 }
