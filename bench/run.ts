@@ -217,7 +217,7 @@ async function authentication() {
   const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-auth-'))
   const stack = await startStack({ dataDir, port: 0, throttle: false })
   const { resolveActor } = await import('../shared/auth/principal.js')
-  const { verifyAccessToken } = await import('../shared/auth/tokens.js')
+  const { verifyAccessToken } = await import('../shared/crypto/tokens.js')
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${stack.url}${path}`, {
       method: 'POST',

@@ -24,3 +24,31 @@ export const hasChildren = (message: string) => new DomainError('has_children', 
 export const expired = (message: string) => new DomainError('expired', message)
 /** A state the change does not apply to, or a concurrent change that won. */
 export const conflicting = (message: string) => new DomainError('conflict', message)
+
+// A scan input that cannot be scanned: a hostile or broken pack, bundle or archive. The worker records
+// its code on the scan and lives on; anything else thrown is a fault, retried by the queue.
+export type InputErrorCode =
+  | 'bad_signature'
+  | 'bad_version'
+  | 'bad_checksum'
+  | 'corrupt_pack'
+  | 'missing_base'
+  | 'missing_object'
+  | 'too_many_objects'
+  | 'too_large'
+  | 'time_budget'
+  | 'unsafe_path'
+  | 'bad_object'
+  | 'bad_bundle'
+  | 'bad_archive'
+  | 'archive_bomb'
+
+export class InputError extends Error {
+  constructor(
+    readonly code: InputErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'InputError'
+  }
+}

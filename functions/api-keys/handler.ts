@@ -1,5 +1,5 @@
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { create, list, purge, remove, revoke } from '../../shared/auth/api-keys.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { apiKeyRoutes } from '../../shared/routes/index.js'
 
 export const handler = lambda(apiKeyRoutes, {

@@ -1,5 +1,5 @@
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { login, logout, me, refresh, setPassword } from '../../shared/auth/accounts.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { authRoutes } from '../../shared/routes/index.js'
 
 export const handler = lambda(authRoutes, {

@@ -1,6 +1,6 @@
-import { workspaceFor } from '../../shared/billing/access.js'
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
+import { workspaceFor } from '../../shared/auth/access.js'
 import { periodOf, summarize, summaryReply, usageCsvReply, usageLines, wantsCsv } from '../../shared/billing/summary.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { billingRoutes } from '../../shared/routes/index.js'
 
 export const handler = lambda(billingRoutes, {

@@ -1,6 +1,6 @@
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { deprecations } from '../../shared/deprecations/index.js'
 import { notFound } from '../../shared/http/errors.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { Reply } from '../../shared/http/reply.js'
 import { docsAsset, docsCsp, docsHtml } from '../../shared/openapi/docs-page.js'
 import { openApiJson } from '../../shared/openapi/document.js'

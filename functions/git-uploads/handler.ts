@@ -1,4 +1,4 @@
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { gitUploadRoutes } from '../../shared/routes/index.js'
 import { complete, create, extend, get, infoRefs, receivePack, release } from '../../shared/uploads/git-uploads.js'
 

@@ -1,7 +1,7 @@
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { version } from '../../shared/config.js'
 import { allOk, checkDependencies } from '../../shared/health/readiness.js'
 import { unavailable } from '../../shared/http/errors.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { healthRoutes } from '../../shared/routes/index.js'
 
 const startedAt = Date.now()

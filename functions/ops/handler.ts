@@ -1,6 +1,6 @@
-import { workspaceFor } from '../../shared/billing/access.js'
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
+import { workspaceFor } from '../../shared/auth/access.js'
 import { putAdvisories } from '../../shared/data/advisories.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { requestLog } from '../../shared/log.js'
 import { mayImportAdvisories } from '../../shared/ops/advisories.js'
 import { cleanup } from '../../shared/ops/cleanup.js'

@@ -1,6 +1,6 @@
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { create, findProject, list, remove, rollup, toProject, update } from '../../shared/catalog/projects.js'
 import { listOfProject } from '../../shared/catalog/scans.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { projectRoutes } from '../../shared/routes/index.js'
 
 export const handler = lambda(projectRoutes, {

@@ -1,3 +1,4 @@
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import {
   create,
   events,
@@ -12,7 +13,6 @@ import * as findings from '../../shared/findings/read.js'
 import * as sarif from '../../shared/findings/sarif-io.js'
 import * as suppressions from '../../shared/findings/suppressions.js'
 import * as triage from '../../shared/findings/triage.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
 
 export const handler = lambda(repositoryRoutes, {

@@ -1,4 +1,4 @@
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { sessionRoutes } from '../../shared/routes/index.js'
 import { analyze, create, get } from '../../shared/uploads/sessions.js'
 

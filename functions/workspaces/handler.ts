@@ -1,5 +1,5 @@
+import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { listMembers } from '../../shared/data/workspaces.js'
-import { type Handlers, lambda } from '../../shared/http/lambda.js'
 import { workspaceRoutes } from '../../shared/routes/index.js'
 import { add, changeRole, describeWorkspace, remove, toMember, workspacesOf } from '../../shared/workspaces/members.js'
 

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { newSigningSecret } from '../../shared/auth/secret.js'
+import { newSigningSecret } from '../../shared/crypto/secret.js'
 import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
 import { stageThrottles, type Throttle } from '../aws/throttles.js'

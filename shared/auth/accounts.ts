@@ -1,12 +1,13 @@
 // Signing in and out, and passwords: what the auth routes do, kept out of the handler.
+
+import { hashPassword, verifyPassword } from '../crypto/passwords.js'
+import { signAccessToken } from '../crypto/tokens.js'
 import { consumeSetupToken, createLogin, revokeLogin, rotateRefreshToken } from '../data/logins.js'
 import { findUserByEmail, getUser, listMembershipsOfUser, setPasswordHash } from '../data/users.js'
 import { badRequest, forbidden, unauthorized } from '../http/errors.js'
 import type { UserId } from '../ids.js'
 import { limitLogin, rememberLoginSource } from './limits.js'
-import { hashPassword, verifyPassword } from './passwords.js'
 import type { Actor } from './principal.js'
-import { signAccessToken } from './tokens.js'
 
 // Verified against when the email is unknown, so a wrong email costs the same time as a wrong password.
 const decoyHash = hashPassword('vega-decoy-password')

@@ -1,5 +1,8 @@
 // API keys as the routes see them: who may create, list, delete, revoke and purge which keys.
 // A key the caller may not manage is 404, like one that does not exist.
+
+import { sha256Hex } from '../crypto/api-key-format.js'
+import { verifyPassword } from '../crypto/passwords.js'
 import {
   type ApiKeyRecord,
   createApiKey,
@@ -13,12 +16,10 @@ import {
 } from '../data/api-keys.js'
 import type { Page, PageRequest } from '../data/db.js'
 import { getUser } from '../data/users.js'
+import type { Scope } from '../grants.js'
 import { forbidden, notFound, unauthorized, validationFailed } from '../http/errors.js'
 import type { ApiKeyId, WorkspaceId } from '../ids.js'
-import type { Scope } from '../routes/route.js'
-import { sha256Hex } from './api-key-format.js'
 import { requireRole } from './authorize.js'
-import { verifyPassword } from './passwords.js'
 import { type Actor, userOf } from './principal.js'
 
 export const toApiKey = (record: ApiKeyRecord) => ({

@@ -2,9 +2,9 @@
 // needs; this module decides. Not being in the workspace is 404 (other tenants do not exist);
 // being in it without the role, or calling with a key without the scope, is 403.
 import { getMembership } from '../data/workspaces.js'
+import type { Role, Scope } from '../grants.js'
 import { ApiError, forbidden } from '../http/errors.js'
 import type { WorkspaceId } from '../ids.js'
-import { type Role, type RouteSpec, scopeOf } from '../routes/route.js'
 import { type Actor, userOf } from './principal.js'
 
 const rank: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 }
@@ -13,10 +13,10 @@ export const atLeast = (role: Role, needed: Role) => rank[role] >= rank[needed]
 /** What a workspace-owned key may do in its workspace: a member's work, never administration. */
 const workspaceKeyRole: Role = 'member'
 
-export function requireScope(actor: Actor, spec: RouteSpec) {
+/** What a route asks of an API key: a scope (or `any`), or no key at all (`keysAllowed: false`). */
+export function requireScope(actor: Actor, needed: Scope | 'any', keysAllowed = true) {
   if (actor.kind === 'user') return
-  if (spec.apiKeys === false) throw forbidden('This needs a signed-in user; API keys cannot do it')
-  const needed = scopeOf(spec)
+  if (!keysAllowed) throw forbidden('This needs a signed-in user; API keys cannot do it')
   if (needed !== 'any' && !actor.scopes.includes(needed)) throw forbidden(`This API key lacks the ${needed} scope`)
 }
 

@@ -1,10 +1,10 @@
 // Rate limits: per principal on every authenticated request, and per account and per source address on
 // login (so guessing one account's password, or many accounts' from one address, is slow).
 import { config } from '../config.js'
+import { sha256Hex } from '../crypto/api-key-format.js'
 import { getRateOverrides } from '../data/quotas.js'
 import { countInWindow, hitsInWindow, type WindowCount } from '../data/rate-limits.js'
 import { rateLimited } from '../http/errors.js'
-import { sha256Hex } from './api-key-format.js'
 
 const loginWindowS = 15 * 60
 export const loginLimits = () => ({

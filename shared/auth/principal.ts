@@ -1,13 +1,14 @@
 // Who is calling, resolved once per request from `Authorization: Bearer <access token | API key>` or
 // `private-token: <API key>`. Anything presented and not valid is 401: a wrong credential is never
 // treated as no credential.
+
+import { isWellFormedApiKey, sha256Hex } from '../crypto/api-key-format.js'
+import { looksLikeJwt, verifyAccessToken } from '../crypto/tokens.js'
 import { findApiKeyBySha256, type KeyOwner, touchApiKey } from '../data/api-keys.js'
 import { isLoginActive } from '../data/logins.js'
+import type { Scope } from '../grants.js'
 import { badRequest, unauthorized } from '../http/errors.js'
 import type { ApiKeyId, LoginId, UserId } from '../ids.js'
-import type { Scope } from '../routes/route.js'
-import { isWellFormedApiKey, sha256Hex } from './api-key-format.js'
-import { looksLikeJwt, verifyAccessToken } from './tokens.js'
 
 export type Actor =
   | { kind: 'user'; userId: UserId; loginId: LoginId; via: 'token' }

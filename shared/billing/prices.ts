@@ -1,6 +1,7 @@
 // What a scan costs: usage × the price table in configuration (DESIGN.md "Billing and limits").
 // Costs are kept in integer micro-units of the currency, so sums of lines and aggregates agree exactly.
 import { type Config, config } from '../config.js'
+import type { estimateBases } from '../data/scans.js'
 
 export type PriceEntry = Config['PRICE_TABLE'][number]
 
@@ -42,7 +43,7 @@ export const amountOf = (costInMicros: number) => Math.round(costInMicros) / mic
 export const money = (costInMicros: number) => ({ amount: amountOf(costInMicros), currency: currency() })
 export const toMicros = (amount: number) => Math.round(amount * micros)
 
-export type EstimateBasis = 'upload' | 'previous_upload' | 'minimum'
+export type EstimateBasis = (typeof estimateBases)[number]
 
 /**
  * The cost of scanning an input of `inputBytes` (a pack, bundle or archive), before it runs: the input

@@ -1,4 +1,6 @@
 // Projects as the routes see them. Another workspace's project is "not found", never "forbidden".
+
+import { type Access, defaultWorkspace, inWorkspace } from '../auth/access.js'
 import type { PageRequest } from '../data/db.js'
 import { deletePolicy } from '../data/policies.js'
 import {
@@ -14,9 +16,8 @@ import {
 import { listRepositoriesOfProject, openFindings, type RepositoryRecord } from '../data/repositories.js'
 import { Reply } from '../http/reply.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
-import { enqueueScan } from '../queue/scans.js'
-import { type Access, defaultWorkspace, inWorkspace } from './access.js'
-import { destroy } from './repositories.js'
+import { enqueueProjectDeletion } from '../queue/scans.js'
+import { destroyRepository } from './delete-repository.js'
 
 export const toProject = (record: ProjectRecord) => ({
   id: record.id,
@@ -73,7 +74,7 @@ export async function remove(access: Access, id: ProjectId, cascade: boolean): P
   }
   if (project.repository_count > cascadeInRequestLimit) {
     await markDeleting(project)
-    await enqueueScan({ delete_project: project.id })
+    await enqueueProjectDeletion(project.id)
     return Reply.json(
       { id: project.id, status: 'deleting', repositories: project.repository_count, background: true },
       202,
@@ -87,7 +88,7 @@ export async function remove(access: Access, id: ProjectId, cascade: boolean): P
 export async function deleteWithRepositories(project: ProjectRecord): Promise<void> {
   for (;;) {
     const page = await listRepositoriesOfProject(project.id, { limit: 100 })
-    for (const repository of page.items) await destroy(repository)
+    for (const repository of page.items) await destroyRepository(repository)
     if (!page.lastKey) break
   }
   await deleteProject(project).catch(async (error) => {

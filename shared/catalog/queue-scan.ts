@@ -59,7 +59,7 @@ export type QueuedScan = ScanRecord & { cost_estimate: Estimate }
 export async function queueScan(request: ScanToQueue): Promise<QueuedScan> {
   const scan = await admitAndRecord(request)
   // Written before it is sent: a failed send leaves a queued scan the sweep sends again, never a lost one.
-  await enqueueScan({ scan_id: scan.id })
+  await enqueueScan(scan.id)
   return scan
 }
 

@@ -1,27 +1,21 @@
 // Repositories as the routes see them, each change written to the repository's timeline.
 
+import { type Access, defaultWorkspace, eventActor, inWorkspace } from '../auth/access.js'
 import type { PageRequest } from '../data/db.js'
-import { appendEvent, deleteEvents, listEvents } from '../data/events.js'
-import { deleteFindingsOf } from '../data/findings.js'
+import { appendEvent, listEvents } from '../data/events.js'
 import {
   createRepository,
-  deleteRepository,
   getRepository,
   listRepositoriesOfProject,
   listRepositoriesOfWorkspace,
   type RepositoryRecord,
   updateRepository,
 } from '../data/repositories.js'
-import { deleteScansOf } from '../data/scans.js'
-import { deleteSessionsOf, listSessionsOf } from '../data/sessions.js'
-import { deleteSuppressionsOf } from '../data/suppressions.js'
-import { deleteUploadsOf, listUploadsOf } from '../data/uploads.js'
-import { DomainError } from '../errors.js'
+import { listSessionsOf } from '../data/sessions.js'
+import { listUploadsOf } from '../data/uploads.js'
 import { conflict } from '../http/errors.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
-import { objectKeys } from '../storage/bucket.js'
-import { deletePrefix } from '../storage/objects.js'
-import { type Access, defaultWorkspace, eventActor, inWorkspace } from './access.js'
+import { destroyRepository } from './delete-repository.js'
 import { findProject } from './projects.js'
 
 export const toRepository = (record: RepositoryRecord) => ({
@@ -82,20 +76,6 @@ export async function update(
  * Deletes a repository and everything it holds: its scans, uploads, sessions, findings (with their
  * occurrences, history and aliases), suppressions, stored packs and bundles, and its timeline. The repository item goes first, so nothing new can be pushed to it meanwhile.
  */
-export async function destroy(repository: RepositoryRecord) {
-  // Two deleters may meet (a retried background deletion): the item is gone either way, go on.
-  await deleteRepository(repository).catch((error) => {
-    if (!(error instanceof DomainError && error.kind === 'not_found')) throw error
-  })
-  await deleteScansOf(repository.id)
-  await deleteUploadsOf(repository.id)
-  await deleteSessionsOf(repository.id)
-  await deleteFindingsOf(repository.id)
-  await deleteSuppressionsOf(repository.id)
-  await deletePrefix(objectKeys.repository(repository.workspace_id, repository.id))
-  await deleteEvents(repository.id)
-}
-
 /** A repository that holds uploads or scans is deleted only with `cascade`, which deletes them too. */
 export async function remove(access: Access, id: RepositoryId, cascade: boolean) {
   const repository = await findRepository(access, id)
@@ -105,7 +85,7 @@ export async function remove(access: Access, id: RepositoryId, cascade: boolean)
   if (!cascade && (await holds())) {
     throw conflict(`Repository ${id} holds uploads and scans; delete with ?cascade=true to remove them too`)
   }
-  await destroy(repository)
+  await destroyRepository(repository)
 }
 
 export async function events(access: Access, id: RepositoryId, page: PageRequest) {

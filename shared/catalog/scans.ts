@@ -1,13 +1,17 @@
 // Scans as the routes see them.
-import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
+
+import { type Access, eventActor } from '../auth/access.js'
+import { estimate, showEstimate } from '../billing/prices.js'
 import type { PageRequest } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
 import { queuedAhead, queuePositionOf } from '../data/quotas.js'
 import {
   cancelScan,
   getScan,
+  isStuck,
   listScansOfProject,
   listScansOfRepository,
+  runningGraceMs,
   type ScanRecord,
   type ScanStatus,
   touchActiveScan,
@@ -16,18 +20,12 @@ import { listUploadsOf } from '../data/uploads.js'
 import { conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, ScanId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
-import { isStuck, runningGraceMs } from '../worker/sweep.js'
-import { type Access, eventActor } from './access.js'
 import { findProject } from './projects.js'
 import { queueScan } from './queue-scan.js'
 import { findRepository } from './repositories.js'
 
-/** What billing and the queue add to a scan record: the estimate it was queued with, its cost, its place. */
-type BilledScan = ScanRecord & {
-  cost_estimate?: Estimate
-  cost?: { amount: number; currency: string }
-  queue_position?: number
-}
+/** A scan record with its place in the queue, while queued. */
+type BilledScan = ScanRecord & { queue_position?: number }
 
 export const toScan = (record: BilledScan) => ({
   id: record.id,
@@ -52,7 +50,7 @@ export async function findScan(access: Access, repositoryId: RepositoryId, id: S
   const scan: BilledScan | undefined = await getScan(id)
   if (!scan || scan.repository_id !== repository.id) throw notFound('Scan', id)
   // A queued scan's place in the queue: the live scans queued before it, across the service.
-  if (scan.status === 'queued') scan.queue_position = 1 + (await queuedAhead(scan as ScanRecord & { gsi3sk: string }))
+  if (scan.status === 'queued') scan.queue_position = 1 + (await queuedAhead(scan))
   return scan
 }
 
@@ -113,7 +111,7 @@ export async function retry(access: Access, repositoryId: RepositoryId, id: Scan
   // A running scan whose worker went silent is the same scan queued again, as the sweep would do.
   if (scan.status === 'running' && isStuck(scan)) {
     if (await touchActiveScan(scan)) {
-      await enqueueScan({ scan_id: scan.id })
+      await enqueueScan(scan.id)
       await appendEvent(scan.repository_id, 'scan.queued', eventActor(access.actor), { scan_id: scan.id, stuck: true })
     }
     return toScan((await getScan(scan.id)) ?? scan)

@@ -32,7 +32,7 @@ const keyString = (key: Key) => `${key.pk}\u0000${key.sk}`
 
 /** Which of these keys are stored already. */
 async function existingKeys(wanted: Key[]): Promise<Set<string>> {
-  return new Set((await getItems<Key>(wanted, 'pk, sk')).map(keyString))
+  return new Set((await getItems(wanted, 'pk, sk')).map((item) => keyString({ pk: item.pk, sk: item.sk })))
 }
 
 /** The store's items for one record: one per affected package of an ecosystem Vega matches. */
@@ -97,10 +97,10 @@ export async function putAdvisories(raw: unknown[]): Promise<ImportResult> {
 export async function advisoriesFor(ecosystem: string, name: string): Promise<OsvRecord[]> {
   const { pk, skPrefix } = keys.advisoriesOf(ecosystem, normalisePackageName(ecosystem, name))
   const records: OsvRecord[] = []
-  for (let page = await queryByPrefix<AdvisoryItem>({ partition: pk, prefix: skPrefix }); ; ) {
-    for (const item of page.items) records.push(OsvRecord.parse(JSON.parse(item.osv)))
+  for (let page = await queryByPrefix({ partition: pk, prefix: skPrefix }); ; ) {
+    for (const item of page.items) records.push(OsvRecord.parse(JSON.parse(String(item.osv))))
     if (!page.lastKey) return records
-    page = await queryByPrefix<AdvisoryItem>({
+    page = await queryByPrefix({
       partition: pk,
       prefix: skPrefix,
       page: { limit: 100, startKey: page.lastKey },

@@ -1,29 +1,36 @@
 // API keys, stored by the SHA-256 of their secret (the secret itself is never stored).
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { displayPrefix, newApiKey, sha256Hex } from '../auth/api-key-format.js'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { Scope } from '../grants.js'
-import { type ApiKeyId, newId, type UserId, type WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { displayPrefix, newApiKey, sha256Hex } from '../crypto/api-key-format.js'
+import { type Scope, scopes } from '../grants.js'
+import { ApiKeyId, newId, UserId, WorkspaceId } from '../ids.js'
+import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
-export type KeyOwner = { type: 'user'; id: UserId } | { type: 'workspace'; id: WorkspaceId }
+const keyOwner = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user'), id: UserId }),
+  z.object({ type: z.literal('workspace'), id: WorkspaceId }),
+])
+export type KeyOwner = z.infer<typeof keyOwner>
 
-export interface ApiKeyRecord {
-  id: ApiKeyId
-  sha256: string
-  name: string
-  scopes: Scope[]
-  owner: KeyOwner
-  prefix: string
-  created_by: UserId
-  expires_at: string | null
-  last_used_at: string | null
-  revoked_at: string | null
+/** An API key as stored: its SHA-256, never the key. */
+export const apiKeyRecord = z.object({
+  id: ApiKeyId,
+  sha256: z.string(),
+  name: z.string(),
+  scopes: z.array(z.enum(scopes)),
+  owner: keyOwner,
+  prefix: z.string(),
+  created_by: UserId,
+  expires_at: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
   /** Why: its owner (or an admin) revoked it, or a scan found it in pushed code. */
-  revoked_reason?: 'revoked' | 'leaked'
-  created_at: string
-}
+  revoked_reason: z.enum(['revoked', 'leaked']).optional(),
+  created_at: z.string(),
+})
+export type ApiKeyRecord = z.infer<typeof apiKeyRecord>
 
 /** last_used_at is written at most this often, so a busy key does not cost a write per request. */
 const lastUsedResolutionMs = 60_000
@@ -61,7 +68,7 @@ export async function createApiKey(input: {
 
 export async function findApiKeyBySha256(sha256: string): Promise<ApiKeyRecord | undefined> {
   const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.apiKeyBySecret(sha256) }))
-  return Item as ApiKeyRecord | undefined
+  return recordOf(apiKeyRecord, Item)
 }
 
 export async function findApiKeyById(id: ApiKeyId): Promise<ApiKeyRecord | undefined> {
@@ -74,12 +81,12 @@ export async function findApiKeyById(id: ApiKeyId): Promise<ApiKeyRecord | undef
       ExpressionAttributeValues: { ':pk': gsi2pk, ':sk': gsi2sk },
     }),
   )
-  return Items[0] as ApiKeyRecord | undefined
+  return recordOf(apiKeyRecord, Items[0])
 }
 
 export async function listApiKeys(owner: UserId | WorkspaceId, page: PageRequest): Promise<Page<ApiKeyRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.apiKeysOf(owner)
-  return queryByPrefix<ApiKeyRecord>({
+  return queryRecords(apiKeyRecord, {
     index: 'gsi1',
     partition: gsi1pk,
     prefix: gsi1skPrefix,

@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb'
+import type { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
 
@@ -33,10 +34,32 @@ export const isConditionFailure = (error: unknown) =>
   (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')
 
 /** The table key of an item whose key builder also names its index attributes. */
-export const primaryKey = ({ pk, sk }: { pk: string; sk: string }) => ({ pk, sk })
+/** A stored item, with its keys and index attributes: what key-level work (deletes, moves) reads. */
+export type StoredItem = Record<string, NativeAttributeValue>
+
+export const primaryKey = ({ pk, sk }: StoredItem): { pk: string; sk: string } => ({ pk, sk })
+
+/**
+ * An item read back as its entity's record: the schema strips keys and index attributes and checks the
+ * rest, so an item that does not fit fails here (a 500) instead of answering with a wrong shape later.
+ */
+export function recordOf<S extends z.ZodType>(schema: S, item: StoredItem): z.output<S>
+export function recordOf<S extends z.ZodType>(schema: S, item: StoredItem | undefined): z.output<S> | undefined
+export function recordOf<S extends z.ZodType>(schema: S, item: StoredItem | undefined): z.output<S> | undefined {
+  return item === undefined ? undefined : schema.parse(item)
+}
+
+/** `queryByPrefix`, each item parsed as a record of `schema`. */
+export async function queryRecords<S extends z.ZodType>(
+  schema: S,
+  where: Parameters<typeof queryByPrefix>[0],
+): Promise<Page<z.output<S>>> {
+  const page = await queryByPrefix(where)
+  return { items: page.items.map((item) => schema.parse(item)), lastKey: page.lastKey }
+}
 
 /** The items under one partition whose sort key starts with a prefix, on the table or an index. */
-export async function queryByPrefix<T>(where: {
+export async function queryByPrefix(where: {
   index?: 'gsi1' | 'gsi2'
   partition: string
   prefix: string
@@ -44,7 +67,7 @@ export async function queryByPrefix<T>(where: {
   newestFirst?: boolean
   /** Keeps only items in this status (a filter: pages may come back shorter than the limit). */
   status?: string
-}): Promise<Page<T>> {
+}): Promise<Page<StoredItem>> {
   const [pk, sk] = where.index ? [`${where.index}pk`, `${where.index}sk`] : ['pk', 'sk']
   const { Items = [], LastEvaluatedKey } = await documents().send(
     new QueryCommand({
@@ -63,7 +86,7 @@ export async function queryByPrefix<T>(where: {
       ExclusiveStartKey: where.page?.startKey,
     }),
   )
-  return { items: Items as T[], lastKey: LastEvaluatedKey }
+  return { items: Items, lastKey: LastEvaluatedKey }
 }
 
 export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>
@@ -126,7 +149,7 @@ async function writeBatches(requests: Record<string, NativeAttributeValue>[]): P
 }
 
 /** Deletes items by key. */
-export const deleteKeys = (keysToDelete: Key[]) =>
+export const deleteKeys = (keysToDelete: StoredItem[]) =>
   writeBatches(keysToDelete.map((key) => ({ DeleteRequest: { Key: primaryKey(key) } })))
 
 /** Puts items (each carrying its keys), unconditionally. */
@@ -134,8 +157,9 @@ export const putItems = (items: Record<string, NativeAttributeValue>[]) =>
   writeBatches(items.map((item) => ({ PutRequest: { Item: item } })))
 
 /** Many items by key (BatchGet, 100 keys a call), in no particular order; missing keys are left out. */
-export async function getItems<T>(wanted: Key[], projection?: string): Promise<T[]> {
-  const found: T[] = []
+/** Many items by key, in no particular order (missing ones left out). */
+export async function getItems(wanted: Key[], projection?: string): Promise<StoredItem[]> {
+  const found: StoredItem[] = []
   for (let i = 0; i < wanted.length; i += 100) {
     await untilProcessed(wanted.slice(i, i + 100).map(primaryKey), async (batch) => {
       const answer = await documents().send(
@@ -143,7 +167,7 @@ export async function getItems<T>(wanted: Key[], projection?: string): Promise<T
           RequestItems: { [tableName()]: { Keys: batch, ...(projection ? { ProjectionExpression: projection } : {}) } },
         }),
       )
-      found.push(...((answer.Responses?.[tableName()] ?? []) as T[]))
+      found.push(...(answer.Responses?.[tableName()] ?? []))
       return (answer.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[]
     })
   }

@@ -1,28 +1,31 @@
 // Requests to dismiss critical findings: made by a member, decided once by an admin of the workspace,
 // expired by the clock when nobody decides.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
-import type { DismissReason } from './findings.js'
+import { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
+import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+import { userDismissReasons } from './findings.js'
 import { keys } from './keys.js'
 
 export type DismissalStatus = 'pending' | 'approved' | 'denied' | 'expired'
 
-export interface DismissalRecord {
-  id: DismissalRequestId
-  workspace_id: WorkspaceId
-  repository_id: RepositoryId
-  finding_id: FindingId
-  status: Exclude<DismissalStatus, 'expired'>
-  reason: Exclude<DismissReason, 'suppressed'>
-  comment: string
-  requested_by: UserId
-  decided_by: UserId | null
-  decision_comment: string | null
-  created_at: string
-  expires_at: string
-}
+/** A request to dismiss a finding, awaiting an admin; `expired` is read from the clock, never stored. */
+export const dismissalRecord = z.object({
+  id: DismissalRequestId,
+  workspace_id: WorkspaceId,
+  repository_id: RepositoryId,
+  finding_id: FindingId,
+  status: z.enum(['pending', 'approved', 'denied']),
+  reason: z.enum(userDismissReasons),
+  comment: z.string(),
+  requested_by: UserId,
+  decided_by: UserId.nullable(),
+  decision_comment: z.string().nullable(),
+  created_at: z.string(),
+  expires_at: z.string(),
+})
+export type DismissalRecord = z.infer<typeof dismissalRecord>
 
 /** Expiry is a fact of time: a pending request past expires_at reads as expired. */
 export const dismissalStatusOf = (request: DismissalRecord, now = Date.now()): DismissalStatus =>
@@ -42,7 +45,7 @@ export async function getDismissal(id: DismissalRequestId): Promise<DismissalRec
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.dismissalRequestById(id), ConsistentRead: true }),
   )
-  return Item as DismissalRecord | undefined
+  return recordOf(dismissalRecord, Item)
 }
 
 /** Decides a pending, unexpired request; false when someone decided first or it expired. */
@@ -82,7 +85,7 @@ export function listDismissals(
   status?: DismissalRecord['status'],
 ): Promise<Page<DismissalRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.dismissalRequestsOf(workspace)
-  return queryByPrefix<DismissalRecord>({
+  return queryRecords(dismissalRecord, {
     index: 'gsi1',
     partition: gsi1pk,
     prefix: gsi1skPrefix,

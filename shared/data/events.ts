@@ -1,43 +1,45 @@
 // A repository's timeline. One module appends events; every later issue calls appendEvent().
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import { type EventId, newId, type RepositoryId } from '../ids.js'
-import { deleteKeys, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { EventId, newId, RepositoryId } from '../ids.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, tableName } from './db.js'
 import { keys } from './keys.js'
 
-export type EventType =
-  | 'repository.created'
-  | 'repository.updated'
-  | 'repository.renamed'
-  | 'upload.created'
-  | 'upload.received'
-  | 'session.created'
-  | 'session.analyzed'
-  | 'scan.queued'
-  | 'scan.started'
-  | 'scan.succeeded'
-  | 'scan.failed'
-  | 'scan.cancelled'
-  | 'finding.dismissed'
-  | 'finding.reopened'
-  | 'api_key.revoked'
+export const eventTypes = [
+  'repository.created',
+  'repository.updated',
+  'repository.renamed',
+  'upload.created',
+  'upload.received',
+  'session.created',
+  'session.analyzed',
+  'scan.queued',
+  'scan.started',
+  'scan.succeeded',
+  'scan.failed',
+  'scan.cancelled',
+  'finding.dismissed',
+  'finding.reopened',
+  'api_key.revoked',
+] as const
+export type EventType = (typeof eventTypes)[number]
 
-export interface EventActor {
-  type: 'user' | 'api_key' | 'system'
-  id: string | null
-}
+const eventActor = z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() })
+export type EventActor = z.infer<typeof eventActor>
 
 /** Vega itself: the worker, the cleanup. */
 export const systemActor: EventActor = { type: 'system', id: null }
 
-export interface EventRecord {
-  id: EventId
-  repository_id: RepositoryId
-  type: EventType
-  at: string
-  actor: EventActor
-  data: Record<string, unknown>
-}
+export const eventRecord = z.object({
+  id: EventId,
+  repository_id: RepositoryId,
+  type: z.enum(eventTypes),
+  at: z.string(),
+  actor: eventActor,
+  data: z.record(z.string(), z.unknown()),
+})
+export type EventRecord = z.infer<typeof eventRecord>
 
 export async function appendEvent(
   repository: RepositoryId,
@@ -62,7 +64,7 @@ export async function appendEvent(
 /** Newest first. */
 export function listEvents(repository: RepositoryId, page: PageRequest): Promise<Page<EventRecord>> {
   const { pk, skPrefix } = keys.eventsOf(repository)
-  return queryByPrefix<EventRecord>({ partition: pk, prefix: skPrefix, page, newestFirst: true })
+  return queryRecords(eventRecord, { partition: pk, prefix: skPrefix, page, newestFirst: true })
 }
 
 /** Removes a deleted repository's timeline. */

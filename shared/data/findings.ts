@@ -2,9 +2,18 @@
 // only through conditional transitions, each in one transaction with the repository's open counters:
 // a scan replayed any number of times moves each counter once.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import { type EventId, type FindingId, newId, type RepositoryId, type ScanId } from '../ids.js'
-import type { EngineName, FindingContext, FindingLocation, FlowStep, Severity } from '../scanning/engine.js'
+import { EventId, FindingId, newId, RepositoryId, ScanId } from '../ids.js'
+import {
+  engineNames,
+  type FindingContext,
+  type FindingLocation,
+  type FlowStep,
+  findingContexts,
+  type Severity,
+  severities,
+} from '../scanning/engine.js'
 import {
   deleteKeys,
   getItems,
@@ -13,6 +22,9 @@ import {
   type PageRequest,
   primaryKey,
   queryByPrefix,
+  queryRecords,
+  recordOf,
+  type StoredItem,
   tableName,
   transact,
 } from './db.js'
@@ -21,56 +33,79 @@ import { keys } from './keys.js'
 export const findingStatuses = ['open', 'fixed', 'dismissed'] as const
 export type FindingStatus = (typeof findingStatuses)[number]
 
+const findingLocation = z.object({
+  path: z.string(),
+  start_line: z.number().int(),
+  end_line: z.number().int(),
+  commit: z.string().optional(),
+  snippet: z.string(),
+}) satisfies z.ZodType<FindingLocation>
+const flowStep = z.object({
+  path: z.string(),
+  line: z.number().int(),
+  snippet: z.string(),
+  note: z.string(),
+}) satisfies z.ZodType<FlowStep>
+
 /** What a scan says about a finding: the latest view, refreshed by every newer scan that sees it. */
-export interface FindingView {
-  title: string
-  message: string
-  path: string
-  start_line: number
-  end_line: number
-  snippet: string
-  locations: FindingLocation[]
+const findingView = z.object({
+  title: z.string(),
+  message: z.string(),
+  path: z.string(),
+  start_line: z.number().int(),
+  end_line: z.number().int(),
+  snippet: z.string(),
+  locations: z.array(findingLocation),
   /** Test, example, docs, vendored or build material; null (or absent, on older items) for product code. */
-  context?: FindingContext | null
+  context: z.enum(findingContexts).nullish(),
   /** A data-flow finding's steps, source first and sink last; null (or absent) for the others. */
-  flow?: FlowStep[] | null
-  metadata: Record<string, string | number | boolean | null>
-}
+  flow: z.array(flowStep).nullish(),
+  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+})
+export type FindingView = z.infer<typeof findingView>
 
-export interface FindingRecord extends FindingView {
-  id: FindingId
-  repository_id: RepositoryId
-  engine: EngineName | `sarif:${string}`
-  rule_id: string
+/** The reasons a user gives; `suppressed` is Vega's own, for a finding a suppression rule dismissed. */
+export const userDismissReasons = ['false_positive', 'wont_fix', 'used_in_tests'] as const
+export const dismissReasons = [...userDismissReasons, 'suppressed'] as const
+export type DismissReason = (typeof dismissReasons)[number]
+
+export const findingRecord = findingView.extend({
+  id: FindingId,
+  repository_id: RepositoryId,
+  engine: z.union([z.enum(engineNames), z.templateLiteral(['sarif:', z.string()])]),
+  rule_id: z.string(),
   /** Fixed at creation: the open counters are kept per severity. */
-  severity: Severity
-  cwe: string[]
-  fix: string
-  fingerprint: string
-  fingerprint_version: number
+  severity: z.enum(severities),
+  cwe: z.array(z.string()),
+  fix: z.string(),
+  fingerprint: z.string(),
+  fingerprint_version: z.number().int(),
   /** Rule and matched context without the path: how a renamed file's finding is recognised. */
-  context_key?: string
-  status: FindingStatus
-  first_seen_scan_id: ScanId
-  last_seen_scan_id: ScanId
-  created_at: string
-  updated_at: string
-  dismissed_reason?: DismissReason
-  dismissed_comment?: string
-  dismissed_by?: string
-  dismissed_via?: string | null
-  dismissed_at?: string
+  context_key: z.string().optional(),
+  status: z.enum(findingStatuses),
+  first_seen_scan_id: ScanId,
+  last_seen_scan_id: ScanId,
+  created_at: z.string(),
+  updated_at: z.string(),
+  dismissed_reason: z.enum(dismissReasons).optional(),
+  dismissed_comment: z.string().optional(),
+  dismissed_by: z.string().optional(),
+  dismissed_via: z.string().nullish(),
+  dismissed_at: z.string().optional(),
   /** A dismissal request waiting for an admin (critical findings). */
-  pending_dismissal?: { id: string; expires_at: string }
-}
+  pending_dismissal: z.object({ id: z.string(), expires_at: z.string() }).optional(),
+})
+export type FindingRecord = z.infer<typeof findingRecord>
 
-export interface OccurrenceRecord {
-  finding_id: FindingId
-  scan_id: ScanId
-  repository_id: RepositoryId
-  locations: FindingLocation[]
-  snippet: string
-}
+/** Where one scan saw a finding. */
+export const occurrenceRecord = z.object({
+  finding_id: FindingId,
+  scan_id: ScanId,
+  repository_id: RepositoryId,
+  locations: z.array(findingLocation),
+  snippet: z.string(),
+})
+export type OccurrenceRecord = z.infer<typeof occurrenceRecord>
 
 /** The repository counter that moves with a transition, in the same transaction. */
 const openCounter = (repository: RepositoryId, severity: Severity, delta: 1 | -1) => ({
@@ -205,13 +240,16 @@ export async function getFinding(id: FindingId): Promise<FindingRecord | undefin
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.findingById(id), ConsistentRead: true }),
   )
-  return Item as FindingRecord | undefined
+  return recordOf(findingRecord, Item)
 }
 
 /** Many findings by id, in the order asked (missing ones left out). */
 export async function getFindings(ids: FindingId[]): Promise<FindingRecord[]> {
   const found = new Map(
-    (await getItems<FindingRecord>(ids.map((id) => keys.findingById(id)))).map((finding) => [finding.id, finding]),
+    (await getItems(ids.map((id) => keys.findingById(id)))).map((item) => {
+      const finding = findingRecord.parse(item)
+      return [finding.id, finding]
+    }),
   )
   return ids.map((id) => found.get(id)).filter((finding) => finding !== undefined)
 }
@@ -222,7 +260,7 @@ export function listFindingsOf(
   status?: FindingStatus,
 ): Promise<Page<FindingRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.findingsOf(repository)
-  return queryByPrefix<FindingRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page, status })
+  return queryRecords(findingRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page, status })
 }
 
 /** The ids of the findings one scan saw, every page. */
@@ -232,7 +270,7 @@ export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
 
 export function listOccurrences(finding: FindingId, page: PageRequest): Promise<Page<OccurrenceRecord>> {
   const { pk, skPrefix } = keys.occurrencesOf(finding)
-  return queryByPrefix<OccurrenceRecord>({ partition: pk, prefix: skPrefix, page, newestFirst: true })
+  return queryRecords(occurrenceRecord, { partition: pk, prefix: skPrefix, page, newestFirst: true })
 }
 
 export interface FindingFilters {
@@ -300,12 +338,8 @@ export async function queryFindings(
       ExclusiveStartKey: page.startKey,
     }),
   )
-  return { items: Items as FindingRecord[], lastKey: LastEvaluatedKey }
+  return { items: Items.map((item) => findingRecord.parse(item)), lastKey: LastEvaluatedKey }
 }
-
-/** The reasons a user gives; `suppressed` is Vega's own, for a finding a suppression rule dismissed. */
-export const userDismissReasons = ['false_positive', 'wont_fix', 'used_in_tests'] as const
-export type DismissReason = (typeof userDismissReasons)[number] | 'suppressed'
 
 export interface Triage {
   reason: DismissReason
@@ -315,14 +349,16 @@ export interface Triage {
   via?: string
 }
 
-export interface HistoryEntry {
-  id: EventId
-  at: string
-  actor: { type: 'user' | 'api_key' | 'system'; id: string | null }
-  change: 'dismissed' | 'reopened' | 'dismissal_requested' | 'dismissal_denied'
-  reason: string | null
-  comment: string | null
-}
+/** One triage step in a finding's history. */
+export const historyRecord = z.object({
+  id: EventId,
+  at: z.string(),
+  actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
+  change: z.enum(['dismissed', 'reopened', 'dismissal_requested', 'dismissal_denied']),
+  reason: z.string().nullable(),
+  comment: z.string().nullable(),
+})
+export type HistoryEntry = z.infer<typeof historyRecord>
 
 /** A triage step now, by this actor. */
 export const historyEntry = (
@@ -431,7 +467,7 @@ export async function clearPendingDismissal(finding: FindingId, request: string)
 
 export function listHistory(finding: FindingId, page: PageRequest): Promise<Page<HistoryEntry>> {
   const { pk, skPrefix } = keys.findingHistoryOf(finding)
-  return queryByPrefix<HistoryEntry>({ partition: pk, prefix: skPrefix, page })
+  return queryRecords(historyRecord, { partition: pk, prefix: skPrefix, page })
 }
 
 /** The finding a later fingerprint continues (its file was renamed), if one was recorded. */
@@ -439,7 +475,7 @@ export async function findingOfAlias(repository: RepositoryId, fingerprint: stri
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: primaryKey(keys.fingerprintAlias(repository, fingerprint)) }),
   )
-  return Item?.finding_id as FindingId | undefined
+  return Item ? FindingId.parse(Item.finding_id) : undefined
 }
 
 export async function putAlias(repository: RepositoryId, fingerprint: string, finding: FindingId): Promise<void> {
@@ -457,7 +493,7 @@ export async function occurrencesOfScan(scan: ScanId): Promise<OccurrenceRecord[
   const all: OccurrenceRecord[] = []
   let startKey: PageRequest['startKey']
   do {
-    const page = await queryByPrefix<OccurrenceRecord>({
+    const page = await queryRecords(occurrenceRecord, {
       index: 'gsi2',
       partition: gsi2pk,
       prefix: gsi2skPrefix,
@@ -471,7 +507,7 @@ export async function occurrencesOfScan(scan: ScanId): Promise<OccurrenceRecord[
 
 /** Every item of a deleted repository's findings: each finding's partition (the finding, its occurrences and history) and the aliases. */
 export async function deleteFindingsOf(repository: RepositoryId): Promise<void> {
-  const everyPage = async (query: (startKey: PageRequest['startKey']) => Promise<Page<{ pk: string; sk: string }>>) => {
+  const everyPage = async (query: (startKey: PageRequest['startKey']) => Promise<Page<StoredItem>>) => {
     let startKey: PageRequest['startKey']
     do {
       const page = await query(startKey)

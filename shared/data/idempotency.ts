@@ -1,22 +1,27 @@
 // Records of idempotent requests: claimed before the work, completed with the answer after it.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import { epochSeconds, isConditionFailure, tableName } from './db.js'
+import { epochSeconds, isConditionFailure, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** DESIGN: the same key and body within 24 hours returns the first answer. */
 export const idempotencyWindowS = 24 * 3600
 
-export interface StoredAnswer {
-  status: number
-  headers: Record<string, string>
-  body: string
-  isBase64Encoded: boolean
-}
+const storedAnswer = z.object({
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  isBase64Encoded: z.boolean(),
+})
+export type StoredAnswer = z.infer<typeof storedAnswer>
 
-export type IdempotencyRecord =
-  | { state: 'in_progress'; body_hash: string }
-  | { state: 'done'; body_hash: string; answer: StoredAnswer }
+/** Claimed while the first request runs, then done with its answer (replayed for the same key and body). */
+export const idempotencyRecord = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('in_progress'), body_hash: z.string() }),
+  z.object({ state: z.literal('done'), body_hash: z.string(), answer: storedAnswer }),
+])
+export type IdempotencyRecord = z.infer<typeof idempotencyRecord>
 
 /** Who sent which key to which route: an idempotency key belongs to its caller and route. */
 export interface IdempotencyScope {
@@ -53,7 +58,7 @@ export async function claim(
     if (!isConditionFailure(error)) throw error
   }
   const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))
-  return Item as IdempotencyRecord | undefined
+  return recordOf(idempotencyRecord, Item)
 }
 
 export async function complete(scope: IdempotencyScope, answer: StoredAnswer): Promise<void> {

@@ -2,21 +2,23 @@
 // one and marks the old one used in one transaction. Presenting a used token again means it was copied,
 // so the whole session (every token of its family) is revoked.
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { sha256Hex } from '../auth/api-key-format.js'
-import { opaqueToken } from '../auth/tokens.js'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
-import { type LoginId, newId, type UserId } from '../ids.js'
-import { epochSeconds, expired, isConditionFailure, tableName } from './db.js'
+import { sha256Hex } from '../crypto/api-key-format.js'
+import { opaqueToken } from '../crypto/tokens.js'
+import { LoginId, newId, UserId } from '../ids.js'
+import { epochSeconds, expired, isConditionFailure, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
-interface LoginRecord {
-  id: LoginId
-  user_id: UserId
-  created_at: string
-  revoked_at?: string
-  expires_at_epoch: number
-}
+/** A signed-in session: refresh tokens rotate under it; logout or expiry ends it. */
+const loginRecord = z.object({
+  id: LoginId,
+  user_id: UserId,
+  created_at: z.string(),
+  revoked_at: z.string().optional(),
+  expires_at_epoch: z.number(),
+})
 
 export async function createLogin(userId: UserId): Promise<{ loginId: LoginId; refreshToken: string }> {
   const loginId = newId('login')
@@ -118,7 +120,7 @@ export async function revokeLogin(loginId: LoginId): Promise<void> {
 /** An access token is honoured only while its session lives, so logout takes effect at once. */
 export async function isLoginActive(loginId: LoginId, userId: UserId): Promise<boolean> {
   const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.login(loginId) }))
-  const login = Item as LoginRecord | undefined
+  const login = recordOf(loginRecord, Item)
   return !!login && login.user_id === userId && !login.revoked_at && !expired(login)
 }
 
@@ -156,7 +158,7 @@ export async function consumeSetupToken(token: string): Promise<UserId | undefin
         ReturnValues: 'ALL_NEW',
       }),
     )
-    return Attributes?.user_id as UserId | undefined
+    return Attributes ? UserId.parse(Attributes.user_id) : undefined
   } catch (error) {
     if (isConditionFailure(error)) return undefined
     throw error

@@ -5,7 +5,7 @@ import { documents } from '../aws/clients.js'
 import { idPrefixes, type ProjectId } from '../ids.js'
 import { deleteKeys, epochSeconds, tableName } from './db.js'
 import { keys } from './keys.js'
-import type { ScanRecord } from './scans.js'
+import { type ScanRecord, scanRecord } from './scans.js'
 
 /** A project's scans created since an instant (scan ids are ULIDs, so this is a key range), newest first. */
 export async function listScansOfProjectSince(project: ProjectId, since: number, max = 500): Promise<ScanRecord[]> {
@@ -24,7 +24,7 @@ export async function listScansOfProjectSince(project: ProjectId, since: number,
         ExclusiveStartKey: startKey,
       }),
     )
-    found.push(...(Items as ScanRecord[]))
+    found.push(...Items.map((item) => scanRecord.parse(item)))
     startKey = LastEvaluatedKey
   } while (startKey && found.length < max)
   return found

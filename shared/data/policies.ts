@@ -1,16 +1,71 @@
 // Scan policies: one item per workspace or project that has one.
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { Policy } from '../findings/policy.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
+import { findingContexts, severities } from '../scanning/engine.js'
 import { tableName } from './db.js'
 import { keys } from './keys.js'
+
+/** What a rule does to the findings it matches: fail the gate, note them, or leave them out of it. */
+export const policyEffects = ['block', 'warn', 'ignore'] as const
+/** A context condition's values: the contexts, and `none` for the product's own code. */
+export const contextFilterValues = [...findingContexts, 'none'] as const
+
+const Severity = z.enum(severities)
+const ContextValue = z.enum(contextFilterValues)
+const Effect = z.enum(policyEffects)
+const policyCondition = z.union([
+  z.strictObject({ field: z.literal('severity'), operator: z.enum(['eq', 'ne', 'gte', 'lte']), value: Severity }),
+  z.strictObject({ field: z.literal('severity'), operator: z.literal('in'), value: z.array(Severity).min(1) }),
+  z.strictObject({
+    field: z.enum(['engine', 'rule', 'status']),
+    operator: z.enum(['eq', 'ne']),
+    value: z.string().min(1).max(200),
+  }),
+  z.strictObject({
+    field: z.enum(['engine', 'rule', 'status']),
+    operator: z.literal('in'),
+    value: z.array(z.string().min(1).max(200)).min(1).max(50),
+  }),
+  z.strictObject({
+    field: z.literal('path'),
+    operator: z.enum(['glob', 'prefix']),
+    value: z.string().min(1).max(1024),
+  }),
+  /** Where the finding sits: a context, or `none` for the product's own code. */
+  z.strictObject({ field: z.literal('context'), operator: z.enum(['eq', 'ne']), value: ContextValue }),
+  z.strictObject({
+    field: z.literal('context'),
+    operator: z.literal('in'),
+    value: z.array(ContextValue).min(1).max(6),
+  }),
+  /** New: not seen by the baseline (the repository's previous successful scan). */
+  z.strictObject({ field: z.literal('new'), operator: z.literal('eq'), value: z.boolean() }),
+])
+
+/** A policy as stored and as the API takes it (routes/schemas.ts `Policy` is this schema). */
+export const policyRecord = z.strictObject({
+  /** Rules in order: the first whose conditions all hold decides a finding's effect. */
+  rules: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(100),
+        effect: Effect,
+        conditions: z.array(policyCondition).max(10),
+      }),
+    )
+    .max(50),
+  /** The effect on a finding no rule matches. */
+  default: Effect,
+})
+export type Policy = z.infer<typeof policyRecord>
 
 export async function getPolicy(owner: WorkspaceId | ProjectId): Promise<Policy | undefined> {
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.policy(owner), ConsistentRead: true }),
   )
-  return Item ? { rules: Item.rules, default: Item.default } : undefined
+  return Item ? policyRecord.parse({ rules: Item.rules, default: Item.default }) : undefined
 }
 
 export async function putPolicy(owner: WorkspaceId | ProjectId, policy: Policy, by: string): Promise<void> {

@@ -1,14 +1,16 @@
 // Projects: one item each, read by id; a name item per workspace makes names unique (case-insensitive);
 // repository_count moves in the same transactions that create and delete repositories.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { hasChildren, nameTaken } from '../errors.js'
-import { newId, type ProjectId, type WorkspaceId } from '../ids.js'
+import { newId, ProjectId, WorkspaceId } from '../ids.js'
 import {
   claimKey,
   type Page,
   type PageRequest,
-  queryByPrefix,
+  queryRecords,
+  recordOf,
   releaseKey,
   type TransactItems,
   tableName,
@@ -16,15 +18,18 @@ import {
 } from './db.js'
 import { keys } from './keys.js'
 
-export interface ProjectRecord {
-  id: ProjectId
-  workspace_id: WorkspaceId
-  name: string
-  description: string
-  repository_count: number
-  created_at: string
-  updated_at: string
-}
+/** A project as stored; `deleting_at` is set while a large cascade runs in the background. */
+export const projectRecord = z.object({
+  id: ProjectId,
+  workspace_id: WorkspaceId,
+  name: z.string(),
+  description: z.string(),
+  repository_count: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  deleting_at: z.string().optional(),
+})
+export type ProjectRecord = z.infer<typeof projectRecord>
 
 const duplicateName = (name: string) => nameTaken(`A project named ${name} already exists in this workspace`)
 
@@ -55,7 +60,7 @@ export async function createProject(
 /** A project being deleted in the background already reads as gone. */
 export async function getProject(id: ProjectId): Promise<ProjectRecord | undefined> {
   const project = await getProjectForDeletion(id)
-  return project && !(project as { deleting_at?: string }).deleting_at ? project : undefined
+  return project && !project.deleting_at ? project : undefined
 }
 
 /** The project, even while it is being deleted: for the background deletion itself. */
@@ -63,7 +68,7 @@ export async function getProjectForDeletion(id: ProjectId): Promise<ProjectRecor
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.projectById(id), ConsistentRead: true }),
   )
-  return Item as ProjectRecord | undefined
+  return recordOf(projectRecord, Item)
 }
 
 /** Marks a project deleting: reads treat it as gone and no repository can be added to it. */
@@ -82,7 +87,7 @@ export async function markDeleting(project: ProjectRecord): Promise<void> {
 /** A workspace's projects, oldest first, so a page never shifts under concurrent creates. */
 export function listProjects(workspace: WorkspaceId, page: PageRequest): Promise<Page<ProjectRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.projectsOf(workspace)
-  return queryByPrefix<ProjectRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+  return queryRecords(projectRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
 }
 
 export async function updateProject(

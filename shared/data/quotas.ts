@@ -1,10 +1,12 @@
 // What quotas read and write: a workspace's own limits, the scans it queued today, the scans it has
 // queued or running, and the requests-per-minute overrides the rate limiter caches.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { WorkspaceId } from '../ids.js'
-import { epochSeconds, tableName } from './db.js'
+import { WorkspaceId } from '../ids.js'
+import { epochSeconds, recordOf, tableName } from './db.js'
 import { activeShards, keys } from './keys.js'
+import { type ScanRecord, scanRecord } from './scans.js'
 
 export const limitNames = [
   'git_push_max_bytes',
@@ -17,20 +19,21 @@ export const limitNames = [
 ] as const
 export type LimitName = (typeof limitNames)[number]
 
-export interface WorkspaceLimitsRecord {
-  workspace_id: WorkspaceId
+export const workspaceLimitsRecord = z.object({
+  workspace_id: WorkspaceId,
   /** Only the limits this workspace changed; the rest are the configured defaults. */
-  overrides: Partial<Record<LimitName, number>>
+  overrides: z.partialRecord(z.enum(limitNames), z.number()),
   /** In the price table's currency; null: no budget (or the configured default). */
-  monthly_budget?: number | null
-  updated_at: string
-}
+  monthly_budget: z.number().nullish(),
+  updated_at: z.string(),
+})
+export type WorkspaceLimitsRecord = z.infer<typeof workspaceLimitsRecord>
 
 export async function getWorkspaceLimits(workspace: WorkspaceId): Promise<WorkspaceLimitsRecord | undefined> {
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.workspaceLimits(workspace), ConsistentRead: true }),
   )
-  return Item as WorkspaceLimitsRecord | undefined
+  return recordOf(workspaceLimitsRecord, Item)
 }
 
 export async function putWorkspaceLimits(record: WorkspaceLimitsRecord): Promise<void> {
@@ -77,17 +80,19 @@ export async function addQueuedScan(workspace: WorkspaceId, limit: number, now =
   }
 }
 
-export interface ActiveScan {
-  id: string
-  workspace_id: WorkspaceId
-  repository_id: string
-  project_id: string
-  status: 'queued' | 'running'
-  created_at: string
-  started_at: string | null
-  heartbeat_at?: string
-  gsi3sk: string
-}
+/** What the active index projects of a live scan. */
+const activeScan = scanRecord.pick({
+  id: true,
+  workspace_id: true,
+  repository_id: true,
+  project_id: true,
+  status: true,
+  created_at: true,
+  started_at: true,
+  heartbeat_at: true,
+  active_since: true,
+})
+export type ActiveScan = z.infer<typeof activeScan>
 
 /**
  * Scans queued or running, from the sparse active index (oldest first per shard), of one workspace or
@@ -105,7 +110,7 @@ export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveSc
           KeyConditionExpression: 'gsi3pk = :pk',
           FilterExpression: workspace ? 'workspace_id = :ws' : undefined,
           ProjectionExpression:
-            'id, workspace_id, repository_id, project_id, #status, created_at, started_at, heartbeat_at, gsi3sk',
+            'id, workspace_id, repository_id, project_id, #status, created_at, started_at, heartbeat_at, active_since',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':pk': keys.activeScans(shard).gsi3pk,
@@ -114,7 +119,7 @@ export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveSc
           ExclusiveStartKey: startKey,
         }),
       )
-      found.push(...(Items as ActiveScan[]))
+      found.push(...Items.map((item) => activeScan.parse(item)))
       startKey = LastEvaluatedKey
     } while (startKey)
   }
@@ -122,7 +127,8 @@ export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveSc
 }
 
 /** How many live scans sort before this one in the active index: its place in the queue, from 0. */
-export async function queuedAhead(scan: { id: string; gsi3sk: string }): Promise<number> {
+export async function queuedAhead(scan: Pick<ScanRecord, 'id' | 'created_at' | 'active_since'>): Promise<number> {
+  const mine = keys.activeScan(scan.id, scan.active_since ?? scan.created_at).gsi3sk
   let ahead = 0
   for (let shard = 0; shard < activeShards; shard++) {
     let startKey: Record<string, unknown> | undefined
@@ -136,7 +142,7 @@ export async function queuedAhead(scan: { id: string; gsi3sk: string }): Promise
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':pk': keys.activeScans(shard).gsi3pk,
-            ':mine': scan.gsi3sk,
+            ':mine': mine,
             ':queued': 'queued',
           },
           Select: 'COUNT',
@@ -175,16 +181,17 @@ export async function requestsThisMinute(subject: string, now = Date.now()): Pro
   return Number(Item?.hits ?? 0)
 }
 
-export interface CleanupState {
-  last_run_at?: string
-  last_report?: Record<string, unknown>
+const cleanupState = z.object({
+  last_run_at: z.string().optional(),
+  last_report: z.record(z.string(), z.unknown()).optional(),
   /** Where the sweep of old rate-limit windows goes on next time. */
-  rate_sweep_key?: Record<string, unknown> | null
-}
+  rate_sweep_key: z.record(z.string(), z.unknown()).nullish(),
+})
+export type CleanupState = z.infer<typeof cleanupState>
 
 export async function getCleanupState(): Promise<CleanupState> {
   const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.cleanupState() }))
-  return (Item as CleanupState | undefined) ?? {}
+  return recordOf(cleanupState, Item) ?? {}
 }
 
 export async function putCleanupState(state: CleanupState): Promise<void> {
@@ -192,6 +199,6 @@ export async function putCleanupState(state: CleanupState): Promise<void> {
 }
 
 /** A queued scan's place in the queue, from 1, by its id and the time it was queued. */
-export async function queuePositionOf(scan: { id: string; created_at: string }): Promise<number> {
-  return 1 + (await queuedAhead({ id: scan.id, gsi3sk: keys.activeScan(scan.id, scan.created_at).gsi3sk }))
+export async function queuePositionOf(scan: Pick<ScanRecord, 'id' | 'created_at' | 'active_since'>): Promise<number> {
+  return 1 + (await queuedAhead(scan))
 }

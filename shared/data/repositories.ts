@@ -2,15 +2,17 @@
 // also carries the rollup counters the scan pipeline keeps (last scan, open findings by severity), so
 // a project's rollup is one query over its repositories, never a scan of findings.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { nameTaken, notFound } from '../errors.js'
-import { newId, type ProjectId, type RepositoryId, type ScanId, type WorkspaceId } from '../ids.js'
+import { newId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import { type Severity, severities } from '../scanning/engine.js'
 import {
   claimKey,
   type Page,
   type PageRequest,
-  queryByPrefix,
+  queryRecords,
+  recordOf,
   releaseKey,
   type TransactItems,
   tableName,
@@ -22,21 +24,30 @@ import type { ProjectRecord } from './projects.js'
 export { type Severity, severities }
 export type SeverityCounts = Record<Severity, number>
 
-export interface RepositoryRecord {
-  id: RepositoryId
-  project_id: ProjectId
-  workspace_id: WorkspaceId
-  name: string
-  default_branch: string
-  description: string
-  last_scan_id: ScanId | null
-  last_scan_status: string | null
-  last_scan_finished_at: string | null
-  /** open_critical, open_high, …: moved by the findings' transitions (shared/data/findings.ts), in their transactions. */
-  [openCount: `open_${string}`]: number
-  created_at: string
-  updated_at: string
-}
+/** open_critical, open_high, …: moved by the findings' transitions (shared/data/findings.ts), in their transactions. */
+const openCounts = Object.fromEntries(
+  severities.map((severity) => [`open_${severity}`, z.number().int().default(0)]),
+) as Record<`open_${Severity}`, z.ZodDefault<z.ZodNumber>>
+
+export const repositoryRecord = z.object({
+  id: RepositoryId,
+  project_id: ProjectId,
+  workspace_id: WorkspaceId,
+  name: z.string(),
+  default_branch: z.string(),
+  description: z.string(),
+  last_scan_id: ScanId.nullable(),
+  last_scan_status: z.string().nullable(),
+  last_scan_finished_at: z.string().nullable(),
+  ...openCounts,
+  created_at: z.string(),
+  updated_at: z.string(),
+})
+export type RepositoryRecord = z.infer<typeof repositoryRecord>
+const noneOpen = Object.fromEntries(severities.map((severity) => [`open_${severity}`, 0])) as Record<
+  `open_${Severity}`,
+  number
+>
 
 const duplicateName = (name: string) => nameTaken(`A repository named ${name} already exists in this project`)
 
@@ -55,7 +66,7 @@ export async function createRepository(
     last_scan_id: null,
     last_scan_status: null,
     last_scan_finished_at: null,
-    ...Object.fromEntries(severities.map((severity) => [`open_${severity}`, 0])),
+    ...noneOpen,
     created_at: now,
     updated_at: now,
   }
@@ -79,12 +90,12 @@ export async function getRepository(id: RepositoryId): Promise<RepositoryRecord 
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.repositoryById(id), ConsistentRead: true }),
   )
-  return Item as RepositoryRecord | undefined
+  return recordOf(repositoryRecord, Item)
 }
 
 export function listRepositoriesOfProject(project: ProjectId, page: PageRequest): Promise<Page<RepositoryRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.repositoriesOfProject(project)
-  return queryByPrefix<RepositoryRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+  return queryRecords(repositoryRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
 }
 
 export function listRepositoriesOfWorkspace(
@@ -92,7 +103,7 @@ export function listRepositoriesOfWorkspace(
   page: PageRequest,
 ): Promise<Page<RepositoryRecord>> {
   const { gsi2pk, gsi2skPrefix } = keys.repositoriesOfWorkspace(workspace)
-  return queryByPrefix<RepositoryRecord>({ index: 'gsi2', partition: gsi2pk, prefix: gsi2skPrefix, page })
+  return queryRecords(repositoryRecord, { index: 'gsi2', partition: gsi2pk, prefix: gsi2skPrefix, page })
 }
 
 export async function updateRepository(

@@ -1,55 +1,89 @@
 // Scans: created queued (with the push that carries their input), listed newest first per repository
 // and per project.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { GateResult } from '../findings/policy.js'
-import type { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
-import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
+import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+
 import { activeShards, keys } from './keys.js'
+import { policyEffects } from './policies.js'
 
 export const scanStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
 export type ScanStatus = (typeof scanStatuses)[number]
-export const engineNames = ['secrets', 'code', 'dependencies'] as const
 
-export interface ScanRecord {
-  id: ScanId
-  repository_id: RepositoryId
-  project_id: ProjectId
-  workspace_id: WorkspaceId
-  upload_id: UploadId | null
+/** The CI gate a succeeded scan carries: its verdict, which policy decided and which rules fired. */
+export const gateRecord = z.object({
+  verdict: z.enum(['passed', 'failed']),
+  rules_fired: z.array(z.object({ rule: z.string(), effect: z.enum(policyEffects), findings: z.number().int() })),
+  policy: z.enum(['project', 'workspace', 'default']),
+  baseline_scan_id: ScanId.nullable(),
+})
+export type GateResult = z.infer<typeof gateRecord>
+
+/** What a scan's estimate was based on: its own input, the repository's previous one, or the minimum. */
+export const estimateBases = ['upload', 'previous_upload', 'minimum'] as const
+const money = z.object({ amount: z.number(), currency: z.string() })
+
+export const scanRecord = z.object({
+  id: ScanId,
+  repository_id: RepositoryId,
+  project_id: ProjectId,
+  workspace_id: WorkspaceId,
+  upload_id: UploadId.nullable(),
   /** The legacy session whose archive this scans, if any. */
-  session_id?: SessionId
-  status: ScanStatus
+  session_id: SessionId.optional(),
+  status: z.enum(scanStatuses),
   /** Where the input lies in the uploads bucket, and what kind it is. */
-  input: {
+  input: z.object({
     /** `sarif`: an imported log, with nothing to scan again. */
-    kind: 'pack' | 'bundle' | 'archive' | 'sarif'
-    key: string
-    bytes: number
-    objects?: number
-    refs?: { ref: string; oid: string }[]
+    kind: z.enum(['pack', 'bundle', 'archive', 'sarif']),
+    key: z.string(),
+    bytes: z.number(),
+    objects: z.number().optional(),
+    refs: z.array(z.object({ ref: z.string(), oid: z.string() })).optional(),
     /** For an archive (a legacy session): how it is packed. */
-    format?: 'tar.gz' | 'zip'
-  }
-  engines: string[]
-  error: { code: string; message: string; retryable: boolean; details: Record<string, unknown> } | null
-  stats: { files: number; bytes: number; commits: number; duration_ms: number } | null
+    format: z.enum(['tar.gz', 'zip']).optional(),
+  }),
+  engines: z.array(z.string()),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      retryable: z.boolean(),
+      details: z.record(z.string(), z.unknown()),
+    })
+    .nullable(),
+  stats: z.object({ files: z.number(), bytes: z.number(), commits: z.number(), duration_ms: z.number() }).nullable(),
   /** The CI gate, set when the scan succeeds. */
-  gate?: GateResult
-  created_at: string
-  started_at: string | null
+  gate: gateRecord.nullish(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
   /** While running: the worker's last sign of life (every few seconds); a silent worker is dead. */
-  heartbeat_at?: string
+  heartbeat_at: z.string().optional(),
+  /**
+   * While queued or running: when the scan last took its place in the active index (queued, started, beat,
+   * requeued by the sweep). Its order in the queue, and the sweep's clock.
+   */
+  active_since: z.string().optional(),
+  /** Runs begun, counting redeliveries: the sweep fails a scan that has had its tries. */
+  attempts: z.number().int().optional(),
   /** Set when the worker began recording findings: from then on the scan finishes, a cancel is refused. */
-  recording_at?: string
-  finished_at: string | null
-}
+  recording_at: z.string().optional(),
+  finished_at: z.string().nullable(),
+  /** What the scan was estimated to cost when it was queued (micro-units kept for the budget). */
+  cost_estimate: money.extend({ micros: z.number(), input_bytes: z.number(), basis: z.enum(estimateBases) }).optional(),
+  /** What it cost, set by the meter once it finished. */
+  cost: money.optional(),
+})
+export type ScanRecord = z.infer<typeof scanRecord>
 
 export function newScanItem(scan: ScanRecord) {
   return {
     ...scan,
     ...keys.scan(scan.project_id, scan.repository_id, scan.id),
     ...keys.activeScan(scan.id, scan.created_at),
+    active_since: scan.created_at,
   }
 }
 
@@ -57,7 +91,7 @@ export async function getScan(id: ScanId): Promise<ScanRecord | undefined> {
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.scanById(id), ConsistentRead: true }),
   )
-  return Item as ScanRecord | undefined
+  return recordOf(scanRecord, Item)
 }
 
 export function listScansOfRepository(
@@ -66,7 +100,7 @@ export function listScansOfRepository(
   status?: ScanStatus,
 ): Promise<Page<ScanRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.scansOfRepository(repository)
-  return queryByPrefix<ScanRecord>({
+  return queryRecords(scanRecord, {
     index: 'gsi1',
     partition: gsi1pk,
     prefix: gsi1skPrefix,
@@ -82,7 +116,7 @@ export function listScansOfProject(
   status?: ScanStatus,
 ): Promise<Page<ScanRecord>> {
   const { gsi2pk, gsi2skPrefix } = keys.scansOfProject(project)
-  return queryByPrefix<ScanRecord>({
+  return queryRecords(scanRecord, {
     index: 'gsi2',
     partition: gsi2pk,
     prefix: gsi2skPrefix,
@@ -106,7 +140,7 @@ export async function startScan(id: ScanId, now = new Date().toISOString()): Pro
         TableName: tableName(),
         Key: keys.scanById(id),
         UpdateExpression:
-          'SET #status = :running, started_at = :now, heartbeat_at = :now, gsi3sk = :since ADD attempts :one',
+          'SET #status = :running, started_at = :now, heartbeat_at = :now, active_since = :now, gsi3sk = :since ADD attempts :one',
         ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :running)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -139,7 +173,7 @@ export async function heartbeatScan(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.scanById(id),
-        UpdateExpression: 'SET heartbeat_at = :now, gsi3sk = :since',
+        UpdateExpression: 'SET heartbeat_at = :now, active_since = :now, gsi3sk = :since',
         ConditionExpression: '#status = :running',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':now': now, ':since': keys.activeScan(id, now).gsi3sk, ':running': 'running' },
@@ -168,7 +202,7 @@ export async function finishScan(
         TableName: tableName(),
         Key: keys.scanById(id),
         UpdateExpression:
-          'SET #status = :status, finished_at = :now, stats = :stats, #error = :error, gate = :gate REMOVE gsi3pk, gsi3sk',
+          'SET #status = :status, finished_at = :now, stats = :stats, #error = :error, gate = :gate REMOVE gsi3pk, gsi3sk, active_since',
         // A scan whose message died in the DLQ may never have started: it fails from queued too.
         ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -221,11 +255,15 @@ export async function cancelScan(
       }),
     )
   try {
-    await update('#status = :queued', 'SET #status = :cancelled, finished_at = :now REMOVE gsi3pk, gsi3sk', {
-      ':queued': 'queued',
-      ':cancelled': 'cancelled',
-      ':now': now,
-    })
+    await update(
+      '#status = :queued',
+      'SET #status = :cancelled, finished_at = :now REMOVE gsi3pk, gsi3sk, active_since',
+      {
+        ':queued': 'queued',
+        ':cancelled': 'cancelled',
+        ':now': now,
+      },
+    )
     return 'cancelled'
   } catch (error) {
     if (!isConditionFailure(error)) throw error
@@ -300,7 +338,7 @@ export async function listStaleScans(before: string, limit = 100): Promise<ScanR
         Limit: limit,
       }),
     )
-    stale.push(...(Items as ScanRecord[]))
+    stale.push(...Items.map((item) => scanRecord.parse(item)))
   }
   return stale
 }
@@ -312,11 +350,12 @@ export async function touchActiveScan(scan: ScanRecord, now = new Date().toISOSt
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.scanById(scan.id),
-        UpdateExpression: 'SET gsi3sk = :since',
+        UpdateExpression: 'SET gsi3sk = :since, active_since = :now',
         ConditionExpression: '#status IN (:queued, :running)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':since': keys.activeScan(scan.id, now).gsi3sk,
+          ':now': now,
           ':queued': 'queued',
           ':running': 'running',
         },
@@ -327,4 +366,23 @@ export async function touchActiveScan(scan: ScanRecord, now = new Date().toISOSt
     if (isConditionFailure(error)) return false
     throw error
   }
+}
+
+/** A queued scan normally starts within seconds; ten minutes means its message is gone. */
+export const queuedGraceMs = 10 * 60_000
+/** A running scan's worker beats every 5 s (worker/run-scan.ts); silent for 30 s, it is dead. */
+export const runningGraceMs = 30_000
+
+/** Whether a queued or running scan has no worker that will finish it (the sweep's and the ops view's rule). */
+type ActiveState = Pick<ScanRecord, 'status' | 'created_at' | 'started_at' | 'heartbeat_at' | 'active_since'>
+
+export function isStuck(scan: ActiveState, now = Date.now()): boolean {
+  if (scan.status === 'queued') return now - queuedSince(scan) > queuedGraceMs
+  if (scan.status !== 'running') return false
+  return now - Date.parse(scan.heartbeat_at ?? scan.started_at ?? scan.created_at) > runningGraceMs
+}
+
+// When a queued scan was (re)queued: its place in the sweep index, else its creation.
+function queuedSince(scan: ActiveState): number {
+  return Date.parse(scan.active_since ?? scan.created_at)
 }

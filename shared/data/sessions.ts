@@ -1,26 +1,28 @@
 // Legacy upload sessions: an archive PUT to a presigned URL, then analysed once. Like an upload, a
 // session is claimed by its one scan in the same transaction that creates the scan.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.js'
-import type { ArchiveFormat } from '../scanning/archive.js'
-import { deleteKeys, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.js'
+import { archiveFormats } from '../scanning/archive.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
-export interface SessionRecord {
-  id: SessionId
-  repository_id: RepositoryId
-  project_id: ProjectId
-  workspace_id: WorkspaceId
-  format: ArchiveFormat
+export const sessionRecord = z.object({
+  id: SessionId,
+  repository_id: RepositoryId,
+  project_id: ProjectId,
+  workspace_id: WorkspaceId,
+  format: z.enum(archiveFormats),
   /** Stored states; `uploaded`, `done`, `failed` and `expired` are read from the object, the scan and the clock. */
-  status: 'awaiting_upload' | 'analyzing'
-  expires_at: string
-  scan_id: ScanId | null
-  created_by: string
-  created_at: string
-  updated_at: string
-}
+  status: z.enum(['awaiting_upload', 'analyzing']),
+  expires_at: z.string(),
+  scan_id: ScanId.nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+})
+export type SessionRecord = z.infer<typeof sessionRecord>
 
 export async function putSession(session: SessionRecord): Promise<void> {
   await documents().send(
@@ -36,7 +38,7 @@ export async function getSession(id: SessionId): Promise<SessionRecord | undefin
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.sessionById(id), ConsistentRead: true }),
   )
-  return Item as SessionRecord | undefined
+  return recordOf(sessionRecord, Item)
 }
 
 /** The transaction item that claims a session for its scan: it must still wait and not have expired. */
@@ -60,7 +62,7 @@ export function claimForAnalysis(session: SessionId, scan: ScanId, now: string) 
 
 export function listSessionsOf(repository: RepositoryId, page: PageRequest): Promise<Page<SessionRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.sessionsOf(repository)
-  return queryByPrefix<SessionRecord>({ index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+  return queryRecords(sessionRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
 }
 
 /** Removes every session of a deleted repository. */

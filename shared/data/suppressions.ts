@@ -1,25 +1,29 @@
 // Suppressions: data that dismisses findings as scans see them, with a reason, an owner and an optional
 // expiry. A repository's suppressions share its partition, so a scan reads them all in one query.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
-import { deleteKeys, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
-export interface SuppressionRecord {
-  id: SuppressionId
-  repository_id: RepositoryId
-  workspace_id: WorkspaceId
-  fingerprint: string | null
-  rule: string | null
-  path: string | null
-  reason: string
-  owner: string
-  expires_at: string | null
-  last_matched_at: string | null
-  last_matched_scan_id: ScanId | null
-  created_at: string
-}
+export const suppressionRecord = z.object({
+  id: SuppressionId,
+  repository_id: RepositoryId,
+  workspace_id: WorkspaceId,
+  /** Bound to one finding's fingerprint, or to a rule on paths matching a glob. */
+  fingerprint: z.string().nullable(),
+  rule: z.string().nullable(),
+  path: z.string().nullable(),
+  reason: z.string(),
+  /** The user (or API key) that made it. */
+  owner: z.string(),
+  expires_at: z.string().nullable(),
+  last_matched_at: z.string().nullable(),
+  last_matched_scan_id: ScanId.nullable(),
+  created_at: z.string(),
+})
+export type SuppressionRecord = z.infer<typeof suppressionRecord>
 
 export const isActive = (suppression: SuppressionRecord, now = Date.now()) =>
   !suppression.expires_at || Date.parse(suppression.expires_at) > now
@@ -41,7 +45,7 @@ export async function getSuppression(
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.suppression(repository, id), ConsistentRead: true }),
   )
-  return Item as SuppressionRecord | undefined
+  return recordOf(suppressionRecord, Item)
 }
 
 export async function deleteSuppression(repository: RepositoryId, id: SuppressionId): Promise<void> {
@@ -50,7 +54,7 @@ export async function deleteSuppression(repository: RepositoryId, id: Suppressio
 
 export function listSuppressions(repository: RepositoryId, page: PageRequest): Promise<Page<SuppressionRecord>> {
   const { pk, skPrefix } = keys.suppressionsOf(repository)
-  return queryByPrefix<SuppressionRecord>({ partition: pk, prefix: skPrefix, page })
+  return queryRecords(suppressionRecord, { partition: pk, prefix: skPrefix, page })
 }
 
 /** Every suppression of a repository (a scan reads them once). */

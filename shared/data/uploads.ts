@@ -1,28 +1,31 @@
 // Temporary git remotes. An upload accepts one push: the push claims it with a conditional write in the
 // same transaction that creates its scan, so two racing pushes cannot both be acknowledged.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { conflicting, expired } from '../errors.js'
-import type { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
-import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryByPrefix, tableName } from './db.js'
+import { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
+import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export type UploadStatus = 'awaiting_push' | 'received' | 'expired' | 'released'
 
-export interface UploadRecord {
-  id: UploadId
-  repository_id: RepositoryId
-  project_id: ProjectId
-  workspace_id: WorkspaceId
-  status: Exclude<UploadStatus, 'expired'>
+/** An upload as stored; `expired` is read from the clock, never stored. */
+export const uploadRecord = z.object({
+  id: UploadId,
+  repository_id: RepositoryId,
+  project_id: ProjectId,
+  workspace_id: WorkspaceId,
+  status: z.enum(['awaiting_push', 'received', 'released']),
   /** SHA-256 of the one-time token in remote_url; the token itself is never stored. */
-  token_sha256: string
-  expires_at: string
-  scan_id: ScanId | null
-  created_by: string
-  created_at: string
-  updated_at: string
-}
+  token_sha256: z.string(),
+  expires_at: z.string(),
+  scan_id: ScanId.nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+})
+export type UploadRecord = z.infer<typeof uploadRecord>
 
 /** Expiry is a fact of time, not a write: an upload past expires_at reads as expired. */
 export const statusOf = (upload: UploadRecord, now = Date.now()): UploadStatus =>
@@ -42,7 +45,7 @@ export async function getUpload(id: UploadId): Promise<UploadRecord | undefined>
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.uploadById(id), ConsistentRead: true }),
   )
-  return Item as UploadRecord | undefined
+  return recordOf(uploadRecord, Item)
 }
 
 /** Moves expires_at, only while the upload still waits for its push and has not expired. */
@@ -112,7 +115,7 @@ export function claimForPush(upload: UploadId, scan: ScanId, now: string) {
 /** A repository's uploads, newest first. */
 export function listUploadsOf(repository: RepositoryId, page: PageRequest): Promise<Page<UploadRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.uploadsOf(repository)
-  return queryByPrefix<UploadRecord>({
+  return queryRecords(uploadRecord, {
     index: 'gsi1',
     partition: gsi1pk,
     prefix: gsi1skPrefix,

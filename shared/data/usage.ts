@@ -2,45 +2,51 @@
 // repository. The line's conditional put and every aggregate's ADD are one transaction, so a scan is
 // counted once however often it is metered, and a summary reads O(groups), never the lines.
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
+import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import { type Page, type PageRequest, tableName } from './db.js'
 import { keys } from './keys.js'
 
-export interface UsageLineRecord {
-  scan_id: ScanId
-  workspace_id: WorkspaceId
-  project_id: ProjectId
-  repository_id: RepositoryId
-  engines: string[]
-  files: number
-  bytes: number
-  commits: number
-  duration_ms: number
-  memory_mb: number
+export const usageLineRecord = z.object({
+  scan_id: ScanId,
+  workspace_id: WorkspaceId,
+  project_id: ProjectId,
+  repository_id: RepositoryId,
+  engines: z.array(z.string()),
+  files: z.number(),
+  bytes: z.number(),
+  commits: z.number(),
+  duration_ms: z.number(),
+  memory_mb: z.number(),
   /** The cost in micro-units of `currency`, at the price in force on `at`'s day. */
-  cost_micros: number
-  currency: string
-  price_effective_from: string
+  cost_micros: z.number(),
+  currency: z.string(),
+  price_effective_from: z.string(),
   /** When the scan finished (was metered), ISO 8601 UTC. */
-  at: string
-}
+  at: z.string(),
+})
+export type UsageLineRecord = z.infer<typeof usageLineRecord>
 
-export type Dimension = 'WS' | 'PRJ' | 'REPO'
-export type Period = 'D' | 'M'
+const dimensions = ['WS', 'PRJ', 'REPO'] as const
+export type Dimension = (typeof dimensions)[number]
+const periods = ['D', 'M'] as const
+export type Period = (typeof periods)[number]
 
 /** The figures an aggregate sums. */
 export const summed = ['scans', 'files', 'bytes', 'commits', 'duration_ms', 'cost_micros'] as const
 export type Figures = Record<(typeof summed)[number], number>
 
-export interface AggregateRecord extends Figures {
-  period: Period
-  dimension: Dimension
+const aggregateRecord = z.object({
+  ...(Object.fromEntries(summed.map((figure) => [figure, z.number()])) as Record<keyof Figures, z.ZodNumber>),
+  period: z.enum(periods),
+  dimension: z.enum(dimensions),
   /** YYYY-MM-DD for a day, YYYY-MM for a month. */
-  bucket: string
+  bucket: z.string(),
   /** The workspace, project or repository id. */
-  group: string
-}
+  group: z.string(),
+})
+export type AggregateRecord = z.infer<typeof aggregateRecord>
 
 const groupsOf = (line: UsageLineRecord): [Dimension, string][] => [
   ['WS', line.workspace_id],
@@ -166,7 +172,7 @@ export async function listUsageLines(
       ExclusiveStartKey: page.startKey,
     }),
   )
-  return { items: Items as UsageLineRecord[], lastKey: LastEvaluatedKey }
+  return { items: Items.map((item) => usageLineRecord.parse(item)), lastKey: LastEvaluatedKey }
 }
 
 /** Every aggregate of one period and dimension whose bucket lies in [first, last] (all pages). */
@@ -189,7 +195,7 @@ export async function listAggregates(
         ExclusiveStartKey: startKey,
       }),
     )
-    found.push(...(Items as AggregateRecord[]))
+    found.push(...Items.map((item) => aggregateRecord.parse(item)))
     startKey = LastEvaluatedKey
   } while (startKey)
   return found

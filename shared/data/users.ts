@@ -1,20 +1,34 @@
 // Users, their workspaces and memberships: accounts, the seed and the bootstrap command.
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { hashPassword } from '../auth/passwords.js'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import type { Role } from '../grants.js'
-import { newId, type UserId, type WorkspaceId } from '../ids.js'
-import { isConditionFailure, queryByPrefix, tableName } from './db.js'
+import { hashPassword } from '../crypto/passwords.js'
+import { type Role, roles } from '../grants.js'
+import { newId, UserId, WorkspaceId } from '../ids.js'
+import { isConditionFailure, queryRecords, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
-export interface UserRecord {
-  id: UserId
-  email: string
-  name: string
+export const userRecord = z.object({
+  id: UserId,
+  email: z.string(),
+  name: z.string(),
   /** Absent until the user sets a password with their setup token. */
-  password_hash?: string
-  created_at: string
-}
+  password_hash: z.string().optional(),
+  created_at: z.string(),
+})
+export type UserRecord = z.infer<typeof userRecord>
+
+/** A user's membership of a workspace, filed under both (the workspace lists members, the user workspaces). */
+export const memberRecord = z.object({
+  workspace_id: WorkspaceId,
+  user_id: UserId,
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(roles),
+  added_at: z.string(),
+})
+export type MemberRecord = z.infer<typeof memberRecord>
+const membershipOfUser = memberRecord.pick({ workspace_id: true, role: true })
 
 export interface NewOwner {
   email: string
@@ -108,7 +122,7 @@ export async function getUser(id: UserId): Promise<UserRecord | undefined> {
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.user(id), ConsistentRead: true }),
   )
-  return Item as UserRecord | undefined
+  return recordOf(userRecord, Item)
 }
 
 export async function setPasswordHash(id: UserId, passwordHash: string) {
@@ -125,10 +139,6 @@ export async function setPasswordHash(id: UserId, passwordHash: string) {
 
 export async function listMembershipsOfUser(user: UserId): Promise<{ workspace_id: WorkspaceId; role: Role }[]> {
   const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUser(user)
-  const { items } = await queryByPrefix<{ workspace_id: WorkspaceId; role: Role }>({
-    index: 'gsi1',
-    partition: gsi1pk,
-    prefix: gsi1skPrefix,
-  })
-  return items.map((item) => ({ workspace_id: item.workspace_id, role: item.role }))
+  const { items } = await queryRecords(membershipOfUser, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix })
+  return items
 }

@@ -1,55 +1,52 @@
 // Workspaces and their members. The workspace item counts its owners, and every change of an owner
 // updates that count in the same transaction, so no race can leave a workspace without one.
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { conflicting, notFound } from '../errors.js'
 import type { Role } from '../grants.js'
-import { newId, type UserId, type WorkspaceId } from '../ids.js'
+import { newId, type UserId, WorkspaceId } from '../ids.js'
 import {
   claimKey,
   getItems,
   type Page,
   type PageRequest,
   primaryKey,
-  queryByPrefix,
+  queryRecords,
+  recordOf,
   type TransactItems,
   tableName,
   transact,
 } from './db.js'
 import { keys } from './keys.js'
 import { setupTokenItem } from './logins.js'
-import { findUserByEmail, membershipItem } from './users.js'
+import { findUserByEmail, type MemberRecord, memberRecord, membershipItem } from './users.js'
 
-export interface WorkspaceRecord {
-  id: WorkspaceId
-  name: string
-  owner_count: number
-  created_at: string
-}
-export interface MemberRecord {
-  workspace_id: WorkspaceId
-  user_id: UserId
-  email: string
-  name: string
-  role: Role
-  added_at: string
-}
+export type { MemberRecord }
+
+export const workspaceRecord = z.object({
+  id: WorkspaceId,
+  name: z.string(),
+  owner_count: z.number().int(),
+  created_at: z.string(),
+})
+export type WorkspaceRecord = z.infer<typeof workspaceRecord>
 
 export async function getWorkspace(id: WorkspaceId): Promise<WorkspaceRecord | undefined> {
   const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.workspace(id) }))
-  return Item as WorkspaceRecord | undefined
+  return recordOf(workspaceRecord, Item)
 }
 
 export async function getMembership(workspace: WorkspaceId, user: UserId): Promise<MemberRecord | undefined> {
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: primaryKey(keys.membership(workspace, user)) }),
   )
-  return Item as MemberRecord | undefined
+  return recordOf(memberRecord, Item)
 }
 
 export async function listMembers(workspace: WorkspaceId, page: PageRequest): Promise<Page<MemberRecord>> {
   const { pk, skPrefix } = keys.membersOf(workspace)
-  return queryByPrefix<MemberRecord>({ partition: pk, prefix: skPrefix, page })
+  return queryRecords(memberRecord, { partition: pk, prefix: skPrefix, page })
 }
 
 /** The caller's workspaces with their role in each, a page of memberships at a time. */
@@ -58,14 +55,16 @@ export async function listWorkspacesOf(
   page: PageRequest,
 ): Promise<Page<WorkspaceRecord & { role: Role }>> {
   const { gsi1pk, gsi1skPrefix } = keys.membershipsOfUser(user)
-  const { items: memberships, lastKey } = await queryByPrefix<MemberRecord>({
+  const { items: memberships, lastKey } = await queryRecords(memberRecord, {
     index: 'gsi1',
     partition: gsi1pk,
     prefix: gsi1skPrefix,
     page,
   })
   if (memberships.length === 0) return { items: [], lastKey }
-  const workspaces = await getItems<WorkspaceRecord>(memberships.map((item) => keys.workspace(item.workspace_id)))
+  const workspaces = (await getItems(memberships.map((item) => keys.workspace(item.workspace_id)))).map((item) =>
+    workspaceRecord.parse(item),
+  )
   const byId = new Map(workspaces.map((workspace) => [workspace.id as string, workspace]))
   const items = memberships.flatMap((membership) => {
     const workspace = byId.get(membership.workspace_id)
@@ -101,7 +100,7 @@ export async function addMember(
     )
   }
   await transact(items, () => conflicting(`${email} is already a member of workspace ${workspace}, or just became one`))
-  return { member: item as MemberRecord, setupToken: setup?.token ?? null }
+  return { member: memberRecord.parse(item), setupToken: setup?.token ?? null }
 }
 
 export async function updateMemberRole(workspace: WorkspaceId, user: UserId, role: Role): Promise<MemberRecord> {

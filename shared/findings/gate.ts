@@ -1,12 +1,14 @@
 // Which policy applies to a scan (the project's, else the workspace's, else Vega's default), the gate a
 // finished scan carries, and the policy routes.
-import { type Access, eventActor } from '../catalog/access.js'
+import { type Access, eventActor } from '../auth/access.js'
 import { findProject } from '../catalog/projects.js'
 import { findingIdsOfScan, getFindings } from '../data/findings.js'
+import type { Policy } from '../data/policies.js'
 import { getPolicy, putPolicy } from '../data/policies.js'
+import type { GateResult } from '../data/scans.js'
 import { listScansOfRepository, type ScanRecord } from '../data/scans.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
-import { defaultPolicy, evaluateGate, type GateResult, type Policy } from './policy.js'
+import { defaultPolicy, evaluateGate } from './policy.js'
 
 export async function policyFor(workspace: WorkspaceId, project?: ProjectId) {
   const own = project ? await getPolicy(project) : undefined

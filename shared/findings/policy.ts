@@ -2,16 +2,14 @@
 // ignore), with a default, after the policies of seeds/vectra-api.txt. A scan fails its gate when any
 // finding it saw (and nobody dismissed) is blocked.
 import { matchesGlob } from 'node:path'
-import type { z } from 'zod'
 import type { FindingRecord } from '../data/findings.js'
+import type { Policy } from '../data/policies.js'
+import type { GateResult } from '../data/scans.js'
 import type { ScanId } from '../ids.js'
-import type { Gate, Policy as PolicySchema } from '../routes/schemas.js'
 import { type Severity, severities } from '../scanning/engine.js'
 import { normalisePath } from './fingerprint.js'
 
-export type Policy = z.infer<typeof PolicySchema>
 type Condition = Policy['rules'][number]['conditions'][number]
-export type GateResult = z.infer<typeof Gate>
 
 /** Without a policy of their own, scans fail on new critical or high findings and warn on the rest. */
 export const defaultPolicy: Policy = {

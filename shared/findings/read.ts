@@ -1,5 +1,5 @@
 // Findings as the routes see them: a repository's list with filters, one finding, and two scans compared.
-import type { Access } from '../catalog/access.js'
+import type { Access } from '../auth/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { findScan } from '../catalog/scans.js'
 import type { PageRequest } from '../data/db.js'

@@ -1,11 +1,11 @@
 // SARIF both ways: a scan exported for GitHub code scanning (with baseline states against the previous
 // scan and suppressions for dismissed findings), and a third-party tool's log imported as a scan.
 import { createHash } from 'node:crypto'
-import { derivedKey } from '../auth/secret.js'
-import { type Access, eventActor } from '../catalog/access.js'
+import { type Access, eventActor } from '../auth/access.js'
 import { recordScanToRunNow } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
 import { findScan } from '../catalog/scans.js'
+import { derivedKey } from '../crypto/secret.js'
 import { appendEvent } from '../data/events.js'
 import { dismissFinding, getFindings, historyEntry, occurrencesOfScan } from '../data/findings.js'
 import { recordLastScan } from '../data/repositories.js'

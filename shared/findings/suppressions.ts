@@ -1,6 +1,6 @@
 // Suppressions as the routes see them: list (or only the unused ones), create, delete. A deleted
 // suppression gives its findings back at once; an expired one at the next scan that sees them.
-import { type Access, eventActor } from '../catalog/access.js'
+import { type Access, eventActor } from '../auth/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import type { PageRequest } from '../data/db.js'
 import { type FindingRecord, historyEntry, listFindingsOf, reopenDismissed } from '../data/findings.js'

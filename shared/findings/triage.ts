@@ -1,8 +1,8 @@
 // Triage: dismiss with a reason or reopen, one finding or many by filter. Dismissing a critical finding
 // asks an admin first (a dismissal request); until approved the finding stays open.
 
+import { type Access, defaultWorkspace, eventActor, inWorkspace } from '../auth/access.js'
 import { userOf } from '../auth/principal.js'
-import { type Access, defaultWorkspace, eventActor, inWorkspace } from '../catalog/access.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
 import type { PageRequest } from '../data/db.js'

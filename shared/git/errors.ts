@@ -1,4 +1,4 @@
-import { InputError, type InputErrorCode } from '../scanning/input-error.js'
+import { InputError, type InputErrorCode } from '../errors.js'
 
 export type GitErrorCode = Exclude<InputErrorCode, 'bad_archive' | 'archive_bomb'>
 

@@ -8,7 +8,7 @@
 // second derived key, as in SIV): one position of one list always seals to the same cursor, so a list
 // page is the same bytes twice and its ETag holds; an IV repeats only with its own plaintext.
 import { createCipheriv, createDecipheriv, createHmac, hkdf } from 'node:crypto'
-import { signingKey } from '../auth/secret.js'
+import { signingKey } from '../crypto/secret.js'
 import type { StartKey } from '../data/db.js'
 import { badRequest } from './errors.js'
 

@@ -7,7 +7,7 @@
 // of the Lambda event and records the handler's result, while Vega needs the key from a header, scoped
 // to the caller and the route, and HTTP answers (409, replay headers) per route inside one dispatcher.
 import type { APIGatewayProxyResult } from 'aws-lambda'
-import { sha256Hex } from '../auth/api-key-format.js'
+import { sha256Hex } from '../crypto/api-key-format.js'
 import { claim, complete, release } from '../data/idempotency.js'
 import { badRequest, conflict } from './errors.js'
 

@@ -1,6 +1,7 @@
 // Who may import advisories: they serve every workspace's scans, so an operator's concern.
-import { workspaceFor } from '../billing/access.js'
-import type { Access } from '../catalog/access.js'
+
+import type { Access } from '../auth/access.js'
+import { workspaceFor } from '../auth/access.js'
 import { config } from '../config.js'
 import { ApiError, forbidden } from '../http/errors.js'
 import type { WorkspaceId } from '../ids.js'

@@ -1,10 +1,10 @@
 // GET and PUT /v1/ops/limits: each limit with its current use; owners set a monthly budget and may
 // tighten a limit below the plan's default (raising one is an operator's change: putWorkspaceLimits).
 
+import type { Access } from '../auth/access.js'
 import { forgetRequestLimits } from '../auth/limits.js'
 import { amountOf, currency } from '../billing/prices.js'
 import { defaultLimits, limitsOf, limitUnits, spentThisMonth } from '../billing/quotas.js'
-import type { Access } from '../catalog/access.js'
 import { listApiKeys } from '../data/api-keys.js'
 import type { Page } from '../data/db.js'
 import {

@@ -7,8 +7,8 @@ import { listScansOfProjectSince } from '../data/ops.js'
 import { listProjects } from '../data/projects.js'
 import { getCleanupState, listActiveScans } from '../data/quotas.js'
 import type { ScanRecord } from '../data/scans.js'
+import { isStuck } from '../data/scans.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
-import { isStuck } from '../worker/sweep.js'
 
 export const windowH = 24
 const shown = 20

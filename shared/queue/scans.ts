@@ -14,9 +14,15 @@ export const DeletionMessage = z.object({ delete_project: ProjectId })
 export const QueueMessage = z.union([ScanMessage, DeletionMessage])
 export type QueueMessage = z.infer<typeof QueueMessage>
 
-export async function enqueueScan(message: QueueMessage): Promise<void> {
+async function send(message: QueueMessage): Promise<void> {
   await sqs().send(new SendMessageCommand({ QueueUrl: config().SCAN_QUEUE_URL, MessageBody: JSON.stringify(message) }))
 }
+
+/** Sends a recorded scan to the worker (catalog/queue-scan.ts records it first; the sweep sends it again). */
+export const enqueueScan = (scan: ScanId) => send({ scan_id: scan })
+
+/** Sends a project's background deletion to the worker. */
+export const enqueueProjectDeletion = (project: ProjectId) => send({ delete_project: project })
 
 /** Hides a received message for `seconds` more from now (a running scan's heartbeat renews it). */
 export async function extendVisibility(receiptHandle: string, seconds: number): Promise<void> {

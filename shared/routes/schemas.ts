@@ -2,8 +2,14 @@
 // Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
 import { z } from 'zod'
 import { findingStatuses, userDismissReasons } from '../data/findings.js'
+import { contextFilterValues, policyEffects, policyRecord } from '../data/policies.js'
+import { projectRecord } from '../data/projects.js'
 import { limitNames } from '../data/quotas.js'
-import { scanStatuses } from '../data/scans.js'
+import { repositoryRecord } from '../data/repositories.js'
+import { gateRecord, scanStatuses } from '../data/scans.js'
+import { suppressionRecord } from '../data/suppressions.js'
+import { memberRecord } from '../data/users.js'
+import { workspaceRecord } from '../data/workspaces.js'
 import { roles, scopes } from '../grants.js'
 import {
   ApiKeyId,
@@ -14,12 +20,11 @@ import {
   RepositoryId,
   ScanId,
   SessionId,
-  SuppressionId,
   UploadId,
   UserId,
   WorkspaceId,
 } from '../ids.js'
-import { severities } from '../scanning/engine.js'
+import { findingContexts, severities } from '../scanning/engine.js'
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
 /** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
@@ -91,11 +96,15 @@ export const SetPassword = z
   })
   .meta({ description: 'Either a one-time setup_token or the old_password' })
 
-export const Workspace = z
-  .object({ id: WorkspaceId, name: z.string(), role: Role, created_at: Timestamp })
+// Answers about stored things derive from their records (shared/data), so a field is declared once; the
+// wire adds what only it knows: timestamps' format, computed fields, examples.
+export const Workspace = workspaceRecord
+  .pick({ id: true, name: true })
+  .extend({ role: Role, created_at: Timestamp })
   .meta({ id: 'Workspace' })
-export const Member = z
-  .object({ user_id: UserId, email: z.email(), name: z.string(), role: Role, added_at: Timestamp })
+export const Member = memberRecord
+  .pick({ user_id: true, name: true, role: true })
+  .extend({ email: z.email(), added_at: Timestamp })
   .meta({ id: 'Member' })
 export const AddMember = z.strictObject({ email: z.email().max(254), name: name.optional(), role: Role })
 export const AddedMember = Member.extend({
@@ -141,16 +150,9 @@ export const PurgeApiKeys = z.strictObject({ password: z.string().max(1024).opti
 export const ApiKeyQuery = PageQuery.extend({ workspace_id: WorkspaceId.optional() })
 export const Purged = z.object({ revoked: z.number().int() })
 
-export const Project = z
-  .object({
-    id: ProjectId,
-    workspace_id: WorkspaceId,
-    name: z.string(),
-    description: z.string(),
-    repository_count: z.number().int(),
-    created_at: Timestamp,
-    updated_at: Timestamp,
-  })
+export const Project = projectRecord
+  .omit({ deleting_at: true })
+  .extend({ created_at: Timestamp, updated_at: Timestamp })
   .meta({ id: 'Project' })
 export const CreateProject = z.strictObject({
   name,
@@ -181,18 +183,17 @@ export const Rollup = z
   })
   .meta({ id: 'Rollup' })
 
-export const Repository = z
-  .object({
-    id: RepositoryId,
-    project_id: ProjectId,
-    workspace_id: WorkspaceId,
-    name: z.string(),
-    default_branch: z.string(),
-    description: z.string(),
-    last_scan_id: ScanId.nullable(),
-    created_at: Timestamp,
-    updated_at: Timestamp,
+export const Repository = repositoryRecord
+  .pick({
+    id: true,
+    project_id: true,
+    workspace_id: true,
+    name: true,
+    default_branch: true,
+    description: true,
+    last_scan_id: true,
   })
+  .extend({ created_at: Timestamp, updated_at: Timestamp })
   .meta({ id: 'Repository' })
 const branch = z
   .string()
@@ -220,9 +221,9 @@ export const CostEstimate = Money.extend({
 }).meta({ id: 'CostEstimate' })
 export const ScanStatus = z.enum(scanStatuses)
 /** Where a finding sits when it is not the product's own code (shared/scanning/context.ts). */
-export const FindingContextName = z.enum(['test', 'example', 'docs', 'vendored', 'build'])
+export const FindingContextName = z.enum(findingContexts)
 /** A context filter's values: the contexts, and `none` for the product's own code. */
-export const ContextFilterValue = z.enum(['test', 'example', 'docs', 'vendored', 'build', 'none'])
+export const ContextFilterValue = z.enum(contextFilterValues)
 /** `context=test,docs` in a query string; `context=none` is the product's own code. */
 const ContextQuery = z
   .string()
@@ -233,63 +234,13 @@ const ContextQuery = z
     description:
       "Comma-separated contexts: test, example, docs, vendored, build, or none (the product's own code), e.g. test,docs",
   })
-const PolicyCondition = z.union([
-  z.strictObject({ field: z.literal('severity'), operator: z.enum(['eq', 'ne', 'gte', 'lte']), value: Severity }),
-  z.strictObject({ field: z.literal('severity'), operator: z.literal('in'), value: z.array(Severity).min(1) }),
-  z.strictObject({
-    field: z.enum(['engine', 'rule', 'status']),
-    operator: z.enum(['eq', 'ne']),
-    value: z.string().min(1).max(200),
-  }),
-  z.strictObject({
-    field: z.enum(['engine', 'rule', 'status']),
-    operator: z.literal('in'),
-    value: z.array(z.string().min(1).max(200)).min(1).max(50),
-  }),
-  z.strictObject({
-    field: z.literal('path'),
-    operator: z.enum(['glob', 'prefix']),
-    value: z.string().min(1).max(1024),
-  }),
-  /** Where the finding sits: a context, or `none` for the product's own code. */
-  z.strictObject({ field: z.literal('context'), operator: z.enum(['eq', 'ne']), value: ContextFilterValue }),
-  z.strictObject({
-    field: z.literal('context'),
-    operator: z.literal('in'),
-    value: z.array(ContextFilterValue).min(1).max(6),
-  }),
-  /** New: not seen by the baseline (the repository's previous successful scan). */
-  z.strictObject({ field: z.literal('new'), operator: z.literal('eq'), value: z.boolean() }),
-])
-export const PolicyEffect = z.enum(['block', 'warn', 'ignore'])
-export const Policy = z
-  .strictObject({
-    /** Rules in order: the first whose conditions all hold decides a finding's effect. */
-    rules: z
-      .array(
-        z.strictObject({
-          name: z.string().min(1).max(100),
-          effect: PolicyEffect,
-          conditions: z.array(PolicyCondition).max(10),
-        }),
-      )
-      .max(50),
-    /** The effect on a finding no rule matches. */
-    default: PolicyEffect,
-  })
-  .meta({ id: 'Policy' })
+export const PolicyEffect = z.enum(policyEffects)
+export const Policy = policyRecord.meta({ id: 'Policy' })
 export const PolicyAnswer = Policy.extend({
   /** Where it comes from: set on this project or workspace, inherited from the workspace, or Vega's default. */
   source: z.enum(['project', 'workspace', 'default']),
 }).meta({ id: 'PolicyAnswer' })
-export const Gate = z
-  .object({
-    verdict: z.enum(['passed', 'failed']),
-    rules_fired: z.array(z.object({ rule: z.string(), effect: PolicyEffect, findings: z.number().int() })),
-    policy: z.enum(['project', 'workspace', 'default']),
-    baseline_scan_id: ScanId.nullable(),
-  })
-  .meta({ id: 'Gate' })
+export const Gate = gateRecord.meta({ id: 'Gate' })
 export const Scan = z
   .object({
     id: ScanId,
@@ -447,21 +398,21 @@ export const Comparison = z
   .object({ base: ScanId, head: ScanId, new: z.array(Finding), fixed: z.array(Finding), unchanged: z.array(Finding) })
   .meta({ id: 'Comparison' })
 
-export const Suppression = z
-  .object({
-    id: SuppressionId,
-    repository_id: RepositoryId,
-    /** Bound to one finding's fingerprint, or to a rule on paths matching a glob. */
-    fingerprint: z.string().nullable(),
-    rule: z.string().nullable(),
-    path: z.string().nullable(),
-    reason: z.string(),
-    /** The user (or API key) that made it. */
-    owner: z.string(),
+export const Suppression = suppressionRecord
+  .pick({
+    id: true,
+    repository_id: true,
+    fingerprint: true,
+    rule: true,
+    path: true,
+    reason: true,
+    owner: true,
+    last_matched_scan_id: true,
+  })
+  .extend({
     status: z.enum(['active', 'expired']),
     expires_at: Timestamp.nullable(),
     last_matched_at: Timestamp.nullable(),
-    last_matched_scan_id: ScanId.nullable(),
     created_at: Timestamp,
   })
   .meta({ id: 'Suppression' })

@@ -8,9 +8,10 @@ import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import tarStream from 'tar-stream'
 import yauzl, { type Entry, type ZipFile } from 'yauzl'
-import { InputError } from './input-error.js'
+import { InputError } from '../errors.js'
 
-export type ArchiveFormat = 'tar.gz' | 'zip'
+export const archiveFormats = ['tar.gz', 'zip'] as const
+export type ArchiveFormat = (typeof archiveFormats)[number]
 
 export interface ArchiveLimits {
   maxInflatedBytes: number

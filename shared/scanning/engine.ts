@@ -7,15 +7,17 @@ import type { HistoryWalk } from '../git/checkout.js'
 export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof severities)[number]
 
-export type EngineName = 'secrets' | 'code' | 'dependencies'
+/** Vega's own engines; an imported SARIF log's findings carry `sarif:<tool>` instead. */
+export const engineNames = ['secrets', 'code', 'dependencies'] as const
+export type EngineName = (typeof engineNames)[number]
 
 /**
  * Where a finding sits when it is not the product's own running code: tests and fixtures, examples and
  * samples, documentation, vendored third-party code, build and release scripts. Such findings are
  * reported (attackers read tests too) at a lower severity, and the API and policies can filter on it.
  */
-export type FindingContext = 'test' | 'example' | 'docs' | 'vendored' | 'build'
-export const findingContexts: readonly FindingContext[] = ['test', 'example', 'docs', 'vendored', 'build']
+export const findingContexts = ['test', 'example', 'docs', 'vendored', 'build'] as const
+export type FindingContext = (typeof findingContexts)[number]
 
 /** One step of a data flow, source first and sink last (SARIF `codeFlows`). Lines are 1-based. */
 export interface FlowStep {

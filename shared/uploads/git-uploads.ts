@@ -1,13 +1,13 @@
 // Temporary git remotes: create, read, extend, release; and the two git smart-HTTP endpoints.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { type Access, eventActor, inWorkspace } from '../auth/access.js'
 import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
 import { checkCost, checkUploadQuotas, type EffectiveLimits, limitsOf } from '../billing/quotas.js'
-import { type Access, eventActor, inWorkspace } from '../catalog/access.js'
 import { admitScan, queueScan, type ScanAdmission } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config, publicUrl } from '../config.js'
 import { appendEvent, systemActor } from '../data/events.js'
-import { engineNames, getScan, type ScanRecord } from '../data/scans.js'
+import { getScan, type ScanRecord } from '../data/scans.js'
 import {
   claimForPush,
   extendUpload,
@@ -32,6 +32,7 @@ import { knownApiError } from '../http/envelope.js'
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, type UploadId } from '../ids.js'
+import { engineNames } from '../scanning/engine.js'
 import { objectKeys } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
 

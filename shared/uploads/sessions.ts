@@ -1,16 +1,18 @@
 // The legacy sessions flow, kept for old clients: create a session (a presigned PUT for a .tar.gz or
 // .zip), PUT the archive, analyze it (one scan through the same worker and engines), read the session.
+
+import { type Access, eventActor, inWorkspace } from '../auth/access.js'
 import { limitsOf } from '../billing/quotas.js'
-import { type Access, eventActor, inWorkspace } from '../catalog/access.js'
 import { queueScan } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
 import { appendEvent } from '../data/events.js'
-import { engineNames, getScan } from '../data/scans.js'
+import { getScan } from '../data/scans.js'
 import { claimForAnalysis, getSession, putSession, type SessionRecord } from '../data/sessions.js'
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { newId, type RepositoryId, type SessionId } from '../ids.js'
 import { type ArchiveFormat, looksLike } from '../scanning/archive.js'
+import { engineNames } from '../scanning/engine.js'
 import { objectKeys } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut } from '../storage/objects.js'
 

@@ -4,15 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { derivedKey } from '../auth/secret.js'
 import { meterScan } from '../billing/meter.js'
 import { config } from '../config.js'
+import { derivedKey } from '../crypto/secret.js'
 import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent, systemActor } from '../data/events.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
 import {
   claimRecording,
-  engineNames,
   finishScan,
   getScan,
   heartbeatScan,
@@ -20,6 +19,7 @@ import {
   type ScanRecord,
   startScan,
 } from '../data/scans.js'
+import { InputError } from '../errors.js'
 import { gateOf } from '../findings/gate.js'
 import { type RecordedFindings, recordFindings } from '../findings/record.js'
 import { parseBundle } from '../git/bundle.js'
@@ -27,11 +27,10 @@ import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
 import { recordScanOutcome, type ScanFigures } from '../metrics.js'
 import type { ScanMessage } from '../queue/scans.js'
-import type { Engine, EngineFinding } from '../scanning/engine.js'
+import { type Engine, type EngineFinding, engineNames } from '../scanning/engine.js'
 import { codeEngine } from '../scanning/engines/code/index.js'
 import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
 import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
-import { InputError } from '../scanning/input-error.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { getObjectBytes } from '../storage/objects.js'
 

@@ -3,31 +3,11 @@
 // or failed as retryable once it has had its tries. Running it twice is safe: every effect happens once.
 import { appendEvent, systemActor } from '../data/events.js'
 import { recordLastScan } from '../data/repositories.js'
-import { finishScan, listStaleScans, type ScanRecord, touchActiveScan } from '../data/scans.js'
+import { finishScan, isStuck, listStaleScans, runningGraceMs, type ScanRecord, touchActiveScan } from '../data/scans.js'
 import type { WorkspaceId } from '../ids.js'
 import type { RequestLog } from '../log.js'
 import { scanQueue } from '../queue/queues.js'
 import { enqueueScan } from '../queue/scans.js'
-
-/** A queued scan normally starts within seconds; ten minutes means its message is gone. */
-export const queuedGraceMs = 10 * 60_000
-/** A running scan's worker beats every 5 s (run-scan.ts); silent for 30 s, it is dead. */
-export const runningGraceMs = 30_000
-
-/** Whether a queued or running scan has no worker that will finish it (the sweep's and the ops view's rule). */
-type ActiveState = Pick<ScanRecord, 'status' | 'created_at' | 'started_at' | 'heartbeat_at'> & { gsi3sk?: string }
-
-export function isStuck(scan: ActiveState, now = Date.now()): boolean {
-  if (scan.status === 'queued') return now - queuedSince(scan) > queuedGraceMs
-  if (scan.status !== 'running') return false
-  return now - Date.parse(scan.heartbeat_at ?? scan.started_at ?? scan.created_at) > runningGraceMs
-}
-
-// When a queued scan was (re)queued: its place in the sweep index, else its creation.
-function queuedSince(scan: ActiveState): number {
-  const since = Date.parse(scan.gsi3sk?.split('#')[0] ?? '')
-  return Number.isNaN(since) ? Date.parse(scan.created_at) : since
-}
 
 export interface StuckScans {
   requeued: ScanRecord['id'][]
@@ -48,7 +28,7 @@ export async function sweepStuckScans(
   for (const scan of await listStaleScans(new Date(now - runningGraceMs).toISOString())) {
     if (options.workspace && scan.workspace_id !== options.workspace) continue
     if (!isStuck(scan, now)) continue
-    const attempts = (scan as ScanRecord & { attempts?: number }).attempts ?? 0
+    const attempts = scan.attempts ?? 0
     if (attempts >= scanQueue.maxReceiveCount) {
       if (options.dryRun) {
         done.failed.push(scan.id)
@@ -71,7 +51,7 @@ export async function sweepStuckScans(
       }
     } else if (options.dryRun) done.requeued.push(scan.id)
     else if (await touchActiveScan(scan, new Date(now).toISOString())) {
-      await enqueueScan({ scan_id: scan.id })
+      await enqueueScan(scan.id)
       done.requeued.push(scan.id)
     }
   }

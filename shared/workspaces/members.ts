@@ -12,9 +12,9 @@ import {
   removeMember,
   updateMemberRole,
 } from '../data/workspaces.js'
+import type { Role } from '../grants.js'
 import { forbidden, notFound } from '../http/errors.js'
 import type { UserId, WorkspaceId } from '../ids.js'
-import type { Role } from '../routes/route.js'
 
 export const toMember = (record: MemberRecord) => ({
   user_id: record.user_id,

@@ -3,7 +3,7 @@
 // timestamp in every answer is in the one format (`2026-12-05T09:30:00.000Z`), and every create answers a
 // Location that reads back. A new route joins by being in the table.
 import { describe, expect, it } from 'vitest'
-import type { ApiHandler } from '../../shared/http/lambda.js'
+import type { ApiHandler } from '../../shared/api/lambda.js'
 import { routeTable } from '../../shared/routes/index.js'
 import type { Group, RouteSpec } from '../../shared/routes/route.js'
 import { call, newOwner } from '../support/identity.js'

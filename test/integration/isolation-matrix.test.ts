@@ -3,7 +3,7 @@
 // a write), or 501 for a route whose issue has not landed (and then Alice gets 501 too); and afterwards
 // Alice's resources are as they were. A new route joins the matrix by being in the table.
 import { describe, expect, it } from 'vitest'
-import type { ApiHandler } from '../../shared/http/lambda.js'
+import type { ApiHandler } from '../../shared/api/lambda.js'
 import { newId } from '../../shared/ids.js'
 import { routeTable } from '../../shared/routes/index.js'
 import type { Group, RouteSpec } from '../../shared/routes/route.js'

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { handler as apiKeys } from '../../functions/api-keys/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
-import { sha256Hex } from '../../shared/auth/api-key-format.js'
+import { sha256Hex } from '../../shared/crypto/api-key-format.js'
 import { call, newOwner, type Person } from '../support/identity.js'
 
 async function createKey(person: Person, name: string) {

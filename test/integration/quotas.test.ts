@@ -25,6 +25,7 @@ async function storedScan(repository: RepositoryRecord, status: ScanRecord['stat
   if (status !== 'queued' && status !== 'running') {
     delete (item as Partial<typeof item>).gsi3pk
     delete (item as Partial<typeof item>).gsi3sk
+    delete (item as Partial<typeof item>).active_since
   }
   await transact([{ Put: { TableName: tableName(), Item: item } }], () => new Error('exists'))
   return scan

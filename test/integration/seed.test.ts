@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { verifyPassword } from '../../shared/auth/passwords.js'
+import { verifyPassword } from '../../shared/crypto/passwords.js'
 import { createOwnerIfAbsent, getUser, listMembershipsOfUser } from '../../shared/data/users.js'
 
 const owner = (email: string) => ({ email, name: 'Owner', password: 'a-long-enough-password', workspaceName: 'Team' })

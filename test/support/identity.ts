@@ -1,9 +1,9 @@
 // Builders for tests: a fresh owner with a workspace, signed in; and a short way to call a handler as them.
 import { randomUUID } from 'node:crypto'
+import type { ApiHandler } from '../../shared/api/lambda.js'
 import { login } from '../../shared/auth/accounts.js'
-import { hashPassword } from '../../shared/auth/passwords.js'
+import { hashPassword } from '../../shared/crypto/passwords.js'
 import { createOwnerIfAbsent, setPasswordHash } from '../../shared/data/users.js'
-import type { ApiHandler } from '../../shared/http/lambda.js'
 import type { UserId, WorkspaceId } from '../../shared/ids.js'
 import type { Role } from '../../shared/routes/route.js'
 import { type Answer, invoke } from './invoke.js'

@@ -1,7 +1,7 @@
 // Calls a handler with an event from the same factory the local server uses, and reads the answer.
 import type { APIGatewayProxyResult } from 'aws-lambda'
 import { apiGatewayEvent, type HttpRequestInput, lambdaContext } from '../../infra/local/event.js'
-import type { ApiHandler } from '../../shared/http/lambda.js'
+import type { ApiHandler } from '../../shared/api/lambda.js'
 import { routeTable } from '../../shared/routes/index.js'
 import { createMatcher } from '../../shared/routes/match.js'
 

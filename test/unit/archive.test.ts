@@ -4,8 +4,8 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { InputError } from '../../shared/errors.js'
 import { type ArchiveLimits, extractArchive, looksLike, safePath } from '../../shared/scanning/archive.js'
-import { InputError } from '../../shared/scanning/input-error.js'
 import { tarGz, zip } from '../support/archives.js'
 
 const made: string[] = []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hashPassword, verifyPassword } from '../../shared/auth/passwords.js'
+import { hashPassword, verifyPassword } from '../../shared/crypto/passwords.js'
 
 describe('password hashing', () => {
   it('verifies the password it hashed and refuses any other', async () => {

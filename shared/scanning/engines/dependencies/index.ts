@@ -2,8 +2,8 @@
 // report each installed version an OSV advisory affects (DESIGN.md "Scanning"; issue #7 item 3).
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { InputError } from '../../../errors.js'
 import type { Engine, EngineFinding, ScanSource } from '../../engine.js'
-import { InputError } from '../../input-error.js'
 import { type AdvisorySource, packageKey } from './advisory-source.js'
 import { lockfilesOf, parseLockfile } from './lockfiles/index.js'
 import { fixedVersionsAbove, isAffected, lastAffectedAtOrAbove, type OsvRecord } from './osv.js'

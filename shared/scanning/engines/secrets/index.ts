@@ -16,7 +16,7 @@ import {
   type SecretMatch,
 } from './matcher.js'
 import { localRedactionKey, type Redactable, redactedSnippet, redactSecret } from './redact.js'
-import type { SecretRule } from './rules.js'
+import type { SecretRule } from './rule.js'
 import { type SecretlintMode, secretlintMatches, secretlintTriggers } from './secretlint-layer.js'
 
 export type { SecretlintMode }

@@ -4,7 +4,7 @@
 // placeholder words), not by bits of entropy per character, which a real eight-character password can
 // never reach.
 import { shannonEntropy } from './entropy.js'
-import type { MatchPlace } from './rules.js'
+import type { MatchPlace } from './rule.js'
 
 /** Names that say the value is a credential. The key must end with one (`tokenType` does not). */
 const credentialNames = `(?:pass(?:word|wd|phrase)?|pwd|secrets?|tokens?|api[_-]?key|apikey|(?:access|secret|private|consumer|client|auth|encryption|signing|master|app)[_-]?key|credentials?|client[_-]?secret)`

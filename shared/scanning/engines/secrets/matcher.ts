@@ -3,7 +3,8 @@
 
 import { lineOf, lineStarts } from '../../lines.js'
 import { shannonEntropy } from './entropy.js'
-import { rules as defaultRules, placeholderValues, placeholderWords, type SecretRule } from './rules.js'
+import type { SecretRule } from './rule.js'
+import { rules as defaultRules, placeholderValues, placeholderWords } from './rules.js'
 
 export interface SecretMatch {
   rule: SecretRule

@@ -5,7 +5,7 @@
 
 import { shannonEntropy } from './entropy.js'
 import { isPasswordKey, isWrittenAsValue, looksLikeCredential, namesACredential } from './keyed-values.js'
-import type { MatchPlace, SecretRule } from './rules.js'
+import type { MatchPlace, SecretRule } from './rule.js'
 
 const cwe = ['CWE-798', 'CWE-259']
 const fix =

@@ -4,7 +4,7 @@
 import { shannonEntropy } from './entropy.js'
 import { isSignedJwt } from './jwt.js'
 import { passwordStandIns } from './passwords.js'
-import type { SecretRule } from './rules.js'
+import type { SecretRule } from './rule.js'
 
 /** A PEM body without its line breaks, written or escaped: the same key however it was pasted. */
 export const pemBody = (secret: string) => secret.replace(/\\n|\\r|\s/g, '')

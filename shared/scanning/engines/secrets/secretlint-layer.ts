@@ -6,7 +6,7 @@
 import { lintSource } from '@secretlint/core'
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend'
 import { isMasked, isStandIn, type SecretMatch } from './matcher.js'
-import type { SecretRule } from './rules.js'
+import type { SecretRule } from './rule.js'
 
 /** `off`: ours only. `flagged`: on files holding a secret-ish word. `all`: every file (slow; see the benchmark). */
 export type SecretlintMode = 'off' | 'flagged' | 'all'

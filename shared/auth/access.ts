@@ -1,13 +1,12 @@
-// How the catalog (projects, repositories) meets authorization: every function takes the caller's
+// How the services (catalog, findings, billing, ops) meet authorization: every function takes the caller's
 // Access and checks the workspace of what it touches, so no query can forget the tenant.
-import type { Actor } from '../auth/principal.js'
-import { userOf } from '../auth/principal.js'
 import type { EventActor } from '../data/events.js'
 import { listMembershipsOfUser } from '../data/users.js'
+import type { Role } from '../grants.js'
 import type { ApiError } from '../http/errors.js'
 import { forbidden, notFound } from '../http/errors.js'
 import type { WorkspaceId } from '../ids.js'
-import type { Role } from '../routes/route.js'
+import { type Actor, userOf } from './principal.js'
 
 export interface Access {
   actor: Actor
@@ -41,4 +40,15 @@ export async function inWorkspace<T extends { workspace_id: WorkspaceId }>(
   if (!record) throw hidden()
   await access.authorize(record.workspace_id, hidden)
   return record
+}
+
+// Who may read billing and run operations (docs/billing.md "Who may"): a workspace's owners and admins
+// (signed in, or through a personal key with the route's scope), and a workspace key that carries the
+// route's scope (`billing` or `ops`). Members and viewers may not. Another workspace is 404, as everywhere.
+/** The workspace a billing or ops request is about, once the caller may act on it. */
+export async function workspaceFor(access: Access, asked?: WorkspaceId): Promise<WorkspaceId> {
+  const workspace = asked ?? (await defaultWorkspace(access.actor))
+  // A workspace key acts only in its own workspace, with the role its route's scope grants (`scopeGrants`).
+  await access.authorize(workspace, () => notFound('Workspace', workspace))
+  return workspace
 }

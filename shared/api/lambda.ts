@@ -10,12 +10,8 @@ import { type Actor, credentialOf, prepareActor, principalId } from '../auth/pri
 import { publicUrl } from '../config.js'
 import type { Page, PageRequest, StartKey } from '../data/db.js'
 import { deprecationHeaders } from '../deprecations/index.js'
-import type { WorkspaceId } from '../ids.js'
-import { routeTable } from '../routes/index.js'
-import { createMatcher } from '../routes/match.js'
-import type { Role, RouteSpec, RouteTable } from '../routes/route.js'
-import { decodeCursor, encodeCursor } from './cursor.js'
-import { zodIssues } from './envelope.js'
+import { decodeCursor, encodeCursor } from '../http/cursor.js'
+import { zodIssues } from '../http/envelope.js'
 import {
   ApiError,
   badRequest,
@@ -26,11 +22,15 @@ import {
   unauthorized,
   unsupportedMediaType,
   validationFailed,
-} from './errors.js'
-import { idempotent } from './idempotency.js'
-import { accessLog, errorEnvelope, headerOf, requestId, type VegaContext } from './middleware.js'
-import { textIssues } from './plain-text.js'
-import { etagOf, heldBy, Reply } from './reply.js'
+} from '../http/errors.js'
+import { idempotent } from '../http/idempotency.js'
+import { accessLog, errorEnvelope, headerOf, requestId, type VegaContext } from '../http/middleware.js'
+import { textIssues } from '../http/plain-text.js'
+import { etagOf, heldBy, Reply } from '../http/reply.js'
+import type { WorkspaceId } from '../ids.js'
+import { routeTable } from '../routes/index.js'
+import { createMatcher } from '../routes/match.js'
+import { type Role, type RouteSpec, type RouteTable, scopeOf } from '../routes/route.js'
 
 type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined
 type Result<R> = R extends { status: 204 }
@@ -187,7 +187,7 @@ async function authenticate(spec: RouteSpec, headers: Record<string, string>, co
   context.principalId = principalId(actor)
   Object.assign(context.responseHeaders, rateLimitHeaders(count))
   throwIfExceeded(count)
-  requireScope(actor, spec)
+  requireScope(actor, scopeOf(spec), spec.apiKeys !== false)
   return actor
 }
 
