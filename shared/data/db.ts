@@ -39,14 +39,26 @@ export type StoredItem = Record<string, NativeAttributeValue>
 
 export const primaryKey = ({ pk, sk }: StoredItem): { pk: string; sk: string } => ({ pk, sk })
 
+/** A stored item that does not fit its record: a fault of ours (500, logged), never the caller's input (422). */
+export class StoredRecordError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`a stored item does not fit its record: ${issues.join('; ')}`)
+    this.name = 'StoredRecordError'
+  }
+}
+
 /**
  * An item read back as its entity's record: the schema strips keys and index attributes and checks the
  * rest, so an item that does not fit fails here (a 500) instead of answering with a wrong shape later.
  */
-export function recordOf<S extends z.ZodType>(schema: S, item: StoredItem): z.output<S>
-export function recordOf<S extends z.ZodType>(schema: S, item: StoredItem | undefined): z.output<S> | undefined
-export function recordOf<S extends z.ZodType>(schema: S, item: StoredItem | undefined): z.output<S> | undefined {
-  return item === undefined ? undefined : schema.parse(item)
+export function recordOf<S extends z.ZodType>(schema: S, item: unknown): z.output<S>
+export function recordOf<S extends z.ZodType>(schema: S, item: unknown | undefined): z.output<S> | undefined
+export function recordOf<S extends z.ZodType>(schema: S, item: unknown): z.output<S> | undefined {
+  if (item === undefined) return undefined
+  const parsed = schema.safeParse(item)
+  if (parsed.success) return parsed.data
+  // Field paths and messages only: the stored values may be secret.
+  throw new StoredRecordError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
 }
 
 /** `queryByPrefix`, each item parsed as a record of `schema`. */
@@ -55,7 +67,7 @@ export async function queryRecords<S extends z.ZodType>(
   where: Parameters<typeof queryByPrefix>[0],
 ): Promise<Page<z.output<S>>> {
   const page = await queryByPrefix(where)
-  return { items: page.items.map((item) => schema.parse(item)), lastKey: page.lastKey }
+  return { items: page.items.map((item) => recordOf(schema, item)), lastKey: page.lastKey }
 }
 
 /** The items under one partition whose sort key starts with a prefix, on the table or an index. */

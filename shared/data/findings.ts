@@ -247,7 +247,7 @@ export async function getFinding(id: FindingId): Promise<FindingRecord | undefin
 export async function getFindings(ids: FindingId[]): Promise<FindingRecord[]> {
   const found = new Map(
     (await getItems(ids.map((id) => keys.findingById(id)))).map((item) => {
-      const finding = findingRecord.parse(item)
+      const finding = recordOf(findingRecord, item)
       return [finding.id, finding]
     }),
   )
@@ -338,7 +338,7 @@ export async function queryFindings(
       ExclusiveStartKey: page.startKey,
     }),
   )
-  return { items: Items.map((item) => findingRecord.parse(item)), lastKey: LastEvaluatedKey }
+  return { items: Items.map((item) => recordOf(findingRecord, item)), lastKey: LastEvaluatedKey }
 }
 
 export interface Triage {
@@ -475,7 +475,7 @@ export async function findingOfAlias(repository: RepositoryId, fingerprint: stri
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: primaryKey(keys.fingerprintAlias(repository, fingerprint)) }),
   )
-  return Item ? FindingId.parse(Item.finding_id) : undefined
+  return Item ? recordOf(FindingId, Item.finding_id) : undefined
 }
 
 export async function putAlias(repository: RepositoryId, fingerprint: string, finding: FindingId): Promise<void> {

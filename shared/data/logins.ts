@@ -158,7 +158,7 @@ export async function consumeSetupToken(token: string): Promise<UserId | undefin
         ReturnValues: 'ALL_NEW',
       }),
     )
-    return Attributes ? UserId.parse(Attributes.user_id) : undefined
+    return Attributes ? recordOf(UserId, Attributes.user_id) : undefined
   } catch (error) {
     if (isConditionFailure(error)) return undefined
     throw error

@@ -3,7 +3,7 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { encodeTime } from 'ulid'
 import { documents } from '../aws/clients.js'
 import { idPrefixes, type ProjectId } from '../ids.js'
-import { deleteKeys, epochSeconds, tableName } from './db.js'
+import { deleteKeys, epochSeconds, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 import { type ScanRecord, scanRecord } from './scans.js'
 
@@ -24,7 +24,7 @@ export async function listScansOfProjectSince(project: ProjectId, since: number,
         ExclusiveStartKey: startKey,
       }),
     )
-    found.push(...Items.map((item) => scanRecord.parse(item)))
+    found.push(...Items.map((item) => recordOf(scanRecord, item)))
     startKey = LastEvaluatedKey
   } while (startKey && found.length < max)
   return found

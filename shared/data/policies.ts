@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
 import { findingContexts, severities } from '../scanning/engine.js'
-import { tableName } from './db.js'
+import { recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** What a rule does to the findings it matches: fail the gate, note them, or leave them out of it. */
@@ -65,7 +65,7 @@ export async function getPolicy(owner: WorkspaceId | ProjectId): Promise<Policy 
   const { Item } = await documents().send(
     new GetCommand({ TableName: tableName(), Key: keys.policy(owner), ConsistentRead: true }),
   )
-  return Item ? policyRecord.parse({ rules: Item.rules, default: Item.default }) : undefined
+  return Item ? recordOf(policyRecord, { rules: Item.rules, default: Item.default }) : undefined
 }
 
 export async function putPolicy(owner: WorkspaceId | ProjectId, policy: Policy, by: string): Promise<void> {

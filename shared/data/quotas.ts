@@ -119,7 +119,7 @@ export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveSc
           ExclusiveStartKey: startKey,
         }),
       )
-      found.push(...Items.map((item) => activeScan.parse(item)))
+      found.push(...Items.map((item) => recordOf(activeScan, item)))
       startKey = LastEvaluatedKey
     } while (startKey)
   }

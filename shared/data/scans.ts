@@ -338,7 +338,7 @@ export async function listStaleScans(before: string, limit = 100): Promise<ScanR
         Limit: limit,
       }),
     )
-    stale.push(...Items.map((item) => scanRecord.parse(item)))
+    stale.push(...Items.map((item) => recordOf(scanRecord, item)))
   }
   return stale
 }

@@ -5,7 +5,7 @@ import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
-import { type Page, type PageRequest, tableName } from './db.js'
+import { type Page, type PageRequest, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export const usageLineRecord = z.object({
@@ -172,7 +172,7 @@ export async function listUsageLines(
       ExclusiveStartKey: page.startKey,
     }),
   )
-  return { items: Items.map((item) => usageLineRecord.parse(item)), lastKey: LastEvaluatedKey }
+  return { items: Items.map((item) => recordOf(usageLineRecord, item)), lastKey: LastEvaluatedKey }
 }
 
 /** Every aggregate of one period and dimension whose bucket lies in [first, last] (all pages). */
@@ -195,7 +195,7 @@ export async function listAggregates(
         ExclusiveStartKey: startKey,
       }),
     )
-    found.push(...Items.map((item) => aggregateRecord.parse(item)))
+    found.push(...Items.map((item) => recordOf(aggregateRecord, item)))
     startKey = LastEvaluatedKey
   } while (startKey)
   return found

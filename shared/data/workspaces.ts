@@ -63,7 +63,7 @@ export async function listWorkspacesOf(
   })
   if (memberships.length === 0) return { items: [], lastKey }
   const workspaces = (await getItems(memberships.map((item) => keys.workspace(item.workspace_id)))).map((item) =>
-    workspaceRecord.parse(item),
+    recordOf(workspaceRecord, item),
   )
   const byId = new Map(workspaces.map((workspace) => [workspace.id as string, workspace]))
   const items = memberships.flatMap((membership) => {
@@ -100,7 +100,7 @@ export async function addMember(
     )
   }
   await transact(items, () => conflicting(`${email} is already a member of workspace ${workspace}, or just became one`))
-  return { member: memberRecord.parse(item), setupToken: setup?.token ?? null }
+  return { member: recordOf(memberRecord, item), setupToken: setup?.token ?? null }
 }
 
 export async function updateMemberRole(workspace: WorkspaceId, user: UserId, role: Role): Promise<MemberRecord> {

@@ -1,10 +1,14 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { sqsRecord } from '../../infra/local/sqs-event.js'
+import { documents } from '../../shared/aws/clients.js'
 import { cascadeInRequestLimit } from '../../shared/catalog/projects.js'
+import { StoredRecordError, tableName } from '../../shared/data/db.js'
+import { keys } from '../../shared/data/keys.js'
 import { getProject, getProjectForDeletion } from '../../shared/data/projects.js'
 import {
   createRepository,
@@ -13,7 +17,7 @@ import {
   recordLastScan,
 } from '../../shared/data/repositories.js'
 import { recordFindings } from '../../shared/findings/record.js'
-import { newId } from '../../shared/ids.js'
+import { newId, type ProjectId } from '../../shared/ids.js'
 import { Project, Rollup } from '../../shared/routes/schemas.js'
 import type { Severity } from '../../shared/scanning/engine.js'
 import { call, newOwner, type Person } from '../support/identity.js'
@@ -201,5 +205,32 @@ describe('GET /v1/projects/{id}/rollup', () => {
       repositories: 2,
       open_findings: { critical: 2, high: 3, medium: 0, low: 4, info: 0 },
     })
+  })
+
+  it('answers 500 internal, not a 422 blaming the caller, for a stored project that does not fit its record', async () => {
+    const owner = await newOwner()
+    const created = await newProject(owner)
+    // A stored item that drifted from its record (a hand edit, a bad migration): the count is text now.
+    await documents().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.projectById(created.id as ProjectId),
+        UpdateExpression: 'SET repository_count = :text',
+        ExpressionAttributeValues: { ':text': 'sk_live_not-a-number' },
+      }),
+    )
+    await expect(getProject(created.id as ProjectId)).rejects.toThrow(StoredRecordError)
+
+    for (const [method, path] of [
+      ['GET', `/v1/projects/${created.id}`],
+      ['GET', '/v1/projects'],
+    ] as const) {
+      const answer = await call(projects, method, path, { as: owner.token })
+      expect(answer.status, path).toBe(500)
+      expect(answer.json.error.code).toBe('internal')
+      // Neither the stored value nor the record's field names reach the caller.
+      expect(answer.text).not.toContain('sk_live_')
+      expect(answer.text).not.toContain('repository_count')
+    }
   })
 })
