@@ -33,17 +33,18 @@ import { keys } from './keys.js'
 export const findingStatuses = ['open', 'fixed', 'dismissed'] as const
 export type FindingStatus = (typeof findingStatuses)[number]
 
-const findingLocation = z.object({
+export const findingLocation = z.object({
   path: z.string(),
   start_line: z.number().int(),
   end_line: z.number().int(),
   commit: z.string().optional(),
   snippet: z.string(),
 }) satisfies z.ZodType<FindingLocation>
-const flowStep = z.object({
+export const flowStep = z.object({
   path: z.string(),
   line: z.number().int(),
   snippet: z.string(),
+  /** What happens here: the source, each assignment or call it passes, the sink. */
   note: z.string(),
 }) satisfies z.ZodType<FlowStep>
 

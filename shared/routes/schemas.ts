@@ -1,12 +1,20 @@
 // Resource shapes of DESIGN.md ("Resource shapes"): field names are part of the contract.
 // Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
 import { z } from 'zod'
-import { findingStatuses, userDismissReasons } from '../data/findings.js'
+import {
+  dismissReasons,
+  findingLocation,
+  findingRecord,
+  findingStatuses,
+  flowStep,
+  historyRecord,
+  userDismissReasons,
+} from '../data/findings.js'
 import { contextFilterValues, policyEffects, policyRecord } from '../data/policies.js'
 import { projectRecord } from '../data/projects.js'
 import { limitNames } from '../data/quotas.js'
 import { repositoryRecord } from '../data/repositories.js'
-import { gateRecord, scanStatuses } from '../data/scans.js'
+import { gateRecord, scanRecord, scanStatuses } from '../data/scans.js'
 import { suppressionRecord } from '../data/suppressions.js'
 import { memberRecord } from '../data/users.js'
 import { workspaceRecord } from '../data/workspaces.js'
@@ -247,18 +255,11 @@ export const Scan = z
     repository_id: RepositoryId,
     upload_id: UploadId.nullable(),
     status: ScanStatus,
-    error: z
-      .object({
-        code: z.string(),
-        message: z.string(),
-        retryable: z.boolean(),
-        details: z.record(z.string(), z.unknown()),
-      })
-      .nullable(),
+    error: scanRecord.shape.error,
     created_at: Timestamp,
     started_at: Timestamp.nullable(),
     finished_at: Timestamp.nullable(),
-    stats: z.object({ files: z.number(), bytes: z.number(), commits: z.number(), duration_ms: z.number() }).nullable(),
+    stats: scanRecord.shape.stats,
     engines: z.array(Engine),
     /** The CI gate: the policy applied to what this scan saw; null until it succeeds. */
     gate: Gate.nullable(),
@@ -281,51 +282,40 @@ export const CreateScan = z.strictObject({
 })
 
 export const FindingStatus = z.enum(findingStatuses)
-export const FlowStep = z
-  .object({
-    path: z.string(),
-    line: z.number().int(),
-    snippet: z.string(),
-    /** What happens here: the source, each assignment or call it passes, the sink. */
-    note: z.string(),
+export const FlowStep = flowStep.meta({ id: 'FlowStep' })
+export const Location = findingLocation.omit({ snippet: true })
+export const Finding = findingRecord
+  .pick({
+    id: true,
+    repository_id: true,
+    rule_id: true,
+    severity: true,
+    title: true,
+    message: true,
+    path: true,
+    start_line: true,
+    end_line: true,
+    snippet: true,
+    fingerprint: true,
+    fingerprint_version: true,
+    status: true,
+    first_seen_scan_id: true,
+    last_seen_scan_id: true,
+    cwe: true,
+    fix: true,
   })
-  .meta({ id: 'FlowStep' })
-export const Location = z.object({
-  path: z.string(),
-  start_line: z.number().int(),
-  end_line: z.number().int(),
-  commit: z.string().optional(),
-})
-export const Finding = z
-  .object({
-    id: FindingId,
-    repository_id: RepositoryId,
+  .extend({
     engine: Engine,
-    rule_id: z.string(),
-    severity: Severity,
-    title: z.string(),
-    message: z.string(),
-    path: z.string(),
-    start_line: z.number().int(),
-    end_line: z.number().int(),
-    snippet: z.string(),
     locations: z.array(Location),
     /** Test, example, docs, vendored or build material (one severity lower); null for the product's own code. */
     context: FindingContextName.nullable(),
     /** A data-flow finding's path from source to sink, in order; null for the others. */
     flow: z.array(FlowStep).nullable(),
-    fingerprint: z.string(),
-    fingerprint_version: z.number().int(),
-    status: FindingStatus,
-    first_seen_scan_id: ScanId,
-    last_seen_scan_id: ScanId,
-    cwe: z.array(z.string()),
-    fix: z.string(),
     advisory: z.object({ id: z.string(), aliases: z.array(z.string()), url: z.string().nullable() }).nullable(),
     /** Why it is dismissed, by whom, when; null unless dismissed. */
     triage: z
       .object({
-        reason: z.enum(['false_positive', 'wont_fix', 'used_in_tests', 'suppressed']),
+        reason: z.enum(dismissReasons),
         comment: z.string(),
         by: z.string(),
         at: Timestamp,
@@ -338,15 +328,7 @@ export const Finding = z
   .meta({ id: 'Finding' })
 export const FindingDetail = Finding.extend({
   occurrences: z.array(z.object({ scan_id: ScanId, locations: z.array(Location) })),
-  history: z.array(
-    z.object({
-      at: Timestamp,
-      actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
-      change: z.enum(['dismissed', 'reopened', 'dismissal_requested', 'dismissal_denied']),
-      reason: z.string().nullable(),
-      comment: z.string().nullable(),
-    }),
-  ),
+  history: z.array(historyRecord.omit({ id: true }).extend({ at: Timestamp })),
 }).meta({ id: 'FindingDetail' })
 export const FindingQuery = PageQuery.extend({
   severity: Severity.optional(),
