@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { severities } from '../shared/scanning/engine.js'
 
 export interface PushOptions {
   dir: string
@@ -127,8 +128,6 @@ export async function push(options: PushOptions): Promise<PushOutcome> {
     await new Promise((wake) => setTimeout(wake, 1000))
   }
 }
-
-const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
 
 async function main() {
   const usage =

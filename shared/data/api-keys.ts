@@ -5,7 +5,7 @@ import { documents } from '../aws/clients.js'
 import { displayPrefix, newApiKey, sha256Hex } from '../crypto/api-key-format.js'
 import { type Scope, scopes } from '../grants.js'
 import { ApiKeyId, newId, UserId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 const keyOwner = z.discriminatedUnion('type', [
@@ -85,14 +85,7 @@ export async function findApiKeyById(id: ApiKeyId): Promise<ApiKeyRecord | undef
 }
 
 export async function listApiKeys(owner: UserId | WorkspaceId, page: PageRequest): Promise<Page<ApiKeyRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.apiKeysOf(owner)
-  return queryRecords(apiKeyRecord, {
-    index: 'gsi1',
-    partition: gsi1pk,
-    prefix: gsi1skPrefix,
-    page,
-    newestFirst: true,
-  })
+  return queryRecords(apiKeyRecord, { ...under(keys.apiKeysOf(owner)), page, newestFirst: true })
 }
 
 /** Marks a key revoked; true when this call revoked it, false when it already was. */

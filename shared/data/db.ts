@@ -61,6 +61,18 @@ export function recordOf<S extends z.ZodType>(schema: S, item: unknown): z.outpu
   throw new StoredRecordError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
 }
 
+type KeyFamily =
+  | { pk: string; skPrefix: string }
+  | { gsi1pk: string; gsi1skPrefix: string }
+  | { gsi2pk: string; gsi2skPrefix: string }
+
+/** Where to query for a key family of keys.ts: the table (`pk`, `skPrefix`) or the index its keys name. */
+export function under(family: KeyFamily): { index?: 'gsi1' | 'gsi2'; partition: string; prefix: string } {
+  if ('gsi1pk' in family) return { index: 'gsi1', partition: family.gsi1pk, prefix: family.gsi1skPrefix }
+  if ('gsi2pk' in family) return { index: 'gsi2', partition: family.gsi2pk, prefix: family.gsi2skPrefix }
+  return { partition: family.pk, prefix: family.skPrefix }
+}
+
 /** `queryByPrefix`, each item parsed as a record of `schema`. */
 export async function queryRecords<S extends z.ZodType>(
   schema: S,

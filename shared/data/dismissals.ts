@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
 import { userDismissReasons } from './findings.js'
 import { keys } from './keys.js'
 
@@ -84,11 +84,8 @@ export function listDismissals(
   page: PageRequest,
   status?: DismissalRecord['status'],
 ): Promise<Page<DismissalRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.dismissalRequestsOf(workspace)
   return queryRecords(dismissalRecord, {
-    index: 'gsi1',
-    partition: gsi1pk,
-    prefix: gsi1skPrefix,
+    ...under(keys.dismissalRequestsOf(workspace)),
     page,
     newestFirst: true,
     status,

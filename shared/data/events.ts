@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { EventId, newId, RepositoryId } from '../ids.js'
-import { deleteKeys, type Page, type PageRequest, queryRecords, tableName } from './db.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const eventTypes = [
@@ -63,8 +63,7 @@ export async function appendEvent(
 
 /** Newest first. */
 export function listEvents(repository: RepositoryId, page: PageRequest): Promise<Page<EventRecord>> {
-  const { pk, skPrefix } = keys.eventsOf(repository)
-  return queryRecords(eventRecord, { partition: pk, prefix: skPrefix, page, newestFirst: true })
+  return queryRecords(eventRecord, { ...under(keys.eventsOf(repository)), page, newestFirst: true })
 }
 
 /** Removes a deleted repository's timeline. */

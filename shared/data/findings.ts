@@ -27,6 +27,7 @@ import {
   type StoredItem,
   tableName,
   transact,
+  under,
 } from './db.js'
 import { keys } from './keys.js'
 
@@ -260,8 +261,7 @@ export function listFindingsOf(
   page: PageRequest,
   status?: FindingStatus,
 ): Promise<Page<FindingRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.findingsOf(repository)
-  return queryRecords(findingRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page, status })
+  return queryRecords(findingRecord, { ...under(keys.findingsOf(repository)), page, status })
 }
 
 /** The ids of the findings one scan saw, every page. */
@@ -270,8 +270,7 @@ export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
 }
 
 export function listOccurrences(finding: FindingId, page: PageRequest): Promise<Page<OccurrenceRecord>> {
-  const { pk, skPrefix } = keys.occurrencesOf(finding)
-  return queryRecords(occurrenceRecord, { partition: pk, prefix: skPrefix, page, newestFirst: true })
+  return queryRecords(occurrenceRecord, { ...under(keys.occurrencesOf(finding)), page, newestFirst: true })
 }
 
 export interface FindingFilters {
@@ -467,8 +466,7 @@ export async function clearPendingDismissal(finding: FindingId, request: string)
 }
 
 export function listHistory(finding: FindingId, page: PageRequest): Promise<Page<HistoryEntry>> {
-  const { pk, skPrefix } = keys.findingHistoryOf(finding)
-  return queryRecords(historyRecord, { partition: pk, prefix: skPrefix, page })
+  return queryRecords(historyRecord, { ...under(keys.findingHistoryOf(finding)), page })
 }
 
 /** The finding a later fingerprint continues (its file was renamed), if one was recorded. */

@@ -15,6 +15,7 @@ import {
   type TransactItems,
   tableName,
   transact,
+  under,
 } from './db.js'
 import { keys } from './keys.js'
 
@@ -86,8 +87,7 @@ export async function markDeleting(project: ProjectRecord): Promise<void> {
 
 /** A workspace's projects, oldest first, so a page never shifts under concurrent creates. */
 export function listProjects(workspace: WorkspaceId, page: PageRequest): Promise<Page<ProjectRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.projectsOf(workspace)
-  return queryRecords(projectRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+  return queryRecords(projectRecord, { ...under(keys.projectsOf(workspace)), page })
 }
 
 export async function updateProject(

@@ -17,6 +17,7 @@ import {
   type TransactItems,
   tableName,
   transact,
+  under,
 } from './db.js'
 import { keys } from './keys.js'
 import type { ProjectRecord } from './projects.js'
@@ -94,16 +95,14 @@ export async function getRepository(id: RepositoryId): Promise<RepositoryRecord 
 }
 
 export function listRepositoriesOfProject(project: ProjectId, page: PageRequest): Promise<Page<RepositoryRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.repositoriesOfProject(project)
-  return queryRecords(repositoryRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+  return queryRecords(repositoryRecord, { ...under(keys.repositoriesOfProject(project)), page })
 }
 
 export function listRepositoriesOfWorkspace(
   workspace: WorkspaceId,
   page: PageRequest,
 ): Promise<Page<RepositoryRecord>> {
-  const { gsi2pk, gsi2skPrefix } = keys.repositoriesOfWorkspace(workspace)
-  return queryRecords(repositoryRecord, { index: 'gsi2', partition: gsi2pk, prefix: gsi2skPrefix, page })
+  return queryRecords(repositoryRecord, { ...under(keys.repositoriesOfWorkspace(workspace)), page })
 }
 
 export async function updateRepository(

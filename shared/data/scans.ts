@@ -4,7 +4,16 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
-import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+import {
+  deleteKeys,
+  isConditionFailure,
+  type Page,
+  type PageRequest,
+  queryRecords,
+  recordOf,
+  tableName,
+  under,
+} from './db.js'
 
 import { activeShards, keys } from './keys.js'
 import { policyEffects } from './policies.js'
@@ -99,15 +108,7 @@ export function listScansOfRepository(
   page: PageRequest,
   status?: ScanStatus,
 ): Promise<Page<ScanRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.scansOfRepository(repository)
-  return queryRecords(scanRecord, {
-    index: 'gsi1',
-    partition: gsi1pk,
-    prefix: gsi1skPrefix,
-    page,
-    newestFirst: true,
-    status,
-  })
+  return queryRecords(scanRecord, { ...under(keys.scansOfRepository(repository)), page, newestFirst: true, status })
 }
 
 export function listScansOfProject(
@@ -115,15 +116,7 @@ export function listScansOfProject(
   page: PageRequest,
   status?: ScanStatus,
 ): Promise<Page<ScanRecord>> {
-  const { gsi2pk, gsi2skPrefix } = keys.scansOfProject(project)
-  return queryRecords(scanRecord, {
-    index: 'gsi2',
-    partition: gsi2pk,
-    prefix: gsi2skPrefix,
-    page,
-    newestFirst: true,
-    status,
-  })
+  return queryRecords(scanRecord, { ...under(keys.scansOfProject(project)), page, newestFirst: true, status })
 }
 
 export type Transition = 'started' | 'already_done' | 'missing'

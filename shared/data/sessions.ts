@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.js'
 import { archiveFormats } from '../scanning/archive.js'
-import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const sessionRecord = z.object({
@@ -61,8 +61,7 @@ export function claimForAnalysis(session: SessionId, scan: ScanId, now: string) 
 }
 
 export function listSessionsOf(repository: RepositoryId, page: PageRequest): Promise<Page<SessionRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.sessionsOf(repository)
-  return queryRecords(sessionRecord, { index: 'gsi1', partition: gsi1pk, prefix: gsi1skPrefix, page })
+  return queryRecords(sessionRecord, { ...under(keys.sessionsOf(repository)), page })
 }
 
 /** Removes every session of a deleted repository. */

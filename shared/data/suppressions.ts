@@ -4,7 +4,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
-import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const suppressionRecord = z.object({
@@ -53,8 +53,7 @@ export async function deleteSuppression(repository: RepositoryId, id: Suppressio
 }
 
 export function listSuppressions(repository: RepositoryId, page: PageRequest): Promise<Page<SuppressionRecord>> {
-  const { pk, skPrefix } = keys.suppressionsOf(repository)
-  return queryRecords(suppressionRecord, { partition: pk, prefix: skPrefix, page })
+  return queryRecords(suppressionRecord, { ...under(keys.suppressionsOf(repository)), page })
 }
 
 /** Every suppression of a repository (a scan reads them once). */

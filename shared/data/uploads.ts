@@ -5,7 +5,16 @@ import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { conflicting, expired } from '../errors.js'
 import { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
-import { deleteKeys, isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName } from './db.js'
+import {
+  deleteKeys,
+  isConditionFailure,
+  type Page,
+  type PageRequest,
+  queryRecords,
+  recordOf,
+  tableName,
+  under,
+} from './db.js'
 import { keys } from './keys.js'
 
 export type UploadStatus = 'awaiting_push' | 'received' | 'expired' | 'released'
@@ -114,14 +123,7 @@ export function claimForPush(upload: UploadId, scan: ScanId, now: string) {
 
 /** A repository's uploads, newest first. */
 export function listUploadsOf(repository: RepositoryId, page: PageRequest): Promise<Page<UploadRecord>> {
-  const { gsi1pk, gsi1skPrefix } = keys.uploadsOf(repository)
-  return queryRecords(uploadRecord, {
-    index: 'gsi1',
-    partition: gsi1pk,
-    prefix: gsi1skPrefix,
-    page,
-    newestFirst: true,
-  })
+  return queryRecords(uploadRecord, { ...under(keys.uploadsOf(repository)), page, newestFirst: true })
 }
 
 /** Removes every upload of a deleted repository. */

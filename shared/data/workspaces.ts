@@ -17,6 +17,7 @@ import {
   type TransactItems,
   tableName,
   transact,
+  under,
 } from './db.js'
 import { keys } from './keys.js'
 import { setupTokenItem } from './logins.js'
@@ -45,8 +46,7 @@ export async function getMembership(workspace: WorkspaceId, user: UserId): Promi
 }
 
 export async function listMembers(workspace: WorkspaceId, page: PageRequest): Promise<Page<MemberRecord>> {
-  const { pk, skPrefix } = keys.membersOf(workspace)
-  return queryRecords(memberRecord, { partition: pk, prefix: skPrefix, page })
+  return queryRecords(memberRecord, { ...under(keys.membersOf(workspace)), page })
 }
 
 /** The caller's workspaces with their role in each, a page of memberships at a time. */
