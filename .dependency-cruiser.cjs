@@ -45,7 +45,7 @@ module.exports = {
     },
     {
       name: 'not-to-test',
-      comment: 'Only tests import test/: bench/ and scripts/ build on shared/ and infra/ instead.',
+      comment: 'Only tests import test/: bench/, scripts/ and proof/ build on shared/ and infra/ instead.',
       severity: 'error',
       from: { pathNot: '^test/' },
       to: { path: '^test/' },
@@ -55,7 +55,7 @@ module.exports = {
       comment: 'shared/ is what the entry points share; it never imports one of them.',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { path: '^(functions|infra|scripts|bench|test)/' },
+      to: { path: '^(functions|infra|scripts|bench|proof|test)/' },
     },
     {
       name: 'no-function-to-function',

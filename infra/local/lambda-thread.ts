@@ -8,6 +8,8 @@ import type { Context } from 'aws-lambda'
 
 export interface ThreadedFunction<Event, Result> {
   handler: (event: Event, context: Context) => Promise<Result>
+  /** Stops the thread at once, mid-invocation, as a crashed container stops: its invocation fails. */
+  kill(): Promise<void>
   close(): Promise<void>
 }
 
@@ -65,6 +67,10 @@ export function lambdaThread<Event, Result>(module: URL, functionName: string): 
           timeoutMs: context.getRemainingTimeInMillis(),
         })
       }),
+    async kill() {
+      // `exit` fails what it was running (failAll), and the next invocation starts a new thread.
+      await thread?.terminate()
+    },
     async close() {
       const closing = thread
       thread = undefined

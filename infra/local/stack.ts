@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { newSigningSecret } from '../../shared/crypto/secret.js'
 import { importAdvisoriesFrom } from '../../shared/data/advisories.js'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
+import { scanQueue } from '../../shared/queue/queues.js'
 import { stageThrottles, type Throttle } from '../aws/throttles.js'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
 import { type Poller, type SqsHandler, startPoller } from './poller.js'
@@ -107,7 +108,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const advisories = await step('advisories imported', () => importAdvisoriesFrom(shippedAdvisories))
     log(`vega: ${advisories.imported + advisories.updated} advisories from ${shippedAdvisories}`)
     const poller = options.worker
-      ? startPoller({ endpoint: sqs.endpoint, queueUrl: resources.scanQueueUrl, handler: options.worker, log })
+      ? startPoller({
+          endpoint: sqs.endpoint,
+          queueUrl: resources.scanQueueUrl,
+          handler: options.worker,
+          batchSize: scanQueue.batchSize,
+          log,
+        })
       : undefined
     // The scheduled cleanup, as EventBridge would run it in AWS.
     const cleanup = options.cleanup

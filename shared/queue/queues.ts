@@ -9,6 +9,8 @@ export const scanQueue = {
   retentionS: 4 * 24 * 3600,
   /** DESIGN.md "Architecture": a scan message goes to the DLQ after 3 tries. */
   maxReceiveCount: 3,
+  /** Messages per worker invocation: a batch shares one invocation's /tmp and time, so a handful. */
+  batchSize: 5,
 } as const
 
 export const scanDeadLetterQueue = {

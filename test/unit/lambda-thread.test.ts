@@ -46,6 +46,20 @@ describe('a Lambda function in a thread of its own', () => {
     expect(after.functionName).toBe('fragile')
   })
 
+  it('kills a thread mid-invocation: the invocation fails at once, and the next one runs in a new thread', async () => {
+    fn = lambdaThread<Event, Result>(module, 'killed')
+    await fn.handler({}, context())
+
+    const running = fn.handler({ spinMs: 10_000 }, context())
+    await new Promise((wake) => setTimeout(wake, 200))
+    const started = performance.now()
+    await fn.kill()
+
+    await expect(running).rejects.toThrow(/killed exited with code 1/)
+    expect(performance.now() - started).toBeLessThan(2_000)
+    expect((await fn.handler({}, context())).functionName).toBe('killed')
+  })
+
   it('sees the environment the stack set before its first invocation', async () => {
     process.env.VEGA_THREAD_PROBE = 'set-by-the-stack'
     fn = lambdaThread<Event, Result>(module, 'env')

@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
-const roots = ['shared', 'functions', 'infra', 'bench', 'scripts']
+const roots = ['shared', 'functions', 'infra', 'bench', 'scripts', 'proof']
 
 interface CruiseResult {
   modules: { source: string; dependencies: { resolved: string }[] }[]

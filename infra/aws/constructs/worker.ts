@@ -6,7 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets'
 import { Architecture } from 'aws-cdk-lib/aws-lambda'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Construct } from 'constructs'
-import { workerTimeoutS } from '../../../shared/queue/queues.js'
+import { scanQueue, workerTimeoutS } from '../../../shared/queue/queues.js'
 import { type AccessTargets, access } from '../access.js'
 import type { StageSettings } from '../stages.js'
 import { type FunctionEnvironment, type ShippedPackage, VegaFunction } from './vega-function.js'
@@ -65,8 +65,7 @@ export class Worker extends Construct {
     })
     this.function.addEventSource(
       new SqsEventSource(targets.data.scanQueue, {
-        // A batch shares one invocation's /tmp and time; scans are long, so a handful at a time.
-        batchSize: 5,
+        batchSize: scanQueue.batchSize,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         // At most the reserved concurrency, so the poller is never throttled (throttled receives count
