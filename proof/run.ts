@@ -1,10 +1,21 @@
 // `npm run proof [-- part ...]`: what Vega survives, measured on this machine and printed as a table.
 // Parts: kill-worker, kill-stack, hostile, load (all by default). Minutes, not part of `npm test`.
 import { cpus, totalmem } from 'node:os'
+import { hostileProof } from './hostile.js'
+import { killStackProof } from './kill-stack.js'
 import { killWorkerProof, type Row } from './kill-worker.js'
+import { loadProof } from './load.js'
 
 const parts: Record<string, () => Promise<Row[]>> = {
   'kill-worker': () => killWorkerProof(Number(process.env.PROOF_KILLS ?? 20)),
+  'kill-stack': () => killStackProof(16),
+  hostile: () => hostileProof(Number(process.env.PROOF_PER_ROUTE ?? 14)),
+  load: () =>
+    loadProof({
+      rate: 200,
+      seconds: Number(process.env.PROOF_LOAD_S ?? 60),
+      files: Number(process.env.PROOF_FILES ?? 100_000),
+    }),
 }
 
 const asked = process.argv.slice(2)
