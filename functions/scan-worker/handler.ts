@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
-import { getScan } from '../../shared/data/scans.js'
+import { getScan, runningGraceMs } from '../../shared/data/scans.js'
 import type { RecordedFindings } from '../../shared/findings/record.js'
 import { type RequestLog, requestLog } from '../../shared/log.js'
 import { publishMetrics } from '../../shared/metrics.js'
@@ -9,8 +9,12 @@ import { deleteProjectInBackground } from '../../shared/worker/delete-project.js
 import { runScan } from '../../shared/worker/run-scan.js'
 
 const processor = new BatchProcessor(EventType.SQS)
-/** Each heartbeat keeps the message hidden this much longer: a live worker's message is never redelivered. */
-const renewedVisibilityS = 60
+/**
+ * Each heartbeat (every 5 s, from the scan's start) keeps the message hidden this much longer: a live
+ * worker's message is not redelivered, and a dead worker's comes back within 30 s, without the sweep.
+ * The same silence the sweep calls dead (`runningGraceMs`).
+ */
+const renewedVisibilityS = runningGraceMs / 1000
 
 function processRecord(requestId: string | null) {
   return async (record: SQSRecord): Promise<void> => {

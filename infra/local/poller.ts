@@ -1,6 +1,6 @@
-// Feeds the scan queue to the worker handler the way Lambda's SQS event source does: batches of up to
-// 10, the whole batch retried when the handler throws, only the reported batchItemFailures retried
-// when it answers, and everything else deleted. Redelivery waits for the queue's visibility timeout,
+// Feeds the scan queue to the worker handler the way Lambda's SQS event source does: batches of the
+// configured size (10 by default), the whole batch retried when the handler throws, only the reported
+// batchItemFailures retried when it answers, and everything else deleted. Redelivery waits for the queue's visibility timeout,
 // and the queue's redrive policy moves a message to the DLQ after maxReceiveCount tries.
 import { randomUUID } from 'node:crypto'
 import {

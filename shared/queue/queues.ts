@@ -9,8 +9,13 @@ export const scanQueue = {
   retentionS: 4 * 24 * 3600,
   /** DESIGN.md "Architecture": a scan message goes to the DLQ after 3 tries. */
   maxReceiveCount: 3,
-  /** Messages per worker invocation: a batch shares one invocation's /tmp and time, so a handful. */
-  batchSize: 5,
+  /**
+   * One scan per worker invocation. A batch runs its scans one after another in one invocation's time
+   * (five scans of the 300 s budget would not fit the 6-minute timeout), and a worker that dies takes its
+   * whole batch down: the unstarted scans' messages stay invisible for the visibility timeout, so they
+   * waited for the queued-scan sweep (10 minutes; `npm run proof -- kill-stack` measured it).
+   */
+  batchSize: 1,
 } as const
 
 export const scanDeadLetterQueue = {

@@ -245,7 +245,7 @@ describe('the functions', () => {
       const worker = propsOf(variant, 'scan-worker')
 
       synths[variant].template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        BatchSize: 5,
+        BatchSize: scanQueue.batchSize,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: concurrency },
       })

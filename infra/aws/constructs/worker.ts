@@ -66,7 +66,6 @@ export class Worker extends Construct {
     this.function.addEventSource(
       new SqsEventSource(targets.data.scanQueue, {
         batchSize: scanQueue.batchSize,
-        maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         // At most the reserved concurrency, so the poller is never throttled (throttled receives count
         // towards maxReceiveCount and would push healthy scans into the DLQ). SQS's minimum is 2.
