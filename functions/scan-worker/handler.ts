@@ -45,6 +45,9 @@ async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog
   const report: { findings?: RecordedFindings } = {}
   let failure: unknown
   try {
+    // Hidden for the heartbeat's span from receipt: a worker killed before its scan starts returns the
+    // message in 30 s, not after the queue's whole visibility timeout.
+    await extendVisibility(record.receiptHandle, renewedVisibilityS).catch(() => undefined)
     await runScan(message, log, {
       renewMessage: () => extendVisibility(record.receiptHandle, renewedVisibilityS),
       report,

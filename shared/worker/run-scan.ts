@@ -54,12 +54,13 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     if (scan.status === 'succeeded' && scan.stats) await meterScan(scan, scan.stats)
     return log.info('scan already finished; message dropped', { scan_id: scan.id })
   }
-  await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
-
   const dir = mkdtempSync(join(tmpdir(), `vega-${scan.id}-`))
+  // Beating from the start: a checkout of a large tree takes longer than the silence the sweep allows.
   const cancelWatch = keepAlive(options.renewMessage)
+  cancelWatch.start(scan.id)
   const started = performance.now()
   try {
+    await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
@@ -70,7 +71,6 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     // A cancellation is read at each engine boundary and, while an engine runs, every few seconds, so a
     // long engine can stop between files; what a cancelled scan found is never recorded.
     const cancelled = () => cancelWatch.requested || isCancelRequested(scan.id)
-    cancelWatch.start(scan.id)
     source.cancelled = () => cancelWatch.requested
     const found: EngineFinding[] = []
     const ran: string[] = []
