@@ -46,8 +46,14 @@ export async function killWorkerProof(kills: number): Promise<Row[]> {
     if (done.status !== 'succeeded') throw new Error(`the reference scan ${done.status}`)
     const expected = (await allItems(api, `/v1/repositories/${reference}/findings`)).length
 
+    // One kill at a time, each scan left to come back before the next push: locally one worker thread
+    // runs one scan at a time (Lambda would run the recoveries side by side), so overlapping kills would
+    // measure the local queue, not the recovery.
     const runs: { repositoryId: string; scanId: string; killedAt: number }[] = []
+    const recoveries: number[] = []
+    const backRunning: number[] = []
     let finishedFirst = 0
+    let succeeded = 0
     while (runs.length < kills) {
       const repositoryId = await newRepository(api, `kill-${runs.length}`)
       const scanId = await gitPush(api, repositoryId, repo)
@@ -60,18 +66,29 @@ export async function killWorkerProof(kills: number): Promise<Row[]> {
         continue
       }
       await local.killWorker()
-      runs.push({ repositoryId, scanId, killedAt: Date.now() })
-      say(`kill-worker: killed ${runs.length}/${kills} (scan ${scanId})`)
+      const killedAt = Date.now()
+      runs.push({ repositoryId, scanId, killedAt })
+      // Back when a new run of the scan records its start (started_at moves past the kill).
+      let back: number | undefined
+      for (const deadline = Date.now() + 600_000; Date.now() < deadline; await sleep(200)) {
+        const scan = (await api.call('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)).json
+        if (back === undefined && scan.started_at && Date.parse(scan.started_at) > killedAt)
+          back = Date.now() - killedAt
+        if (terminal.includes(scan.status)) {
+          if (scan.status === 'succeeded') succeeded++
+          recoveries.push((Date.parse(scan.finished_at ?? '') || Date.now()) - killedAt)
+          break
+        }
+      }
+      if (back !== undefined) backRunning.push(back)
+      say(
+        `kill-worker: kill ${runs.length}/${kills}: running again after ${((back ?? Number.NaN) / 1000).toFixed(1)} s, done after ${((recoveries.at(-1) ?? Number.NaN) / 1000).toFixed(1)} s`,
+      )
     }
 
-    const recoveries: number[] = []
-    let succeeded = 0
     let duplicated = 0
     let meteredOnce = 0
     for (const run of runs) {
-      const scan = await untilStatus(api, run.repositoryId, run.scanId, terminal, 600_000)
-      if (scan.status === 'succeeded') succeeded++
-      recoveries.push((Date.parse(scan.finished_at ?? '') || Date.now()) - run.killedAt)
       const findings = await allItems(api, `/v1/repositories/${run.repositoryId}/findings`)
       const fingerprints = new Set(findings.map((finding) => finding.fingerprint))
       if (findings.length !== expected || fingerprints.size !== findings.length) duplicated++
@@ -87,7 +104,7 @@ export async function killWorkerProof(kills: number): Promise<Row[]> {
       },
       {
         check: 'kill → succeeded, within 90 s',
-        measured: `${within90}/${runs.length}; p50 ${(percentile(recoveries, 50) / 1000).toFixed(1)} s, max ${(Math.max(...recoveries) / 1000).toFixed(1)} s`,
+        measured: `${within90}/${runs.length}; p50 ${(percentile(recoveries, 50) / 1000).toFixed(1)} s, max ${(Math.max(...recoveries) / 1000).toFixed(1)} s (running again: p50 ${(percentile(backRunning, 50) / 1000).toFixed(1)} s, max ${(Math.max(...backRunning) / 1000).toFixed(1)} s)`,
         holds: within90 === runs.length,
       },
       {
