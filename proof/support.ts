@@ -1,7 +1,7 @@
 // What the proofs share: a local stack (in this process, or as `npm start` in a child process that can be
 // killed), an API client signed in as the debug user, and real repositories pushed with the real git.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,25 +69,27 @@ export interface ChildStack {
   stop(): Promise<void>
 }
 
-/** `npm start` in a child process group, on fixed ports and a data folder that outlive it. */
+/**
+ * `npm start` in a child process group, on fixed ports and a data folder that outlive it. Its output goes
+ * to a file, not a pipe: Node writes to pipes synchronously on Linux, so a busy reader (the load part)
+ * would stall the stack's every access-log line.
+ */
 export async function startChild(dataDir: string, port: number): Promise<ChildStack> {
+  mkdirSync(dataDir, { recursive: true })
+  const logFile = join(dataDir, `stack-${Date.now()}.log`)
+  const out = openSync(logFile, 'a')
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     cwd: projectRoot,
     env: { ...process.env, ...proofEnvironment, PORT: String(port), VEGA_DATA_DIR: dataDir },
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', out, out],
   })
-  let output = ''
-  child.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
+  closeSync(out)
+  const output = () => readFileSync(logFile, 'utf8')
   const deadline = Date.now() + 120_000
-  while (!/vega: ready in/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`the stack exited: ${output.slice(-2000)}`)
-    if (Date.now() > deadline) throw new Error(`the stack did not start: ${output.slice(-2000)}`)
+  while (!/vega: ready in/.test(output())) {
+    if (child.exitCode !== null) throw new Error(`the stack exited: ${output().slice(-2000)}`)
+    if (Date.now() > deadline) throw new Error(`the stack did not start: ${output().slice(-2000)}`)
     await sleep(100)
   }
   const kill = () => {
