@@ -152,13 +152,8 @@ export async function hostileProof(perRoute: number): Promise<Row[]> {
     const api = await signIn(local.stack.url)
     const repositoryId = await newRepository(api, 'hostile')
     const repository = (await api.call('GET', `/v1/repositories/${repositoryId}`)).json
-    const token = (await api.call('GET', '/v1/auth/me')).json
-    const realIds = [repositoryId, repository.project_id, repository.workspace_id, token.id].filter(Boolean)
-    const owner = (await fetch(`${local.stack.url}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'debug@example.com', password: 'vega-debug-password' }),
-    }).then((answer) => answer.json())) as { access_token: string }
+    const me = (await api.call('GET', '/v1/auth/me')).json
+    const realIds = [repositoryId, repository.project_id, repository.workspace_id, me.id].filter(Boolean)
 
     let sent = 0
     let refusedWrites = 0
@@ -175,7 +170,7 @@ export async function hostileProof(perRoute: number): Promise<Row[]> {
         const url = `${local.stack.url}${request.path}${query ? `?${query}` : ''}`
         const headers: Record<string, string> = {}
         if (request.contentType) headers['content-type'] = request.contentType
-        if (request.auth === 'owner' || request.auth === 'two') headers.authorization = `Bearer ${owner.access_token}`
+        if (request.auth === 'owner' || request.auth === 'two') headers.authorization = `Bearer ${api.token}`
         if (request.auth === 'two') headers['private-token'] = 'vega_live_0000000000000000000000000000000000'
         if (request.auth === 'garbage') headers.authorization = `Bearer ${'\u00ff'.repeat(3)}.e30.x`
         const body =

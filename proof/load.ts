@@ -15,15 +15,7 @@ export async function loadProof(options: { rate: number; seconds: number; files:
     const api = await signIn(stack.url)
     const repositoryId = await newRepository(api, 'load')
     const projectId = (await api.call('GET', `/v1/repositories/${repositoryId}`)).json.project_id
-    const token = (
-      (await (
-        await fetch(`${stack.url}/v1/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: 'debug@example.com', password: 'vega-debug-password' }),
-        })
-      ).json()) as { access_token: string }
-    ).access_token
+    const { token } = api
     const mix: (() => [string, string, unknown?])[] = [
       () => ['GET', '/v1/auth/me'],
       () => ['GET', '/v1/projects?limit=20'],

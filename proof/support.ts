@@ -113,6 +113,8 @@ export async function startChild(dataDir: string, port: number): Promise<ChildSt
 
 export interface Api {
   url: string
+  /** The debug user's access token, for requests made by hand. */
+  token: string
   call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }>
 }
 
@@ -127,6 +129,7 @@ export async function signIn(url: string): Promise<Api> {
   const { access_token: token } = (await login.json()) as { access_token: string }
   return {
     url,
+    token,
     async call(method, path, body) {
       const answer = await fetch(`${url}${path}`, {
         method,

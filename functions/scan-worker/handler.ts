@@ -43,15 +43,13 @@ function processRecord(requestId: string | null) {
 async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog): Promise<void> {
   const started = performance.now()
   const report: { findings?: RecordedFindings } = {}
+  const renewMessage = () => extendVisibility(record.receiptHandle, renewedVisibilityS)
   let failure: unknown
   try {
     // Hidden for the heartbeat's span from receipt: a worker killed before its scan starts returns the
     // message in 30 s, not after the queue's whole visibility timeout.
-    await extendVisibility(record.receiptHandle, renewedVisibilityS).catch(() => undefined)
-    await runScan(message, log, {
-      renewMessage: () => extendVisibility(record.receiptHandle, renewedVisibilityS),
-      report,
-    })
+    await renewMessage().catch(() => undefined)
+    await runScan(message, log, { renewMessage, report })
   } catch (error) {
     failure = error
   }

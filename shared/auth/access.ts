@@ -42,10 +42,11 @@ export async function inWorkspace<T extends { workspace_id: WorkspaceId }>(
   return record
 }
 
-// Who may read billing and run operations (docs/billing.md "Who may"): a workspace's owners and admins
-// (signed in, or through a personal key with the route's scope), and a workspace key that carries the
-// route's scope (`billing` or `ops`). Members and viewers may not. Another workspace is 404, as everywhere.
-/** The workspace a billing or ops request is about, once the caller may act on it. */
+/**
+ * The workspace a billing or ops request is about, once the caller may act on it (docs/billing.md "Who
+ * may"): owners and admins (signed in, or through a personal key with the route's scope) and a workspace
+ * key carrying the route's scope (`billing`, `ops`); not members or viewers. Another workspace is 404.
+ */
 export async function workspaceFor(access: Access, asked?: WorkspaceId): Promise<WorkspaceId> {
   const workspace = asked ?? (await defaultWorkspace(access.actor))
   // A workspace key acts only in its own workspace, with the role its route's scope grants (`scopeGrants`).

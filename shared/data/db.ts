@@ -33,10 +33,10 @@ export const isConditionFailure = (error: unknown) =>
   error instanceof Error &&
   (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')
 
-/** The table key of an item whose key builder also names its index attributes. */
 /** A stored item, with its keys and index attributes: what key-level work (deletes, moves) reads. */
 export type StoredItem = Record<string, NativeAttributeValue>
 
+/** The table key of an item whose key builder also names its index attributes. */
 export const primaryKey = ({ pk, sk }: StoredItem): { pk: string; sk: string } => ({ pk, sk })
 
 /** A stored item that does not fit its record: a fault of ours (500, logged), never the caller's input (422). */
@@ -181,7 +181,6 @@ export const putItems = (items: Record<string, NativeAttributeValue>[]) =>
   writeBatches(items.map((item) => ({ PutRequest: { Item: item } })))
 
 /** Many items by key (BatchGet, 100 keys a call), in no particular order; missing keys are left out. */
-/** Many items by key, in no particular order (missing ones left out). */
 export async function getItems(wanted: Key[], projection?: string): Promise<StoredItem[]> {
   const found: StoredItem[] = []
   for (let i = 0; i < wanted.length; i += 100) {

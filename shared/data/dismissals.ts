@@ -8,15 +8,17 @@ import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf
 import { userDismissReasons } from './findings.js'
 import { keys } from './keys.js'
 
-export type DismissalStatus = 'pending' | 'approved' | 'denied' | 'expired'
+/** A request's states as the API shows them; `expired` is read from the clock, never stored. */
+export const dismissalStatuses = ['pending', 'approved', 'denied', 'expired'] as const
+export type DismissalStatus = (typeof dismissalStatuses)[number]
 
-/** A request to dismiss a finding, awaiting an admin; `expired` is read from the clock, never stored. */
+/** A request to dismiss a finding, awaiting an admin. */
 export const dismissalRecord = z.object({
   id: DismissalRequestId,
   workspace_id: WorkspaceId,
   repository_id: RepositoryId,
   finding_id: FindingId,
-  status: z.enum(['pending', 'approved', 'denied']),
+  status: z.enum(dismissalStatuses).exclude(['expired']),
   reason: z.enum(userDismissReasons),
   comment: z.string(),
   requested_by: UserId,

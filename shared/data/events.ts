@@ -25,7 +25,7 @@ export const eventTypes = [
 ] as const
 export type EventType = (typeof eventTypes)[number]
 
-const eventActor = z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() })
+export const eventActor = z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() })
 export type EventActor = z.infer<typeof eventActor>
 
 /** Vega itself: the worker, the cleanup. */

@@ -29,6 +29,7 @@ import {
   transact,
   under,
 } from './db.js'
+import { eventActor } from './events.js'
 import { keys } from './keys.js'
 
 export const findingStatuses = ['open', 'fixed', 'dismissed'] as const
@@ -353,7 +354,7 @@ export interface Triage {
 export const historyRecord = z.object({
   id: EventId,
   at: z.string(),
-  actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
+  actor: eventActor,
   change: z.enum(['dismissed', 'reopened', 'dismissal_requested', 'dismissal_denied']),
   reason: z.string().nullable(),
   comment: z.string().nullable(),

@@ -4,6 +4,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
+import { archiveFormats } from '../scanning/archive.js'
 import {
   deleteKeys,
   isConditionFailure,
@@ -14,7 +15,6 @@ import {
   tableName,
   under,
 } from './db.js'
-
 import { activeShards, keys } from './keys.js'
 import { policyEffects } from './policies.js'
 
@@ -52,7 +52,7 @@ export const scanRecord = z.object({
     objects: z.number().optional(),
     refs: z.array(z.object({ ref: z.string(), oid: z.string() })).optional(),
     /** For an archive (a legacy session): how it is packed. */
-    format: z.enum(['tar.gz', 'zip']).optional(),
+    format: z.enum(archiveFormats).optional(),
   }),
   engines: z.array(z.string()),
   error: z
@@ -366,16 +366,12 @@ export const queuedGraceMs = 10 * 60_000
 /** A running scan's worker beats every 5 s (worker/run-scan.ts); silent for 30 s, it is dead. */
 export const runningGraceMs = 30_000
 
-/** Whether a queued or running scan has no worker that will finish it (the sweep's and the ops view's rule). */
 type ActiveState = Pick<ScanRecord, 'status' | 'created_at' | 'started_at' | 'heartbeat_at' | 'active_since'>
 
+/** Whether a queued or running scan has no worker that will finish it (the sweep's and the ops view's rule). */
 export function isStuck(scan: ActiveState, now = Date.now()): boolean {
-  if (scan.status === 'queued') return now - queuedSince(scan) > queuedGraceMs
+  // A queued scan counts from when it was last (re)queued; scans stored before active_since, from creation.
+  if (scan.status === 'queued') return now - Date.parse(scan.active_since ?? scan.created_at) > queuedGraceMs
   if (scan.status !== 'running') return false
   return now - Date.parse(scan.heartbeat_at ?? scan.started_at ?? scan.created_at) > runningGraceMs
-}
-
-// When a queued scan was (re)queued: its place in the sweep index, else its creation.
-function queuedSince(scan: ActiveState): number {
-  return Date.parse(scan.active_since ?? scan.created_at)
 }

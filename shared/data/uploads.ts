@@ -17,15 +17,17 @@ import {
 } from './db.js'
 import { keys } from './keys.js'
 
-export type UploadStatus = 'awaiting_push' | 'received' | 'expired' | 'released'
+/** An upload's states as the API shows them; `expired` is read from the clock, never stored. */
+export const uploadStatuses = ['awaiting_push', 'received', 'expired', 'released'] as const
+export type UploadStatus = (typeof uploadStatuses)[number]
 
-/** An upload as stored; `expired` is read from the clock, never stored. */
+/** An upload as stored. */
 export const uploadRecord = z.object({
   id: UploadId,
   repository_id: RepositoryId,
   project_id: ProjectId,
   workspace_id: WorkspaceId,
-  status: z.enum(['awaiting_push', 'received', 'released']),
+  status: z.enum(uploadStatuses).exclude(['expired']),
   /** SHA-256 of the one-time token in remote_url; the token itself is never stored. */
   token_sha256: z.string(),
   expires_at: z.string(),

@@ -1,6 +1,8 @@
 // Resource shapes of DESIGN.md ("Resource shapes"): field names are part of the contract.
 // Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
 import { z } from 'zod'
+import { dismissalStatuses } from '../data/dismissals.js'
+import { eventRecord } from '../data/events.js'
 import {
   dismissReasons,
   findingLocation,
@@ -16,13 +18,13 @@ import { limitNames } from '../data/quotas.js'
 import { repositoryRecord } from '../data/repositories.js'
 import { gateRecord, scanRecord, scanStatuses } from '../data/scans.js'
 import { suppressionRecord } from '../data/suppressions.js'
+import { uploadStatuses } from '../data/uploads.js'
 import { memberRecord } from '../data/users.js'
 import { workspaceRecord } from '../data/workspaces.js'
 import { roles, scopes } from '../grants.js'
 import {
   ApiKeyId,
   DismissalRequestId,
-  EventId,
   FindingId,
   ProjectId,
   RepositoryId,
@@ -423,19 +425,13 @@ export const CreateSuppression = z
       context.addIssue({ code: 'custom', path: ['expires_at'], message: 'must be in the future' })
   })
 
-export const Event = z
-  .object({
-    id: EventId,
-    repository_id: RepositoryId,
-    type: z.string(),
-    created_at: Timestamp,
-    at: deprecatedAt,
-    actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() }),
-    data: z.record(z.string(), z.unknown()),
-  })
+export const Event = eventRecord
+  .pick({ id: true, repository_id: true, actor: true, data: true })
+  // The type stays an open string on the wire: new kinds of event must not break a client's parser.
+  .extend({ type: z.string(), created_at: Timestamp, at: deprecatedAt })
   .meta({ id: 'Event' })
 
-export const UploadStatus = z.enum(['awaiting_push', 'received', 'expired', 'released'])
+export const UploadStatus = z.enum(uploadStatuses)
 export const GitUpload = z
   .object({
     id: UploadId,
@@ -465,12 +461,13 @@ export const CreateGitUpload = z.strictObject({
 })
 export const ExtendGitUpload = z.strictObject({ expires_in_s: z.number().int().min(60).max(3600) })
 
+const DismissalStatus = z.enum(dismissalStatuses)
 export const DismissalRequest = z
   .object({
     id: DismissalRequestId,
     finding_id: FindingId,
     repository_id: RepositoryId,
-    status: z.enum(['pending', 'approved', 'denied', 'expired']),
+    status: DismissalStatus,
     reason: DismissReason,
     comment: z.string(),
     requested_by: UserId,
@@ -482,7 +479,7 @@ export const DismissalRequest = z
   .meta({ id: 'DismissalRequest' })
 export const DismissalQuery = PageQuery.extend({
   workspace_id: WorkspaceId.optional(),
-  status: z.enum(['pending', 'approved', 'denied', 'expired']).optional(),
+  status: DismissalStatus.optional(),
 })
 export const Decision = z.strictObject({ comment: z.string().min(1).max(2000) })
 export const SarifImport = z.object({ version: z.literal('2.1.0'), runs: z.array(z.unknown()).max(100) }).loose()

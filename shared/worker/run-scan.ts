@@ -125,9 +125,6 @@ function keepAlive(renewMessage?: () => Promise<void>) {
   const watch = {
     requested: false,
     start(id: ScanRecord['id']) {
-      // At once, not after the first beat: until then the message is hidden for the queue's whole
-      // visibility timeout, and a worker killed in its first seconds would leave the scan to the sweep.
-      renewMessage?.().catch(() => undefined)
       timer = setInterval(() => {
         heartbeatScan(id).then(
           (beat) => {
