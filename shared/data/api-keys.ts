@@ -1,11 +1,11 @@
 // API keys, stored by the SHA-256 of their secret (the secret itself is never stored).
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { displayPrefix, newApiKey, sha256Hex } from '../crypto/api-key-format.js'
 import { type Scope, scopes } from '../grants.js'
 import { ApiKeyId, newId, UserId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
+import { type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
 import { keys } from './keys.js'
 
 const keyOwner = z.discriminatedUnion('type', [
@@ -90,21 +90,12 @@ export async function listApiKeys(owner: UserId | WorkspaceId, page: PageRequest
 
 /** Marks a key revoked; true when this call revoked it, false when it already was. */
 export async function revokeApiKey(sha256: string, reason: 'revoked' | 'leaked' = 'revoked'): Promise<boolean> {
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.apiKeyBySecret(sha256),
-        UpdateExpression: 'SET revoked_at = :now, revoked_reason = :reason',
-        ConditionExpression: 'attribute_exists(pk) AND revoked_at = :null',
-        ExpressionAttributeValues: { ':now': new Date().toISOString(), ':null': null, ':reason': reason },
-      }),
-    )
-    return true
-  } catch (error) {
-    if (isConditionFailure(error)) return false
-    throw error
-  }
+  return updateIf({
+    Key: keys.apiKeyBySecret(sha256),
+    UpdateExpression: 'SET revoked_at = :now, revoked_reason = :reason',
+    ConditionExpression: 'attribute_exists(pk) AND revoked_at = :null',
+    ExpressionAttributeValues: { ':now': new Date().toISOString(), ':null': null, ':reason': reason },
+  })
 }
 
 export async function deleteApiKey(sha256: string): Promise<void> {
@@ -113,19 +104,12 @@ export async function deleteApiKey(sha256: string): Promise<void> {
 
 export async function touchApiKey(key: ApiKeyRecord, now = Date.now()): Promise<void> {
   if (key.last_used_at && now - Date.parse(key.last_used_at) < lastUsedResolutionMs) return
-  await documents()
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.apiKeyBySecret(key.sha256),
-        UpdateExpression: 'SET last_used_at = :now',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':now': new Date(now).toISOString() },
-      }),
-    )
-    .catch((error) => {
-      if (!isConditionFailure(error)) throw error
-    })
+  await updateIf({
+    Key: keys.apiKeyBySecret(key.sha256),
+    UpdateExpression: 'SET last_used_at = :now',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':now': new Date(now).toISOString() },
+  })
 }
 
 /** Revokes every live personal key of a user; the count of keys this call revoked. */

@@ -6,6 +6,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb'
 import type { z } from 'zod'
 import { documents } from '../aws/clients.js'
@@ -32,6 +34,20 @@ export const expired = (item: { expires_at_epoch?: number } | undefined, now = D
 export const isConditionFailure = (error: unknown) =>
   error instanceof Error &&
   (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')
+
+/**
+ * An update guarded by its condition: true when it was applied, false when the condition failed (the item
+ * moved on, or is gone); any other error is thrown.
+ */
+export async function updateIf(update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+  try {
+    await documents().send(new UpdateCommand({ TableName: tableName(), ...update }))
+    return true
+  } catch (error) {
+    if (isConditionFailure(error)) return false
+    throw error
+  }
+}
 
 /** A stored item, with its keys and index attributes: what key-level work (deletes, moves) reads. */
 export type StoredItem = Record<string, NativeAttributeValue>
@@ -147,7 +163,52 @@ export const releaseKey = (key: { pk: string; sk: string }) => ({
   Delete: { TableName: tableName(), Key: primaryKey(key) },
 })
 
+/**
+ * The writes that move a unique name: claim the new one, give the old one back. None when the name stays
+ * (names compare without case, so a change of case keeps its claim).
+ */
+export function renameWrites(
+  from: string,
+  to: string | undefined,
+  keyOf: (name: string) => Key,
+  owner: Record<string, string>,
+): TransactItems {
+  if (to === undefined || to.toLowerCase() === from.toLowerCase()) return []
+  return [claimKey(keyOf(to), owner), releaseKey(keyOf(from))]
+}
+
 type Key = { pk: string; sk: string }
+
+/**
+ * Changes the given fields of an item that holds a unique name (and its `updated_at`), moving the name's
+ * claim in the same transaction; a name already taken fails it as `onTaken`.
+ */
+export async function updateNamed<T extends { name: string; updated_at: string }>(
+  current: T,
+  changes: Partial<T>,
+  named: { key: Key; nameKey: (name: string) => Key; owner: Record<string, string>; onTaken: (name: string) => Error },
+): Promise<T> {
+  const fields = [...Object.keys(changes).filter((field) => changes[field as keyof T] !== undefined), 'updated_at']
+  const next: T = { ...current, ...changes, updated_at: new Date().toISOString() }
+  const value = (field: string) => next[field as keyof T] as NativeAttributeValue
+  await transact(
+    [
+      {
+        Update: {
+          TableName: tableName(),
+          Key: primaryKey(named.key),
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.fromEntries(fields.map((field, i) => [`#f${i}`, field])),
+          ExpressionAttributeValues: Object.fromEntries(fields.map((field, i) => [`:f${i}`, value(field)])),
+        },
+      },
+      ...renameWrites(current.name, changes.name, named.nameKey, named.owner),
+    ],
+    () => named.onTaken(next.name),
+  )
+  return next
+}
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Sends requests until DynamoDB has taken them all; what it hands back unprocessed goes again, after a backoff. */

@@ -1,10 +1,10 @@
 // Requests to dismiss critical findings: made by a member, decided once by an admin of the workspace,
 // expired by the clock when nobody decides.
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
+import { type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
 import { userDismissReasons } from './findings.js'
 import { keys } from './keys.js'
 
@@ -56,28 +56,19 @@ export async function decideDismissal(
   decision: { status: 'approved' | 'denied'; by: UserId; comment: string },
 ): Promise<boolean> {
   const now = new Date().toISOString()
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.dismissalRequestById(id),
-        UpdateExpression: 'SET #status = :decided, decided_by = :by, decision_comment = :comment, decided_at = :now',
-        ConditionExpression: '#status = :pending AND expires_at > :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':decided': decision.status,
-          ':pending': 'pending',
-          ':by': decision.by,
-          ':comment': decision.comment,
-          ':now': now,
-        },
-      }),
-    )
-    return true
-  } catch (error) {
-    if (isConditionFailure(error)) return false
-    throw error
-  }
+  return updateIf({
+    Key: keys.dismissalRequestById(id),
+    UpdateExpression: 'SET #status = :decided, decided_by = :by, decision_comment = :comment, decided_at = :now',
+    ConditionExpression: '#status = :pending AND expires_at > :now',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':decided': decision.status,
+      ':pending': 'pending',
+      ':by': decision.by,
+      ':comment': decision.comment,
+      ':now': now,
+    },
+  })
 }
 
 /** A workspace's requests, newest first; `pending` is stored, so it can be filtered by DynamoDB. */

@@ -1,7 +1,7 @@
 // Findings and their occurrences. A finding is one item per (repository, fingerprint) whose status moves
 // only through conditional transitions, each in one transaction with the repository's open counters:
 // a scan replayed any number of times moves each counter once.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { EventId, FindingId, newId, RepositoryId, ScanId } from '../ids.js'
@@ -17,7 +17,6 @@ import {
 import {
   deleteKeys,
   getItems,
-  isConditionFailure,
   type Page,
   type PageRequest,
   primaryKey,
@@ -28,6 +27,7 @@ import {
   tableName,
   transact,
   under,
+  updateIf,
 } from './db.js'
 import { eventActor } from './events.js'
 import { keys } from './keys.js'
@@ -200,21 +200,14 @@ export function reopenFinding(finding: FindingRecord, scan: ScanId, view: Findin
 
 /** Any other sighting by a newer scan: the view and last_seen move, the status stays. */
 export async function touchFinding(id: FindingId, scan: ScanId, view: FindingView): Promise<void> {
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.findingById(id),
-        UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
-        ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
-        ExpressionAttributeNames: viewNames,
-        ExpressionAttributeValues: { ':scan': scan, ':now': new Date().toISOString(), ...viewValues(view) },
-      }),
-    )
-  } catch (error) {
-    // An older scan finishing late, or a replay: the newer view stays.
-    if (!isConditionFailure(error)) throw error
-  }
+  // An older scan finishing late, or a replay, fails the condition: the newer view stays.
+  await updateIf({
+    Key: keys.findingById(id),
+    UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
+    ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
+    ExpressionAttributeNames: viewNames,
+    ExpressionAttributeValues: { ':scan': scan, ':now': new Date().toISOString(), ...viewValues(view) },
+  })
 }
 
 /** An open finding a newer complete scan did not see: fixed, counted once. */
@@ -451,19 +444,12 @@ export function markPendingDismissal(
 }
 
 export async function clearPendingDismissal(finding: FindingId, request: string): Promise<void> {
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.findingById(finding),
-        UpdateExpression: 'REMOVE pending_dismissal',
-        ConditionExpression: 'pending_dismissal.id = :request',
-        ExpressionAttributeValues: { ':request': request },
-      }),
-    )
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-  }
+  await updateIf({
+    Key: keys.findingById(finding),
+    UpdateExpression: 'REMOVE pending_dismissal',
+    ConditionExpression: 'pending_dismissal.id = :request',
+    ExpressionAttributeValues: { ':request': request },
+  })
 }
 
 export function listHistory(finding: FindingId, page: PageRequest): Promise<Page<HistoryEntry>> {

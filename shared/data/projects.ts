@@ -12,10 +12,10 @@ import {
   queryRecords,
   recordOf,
   releaseKey,
-  type TransactItems,
   tableName,
   transact,
   under,
+  updateNamed,
 } from './db.js'
 import { keys } from './keys.js'
 
@@ -90,31 +90,16 @@ export function listProjects(workspace: WorkspaceId, page: PageRequest): Promise
   return queryRecords(projectRecord, { ...under(keys.projectsOf(workspace)), page })
 }
 
-export async function updateProject(
+export function updateProject(
   project: ProjectRecord,
   changes: { name?: string; description?: string },
 ): Promise<ProjectRecord> {
-  const next = { ...project, ...changes, updated_at: new Date().toISOString() }
-  const renamed = changes.name !== undefined && changes.name.toLowerCase() !== project.name.toLowerCase()
-  const items: TransactItems = [
-    {
-      Update: {
-        TableName: tableName(),
-        Key: keys.projectById(project.id),
-        UpdateExpression: 'SET #name = :name, description = :description, updated_at = :now',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#name': 'name' },
-        ExpressionAttributeValues: { ':name': next.name, ':description': next.description, ':now': next.updated_at },
-      },
-    },
-  ]
-  if (renamed)
-    items.push(
-      claimKey(keys.projectName(project.workspace_id, next.name), { project_id: project.id }),
-      releaseKey(keys.projectName(project.workspace_id, project.name)),
-    )
-  await transact(items, () => duplicateName(next.name))
-  return next
+  return updateNamed(project, changes, {
+    key: keys.projectById(project.id),
+    nameKey: (name) => keys.projectName(project.workspace_id, name),
+    owner: { project_id: project.id },
+    onTaken: duplicateName,
+  })
 }
 
 /** Deletes a project with no repositories left (the count is the condition, so a racing create wins). */

@@ -14,10 +14,10 @@ import {
   queryRecords,
   recordOf,
   releaseKey,
-  type TransactItems,
   tableName,
   transact,
   under,
+  updateNamed,
 } from './db.js'
 import { keys } from './keys.js'
 import type { ProjectRecord } from './projects.js'
@@ -105,37 +105,16 @@ export function listRepositoriesOfWorkspace(
   return queryRecords(repositoryRecord, { ...under(keys.repositoriesOfWorkspace(workspace)), page })
 }
 
-export async function updateRepository(
+export function updateRepository(
   repository: RepositoryRecord,
   changes: { name?: string; default_branch?: string; description?: string },
 ): Promise<RepositoryRecord> {
-  const next = { ...repository, ...changes, updated_at: new Date().toISOString() }
-  const renamed = changes.name !== undefined && changes.name.toLowerCase() !== repository.name.toLowerCase()
-  const items: TransactItems = [
-    {
-      Update: {
-        TableName: tableName(),
-        Key: keys.repositoryById(repository.id),
-        UpdateExpression: 'SET #name = :name, default_branch = :branch, description = :description, updated_at = :now',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#name': 'name' },
-        ExpressionAttributeValues: {
-          ':name': next.name,
-          ':branch': next.default_branch,
-          ':description': next.description,
-          ':now': next.updated_at,
-        },
-      },
-    },
-  ]
-  if (renamed) {
-    items.push(
-      claimKey(keys.repositoryName(repository.project_id, next.name), { repository_id: repository.id }),
-      releaseKey(keys.repositoryName(repository.project_id, repository.name)),
-    )
-  }
-  await transact(items, () => duplicateName(next.name))
-  return next
+  return updateNamed(repository, changes, {
+    key: keys.repositoryById(repository.id),
+    nameKey: (name) => keys.repositoryName(repository.project_id, name),
+    owner: { repository_id: repository.id },
+    onTaken: duplicateName,
+  })
 }
 
 export async function deleteRepository(repository: RepositoryRecord): Promise<void> {

@@ -14,6 +14,7 @@ import {
   recordOf,
   tableName,
   under,
+  updateIf,
 } from './db.js'
 import { activeShards, keys } from './keys.js'
 import { policyEffects } from './policies.js'
@@ -127,29 +128,22 @@ export type Transition = 'started' | 'already_done' | 'missing'
  * then the start of the run that counts. A scan that finished, failed or was cancelled is not touched again.
  */
 export async function startScan(id: ScanId, now = new Date().toISOString()): Promise<Transition> {
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.scanById(id),
-        UpdateExpression:
-          'SET #status = :running, started_at = :now, heartbeat_at = :now, active_since = :now, gsi3sk = :since ADD attempts :one',
-        ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :running)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':running': 'running',
-          ':queued': 'queued',
-          ':now': now,
-          ':since': keys.activeScan(id, now).gsi3sk,
-          ':one': 1,
-        },
-      }),
-    )
-    return 'started'
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-    return (await getScan(id)) ? 'already_done' : 'missing'
-  }
+  const started = await updateIf({
+    Key: keys.scanById(id),
+    UpdateExpression:
+      'SET #status = :running, started_at = :now, heartbeat_at = :now, active_since = :now, gsi3sk = :since ADD attempts :one',
+    ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :running)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':running': 'running',
+      ':queued': 'queued',
+      ':now': now,
+      ':since': keys.activeScan(id, now).gsi3sk,
+      ':one': 1,
+    },
+  })
+  if (started) return 'started'
+  return (await getScan(id)) ? 'already_done' : 'missing'
 }
 
 /**
@@ -189,32 +183,23 @@ export async function finishScan(
     | { status: 'cancelled' },
   now = new Date().toISOString(),
 ): Promise<boolean> {
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.scanById(id),
-        UpdateExpression:
-          'SET #status = :status, finished_at = :now, stats = :stats, #error = :error, gate = :gate REMOVE gsi3pk, gsi3sk, active_since',
-        // A scan whose message died in the DLQ may never have started: it fails from queued too.
-        ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ':status': outcome.status,
-          ':running': 'running',
-          ...(outcome.status === 'failed' ? { ':queued': 'queued' } : {}),
-          ':now': now,
-          ':stats': outcome.status === 'succeeded' ? outcome.stats : null,
-          ':error': outcome.status === 'failed' ? outcome.error : null,
-          ':gate': outcome.status === 'succeeded' ? (outcome.gate ?? null) : null,
-        },
-      }),
-    )
-    return true
-  } catch (error) {
-    if (isConditionFailure(error)) return false
-    throw error
-  }
+  return updateIf({
+    Key: keys.scanById(id),
+    UpdateExpression:
+      'SET #status = :status, finished_at = :now, stats = :stats, #error = :error, gate = :gate REMOVE gsi3pk, gsi3sk, active_since',
+    // A scan whose message died in the DLQ may never have started: it fails from queued too.
+    ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
+    ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+    ExpressionAttributeValues: {
+      ':status': outcome.status,
+      ':running': 'running',
+      ...(outcome.status === 'failed' ? { ':queued': 'queued' } : {}),
+      ':now': now,
+      ':stats': outcome.status === 'succeeded' ? outcome.stats : null,
+      ':error': outcome.status === 'failed' ? outcome.error : null,
+      ':gate': outcome.status === 'succeeded' ? (outcome.gate ?? null) : null,
+    },
+  })
 }
 
 export async function putQueuedScan(scan: ScanRecord): Promise<void> {
@@ -237,39 +222,25 @@ export async function cancelScan(
   now = new Date().toISOString(),
 ): Promise<'cancelled' | 'requested' | 'finishing' | 'over'> {
   const update = (condition: string, expression: string, values: Record<string, unknown>) =>
-    documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.scanById(id),
-        UpdateExpression: expression,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      }),
-    )
-  try {
-    await update(
-      '#status = :queued',
-      'SET #status = :cancelled, finished_at = :now REMOVE gsi3pk, gsi3sk, active_since',
-      {
-        ':queued': 'queued',
-        ':cancelled': 'cancelled',
-        ':now': now,
-      },
-    )
-    return 'cancelled'
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-  }
-  try {
-    await update('#status = :running AND attribute_not_exists(recording_at)', 'SET cancel_requested = :yes', {
-      ':running': 'running',
-      ':yes': true,
+    updateIf({
+      Key: keys.scanById(id),
+      UpdateExpression: expression,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
     })
-    return 'requested'
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-  }
+  const cancelled = await update(
+    '#status = :queued',
+    'SET #status = :cancelled, finished_at = :now REMOVE gsi3pk, gsi3sk, active_since',
+    { ':queued': 'queued', ':cancelled': 'cancelled', ':now': now },
+  )
+  if (cancelled) return 'cancelled'
+  const requested = await update(
+    '#status = :running AND attribute_not_exists(recording_at)',
+    'SET cancel_requested = :yes',
+    { ':running': 'running', ':yes': true },
+  )
+  if (requested) return 'requested'
   return (await getScan(id))?.status === 'running' ? 'finishing' : 'over'
 }
 
@@ -279,22 +250,13 @@ export async function cancelScan(
  * ends `cancelled`) or the scan does (the cancel answers 409 and the scan ends `succeeded`), never both.
  */
 export async function claimRecording(id: ScanId, now = new Date().toISOString()): Promise<boolean> {
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.scanById(id),
-        UpdateExpression: 'SET recording_at = if_not_exists(recording_at, :now)',
-        ConditionExpression: '#status = :running AND attribute_not_exists(cancel_requested)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':now': now, ':running': 'running' },
-      }),
-    )
-    return true
-  } catch (error) {
-    if (isConditionFailure(error)) return false
-    throw error
-  }
+  return updateIf({
+    Key: keys.scanById(id),
+    UpdateExpression: 'SET recording_at = if_not_exists(recording_at, :now)',
+    ConditionExpression: '#status = :running AND attribute_not_exists(cancel_requested)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':now': now, ':running': 'running' },
+  })
 }
 
 export async function isCancelRequested(id: ScanId): Promise<boolean> {
@@ -338,27 +300,18 @@ export async function listStaleScans(before: string, limit = 100): Promise<ScanR
 
 /** Restarts a stale scan's clock in the sweep index, so one sweep does not queue it again next time. */
 export async function touchActiveScan(scan: ScanRecord, now = new Date().toISOString()): Promise<boolean> {
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.scanById(scan.id),
-        UpdateExpression: 'SET gsi3sk = :since, active_since = :now',
-        ConditionExpression: '#status IN (:queued, :running)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':since': keys.activeScan(scan.id, now).gsi3sk,
-          ':now': now,
-          ':queued': 'queued',
-          ':running': 'running',
-        },
-      }),
-    )
-    return true
-  } catch (error) {
-    if (isConditionFailure(error)) return false
-    throw error
-  }
+  return updateIf({
+    Key: keys.scanById(scan.id),
+    UpdateExpression: 'SET gsi3sk = :since, active_since = :now',
+    ConditionExpression: '#status IN (:queued, :running)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':since': keys.activeScan(scan.id, now).gsi3sk,
+      ':now': now,
+      ':queued': 'queued',
+      ':running': 'running',
+    },
+  })
 }
 
 /** A queued scan normally starts within seconds; ten minutes means its message is gone. */

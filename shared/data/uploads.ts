@@ -1,20 +1,11 @@
 // Temporary git remotes. An upload accepts one push: the push claims it with a conditional write in the
 // same transaction that creates its scan, so two racing pushes cannot both be acknowledged.
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { conflicting, expired } from '../errors.js'
 import { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
-import {
-  deleteKeys,
-  isConditionFailure,
-  type Page,
-  type PageRequest,
-  queryRecords,
-  recordOf,
-  tableName,
-  under,
-} from './db.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
 import { keys } from './keys.js'
 
 /** An upload's states as the API shows them; `expired` is read from the clock, never stored. */
@@ -62,46 +53,32 @@ export async function getUpload(id: UploadId): Promise<UploadRecord | undefined>
 /** Moves expires_at, only while the upload still waits for its push and has not expired. */
 export async function extendUpload(upload: UploadRecord, expiresAt: string): Promise<UploadRecord> {
   const now = new Date().toISOString()
-  try {
-    await documents().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.uploadById(upload.id),
-        UpdateExpression: 'SET expires_at = :expires, updated_at = :now',
-        ConditionExpression: '#status = :waiting AND expires_at > :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':expires': expiresAt, ':now': now, ':waiting': 'awaiting_push' },
-      }),
-    )
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-    if (statusOf(upload) === 'expired')
-      throw expired(`Upload ${upload.id} expired at ${upload.expires_at}; create a new one`)
-    throw conflicting(`Upload ${upload.id} is ${upload.status} and can no longer be extended`)
-  }
+  const extended = await updateIf({
+    Key: keys.uploadById(upload.id),
+    UpdateExpression: 'SET expires_at = :expires, updated_at = :now',
+    ConditionExpression: '#status = :waiting AND expires_at > :now',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':expires': expiresAt, ':now': now, ':waiting': 'awaiting_push' },
+  })
+  if (!extended && statusOf(upload) === 'expired')
+    throw expired(`Upload ${upload.id} expired at ${upload.expires_at}; create a new one`)
+  if (!extended) throw conflicting(`Upload ${upload.id} is ${upload.status} and can no longer be extended`)
   return { ...upload, expires_at: expiresAt, updated_at: now }
 }
 
 export async function releaseUpload(upload: UploadRecord): Promise<void> {
-  await documents()
-    .send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.uploadById(upload.id),
-        UpdateExpression: 'SET #status = :released, updated_at = :now',
-        ConditionExpression: '#status = :waiting',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':released': 'released',
-          ':waiting': 'awaiting_push',
-          ':now': new Date().toISOString(),
-        },
-      }),
-    )
-    .catch((error) => {
-      // Releasing what already took its push (or was released) changes nothing.
-      if (!isConditionFailure(error)) throw error
-    })
+  // Releasing what already took its push (or was released) fails the condition and changes nothing.
+  await updateIf({
+    Key: keys.uploadById(upload.id),
+    UpdateExpression: 'SET #status = :released, updated_at = :now',
+    ConditionExpression: '#status = :waiting',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':released': 'released',
+      ':waiting': 'awaiting_push',
+      ':now': new Date().toISOString(),
+    },
+  })
 }
 
 /** The transaction item that claims an upload for a push: it must still wait and not have expired. */

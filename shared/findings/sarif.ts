@@ -1,18 +1,13 @@
 // SARIF 2.1.0, the format GitHub code scanning and most tools read: one run, Vega as the tool, one rule per
 // rule id seen, one result per finding with its fingerprint as a partial fingerprint. Snippets are
 // already redacted by the engines; nothing else of a secret is written.
-import type { FindingContext, FindingLocation, FlowStep, Severity } from '../scanning/engine.js'
+import type { EngineFinding, FindingContext, FindingLocation, FlowStep, Severity } from '../scanning/engine.js'
 
-export interface SarifFinding {
+/** A finding as SARIF writes it: an engine's finding with its fingerprint, or a stored one. */
+export interface SarifFinding
+  extends Pick<EngineFinding, 'rule_id' | 'severity' | 'title' | 'message' | 'cwe' | 'fix' | 'locations'> {
   engine: string
-  rule_id: string
-  severity: Severity
-  title: string
-  message: string
-  cwe: string[]
-  fix: string
   fingerprint: string
-  locations: FindingLocation[]
   /** Test, example, docs, vendored or build material: written as `properties.context` of the result. */
   context?: FindingContext | null
   /** A data-flow finding's steps, source first: written as the result's `codeFlows`. */

@@ -14,6 +14,22 @@ import {
   SarifImported,
 } from './schemas.js'
 
+/** An admin's decision on a dismissal request: approve and deny differ only in the verb. */
+const decideDismissal = (verb: 'approve' | 'deny') =>
+  route({
+    group: 'triage',
+    method: 'POST',
+    path: `/v1/dismissal-requests/{id}/${verb}`,
+    summary: `${verb === 'approve' ? 'Approve' : 'Deny'} a dismissal request`,
+    auth: 'user',
+    scope: 'triage',
+    role: 'admin',
+    params: dismissal,
+    body: Decision,
+    ok: DismissalRequest,
+    errors: ['conflict', 'gone'],
+  })
+
 export const triageRoutes = {
   listDismissalRequests: route({
     group: 'triage',
@@ -26,32 +42,8 @@ export const triageRoutes = {
     query: DismissalQuery,
     ok: page(DismissalRequest),
   }),
-  approveDismissal: route({
-    group: 'triage',
-    method: 'POST',
-    path: '/v1/dismissal-requests/{id}/approve',
-    summary: 'Approve a dismissal request',
-    auth: 'user',
-    scope: 'triage',
-    role: 'admin',
-    params: dismissal,
-    body: Decision,
-    ok: DismissalRequest,
-    errors: ['conflict', 'gone'],
-  }),
-  denyDismissal: route({
-    group: 'triage',
-    method: 'POST',
-    path: '/v1/dismissal-requests/{id}/deny',
-    summary: 'Deny a dismissal request',
-    auth: 'user',
-    scope: 'triage',
-    role: 'admin',
-    params: dismissal,
-    body: Decision,
-    ok: DismissalRequest,
-    errors: ['conflict', 'gone'],
-  }),
+  approveDismissal: decideDismissal('approve'),
+  denyDismissal: decideDismissal('deny'),
   importSarif: route({
     group: 'triage',
     method: 'POST',

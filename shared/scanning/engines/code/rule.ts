@@ -41,6 +41,15 @@ export interface CodeRule {
 export const secretName = '(?i)(passw|pwd|secret|token|nonce|salt|otp|session|api_?key|credential)'
 
 /**
+ * Inside a declaration or assignment whose named part looks like a secret's name: each entry is a node
+ * kind and the field holding the name; `more` adds places a pair cannot say.
+ */
+export const insideSecretNamed = (named: [kind: string, field: string][], ...more: Rule[]): Relation => ({
+  stopBy: 'end',
+  any: [...named.map(([kind, field]) => ({ kind, has: { field, regex: secretName } })), ...more],
+})
+
+/**
  * A string that starts with an SQL statement (after its opening quote or f/r prefix): a keyword alone
  * ("select " + choice) is too common in prose to mean a query.
  */

@@ -1,7 +1,7 @@
 // Go rules (tree-sitter-go through @ast-grep/lang-go). Written with kinds and regexes rather than
 // patterns: a lone `pkg.Func(x)` pattern parses as a type conversion in Go and silently matches nothing.
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
 
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
   kind: 'call_expression',
@@ -159,16 +159,15 @@ export const goRules: CodeRule[] = [
           },
         },
         {
-          inside: {
-            stopBy: 'end',
-            any: [
-              { kind: 'function_declaration', has: { field: 'name', regex: secretName } },
-              { kind: 'short_var_declaration', has: { field: 'left', regex: secretName } },
-              { kind: 'assignment_statement', has: { field: 'left', regex: secretName } },
-              { kind: 'var_spec', has: { field: 'name', regex: secretName } },
-              { kind: 'keyed_element', regex: `^${secretName}\\w*\\s*:` },
+          inside: insideSecretNamed(
+            [
+              ['function_declaration', 'name'],
+              ['short_var_declaration', 'left'],
+              ['assignment_statement', 'left'],
+              ['var_spec', 'name'],
             ],
-          },
+            { kind: 'keyed_element', regex: `^${secretName}\\w*\\s*:` },
+          ),
         },
       ],
     },

@@ -1,6 +1,6 @@
 // Java rules (tree-sitter-java through @ast-grep/lang-java).
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
 
 /** `object.name(...)`; `object` is matched against the receiver's text when given. */
 const invoke = (name: string, object?: string, ...conditions: Rule[]): Rule => ({
@@ -209,13 +209,10 @@ export const javaRules: CodeRule[] = [
           ],
         },
         {
-          inside: {
-            stopBy: 'end',
-            any: [
-              { kind: 'method_declaration', has: { field: 'name', regex: secretName } },
-              { kind: 'variable_declarator', has: { field: 'name', regex: secretName } },
-            ],
-          },
+          inside: insideSecretNamed([
+            ['method_declaration', 'name'],
+            ['variable_declarator', 'name'],
+          ]),
         },
       ],
     },

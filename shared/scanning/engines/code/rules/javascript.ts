@@ -1,6 +1,6 @@
 // JavaScript rules; the same objects run on TypeScript and TSX (their grammars extend JavaScript's).
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
 
 /** A call whose callee's text matches `callee` (anchored by the caller) and meets every condition. */
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
@@ -244,16 +244,13 @@ export const javascriptRules: CodeRule[] = [
     rule: {
       kind: 'call_expression',
       regex: '^Math\\.random\\(\\)$',
-      inside: {
-        stopBy: 'end',
-        any: [
-          { kind: 'variable_declarator', has: { field: 'name', regex: secretName } },
-          { kind: 'assignment_expression', has: { field: 'left', regex: secretName } },
-          { kind: 'pair', has: { field: 'key', regex: secretName } },
-          { kind: 'function_declaration', has: { field: 'name', regex: secretName } },
-          { kind: 'method_definition', has: { field: 'name', regex: secretName } },
-        ],
-      },
+      inside: insideSecretNamed([
+        ['variable_declarator', 'name'],
+        ['assignment_expression', 'left'],
+        ['pair', 'key'],
+        ['function_declaration', 'name'],
+        ['method_definition', 'name'],
+      ]),
     },
   },
   {

@@ -1,6 +1,6 @@
 // Python rules (tree-sitter-python through @ast-grep/lang-python).
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
 
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
   kind: 'call',
@@ -136,17 +136,14 @@ export const pythonRules: CodeRule[] = [
       ...call(
         '^random\\.(random|randint|randrange|choice|choices|getrandbits|sample|uniform|randbytes|normalvariate|gauss|triangular|betavariate|expovariate|lognormvariate|vonmisesvariate|paretovariate|weibullvariate)$',
       ),
-      inside: {
-        stopBy: 'end',
-        any: [
-          { kind: 'assignment', has: { field: 'left', regex: secretName } },
-          { kind: 'function_definition', has: { field: 'name', regex: secretName } },
-          // A function that keeps sessions, cookies or tokens: the number is most likely one of them.
-          { kind: 'function_definition', has: { field: 'body', regex: secretName } },
-          { kind: 'keyword_argument', has: { field: 'name', regex: secretName } },
-          { kind: 'pair', has: { field: 'key', regex: secretName } },
-        ],
-      },
+      inside: insideSecretNamed([
+        ['assignment', 'left'],
+        ['function_definition', 'name'],
+        // A function that keeps sessions, cookies or tokens: the number is most likely one of them.
+        ['function_definition', 'body'],
+        ['keyword_argument', 'name'],
+        ['pair', 'key'],
+      ]),
     },
   },
   {
