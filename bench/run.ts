@@ -213,140 +213,147 @@ async function authentication() {
   process.env.LOGIN_LIMIT_PER_ACCOUNT = '1000000'
   process.env.LOGIN_LIMIT_PER_ACCOUNT_SOURCE = '1000000'
   process.env.LOGIN_LIMIT_PER_SOURCE = '1000000'
-  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
-  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-auth-'))
-  const stack = await startStack({ dataDir, port: 0, throttle: false })
-  const { resolveActor } = await import('../shared/auth/principal.js')
-  const { verifyAccessToken } = await import('../shared/crypto/tokens.js')
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${stack.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    })
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack.url}${path}`, { headers })
-  const login = async () =>
-    (await (await post('/v1/auth/login', { email: debugUser.email, password: debugUser.password })).json()) as {
-      access_token: string
+  await onLocalStack({}, async (stack) => {
+    const { resolveActor } = await import('../shared/auth/principal.js')
+    const { verifyAccessToken } = await import('../shared/crypto/tokens.js')
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      })
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack.url}${path}`, { headers })
+    const login = async () =>
+      (await (await post('/v1/auth/login', { email: debugUser.email, password: debugUser.password })).json()) as {
+        access_token: string
+      }
+
+    const { access_token: token } = await login()
+    const bearer = { authorization: `Bearer ${token}` }
+    const created = (await (await post('/v1/api-keys', { name: 'bench', scopes: ['read'] }, bearer)).json()) as {
+      key: string
     }
+    const logins = await time(50, login)
+    const health = await time(500, async () => (await get('/v1/healthz')).arrayBuffer())
+    const meToken = await time(500, async () => (await get('/v1/auth/me', bearer)).arrayBuffer())
+    const meKey = await time(500, async () =>
+      (await get('/v1/auth/me', { 'private-token': created.key })).arrayBuffer(),
+    )
+    console.log(
+      `HTTP p50: login ${fmt(logins.p50)} ms; GET /v1/auth/me ${fmt(meToken.p50)} ms with a token, ` +
+        `${fmt(meKey.p50)} ms with a key; GET /v1/healthz ${fmt(health.p50)} ms`,
+    )
 
-  const { access_token: token } = await login()
-  const bearer = { authorization: `Bearer ${token}` }
-  const created = (await (await post('/v1/api-keys', { name: 'bench', scopes: ['read'] }, bearer)).json()) as {
-    key: string
-  }
-  const logins = await time(50, login)
-  const health = await time(500, async () => (await get('/v1/healthz')).arrayBuffer())
-  const meToken = await time(500, async () => (await get('/v1/auth/me', bearer)).arrayBuffer())
-  const meKey = await time(500, async () => (await get('/v1/auth/me', { 'private-token': created.key })).arrayBuffer())
-  console.log(
-    `HTTP p50: login ${fmt(logins.p50)} ms; GET /v1/auth/me ${fmt(meToken.p50)} ms with a token, ` +
-      `${fmt(meKey.p50)} ms with a key; GET /v1/healthz ${fmt(health.p50)} ms`,
-  )
-
-  const verify = await time(5_000, () => verifyAccessToken(token))
-  const resolveToken = await time(2_000, () => resolveActor(token))
-  const resolveKey = await time(2_000, () => resolveActor(created.key))
-  console.log(
-    `in process p50: JWT verify ${fmt(verify.p50 * 1000)} µs; resolve a token (verify + session read) ` +
-      `${fmt(resolveToken.p50, 2)} ms; resolve a key (checksum + SHA-256 + key read) ${fmt(resolveKey.p50, 2)} ms`,
-  )
-  await stack.stop()
-  rmSync(dataDir, { recursive: true, force: true })
+    const verify = await time(5_000, () => verifyAccessToken(token))
+    const resolveToken = await time(2_000, () => resolveActor(token))
+    const resolveKey = await time(2_000, () => resolveActor(created.key))
+    console.log(
+      `in process p50: JWT verify ${fmt(verify.p50 * 1000)} µs; resolve a token (verify + session read) ` +
+        `${fmt(resolveToken.p50, 2)} ms; resolve a key (checksum + SHA-256 + key read) ${fmt(resolveKey.p50, 2)} ms`,
+    )
+  })
 }
 
 async function catalog() {
   console.log('\n## 6. projects and rollups on the local stack, over HTTP (300 requests each)')
-  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
-  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-catalog-'))
-  const stack = await startStack({ dataDir, port: 0, throttle: false })
-  const send = jsonClient(stack.url)
-  const { access_token: token } = await send('POST', '/v1/auth/login', undefined, {
-    email: debugUser.email,
-    password: debugUser.password,
+  await onLocalStack({}, async (stack) => {
+    const { send, token } = await signedIn(stack.url)
+    for (let i = 0; i < 60; i++) await send('POST', '/v1/projects', token, { name: `project-${i}` })
+    const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'with-repositories' })
+    for (let i = 0; i < 50; i++)
+      await send('POST', '/v1/repositories', token, { project_id: projectId, name: `repo-${i}` })
+    const page = await send('GET', '/v1/projects?limit=50', token)
+    if (!Array.isArray(page.items) || page.items.length !== 50)
+      throw new Error(`unexpected answer: ${JSON.stringify(page).slice(0, 200)}`)
+    const list = await time(300, () => send('GET', '/v1/projects?limit=50', token))
+    const rollup = await time(300, () => send('GET', `/v1/projects/${projectId}/rollup`, token))
+    const health = await time(300, () => send('GET', '/v1/healthz'))
+    const me = await time(300, () => send('GET', '/v1/auth/me', token))
+    console.log(`GET /v1/projects?limit=50 (61 projects): p50 ${fmt(list.p50)} ms, p99 ${fmt(list.p99)} ms`)
+    console.log(`GET /v1/projects/{id}/rollup (50 repositories): p50 ${fmt(rollup.p50)} ms, p99 ${fmt(rollup.p99)} ms`)
+    console.log(
+      `baselines: GET /v1/healthz p50 ${fmt(health.p50)} ms; GET /v1/auth/me (authenticated read) p50 ${fmt(me.p50)} ms`,
+    )
   })
-  for (let i = 0; i < 60; i++) await send('POST', '/v1/projects', token, { name: `project-${i}` })
-  const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'with-repositories' })
-  for (let i = 0; i < 50; i++)
-    await send('POST', '/v1/repositories', token, { project_id: projectId, name: `repo-${i}` })
-  const page = await send('GET', '/v1/projects?limit=50', token)
-  if (!Array.isArray(page.items) || page.items.length !== 50)
-    throw new Error(`unexpected answer: ${JSON.stringify(page).slice(0, 200)}`)
-  const list = await time(300, () => send('GET', '/v1/projects?limit=50', token))
-  const rollup = await time(300, () => send('GET', `/v1/projects/${projectId}/rollup`, token))
-  const health = await time(300, () => send('GET', '/v1/healthz'))
-  const me = await time(300, () => send('GET', '/v1/auth/me', token))
-  console.log(`GET /v1/projects?limit=50 (61 projects): p50 ${fmt(list.p50)} ms, p99 ${fmt(list.p99)} ms`)
-  console.log(`GET /v1/projects/{id}/rollup (50 repositories): p50 ${fmt(rollup.p50)} ms, p99 ${fmt(rollup.p99)} ms`)
-  console.log(
-    `baselines: GET /v1/healthz p50 ${fmt(health.p50)} ms; GET /v1/auth/me (authenticated read) p50 ${fmt(me.p50)} ms`,
-  )
-  await stack.stop()
-  rmSync(dataDir, { recursive: true, force: true })
 }
 
 async function pipeline() {
   console.log('\n## 7. git push and bundle to scan succeeded, on the local stack (all three engines)')
-  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
-  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-pipeline-'))
-  const stack = await startStack({
-    dataDir,
-    port: 0,
-    throttle: false,
-    worker: (await import('../functions/scan-worker/handler.js')).handler,
+  const worker = (await import('../functions/scan-worker/handler.js')).handler
+  await onLocalStack({ worker }, async (stack) => {
+    const { send, token } = await signedIn(stack.url)
+    const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'bench' })
+    const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'bench' })
+    const succeeded = async (scanId: string) => {
+      for (;;) {
+        const scan = await send('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`, token)
+        if (scan.status === 'succeeded' || scan.status === 'failed') return scan
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    }
+    const { buildRepo, hundredMegabytes } = await import('./git-unpack.js')
+    const modules = resolve('node_modules')
+    const cases = [
+      ['a pack under the push limit, by git push', 'aws-cdk-lib', { files: 250, commits: 60, edits: 6, chunk: 1500 }],
+      ['~13 MB bundle by presigned PUT', 'aws-cdk-lib', { files: 3000, commits: 200, edits: 10, chunk: 2000 }],
+      // BENCH_LARGE=1: the ~100 MB repository of issue #6 (a few minutes to build and scan).
+      ...(process.env.BENCH_LARGE ? [['~100 MB bundle by presigned PUT', '.', hundredMegabytes] as const] : []),
+    ] as const
+    for (const [label, source, options] of cases) {
+      const repo = await buildRepo(join(modules, source), options)
+      const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
+      const started = performance.now()
+      let scanId: string
+      let bytes: number
+      if (label.includes('push')) {
+        const push = await run('git', ['push', upload.remote_url!, 'main'], repo)
+        if (push.code !== 0) throw new Error(push.stderr)
+        scanId = /Scan (scan_\w+) queued/.exec(push.stderr)![1]!
+        bytes = Number(/\((\d+) bytes\)/.exec(push.stderr)?.[1] ?? 0)
+      } else {
+        const bundle = (await run('git', ['bundle', 'create', '-', '--all'], repo)).stdout
+        bytes = bundle.length
+        await fetch(upload.bundle_upload_url!, { method: 'PUT', body: bundle })
+        scanId = (await send('POST', `/v1/git-uploads/${upload.id}/complete`, token)).scan_id!
+      }
+      const acknowledged = performance.now() - started
+      const scan = (await succeeded(scanId)) as unknown as {
+        status: string
+        stats: { files: number; duration_ms: number }
+      }
+      const total = performance.now() - started
+      console.log(
+        `${label}: ${fmt(bytes / 1e6)} MB; acknowledged in ${fmt(acknowledged / 1000, 2)} s; ${scan.status} after ` +
+          `${fmt(total / 1000, 2)} s (worker ${fmt(scan.stats.duration_ms / 1000, 2)} s for ${scan.stats.files} files);` +
+          ` peak RSS of this process (API, worker and fauxqs) so far ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB`,
+      )
+      rmSync(repo, { recursive: true, force: true })
+    }
   })
-  const send = jsonClient(stack.url)
+}
+
+/** Runs work against a local stack in this process on a fresh data folder, without request limits. */
+async function onLocalStack(
+  options: Pick<Parameters<typeof startStack>[0], 'worker'>,
+  work: (stack: Awaited<ReturnType<typeof startStack>>) => Promise<void>,
+) {
+  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
+  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-'))
+  const stack = await startStack({ dataDir, port: 0, throttle: false, ...options })
+  try {
+    await work(stack)
+  } finally {
+    await stack.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** The JSON client, signed in as the debug user. */
+async function signedIn(base: string) {
+  const send = jsonClient(base)
   const { email, password } = debugUser
   const { access_token: token } = await send('POST', '/v1/auth/login', undefined, { email, password })
-  const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'bench' })
-  const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'bench' })
-  const succeeded = async (scanId: string) => {
-    for (;;) {
-      const scan = await send('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`, token)
-      if (scan.status === 'succeeded' || scan.status === 'failed') return scan
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  }
-  const { buildRepo, hundredMegabytes } = await import('./git-unpack.js')
-  const modules = resolve('node_modules')
-  const cases = [
-    ['a pack under the push limit, by git push', 'aws-cdk-lib', { files: 250, commits: 60, edits: 6, chunk: 1500 }],
-    ['~13 MB bundle by presigned PUT', 'aws-cdk-lib', { files: 3000, commits: 200, edits: 10, chunk: 2000 }],
-    // BENCH_LARGE=1: the ~100 MB repository of issue #6 (a few minutes to build and scan).
-    ...(process.env.BENCH_LARGE ? [['~100 MB bundle by presigned PUT', '.', hundredMegabytes] as const] : []),
-  ] as const
-  for (const [label, source, options] of cases) {
-    const repo = await buildRepo(join(modules, source), options)
-    const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
-    const started = performance.now()
-    let scanId: string
-    let bytes: number
-    if (label.includes('push')) {
-      const push = await run('git', ['push', upload.remote_url!, 'main'], repo)
-      if (push.code !== 0) throw new Error(push.stderr)
-      scanId = /Scan (scan_\w+) queued/.exec(push.stderr)![1]!
-      bytes = Number(/\((\d+) bytes\)/.exec(push.stderr)?.[1] ?? 0)
-    } else {
-      const bundle = (await run('git', ['bundle', 'create', '-', '--all'], repo)).stdout
-      bytes = bundle.length
-      await fetch(upload.bundle_upload_url!, { method: 'PUT', body: bundle })
-      scanId = (await send('POST', `/v1/git-uploads/${upload.id}/complete`, token)).scan_id!
-    }
-    const acknowledged = performance.now() - started
-    const scan = (await succeeded(scanId)) as unknown as {
-      status: string
-      stats: { files: number; duration_ms: number }
-    }
-    const total = performance.now() - started
-    console.log(
-      `${label}: ${fmt(bytes / 1e6)} MB; acknowledged in ${fmt(acknowledged / 1000, 2)} s; ${scan.status} after ` +
-        `${fmt(total / 1000, 2)} s (worker ${fmt(scan.stats.duration_ms / 1000, 2)} s for ${scan.stats.files} files);` +
-        ` peak RSS of this process (API, worker and fauxqs) so far ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB`,
-    )
-    rmSync(repo, { recursive: true, force: true })
-  }
-  await stack.stop()
-  rmSync(dataDir, { recursive: true, force: true })
+  return { send, token: token! }
 }
 
 /** A small JSON client for the benchmarks' HTTP calls, with an optional bearer token. */

@@ -10,8 +10,8 @@ import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { severities } from '../shared/scanning/engine.js'
+import { commandLine, failOnValue } from './command-line.js'
 
 export interface PushOptions {
   dir: string
@@ -130,32 +130,19 @@ export async function push(options: PushOptions): Promise<PushOutcome> {
 }
 
 async function main() {
-  const usage =
-    'usage: npm run push -- [dir] --repository rep_… [--api URL] [--branch name] [--fail-on <severity>|none] [--timeout-s N]'
-  const fail = (message: string): never => {
-    console.error(`${message}\n${usage}`)
-    process.exit(2)
-  }
-  const { values, positionals } = (() => {
-    try {
-      return parseArgs({
-        allowPositionals: true,
-        options: {
-          repository: { type: 'string' },
-          api: { type: 'string', default: process.env.VEGA_API_URL ?? 'http://localhost:8000' },
-          branch: { type: 'string' },
-          'fail-on': { type: 'string', default: 'high' },
-          'timeout-s': { type: 'string', default: '600' },
-        },
-      })
-    } catch (error) {
-      return fail((error as Error).message)
-    }
-  })()
+  const { values, positionals, fail } = commandLine(
+    'usage: npm run push -- [dir] --repository rep_… [--api URL] [--branch name] [--fail-on <severity>|none] [--timeout-s N]',
+    {
+      repository: { type: 'string' },
+      api: { type: 'string', default: process.env.VEGA_API_URL ?? 'http://localhost:8000' },
+      branch: { type: 'string' },
+      'fail-on': { type: 'string', default: 'high' },
+      'timeout-s': { type: 'string', default: '600' },
+    },
+  )
   const credential = process.env.VEGA_API_KEY ?? process.env.VEGA_TOKEN ?? fail('set VEGA_API_KEY (or VEGA_TOKEN)')
   const repositoryId = values.repository ?? fail('name the repository: --repository rep_…')
-  const failOn = values['fail-on'] as (typeof severities)[number] | 'none'
-  if (failOn !== 'none' && !severities.includes(failOn)) fail(`--fail-on is one of ${severities.join(', ')} or none`)
+  const failOn = failOnValue(values['fail-on'], fail)
   const dir = resolve(positionals[0] ?? '.')
   const outcome = await push({
     dir,

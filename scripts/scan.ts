@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process'
 import { statSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { fingerprintOf } from '../shared/findings/fingerprint.js'
 import { type SarifFinding, toSarif } from '../shared/findings/sarif.js'
 import { type Engine, type EngineFinding, type Severity, severities } from '../shared/scanning/engine.js'
@@ -15,37 +14,23 @@ import { dependenciesEngine, memoryAdvisorySource, OsvRecord } from '../shared/s
 import { readOsvFiles, recordsOfJson } from '../shared/scanning/engines/dependencies/osv-files.js'
 import { secretsEngine } from '../shared/scanning/engines/secrets/index.js'
 import { prepareFolderSource } from '../shared/scanning/source.js'
+import { commandLine, failOnValue } from './command-line.js'
 
-const usage =
-  'usage: npm run scan -- <dir> [--format json|sarif] [--output file] [--fail-on <severity>|none] [--engines a,b] [--advisories path]'
-
-function fail(message: string): never {
-  console.error(`${message}\n${usage}`)
-  process.exit(2)
-}
-
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'json' },
-        output: { type: 'string' },
-        'fail-on': { type: 'string', default: 'high' },
-        engines: { type: 'string', default: 'secrets,code,dependencies' },
-        advisories: { type: 'string', default: resolve(import.meta.dirname, '../test/fixtures/osv') },
-      },
-    })
-  } catch (error) {
-    return fail((error as Error).message)
-  }
-})()
+const { values, positionals, fail } = commandLine(
+  'usage: npm run scan -- <dir> [--format json|sarif] [--output file] [--fail-on <severity>|none] [--engines a,b] [--advisories path]',
+  {
+    format: { type: 'string', default: 'json' },
+    output: { type: 'string' },
+    'fail-on': { type: 'string', default: 'high' },
+    engines: { type: 'string', default: 'secrets,code,dependencies' },
+    advisories: { type: 'string', default: resolve(import.meta.dirname, '../test/fixtures/osv') },
+  },
+)
 
 const root = resolve(positionals[0] ?? fail('name the folder to scan'))
 if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`${root} is not a folder`)
 if (values.format !== 'json' && values.format !== 'sarif') fail(`--format is json or sarif, not ${values.format}`)
-const failOn = values['fail-on'] as Severity | 'none'
-if (failOn !== 'none' && !severities.includes(failOn)) fail(`--fail-on is one of ${severities.join(', ')} or none`)
+const failOn = failOnValue(values['fail-on'], fail)
 
 /** git's view of the work tree when there is one: ignored files (node_modules, build output) stay out. */
 function gitFiles(): { path: string; size: number }[] | undefined {

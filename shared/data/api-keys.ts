@@ -1,11 +1,11 @@
 // API keys, stored by the SHA-256 of their secret (the secret itself is never stored).
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { displayPrefix, newApiKey, sha256Hex } from '../crypto/api-key-format.js'
 import { type Scope, scopes } from '../grants.js'
 import { ApiKeyId, newId, UserId, WorkspaceId } from '../ids.js'
-import { type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
+import { getRecord, type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
 import { keys } from './keys.js'
 
 const keyOwner = z.discriminatedUnion('type', [
@@ -67,8 +67,7 @@ export async function createApiKey(input: {
 }
 
 export async function findApiKeyBySha256(sha256: string): Promise<ApiKeyRecord | undefined> {
-  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.apiKeyBySecret(sha256) }))
-  return recordOf(apiKeyRecord, Item)
+  return getRecord(apiKeyRecord, keys.apiKeyBySecret(sha256))
 }
 
 export async function findApiKeyById(id: ApiKeyId): Promise<ApiKeyRecord | undefined> {

@@ -2,6 +2,7 @@
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  GetCommand,
   type NativeAttributeValue,
   QueryCommand,
   TransactWriteCommand,
@@ -47,6 +48,31 @@ export async function updateIf(update: Omit<UpdateCommandInput, 'TableName'>): P
     if (isConditionFailure(error)) return false
     throw error
   }
+}
+
+/** One item by its key, or undefined; `consistent` reads what the last write wrote. */
+export async function getItem(
+  key: { pk: string; sk: string },
+  options: { consistent?: boolean; projection?: string } = {},
+): Promise<StoredItem | undefined> {
+  const { Item } = await documents().send(
+    new GetCommand({
+      TableName: tableName(),
+      Key: primaryKey(key),
+      ConsistentRead: options.consistent,
+      ProjectionExpression: options.projection,
+    }),
+  )
+  return Item
+}
+
+/** One item by its key, read back as its entity's record (see `recordOf`). */
+export async function getRecord<S extends z.ZodType>(
+  schema: S,
+  key: { pk: string; sk: string },
+  options: { consistent?: boolean } = {},
+): Promise<z.output<S> | undefined> {
+  return recordOf(schema, await getItem(key, options))
 }
 
 /** A stored item, with its keys and index attributes: what key-level work (deletes, moves) reads. */
@@ -156,6 +182,39 @@ export async function transact(items: TransactItems, onConditionFailure: (failed
 /** The transaction item that takes a unique name (or any key) for its owner; it fails if taken. */
 export const claimKey = (key: { pk: string; sk: string }, owner: Record<string, string>) => ({
   Put: { TableName: tableName(), Item: { ...key, ...owner }, ConditionExpression: 'attribute_not_exists(pk)' },
+})
+
+/** The transaction item that deletes an item while its condition holds. */
+export const deleteWhen = (
+  key: { pk: string; sk: string },
+  condition: string,
+  values?: StoredItem,
+  names?: Record<string, string>,
+) => ({
+  Delete: {
+    TableName: tableName(),
+    Key: primaryKey(key),
+    ConditionExpression: condition,
+    ...(values ? { ExpressionAttributeValues: values } : {}),
+    ...(names ? { ExpressionAttributeNames: names } : {}),
+  },
+})
+
+/** The transaction item that adds `delta` to a counter, while the condition holds. */
+export const addToCounter = (
+  key: { pk: string; sk: string },
+  counter: string,
+  delta: number,
+  condition: string,
+  values: StoredItem = {},
+) => ({
+  Update: {
+    TableName: tableName(),
+    Key: primaryKey(key),
+    UpdateExpression: `ADD ${counter} :delta`,
+    ConditionExpression: condition,
+    ExpressionAttributeValues: { ':delta': delta, ...values },
+  },
 })
 
 /** The transaction item that gives a claimed key back. */

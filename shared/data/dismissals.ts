@@ -1,10 +1,10 @@
 // Requests to dismiss critical findings: made by a member, decided once by an admin of the workspace,
 // expired by the clock when nobody decides.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
-import { type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
+import { getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
 import { userDismissReasons } from './findings.js'
 import { keys } from './keys.js'
 
@@ -44,10 +44,7 @@ export async function putDismissal(request: DismissalRecord): Promise<void> {
 }
 
 export async function getDismissal(id: DismissalRequestId): Promise<DismissalRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.dismissalRequestById(id), ConsistentRead: true }),
-  )
-  return recordOf(dismissalRecord, Item)
+  return getRecord(dismissalRecord, keys.dismissalRequestById(id), { consistent: true })
 }
 
 /** Decides a pending, unexpired request; false when someone decided first or it expired. */

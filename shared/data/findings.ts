@@ -1,7 +1,7 @@
 // Findings and their occurrences. A finding is one item per (repository, fingerprint) whose status moves
 // only through conditional transitions, each in one transaction with the repository's open counters:
 // a scan replayed any number of times moves each counter once.
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { EventId, FindingId, newId, RepositoryId, ScanId } from '../ids.js'
@@ -16,10 +16,11 @@ import {
 } from '../scanning/engine.js'
 import {
   deleteKeys,
+  getItem,
   getItems,
+  getRecord,
   type Page,
   type PageRequest,
-  primaryKey,
   queryByPrefix,
   queryRecords,
   recordOf,
@@ -233,10 +234,7 @@ export function fixFinding(finding: FindingRecord, scan: ScanId): Promise<boolea
 }
 
 export async function getFinding(id: FindingId): Promise<FindingRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.findingById(id), ConsistentRead: true }),
-  )
-  return recordOf(findingRecord, Item)
+  return getRecord(findingRecord, keys.findingById(id), { consistent: true })
 }
 
 /** Many findings by id, in the order asked (missing ones left out). */
@@ -458,9 +456,7 @@ export function listHistory(finding: FindingId, page: PageRequest): Promise<Page
 
 /** The finding a later fingerprint continues (its file was renamed), if one was recorded. */
 export async function findingOfAlias(repository: RepositoryId, fingerprint: string): Promise<FindingId | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: primaryKey(keys.fingerprintAlias(repository, fingerprint)) }),
-  )
+  const Item = await getItem(keys.fingerprintAlias(repository, fingerprint))
   return Item ? recordOf(FindingId, Item.finding_id) : undefined
 }
 

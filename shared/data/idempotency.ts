@@ -1,8 +1,8 @@
 // Records of idempotent requests: claimed before the work, completed with the answer after it.
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
-import { epochSeconds, isConditionFailure, recordOf, tableName } from './db.js'
+import { epochSeconds, getRecord, isConditionFailure, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** DESIGN: the same key and body within 24 hours returns the first answer. */
@@ -57,8 +57,7 @@ export async function claim(
   } catch (error) {
     if (!isConditionFailure(error)) throw error
   }
-  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))
-  return recordOf(idempotencyRecord, Item)
+  return getRecord(idempotencyRecord, key, { consistent: true })
 }
 
 export async function complete(scope: IdempotencyScope, answer: StoredAnswer): Promise<void> {

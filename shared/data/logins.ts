@@ -1,14 +1,14 @@
 // Signed-in sessions and their refresh tokens. A refresh token is used once: rotating it writes the next
 // one and marks the old one used in one transaction. Presenting a used token again means it was copied,
 // so the whole session (every token of its family) is revoked.
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
 import { sha256Hex } from '../crypto/api-key-format.js'
 import { opaqueToken } from '../crypto/tokens.js'
 import { LoginId, newId, UserId } from '../ids.js'
-import { epochSeconds, expired, isConditionFailure, recordOf, tableName } from './db.js'
+import { epochSeconds, expired, getItem, isConditionFailure, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** A signed-in session: refresh tokens rotate under it; logout or expiry ends it. */
@@ -57,7 +57,7 @@ export type Rotation =
 
 export async function rotateRefreshToken(presented: string): Promise<Rotation> {
   const key = keys.refreshToken(sha256Hex(presented))
-  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))
+  const Item = await getItem(key, { consistent: true })
   if (!Item || expired(Item)) return { outcome: 'invalid' }
   const loginId = Item.login_id as LoginId
   const userId = Item.user_id as UserId
@@ -119,7 +119,7 @@ export async function revokeLogin(loginId: LoginId): Promise<void> {
 
 /** An access token is honoured only while its session lives, so logout takes effect at once. */
 export async function isLoginActive(loginId: LoginId, userId: UserId): Promise<boolean> {
-  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.login(loginId) }))
+  const Item = await getItem(keys.login(loginId))
   const login = recordOf(loginRecord, Item)
   return !!login && login.user_id === userId && !login.revoked_at && !expired(login)
 }

@@ -1,10 +1,10 @@
 // Scan policies: one item per workspace or project that has one.
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
 import { findingContexts, severities } from '../scanning/engine.js'
-import { recordOf, tableName } from './db.js'
+import { getItem, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** What a rule does to the findings it matches: fail the gate, note them, or leave them out of it. */
@@ -62,9 +62,7 @@ export const policyRecord = z.strictObject({
 export type Policy = z.infer<typeof policyRecord>
 
 export async function getPolicy(owner: WorkspaceId | ProjectId): Promise<Policy | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.policy(owner), ConsistentRead: true }),
-  )
+  const Item = await getItem(keys.policy(owner), { consistent: true })
   return Item ? recordOf(policyRecord, { rules: Item.rules, default: Item.default }) : undefined
 }
 

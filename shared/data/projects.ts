@@ -1,16 +1,17 @@
 // Projects: one item each, read by id; a name item per workspace makes names unique (case-insensitive);
 // repository_count moves in the same transactions that create and delete repositories.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { hasChildren, nameTaken } from '../errors.js'
 import { newId, ProjectId, WorkspaceId } from '../ids.js'
 import {
   claimKey,
+  deleteWhen,
+  getRecord,
   type Page,
   type PageRequest,
   queryRecords,
-  recordOf,
   releaseKey,
   tableName,
   transact,
@@ -66,10 +67,7 @@ export async function getProject(id: ProjectId): Promise<ProjectRecord | undefin
 
 /** The project, even while it is being deleted: for the background deletion itself. */
 export async function getProjectForDeletion(id: ProjectId): Promise<ProjectRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.projectById(id), ConsistentRead: true }),
-  )
-  return recordOf(projectRecord, Item)
+  return getRecord(projectRecord, keys.projectById(id), { consistent: true })
 }
 
 /** Marks a project deleting: reads treat it as gone and no repository can be added to it. */
@@ -106,14 +104,7 @@ export function updateProject(
 export async function deleteProject(project: ProjectRecord): Promise<void> {
   await transact(
     [
-      {
-        Delete: {
-          TableName: tableName(),
-          Key: keys.projectById(project.id),
-          ConditionExpression: 'repository_count = :zero',
-          ExpressionAttributeValues: { ':zero': 0 },
-        },
-      },
+      deleteWhen(keys.projectById(project.id), 'repository_count = :zero', { ':zero': 0 }),
       releaseKey(keys.projectName(project.workspace_id, project.name)),
     ],
     () => hasChildren(`Project ${project.id} still has repositories`),

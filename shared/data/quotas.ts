@@ -1,10 +1,10 @@
 // What quotas read and write: a workspace's own limits, the scans it queued today, the scans it has
 // queued or running, and the requests-per-minute overrides the rate limiter caches.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { WorkspaceId } from '../ids.js'
-import { epochSeconds, recordOf, tableName } from './db.js'
+import { epochSeconds, getItem, getRecord, recordOf, tableName } from './db.js'
 import { activeShards, keys } from './keys.js'
 import { type ScanRecord, scanRecord } from './scans.js'
 
@@ -30,10 +30,7 @@ export const workspaceLimitsRecord = z.object({
 export type WorkspaceLimitsRecord = z.infer<typeof workspaceLimitsRecord>
 
 export async function getWorkspaceLimits(workspace: WorkspaceId): Promise<WorkspaceLimitsRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.workspaceLimits(workspace), ConsistentRead: true }),
-  )
-  return recordOf(workspaceLimitsRecord, Item)
+  return getRecord(workspaceLimitsRecord, keys.workspaceLimits(workspace), { consistent: true })
 }
 
 export async function putWorkspaceLimits(record: WorkspaceLimitsRecord): Promise<void> {
@@ -46,9 +43,7 @@ export const utcDay = (now = Date.now()) => new Date(now).toISOString().slice(0,
 
 /** Scans the workspace queued on a UTC day. */
 export async function scansQueuedOn(workspace: WorkspaceId, day: string): Promise<number> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.scansQueuedOn(workspace, day), ConsistentRead: true }),
-  )
+  const Item = await getItem(keys.scansQueuedOn(workspace, day), { consistent: true })
   return Number(Item?.scans ?? 0)
 }
 
@@ -161,7 +156,7 @@ export async function getRateOverrides(): Promise<{
   subjects: Record<string, number>
   workspaces: Record<string, number>
 }> {
-  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.rateOverrides() }))
+  const Item = await getItem(keys.rateOverrides())
   return { subjects: Item?.subjects ?? {}, workspaces: Item?.workspaces ?? {} }
 }
 
@@ -175,9 +170,7 @@ export async function putRateOverrides(overrides: {
 /** Requests a rate-limit subject made in this minute's window (as shared/auth/limits.ts counts them). */
 export async function requestsThisMinute(subject: string, now = Date.now()): Promise<number> {
   const start = Math.floor(epochSeconds(now) / 60) * 60
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.rateWindow(`P:${subject}`, start), ConsistentRead: true }),
-  )
+  const Item = await getItem(keys.rateWindow(`P:${subject}`, start), { consistent: true })
   return Number(Item?.hits ?? 0)
 }
 
@@ -190,8 +183,7 @@ const cleanupState = z.object({
 export type CleanupState = z.infer<typeof cleanupState>
 
 export async function getCleanupState(): Promise<CleanupState> {
-  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.cleanupState() }))
-  return recordOf(cleanupState, Item) ?? {}
+  return (await getRecord(cleanupState, keys.cleanupState())) ?? {}
 }
 
 export async function putCleanupState(state: CleanupState): Promise<void> {

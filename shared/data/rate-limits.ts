@@ -1,9 +1,9 @@
 // Fixed-window counters in DynamoDB: one atomic ADD per request on the subject's item for the current
 // window; the item expires by TTL after its window. Cheap (one write), exact, and shared by every
 // Lambda instance, unlike an in-memory limiter.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import { epochSeconds, tableName } from './db.js'
+import { epochSeconds, getItem, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export interface WindowCount {
@@ -39,8 +39,6 @@ export async function countInWindow(
 /** The hits a subject has in the window holding `now`, without counting one more. */
 export async function hitsInWindow(subject: string, windowS: number, now = Date.now()): Promise<number> {
   const start = Math.floor(epochSeconds(now) / windowS) * windowS
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.rateWindow(subject, start), ProjectionExpression: 'hits' }),
-  )
+  const Item = await getItem(keys.rateWindow(subject, start), { projection: 'hits' })
   return Number(Item?.hits ?? 0)
 }

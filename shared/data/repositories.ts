@@ -1,18 +1,20 @@
 // Repositories: one item each, read by id, listed per project (gsi1) and per workspace (gsi2). The item
 // also carries the rollup counters the scan pipeline keeps (last scan, open findings by severity), so
 // a project's rollup is one query over its repositories, never a scan of findings.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { nameTaken, notFound } from '../errors.js'
 import { newId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import { type Severity, severities } from '../scanning/engine.js'
 import {
+  addToCounter,
   claimKey,
+  deleteWhen,
+  getRecord,
   type Page,
   type PageRequest,
   queryRecords,
-  recordOf,
   releaseKey,
   tableName,
   transact,
@@ -88,10 +90,7 @@ export async function createRepository(
 }
 
 export async function getRepository(id: RepositoryId): Promise<RepositoryRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.repositoryById(id), ConsistentRead: true }),
-  )
-  return recordOf(repositoryRecord, Item)
+  return getRecord(repositoryRecord, keys.repositoryById(id), { consistent: true })
 }
 
 export function listRepositoriesOfProject(project: ProjectId, page: PageRequest): Promise<Page<RepositoryRecord>> {
@@ -120,13 +119,7 @@ export function updateRepository(
 export async function deleteRepository(repository: RepositoryRecord): Promise<void> {
   await transact(
     [
-      {
-        Delete: {
-          TableName: tableName(),
-          Key: keys.repositoryById(repository.id),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
+      deleteWhen(keys.repositoryById(repository.id), 'attribute_exists(pk)'),
       releaseKey(keys.repositoryName(repository.project_id, repository.name)),
       repositoryCount(repository.project_id, -1),
     ],
@@ -157,15 +150,7 @@ export const openFindings = (repository: RepositoryRecord): SeverityCounts =>
   ) as SeverityCounts
 
 function repositoryCount(project: ProjectId, delta: number) {
-  return {
-    Update: {
-      TableName: tableName(),
-      Key: keys.projectById(project),
-      UpdateExpression: 'ADD repository_count :delta',
-      // A project being deleted takes no new repositories (removals go on).
-      ConditionExpression:
-        delta > 0 ? 'attribute_exists(pk) AND attribute_not_exists(deleting_at)' : 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':delta': delta },
-    },
-  }
+  // A project being deleted takes no new repositories (removals go on).
+  const condition = delta > 0 ? 'attribute_exists(pk) AND attribute_not_exists(deleting_at)' : 'attribute_exists(pk)'
+  return addToCounter(keys.projectById(project), 'repository_count', delta, condition)
 }

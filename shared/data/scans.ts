@@ -1,12 +1,14 @@
 // Scans: created queued (with the push that carries their input), listed newest first per repository
 // and per project.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
 import { archiveFormats } from '../scanning/archive.js'
 import {
   deleteKeys,
+  getItem,
+  getRecord,
   isConditionFailure,
   type Page,
   type PageRequest,
@@ -98,10 +100,7 @@ export function newScanItem(scan: ScanRecord) {
 }
 
 export async function getScan(id: ScanId): Promise<ScanRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.scanById(id), ConsistentRead: true }),
-  )
-  return recordOf(scanRecord, Item)
+  return getRecord(scanRecord, keys.scanById(id), { consistent: true })
 }
 
 export function listScansOfRepository(
@@ -260,15 +259,8 @@ export async function claimRecording(id: ScanId, now = new Date().toISOString())
 }
 
 export async function isCancelRequested(id: ScanId): Promise<boolean> {
-  const { Item } = await documents().send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: keys.scanById(id),
-      ConsistentRead: true,
-      ProjectionExpression: 'cancel_requested',
-    }),
-  )
-  return Item?.cancel_requested === true
+  const item = await getItem(keys.scanById(id), { consistent: true, projection: 'cancel_requested' })
+  return item?.cancel_requested === true
 }
 
 /** Removes every scan of a deleted repository. */

@@ -1,11 +1,11 @@
 // Legacy upload sessions: an archive PUT to a presigned URL, then analysed once. Like an upload, a
 // session is claimed by its one scan in the same transaction that creates the scan.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.js'
 import { archiveFormats } from '../scanning/archive.js'
-import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
+import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const sessionRecord = z.object({
@@ -35,10 +35,7 @@ export async function putSession(session: SessionRecord): Promise<void> {
 }
 
 export async function getSession(id: SessionId): Promise<SessionRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.sessionById(id), ConsistentRead: true }),
-  )
-  return recordOf(sessionRecord, Item)
+  return getRecord(sessionRecord, keys.sessionById(id), { consistent: true })
 }
 
 /** The transaction item that claims a session for its scan: it must still wait and not have expired. */

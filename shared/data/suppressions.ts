@@ -1,10 +1,10 @@
 // Suppressions: data that dismisses findings as scans see them, with a reason, an owner and an optional
 // expiry. A repository's suppressions share its partition, so a scan reads them all in one query.
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
-import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName, under } from './db.js'
+import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const suppressionRecord = z.object({
@@ -42,10 +42,7 @@ export async function getSuppression(
   repository: RepositoryId,
   id: SuppressionId,
 ): Promise<SuppressionRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.suppression(repository, id), ConsistentRead: true }),
-  )
-  return recordOf(suppressionRecord, Item)
+  return getRecord(suppressionRecord, keys.suppression(repository, id), { consistent: true })
 }
 
 export async function deleteSuppression(repository: RepositoryId, id: SuppressionId): Promise<void> {

@@ -1,11 +1,11 @@
 // Temporary git remotes. An upload accepts one push: the push claims it with a conditional write in the
 // same transaction that creates its scan, so two racing pushes cannot both be acknowledged.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { conflicting, expired } from '../errors.js'
 import { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
-import { deleteKeys, type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
+import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
 import { keys } from './keys.js'
 
 /** An upload's states as the API shows them; `expired` is read from the clock, never stored. */
@@ -44,10 +44,7 @@ export async function putUpload(upload: UploadRecord): Promise<void> {
 }
 
 export async function getUpload(id: UploadId): Promise<UploadRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.uploadById(id), ConsistentRead: true }),
-  )
-  return recordOf(uploadRecord, Item)
+  return getRecord(uploadRecord, keys.uploadById(id), { consistent: true })
 }
 
 /** Moves expires_at, only while the upload still waits for its push and has not expired. */

@@ -1,11 +1,11 @@
 // Users, their workspaces and memberships: accounts, the seed and the bootstrap command.
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { hashPassword } from '../crypto/passwords.js'
 import { type Role, roles } from '../grants.js'
 import { newId, UserId, WorkspaceId } from '../ids.js'
-import { isConditionFailure, queryRecords, recordOf, tableName } from './db.js'
+import { getItem, getRecord, isConditionFailure, queryRecords, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export const userRecord = z.object({
@@ -112,17 +112,12 @@ export function membershipItem(
 }
 
 export async function findUserByEmail(email: string): Promise<UserRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.userEmail(email), ConsistentRead: true }),
-  )
+  const Item = await getItem(keys.userEmail(email), { consistent: true })
   return Item ? getUser(Item.user_id as UserId) : undefined
 }
 
 export async function getUser(id: UserId): Promise<UserRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: keys.user(id), ConsistentRead: true }),
-  )
-  return recordOf(userRecord, Item)
+  return getRecord(userRecord, keys.user(id), { consistent: true })
 }
 
 export async function setPasswordHash(id: UserId, passwordHash: string) {

@@ -1,14 +1,13 @@
-// Workspaces and their members. The workspace item counts its owners, and every change of an owner
-// updates that count in the same transaction, so no race can leave a workspace without one.
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
-import { documents } from '../aws/clients.js'
 import { conflicting, notFound } from '../errors.js'
 import type { Role } from '../grants.js'
 import { newId, type UserId, WorkspaceId } from '../ids.js'
 import {
+  addToCounter,
   claimKey,
+  deleteWhen,
   getItems,
+  getRecord,
   type Page,
   type PageRequest,
   primaryKey,
@@ -34,15 +33,11 @@ export const workspaceRecord = z.object({
 export type WorkspaceRecord = z.infer<typeof workspaceRecord>
 
 export async function getWorkspace(id: WorkspaceId): Promise<WorkspaceRecord | undefined> {
-  const { Item } = await documents().send(new GetCommand({ TableName: tableName(), Key: keys.workspace(id) }))
-  return recordOf(workspaceRecord, Item)
+  return getRecord(workspaceRecord, keys.workspace(id))
 }
 
 export async function getMembership(workspace: WorkspaceId, user: UserId): Promise<MemberRecord | undefined> {
-  const { Item } = await documents().send(
-    new GetCommand({ TableName: tableName(), Key: primaryKey(keys.membership(workspace, user)) }),
-  )
-  return recordOf(memberRecord, Item)
+  return getRecord(memberRecord, keys.membership(workspace, user))
 }
 
 export async function listMembers(workspace: WorkspaceId, page: PageRequest): Promise<Page<MemberRecord>> {
@@ -131,15 +126,7 @@ export async function removeMember(workspace: WorkspaceId, user: UserId): Promis
   if (!current) throw notFound('Member', user)
   await transact(
     [
-      {
-        Delete: {
-          TableName: tableName(),
-          Key: primaryKey(keys.membership(workspace, user)),
-          ConditionExpression: '#role = :was',
-          ExpressionAttributeNames: { '#role': 'role' },
-          ExpressionAttributeValues: { ':was': current.role },
-        },
-      },
+      deleteWhen(keys.membership(workspace, user), '#role = :was', { ':was': current.role }, { '#role': 'role' }),
       ownerCountChange(workspace, current.role === 'owner' ? -1 : 0),
     ],
     ownersKept,
@@ -150,13 +137,9 @@ const ownersKept = () => conflicting('A workspace keeps at least one owner, and 
 
 /** Moves the owner count, refusing to take it below one. A zero change still checks the workspace exists. */
 function ownerCountChange(workspace: WorkspaceId, delta: number) {
-  return {
-    Update: {
-      TableName: tableName(),
-      Key: keys.workspace(workspace),
-      UpdateExpression: 'ADD owner_count :delta',
-      ConditionExpression: delta < 0 ? 'attribute_exists(pk) AND owner_count > :one' : 'attribute_exists(pk)',
-      ExpressionAttributeValues: delta < 0 ? { ':delta': delta, ':one': 1 } : { ':delta': delta },
-    },
-  }
+  return delta < 0
+    ? addToCounter(keys.workspace(workspace), 'owner_count', delta, 'attribute_exists(pk) AND owner_count > :one', {
+        ':one': 1,
+      })
+    : addToCounter(keys.workspace(workspace), 'owner_count', delta, 'attribute_exists(pk)')
 }

@@ -1,21 +1,19 @@
 // Writes a commit's tree to a folder and lists the blobs of a history, never trusting a name in a tree.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { GitError } from './errors.js'
+import { checkDeadline, GitError, noDeadline, type TimeBudget } from './errors.js'
 import { type Commit, parseCommit, parseTree, type TreeEntry } from './objects.js'
 import type { PackIndex } from './pack.js'
 
-export interface CheckoutLimits {
+export interface CheckoutLimits extends TimeBudget {
   maxFiles: number
   maxBytes: number
-  /** Epoch ms after which the work stops with `time_budget`. */
-  deadline: number
 }
 
 export const defaultCheckoutLimits = (): CheckoutLimits => ({
   maxFiles: 200_000,
   maxBytes: 2 * 1024 ** 3,
-  deadline: Number.POSITIVE_INFINITY,
+  deadline: noDeadline,
 })
 
 export interface CheckoutStats {
@@ -94,7 +92,7 @@ export function checkout(
   while (pending.length > 0) {
     const { oid, path } = pending.pop()!
     for (const e of readTree(index, oid, path)) {
-      if (Date.now() > limits.deadline) throw new GitError('time_budget', 'checkout ran past its time budget')
+      checkDeadline(limits.deadline, 'checkout')
       const rel = path ? `${path}/${e.name}` : e.name
       const target = join(dir, rel)
       if (e.kind === 'tree' || e.kind === 'submodule') {
@@ -145,7 +143,7 @@ export function walkHistory(
   headOids: string[],
   options: { deadline?: number; maxEntries?: number } = {},
 ): HistoryWalk {
-  const deadline = options.deadline ?? Number.POSITIVE_INFINITY
+  const deadline = options.deadline ?? noDeadline
   // Tree entries visited: bounds a history of trees that share subtrees under many paths.
   const maxEntries = options.maxEntries ?? 10_000_000
   let entries = 0
@@ -166,7 +164,7 @@ export function walkHistory(
   const blobs = new Map<string, BlobSighting>()
   const walked = new Set<string>()
   for (const commitOid of commits) {
-    if (Date.now() > deadline) throw new GitError('time_budget', 'history walk ran past its time budget')
+    checkDeadline(deadline, 'history walk')
     const pending = [{ oid: found.get(commitOid)!.commit.tree, path: '' }]
     while (pending.length > 0) {
       const { oid, path } = pending.pop()!

@@ -2,17 +2,15 @@
 // pack, so every object must resolve inside it. Format: git Documentation/gitformat-pack.txt.
 import { createHash } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
-import { GitError } from './errors.js'
+import { checkDeadline, GitError, noDeadline, type TimeBudget } from './errors.js'
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag'
 
-export interface PackLimits {
+export interface PackLimits extends TimeBudget {
   maxObjects: number
   /** Sum of every object's inflated size: the defence against delta and zlib bombs. */
   maxTotalBytes: number
   maxObjectBytes: number
-  /** Epoch ms after which the work stops with `time_budget`. */
-  deadline: number
   /** Resolved objects kept for reads, so a long delta chain is not replayed for every sibling. */
   cacheBytes: number
 }
@@ -21,7 +19,7 @@ export const defaultPackLimits = (): PackLimits => ({
   maxObjects: 2_000_000,
   maxTotalBytes: 2 * 1024 ** 3,
   maxObjectBytes: 512 * 1024 ** 2,
-  deadline: Number.POSITIVE_INFINITY,
+  deadline: noDeadline,
   cacheBytes: 64 * 1024 ** 2,
 })
 
@@ -274,7 +272,7 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
   let total = 0
 
   const checkTime = () => {
-    if (Date.now() > limits.deadline) throw new GitError('time_budget', 'unpacking ran past its time budget')
+    checkDeadline(limits.deadline, 'unpacking')
   }
   const account = (size: number) => {
     if (size > limits.maxObjectBytes) {

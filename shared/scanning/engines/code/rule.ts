@@ -37,6 +37,14 @@ export interface CodeRule {
   only?: CodeLanguageName[]
 }
 
+/** Server-side request forgery: what every language's rule says, beside its own `id` and `rule`. */
+export const ssrf = {
+  title: 'Outgoing request to a URL taken from the request',
+  severity: 'high',
+  cwe: ['CWE-918'],
+  fix: 'Never fetch a caller-chosen URL: map the input to an allow-listed host, or validate scheme, host and resolved address first.',
+} as const satisfies Omit<CodeRule, 'id' | 'rule'>
+
 /** Word boundaries and case-insensitivity for names that say a value is a secret. */
 export const secretName = '(?i)(passw|pwd|secret|token|nonce|salt|otp|session|api_?key|credential)'
 

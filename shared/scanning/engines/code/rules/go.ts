@@ -1,7 +1,7 @@
 // Go rules (tree-sitter-go through @ast-grep/lang-go). Written with kinds and regexes rather than
 // patterns: a lone `pkg.Func(x)` pattern parses as a type conversion in Go and silently matches nothing.
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText, ssrf } from '../rule.js'
 
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
   kind: 'call_expression',
@@ -93,10 +93,7 @@ export const goRules: CodeRule[] = [
   },
   {
     id: 'go-ssrf',
-    title: 'Outgoing request to a URL taken from the request',
-    severity: 'high',
-    cwe: ['CWE-918'],
-    fix: 'Never fetch a caller-chosen URL: map the input to an allow-listed host, or validate scheme, host and resolved address first.',
+    ...ssrf,
     rule: {
       any: [
         call('^(http|[\\w.]*[cC]lient)\\.(Get|Head|Post|PostForm)$', nthArgument(1, isOrHasRequestInput)),

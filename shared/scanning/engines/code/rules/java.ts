@@ -1,6 +1,6 @@
 // Java rules (tree-sitter-java through @ast-grep/lang-java).
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText, ssrf } from '../rule.js'
 
 /** `object.name(...)`; `object` is matched against the receiver's text when given. */
 const invoke = (name: string, object?: string, ...conditions: Rule[]): Rule => ({
@@ -113,10 +113,7 @@ export const javaRules: CodeRule[] = [
   },
   {
     id: 'java-ssrf',
-    title: 'Outgoing request to a URL taken from the request',
-    severity: 'high',
-    cwe: ['CWE-918'],
-    fix: 'Never fetch a caller-chosen URL: map the input to an allow-listed host, or validate scheme, host and resolved address first.',
+    ...ssrf,
     rule: {
       any: [
         create('^(java\\.net\\.)?URL$', nthArgument(1, isOrHasRequestInput)),

@@ -1,6 +1,6 @@
 // JavaScript rules; the same objects run on TypeScript and TSX (their grammars extend JavaScript's).
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText, ssrf } from '../rule.js'
 
 /** A call whose callee's text matches `callee` (anchored by the caller) and meets every condition. */
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
@@ -176,10 +176,7 @@ export const javascriptRules: CodeRule[] = [
   },
   {
     id: 'js-ssrf',
-    title: 'Outgoing request to a URL taken from the request',
-    severity: 'high',
-    cwe: ['CWE-918'],
-    fix: 'Never fetch a caller-chosen URL: map the input to an allow-listed host, or validate scheme, host and resolved address first.',
+    ...ssrf,
     rule: call(
       '^(fetch|axios|axios\\.(get|post|put|patch|delete|head|request)|got|got\\.(get|post)|request|needle|superagent\\.(get|post)|https?\\.(get|request))$',
       nthArgument(1, { any: [requestInput, { has: { stopBy: 'end', ...requestInput } }] }),

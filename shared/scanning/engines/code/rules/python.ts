@@ -1,6 +1,6 @@
 // Python rules (tree-sitter-python through @ast-grep/lang-python).
 import type { Rule } from '@ast-grep/napi'
-import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText } from '../rule.js'
+import { argumentRules, type CodeRule, insideSecretNamed, secretName, sqlText, ssrf } from '../rule.js'
 
 const call = (callee: string, ...conditions: Rule[]): Rule => ({
   kind: 'call',
@@ -70,10 +70,7 @@ export const pythonRules: CodeRule[] = [
   },
   {
     id: 'py-ssrf',
-    title: 'Outgoing request to a URL taken from the request',
-    severity: 'high',
-    cwe: ['CWE-918'],
-    fix: 'Never fetch a caller-chosen URL: map the input to an allow-listed host, or validate scheme, host and resolved address first.',
+    ...ssrf,
     rule: call(
       '^((requests|httpx)\\.(get|post|put|patch|delete|head)|(urllib\\.request\\.|urllib2\\.)?urlopen|urllib\\.request\\.Request)$',
       nthArgument(1, isOrHasRequestInput),

@@ -36,6 +36,12 @@ export function parsePackageLock(text: string, path: string): ParseResult {
   const find = lineFinder(text)
   const dependencies: Dependency[] = []
   const notes: string[] = []
+  /** Adds an installed package unless it came from outside the registry (git, tarball, link). */
+  const add = (installedAs: string, version: string, line: number | undefined, direct?: boolean) => {
+    const resolved = resolveAlias(installedAs, version)
+    if (!isRegistryVersion(resolved.version)) return
+    dependencies.push({ ecosystem: 'npm', name: resolved.name, version: resolved.version, path, line, direct })
+  }
 
   if (lock.packages && typeof lock.packages === 'object') {
     const root = lock.packages[''] ?? {}
@@ -49,16 +55,8 @@ export function parsePackageLock(text: string, path: string): ParseResult {
       // Workspace folders ("packages/app") and links are the project's own code, not installed packages.
       if (at === -1 || entry.link || typeof entry.version !== 'string') continue
       const installedAs = key.slice(at + 'node_modules/'.length)
-      const resolved = resolveAlias(entry.name ?? installedAs, entry.version)
-      if (!isRegistryVersion(resolved.version)) continue
-      dependencies.push({
-        ecosystem: 'npm',
-        name: resolved.name,
-        version: resolved.version,
-        path,
-        line: find(`"${key}": {`),
-        direct: key === `node_modules/${installedAs}` && directNames.has(installedAs),
-      })
+      const direct = key === `node_modules/${installedAs}` && directNames.has(installedAs)
+      add(entry.name ?? installedAs, entry.version, find(`"${key}": {`), direct)
     }
     return { dependencies, notes }
   }
@@ -69,16 +67,7 @@ export function parsePackageLock(text: string, path: string): ParseResult {
     while (pending.length > 0) {
       for (const [installedAs, entry] of Object.entries(pending.pop()!)) {
         if (entry.dependencies && typeof entry.dependencies === 'object') pending.push(entry.dependencies)
-        if (typeof entry.version !== 'string') continue
-        const resolved = resolveAlias(installedAs, entry.version)
-        if (!isRegistryVersion(resolved.version)) continue
-        dependencies.push({
-          ecosystem: 'npm',
-          name: resolved.name,
-          version: resolved.version,
-          path,
-          line: find(`"${installedAs}": {`),
-        })
+        if (typeof entry.version === 'string') add(installedAs, entry.version, find(`"${installedAs}": {`))
       }
     }
     return { dependencies, notes }
