@@ -2,7 +2,7 @@
 import { lineOf, lineStarts } from '../../lines.js'
 
 /** The OSV ecosystems Vega matches; the names are OSV's own (`affected[].package.ecosystem`). */
-export const ecosystems = ['npm', 'PyPI', 'Go', 'crates.io', 'RubyGems', 'Maven'] as const
+export const ecosystems = ['npm', 'PyPI', 'Go', 'crates.io', 'RubyGems', 'Maven', 'NuGet', 'Packagist'] as const
 export type Ecosystem = (typeof ecosystems)[number]
 
 export const isEcosystem = (value: string): value is Ecosystem => (ecosystems as readonly string[]).includes(value)
@@ -33,20 +33,37 @@ export const lockfileLimits = {
   maxEntries: 100_000,
 }
 
-/** PEP 503: PyPI names compare case-insensitively with runs of `-`, `_` and `.` as one `-`. */
+/**
+ * PEP 503: PyPI names compare case-insensitively with runs of `-`, `_` and `.` as one `-`. NuGet package ids and
+ * Composer package names compare case-insensitively too.
+ */
 export const normalisePackageName = (ecosystem: string, name: string): string =>
-  ecosystem === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name
+  ecosystem === 'PyPI'
+    ? name.toLowerCase().replace(/[-_.]+/g, '-')
+    : ecosystem === 'NuGet' || ecosystem === 'Packagist'
+      ? name.toLowerCase()
+      : name
 
 /**
  * Finds the 1-based line of a needle cheaply: one scan for line starts, a binary search per lookup, and each
- * search starts where the last match was (parsers ask in file order), wrapping around once.
+ * search starts where the last match was (parsers ask in file order), wrapping around once. A needle that is not
+ * there costs a pass over the text, so a file built to miss (names written with escapes, say) could make the
+ * lookups quadratic: with `maxPasses`, the lookups stop finding lines once they have read that many passes' worth of
+ * text (never less than 16 MB), since a line is only a convenience.
  */
-export function lineFinder(text: string): (needle: string) => number | undefined {
+export function lineFinder(text: string, options: { maxPasses?: number } = {}): (needle: string) => number | undefined {
   const starts = lineStarts(text)
   let cursor = 0
+  let budget =
+    options.maxPasses === undefined ? Number.POSITIVE_INFINITY : Math.max(options.maxPasses * text.length, 16_000_000)
   return (needle) => {
+    if (budget <= 0) return undefined
     let at = text.indexOf(needle, cursor)
-    if (at === -1 && cursor > 0) at = text.indexOf(needle)
+    budget -= (at === -1 ? text.length : at) - cursor
+    if (at === -1 && cursor > 0) {
+      at = text.indexOf(needle)
+      budget -= at === -1 ? text.length : at
+    }
     if (at === -1) return undefined
     cursor = at + needle.length
     return lineOf(starts, at)

@@ -165,6 +165,112 @@ export const compareMaven: Comparator = (a, b) => {
   return compareMavenItems(parseMavenVersion(a), parseMavenVersion(b))
 }
 
+/** Two runs of digits as numbers, however long: leading zeros dropped, then the longer is larger. */
+function compareDigits(a: string, b: string): number {
+  const left = a.replace(/^0+(?=\d)/, '')
+  const right = b.replace(/^0+(?=\d)/, '')
+  if (left.length !== right.length) return left.length < right.length ? -1 : 1
+  return left < right ? -1 : left > right ? 1 : 0
+}
+
+// NuGet: NuGetVersion. One to four numeric parts (missing ones are 0, so 1.0 = 1.0.0.0), then SemVer 2.0 prerelease
+// labels compared without regard to case; build metadata is ignored.
+const nugetVersion =
+  /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$/
+
+function nugetParts(version: string): { numbers: string[]; prerelease: string[] } | undefined {
+  const match = nugetVersion.exec(version.trim())
+  if (!match) return undefined
+  return {
+    numbers: [match[1]!, match[2] ?? '0', match[3] ?? '0', match[4] ?? '0'],
+    prerelease: match[5] ? match[5].toLowerCase().split('.') : [],
+  }
+}
+
+export const compareNuGet: Comparator = (a, b) => {
+  const left = nugetParts(a)
+  const right = nugetParts(b)
+  if (!left || !right) return undefined
+  for (let i = 0; i < 4; i++) {
+    const order = compareDigits(left.numbers[i]!, right.numbers[i]!)
+    if (order !== 0) return order
+  }
+  // A release sorts after its prereleases; labels compare as SemVer identifiers (numbers numerically, and first).
+  if (left.prerelease.length === 0 || right.prerelease.length === 0)
+    return sign(right.prerelease.length - left.prerelease.length)
+  for (let i = 0; i < Math.min(left.prerelease.length, right.prerelease.length); i++) {
+    const order = semver.compareIdentifiers(left.prerelease[i]!, right.prerelease[i]!)
+    if (order !== 0) return order
+  }
+  return sign(left.prerelease.length - right.prerelease.length)
+}
+
+// Packagist: PHP's version_compare(), as OSV's reference implementation orders Packagist ranges, after dropping the
+// leading `v` that Composer ignores (`v5.4.47` is 5.4.47). Versions are split into runs of digits and runs of
+// letters; a word ranks by its special form (dev < alpha = a < beta = b < RC = rc < a number < pl = p, anything
+// else below dev), and where one version runs out, a number after it makes the other larger and a word ranks
+// against "a number".
+const phpSpecialForms: [string, number][] = [
+  ['dev', 0],
+  ['alpha', 1],
+  ['a', 1],
+  ['beta', 2],
+  ['b', 2],
+  ['RC', 3],
+  ['rc', 3],
+  ['#', 4],
+  ['pl', 5],
+  ['p', 5],
+]
+const numberForm = 4
+const formOrder = (word: string) => phpSpecialForms.find(([form]) => word.startsWith(form))?.[1] ?? -1
+const isDigit = (char: string) => char >= '0' && char <= '9'
+const isLetter = (char: string) => (char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z')
+
+/** php_canonicalize_version and the tokens between its dots: `1.0.0-RC1` → 1, 0, 0, RC, 1. */
+export function phpVersionParts(version: string): string[] {
+  const parts: string[] = []
+  let start = -1
+  for (let i = 0; i <= version.length; i++) {
+    const char = version[i] ?? '.'
+    const wordChar = isDigit(char) || isLetter(char)
+    // A part ends at a separator (anything not a letter or digit) and where digits meet letters.
+    if (start !== -1 && (!wordChar || isDigit(char) !== isDigit(version[start]!))) {
+      parts.push(version.slice(start, i))
+      start = -1
+    }
+    if (wordChar && start === -1) start = i
+  }
+  return parts
+}
+
+function comparePhpParts(a: string, b: string): number {
+  const aNumber = isDigit(a[0]!)
+  const bNumber = isDigit(b[0]!)
+  if (aNumber && bNumber) return compareDigits(a, b)
+  return sign((aNumber ? numberForm : formOrder(a)) - (bNumber ? numberForm : formOrder(b)))
+}
+
+function packagistParts(version: string): string[] | undefined {
+  const trimmed = version.trim()
+  const bare = trimmed.startsWith('v') || trimmed.startsWith('V') ? trimmed.slice(1) : trimmed
+  return isDigit(bare[0] ?? '') ? phpVersionParts(bare) : undefined
+}
+
+export const comparePackagist: Comparator = (a, b) => {
+  const left = packagistParts(a)
+  const right = packagistParts(b)
+  if (!left || !right) return undefined
+  const common = Math.min(left.length, right.length)
+  for (let i = 0; i < common; i++) {
+    const order = comparePhpParts(left[i]!, right[i]!)
+    if (order !== 0) return order
+  }
+  if (left.length > common) return isDigit(left[common]![0]!) ? 1 : sign(formOrder(left[common]!) - numberForm)
+  if (right.length > common) return isDigit(right[common]![0]!) ? -1 : sign(numberForm - formOrder(right[common]!))
+  return 0
+}
+
 export const comparators: Record<Ecosystem, Comparator> = {
   npm: compareSemver,
   'crates.io': compareSemver,
@@ -172,4 +278,6 @@ export const comparators: Record<Ecosystem, Comparator> = {
   Go: compareGo,
   RubyGems: compareGem,
   Maven: compareMaven,
+  NuGet: compareNuGet,
+  Packagist: comparePackagist,
 }

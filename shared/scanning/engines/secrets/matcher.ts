@@ -48,7 +48,7 @@ const windowContext = 256
 
 /** Files that never hold a secret of their own: lock files carry integrity hashes, images and archives are binary. */
 const skippedPaths: RegExp[] = [
-  /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|deno\.lock|Cargo\.lock|Gemfile\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|go\.sum|gradle\.lockfile|packages\.lock\.json)$/,
+  /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|deno\.lock|Cargo\.lock|Gemfile\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|go\.sum|gradle\.lockfile|packages\.lock\.json|uv\.lock|pylock(?:\.[\w-]+)?\.toml)$/,
   /\.(?:png|jpe?g|gif|bmp|ico|webp|tiff?|svg|eot|ttf|otf|woff2?|pdf|docx?|xlsx?|pptx?|zip|gz|tgz|bz2|xz|7z|rar|jar|war|class|exe|dll|so|dylib|a|o|wasm|node|pyc|mp[34]|mov|avi|webm)$/i,
   /\.(?:js|css)\.map$/,
   // Tools' caches hold copies of files (transformed tests, modules) that are scanned where they were written.

@@ -1,12 +1,17 @@
 // Which files are lockfiles, and the parser for each. A file that does not parse is skipped with a note.
 import { capped, errorText, lockfileLimits, type ParseResult } from '../types.js'
+import { parseBunLock } from './bun.js'
 import { parseCargoLock } from './cargo.js'
+import { parseComposerLock } from './composer.js'
 import { parseGoMod, parseGoSum } from './go.js'
+import { parseGradleLockfile } from './gradle.js'
 import { parsePom } from './maven.js'
 import { parsePackageLock } from './npm.js'
+import { parseNuGetLock } from './nuget.js'
 import { parsePnpmLock } from './pnpm.js'
 import { parsePipfileLock, parsePoetryLock, parseRequirements } from './python.js'
 import { parseGemfileLock } from './ruby.js'
+import { parsePylock, parseUvLock } from './uv.js'
 import { parseYarnLock } from './yarn.js'
 
 export type LockfileParser = (text: string, path: string) => ParseResult
@@ -16,22 +21,32 @@ const byName: Record<string, LockfileParser> = {
   'npm-shrinkwrap.json': parsePackageLock,
   'yarn.lock': parseYarnLock,
   'pnpm-lock.yaml': parsePnpmLock,
+  'bun.lock': parseBunLock,
   'poetry.lock': parsePoetryLock,
   'Pipfile.lock': parsePipfileLock,
+  'uv.lock': parseUvLock,
+  'pylock.toml': parsePylock,
   'go.mod': parseGoMod,
   'go.sum': parseGoSum,
   'Cargo.lock': parseCargoLock,
   'Gemfile.lock': parseGemfileLock,
   'gems.locked': parseGemfileLock,
   'pom.xml': parsePom,
+  'gradle.lockfile': parseGradleLockfile,
+  'packages.lock.json': parseNuGetLock,
+  'composer.lock': parseComposerLock,
 }
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1)
 
-/** The parser for a path, by its file name; requirements files come as requirements*.txt and requirements/*.txt. */
+/**
+ * The parser for a path, by its file name; requirements files come as requirements*.txt and requirements/*.txt,
+ * and PEP 751 names extra lock files pylock.<name>.toml.
+ */
 export function parserFor(path: string): LockfileParser | undefined {
   const name = baseName(path)
-  if (byName[name]) return byName[name]
+  if (Object.hasOwn(byName, name)) return byName[name]
+  if (/^pylock\.[^./]+\.toml$/.test(name)) return parsePylock
   if (/^requirements[\w.-]*\.txt$/i.test(name) || /(^|\/)requirements\/[\w.-]+\.txt$/i.test(path))
     return parseRequirements
   return undefined
