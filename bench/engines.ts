@@ -5,14 +5,14 @@ import { join, resolve } from 'node:path'
 import type { Engine } from '../shared/scanning/engine.js'
 import { codeEngine } from '../shared/scanning/engines/code/index.js'
 import { dependenciesEngine, memoryAdvisorySource, OsvRecord } from '../shared/scanning/engines/dependencies/index.js'
-import { readOsvFiles, recordsOfJson } from '../shared/scanning/engines/dependencies/osv-files.js'
+import { readOsvFiles, recordsOf } from '../shared/scanning/engines/dependencies/osv-files.js'
 import { secretsEngine } from '../shared/scanning/engines/secrets/index.js'
 import { prepareFolderSource } from '../shared/scanning/source.js'
 
 const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..', 'node_modules'))
 const records: OsvRecord[] = []
 for await (const item of readOsvFiles(join(import.meta.dirname, '..', 'test/fixtures/osv'))) {
-  if ('text' in item) for (const raw of recordsOfJson(item.text)) records.push(OsvRecord.parse(raw))
+  if ('text' in item) for (const raw of recordsOf(item)) records.push(OsvRecord.parse(raw))
 }
 const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(memoryAdvisorySource(records))]
 

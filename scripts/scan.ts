@@ -10,8 +10,8 @@ import { fingerprintOf } from '../shared/findings/fingerprint.js'
 import { type SarifFinding, toSarif } from '../shared/findings/sarif.js'
 import { type Engine, type EngineFinding, type Severity, severities } from '../shared/scanning/engine.js'
 import { codeEngine } from '../shared/scanning/engines/code/index.js'
-import { dependenciesEngine, memoryAdvisorySource, OsvRecord } from '../shared/scanning/engines/dependencies/index.js'
-import { readOsvFiles, recordsOfJson } from '../shared/scanning/engines/dependencies/osv-files.js'
+import { dependenciesEngine, memoryAdvisorySource } from '../shared/scanning/engines/dependencies/index.js'
+import { loadOsvRecords } from '../shared/scanning/engines/dependencies/osv-files.js'
 import { secretsEngine } from '../shared/scanning/engines/secrets/index.js'
 import { prepareFolderSource } from '../shared/scanning/source.js'
 import { commandLine, failOnValue } from './command-line.js'
@@ -54,17 +54,7 @@ function gitFiles(): { path: string; size: number }[] | undefined {
   }
 }
 
-async function advisories(path: string) {
-  const records: OsvRecord[] = []
-  for await (const item of readOsvFiles(path)) {
-    if ('note' in item) continue
-    for (const raw of recordsOfJson(item.text)) {
-      const parsed = OsvRecord.safeParse(raw)
-      if (parsed.success) records.push(parsed.data)
-    }
-  }
-  return memoryAdvisorySource(records)
-}
+const advisories = async (path: string) => memoryAdvisorySource(await loadOsvRecords(path))
 
 const wanted = values.engines.split(',').map((name) => name.trim())
 const registry: Engine[] = []

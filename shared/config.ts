@@ -140,6 +140,13 @@ const Env = z.object({
    * workspace keys with the ops scope) import advisories. Unset (local stacks): any workspace's admins.
    */
   OPERATOR_WORKSPACE_ID: z.string().startsWith('ws_').optional(),
+  /**
+   * Where the daily advisory sync reads OSV's export (`<ecosystem>/all.zip`, `modified_id.csv`, `<id>.json`):
+   * OSV's public bucket, or a mirror of it.
+   */
+  ADVISORY_EXPORT_URL: z.url().default('https://osv-vulnerabilities.storage.googleapis.com'),
+  /** An advisory ecosystem last synced longer ago than this is reported stale (ops workers, readyz). */
+  ADVISORY_STALE_AFTER_H: z.coerce.number().min(1).default(48),
   /** How long a dashboard may reuse a billing summary before asking again (with If-None-Match). */
   BILLING_MAX_AGE_S: z.coerce.number().int().min(0).default(60),
   /** How long readiness waits for one dependency before calling it down. */

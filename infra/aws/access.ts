@@ -36,7 +36,7 @@ export interface Access {
   signingKey?: true
 }
 
-export type FunctionName = Group | 'scan-worker' | 'cleanup'
+export type FunctionName = Group | 'scan-worker' | 'cleanup' | 'advisory-sync'
 
 // Every API group runs the same middleware: authentication (API keys, sessions: reads, last-use writes),
 // rate-limit windows and idempotency records (writes), and the signing key. So each reads and writes the
@@ -86,6 +86,8 @@ export const access: Record<FunctionName, Access> = {
     scanQueue: ['send'],
     deadLetterQueue: ['receive', 'attributes'],
   },
+  // Writes OSV advisories and each ecosystem's sync state; reads OSV's public export over HTTPS.
+  'advisory-sync': { table: ['read', 'write'] },
 }
 
 const tableActions: Record<TableLevel, string[]> = {

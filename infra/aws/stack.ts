@@ -56,6 +56,7 @@ export class VegaStack extends Stack {
       apiFunctions: Object.values(this.api.functions),
       worker: this.worker.function,
       cleanup: this.worker.cleanup,
+      advisorySync: this.worker.advisorySync,
     })
 
     for (const fn of this.functions()) {
@@ -90,6 +91,6 @@ export class VegaStack extends Stack {
 
   /** Every function of the stage, by its folder under functions/. */
   functions(): VegaFunction[] {
-    return [...Object.values(this.api.functions), this.worker.function, this.worker.cleanup]
+    return [...Object.values(this.api.functions), this.worker.function, this.worker.cleanup, this.worker.advisorySync]
   }
 }

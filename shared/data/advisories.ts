@@ -1,10 +1,25 @@
 // OSV advisories, filed under each package they affect: one item per (package, record), so a scan reads one
 // partition per package. The record is kept whole as a JSON string (its nested lists would cost more as maps).
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { z } from 'zod'
+import { documents } from '../aws/clients.js'
 import type { AdvisorySource } from '../scanning/engines/dependencies/advisory-source.js'
 import { OsvRecord, packagesOf } from '../scanning/engines/dependencies/osv.js'
-import { osvFileLimits, readOsvFiles, recordsOfJson } from '../scanning/engines/dependencies/osv-files.js'
+import { osvFileLimits, readOsvFiles, recordsOf } from '../scanning/engines/dependencies/osv-files.js'
 import { isEcosystem, normalisePackageName } from '../scanning/engines/dependencies/types.js'
-import { getItems, primaryKey, putItems, queryByPrefix } from './db.js'
+import {
+  deleteKeys,
+  getItems,
+  getRecord,
+  putItems,
+  queryByPrefix,
+  queryRecords,
+  recordOf,
+  type StoredItem,
+  tableName,
+  under,
+} from './db.js'
 import { keys } from './keys.js'
 
 export interface AdvisoryItem {
@@ -19,21 +34,34 @@ export interface AdvisoryItem {
 }
 
 export interface ImportResult {
-  /** Records new to the store, and records that replaced a stored copy. */
+  /** Records new to the store, and records that replaced an older stored copy. */
   imported: number
   updated: number
+  /** Records the store already held at the same or a later modification: nothing was written. */
+  unchanged: number
   /** Invalid, oversized, or naming no ecosystem Vega matches. */
   skipped: number
   notes: string[]
 }
 
-type Key = { pk: string; sk: string }
-const keyString = (key: Key) => `${key.pk}\u0000${key.sk}`
+/** Per ecosystem: what the store holds and where it came from, as every dependency finding reports it. */
+export const advisoryDataRecord = z.object({
+  ecosystem: z.string(),
+  /** Advisories stored for the ecosystem (a record counts once, however many packages it names). */
+  records: z.number().int().default(0),
+  /** The last sync or import that finished for the ecosystem; null while only counted. */
+  synced_at: z.string().nullable().default(null),
+  /** The newest `modified` time the last sync saw: the next sync fetches what changed after it. */
+  last_modified: z.string().nullable().default(null),
+  source: z.string().nullable().default(null),
+})
+export type AdvisoryData = z.infer<typeof advisoryDataRecord>
 
-/** Which of these keys are stored already. */
-async function existingKeys(wanted: Key[]): Promise<Set<string>> {
-  return new Set((await getItems(wanted, 'pk, sk')).map((item) => keyString({ pk: item.pk, sk: item.sk })))
-}
+const advisoryIndex = z.object({
+  id: z.string(),
+  modified: z.string(),
+  packages: z.array(z.object({ ecosystem: z.string(), name: z.string() })),
+})
 
 /** The store's items for one record: one per affected package of an ecosystem Vega matches. */
 export function itemsOf(record: OsvRecord, json = JSON.stringify(record)): AdvisoryItem[] {
@@ -50,15 +78,12 @@ export function itemsOf(record: OsvRecord, json = JSON.stringify(record)): Advis
     }))
 }
 
-/**
- * Writes records (as parsed JSON, not yet validated) into the store. A record is `updated` when any of its
- * packages already held it, else `imported`. Records over the size cap, invalid ones, and ones that affect
- * no ecosystem Vega matches are skipped with a note.
- */
-export async function putAdvisories(raw: unknown[]): Promise<ImportResult> {
-  const result: ImportResult = { imported: 0, updated: 0, skipped: 0, notes: [] }
-  const byKey = new Map<string, AdvisoryItem>()
-  const recordKeys = new Map<string, Key[]>()
+/** The records worth writing: valid, under the size cap, naming a package Vega matches; the rest as notes. */
+function parseCandidates(
+  raw: unknown[],
+  result: ImportResult,
+): Map<string, { modified: string; items: AdvisoryItem[] }> {
+  const byId = new Map<string, { modified: string; items: AdvisoryItem[] }>()
   for (const candidate of raw) {
     const parsed = OsvRecord.safeParse(candidate)
     const label = (candidate as { id?: unknown })?.id ?? '(no id)'
@@ -79,18 +104,100 @@ export async function putAdvisories(raw: unknown[]): Promise<ImportResult> {
       continue
     }
     // The same record twice in one import (a folder and a zip of it): the newest modification wins.
-    const previous = recordKeys.has(parsed.data.id) ? byKey.get(keyString(items[0]!)) : undefined
+    const previous = byId.get(parsed.data.id)
     if (previous && previous.modified > parsed.data.modified) continue
-    for (const item of items) byKey.set(keyString(item), item)
-    recordKeys.set(parsed.data.id, items.map(primaryKey))
+    byId.set(parsed.data.id, { modified: parsed.data.modified, items })
   }
-  const stored = await existingKeys([...byKey.values()].map(primaryKey))
-  await putItems([...byKey.values()])
-  for (const itemKeys of recordKeys.values()) {
-    if (itemKeys.some((key) => stored.has(keyString(key)))) result.updated++
-    else result.imported++
+  return byId
+}
+
+/**
+ * Writes records (as parsed JSON, not yet validated) into the store, each replaced whole: its items under
+ * every package it names, its index, and the removal of packages an older copy named and this one does
+ * not. A record the store holds at the same or a later `modified` is left alone (`unchanged`), so importing
+ * the same data twice writes nothing. Records over the size cap, invalid ones, and ones that affect no
+ * ecosystem Vega matches are skipped with a note.
+ */
+export async function putAdvisories(raw: unknown[]): Promise<ImportResult & { newest: Map<string, string> }> {
+  const result: ImportResult = { imported: 0, updated: 0, unchanged: 0, skipped: 0, notes: [] }
+  /** Per ecosystem, the newest `modified` among the records given (written or not). */
+  const newest = new Map<string, string>()
+  const candidates = parseCandidates(raw, result)
+  const stored = new Map(
+    (await getItems([...candidates.keys()].map(keys.advisoryRecord))).map((item) => {
+      const index = recordOf(advisoryIndex, item)
+      return [index.id, index]
+    }),
+  )
+  const writes: StoredItem[] = []
+  const dropped: StoredItem[] = []
+  const newPerEcosystem = new Map<string, number>()
+  for (const [id, { modified, items }] of candidates) {
+    for (const { ecosystem } of items) if (modified > (newest.get(ecosystem) ?? '')) newest.set(ecosystem, modified)
+    const before = stored.get(id)
+    if (before && before.modified >= modified) {
+      result.unchanged++
+      continue
+    }
+    const packages = items.map(({ ecosystem, package: name }) => ({ ecosystem, name }))
+    writes.push(...items, { ...keys.advisoryRecord(id), id, modified, packages })
+    const kept = new Set(items.map((item) => item.pk))
+    for (const { ecosystem, name } of before?.packages ?? []) {
+      const key = keys.advisory(ecosystem, name, id)
+      if (!kept.has(key.pk)) dropped.push(key)
+    }
+    if (before) result.updated++
+    else {
+      result.imported++
+      for (const ecosystem of new Set(items.map((item) => item.ecosystem)))
+        newPerEcosystem.set(ecosystem, (newPerEcosystem.get(ecosystem) ?? 0) + 1)
+    }
   }
-  return result
+  await putItems(writes)
+  await deleteKeys(dropped)
+  for (const [ecosystem, count] of newPerEcosystem) await countAdvisories(ecosystem, count)
+  return { ...result, newest }
+}
+
+async function countAdvisories(ecosystem: string, count: number): Promise<void> {
+  await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.advisoryData(ecosystem),
+      UpdateExpression: 'SET ecosystem = :ecosystem ADD records :count',
+      ExpressionAttributeValues: { ':ecosystem': ecosystem, ':count': count },
+    }),
+  )
+}
+
+/** Marks an ecosystem synced (or imported) now, from `source`, up to `lastModified`. */
+export async function markAdvisoriesSynced(
+  ecosystem: string,
+  done: { source: string; lastModified: string | null; at?: string },
+): Promise<void> {
+  await documents().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.advisoryData(ecosystem),
+      UpdateExpression: 'SET ecosystem = :ecosystem, synced_at = :at, last_modified = :modified, #source = :source',
+      ExpressionAttributeNames: { '#source': 'source' },
+      ExpressionAttributeValues: {
+        ':ecosystem': ecosystem,
+        ':at': done.at ?? new Date().toISOString(),
+        ':modified': done.lastModified,
+        ':source': done.source,
+      },
+    }),
+  )
+}
+
+/** What the store holds per ecosystem (those never synced or imported are absent). */
+export async function advisoryData(): Promise<AdvisoryData[]> {
+  return (await queryRecords(advisoryDataRecord, under(keys.advisoryDataAll()))).items
+}
+
+export async function advisoryDataOf(ecosystem: string): Promise<AdvisoryData | undefined> {
+  return getRecord(advisoryDataRecord, keys.advisoryData(ecosystem))
 }
 
 /** Every stored advisory of one package (all pages of its partition); PyPI names are filed normalised (PEP 503). */
@@ -116,17 +223,34 @@ export const dynamoAdvisorySource = (): AdvisorySource => ({
 export interface ImportProgress extends ImportResult {
   /** Records read so far. */
   read: number
+  /** Per ecosystem met, the newest `modified` among its records. */
+  newest: Map<string, string>
 }
 
 /**
- * Imports every OSV record under a path (an all.zip, a .json, or a folder of either), in batches, telling
- * `onProgress` after each batch. What the ops route, the local stack and `npm run advisories` call.
+ * Imports every OSV record under a path (an all.zip, a .tar.gz, a record file, or a folder of them), in
+ * batches, telling `onProgress` after each batch, then marks each ecosystem it met as imported from
+ * `source` (the path, unless told otherwise). What the sync, the local stack and `npm run advisories` call.
  */
 export async function importAdvisoriesFrom(
   path: string,
-  options: { batchSize?: number; onProgress?: (progress: ImportProgress) => void } = {},
+  options: {
+    batchSize?: number
+    onProgress?: (progress: ImportProgress) => void
+    source?: string
+    /** The newest modification of the data set when the caller knows it (a sync's modified_id.csv). */
+    lastModified?: string
+  } = {},
 ): Promise<ImportProgress> {
-  const total: ImportProgress = { read: 0, imported: 0, updated: 0, skipped: 0, notes: [] }
+  const total: ImportProgress = {
+    read: 0,
+    imported: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    notes: [],
+    newest: new Map(),
+  }
   let batch: unknown[] = []
   const flush = async () => {
     if (batch.length === 0) return
@@ -134,8 +258,11 @@ export async function importAdvisoriesFrom(
     batch = []
     total.imported += done.imported
     total.updated += done.updated
+    total.unchanged += done.unchanged
     total.skipped += done.skipped
     total.notes.push(...done.notes)
+    for (const [ecosystem, modified] of done.newest)
+      if (modified > (total.newest.get(ecosystem) ?? '')) total.newest.set(ecosystem, modified)
     options.onProgress?.(total)
   }
   for await (const item of readOsvFiles(path)) {
@@ -146,10 +273,12 @@ export async function importAdvisoriesFrom(
     }
     let records: unknown[]
     try {
-      records = recordsOfJson(item.text)
+      records = recordsOf(item)
     } catch (error) {
       total.skipped++
-      total.notes.push(`${item.source}: not JSON (${error instanceof Error ? error.message.slice(0, 100) : error})`)
+      total.notes.push(
+        `${item.source}: not JSON or YAML (${error instanceof Error ? error.message.slice(0, 100) : error})`,
+      )
       continue
     }
     total.read += records.length
@@ -157,5 +286,10 @@ export async function importAdvisoriesFrom(
     if (batch.length >= (options.batchSize ?? 250)) await flush()
   }
   await flush()
+  for (const [ecosystem, modified] of total.newest)
+    await markAdvisoriesSynced(ecosystem, {
+      source: options.source ?? path,
+      lastModified: options.lastModified ?? modified,
+    })
   return total
 }

@@ -177,6 +177,11 @@ export const keys = {
   /** An OSV advisory as it affects one package: a package's advisories are one partition. */
   advisory: (ecosystem: string, name: string, id: string) => ({ pk: `ADV#${ecosystem}#${name}`, sk: `OSV#${id}` }),
   advisoriesOf: (ecosystem: string, name: string) => ({ pk: `ADV#${ecosystem}#${name}`, skPrefix: 'OSV#' }),
+  /** Which packages a stored advisory is filed under, so a new version of it can leave the ones it dropped. */
+  advisoryRecord: (id: string) => ({ pk: `ADVREC#${id}`, sk: 'ADVREC' }),
+  /** Per ecosystem: when its advisories were last synced or imported, from where, and how many are stored. */
+  advisoryData: (ecosystem: string) => ({ pk: 'ADVDATA', sk: `ECO#${ecosystem}` }),
+  advisoryDataAll: () => ({ pk: 'ADVDATA', skPrefix: 'ECO#' }),
 
   // Billing and operations (#9)
   /** A usage line item, one per billed scan (its key makes metering once); a workspace's lines on gsi2 by time. */

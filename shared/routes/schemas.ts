@@ -654,6 +654,7 @@ export const AdvisoryImport = z.strictObject({
 export const AdvisoryImported = z.object({
   imported: z.number(),
   updated: z.number(),
+  unchanged: z.number().meta({ description: 'Records the store already held at the same or a later modification' }),
   skipped: z.number(),
   notes: z.array(z.string()),
 })

@@ -218,12 +218,12 @@ describe('the functions', () => {
     return synths[variant].template.toJSON().Resources[id].Properties as Record<string, any>
   }
 
-  it('runs one function per endpoint group, the scan worker and the cleanup, all on nodejs24.x', () => {
+  it('runs one function per endpoint group, the scan worker, the cleanup and the advisory sync, all on nodejs24.x', () => {
     const labels = functions('dev').map((fn) => fn.functionLabel)
 
-    expect(labels.sort()).toEqual([...groups, 'scan-worker', 'cleanup'].sort())
+    expect(labels.sort()).toEqual([...groups, 'scan-worker', 'cleanup', 'advisory-sync'].sort())
     for (const [, fn] of resources('dev', 'AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x')
-    expect(resources('dev', 'AWS::Lambda::Function')).toHaveLength(groups.length + 2)
+    expect(resources('dev', 'AWS::Lambda::Function')).toHaveLength(groups.length + 3)
   })
 
   it('runs on arm64 except the worker, x86_64 for its native addon, all traced with X-Ray', () => {
@@ -288,6 +288,18 @@ describe('the functions', () => {
     )
   })
 
+  it('syncs advisories daily, retried twice by the schedule', () => {
+    const sync = Stack.of(synths.dev.stack).getLogicalId(
+      synths.dev.stack.worker.advisorySync.node.defaultChild as never,
+    )
+
+    synths.dev.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sync, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    })
+    expect(synths.dev.template.toJSON().Resources[sync].Properties.Timeout).toBe(900)
+  })
+
   it('runs the cleanup every minute, so a scan whose worker died runs again within 90 s', () => {
     const cleanup = Stack.of(synths.dev.stack).getLogicalId(synths.dev.stack.worker.cleanup.node.defaultChild as never)
 
@@ -309,16 +321,19 @@ describe('IAM', () => {
       .map((s: { Action: string | string[]; Resource: unknown }) => ({ ...s, Action: [s.Action].flat() }))
   }
 
-  it.each([...groups, 'scan-worker', 'cleanup'] as FunctionName[])('%s holds exactly its declared access', (name) => {
-    const statements = statementsOf('dev', name)
-    // Beside the declaration: its own log group, X-Ray, and for the worker the event source's consumption.
-    const platform = (s: { Action: string[] }) =>
-      s.Action.every((a) => a.startsWith('logs:') || a.startsWith('xray:')) ||
-      (name === 'scan-worker' && s.Action.includes('sqs:ReceiveMessage'))
-    const granted = [...new Set(statements.filter((s) => !platform(s)).flatMap((s) => s.Action))].sort()
+  it.each([...groups, 'scan-worker', 'cleanup', 'advisory-sync'] as FunctionName[])(
+    '%s holds exactly its declared access',
+    (name) => {
+      const statements = statementsOf('dev', name)
+      // Beside the declaration: its own log group, X-Ray, and for the worker the event source's consumption.
+      const platform = (s: { Action: string[] }) =>
+        s.Action.every((a) => a.startsWith('logs:') || a.startsWith('xray:')) ||
+        (name === 'scan-worker' && s.Action.includes('sqs:ReceiveMessage'))
+      const granted = [...new Set(statements.filter((s) => !platform(s)).flatMap((s) => s.Action))].sort()
 
-    expect(granted).toEqual(actionsOf(access[name]))
-  })
+      expect(granted).toEqual(actionsOf(access[name]))
+    },
+  )
 
   it.each(['dev', 'configured'] as const)(
     '%s has no statement with a wildcard action, and "*" resources only for X-Ray',
@@ -481,7 +496,7 @@ describe('the data', () => {
 })
 
 describe('operations', () => {
-  it('alarms on dead letters, worker errors, the 5xx rate, p99 latency and throttles, to the topic', () => {
+  it('alarms on dead letters, worker and advisory-sync errors, the 5xx rate, p99 latency and throttles, to the topic', () => {
     const alarms = resources('dev', 'AWS::CloudWatch::Alarm').map(
       ([id, a]) => ({ id, ...a.Properties }) as Record<string, any>,
     )
@@ -489,6 +504,7 @@ describe('operations', () => {
 
     expect(alarms.map((a) => a.id.replace(/^Alarms|[0-9A-F]{8}$/g, '')).sort()).toEqual(
       [
+        'AdvisorySyncErrors',
         'Api5xxRate',
         'ApiLatencyP99',
         'ApiThrottles',

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   advisoriesFor,
@@ -7,16 +7,12 @@ import {
   importAdvisoriesFrom,
   putAdvisories,
 } from '../../shared/data/advisories.js'
-import type { ScanSource } from '../../shared/scanning/engine.js'
 import { scanDependencies } from '../../shared/scanning/engines/dependencies/index.js'
+import { lockfileLabels, lockfilesDir, osvDir, osvFiles } from '../support/dependency-fixtures.js'
+import { folderSource } from '../support/folder-source.js'
 
-const fixtures = join(import.meta.dirname, '..', 'fixtures')
-const osvFolder = join(fixtures, 'osv')
-const lockfiles = join(fixtures, 'lockfiles')
-const fixtureIds = readdirSync(osvFolder)
-  .filter((name) => name.endsWith('.json'))
-  .map((name) => name.replace(/\.json$/, ''))
-const minimist = JSON.parse(readFileSync(join(osvFolder, 'GHSA-xvch-5gv4-984h.json'), 'utf8'))
+const fixtureIds = osvFiles.map((name) => name.replace(/\.json$/, ''))
+const minimist = JSON.parse(readFileSync(join(osvDir, 'GHSA-xvch-5gv4-984h.json'), 'utf8'))
 
 /** A record of the real minimist advisory, filed under a package no other test uses. */
 const recordFor = (name: string, id = `TEST-${Math.random().toString(36).slice(2)}`, extra = {}) => ({
@@ -28,25 +24,16 @@ const recordFor = (name: string, id = `TEST-${Math.random().toString(36).slice(2
 })
 const uniqueName = () => `vega-test-${Math.random().toString(36).slice(2)}`
 
-function filesUnder(root: string, dir = root): { path: string; size: number }[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory()
-      ? filesUnder(root, path)
-      : [{ path: relative(root, path), size: statSync(path).size }]
-  })
-}
-
 describe('advisory store', () => {
   beforeAll(async () => {
-    await importAdvisoriesFrom(osvFolder)
+    await importAdvisoriesFrom(osvDir)
   })
 
-  it('imports the shipped OSV records, and counts a second import as updates', async () => {
-    const again = await importAdvisoriesFrom(osvFolder)
+  it('imports the shipped OSV records, and writes nothing when the same records come again', async () => {
+    const again = await importAdvisoriesFrom(osvDir)
 
     expect(fixtureIds).toHaveLength(11)
-    expect(again).toMatchObject({ read: 11, imported: 0, updated: 11, skipped: 0, notes: [] })
+    expect(again).toMatchObject({ read: 11, imported: 0, updated: 0, unchanged: 11, skipped: 0, notes: [] })
   })
 
   it('files a record under every package it affects, and finds PyPI names in any spelling', async () => {
@@ -60,16 +47,18 @@ describe('advisory store', () => {
     expect(sys.map((record) => record.id)).toEqual(['GO-2022-0493'])
   })
 
-  it('imports a new record, then counts the same record again as updated', async () => {
+  it('imports a new record, replaces it with a later modification, and keeps it against an older one', async () => {
     const name = uniqueName()
     const record = recordFor(name)
 
     const first = await putAdvisories([record])
     const second = await putAdvisories([{ ...record, modified: '2024-06-01T00:00:00Z' }])
+    const older = await putAdvisories([{ ...record, modified: '2020-01-01T00:00:00Z', summary: 'stale' }])
     const stored = await advisoriesFor('npm', name)
 
-    expect(first).toEqual({ imported: 1, updated: 0, skipped: 0, notes: [] })
-    expect(second).toEqual({ imported: 0, updated: 1, skipped: 0, notes: [] })
+    expect(first).toMatchObject({ imported: 1, updated: 0, unchanged: 0, skipped: 0, notes: [] })
+    expect(second).toMatchObject({ imported: 0, updated: 1, unchanged: 0, skipped: 0, notes: [] })
+    expect(older).toMatchObject({ imported: 0, updated: 0, unchanged: 1, skipped: 0, notes: [] })
     expect(stored).toHaveLength(1)
     expect(stored[0]).toMatchObject({ id: record.id, modified: '2024-06-01T00:00:00Z', summary: minimist.summary })
   })
@@ -103,22 +92,10 @@ describe('advisory store', () => {
   })
 
   it('feeds the dependencies engine: the stored advisories find the labelled packages', async () => {
-    const labels = JSON.parse(readFileSync(join(lockfiles, 'labels.json'), 'utf8')) as Record<
-      string,
-      { vulnerable: string[] }
-    >
-    const source: ScanSource = {
-      root: lockfiles,
-      files: filesUnder(lockfiles),
-      history: { commits: [], blobs: new Map() },
-      readBlob: () => Buffer.alloc(0),
-      deadline: Date.now() + 60_000,
-    }
-
-    const scan = await scanDependencies(source, dynamoAdvisorySource())
+    const scan = await scanDependencies(folderSource(lockfilesDir), dynamoAdvisorySource())
 
     expect(scan.findings.map((finding) => finding.identity).sort()).toEqual(
-      Object.values(labels)
+      Object.values(lockfileLabels)
         .flatMap((label) => label.vulnerable)
         .sort(),
     )

@@ -6,7 +6,6 @@ import { handler as cleanupSchedule } from '../../functions/cleanup/handler.js'
 import { handler as uploads } from '../../functions/git-uploads/handler.js'
 import { handler as ops } from '../../functions/ops/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
-import { createApiKey } from '../../shared/data/api-keys.js'
 import { tableName, transact } from '../../shared/data/db.js'
 import type { RepositoryRecord } from '../../shared/data/repositories.js'
 import { getScan, newScanItem } from '../../shared/data/scans.js'
@@ -16,7 +15,7 @@ import { cleanup } from '../../shared/ops/cleanup.js'
 import { CleanupReport, Scan, Workers } from '../../shared/routes/schemas.js'
 import { objectKeys } from '../../shared/storage/bucket.js'
 import { objectSize, putObject } from '../../shared/storage/objects.js'
-import { call, memberOf, newOwner, type Person } from '../support/identity.js'
+import { call, memberOf, newOwner, type Person, workspaceKey } from '../support/identity.js'
 import { repositoryOf, scanOf } from '../support/scans.js'
 
 async function storedScan(repository: RepositoryRecord, status: 'queued' | 'failed', createdAt = new Date()) {
@@ -178,7 +177,7 @@ describe('advisories and who may run operations', () => {
     })
 
     expect(answer.status).toBe(200)
-    expect(answer.json.imported + answer.json.updated).toBe(1)
+    expect(answer.json.imported + answer.json.updated + answer.json.unchanged).toBe(1)
     expect(answer.json.skipped).toBe(1)
     expect(answer.json.notes).toHaveLength(1)
   })
@@ -187,18 +186,8 @@ describe('advisories and who may run operations', () => {
     const owner = await newOwner()
     const member = await memberOf(owner, 'member')
     const viewer = await memberOf(owner, 'viewer')
-    const readKey = await createApiKey({
-      name: 'ci',
-      scopes: ['read', 'write'],
-      owner: { type: 'workspace', id: owner.workspaceId },
-      createdBy: owner.userId,
-    })
-    const opsKey = await createApiKey({
-      name: 'ops',
-      scopes: ['ops'],
-      owner: { type: 'workspace', id: owner.workspaceId },
-      createdBy: owner.userId,
-    })
+    const readKey = await workspaceKey(owner, 'ci', ['read', 'write'])
+    const opsKey = await workspaceKey(owner, 'ops', ['ops'])
 
     const refused = [
       await call(ops, 'GET', '/v1/ops/workers', { as: member.token }),

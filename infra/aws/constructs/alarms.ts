@@ -29,6 +29,7 @@ export interface AlarmsProps {
   apiFunctions: VegaFunction[]
   worker: VegaFunction
   cleanup: VegaFunction
+  advisorySync: VegaFunction
 }
 
 /** What the scan worker writes through Powertools (shared/metrics.ts): namespace Vega, dimension service. */
@@ -79,6 +80,17 @@ export class Alarms extends Construct {
         alarmDescription:
           'The scan worker crashed or timed out (a failed scan is recorded, not thrown: errors are bugs)',
         threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    )
+    // The schedule retries a failed sync twice; a day with errors left means advisories go stale.
+    alarm('AdvisorySyncErrors', (id) =>
+      props.advisorySync.metricErrors({ period: Duration.days(1), statistic: 'Sum' }).createAlarm(this, id, {
+        alarmDescription:
+          'The daily OSV advisory sync failed (its log names the ecosystems and why); findings use older advisory data',
+        threshold: 3,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -164,7 +176,7 @@ export class Alarms extends Construct {
       }),
     )
 
-    const functions = [...props.apiFunctions, worker, props.cleanup]
+    const functions = [...props.apiFunctions, worker, props.cleanup, props.advisorySync]
     new Dashboard(this, 'Dashboard', {
       dashboardName: `vega-${stage.name}`,
       defaultInterval: Duration.hours(6),

@@ -42,6 +42,8 @@ export class Worker extends Construct {
   readonly function: VegaFunction
   readonly cleanup: VegaFunction
   readonly schedule: Rule
+  readonly advisorySync: VegaFunction
+  readonly advisorySchedule: Rule
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id)
@@ -90,6 +92,24 @@ export class Worker extends Construct {
       description: 'Vega: drain the scan DLQ and re-queue stuck scans',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.cleanup, { retryAttempts: 2 })],
+    })
+
+    // The advisory store kept current from OSV's export: only what changed since yesterday, but a first
+    // run (or one after a long gap) imports whole ecosystems (npm's all.zip is a few hundred MB).
+    this.advisorySync = new VegaFunction(this, 'AdvisorySyncFunction', {
+      name: 'advisory-sync',
+      stage,
+      environment: props.environment,
+      access: access['advisory-sync'],
+      targets,
+      memoryMb: 1024,
+      timeout: Duration.minutes(15),
+      ephemeralStorage: Size.gibibytes(2),
+    })
+    this.advisorySchedule = new Rule(this, 'Daily', {
+      description: 'Vega: sync OSV advisories (what changed since the last sync)',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(this.advisorySync, { retryAttempts: 2 })],
     })
   }
 }

@@ -1,7 +1,13 @@
 // Reads OSV records from what OSV publishes: a JSON file (one record, an array, or a {vulns: [...]} answer),
-// a folder of them, or an ecosystem's all.zip. The archive is untrusted input: entry count and sizes are capped.
+// a folder of them, an ecosystem's all.zip, or a database kept as OSV YAML (PyPA's advisory-database) in a
+// folder or a .tar.gz. Archives are untrusted input: entry count and sizes are capped.
+import { createReadStream } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
+import tarStream from 'tar-stream'
+import { parse as parseYaml } from 'yaml'
 import yauzl from 'yauzl'
 import { OsvRecord } from './osv.js'
 
@@ -16,6 +22,15 @@ export const osvFileLimits = {
 }
 
 export type OsvFileItem = { source: string; text: string } | { source: string; note: string }
+
+/** A record file by its name: OSV's JSON, or the YAML some databases keep their records in. */
+const isRecordFile = (name: string) => /\.(json|ya?ml)$/i.test(name)
+
+/** The raw records of one file's text, parsed as its name says (YAML: one record per file). */
+export function recordsOf(item: { source: string; text: string }): unknown[] {
+  if (/\.ya?ml$/i.test(item.source)) return [parseYaml(item.text, { maxAliasCount: 0 })]
+  return recordsOfJson(item.text)
+}
 
 /** The raw records of one JSON text: a record, an array of them, or an OSV API answer `{vulns: [...]}`. */
 export function recordsOfJson(text: string): unknown[] {
@@ -32,8 +47,9 @@ async function* readFolder(dir: string): AsyncGenerator<OsvFileItem> {
   for (const entry of entries) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) yield* readFolder(path)
-    else if (entry.isFile() && entry.name.endsWith('.json')) yield* readJsonFile(path)
+    else if (entry.isFile() && isRecordFile(entry.name)) yield* readJsonFile(path)
     else if (entry.isFile() && entry.name.endsWith('.zip')) yield* readZip(path)
+    else if (entry.isFile() && isTarball(entry.name)) yield* readTarball(path)
   }
 }
 
@@ -75,7 +91,7 @@ async function* readZip(path: string): AsyncGenerator<OsvFileItem> {
       const entry = await nextEntry(zip)
       if (!entry) return
       const source = `${path}:${entry.fileName}`
-      if (entry.fileName.endsWith('/') || !entry.fileName.endsWith('.json')) continue
+      if (entry.fileName.endsWith('/') || !isRecordFile(entry.fileName)) continue
       if (entry.uncompressedSize > osvFileLimits.maxRecordBytes) {
         yield {
           source,
@@ -102,11 +118,49 @@ async function* readZip(path: string): AsyncGenerator<OsvFileItem> {
   }
 }
 
-/** Every record text under a path: a .zip, a .json, or a folder (searched recursively for both). */
+const isTarball = (name: string) => /\.(tgz|tar\.gz)$/i.test(name)
+
+/**
+ * Streams a gzipped tarball's record files one at a time. Entries are bounded like a zip's: their count,
+ * each record's size and the unpacked total; links and other entry types are skipped.
+ */
+async function* readTarball(path: string): AsyncGenerator<OsvFileItem> {
+  const extract = tarStream.extract()
+  const reading = pipeline(createReadStream(path), createGunzip(), extract)
+  let entries = 0
+  let total = 0
+  try {
+    for await (const entry of extract) {
+      const { name, size = 0, type } = entry.header
+      const source = `${path}:${name}`
+      if (++entries > osvFileLimits.maxZipEntries)
+        throw new Error(`${path}: more than ${osvFileLimits.maxZipEntries} entries`)
+      if (type !== 'file' || !isRecordFile(name) || size > osvFileLimits.maxRecordBytes) {
+        entry.resume()
+        if (type === 'file' && isRecordFile(name))
+          yield { source, note: `${size} bytes is over the ${osvFileLimits.maxRecordBytes}-byte record limit; skipped` }
+        continue
+      }
+      total += size
+      if (total > osvFileLimits.maxZipBytes)
+        throw new Error(`${path}: more than ${osvFileLimits.maxZipBytes} bytes unpacked`)
+      const chunks: Buffer[] = []
+      for await (const chunk of entry) chunks.push(chunk as Buffer)
+      yield { source, text: Buffer.concat(chunks).toString('utf8') }
+    }
+    await reading
+  } finally {
+    extract.destroy()
+    await reading.catch(() => undefined)
+  }
+}
+
+/** Every record text under a path: a .zip, a .tar.gz, a record file, or a folder (searched recursively). */
 export async function* readOsvFiles(path: string): AsyncGenerator<OsvFileItem> {
   const info = await stat(path)
   if (info.isDirectory()) yield* readFolder(path)
   else if (path.endsWith('.zip')) yield* readZip(path)
+  else if (isTarball(path)) yield* readTarball(path)
   else yield* readJsonFile(path)
 }
 
@@ -122,13 +176,13 @@ export async function loadOsvRecords(path: string, onSkip?: (why: string) => voi
       continue
     }
     try {
-      for (const raw of recordsOfJson(item.text)) {
+      for (const raw of recordsOf(item)) {
         const parsed = OsvRecord.safeParse(raw)
         if (parsed.success) records.push(parsed.data)
         else onSkip?.(`${item.source}: not an OSV record`)
       }
     } catch {
-      onSkip?.(`${item.source}: not JSON`)
+      onSkip?.(`${item.source}: not JSON or YAML`)
     }
   }
   return records
