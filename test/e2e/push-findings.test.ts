@@ -8,8 +8,10 @@ import { logger } from '../../shared/log.js'
 import { kinds } from '../fixtures/secrets/generate.js'
 import { gitClient, randomAlphanumeric } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
-import { leakedPieces } from '../support/leaks.js'
+import { leakedPieces, unmistakable } from '../support/leaks.js'
+import { captureLogs } from '../support/logs.js'
 import { callApi, startPushHarness, until } from '../support/push-harness.js'
+import { commandInjectionJs, vulnerableLockfile } from '../support/sample-app.js'
 import { validateSarif } from '../support/sarif-schema.js'
 
 let harness: Awaited<ReturnType<typeof startPushHarness>>
@@ -39,20 +41,6 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-/**
- * A secret body no id or hash in the output can hold by chance: every 4 characters have an uppercase
- * letter (hex is lowercase) and a lowercase letter past `f` (Crockford ids are uppercase), so a 4-character
- * window of it found anywhere is a leak, not a coincidence.
- */
-function unmistakable(length: number): string {
-  const classes = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'ghijkmnpqrstuvwxyz', '23456789']
-  const random = crypto.getRandomValues(new Uint8Array(length))
-  return Array.from(random, (byte, index) => {
-    const alphabet = classes[index % 3]!
-    return alphabet[byte % alphabet.length]
-  }).join('')
-}
-
 afterAll(async () => {
   await harness?.stop()
   rmSync(work, { recursive: true, force: true })
@@ -72,10 +60,7 @@ describe('a pushed repository', () => {
     await git(dir, 'commit', '-q', '-m', 'configure production')
     const secretCommit = (await git(dir, 'rev-parse', 'HEAD')).out.trim()
     unlinkSync(join(dir, 'config/prod.env'))
-    writeFileSync(
-      join(dir, 'app.js'),
-      "const { exec } = require('child_process')\napp.get('/ls', (req, res) => exec('ls ' + req.query.dir))\n",
-    )
+    writeFileSync(join(dir, 'app.js'), commandInjectionJs)
     writeFileSync(
       join(dir, 'views.py'),
       'from flask import request\n\n\ndef calc():\n    return eval(request.form["expression"])\n',
@@ -84,14 +69,7 @@ describe('a pushed repository', () => {
       join(dir, 'main.go'),
       'package main\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\nfunc Ping(w http.ResponseWriter, r *http.Request) {\n\thost := r.URL.Query().Get("host")\n\texec.Command("sh", "-c", "ping -c 1 "+host).Run()\n}\n',
     )
-    writeFileSync(
-      join(dir, 'package-lock.json'),
-      JSON.stringify({
-        name: 'app',
-        lockfileVersion: 3,
-        packages: { '': { name: 'app' }, 'node_modules/lodash': { version: '4.17.15' } },
-      }),
-    )
+    writeFileSync(join(dir, 'package-lock.json'), vulnerableLockfile)
     writeFileSync(
       join(dir, 'deploy.sh'),
       `curl -H "Authorization: Bearer ${vegaKey}" https://vega.example.com/v1/auth/me\n`,
@@ -219,10 +197,7 @@ describe('a pushed repository', () => {
     writeFileSync(join(dir, 'keys/deploy.pem'), `${pem}\n`)
     await git(dir, 'add', '-A')
     await git(dir, 'commit', '-q', '-m', 'secrets everywhere')
-    const lines: string[] = []
-    logger.setLogLevel('DEBUG')
-    for (const stream of [process.stdout, process.stderr])
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
+    const { lines } = captureLogs('DEBUG')
     const upload = (await api('POST', '/v1/git-uploads', { repository_id: repositoryId })).json
 
     const push = await git(dir, 'push', upload.remote_url, 'HEAD:refs/heads/main')

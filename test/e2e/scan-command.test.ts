@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { randomAlphanumeric, run } from '../support/git-client.js'
 import { commitAll, initRepo, removeTempDirs } from '../support/git-fixtures.js'
+import { commandInjectionJs, vulnerableLockfile } from '../support/sample-app.js'
 
 afterAll(removeTempDirs)
 const made: string[] = []
@@ -17,18 +18,8 @@ function project() {
   const dir = initRepo()
   const secret = randomAlphanumeric(40)
   writeFileSync(join(dir, 'deploy.sh'), `export AWS_SECRET_ACCESS_KEY="${secret}"\n`)
-  writeFileSync(
-    join(dir, 'server.js'),
-    "const { exec } = require('child_process')\napp.get('/ls', (req, res) => exec('ls ' + req.query.dir))\n",
-  )
-  writeFileSync(
-    join(dir, 'package-lock.json'),
-    JSON.stringify({
-      name: 'app',
-      lockfileVersion: 3,
-      packages: { '': { name: 'app' }, 'node_modules/lodash': { version: '4.17.15' } },
-    }),
-  )
+  writeFileSync(join(dir, 'server.js'), commandInjectionJs)
+  writeFileSync(join(dir, 'package-lock.json'), vulnerableLockfile)
   writeFileSync(join(dir, '.gitignore'), 'ignored/\n')
   mkdirSync(join(dir, 'ignored'))
   writeFileSync(join(dir, 'ignored/also.js'), 'eval(req.body.code)\n')

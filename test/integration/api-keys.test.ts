@@ -16,6 +16,10 @@ async function createKey(person: Person, body: Record<string, unknown> = {}) {
   return CreatedApiKey.parse(answer.json)
 }
 
+/** Asks, with the credential `as`, to revoke the key by its SHA-256. */
+const revokeByHash = (as: string, key: string) =>
+  call(apiKeys, 'POST', '/v1/api-keys/revoke', { as, body: { sha256: sha256Hex(key) } })
+
 describe('the API key format', () => {
   it('is vgk_ + 30 random + 6 checksum characters, recognised by its pattern and checksum', () => {
     const key = newApiKey()
@@ -136,10 +140,7 @@ describe('revoking, deleting and purging keys', () => {
     const person = await newOwner()
     const { key } = await createKey(person)
 
-    const answer = await call(apiKeys, 'POST', '/v1/api-keys/revoke', {
-      as: person.token,
-      body: { sha256: sha256Hex(key) },
-    })
+    const answer = await revokeByHash(person.token, key)
 
     expect(answer.status).toBe(204)
     expect((await call(auth, 'GET', '/v1/auth/me', { as: key })).status).toBe(401)
@@ -151,7 +152,7 @@ describe('revoking, deleting and purging keys', () => {
     const person = await newOwner()
     const { key } = await createKey(person, { scopes: ['billing'] })
 
-    const answer = await call(apiKeys, 'POST', '/v1/api-keys/revoke', { as: key, body: { sha256: sha256Hex(key) } })
+    const answer = await revokeByHash(key, key)
 
     expect(answer.status).toBe(204)
     expect((await call(auth, 'GET', '/v1/auth/me', { as: key })).status).toBe(401)
@@ -161,10 +162,7 @@ describe('revoking, deleting and purging keys', () => {
     const [alice, mallory] = await Promise.all([newOwner('alice'), newOwner('mallory')])
     const { key } = await createKey(alice)
 
-    const answer = await call(apiKeys, 'POST', '/v1/api-keys/revoke', {
-      as: mallory.token,
-      body: { sha256: sha256Hex(key) },
-    })
+    const answer = await revokeByHash(mallory.token, key)
 
     expect(answer.status).toBe(404)
     expect((await call(auth, 'GET', '/v1/auth/me', { as: key })).status).toBe(200)

@@ -1,7 +1,5 @@
 // Billing against the emulators: metering once, summaries from aggregates that equal the lines, CSV,
 // ETags, and who may read what.
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Context } from 'aws-lambda'
 import { afterAll, describe, expect, it } from 'vitest'
 import { handler as billing } from '../../functions/billing/handler.js'
@@ -11,21 +9,20 @@ import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { meterScan } from '../../shared/billing/meter.js'
 import { costMicros, priceOn } from '../../shared/billing/prices.js'
 import { config } from '../../shared/config.js'
-import { createApiKey } from '../../shared/data/api-keys.js'
-import { tableName, transact } from '../../shared/data/db.js'
 import { createProject, type ProjectRecord } from '../../shared/data/projects.js'
 import { createRepository, type RepositoryRecord } from '../../shared/data/repositories.js'
-import { getScan, newScanItem, type ScanRecord } from '../../shared/data/scans.js'
+import { getScan, type ScanRecord } from '../../shared/data/scans.js'
 import { listAggregates } from '../../shared/data/usage.js'
 import { newId, type WorkspaceId } from '../../shared/ids.js'
 import { BillingSummary, Scan, UsageLine } from '../../shared/routes/schemas.js'
-import { putObject } from '../../shared/storage/objects.js'
-import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
-import { call, memberOf, newOwner, type Person } from '../support/identity.js'
-import { scanOf } from '../support/scans.js'
+import { committedPack, removeTempDirs } from '../support/git-fixtures.js'
+import { type CallOptions, call, memberOf, newOwner, type Person, workspaceKey } from '../support/identity.js'
+import { queuedPackScan, scanOf } from '../support/scans.js'
 
 afterAll(removeTempDirs)
 
+const getSummary = (options: CallOptions) => call(billing, 'GET', '/v1/billing/summary', options)
+const getUsage = (options: CallOptions) => call(billing, 'GET', '/v1/billing/usage', options)
 const today = () => new Date().toISOString().slice(0, 10)
 const scanIn = (repository: RepositoryRecord): ScanRecord =>
   scanOf(repository, {
@@ -57,7 +54,7 @@ async function allLines(owner: Person, query = '') {
   const lines: Line[] = []
   let cursor: string | null = null
   do {
-    const page = await call(billing, 'GET', '/v1/billing/usage', {
+    const page = await getUsage({
       as: owner.token,
       query: `limit=2${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     })
@@ -78,13 +75,10 @@ describe('billing', () => {
     const { projects, repos, stats } = await meteredWorkspace(owner, 7)
 
     const lines = await allLines(owner)
-    const byProject = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'group_by=project' })
-    const byRepository = await call(billing, 'GET', '/v1/billing/summary', {
-      as: owner.token,
-      query: 'group_by=repository',
-    })
-    const byDay = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'group_by=day' })
-    const plain = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token })
+    const byProject = await getSummary({ as: owner.token, query: 'group_by=project' })
+    const byRepository = await getSummary({ as: owner.token, query: 'group_by=repository' })
+    const byDay = await getSummary({ as: owner.token, query: 'group_by=day' })
+    const plain = await getSummary({ as: owner.token })
 
     expect(lines).toHaveLength(7)
     for (const line of lines) expect(line.at).toBe(line.created_at)
@@ -142,12 +136,8 @@ describe('billing', () => {
     const owner = await newOwner()
     await meteredWorkspace(owner, 4)
 
-    const json = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'group_by=repository' })
-    const csv = await call(billing, 'GET', '/v1/billing/summary', {
-      as: owner.token,
-      query: 'group_by=repository',
-      headers: { accept: 'text/csv' },
-    })
+    const json = await getSummary({ as: owner.token, query: 'group_by=repository' })
+    const csv = await getSummary({ as: owner.token, query: 'group_by=repository', headers: { accept: 'text/csv' } })
 
     expect(csv.status).toBe(200)
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8')
@@ -182,12 +172,8 @@ describe('billing', () => {
     await meteredWorkspace(owner, 3)
     const json = await allLines(owner)
 
-    const byAccept = await call(billing, 'GET', '/v1/billing/usage', {
-      as: owner.token,
-      query: 'limit=2',
-      headers: { accept: 'text/csv' },
-    })
-    const byQuery = await call(billing, 'GET', '/v1/billing/usage', { as: owner.token, query: 'format=csv&limit=10' })
+    const byAccept = await getUsage({ as: owner.token, query: 'limit=2', headers: { accept: 'text/csv' } })
+    const byQuery = await getUsage({ as: owner.token, query: 'format=csv&limit=10' })
 
     expect(byAccept.status).toBe(200)
     expect(byAccept.headers['content-type']).toMatch(/^text\/csv/)
@@ -203,16 +189,10 @@ describe('billing', () => {
     const owner = await newOwner()
     const { repos } = await meteredWorkspace(owner, 2)
 
-    const first = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token })
-    const unchanged = await call(billing, 'GET', '/v1/billing/summary', {
-      as: owner.token,
-      headers: { 'if-none-match': first.headers.etag! },
-    })
+    const first = await getSummary({ as: owner.token })
+    const unchanged = await getSummary({ as: owner.token, headers: { 'if-none-match': first.headers.etag! } })
     await meterScan(scanIn(repos[0]!), { files: 1, bytes: 1, commits: 1, duration_ms: 1 })
-    const changed = await call(billing, 'GET', '/v1/billing/summary', {
-      as: owner.token,
-      headers: { 'if-none-match': first.headers.etag! },
-    })
+    const changed = await getSummary({ as: owner.token, headers: { 'if-none-match': first.headers.etag! } })
 
     expect(first.headers.etag).toMatch(/^"[\w-]{27}"$/)
     expect(first.headers['cache-control']).toBe(`private, max-age=${config().BILLING_MAX_AGE_S}`)
@@ -228,19 +208,8 @@ describe('billing', () => {
     const owner = await newOwner()
     const project = await createProject(owner.workspaceId, { name: 'p' })
     const repository = await createRepository(project, { name: 'r' })
-    const dir = initRepo()
-    writeFileSync(join(dir, 'index.js'), 'export const answer = 42\n')
-    const head = commitAll(dir, 'first')
-    const pack = packOf(dir, 'HEAD')
-    const scan = { ...scanIn(repository), status: 'queued' as const, engines: ['secrets'] }
-    scan.input = {
-      kind: 'pack',
-      key: `uploads/test/${newId('upload')}.pack`,
-      bytes: pack.length,
-      refs: [{ ref: 'refs/heads/main', oid: head }],
-    }
-    await putObject(scan.input.key, pack)
-    await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('exists'))
+    const { pack, refs } = committedPack({ 'index.js': 'export const answer = 42\n' })
+    const scan = await queuedPackScan(repository, { pack, refs }, { engines: ['secrets'] })
     const message = sqsEvent(sqsRecord({ scan_id: scan.id }))
 
     await worker(message, {} as Context)
@@ -271,7 +240,7 @@ describe('billing', () => {
     const outcomes = await Promise.all(Array.from({ length: 4 }, () => meterScan(scan, stats)))
 
     expect(outcomes.filter((outcome) => outcome === 'metered')).toHaveLength(1)
-    const summary = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token })
+    const summary = await getSummary({ as: owner.token })
     expect(summary.json.totals).toMatchObject({ scans: 1, files: 5, bytes: 5000 })
   })
 
@@ -281,10 +250,7 @@ describe('billing', () => {
 
     const ofAlpha = await allLines(owner, `&project_id=${projects[0]!.id}`)
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
-    const before = await call(billing, 'GET', '/v1/billing/usage', {
-      as: owner.token,
-      query: `from=${yesterday}&to=${yesterday}`,
-    })
+    const before = await getUsage({ as: owner.token, query: `from=${yesterday}&to=${yesterday}` })
 
     expect(ofAlpha.map((line) => line.project_id)).toEqual([projects[0]!.id, projects[0]!.id])
     expect(before.json.items).toEqual([])
@@ -293,15 +259,9 @@ describe('billing', () => {
   it('refuses a period that ends before it starts, or is longer than a year, with 422', async () => {
     const owner = await newOwner()
 
-    const backwards = await call(billing, 'GET', '/v1/billing/summary', {
-      as: owner.token,
-      query: 'from=2026-05-02&to=2026-05-01',
-    })
-    const long = await call(billing, 'GET', '/v1/billing/usage', {
-      as: owner.token,
-      query: 'from=2024-01-01&to=2026-01-01',
-    })
-    const malformed = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'group_by=week' })
+    const backwards = await getSummary({ as: owner.token, query: 'from=2026-05-02&to=2026-05-01' })
+    const long = await getUsage({ as: owner.token, query: 'from=2024-01-01&to=2026-01-01' })
+    const malformed = await getSummary({ as: owner.token, query: 'group_by=week' })
 
     expect(backwards.status).toBe(422)
     expect(backwards.json.error).toMatchObject({
@@ -321,18 +281,8 @@ describe('who may read billing', () => {
     const admin = await memberOf(owner, 'admin')
     const member = await memberOf(owner, 'member')
     const viewer = await memberOf(owner, 'viewer')
-    const billingKey = await createApiKey({
-      name: 'dashboard',
-      scopes: ['billing'],
-      owner: { type: 'workspace', id: owner.workspaceId },
-      createdBy: owner.userId,
-    })
-    const readKey = await createApiKey({
-      name: 'ci',
-      scopes: ['read'],
-      owner: { type: 'workspace', id: owner.workspaceId },
-      createdBy: owner.userId,
-    })
+    const billingKey = await workspaceKey(owner, 'dashboard', ['billing'])
+    const readKey = await workspaceKey(owner, 'ci', ['read'])
     const query = `workspace_id=${owner.workspaceId}`
     const read = (as: string, path = '/v1/billing/summary') => call(billing, 'GET', path, { as, query })
 
@@ -360,18 +310,13 @@ describe('who may read billing', () => {
     const stranger = await newOwner('stranger')
     await meteredWorkspace(owner, 3)
     await meteredWorkspace(stranger, 1)
-    const strangerKey = await createApiKey({
-      name: 'theirs',
-      scopes: ['billing'],
-      owner: { type: 'workspace', id: stranger.workspaceId },
-      createdBy: stranger.userId,
-    })
+    const strangerKey = await workspaceKey(stranger, 'theirs', ['billing'])
     const theirs = `workspace_id=${owner.workspaceId}`
 
-    const summary = await call(billing, 'GET', '/v1/billing/summary', { as: stranger.token, query: theirs })
-    const usage = await call(billing, 'GET', '/v1/billing/usage', { as: stranger.token, query: theirs })
-    const byKey = await call(billing, 'GET', '/v1/billing/summary', { as: strangerKey.secret, query: theirs })
-    const own = await call(billing, 'GET', '/v1/billing/summary', { as: stranger.token })
+    const summary = await getSummary({ as: stranger.token, query: theirs })
+    const usage = await getUsage({ as: stranger.token, query: theirs })
+    const byKey = await getSummary({ as: strangerKey.secret, query: theirs })
+    const own = await getSummary({ as: stranger.token })
 
     for (const answer of [summary, usage, byKey]) {
       expect(answer.status).toBe(404)

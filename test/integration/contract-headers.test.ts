@@ -1,8 +1,6 @@
 // #22 item 12 over the handlers' HTTP events (the local server's event factory): Link rel="next" beside
 // next_cursor, ETag and Cache-Control (and 304) on lists and SARIF, CSV written by csv-stringify with
 // quoting and the totals outside the data rows, ?format=csv, and the worker's one INFO line per scan.
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Context } from 'aws-lambda'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { handler as billing } from '../../functions/billing/handler.js'
@@ -12,23 +10,22 @@ import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { type ApiServer, startApiServer } from '../../infra/local/server.js'
 import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { meterScan } from '../../shared/billing/meter.js'
-import { tableName, transact } from '../../shared/data/db.js'
 import { createProject } from '../../shared/data/projects.js'
 import { createRepository } from '../../shared/data/repositories.js'
-import { finishScan, newScanItem, putQueuedScan, startScan } from '../../shared/data/scans.js'
-import { recordFindings } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import { logger } from '../../shared/log.js'
-import { putObject } from '../../shared/storage/objects.js'
-import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
-import { call, newOwner } from '../support/identity.js'
-import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
+import { committedPack, removeTempDirs } from '../support/git-fixtures.js'
+import { type CallOptions, call, newOwner } from '../support/identity.js'
+import { captureLogs } from '../support/logs.js'
+import { codeFinding, queuedPackScan, repositoryOf, scanOf, succeededScan } from '../support/scans.js'
 
 afterAll(removeTempDirs)
 afterEach(() => {
   logger.setLogLevel('SILENT')
   vi.restoreAllMocks()
 })
+
+const getSummary = (options: CallOptions) => call(billing, 'GET', '/v1/billing/summary', options)
 
 /** The target of a `Link` header's relation, as the path and query a test can call again. */
 function linkTarget(link: string | undefined, rel: string) {
@@ -107,12 +104,8 @@ describe('SARIF export', () => {
   it('carries an ETag and Cache-Control, answers 304 to a client that holds it, and what GitHub reads', async () => {
     const owner = await newOwner('sarif-etag')
     const repository = await repositoryOf(owner)
-    const scan = scanOf(repository, { engines: ['code'] })
-    await putQueuedScan(scan)
-    await startScan(scan.id)
-    await recordFindings(scan, [codeFinding('src/a.js')], ['code'])
-    await finishScan(scan.id, { status: 'succeeded', stats: { files: 1, bytes: 10, commits: 1, duration_ms: 1 } })
-    const path = `/v1/repositories/${repository.id}/scans/${scan.id}/sarif`
+    const scanId = await succeededScan(repository, [codeFinding('src/a.js')], ['code'])
+    const path = `/v1/repositories/${repository.id}/scans/${scanId}/sarif`
 
     const first = await call(repositories, 'GET', path, { as: owner.token })
     const again = await call(repositories, 'GET', path, {
@@ -129,7 +122,7 @@ describe('SARIF export', () => {
     // What GitHub reads (#22 item 11): semanticVersion, automationDetails.id, a rule name that is not its id.
     const [run] = first.json.runs
     expect(run.tool.driver.semanticVersion).toMatch(/^\d+\.\d+\.\d+/)
-    expect(run.automationDetails.id).toBe(`vega/${repository.id}/${scan.id}`)
+    expect(run.automationDetails.id).toBe(`vega/${repository.id}/${scanId}`)
     expect(run.tool.driver.rules[0]).toMatchObject({ id: 'js-code-injection', name: 'JsCodeInjection' })
   })
 })
@@ -159,17 +152,10 @@ describe('billing CSV', () => {
   it('quotes a name with a comma and quotes, keeps the totals out of the data rows, and works with ?format=csv', async () => {
     const { owner, acme, plain } = await workspaceWithCommaNames()
 
-    const json = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'group_by=project' })
-    const byAccept = await call(billing, 'GET', '/v1/billing/summary', {
-      as: owner.token,
-      query: 'group_by=project',
-      headers: { accept: 'text/csv' },
-    })
-    const byQuery = await call(billing, 'GET', '/v1/billing/summary', {
-      as: owner.token,
-      query: 'group_by=project&format=csv',
-    })
-    const jsonWins = await call(billing, 'GET', '/v1/billing/summary', {
+    const json = await getSummary({ as: owner.token, query: 'group_by=project' })
+    const byAccept = await getSummary({ as: owner.token, query: 'group_by=project', headers: { accept: 'text/csv' } })
+    const byQuery = await getSummary({ as: owner.token, query: 'group_by=project&format=csv' })
+    const jsonWins = await getSummary({
       as: owner.token,
       query: 'group_by=project&format=json',
       headers: { accept: 'text/csv' },
@@ -213,8 +199,8 @@ describe('billing CSV', () => {
   it('without group_by is one data row for the period; a format it does not know is 422 naming format', async () => {
     const { owner } = await workspaceWithCommaNames()
 
-    const plain = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'format=csv' })
-    const xml = await call(billing, 'GET', '/v1/billing/summary', { as: owner.token, query: 'format=xml' })
+    const plain = await getSummary({ as: owner.token, query: 'format=csv' })
+    const xml = await getSummary({ as: owner.token, query: 'format=xml' })
     const onProjects = await call(projects, 'GET', '/v1/projects', { as: owner.token, query: 'format=csv' })
 
     const [header, row, end] = plain.text.split('\r\n')
@@ -233,31 +219,14 @@ describe('the scan worker', () => {
   it('logs one INFO line per scan with its request id, outcome, duration, bytes and findings', async () => {
     const owner = await newOwner('worker-log')
     const repository = await repositoryOf(owner)
-    const dir = initRepo()
-    writeFileSync(join(dir, 'app.js'), 'export const run = (input) => eval(input)\n')
-    const head = commitAll(dir, 'first')
-    const pack = packOf(dir, 'HEAD')
-    const scan = scanOf(repository, {
-      input: {
-        kind: 'pack',
-        key: `uploads/test/${newId('upload')}.pack`,
-        bytes: pack.length,
-        refs: [{ ref: 'refs/heads/main', oid: head }],
-      },
-      engines: ['secrets', 'code'],
-    })
-    await putObject(scan.input.key, pack)
-    await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('scan exists'))
-    const lines: string[] = []
-    logger.setLogLevel('INFO')
-    for (const stream of [process.stdout, process.stderr])
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
+    const { pack, refs } = committedPack({ 'app.js': 'export const run = (input) => eval(input)\n' })
+    const scan = await queuedPackScan(repository, { pack, refs }, { engines: ['secrets', 'code'] })
+    const log = captureLogs('INFO')
 
     await worker(sqsEvent(sqsRecord({ scan_id: scan.id }, 'm-log')), { awsRequestId: 'req-worker-1' } as Context)
-    logger.setLogLevel('SILENT')
-    vi.restoreAllMocks()
+    log.stop()
 
-    const entries = lines.flatMap((line) => line.split('\n').filter(Boolean)).map((line) => JSON.parse(line))
+    const entries = log.lines.flatMap((line) => line.split('\n').filter(Boolean)).map((line) => JSON.parse(line))
     const perScan = entries.filter((entry) => entry.message === 'scan' && entry.scan_id === scan.id)
     expect(perScan).toHaveLength(1)
     expect(perScan[0]).toMatchObject({

@@ -7,6 +7,7 @@ import type { ApiHandler } from '../../shared/api/lambda.js'
 import { routeTable } from '../../shared/routes/index.js'
 import type { Group, RouteSpec } from '../../shared/routes/route.js'
 import { call, newOwner } from '../support/identity.js'
+import { toolLog, toolResult } from '../support/sarif-logs.js'
 
 const handlers = new Map<Group, ApiHandler>()
 const handlerOf = async (group: Group) => {
@@ -50,21 +51,7 @@ describe('the contract, route by route', () => {
       role: 'viewer',
     })
     const apiKey = await create('createApiKey', '/v1/api-keys', { name: 'k', scopes: ['read'] })
-    const sarif = {
-      version: '2.1.0',
-      runs: [
-        {
-          tool: { driver: { name: 'semgrep', rules: [{ id: 'x' }] } },
-          results: [
-            {
-              ruleId: 'x',
-              message: { text: 'm' },
-              locations: [{ physicalLocation: { artifactLocation: { uri: 'a.py' } } }],
-            },
-          ],
-        },
-      ],
-    }
+    const sarif = toolLog('semgrep', [{ id: 'x' }], [toolResult('x', 'a.py')])
     const imported = await create('importSarif', `/v1/repositories/${repository.id}/sarif`, sarif)
     const suppression = await create('createSuppression', `/v1/repositories/${repository.id}/suppressions`, {
       rule: 'x',

@@ -10,17 +10,15 @@ import { tableName } from '../../shared/data/db.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
 import { keys } from '../../shared/data/keys.js'
 import type { Policy } from '../../shared/data/policies.js'
-import type { RepositoryRecord } from '../../shared/data/repositories.js'
-import { finishScan, putQueuedScan, startScan } from '../../shared/data/scans.js'
 import { effectOf } from '../../shared/findings/policy.js'
-import { recordFindings } from '../../shared/findings/record.js'
 import { ErrorEnvelope } from '../../shared/http/envelope.js'
 import type { EngineFinding, FlowStep } from '../../shared/scanning/engine.js'
 import { kinds } from '../fixtures/secrets/generate.js'
 import { call, newOwner } from '../support/identity.js'
 import { leakedPieces } from '../support/leaks.js'
+import { toolLog, toolResult } from '../support/sarif-logs.js'
 import { validateSarif } from '../support/sarif-schema.js'
-import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, repositoryOf, succeededScan } from '../support/scans.js'
 
 type Answer = Awaited<ReturnType<typeof call>>
 
@@ -37,15 +35,6 @@ const found = (): EngineFinding[] => [
   codeFinding('vendor/lib.js', { line: 1, text: 'eval(z)', severity: 'medium', context: 'vendored' }),
 ]
 
-async function scanned(repository: RepositoryRecord, findings: EngineFinding[]) {
-  const scan = scanOf(repository, { engines: ['secrets', 'code'] })
-  await putQueuedScan(scan)
-  await startScan(scan.id)
-  await recordFindings(scan, findings, ['secrets', 'code'])
-  await finishScan(scan.id, { status: 'succeeded', stats: { files: 4, bytes: 10, commits: 1, duration_ms: 1 } })
-  return scan.id
-}
-
 function expectEnvelope(answer: Answer, status: number, code: string) {
   expect(answer.status, answer.text).toBe(status)
   expect(answer.headers['content-type']).toBe('application/json')
@@ -59,7 +48,7 @@ describe('finding context and flow', () => {
   it('stores context and flow and filters the list by context; none is the product code', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    await scanned(repository, found())
+    await succeededScan(repository, found())
     const list = (query: string, as = owner.token) =>
       call(repositories, 'GET', `/v1/repositories/${repository.id}/findings`, { as, query })
 
@@ -109,7 +98,7 @@ describe('finding context and flow', () => {
   it('counts a finding stored before contexts existed as product code', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    await scanned(repository, [codeFinding('src/old.js', { line: 1, text: 'eval(old)' })])
+    await succeededScan(repository, [codeFinding('src/old.js', { line: 1, text: 'eval(old)' })])
     const [old] = (await listFindingsOf(repository.id, { limit: 10 })).items
     await documents().send(
       new UpdateCommand({
@@ -131,7 +120,7 @@ describe('finding context and flow', () => {
   it('triages in bulk by context, and refuses a bad context in the filter with 422', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    await scanned(repository, found())
+    await succeededScan(repository, found())
     const url = `/v1/repositories/${repository.id}/findings/triage`
     const body = { filter: { context: ['test', 'docs'] }, status: 'dismissed', reason: 'used_in_tests' }
 
@@ -150,7 +139,7 @@ describe('finding context and flow', () => {
   it('lets a policy act on context, and refuses an unknown context in a policy', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    await scanned(repository, found())
+    await succeededScan(repository, found())
     const records = (await listFindingsOf(repository.id, { limit: 10 })).items
     const policy: Policy = {
       rules: [
@@ -190,7 +179,7 @@ describe('finding context and flow', () => {
   it('writes context as a result property and flow as codeFlows in SARIF, valid against 2.1.0', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    const scanId = await scanned(repository, found())
+    const scanId = await succeededScan(repository, found())
 
     const answer = await call(repositories, 'GET', `/v1/repositories/${repository.id}/scans/${scanId}/sarif`, {
       as: owner.token,
@@ -218,29 +207,17 @@ describe('finding context and flow', () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
     const token = kinds.github_token!.make()
-    const log = {
-      version: '2.1.0',
-      runs: [
-        {
-          tool: { driver: { name: 'gitleaks', rules: [{ id: 'github-pat' }] } },
-          results: [
-            {
-              ruleId: 'github-pat',
-              message: { text: `github-pat has detected secret ${token} for file test/ci.sh.` },
-              locations: [
-                {
-                  physicalLocation: {
-                    artifactLocation: { uri: 'test/ci.sh' },
-                    region: { startLine: 2, snippet: { text: token } },
-                  },
-                },
-              ],
-              properties: { context: 'docs' },
-            },
-          ],
-        },
+    const log = toolLog(
+      'gitleaks',
+      [{ id: 'github-pat' }],
+      [
+        toolResult('github-pat', 'test/ci.sh', {
+          text: `github-pat has detected secret ${token} for file test/ci.sh.`,
+          region: { startLine: 2, snippet: { text: token } },
+          properties: { context: 'docs' },
+        }),
       ],
-    }
+    )
 
     const imported = await call(triageApi, 'POST', `/v1/repositories/${repository.id}/sarif`, {
       as: owner.token,

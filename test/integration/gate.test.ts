@@ -1,20 +1,14 @@
 // Policies and the CI gate against the emulators: the real worker runs a scan of a real pack with an
 // engine whose findings the test chooses; the scan carries the verdict of the policy that applies.
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as triageApi } from '../../functions/triage/handler.js'
-import { tableName, transact } from '../../shared/data/db.js'
-import { newScanItem } from '../../shared/data/scans.js'
-import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
 import type { Engine, EngineFinding, Severity } from '../../shared/scanning/engine.js'
-import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
-import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
+import { committedPack, removeTempDirs } from '../support/git-fixtures.js'
 import { call, memberOf, newOwner } from '../support/identity.js'
-import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, queuedPackScan, repositoryOf } from '../support/scans.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'gate' })
@@ -26,23 +20,10 @@ async function setup() {
   const owner = await newOwner()
   const repository = await repositoryOf(owner)
   const project = { id: repository.project_id }
-  const dir = initRepo()
-  writeFileSync(join(dir, 'a.js'), 'x\n')
-  const head = commitAll(dir, 'one')
-  const pack = packOf(dir, 'HEAD')
+  const pushed = committedPack({ 'a.js': 'x\n' }, 'one')
   /** Runs one scan through the worker, the engine answering `found`; the scan as the API shows it. */
   const scan = async (found: EngineFinding[]) => {
-    const record = scanOf(repository, {
-      input: {
-        kind: 'pack',
-        key: `uploads/test/${newId('upload')}.pack`,
-        bytes: pack.length,
-        refs: [{ ref: 'refs/heads/main', oid: head }],
-      },
-      engines: ['code'],
-    })
-    await putObject(record.input.key, pack)
-    await transact([{ Put: { TableName: tableName(), Item: newScanItem(record) } }], () => new Error('exists'))
+    const record = await queuedPackScan(repository, pushed, { engines: ['code'] })
     const engine: Engine = {
       name: 'code',
       run: async () => found.map((finding) => ({ ...finding, locations: [...finding.locations] })),

@@ -16,15 +16,15 @@ async function repositoryOf(owner: Person) {
   ).json.id as string
 }
 
+const createUpload = (as: string, repositoryId: string, extra: Record<string, unknown> = {}) =>
+  call(uploads, 'POST', '/v1/git-uploads', { as, body: { repository_id: repositoryId, ...extra } })
+
 describe('git uploads', () => {
   it('creates a remote whose URL carries a one-time token, shown once, and a bundle URL without checksum parameters', async () => {
     const owner = await newOwner()
     const repositoryId = await repositoryOf(owner)
 
-    const created = await call(uploads, 'POST', '/v1/git-uploads', {
-      as: owner.token,
-      body: { repository_id: repositoryId },
-    })
+    const created = await createUpload(owner.token, repositoryId)
     const again = await call(uploads, 'GET', `/v1/git-uploads/${created.json.id}`, { as: owner.token })
 
     expect(created.status).toBe(201)
@@ -43,12 +43,7 @@ describe('git uploads', () => {
 
   it('takes a bundle PUT to the presigned URL into the bucket', async () => {
     const owner = await newOwner()
-    const upload = (
-      await call(uploads, 'POST', '/v1/git-uploads', {
-        as: owner.token,
-        body: { repository_id: await repositoryOf(owner) },
-      })
-    ).json
+    const upload = (await createUpload(owner.token, await repositoryOf(owner))).json
 
     const put = await fetch(upload.bundle_upload_url, { method: 'PUT', body: '# v2 git bundle\n' })
 
@@ -59,12 +54,7 @@ describe('git uploads', () => {
 
   it('extends within the maximum, and releases', async () => {
     const owner = await newOwner()
-    const upload = (
-      await call(uploads, 'POST', '/v1/git-uploads', {
-        as: owner.token,
-        body: { repository_id: await repositoryOf(owner) },
-      })
-    ).json
+    const upload = (await createUpload(owner.token, await repositoryOf(owner))).json
 
     const extended = await call(uploads, 'PATCH', `/v1/git-uploads/${upload.id}`, {
       as: owner.token,
@@ -87,14 +77,8 @@ describe('git uploads', () => {
     const [alice, bob] = await Promise.all([newOwner('alice'), newOwner('bob')])
     const alicesRepository = await repositoryOf(alice)
 
-    const foreign = await call(uploads, 'POST', '/v1/git-uploads', {
-      as: bob.token,
-      body: { repository_id: alicesRepository },
-    })
-    const badExpiry = await call(uploads, 'POST', '/v1/git-uploads', {
-      as: alice.token,
-      body: { repository_id: alicesRepository, expires_in_s: 5 },
-    })
+    const foreign = await createUpload(bob.token, alicesRepository)
+    const badExpiry = await createUpload(alice.token, alicesRepository, { expires_in_s: 5 })
 
     expect(foreign.status).toBe(404)
     expect(badExpiry.status).toBe(422)

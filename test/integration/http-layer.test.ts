@@ -7,10 +7,10 @@ import { handler as sessions } from '../../functions/sessions/handler.js'
 import { type Handlers, lambda, notBuilt } from '../../shared/api/lambda.js'
 import { ErrorEnvelope } from '../../shared/http/envelope.js'
 import { conflict } from '../../shared/http/errors.js'
-import { logger } from '../../shared/log.js'
 import { route } from '../../shared/routes/route.js'
 import { call, newOwner } from '../support/identity.js'
 import { type Answer, invoke } from '../support/invoke.js'
+import { captureLogs } from '../support/logs.js'
 
 // A small route table of its own, to drive each path of the middleware from a real handler.
 const Widget = z.object({ id: z.string(), name: z.string() })
@@ -108,6 +108,15 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
+/** GETs a route of the test handler that fails inside, the error log captured: a 500 internal, and what was logged. */
+async function internalError(path: string) {
+  const log = captureLogs('ERROR')
+  const answer = await invoke(testHandler, { method: 'GET', path })
+  log.stop()
+  expectEnvelope(answer, 500, 'internal')
+  return { answer, logged: log.lines.join('') }
+}
+
 describe('authorization declared on the route', () => {
   it('refuses to answer a route with a role whose handler never checked it: 500, and nothing of the answer', async () => {
     const caller = await newOwner()
@@ -162,13 +171,12 @@ describe('request ids', () => {
 })
 
 describe('bodies', () => {
+  /** POSTs a body to the create route of the test handler, as JSON unless other headers are given. */
+  const postProject = (body?: string, headers: Record<string, string> = json) =>
+    invoke(testHandler, { method: 'POST', path: '/v1/projects', headers, body })
+
   it('parses a JSON body, answers with the route status, and stores it once', async () => {
-    const answer = await invoke(testHandler, {
-      method: 'POST',
-      path: '/v1/projects',
-      headers: json,
-      body: '{"name":"a","size":3}',
-    })
+    const answer = await postProject('{"name":"a","size":3}')
 
     expect(answer.status).toBe(201)
     expect(answer.json).toEqual({ id: 'w1', name: 'a' })
@@ -176,12 +184,7 @@ describe('bodies', () => {
   })
 
   it('answers 400 bad_request to malformed JSON without echoing it', async () => {
-    const answer = await invoke(testHandler, {
-      method: 'POST',
-      path: '/v1/projects',
-      headers: json,
-      body: '{"name": sk_live_abc',
-    })
+    const answer = await postProject('{"name": sk_live_abc')
 
     expectEnvelope(answer, 400, 'bad_request')
     expect(answer.text).not.toContain('sk_live_abc')
@@ -189,24 +192,14 @@ describe('bodies', () => {
   })
 
   it('answers 400 bad_request to a body that is not JSON by its content type', async () => {
-    const answer = await invoke(testHandler, {
-      method: 'POST',
-      path: '/v1/projects',
-      headers: { 'content-type': 'text/plain' },
-      body: 'name=a',
-    })
+    const answer = await postProject('name=a', { 'content-type': 'text/plain' })
 
     expectEnvelope(answer, 400, 'bad_request')
     expect(stored).toEqual([])
   })
 
   it('answers 415 to a content encoding it does not decode', async () => {
-    const answer = await invoke(testHandler, {
-      method: 'POST',
-      path: '/v1/projects',
-      headers: { ...json, 'content-encoding': 'gzip' },
-      body: '{"name":"a"}',
-    })
+    const answer = await postProject('{"name":"a"}', { ...json, 'content-encoding': 'gzip' })
 
     expectEnvelope(answer, 415, 'unsupported_media_type')
     expect(stored).toEqual([])
@@ -215,7 +208,7 @@ describe('bodies', () => {
   it('answers 413 naming the limit to a body over 256 KiB', async () => {
     const body = JSON.stringify({ name: 'x'.repeat(300 * 1024) })
 
-    const answer = await invoke(testHandler, { method: 'POST', path: '/v1/projects', headers: json, body })
+    const answer = await postProject(body)
 
     expectEnvelope(answer, 413, 'payload_too_large')
     expect(answer.json.error.details.limit_bytes).toBe(256 * 1024)
@@ -223,12 +216,7 @@ describe('bodies', () => {
   })
 
   it('answers 422 validation_failed with the path and message of each issue', async () => {
-    const answer = await invoke(testHandler, {
-      method: 'POST',
-      path: '/v1/projects',
-      headers: json,
-      body: '{"name":"","size":1.5,"extra":1}',
-    })
+    const answer = await postProject('{"name":"","size":1.5,"extra":1}')
 
     expectEnvelope(answer, 422, 'validation_failed')
     const paths = answer.json.error.details.issues.map((issue: { path: string }) => issue.path).sort()
@@ -238,7 +226,7 @@ describe('bodies', () => {
   })
 
   it('treats an empty body as an empty object, so required fields are reported', async () => {
-    const answer = await invoke(testHandler, { method: 'POST', path: '/v1/projects', headers: json })
+    const answer = await postProject()
 
     expectEnvelope(answer, 422, 'validation_failed')
     expect(answer.json.error.details.issues[0].path).toBe('body.name')
@@ -461,19 +449,10 @@ describe('errors', () => {
   })
 
   it('turns an unexpected error into 500 internal that leaks nothing, and logs the cause', async () => {
-    logger.setLogLevel('ERROR')
-    const lines: string[] = []
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
-    }
+    const { answer, logged } = await internalError('/v1/projects/boom')
 
-    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/boom' })
-    logger.setLogLevel('SILENT')
-
-    expectEnvelope(answer, 500, 'internal')
     expect(answer.json.error.retryable).toBe(true)
     for (const secret of ['ECONNREFUSED', 'hunter2', '10.0.0.7', 'at ']) expect(answer.text).not.toContain(secret)
-    const logged = lines.join('')
     expect(logged).toContain('ECONNREFUSED')
     expect(logged).toContain(answer.json.error.details.request_id)
   })
@@ -485,18 +464,9 @@ describe('errors', () => {
   })
 
   it('answers 500 internal, not a 422 blaming the request, when a handler answer fails its schema', async () => {
-    logger.setLogLevel('ERROR')
-    const lines: string[] = []
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
-    }
+    const { answer, logged } = await internalError('/v1/projects/broken')
 
-    const answer = await invoke(testHandler, { method: 'GET', path: '/v1/projects/broken' })
-    logger.setLogLevel('SILENT')
-
-    expectEnvelope(answer, 500, 'internal')
     expect(answer.text).not.toContain('vgu_hunter2')
-    const logged = lines.join('')
     expect(logged).toContain('the answer of getWidget fails its schema: name:')
     expect(logged).not.toContain('vgu_hunter2')
   })

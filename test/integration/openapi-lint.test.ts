@@ -16,47 +16,38 @@ const served = async () => (await invoke(docs, { method: 'GET', path: '/v1/opena
 const specs = Object.entries(routeTable) as [string, RouteSpec][]
 const operationOf = (document: any, spec: RouteSpec) => document.paths[spec.path][spec.method.toLowerCase()]
 
+/** Runs a linter's `lint` (its CLI module, on this Node) over the served document, written to a scratch file. */
+async function lintServed(cliModule: string, options: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'vega-openapi-lint-'))
+  try {
+    const file = join(dir, 'openapi.json')
+    writeFileSync(file, JSON.stringify(await served()))
+    const cli = createRequire(import.meta.url).resolve(cliModule)
+    return spawnSync(process.execPath, [cli, 'lint', file, ...options], { encoding: 'utf8', timeout: 120_000 })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 describe('the OpenAPI document', () => {
   it('passes Spectral (spectral:oas) with no error, warning, info or hint', async () => {
-    const document = await served()
-    const dir = mkdtempSync(join(tmpdir(), 'vega-spectral-'))
-    try {
-      const file = join(dir, 'openapi.json')
-      writeFileSync(file, JSON.stringify(document))
-      const cli = createRequire(import.meta.url).resolve('@stoplight/spectral-cli/dist/index.js')
-      const run = spawnSync(
-        process.execPath,
-        [cli, 'lint', file, '--ruleset', '.spectral.yaml', '--format', 'json', '--fail-severity', 'hint', '--quiet'],
-        { encoding: 'utf8', timeout: 120_000 },
-      )
-      const problems = JSON.parse(run.stdout || '[]') as { code: string; message: string; path: string[] }[]
-      expect(problems.map((problem) => `${problem.code} ${problem.path.join('.')}: ${problem.message}`)).toEqual([])
-      expect(run.status).toBe(0)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    const options = ['--ruleset', '.spectral.yaml', '--format', 'json', '--fail-severity', 'hint', '--quiet']
+    const run = await lintServed('@stoplight/spectral-cli/dist/index.js', options)
+
+    const problems = JSON.parse(run.stdout || '[]') as { code: string; message: string; path: string[] }[]
+    expect(problems.map((problem) => `${problem.code} ${problem.path.join('.')}: ${problem.message}`)).toEqual([])
+    expect(run.status).toBe(0)
   }, 120_000)
 
   it('passes Redocly (recommended, redocly.yaml) with no error and no warning', async () => {
-    const document = await served()
-    const dir = mkdtempSync(join(tmpdir(), 'vega-redocly-'))
-    try {
-      const file = join(dir, 'openapi.json')
-      writeFileSync(file, JSON.stringify(document))
-      const cli = createRequire(import.meta.url).resolve('@redocly/cli/bin/cli.js')
-      const run = spawnSync(process.execPath, [cli, 'lint', file, '--config', 'redocly.yaml', '--format', 'json'], {
-        encoding: 'utf8',
-        timeout: 120_000,
-      })
-      const report = JSON.parse(run.stdout || '{}') as {
-        totals?: { errors: number; warnings: number }
-        problems?: { ruleId: string; message: string }[]
-      }
-      expect((report.problems ?? []).map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([])
-      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 })
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
+    const run = await lintServed('@redocly/cli/bin/cli.js', ['--config', 'redocly.yaml', '--format', 'json'])
+
+    const report = JSON.parse(run.stdout || '{}') as {
+      totals?: { errors: number; warnings: number }
+      problems?: { ruleId: string; message: string }[]
     }
+    expect((report.problems ?? []).map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([])
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 })
   }, 120_000)
 
   it('lists every group in the top-level tags, and describes every operation', async () => {

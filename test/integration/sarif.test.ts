@@ -6,13 +6,11 @@ import { handler as ops } from '../../functions/ops/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as triageApi } from '../../functions/triage/handler.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
-import type { RepositoryRecord } from '../../shared/data/repositories.js'
-import { finishScan, putQueuedScan, startScan } from '../../shared/data/scans.js'
-import { recordFindings } from '../../shared/findings/record.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { call, newOwner } from '../support/identity.js'
+import { toolLog, toolResult } from '../support/sarif-logs.js'
 import { validateSarif } from '../support/sarif-schema.js'
-import { repositoryOf, scanOf } from '../support/scans.js'
+import { repositoryOf, succeededScan } from '../support/scans.js'
 
 const secretValue = `sk_live_${'9'.repeat(4)}${Math.random().toString(36).slice(2)}`
 const findingsOf = (): EngineFinding[] => [
@@ -57,21 +55,11 @@ const findingsOf = (): EngineFinding[] => [
   },
 ]
 
-/** A succeeded scan as the worker leaves it, with these findings. */
-async function scanned(repository: RepositoryRecord, found: EngineFinding[]) {
-  const scan = scanOf(repository, { engines: ['secrets', 'code'] })
-  await putQueuedScan(scan)
-  await startScan(scan.id)
-  await recordFindings(scan, found, ['secrets', 'code'])
-  await finishScan(scan.id, { status: 'succeeded', stats: { files: 3, bytes: 10, commits: 1, duration_ms: 1 } })
-  return scan.id
-}
-
 describe('SARIF', () => {
   it('exports a scan that validates against SARIF 2.1.0, with fingerprints, baseline states and suppressions', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    await scanned(repository, findingsOf().slice(0, 2))
+    await succeededScan(repository, findingsOf().slice(0, 2))
     const weak = (await listFindingsOf(repository.id, { limit: 10 })).items.find(
       (f) => f.rule_id === 'js-sql-injection',
     )!
@@ -79,7 +67,7 @@ describe('SARIF', () => {
       as: owner.token,
       body: { status: 'dismissed', reason: 'false_positive', comment: 'the id is a number' },
     })
-    const second = await scanned(repository, findingsOf())
+    const second = await succeededScan(repository, findingsOf())
 
     const answer = await call(repositories, 'GET', `/v1/repositories/${repository.id}/scans/${second}/sarif`, {
       as: owner.token,
@@ -111,14 +99,14 @@ describe('SARIF', () => {
   it('imports an export into another repository with the same fingerprints and the dismissals kept', async () => {
     const owner = await newOwner()
     const [from, into] = [await repositoryOf(owner), await repositoryOf(owner)]
-    await scanned(from, findingsOf())
+    await succeededScan(from, findingsOf())
     const fromFindings = (await listFindingsOf(from.id, { limit: 10 })).items
     const sql = fromFindings.find((f) => f.rule_id === 'js-sql-injection')!
     await call(repositories, 'PATCH', `/v1/repositories/${from.id}/findings/${sql.id}`, {
       as: owner.token,
       body: { status: 'dismissed', reason: 'wont_fix' },
     })
-    const scanId = await scanned(from, findingsOf())
+    const scanId = await succeededScan(from, findingsOf())
     const log = JSON.parse(
       (await call(repositories, 'GET', `/v1/repositories/${from.id}/scans/${scanId}/sarif`, { as: owner.token })).text,
     )
@@ -140,29 +128,17 @@ describe('SARIF', () => {
   it("takes a third-party tool's log as engine sarif:<tool>; importing it again adds nothing", async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    const log = {
-      version: '2.1.0',
-      runs: [
-        {
-          tool: {
-            driver: {
-              name: 'semgrep',
-              rules: [{ id: 'python.flask.xss', shortDescription: { text: 'XSS' }, properties: { tags: ['CWE-79'] } }],
-            },
-          },
-          results: [
-            {
-              ruleId: 'python.flask.xss',
-              level: 'error',
-              message: { text: 'Unescaped input in a template' },
-              locations: [
-                { physicalLocation: { artifactLocation: { uri: 'app/views.py' }, region: { startLine: 12 } } },
-              ],
-            },
-          ],
-        },
+    const log = toolLog(
+      'semgrep',
+      [{ id: 'python.flask.xss', shortDescription: { text: 'XSS' }, properties: { tags: ['CWE-79'] } }],
+      [
+        toolResult('python.flask.xss', 'app/views.py', {
+          level: 'error',
+          text: 'Unescaped input in a template',
+          region: { startLine: 12 },
+        }),
       ],
-    }
+    )
     const post = () =>
       call(triageApi, 'POST', `/v1/repositories/${repository.id}/sarif`, { as: owner.token, body: log })
 
@@ -185,17 +161,7 @@ describe('SARIF', () => {
   it('checks an import as every scan is: past scans_per_day it answers 429 and records nothing', async () => {
     const owner = await newOwner()
     const repository = await repositoryOf(owner)
-    const log = (uri: string) => ({
-      version: '2.1.0',
-      runs: [
-        {
-          tool: { driver: { name: 'semgrep', rules: [{ id: 'x' }] } },
-          results: [
-            { ruleId: 'x', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri } } }] },
-          ],
-        },
-      ],
-    })
+    const log = (uri: string) => toolLog('semgrep', [{ id: 'x' }], [toolResult('x', uri)])
     const limited = await call(ops, 'PUT', '/v1/ops/limits', {
       as: owner.token,
       body: { limits: { scans_per_day: 1 } },

@@ -11,7 +11,6 @@ import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { sqsEvent as scanEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { s3, sqs } from '../../shared/aws/clients.js'
 import { config } from '../../shared/config.js'
-import { tableName, transact } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
@@ -20,12 +19,11 @@ import {
   finishScan,
   getScan,
   heartbeatScan,
-  newScanItem,
   type ScanRecord,
   startScan,
 } from '../../shared/data/scans.js'
 import { listUsageLines } from '../../shared/data/usage.js'
-import { newId } from '../../shared/ids.js'
+import type { WorkspaceId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
 import type { Engine } from '../../shared/scanning/engine.js'
 import { putObject } from '../../shared/storage/objects.js'
@@ -33,7 +31,7 @@ import { runScan } from '../../shared/worker/run-scan.js'
 import { requeueStuckScans, sweepStuckScans } from '../../shared/worker/sweep.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner } from '../support/identity.js'
-import { codeFinding, repositoryOf, scanOf } from '../support/scans.js'
+import { codeFinding, queuedPackScan, repositoryOf } from '../support/scans.js'
 
 afterAll(removeTempDirs)
 const log = requestLog({ test: 'scan-worker' })
@@ -42,13 +40,7 @@ const log = requestLog({ test: 'scan-worker' })
 async function queuedScan(pack: Buffer, refs: { ref: string; oid: string }[], createdAt = new Date().toISOString()) {
   const owner = await newOwner()
   const repository = await repositoryOf(owner)
-  const scan = scanOf(repository, {
-    input: { kind: 'pack', key: `uploads/test/${newId('upload')}.pack`, bytes: pack.length, refs },
-    engines: ['secrets'],
-    created_at: createdAt,
-  })
-  await putObject(scan.input.key, pack)
-  await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('scan exists'))
+  const scan = await queuedPackScan(repository, { pack, refs }, { engines: ['secrets'], created_at: createdAt })
   return Object.assign(scan, { token: owner.token })
 }
 
@@ -60,6 +52,15 @@ function smallRepo() {
   writeFileSync(join(dir, 'index.js'), 'export const answer = 43\n')
   const head = commitAll(dir, 'second')
   return { pack: packOf(dir, 'HEAD'), refs: [{ ref: 'refs/heads/main', oid: head }], dir }
+}
+
+/** The scans the usage lines of the workspace's last hour are for. */
+async function meteredScanIds(workspaceId: WorkspaceId) {
+  const lastHour = {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date(Date.now() + 60_000).toISOString(),
+  }
+  return (await listUsageLines(workspaceId, lastHour, { limit: 10 })).items.map((line) => line.scan_id)
 }
 
 const sqsEvent = (scanId: string, messageId = 'm1') => scanEvent(sqsRecord({ scan_id: scanId }, messageId))
@@ -120,12 +121,7 @@ describe('the scan worker', () => {
     expect((done as unknown as { attempts: number }).attempts).toBe(2)
     expect((await listFindingsOf(scan.repository_id, { limit: 10 })).items).toHaveLength(1)
     expect(openFindings((await getRepository(scan.repository_id))!).high).toBe(1)
-    const day = {
-      from: new Date(Date.now() - 3_600_000).toISOString(),
-      to: new Date(Date.now() + 60_000).toISOString(),
-    }
-    const lines = await listUsageLines(scan.workspace_id, day, { limit: 10 })
-    expect(lines.items.map((line) => line.scan_id)).toEqual([scan.id])
+    expect(await meteredScanIds(scan.workspace_id)).toEqual([scan.id])
   })
 
   it('meters a scan whose worker died after finishing it but before metering, when the message comes again', async () => {
@@ -137,12 +133,7 @@ describe('the scan worker', () => {
     await runScan({ scan_id: scan.id }, log, { registry: [] })
     await runScan({ scan_id: scan.id }, log, { registry: [] })
 
-    const day = {
-      from: new Date(Date.now() - 3_600_000).toISOString(),
-      to: new Date(Date.now() + 60_000).toISOString(),
-    }
-    const lines = await listUsageLines(scan.workspace_id, day, { limit: 10 })
-    expect(lines.items.map((line) => line.scan_id)).toEqual([scan.id])
+    expect(await meteredScanIds(scan.workspace_id)).toEqual([scan.id])
   })
 
   it('fails a scan whose stored input is not a pack with its code, and finishes the message', async () => {

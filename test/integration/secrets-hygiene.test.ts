@@ -1,24 +1,19 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { handler as apiKeys } from '../../functions/api-keys/handler.js'
 import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as workspaces } from '../../functions/workspaces/handler.js'
 import { sha256Hex } from '../../shared/crypto/api-key-format.js'
-import { tableName, transact } from '../../shared/data/db.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
-import { newScanItem } from '../../shared/data/scans.js'
 import { getUser } from '../../shared/data/users.js'
-import { newId } from '../../shared/ids.js'
 import { logger, requestLog } from '../../shared/log.js'
 import { secretsEngine } from '../../shared/scanning/engines/secrets/index.js'
-import { putObject } from '../../shared/storage/objects.js'
 import { runScan } from '../../shared/worker/run-scan.js'
-import { commitAll, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
+import { committedPack, removeTempDirs } from '../support/git-fixtures.js'
 import { call, newOwner, type Person } from '../support/identity.js'
-import { leakedPieces } from '../support/leaks.js'
-import { repositoryOf, scanOf } from '../support/scans.js'
+import { leakedPieces, unmistakable } from '../support/leaks.js'
+import { captureLogs } from '../support/logs.js'
+import { queuedPackScan, repositoryOf } from '../support/scans.js'
 
 afterAll(removeTempDirs)
 
@@ -30,11 +25,7 @@ afterEach(() => {
 describe('secrets', () => {
   it('never appear in a log line, nor in any answer but the one that hands them out', async () => {
     const person = await newOwner()
-    const lines: string[] = []
-    logger.setLogLevel('DEBUG')
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
-    }
+    const { lines } = captureLogs('DEBUG')
 
     const signedIn = await call(auth, 'POST', '/v1/auth/login', {
       body: { email: person.email, password: person.password },
@@ -76,33 +67,11 @@ describe('secrets', () => {
   })
 })
 
-/** Every 4 characters hold an uppercase letter and a lowercase one past `f`: no id or hex hash holds them by chance. */
-function unmistakable(length: number): string {
-  const classes = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'ghijkmnpqrstuvwxyz', '23456789']
-  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte, index) => {
-    const alphabet = classes[index % 3]!
-    return alphabet[byte % alphabet.length]
-  }).join('')
-}
-
 /** The worker's scan of one commit holding these files, in a new repository of this owner. */
 async function workerScan(owner: Person, files: Record<string, string>) {
-  const dir = initRepo()
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text)
-  const head = commitAll(dir, 'secrets')
-  const pack = packOf(dir, 'HEAD')
+  const pushed = committedPack(files, 'secrets')
   const repository = await repositoryOf(owner)
-  const scan = scanOf(repository, {
-    input: {
-      kind: 'pack',
-      key: `uploads/test/${newId('upload')}.pack`,
-      bytes: pack.length,
-      refs: [{ ref: 'refs/heads/main', oid: head }],
-    },
-    engines: ['secrets'],
-  })
-  await putObject(scan.input.key, pack)
-  await transact([{ Put: { TableName: tableName(), Item: newScanItem(scan) } }], () => new Error('scan exists'))
+  const scan = await queuedPackScan(repository, pushed, { engines: ['secrets'] })
   await runScan({ scan_id: scan.id }, requestLog({ test: 'secrets-hygiene' }), { registry: [secretsEngine] })
   return { repository, scan }
 }
@@ -116,10 +85,7 @@ describe('secrets found by a scan', () => {
       'prod.env': `AWS_SECRET_ACCESS_KEY=${awsSecret}\n`,
     }
     const [one, two] = [await newOwner('one'), await newOwner('two')]
-    const lines: string[] = []
-    logger.setLogLevel('DEBUG')
-    for (const stream of [process.stdout, process.stderr])
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0)
+    const { lines } = captureLogs('DEBUG')
 
     const first = await workerScan(one, files)
     const second = await workerScan(two, files)

@@ -54,6 +54,22 @@ export function commitAll(dir: string, message: string): string {
   return gitText(dir, ['rev-parse', 'HEAD'])
 }
 
+/** Writes files at paths relative to `dir`, making the folders they need. */
+export function writeFiles(dir: string, files: Record<string, string | Buffer>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true })
+    writeFileSync(join(dir, path), content)
+  }
+}
+
+/** A new repository of one commit holding these files, and what a push of it to main sends: the pack and refs. */
+export function committedPack(files: Record<string, string>, message = 'first') {
+  const dir = initRepo()
+  writeFiles(dir, files)
+  const head = commitAll(dir, message)
+  return { dir, head, pack: packOf(dir, 'HEAD'), refs: [{ ref: 'refs/heads/main', oid: head }] }
+}
+
 const lorem = (n: number, seed: number) =>
   Array.from({ length: n }, (_, i) => `line ${i} of the text, seed ${seed}: ${(i * 7919 + seed) % 1000}`).join('\n')
 
@@ -63,10 +79,7 @@ const lorem = (n: number, seed: number) =>
  */
 export function richRepo(): { dir: string; head: string } {
   const dir = initRepo()
-  const w = (rel: string, content: string | Buffer) => {
-    mkdirSync(join(dir, rel, '..'), { recursive: true })
-    writeFileSync(join(dir, rel), content)
-  }
+  const w = (rel: string, content: string | Buffer) => writeFiles(dir, { [rel]: content })
   w('README.md', '# demo\n')
   w('src/app.ts', lorem(300, 1))
   w('src/lib/util.ts', lorem(200, 2))

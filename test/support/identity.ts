@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto'
 import type { ApiHandler } from '../../shared/api/lambda.js'
 import { login } from '../../shared/auth/accounts.js'
 import { hashPassword } from '../../shared/crypto/passwords.js'
+import { createApiKey } from '../../shared/data/api-keys.js'
 import { createOwnerIfAbsent, setPasswordHash } from '../../shared/data/users.js'
 import type { UserId, WorkspaceId } from '../../shared/ids.js'
-import type { Role } from '../../shared/routes/route.js'
+import type { Role, Scope } from '../../shared/routes/route.js'
 import { type Answer, invoke } from './invoke.js'
 
 export interface Person {
@@ -76,4 +77,9 @@ export async function memberOf(owner: Person, role: Role): Promise<{ userId: str
   await setPasswordHash(added.json.user_id, await hashPassword('member-password-1'))
   const tokens = await login(email, 'member-password-1', randomIp())
   return { userId: added.json.user_id as string, token: tokens.access_token }
+}
+
+/** A key of the person's workspace with these scopes, made by them: its record and the secret to send. */
+export function workspaceKey(person: Person, name: string, scopes: Scope[]) {
+  return createApiKey({ name, scopes, owner: { type: 'workspace', id: person.workspaceId }, createdBy: person.userId })
 }

@@ -15,3 +15,16 @@ export function leakedPieces(output: string, secret: string, ruleId?: string, wi
   }
   return [...leaked]
 }
+
+/**
+ * A secret body no id or hash in the output can hold by chance: every 4 characters have an uppercase
+ * letter (hex is lowercase) and a lowercase letter past `f` (Crockford ids are uppercase), so a 4-character
+ * window of it found anywhere is a leak, not a coincidence.
+ */
+export function unmistakable(length: number): string {
+  const classes = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'ghijkmnpqrstuvwxyz', '23456789']
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte, index) => {
+    const alphabet = classes[index % 3]!
+    return alphabet[byte % alphabet.length]
+  }).join('')
+}

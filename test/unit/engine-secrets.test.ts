@@ -13,10 +13,11 @@ import {
   redactSecret,
 } from '../../shared/scanning/engines/secrets/redact.js'
 import { hasBase62Crc32, rules } from '../../shared/scanning/engines/secrets/rules.js'
-import { listFiles, prepareSource } from '../../shared/scanning/source.js'
+import { prepareSource } from '../../shared/scanning/source.js'
 import { kinds } from '../fixtures/secrets/generate.js'
-import { type CorpusScan, folderSource, scanCorpus } from '../fixtures/secrets/quality.js'
-import { commitAll, gitText, initRepo, packOf, removeTempDirs, tempDir } from '../support/git-fixtures.js'
+import { type CorpusScan, scanCorpus } from '../fixtures/secrets/quality.js'
+import { folderSource } from '../support/folder-source.js'
+import { commitAll, gitText, initRepo, packOf, removeTempDirs, tempDir, writeFiles } from '../support/git-fixtures.js'
 import { leakedPieces } from '../support/leaks.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
@@ -28,6 +29,13 @@ beforeAll(async () => {
 })
 
 afterAll(removeTempDirs)
+
+/** A new folder holding these files. */
+function folderOf(files: Record<string, string>): string {
+  const dir = tempDir()
+  writeFiles(dir, files)
+  return dir
+}
 
 const reportedAt = (path: string, line: number) =>
   scan.findings.filter((finding) =>
@@ -221,10 +229,7 @@ describe('over a pushed history', () => {
 
   beforeAll(async () => {
     const repo = initRepo()
-    const write = (path: string, content: string) => {
-      mkdirSync(join(repo, path, '..'), { recursive: true })
-      writeFileSync(join(repo, path), content)
-    }
+    const write = (path: string, content: string) => writeFiles(repo, { [path]: content })
     write('config/.env', `REGION=eu-west-1\nAWS_SECRET_ACCESS_KEY=${awsSecret}\n`)
     write('src/app.ts', 'export const port = 8080\n')
     commits.push(commitAll(repo, 'initial'))
@@ -278,13 +283,9 @@ describe('over a pushed history', () => {
 describe('context', () => {
   it('tags a secret found only in tests, docs or examples, one severity lower', async () => {
     const token = kinds.github_token!.make()
-    const dir = tempDir()
-    mkdirSync(join(dir, 'test'), { recursive: true })
-    mkdirSync(join(dir, 'docs'), { recursive: true })
-    writeFileSync(join(dir, 'test/login.test.ts'), `const token = '${token}'\n`)
-    writeFileSync(join(dir, 'docs/setup.md'), `GH_TOKEN=${token}\n`)
+    const dir = folderOf({ 'test/login.test.ts': `const token = '${token}'\n`, 'docs/setup.md': `GH_TOKEN=${token}\n` })
 
-    const [finding] = await secretsEngine.run(folderSource(dir, listFiles(dir)))
+    const [finding] = await secretsEngine.run(folderSource(dir))
 
     expect(finding).toMatchObject({ rule_id: 'github-token', severity: 'medium', context: 'docs' })
     expect(finding!.metadata.why).toMatch(
@@ -294,13 +295,12 @@ describe('context', () => {
 
   it('calls a value product code when any place of it is, and shows that place first', async () => {
     const token = kinds.github_token!.make()
-    const dir = tempDir()
-    mkdirSync(join(dir, 'test'), { recursive: true })
-    mkdirSync(join(dir, 'src'), { recursive: true })
-    writeFileSync(join(dir, 'test/a.test.ts'), `const token = '${token}'\n`)
-    writeFileSync(join(dir, 'src/release.ts'), `export const token = '${token}'\n`)
+    const dir = folderOf({
+      'test/a.test.ts': `const token = '${token}'\n`,
+      'src/release.ts': `export const token = '${token}'\n`,
+    })
 
-    const [finding] = await secretsEngine.run(folderSource(dir, listFiles(dir)))
+    const [finding] = await secretsEngine.run(folderSource(dir))
 
     expect(finding).toMatchObject({
       severity: 'high',
@@ -310,9 +310,7 @@ describe('context', () => {
   })
 
   it('hashes with the key the source brings', async () => {
-    const dir = tempDir()
-    writeFileSync(join(dir, 'app.env'), 'DB_PASSWORD=Zq8#mP2xK9\n')
-    const plain = folderSource(dir, listFiles(dir))
+    const plain = folderSource(folderOf({ 'app.env': 'DB_PASSWORD=Zq8#mP2xK9\n' }))
     const keyed = { ...plain, redactionKey: Buffer.from('a workspace key of at least 32 bytes') }
 
     const [one] = await secretsEngine.run(plain)
@@ -327,11 +325,12 @@ describe('context', () => {
 describe('occurrences', () => {
   it('lists every line a value appears on, once per line, and counts them', async () => {
     const token = kinds.github_token!.make()
-    const dir = tempDir()
-    writeFileSync(join(dir, 'a.sh'), `export GH_TOKEN=${token}\necho 1\ncurl -H "token ${token}" x\n`)
-    writeFileSync(join(dir, 'b.env'), `GH_TOKEN=${token}\n`)
+    const dir = folderOf({
+      'a.sh': `export GH_TOKEN=${token}\necho 1\ncurl -H "token ${token}" x\n`,
+      'b.env': `GH_TOKEN=${token}\n`,
+    })
 
-    const [finding, ...others] = await secretsEngine.run(folderSource(dir, listFiles(dir)))
+    const [finding, ...others] = await secretsEngine.run(folderSource(dir))
 
     expect(others).toEqual([])
     expect(finding!.locations.map(({ path, start_line }) => `${path}:${start_line}`)).toEqual([

@@ -21,7 +21,12 @@ async function taintOf(body: string): Promise<EngineFinding[]> {
   const findings = await codeEngine.run(prepareFolderSource(root, Number.POSITIVE_INFINITY, listFiles(root)))
   return findings.filter((finding) => finding.rule_id.startsWith('py-taint-'))
 }
-const rules = (findings: EngineFinding[]) => findings.map((finding) => finding.rule_id)
+/** The taint rules that report the handler body, sorted. */
+const taintRules = async (body: string) => (await taintOf(body)).map((finding) => finding.rule_id).sort()
+/** Checks that no taint rule reports the handler body. */
+async function expectNoTaint(body: string) {
+  expect(await taintOf(body)).toEqual([])
+}
 
 describe('python taint', () => {
   it('follows input through assignments, f-strings and string building to a command, with the flow', async () => {
@@ -37,31 +42,25 @@ subprocess.run(cmd, shell=True)
   })
 
   it('drops what a branch that cannot run would assign, and what a slice cuts away', async () => {
-    expect(
-      await taintOf(`
+    await expectNoTaint(`
 param = request.args.get('q')
 num = 86
 bar = "safe" if (7 * 42) - num > 200 else param
 eval(bar)
-`),
-    ).toEqual([])
+`)
     expect(
-      rules(
-        await taintOf(`
+      await taintRules(`
 param = request.args.get('q')
 bar = "safe" if (7 * 42) - 300 > 200 else param
 eval(bar)
 `),
-      ),
     ).toEqual(['py-taint-codeinj'])
-    expect(
-      await taintOf(`
+    await expectNoTaint(`
 param = request.cookies.get('c')
 s = 'help' + param + 'snapes on a plane'
 bar = s[0:4]
 eval(bar)
-`),
-    ).toEqual([])
+`)
   })
 
   it('keeps list items and dict keys apart', async () => {
@@ -75,58 +74,49 @@ lst.pop(0)
 bar = lst[${index}]
 os.system(bar)
 `
-    expect(rules(await taintOf(code('0')))).toEqual(['py-taint-cmdi'])
-    expect(await taintOf(code('1'))).toEqual([])
+    expect(await taintRules(code('0'))).toEqual(['py-taint-cmdi'])
+    await expectNoTaint(code('1'))
     const map = (key: string) => `
 param = request.form.get('v')
 m = {'a': 'safe', 'b': param}
 bar = m['${key}']
 redirect(bar)
 `
-    expect(rules(await taintOf(map('b')))).toEqual(['py-taint-redirect'])
-    expect(await taintOf(map('a'))).toEqual([])
+    expect(await taintRules(map('b'))).toEqual(['py-taint-redirect'])
+    await expectNoTaint(map('a'))
   })
 
   it('stops at sanitizers for their own family only', async () => {
-    expect(
-      await taintOf(`
+    await expectNoTaint(`
 import shlex
 param = request.args.get('f')
 os.system('cat ' + shlex.quote(param))
-`),
-    ).toEqual([])
-    expect(
-      await taintOf(`
+`)
+    await expectNoTaint(`
 param = request.args.get('f')
 if '../' in param:
     return 'no'
 open('/srv/files/' + param)
-`),
-    ).toEqual([])
+`)
     expect(
-      rules(
-        await taintOf(`
+      await taintRules(`
 import html
 param = request.args.get('f')
 open('/srv/files/' + html.escape(param))
 `),
-      ),
     ).toEqual(['py-taint-pathtraver'])
   })
 
   it('knows safe loaders, parameterised queries, JSON answers and argument lists', async () => {
-    expect(
-      await taintOf(`
+    await expectNoTaint(`
 param = request.get_data()
 yaml.load(param, Loader=yaml.SafeLoader)
 cursor.execute('SELECT * FROM t WHERE id = %s', (param,))
 subprocess.run(['nslookup', param])
 return flask.jsonify(value=param)
-`),
-    ).toEqual([])
+`)
     expect(
-      rules(
-        await taintOf(`
+      await taintRules(`
 param = request.get_data()
 pickle.loads(param)
 cursor.execute(f"SELECT * FROM t WHERE id = '{param}'")
@@ -134,7 +124,6 @@ subprocess.run(['sh', '-c', f'echo {param}'])
 flask.session['user'] = param
 return f'<p>{param}</p>'
 `),
-      ).sort(),
     ).toEqual(['py-taint-cmdi', 'py-taint-deserialization', 'py-taint-sqli', 'py-taint-trustbound', 'py-taint-xss'])
   })
 
@@ -150,29 +139,25 @@ match ${subject}:
         bar = 'other'
 os.system(bar)
 `
-    expect(rules(await taintOf(code("'ABC'[0]")))).toEqual(['py-taint-cmdi'])
-    expect(await taintOf(code("'ABC'[1]"))).toEqual([])
-    expect(rules(await taintOf(code('request.args.get("k")')))).toEqual(['py-taint-cmdi'])
+    expect(await taintRules(code("'ABC'[0]"))).toEqual(['py-taint-cmdi'])
+    await expectNoTaint(code("'ABC'[1]"))
+    expect(await taintRules(code('request.args.get("k")'))).toEqual(['py-taint-cmdi'])
   })
 
   it('trusts what a guard that returns has kept out: quotes for XPath and SQL, a host check for redirects', async () => {
-    expect(
-      await taintOf(`
+    await expectNoTaint(`
 param = request.args.get('id')
 if "'" in param:
     return 'no quotes'
 root.xpath(f"/Employees/Employee[@id='{param}']")
-`),
-    ).toEqual([])
-    expect(
-      await taintOf(`
+`)
+    await expectNoTaint(`
 import urllib.parse
 target = request.args.get('next')
 url = urllib.parse.urlparse(target)
 if url.netloc not in ['example.com']:
     return 'refused'
 return redirect(target)
-`),
-    ).toEqual([])
+`)
   })
 })

@@ -18,8 +18,8 @@ import {
   tempDir,
 } from '../support/git-fixtures.js'
 
-const repo = richRepo()
 afterAll(removeTempDirs)
+const repo = richRepo()
 const objects = catAll(repo.dir)
 
 const withChecksum = (body: Buffer) => Buffer.concat([body, createHash('sha1').update(body).digest()])

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { scanSecrets } from '../../shared/scanning/engines/secrets/index.js'
 import { matchSecrets } from '../../shared/scanning/engines/secrets/matcher.js'
-import { folderSource } from '../fixtures/secrets/quality.js'
+import { folderSource } from '../support/folder-source.js'
 
 const found = (text: string, path = 'src/client.ts') =>
   matchSecrets(`${text}\n`, path).matches.map((match) => match.rule.id)
