@@ -54,7 +54,9 @@ function gitFiles(): { path: string; size: number }[] | undefined {
   }
 }
 
-const advisories = async (path: string) => memoryAdvisorySource(await loadOsvRecords(path))
+/** The records under a path; their data is as fresh as the file (or folder) was written. */
+const advisories = async (path: string) =>
+  memoryAdvisorySource(await loadOsvRecords(path), statSync(path).mtime.toISOString())
 
 const wanted = values.engines.split(',').map((name) => name.trim())
 const registry: Engine[] = []

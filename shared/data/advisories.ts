@@ -218,6 +218,10 @@ export async function advisoriesFor(ecosystem: string, name: string): Promise<Os
 /** The engine's advisory source over the store. */
 export const dynamoAdvisorySource = (): AdvisorySource => ({
   forPackage: (ecosystem, name) => advisoriesFor(ecosystem, name),
+  dataFor: async (ecosystem) => {
+    const data = await advisoryDataOf(ecosystem)
+    return { records: data?.records ?? 0, synced_at: data?.synced_at ?? null }
+  },
 })
 
 export interface ImportProgress extends ImportResult {

@@ -4,11 +4,14 @@ import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
 import { findingContexts, severities } from '../scanning/engine.js'
+import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
 import { getItem, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** What a rule does to the findings it matches: fail the gate, note them, or leave them out of it. */
 export const policyEffects = ['block', 'warn', 'ignore'] as const
+/** A scope condition's values: the scopes, and `unknown` where the lockfile does not say (and for other engines). */
+export const scopeFilterValues = [...dependencyScopes, 'unknown'] as const
 /** A context condition's values: the contexts, and `none` for the product's own code. */
 export const contextFilterValues = [...findingContexts, 'none'] as const
 
@@ -40,6 +43,12 @@ const policyCondition = z.union([
     operator: z.literal('in'),
     value: z.array(ContextValue).min(1).max(6),
   }),
+  /**
+   * A dependency finding's import reachability and scope (`unknown` for other findings, and where the
+   * lockfile or the tree cannot tell): a policy may let unimported or dev-only packages warn, not block.
+   */
+  z.strictObject({ field: z.literal('reachable'), operator: z.enum(['eq', 'ne']), value: z.enum(reachabilities) }),
+  z.strictObject({ field: z.literal('scope'), operator: z.enum(['eq', 'ne']), value: z.enum(scopeFilterValues) }),
   /** New: not seen by the baseline (the repository's previous successful scan). */
   z.strictObject({ field: z.literal('new'), operator: z.literal('eq'), value: z.boolean() }),
 ])

@@ -66,7 +66,19 @@ export const scanRecord = z.object({
       details: z.record(z.string(), z.unknown()),
     })
     .nullable(),
-  stats: z.object({ files: z.number(), bytes: z.number(), commits: z.number(), duration_ms: z.number() }).nullable(),
+  stats: z
+    .object({
+      files: z.number(),
+      bytes: z.number(),
+      commits: z.number(),
+      duration_ms: z.number(),
+      /** Per ecosystem the dependencies engine met: the advisory data it matched against. */
+      advisories: z
+        .record(z.string(), z.object({ records: z.number(), synced_at: z.string().nullable() }))
+        .optional()
+        .meta({ description: 'Per ecosystem in the lockfiles: advisories held and when they were last synced' }),
+    })
+    .nullable(),
   /** The CI gate, set when the scan succeeds. */
   gate: gateRecord.nullish(),
   created_at: z.string(),

@@ -52,6 +52,11 @@ function holds(condition: Condition, finding: FindingRecord, isNew: boolean): bo
       if (condition.operator === 'in') return condition.value.includes(actual)
       return condition.operator === 'eq' ? actual === condition.value : actual !== condition.value
     }
+    case 'reachable':
+    case 'scope': {
+      const actual = String(finding.metadata[condition.field] ?? 'unknown')
+      return condition.operator === 'eq' ? actual === condition.value : actual !== condition.value
+    }
     case 'new':
       return isNew === condition.value
   }

@@ -15,8 +15,27 @@ import {
 } from '../data/findings.js'
 import { notFound } from '../http/errors.js'
 import type { FindingId, RepositoryId, ScanId } from '../ids.js'
+import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
 
 const text = (value: unknown) => (typeof value === 'string' && value ? value : null)
+const oneOf = <T extends string>(value: unknown, allowed: readonly T[]): T | null =>
+  allowed.includes(value as T) ? (value as T) : null
+
+/** A dependency finding's package, as the engine described it in the finding's metadata. */
+const dependencyOf = ({ metadata }: FindingRecord) => ({
+  ecosystem: text(metadata.ecosystem) ?? '',
+  package: text(metadata.package) ?? '',
+  version: text(metadata.version) ?? '',
+  fixed_version: text(metadata.fixed_version),
+  direct: typeof metadata.direct === 'boolean' ? metadata.direct : null,
+  via: text(metadata.via),
+  scope: oneOf(metadata.scope, dependencyScopes),
+  reachable: oneOf(metadata.reachable, reachabilities) ?? 'unknown',
+  advisory_data: {
+    records: typeof metadata.advisories_records === 'number' ? metadata.advisories_records : null,
+    synced_at: text(metadata.advisories_synced_at),
+  },
+})
 
 export const toFinding = (record: FindingRecord) => ({
   id: record.id,
@@ -53,6 +72,7 @@ export const toFinding = (record: FindingRecord) => ({
           url: text(record.metadata.url),
         }
       : null,
+  dependency: record.engine === 'dependencies' ? dependencyOf(record) : null,
   triage:
     record.status === 'dismissed' && record.dismissed_reason
       ? {

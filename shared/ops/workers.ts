@@ -3,12 +3,14 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
 import { sqs } from '../aws/clients.js'
 import { config } from '../config.js'
+import { advisoryData } from '../data/advisories.js'
 import { listScansOfProjectSince } from '../data/ops.js'
 import { listProjects } from '../data/projects.js'
 import { getCleanupState, listActiveScans } from '../data/quotas.js'
 import type { ScanRecord } from '../data/scans.js'
 import { isStuck } from '../data/scans.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
+import { ecosystems } from '../scanning/engines/dependencies/types.js'
 
 export const windowH = 24
 const shown = 20
@@ -83,6 +85,7 @@ export async function workers(workspace: WorkspaceId, now = Date.now()) {
     recentScans(workspace, now - windowH * 3600_000),
     getCleanupState(),
   ])
+  const advisories = await advisoryFreshness(now)
   // What waits in the queue is the queued scans: the oldest of them is the oldest message's age.
   const queuedSince = allActive.filter((scan) => scan.status === 'queued').map((scan) => Date.parse(scan.created_at))
   const active = allActive.filter((scan) => scan.workspace_id === workspace)
@@ -116,5 +119,30 @@ export async function workers(workspace: WorkspaceId, now = Date.now()) {
       .slice(0, shown)
       .map(view),
     last_cleanup: cleanup.last_run_at ? { at: cleanup.last_run_at, report: cleanup.last_report ?? {} } : null,
+    advisories,
+    warnings: advisories
+      .filter((entry) => entry.stale)
+      .map((entry) =>
+        entry.synced_at
+          ? `${entry.ecosystem} advisories were last synced ${entry.synced_at}, over ${config().ADVISORY_STALE_AFTER_H} h ago: newer advisories are missed`
+          : `${entry.ecosystem} advisories were never synced: ${entry.ecosystem} lockfiles are matched against ${entry.records} advisories`,
+      ),
   }
+}
+
+/** Each ecosystem Vega matches, with what the advisory store holds; stale when not synced recently (or never). */
+export async function advisoryFreshness(now = Date.now()) {
+  const stored = new Map((await advisoryData()).map((entry) => [entry.ecosystem, entry]))
+  const staleBefore = now - config().ADVISORY_STALE_AFTER_H * 3600_000
+  return ecosystems.map((ecosystem) => {
+    const entry = stored.get(ecosystem)
+    const syncedAt = entry?.synced_at ?? null
+    return {
+      ecosystem,
+      records: entry?.records ?? 0,
+      synced_at: syncedAt,
+      last_modified: entry?.last_modified ?? null,
+      stale: syncedAt === null || Date.parse(syncedAt) < staleBefore,
+    }
+  })
 }

@@ -35,6 +35,7 @@ import {
   WorkspaceId,
 } from '../ids.js'
 import { findingContexts, severities } from '../scanning/engine.js'
+import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
 /** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
@@ -314,6 +315,32 @@ export const Finding = findingRecord
     /** A data-flow finding's path from source to sink, in order; null for the others. */
     flow: z.array(FlowStep).nullable(),
     advisory: z.object({ id: z.string(), aliases: z.array(z.string()), url: z.string().nullable() }).nullable(),
+    dependency: z
+      .object({
+        ecosystem: z.string(),
+        package: z.string(),
+        version: z.string(),
+        fixed_version: z.string().nullable().meta({ description: 'The fixed version nearest above the installed one' }),
+        direct: z
+          .boolean()
+          .nullable()
+          .meta({ description: 'Asked for by the project itself; null when the lockfile cannot tell' }),
+        via: z.string().nullable().meta({
+          description: 'For a transitive package: the direct dependency that pulls it in, when the lockfile says',
+        }),
+        scope: z.enum(dependencyScopes).nullable().meta({ description: 'null when the lockfile cannot tell' }),
+        reachable: z.enum(reachabilities).meta({
+          description:
+            'Whether a non-test JavaScript, TypeScript or Python file of the pushed tree imports the package (unknown for other ecosystems)',
+        }),
+        advisory_data: z.object({ records: z.number().nullable(), synced_at: Timestamp.nullable() }).meta({
+          description: "The advisory data this finding was matched against: the ecosystem's count and last sync",
+        }),
+      })
+      .nullable()
+      .meta({
+        description: 'For a dependency finding: the package, what to upgrade to, how it got there; null otherwise',
+      }),
     /** Why it is dismissed, by whom, when; null unless dismissed. */
     triage: z
       .object({
@@ -626,6 +653,24 @@ export const Workers = z
     last_runs: z.array(WorkerScan),
     failures: z.array(WorkerScan),
     last_cleanup: z.object({ at: Timestamp, report: z.record(z.string(), z.unknown()) }).nullable(),
+    advisories: z
+      .array(
+        z.object({
+          ecosystem: z.string(),
+          records: z.number(),
+          synced_at: Timestamp.nullable(),
+          last_modified: z
+            .string()
+            .nullable()
+            .meta({ description: 'The newest advisory modification the sync saw, as the source wrote it' }),
+          stale: z.boolean(),
+        }),
+      )
+      .meta({
+        description:
+          'The advisory store per ecosystem Vega matches (shared by every workspace); stale when not synced within ADVISORY_STALE_AFTER_H hours (48 by default) or never',
+      }),
+    warnings: z.array(z.string()).meta({ description: 'What an operator should look at, in words' }),
   })
   .meta({ id: 'Workers' })
 export const Cleanup = z.strictObject({

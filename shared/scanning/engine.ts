@@ -44,6 +44,16 @@ export interface ScanSource {
   deadline: number
   /** Stops a long engine early: checked between files; true once the scan was cancelled. */
   cancelled?: () => boolean
+  /** Filled by engines with the reference data they matched against, for the scan's stats. */
+  used?: { advisories?: Record<string, AdvisoryDataUsed> }
+}
+
+/** The advisory data one ecosystem's dependencies were matched against. */
+export interface AdvisoryDataUsed {
+  /** Advisories the store held for the ecosystem. */
+  records: number
+  /** When they were last synced or imported; null when never (only counted, or an in-memory set). */
+  synced_at: string | null
 }
 
 /** One place a finding appears. Lines are 1-based and inclusive. */

@@ -96,6 +96,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
       bytes: source.bytes,
       commits: source.commits,
       duration_ms: Math.round(performance.now() - started),
+      ...(source.used?.advisories ? { advisories: source.used.advisories } : {}),
     }
     const gate = await gateOf(scan)
     const figures = { ...stats, new_findings: findings.new }

@@ -83,7 +83,11 @@ describe('a pushed repository', () => {
     expect(push.code, push.err).toBe(0)
     const scanId = /Scan (scan_\w+) queued/.exec(push.err)![1]
     const scan = await finished(repositoryId, scanId!)
-    expect(scan).toMatchObject({ status: 'succeeded', stats: { commits: 2 } })
+    expect(scan).toMatchObject({
+      status: 'succeeded',
+      // The advisory data the lockfile was matched against: the shipped records, imported at start.
+      stats: { commits: 2, advisories: { npm: { records: expect.any(Number), synced_at: expect.any(String) } } },
+    })
     const listed = await api('GET', `/v1/repositories/${repositoryId}/findings?limit=100`)
     const findings = listed.json.items as {
       engine: string
@@ -98,7 +102,16 @@ describe('a pushed repository', () => {
     const codePaths = new Set(findings.filter((f) => f.engine === 'code').map((f) => f.path))
     expect([...codePaths].sort()).toEqual(['app.js', 'main.go', 'views.py'])
     const dependency = findings.find((f) => f.engine === 'dependencies')
-    expect(dependency).toMatchObject({ path: 'package-lock.json', advisory: { id: expect.stringMatching(/^GHSA-/) } })
+    expect(dependency).toMatchObject({
+      path: 'package-lock.json',
+      advisory: { id: expect.stringMatching(/^GHSA-/) },
+      dependency: {
+        ecosystem: 'npm',
+        fixed_version: expect.any(String),
+        reachable: expect.stringMatching(/^(imported|not_imported)$/),
+        advisory_data: { records: expect.any(Number), synced_at: expect.any(String) },
+      },
+    })
     const leakedKey = findings.find((f) => f.rule_id === 'vega-api-key') as unknown as { path: string; message: string }
     expect(leakedKey?.path).toBe('deploy.sh')
     expect(leakedKey.message).toMatch(/Vega revoked this key \(key_\w+\) when the scan found it\.$/)

@@ -196,4 +196,21 @@ describe('advisory sync', () => {
     ])
     for (const entry of data) expect(Date.parse(entry.synced_at!)).toBeGreaterThan(Date.now() - 60_000)
   })
+
+  it('calls an ecosystem stale when it was never synced, or not within ADVISORY_STALE_AFTER_H (48 h)', async () => {
+    const { advisoryFreshness } = await import('../../shared/ops/workers.js')
+
+    const now = await advisoryFreshness()
+    const threeDaysOn = await advisoryFreshness(Date.now() + 72 * 3600_000)
+
+    expect(now.filter((entry) => !entry.stale).map((entry) => entry.ecosystem)).toEqual(['NuGet', 'Packagist'])
+    expect(now.find((entry) => entry.ecosystem === 'npm')).toEqual({
+      ecosystem: 'npm',
+      records: 0,
+      synced_at: null,
+      last_modified: null,
+      stale: true,
+    })
+    expect(threeDaysOn.every((entry) => entry.stale)).toBe(true)
+  })
 })

@@ -73,6 +73,12 @@ describe('the workers view', () => {
     expect(workers.scans_by_state).toMatchObject({ queued: 2, failed: 1, running: 0 })
     expect(workers.stuck_scans.map((scan) => scan.id)).toEqual([stuck.id])
     expect(workers.failures).toEqual([expect.objectContaining({ id: failed.id, error_code: 'bad_pack' })])
+    // Every ecosystem Vega matches, with a warning for each one not synced lately (or never).
+    expect(workers.advisories.map((entry) => entry.ecosystem).sort()).toEqual(
+      ['Go', 'Maven', 'NuGet', 'Packagist', 'PyPI', 'RubyGems', 'crates.io', 'npm'].sort(),
+    )
+    expect(workers.warnings).toHaveLength(workers.advisories.filter((entry) => entry.stale).length)
+    for (const warning of workers.warnings) expect(warning).toMatch(/advisories were (never synced|last synced)/)
     expect(Scan.parse(shown.json).queue_position).toBeGreaterThanOrEqual(2)
     expect(over.json.queue_position).toBeNull()
   })

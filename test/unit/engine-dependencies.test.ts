@@ -447,6 +447,7 @@ describe('dependencies engine', () => {
         inFlight--
         return []
       },
+      dataFor: async () => ({ records: 0, synced_at: null }),
     }
 
     const { packages } = await matchDependencies(dependencies, counting, { concurrency: 8 })

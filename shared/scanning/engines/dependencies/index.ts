@@ -3,10 +3,11 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InputError } from '../../../errors.js'
-import type { Engine, EngineFinding, ScanSource } from '../../engine.js'
+import type { AdvisoryDataUsed, Engine, EngineFinding, ScanSource } from '../../engine.js'
 import { type AdvisorySource, packageKey } from './advisory-source.js'
 import { lockfilesOf, parseLockfile } from './lockfiles/index.js'
 import { fixedVersionsAbove, isAffected, lastAffectedAtOrAbove, type OsvRecord } from './osv.js'
+import { importsOf, reachabilityOf } from './reachability.js'
 import { severityOf } from './severity.js'
 import { type Dependency, lockfileLimits } from './types.js'
 
@@ -22,6 +23,8 @@ export interface DependencyScan {
   /** Entries read from lockfiles, and distinct (ecosystem, name) pairs looked up. */
   dependencies: number
   packages: number
+  /** Per ecosystem met in the lockfiles: the advisory data matched against. */
+  advisories: Record<string, AdvisoryDataUsed>
 }
 
 export interface DependenciesOptions {
@@ -61,7 +64,7 @@ function withoutAliases(records: OsvRecord[]): OsvRecord[] {
   return kept
 }
 
-export function findingFor(dependency: Dependency, record: OsvRecord): EngineFinding {
+export function findingFor(dependency: Dependency, record: OsvRecord, data?: AdvisoryDataUsed): EngineFinding {
   const { ecosystem, name, version } = dependency
   const fixed = fixedVersionsAbove(record, ecosystem, name, version)
   const lastAffected = lastAffectedAtOrAbove(record, ecosystem, name, version)
@@ -97,6 +100,13 @@ export function findingFor(dependency: Dependency, record: OsvRecord): EngineFin
       fixed_version: fixed[0] ?? null,
       aliases: (record.aliases ?? []).join(', '),
       direct: dependency.direct ?? null,
+      via: dependency.via ?? null,
+      scope: dependency.scope ?? null,
+      // Set by the engine once it has read the tree's imports (reachability.ts).
+      reachable: 'unknown',
+      // Which advisory data said so: a finding from data synced long ago may miss newer advisories.
+      advisories_records: data?.records ?? null,
+      advisories_synced_at: data?.synced_at ?? null,
     },
   }
 }
@@ -106,7 +116,7 @@ export async function matchDependencies(
   dependencies: Dependency[],
   advisories: AdvisorySource,
   options: Pick<DependenciesOptions, 'concurrency'> & { deadline?: number } = {},
-): Promise<{ findings: EngineFinding[]; packages: number }> {
+): Promise<{ findings: EngineFinding[]; packages: number; data: Record<string, AdvisoryDataUsed> }> {
   const byPackage = new Map<string, Dependency[]>()
   for (const dependency of dependencies) {
     const key = packageKey(dependency.ecosystem, dependency.name)
@@ -115,6 +125,12 @@ export async function matchDependencies(
     else byPackage.set(key, [dependency])
   }
   const groups = [...byPackage.values()]
+  const ecosystemsSeen = [...new Set(dependencies.map((dependency) => dependency.ecosystem))].sort()
+  const data = Object.fromEntries(
+    await Promise.all(
+      ecosystemsSeen.map(async (ecosystem) => [ecosystem, await advisories.dataFor(ecosystem)] as const),
+    ),
+  )
   const recordsOfGroups = await mapBounded(groups, options.concurrency ?? 16, (group) => {
     if (options.deadline !== undefined && Date.now() > options.deadline)
       throw new InputError('time_budget', 'advisory lookups ran past the time budget')
@@ -130,7 +146,7 @@ export async function matchDependencies(
         records.filter((record) => isAffected(record, dependency.ecosystem, dependency.name, dependency.version)),
       )
       for (const record of matched) {
-        const finding = findingFor(dependency, record)
+        const finding = findingFor(dependency, record, data[dependency.ecosystem])
         // One finding per (lockfile, package@version, advisory): a package listed twice keeps its first line.
         const key = `${dependency.path}\u0000${finding.identity}`
         const existing = findings.get(key)
@@ -139,7 +155,7 @@ export async function matchDependencies(
       }
     }
   })
-  return { findings: [...findings.values()], packages: groups.length }
+  return { findings: [...findings.values()], packages: groups.length, data }
 }
 
 /** The whole engine, with what it read and skipped; `dependenciesEngine` returns just the findings. */
@@ -159,7 +175,8 @@ export async function scanDependencies(
   for (const path of lockfiles) {
     if (Date.now() > source.deadline)
       throw new InputError('time_budget', 'dependency scanning ran past its time budget')
-    if (source.cancelled?.()) return { findings: [], notes, lockfiles: lockfiles.length, dependencies: 0, packages: 0 }
+    if (source.cancelled?.())
+      return { findings: [], notes, lockfiles: lockfiles.length, dependencies: 0, packages: 0, advisories: {} }
     // Oversized files are refused before they are read.
     const size = sizes.get(path) ?? 0
     const parsed =
@@ -172,11 +189,22 @@ export async function scanDependencies(
     dependencies.push(...parsed.dependencies)
     for (const text of parsed.notes) note(text)
   }
-  const { findings, packages } = await matchDependencies(dependencies, advisories, {
+  const { findings, packages, data } = await matchDependencies(dependencies, advisories, {
     concurrency: options.concurrency,
     deadline: source.deadline,
   })
-  return { findings, notes, lockfiles: lockfiles.length, dependencies: dependencies.length, packages }
+  source.used = { ...source.used, advisories: data }
+  // Import reachability costs a read of the source files: only when there is a finding it can speak to.
+  if (findings.some((finding) => finding.metadata.ecosystem === 'npm' || finding.metadata.ecosystem === 'PyPI')) {
+    const imports = await importsOf(source)
+    for (const finding of findings)
+      finding.metadata.reachable = reachabilityOf(
+        imports,
+        String(finding.metadata.ecosystem),
+        String(finding.metadata.package),
+      )
+  }
+  return { findings, notes, lockfiles: lockfiles.length, dependencies: dependencies.length, packages, advisories: data }
 }
 
 export function dependenciesEngine(advisories: AdvisorySource, options: DependenciesOptions = {}): Engine {

@@ -7,6 +7,14 @@ export type Ecosystem = (typeof ecosystems)[number]
 
 export const isEcosystem = (value: string): value is Ecosystem => (ecosystems as readonly string[]).includes(value)
 
+/** Whether a package is needed to run the project or only to build and test it. */
+export const dependencyScopes = ['runtime', 'dev'] as const
+export type DependencyScope = (typeof dependencyScopes)[number]
+
+/** Whether the project's own (non-test) source imports the package: what a policy may lower severity by. */
+export const reachabilities = ['imported', 'not_imported', 'unknown'] as const
+export type Reachability = (typeof reachabilities)[number]
+
 export interface Dependency {
   ecosystem: Ecosystem
   name: string
@@ -17,6 +25,10 @@ export interface Dependency {
   line?: number
   /** True when the project asks for it itself, false when it is only pulled in; absent when the file cannot tell. */
   direct?: boolean
+  /** For a package only pulled in: the direct dependency that pulls it in, when the lockfile says. */
+  via?: string
+  /** Absent when the file cannot tell. */
+  scope?: DependencyScope
 }
 
 export interface ParseResult {

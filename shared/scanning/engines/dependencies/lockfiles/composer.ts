@@ -18,7 +18,10 @@ export function parseComposerLock(text: string, path: string): ParseResult {
   if (typeof lock !== 'object' || lock === null || !Array.isArray(lock.packages)) throw new Error('no "packages" list')
   const find = lineFinder(text, { maxPasses: 8 })
   const dependencies: Dependency[] = []
-  for (const list of [lock.packages, lock['packages-dev']]) {
+  for (const [list, scope] of [
+    [lock.packages, 'runtime'],
+    [lock['packages-dev'], 'dev'],
+  ] as const) {
     for (const entry of (Array.isArray(list) ? list : []) as ComposerPackage[]) {
       if (typeof entry?.name !== 'string' || typeof entry.version !== 'string' || !isRelease(entry.version)) continue
       // A path repository is a folder of the project (or beside it), not a Packagist release.
@@ -29,6 +32,7 @@ export function parseComposerLock(text: string, path: string): ParseResult {
         version: entry.version,
         path,
         line: find(`"name": "${entry.name}"`),
+        scope,
       })
     }
   }

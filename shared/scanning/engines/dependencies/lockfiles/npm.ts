@@ -9,6 +9,9 @@ interface V2Entry {
   name?: string
   version?: string
   link?: boolean
+  /** Needed only to develop the project (npm marks what no runtime dependency needs). */
+  dev?: boolean
+  devOptional?: boolean
   dependencies?: Record<string, string>
   devDependencies?: Record<string, string>
   optionalDependencies?: Record<string, string>
@@ -26,6 +29,49 @@ function resolveAlias(name: string, version: string): { name: string; version: s
 /** Registry versions only: git URLs, tarballs and `file:` links have no advisories to match. */
 const isRegistryVersion = (version: string) => /^\d+\.\d+\.\d+/.test(version)
 
+/** Node's lookup: `name` required from the package at `from` is the nearest node_modules/name above it. */
+function resolveFrom(packages: Record<string, V2Entry>, from: string, name: string): string | undefined {
+  for (let base = from; ; ) {
+    const candidate = base ? `${base}/node_modules/${name}` : `node_modules/${name}`
+    if (packages[candidate]) return candidate
+    if (!base) return undefined
+    const at = base.lastIndexOf('/node_modules/')
+    base = at === -1 ? '' : base.slice(0, at)
+  }
+}
+
+/**
+ * For each installed package that only comes in through others: the first direct dependency (in the
+ * root's order) whose tree reaches it, walking the lockfile's graph breadth first.
+ */
+function directAncestors(packages: Record<string, V2Entry>, directNames: Set<string>): Map<string, string> {
+  const ancestor = new Map<string, string>()
+  const queue: string[] = []
+  for (const name of directNames) {
+    const key = resolveFrom(packages, '', name)
+    if (key && !ancestor.has(key)) {
+      ancestor.set(key, name)
+      queue.push(key)
+    }
+  }
+  for (let next = 0; next < queue.length; next++) {
+    const key = queue[next]!
+    const entry = packages[key] ?? {}
+    for (const name of Object.keys({
+      ...entry.dependencies,
+      ...entry.optionalDependencies,
+      ...entry.peerDependencies,
+    })) {
+      const child = resolveFrom(packages, key, name)
+      if (child && !ancestor.has(child)) {
+        ancestor.set(child, ancestor.get(key)!)
+        queue.push(child)
+      }
+    }
+  }
+  return ancestor
+}
+
 export function parsePackageLock(text: string, path: string): ParseResult {
   const lock = JSON.parse(text) as {
     lockfileVersion?: number
@@ -37,10 +83,10 @@ export function parsePackageLock(text: string, path: string): ParseResult {
   const dependencies: Dependency[] = []
   const notes: string[] = []
   /** Adds an installed package unless it came from outside the registry (git, tarball, link). */
-  const add = (installedAs: string, version: string, line: number | undefined, direct?: boolean) => {
+  const add = (installedAs: string, version: string, line: number | undefined, more: Partial<Dependency> = {}) => {
     const resolved = resolveAlias(installedAs, version)
     if (!isRegistryVersion(resolved.version)) return
-    dependencies.push({ ecosystem: 'npm', name: resolved.name, version: resolved.version, path, line, direct })
+    dependencies.push({ ecosystem: 'npm', name: resolved.name, version: resolved.version, path, line, ...more })
   }
 
   if (lock.packages && typeof lock.packages === 'object') {
@@ -50,13 +96,18 @@ export function parsePackageLock(text: string, path: string): ParseResult {
         Object.keys(deps ?? {}),
       ),
     )
+    const pulledInBy = directAncestors(lock.packages, directNames)
     for (const [key, entry] of Object.entries(lock.packages)) {
       const at = key.lastIndexOf('node_modules/')
       // Workspace folders ("packages/app") and links are the project's own code, not installed packages.
       if (at === -1 || entry.link || typeof entry.version !== 'string') continue
       const installedAs = key.slice(at + 'node_modules/'.length)
       const direct = key === `node_modules/${installedAs}` && directNames.has(installedAs)
-      add(entry.name ?? installedAs, entry.version, find(`"${key}": {`), direct)
+      add(entry.name ?? installedAs, entry.version, find(`"${key}": {`), {
+        direct,
+        via: direct ? undefined : pulledInBy.get(key),
+        scope: entry.dev || entry.devOptional ? 'dev' : 'runtime',
+      })
     }
     return { dependencies, notes }
   }

@@ -43,7 +43,9 @@ export function parseRequirements(text: string, path: string): ParseResult {
 }
 
 export function parsePoetryLock(text: string, path: string): ParseResult {
-  const lock = parse(text) as { package?: { name?: unknown; version?: unknown; source?: { type?: string } }[] }
+  const lock = parse(text) as {
+    package?: { name?: unknown; version?: unknown; category?: unknown; source?: { type?: string } }[]
+  }
   const find = lineFinder(text)
   const dependencies: Dependency[] = []
   for (const entry of lock.package ?? []) {
@@ -56,6 +58,12 @@ export function parsePoetryLock(text: string, path: string): ParseResult {
       version: entry.version,
       path,
       line: find(`name = "${entry.name}"`),
+      // Poetry before 1.2 says `category = "main"` or `"dev"`; later locks leave groups to pyproject.toml.
+      ...(entry.category === 'dev'
+        ? { scope: 'dev' as const }
+        : entry.category === 'main'
+          ? { scope: 'runtime' as const }
+          : {}),
     })
   }
   return { dependencies, notes: [] }
@@ -66,7 +74,10 @@ export function parsePipfileLock(text: string, path: string): ParseResult {
   if (typeof lock !== 'object' || lock === null) throw new Error('not a JSON object')
   const find = lineFinder(text)
   const dependencies: Dependency[] = []
-  for (const group of ['default', 'develop']) {
+  for (const [group, scope] of [
+    ['default', 'runtime'],
+    ['develop', 'dev'],
+  ] as const) {
     for (const [name, entry] of Object.entries(lock[group] ?? {})) {
       // Editable and VCS entries have no `version`.
       if (typeof entry?.version !== 'string' || !entry.version.startsWith('==')) continue
@@ -76,6 +87,7 @@ export function parsePipfileLock(text: string, path: string): ParseResult {
         version: entry.version.replace(/^==+/, ''),
         path,
         line: find(`"${name}": {`),
+        scope,
       })
     }
   }
