@@ -66,7 +66,7 @@ export async function ensureResources(endpoints: Endpoints, options: ResourceOpt
   }
 }
 
-async function ensureTable(client: DynamoDBClient, name: string) {
+export async function ensureTable(client: DynamoDBClient, name: string) {
   const keyNames = [
     table.partitionKey,
     table.sortKey,

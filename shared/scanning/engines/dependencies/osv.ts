@@ -2,7 +2,7 @@
 // Unknown fields are kept, so a record stored after parsing is the record as published.
 import { z } from 'zod'
 import { isEcosystem, normalisePackageName } from './types.js'
-import { type Comparator, comparators } from './versions.js'
+import { type Comparator, comparators, mayBeEqual } from './versions.js'
 
 const RangeEvent = z.looseObject({
   introduced: z.string().optional(),
@@ -103,8 +103,12 @@ export function isAffected(record: OsvRecord, ecosystem: string, name: string, v
   if (record.withdrawn || !isEcosystem(ecosystem)) return false
   const compare = comparators[ecosystem]
   if (compare(version, version) === undefined) return false
+  const maybe = mayBeEqual[ecosystem] ?? (() => true)
   for (const entry of affectedEntriesFor(record, ecosystem, name)) {
-    if (entry.versions?.some((listed) => listed === version || compare(listed, version) === 0)) return true
+    if (
+      entry.versions?.some((listed) => listed === version || (maybe(listed, version) && compare(listed, version) === 0))
+    )
+      return true
     for (const range of entry.ranges ?? []) {
       // GIT ranges name commits, which a lockfile's version cannot be placed among.
       if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') continue

@@ -15,10 +15,46 @@ export const compareSemver: Comparator = (a, b) => {
   return left && right ? left.compare(right) : undefined
 }
 
+/** A function of a version string, remembered: advisories and lockfiles repeat the same few thousand versions. */
+function remembered<T>(of: (version: string) => T): (version: string) => T {
+  const seen = new Map<string, T>()
+  return (version) => {
+    let value = seen.get(version)
+    if (value === undefined) {
+      if (seen.size > 100_000) seen.clear()
+      value = of(version)
+      seen.set(version, value)
+    }
+    return value
+  }
+}
+
+const validPep440 = remembered((version) => pep440.valid(version) !== null)
+
 /** PyPI: PEP 440 (epochs, pre/post/dev releases, local versions). */
 export const comparePep440: Comparator = (a, b) => {
-  if (!pep440.valid(a) || !pep440.valid(b)) return undefined
+  if (!validPep440(a) || !validPep440(b)) return undefined
   return sign(pep440.compare(a, b))
+}
+
+/**
+ * The release numbers a PEP 440 version starts with (epoch and all), leading zeros and trailing `.0`s
+ * dropped: two versions PEP 440 calls equal always share it, so versions that do not are never compared.
+ * PyPA's records list every affected version (hundreds for a large project), so this spares most comparisons.
+ */
+const pep440Release = remembered((version) =>
+  /^v?([0-9!.]*)/i
+    .exec(version.trim())![1]!
+    .replace(/\.$/, '')
+    .split(/([!.])/)
+    .map((part) => (/^[0-9]+$/.test(part) ? String(Number(part)) : part))
+    .join('')
+    .replace(/(\.0)+$/, ''),
+)
+
+/** A cheap test that two versions may be equal, for ecosystems whose comparison is costly; absent: always maybe. */
+export const mayBeEqual: Partial<Record<Ecosystem, (a: string, b: string) => boolean>> = {
+  PyPI: (a, b) => pep440Release(a) === pep440Release(b),
 }
 
 /**
