@@ -79,21 +79,26 @@ async function speed() {
 }
 
 async function lookupLatency() {
-  console.log('\n## 1b. Advisory lookups with a store-like latency (5 ms a lookup), sequential against bounded\n')
+  console.log(
+    '\n## 1b. Advisory lookups with a store-like latency (5 ms a batch), one batch at a time against bounded\n',
+  )
   const { dependencies } = parseLockfile('package-lock.json', readFileSync(join(root, 'package-lock.json')))
   const slow: AdvisorySource = {
-    forPackage: async (ecosystem, name) => {
+    forPackages: async (packages) => {
       await new Promise((resolve) => setTimeout(resolve, 5))
-      return advisories.forPackage(ecosystem, name)
+      return advisories.forPackages(packages)
     },
     dataFor: advisories.dataFor,
   }
-  for (const concurrency of [1, 16, 32]) {
+  for (const [concurrency, batchSize] of [
+    [1, 1],
+    [4, 100],
+  ]) {
     const started = performance.now()
-    const { packages } = await matchDependencies(dependencies, slow, { concurrency })
+    const { packages } = await matchDependencies(dependencies, slow, { concurrency, batchSize })
     const ms = performance.now() - started
     console.log(
-      `concurrency ${concurrency}: ${packages} distinct packages of ${dependencies.length} entries in ${ms.toFixed(0)} ms`,
+      `${concurrency} in flight, ${batchSize} a batch: ${packages} distinct packages of ${dependencies.length} entries in ${ms.toFixed(0)} ms`,
     )
   }
 }

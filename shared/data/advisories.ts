@@ -1,6 +1,7 @@
-// OSV advisories, filed under each package they affect: one item per (package, record), so a scan reads one
-// partition per package. The record is kept whole as a JSON string (its nested lists would cost more as maps).
-
+// OSV advisories: one item per record (kept whole as a JSON string: its nested lists would cost more as
+// maps), and one item per package listing the ids of the records that affect it (a string set). A scan reads
+// the package items of all its packages in batches of 100, then the records they name in batches of 100:
+// tens of requests for a thousand packages, not a query per package.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { documents } from '../aws/clients.js'
@@ -8,30 +9,10 @@ import type { AdvisorySource } from '../scanning/engines/dependencies/advisory-s
 import { OsvRecord, packagesOf } from '../scanning/engines/dependencies/osv.js'
 import { osvFileLimits, readOsvFiles, recordsOf } from '../scanning/engines/dependencies/osv-files.js'
 import { isEcosystem, normalisePackageName } from '../scanning/engines/dependencies/types.js'
-import {
-  deleteKeys,
-  getItems,
-  getRecord,
-  putItems,
-  queryByPrefix,
-  queryRecords,
-  recordOf,
-  type StoredItem,
-  tableName,
-  under,
-} from './db.js'
+import { getItems, getRecord, putItems, queryRecords, recordOf, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
-export interface AdvisoryItem {
-  pk: string
-  sk: string
-  id: string
-  ecosystem: string
-  package: string
-  modified: string
-  withdrawn?: string
-  osv: string
-}
+type PackageRef = { ecosystem: string; name: string }
 
 export interface ImportResult {
   /** Records new to the store, and records that replaced an older stored copy. */
@@ -57,33 +38,21 @@ export const advisoryDataRecord = z.object({
 })
 export type AdvisoryData = z.infer<typeof advisoryDataRecord>
 
-const advisoryIndex = z.object({
+/** A stored advisory: the record whole, with the packages it was filed under (to move it when they change). */
+const advisoryItem = z.object({
   id: z.string(),
   modified: z.string(),
   packages: z.array(z.object({ ecosystem: z.string(), name: z.string() })),
+  osv: z.string(),
 })
+/** A package's advisories: the ids of the records that name it. */
+const packageItem = z.object({ ids: z.set(z.string()).default(new Set()) })
 
-/** The store's items for one record: one per affected package of an ecosystem Vega matches. */
-export function itemsOf(record: OsvRecord, json = JSON.stringify(record)): AdvisoryItem[] {
-  return packagesOf(record)
-    .filter(({ ecosystem }) => isEcosystem(ecosystem))
-    .map(({ ecosystem, name }) => ({
-      ...keys.advisory(ecosystem, name, record.id),
-      id: record.id,
-      ecosystem,
-      package: name,
-      modified: record.modified,
-      withdrawn: record.withdrawn,
-      osv: json,
-    }))
-}
+const packageId = ({ ecosystem, name }: PackageRef) => `${ecosystem}\u0000${name}`
 
 /** The records worth writing: valid, under the size cap, naming a package Vega matches; the rest as notes. */
-function parseCandidates(
-  raw: unknown[],
-  result: ImportResult,
-): Map<string, { modified: string; items: AdvisoryItem[] }> {
-  const byId = new Map<string, { modified: string; items: AdvisoryItem[] }>()
+function parseCandidates(raw: unknown[], result: ImportResult) {
+  const byId = new Map<string, { modified: string; packages: PackageRef[]; osv: string }>()
   for (const candidate of raw) {
     const parsed = OsvRecord.safeParse(candidate)
     const label = (candidate as { id?: unknown })?.id ?? '(no id)'
@@ -92,31 +61,51 @@ function parseCandidates(
       result.notes.push(`${String(label).slice(0, 100)}: not an OSV record (${parsed.error.issues[0]?.message})`)
       continue
     }
-    const json = JSON.stringify(parsed.data)
-    if (Buffer.byteLength(json) > osvFileLimits.maxRecordBytes) {
+    const osv = JSON.stringify(parsed.data)
+    if (Buffer.byteLength(osv) > osvFileLimits.maxRecordBytes) {
       result.skipped++
-      result.notes.push(`${parsed.data.id}: ${Buffer.byteLength(json)} bytes is over the record limit; skipped`)
+      result.notes.push(`${parsed.data.id}: ${Buffer.byteLength(osv)} bytes is over the record limit; skipped`)
       continue
     }
-    const items = itemsOf(parsed.data, json)
-    if (items.length === 0) {
+    const packages = packagesOf(parsed.data).filter(({ ecosystem }) => isEcosystem(ecosystem))
+    if (packages.length === 0) {
       result.skipped++
       continue
     }
     // The same record twice in one import (a folder and a zip of it): the newest modification wins.
     const previous = byId.get(parsed.data.id)
     if (previous && previous.modified > parsed.data.modified) continue
-    byId.set(parsed.data.id, { modified: parsed.data.modified, items })
+    byId.set(parsed.data.id, { modified: parsed.data.modified, packages, osv })
   }
   return byId
 }
 
+type PackageIds = Map<string, { ref: PackageRef; ids: Set<string> }>
+
+/** Adds ids to (or removes them from) each package's set, a few packages at a time. */
+async function movePackageIds(changes: PackageIds, verb: 'ADD' | 'DELETE') {
+  const pending = [...changes.values()]
+  const worker = async () => {
+    for (let change = pending.pop(); change; change = pending.pop())
+      await documents().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.advisoryPackage(change.ref.ecosystem, change.ref.name),
+          UpdateExpression: `${verb} ids :ids`,
+          ExpressionAttributeValues: { ':ids': change.ids },
+        }),
+      )
+  }
+  await Promise.all(Array.from({ length: 8 }, worker))
+}
+
 /**
- * Writes records (as parsed JSON, not yet validated) into the store, each replaced whole: its items under
- * every package it names, its index, and the removal of packages an older copy named and this one does
- * not. A record the store holds at the same or a later `modified` is left alone (`unchanged`), so importing
- * the same data twice writes nothing. Records over the size cap, invalid ones, and ones that affect no
- * ecosystem Vega matches are skipped with a note.
+ * Writes records (as parsed JSON, not yet validated) into the store, each replaced whole. The record's item
+ * is written last: until then a lookup finds the older copy (or none), and a write cut short is redone by
+ * the next import, since the stored copy is still older. A package the new copy no longer names loses it
+ * first. A record the store holds at the same or a later `modified` is left alone (`unchanged`), so
+ * importing the same data twice writes nothing. Records over the size cap, invalid ones, and ones that
+ * affect no ecosystem Vega matches are skipped with a note.
  */
 export async function putAdvisories(raw: unknown[]): Promise<ImportResult & { newest: Map<string, string> }> {
   const result: ImportResult = { imported: 0, updated: 0, unchanged: 0, skipped: 0, notes: [] }
@@ -124,37 +113,42 @@ export async function putAdvisories(raw: unknown[]): Promise<ImportResult & { ne
   const newest = new Map<string, string>()
   const candidates = parseCandidates(raw, result)
   const stored = new Map(
-    (await getItems([...candidates.keys()].map(keys.advisoryRecord))).map((item) => {
-      const index = recordOf(advisoryIndex, item)
-      return [index.id, index]
+    (await getItems([...candidates.keys()].map(keys.advisoryRecord), 'id, modified, packages')).map((item) => {
+      const before = recordOf(advisoryItem.omit({ osv: true }), item)
+      return [before.id, before]
     }),
   )
-  const writes: StoredItem[] = []
-  const dropped: StoredItem[] = []
+  const writes: Record<string, unknown>[] = []
+  const added: PackageIds = new Map()
+  const removed: PackageIds = new Map()
+  const note = (into: PackageIds, ref: PackageRef, id: string) => {
+    const entry = into.get(packageId(ref)) ?? { ref, ids: new Set<string>() }
+    entry.ids.add(id)
+    into.set(packageId(ref), entry)
+  }
   const newPerEcosystem = new Map<string, number>()
-  for (const [id, { modified, items }] of candidates) {
-    for (const { ecosystem } of items) if (modified > (newest.get(ecosystem) ?? '')) newest.set(ecosystem, modified)
+  for (const [id, { modified, packages, osv }] of candidates) {
+    for (const { ecosystem } of packages) if (modified > (newest.get(ecosystem) ?? '')) newest.set(ecosystem, modified)
     const before = stored.get(id)
     if (before && before.modified >= modified) {
       result.unchanged++
       continue
     }
-    const packages = items.map(({ ecosystem, package: name }) => ({ ecosystem, name }))
-    writes.push(...items, { ...keys.advisoryRecord(id), id, modified, packages })
-    const kept = new Set(items.map((item) => item.pk))
-    for (const { ecosystem, name } of before?.packages ?? []) {
-      const key = keys.advisory(ecosystem, name, id)
-      if (!kept.has(key.pk)) dropped.push(key)
+    writes.push({ ...keys.advisoryRecord(id), id, modified, packages, osv })
+    const now = new Set(packages.map(packageId))
+    for (const ref of packages) note(added, ref, id)
+    for (const ref of before?.packages ?? []) if (!now.has(packageId(ref))) note(removed, ref, id)
+    if (before) {
+      result.updated++
+      continue
     }
-    if (before) result.updated++
-    else {
-      result.imported++
-      for (const ecosystem of new Set(items.map((item) => item.ecosystem)))
-        newPerEcosystem.set(ecosystem, (newPerEcosystem.get(ecosystem) ?? 0) + 1)
-    }
+    result.imported++
+    for (const ecosystem of new Set(packages.map((ref) => ref.ecosystem)))
+      newPerEcosystem.set(ecosystem, (newPerEcosystem.get(ecosystem) ?? 0) + 1)
   }
+  await movePackageIds(removed, 'DELETE')
+  await movePackageIds(added, 'ADD')
   await putItems(writes)
-  await deleteKeys(dropped)
   for (const [ecosystem, count] of newPerEcosystem) await countAdvisories(ecosystem, count)
   return { ...result, newest }
 }
@@ -200,24 +194,34 @@ export async function advisoryDataOf(ecosystem: string): Promise<AdvisoryData | 
   return getRecord(advisoryDataRecord, keys.advisoryData(ecosystem))
 }
 
-/** Every stored advisory of one package (all pages of its partition); PyPI names are filed normalised (PEP 503). */
-export async function advisoriesFor(ecosystem: string, name: string): Promise<OsvRecord[]> {
-  const { pk, skPrefix } = keys.advisoriesOf(ecosystem, normalisePackageName(ecosystem, name))
-  const records: OsvRecord[] = []
-  for (let page = await queryByPrefix({ partition: pk, prefix: skPrefix }); ; ) {
-    for (const item of page.items) records.push(OsvRecord.parse(JSON.parse(String(item.osv))))
-    if (!page.lastKey) return records
-    page = await queryByPrefix({
-      partition: pk,
-      prefix: skPrefix,
-      page: { limit: 100, startKey: page.lastKey },
-    })
+/**
+ * The stored advisories of many packages, one list per package in the order asked: their package items in
+ * batches of 100, then every record they name once, in batches of 100. PyPI names are filed normalised.
+ */
+export async function advisoriesOf(packages: PackageRef[]): Promise<OsvRecord[][]> {
+  const refs = packages.map(({ ecosystem, name }) => ({ ecosystem, name: normalisePackageName(ecosystem, name) }))
+  const idsOf = new Map<string, Set<string>>()
+  for (const item of await getItems(refs.map((ref) => keys.advisoryPackage(ref.ecosystem, ref.name))))
+    idsOf.set(String(item.pk), recordOf(packageItem, item).ids)
+  const wanted = new Set([...idsOf.values()].flatMap((ids) => [...ids]))
+  const records = new Map<string, OsvRecord>()
+  for (const item of await getItems([...wanted].map(keys.advisoryRecord))) {
+    const { id, osv } = recordOf(advisoryItem, item)
+    records.set(id, OsvRecord.parse(JSON.parse(osv)))
   }
+  return refs.map((ref) => {
+    const ids = idsOf.get(keys.advisoryPackage(ref.ecosystem, ref.name).pk) ?? new Set<string>()
+    return [...ids].sort().flatMap((id) => records.get(id) ?? [])
+  })
 }
+
+/** Every stored advisory of one package. */
+export const advisoriesFor = async (ecosystem: string, name: string): Promise<OsvRecord[]> =>
+  (await advisoriesOf([{ ecosystem, name }]))[0]!
 
 /** The engine's advisory source over the store. */
 export const dynamoAdvisorySource = (): AdvisorySource => ({
-  forPackage: (ecosystem, name) => advisoriesFor(ecosystem, name),
+  forPackages: advisoriesOf,
   dataFor: async (ecosystem) => {
     const data = await advisoryDataOf(ecosystem)
     return { records: data?.records ?? 0, synced_at: data?.synced_at ?? null }

@@ -174,11 +174,10 @@ export const keys = {
   event: (repository: RepositoryId, id: EventId) => ({ pk: `REPOEVT#${repository}`, sk: `EVT#${id}` }),
   eventsOf: (repository: RepositoryId) => ({ pk: `REPOEVT#${repository}`, skPrefix: 'EVT#' }),
 
-  /** An OSV advisory as it affects one package: a package's advisories are one partition. */
-  advisory: (ecosystem: string, name: string, id: string) => ({ pk: `ADV#${ecosystem}#${name}`, sk: `OSV#${id}` }),
-  advisoriesOf: (ecosystem: string, name: string) => ({ pk: `ADV#${ecosystem}#${name}`, skPrefix: 'OSV#' }),
-  /** Which packages a stored advisory is filed under, so a new version of it can leave the ones it dropped. */
+  /** An OSV advisory, whole, with the packages it is filed under. */
   advisoryRecord: (id: string) => ({ pk: `ADVREC#${id}`, sk: 'ADVREC' }),
+  /** A package's advisories: the set of record ids that name it (PyPI names PEP 503-normalised). */
+  advisoryPackage: (ecosystem: string, name: string) => ({ pk: `ADVPKG#${ecosystem}#${name}`, sk: 'ADVPKG' }),
   /** Per ecosystem: when its advisories were last synced or imported, from where, and how many are stored. */
   advisoryData: (ecosystem: string) => ({ pk: 'ADVDATA', sk: `ECO#${ecosystem}` }),
   advisoryDataAll: () => ({ pk: 'ADVDATA', skPrefix: 'ECO#' }),

@@ -429,7 +429,7 @@ describe('dependencies engine', () => {
     expect(lodash[0]!.message).toContain('fixed in 4.17.20')
   })
 
-  it('looks each distinct package up once, with bounded concurrency', async () => {
+  it('looks each distinct package up once, in batches, with bounded concurrency', async () => {
     const dependencies: Dependency[] = Array.from({ length: 2000 }, (_, i) => ({
       ecosystem: 'npm',
       name: `pkg-${i % 500}`,
@@ -439,23 +439,26 @@ describe('dependencies engine', () => {
     let inFlight = 0
     let mostInFlight = 0
     const asked: string[] = []
+    const batches: number[] = []
     const counting: AdvisorySource = {
-      forPackage: async (_ecosystem, name) => {
-        asked.push(name)
+      forPackages: async (packages) => {
+        asked.push(...packages.map((pkg) => pkg.name))
+        batches.push(packages.length)
         mostInFlight = Math.max(mostInFlight, ++inFlight)
         await new Promise((resolve) => setTimeout(resolve, 1))
         inFlight--
-        return []
+        return packages.map(() => [])
       },
       dataFor: async () => ({ records: 0, synced_at: null }),
     }
 
-    const { packages } = await matchDependencies(dependencies, counting, { concurrency: 8 })
+    const { packages } = await matchDependencies(dependencies, counting, { concurrency: 2, batchSize: 40 })
 
     expect(packages).toBe(500)
     expect(asked).toHaveLength(500)
     expect(new Set(asked).size).toBe(500)
-    expect(mostInFlight).toBe(8)
+    expect(batches).toEqual([...Array(12).fill(40), 20])
+    expect(mostInFlight).toBe(2)
   })
 
   it('keeps one of two records that alias each other, preferring GitHub’s', async () => {

@@ -4,7 +4,8 @@ import { type OsvRecord, packagesOf } from './osv.js'
 import { normalisePackageName } from './types.js'
 
 export interface AdvisorySource {
-  forPackage(ecosystem: string, name: string): Promise<OsvRecord[]>
+  /** The advisories of each package, one list per package in the order given (a store reads them in batches). */
+  forPackages(packages: { ecosystem: string; name: string }[]): Promise<OsvRecord[][]>
   /** What the source holds for an ecosystem: how many advisories, synced when. */
   dataFor(ecosystem: string): Promise<AdvisoryDataUsed>
 }
@@ -27,7 +28,8 @@ export function memoryAdvisorySource(
     }
   return {
     size: records.length,
-    forPackage: async (ecosystem, name) => byPackage.get(packageKey(ecosystem, name)) ?? [],
+    forPackages: async (packages) =>
+      packages.map(({ ecosystem, name }) => byPackage.get(packageKey(ecosystem, name)) ?? []),
     dataFor: async (ecosystem) => ({ records: perEcosystem.get(ecosystem)?.size ?? 0, synced_at: loadedAt }),
   }
 }

@@ -28,8 +28,10 @@ export interface DependencyScan {
 }
 
 export interface DependenciesOptions {
-  /** Advisory lookups in flight at once. */
+  /** Batches of advisory lookups in flight at once. */
   concurrency?: number
+  /** Packages looked up in one batch (a DynamoDB BatchGetItem takes 100 keys). */
+  batchSize?: number
   /** Told each note (a skipped lockfile, unpinned requirements) as the scan meets it. */
   onNote?: (note: string) => void
 }
@@ -111,11 +113,11 @@ export function findingFor(dependency: Dependency, record: OsvRecord, data?: Adv
   }
 }
 
-/** Matches parsed dependencies against the source: one lookup per distinct package, bounded concurrency. */
+/** Matches parsed dependencies against the source: each distinct package once, in batches, bounded concurrency. */
 export async function matchDependencies(
   dependencies: Dependency[],
   advisories: AdvisorySource,
-  options: Pick<DependenciesOptions, 'concurrency'> & { deadline?: number } = {},
+  options: Pick<DependenciesOptions, 'concurrency' | 'batchSize'> & { deadline?: number } = {},
 ): Promise<{ findings: EngineFinding[]; packages: number; data: Record<string, AdvisoryDataUsed> }> {
   const byPackage = new Map<string, Dependency[]>()
   for (const dependency of dependencies) {
@@ -131,11 +133,16 @@ export async function matchDependencies(
       ecosystemsSeen.map(async (ecosystem) => [ecosystem, await advisories.dataFor(ecosystem)] as const),
     ),
   )
-  const recordsOfGroups = await mapBounded(groups, options.concurrency ?? 16, (group) => {
+  const batchSize = options.batchSize ?? 100
+  const batches = Array.from({ length: Math.ceil(groups.length / batchSize) }, (_, i) =>
+    groups.slice(i * batchSize, (i + 1) * batchSize),
+  )
+  const recordsOfBatches = await mapBounded(batches, options.concurrency ?? 4, (batch) => {
     if (options.deadline !== undefined && Date.now() > options.deadline)
       throw new InputError('time_budget', 'advisory lookups ran past the time budget')
-    return advisories.forPackage(group[0]!.ecosystem, group[0]!.name)
+    return advisories.forPackages(batch.map((group) => group[0]!))
   })
+  const recordsOfGroups = recordsOfBatches.flat()
 
   const findings = new Map<string, EngineFinding>()
   groups.forEach((group, index) => {
@@ -191,6 +198,7 @@ export async function scanDependencies(
   }
   const { findings, packages, data } = await matchDependencies(dependencies, advisories, {
     concurrency: options.concurrency,
+    batchSize: options.batchSize,
     deadline: source.deadline,
   })
   source.used = { ...source.used, advisories: data }
