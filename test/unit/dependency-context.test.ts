@@ -8,7 +8,9 @@ import type { FindingRecord } from '../../shared/data/findings.js'
 import { policyRecord } from '../../shared/data/policies.js'
 import { effectOf } from '../../shared/findings/policy.js'
 import { memoryAdvisorySource, scanDependencies } from '../../shared/scanning/engines/dependencies/index.js'
+import { parseCargoLock } from '../../shared/scanning/engines/dependencies/lockfiles/cargo.js'
 import { parsePackageLock } from '../../shared/scanning/engines/dependencies/lockfiles/npm.js'
+import { parsePnpmLock } from '../../shared/scanning/engines/dependencies/lockfiles/pnpm.js'
 import { loadOsvRecords } from '../../shared/scanning/engines/dependencies/osv-files.js'
 import { importsOf, reachabilityOf } from '../../shared/scanning/engines/dependencies/reachability.js'
 import { lockfilesDir, osvDir } from '../support/dependency-fixtures.js'
@@ -41,6 +43,35 @@ describe('how a package got into an npm lockfile', () => {
     expect(one('qs')).toMatchObject({ direct: false, via: 'body-parser', scope: 'runtime' })
     // Every package of a real lockfile is reached from the root: none is left without its way in.
     expect(dependencies.filter((dependency) => !dependency.direct && !dependency.via)).toEqual([])
+  })
+})
+
+describe('how a package got into a pnpm or Cargo lockfile', () => {
+  it('walks pnpm 9 snapshots from the importers: the way in, and dev when only a dev dependency needs it', () => {
+    const { dependencies } = parsePnpmLock(
+      readFileSync(join(lockfilesDir, 'npm', 'pnpm-graph', 'pnpm-lock.yaml'), 'utf8'),
+      'pnpm-lock.yaml',
+    )
+    const one = (name: string) => dependencies.find((dependency) => dependency.name === name)
+
+    expect(one('body-parser')).toMatchObject({ direct: true, scope: 'runtime' })
+    expect(one('minimist')).toMatchObject({ version: '0.0.8', direct: false, via: 'mkdirp', scope: 'dev' })
+    expect(one('qs')).toMatchObject({ direct: false, via: 'body-parser', scope: 'runtime' })
+    expect(dependencies.filter((dependency) => !dependency.direct && !dependency.via)).toEqual([])
+  })
+
+  it('walks Cargo.lock from the workspace members, telling two locked versions of a crate apart', () => {
+    const { dependencies } = parseCargoLock(
+      readFileSync(join(lockfilesDir, 'crates', 'Cargo.lock'), 'utf8'),
+      'Cargo.lock',
+    )
+    const crate = (name: string, version: string) =>
+      dependencies.find((dependency) => dependency.name === name && dependency.version === version)
+
+    expect(crate('regex', '1.9.6')).toMatchObject({ direct: true, via: undefined })
+    expect(crate('regex', '1.5.4')).toMatchObject({ direct: false, via: 'old-parser' })
+    expect(crate('aho-corasick', '0.7.18')).toMatchObject({ direct: false, via: 'old-parser' })
+    expect(crate('regex', '1.5.4')?.scope).toBeUndefined()
   })
 })
 

@@ -1,5 +1,6 @@
 // package-lock.json (and npm-shrinkwrap.json): v1's nested `dependencies` tree, v2/v3's flat `packages` map.
 import { type Dependency, lineFinder, type ParseResult } from '../types.js'
+import { waysIn } from './graph.js'
 
 interface V1Entry {
   version?: string
@@ -40,38 +41,6 @@ function resolveFrom(packages: Record<string, V2Entry>, from: string, name: stri
   }
 }
 
-/**
- * For each installed package that only comes in through others: the first direct dependency (in the
- * root's order) whose tree reaches it, walking the lockfile's graph breadth first.
- */
-function directAncestors(packages: Record<string, V2Entry>, directNames: Set<string>): Map<string, string> {
-  const ancestor = new Map<string, string>()
-  const queue: string[] = []
-  for (const name of directNames) {
-    const key = resolveFrom(packages, '', name)
-    if (key && !ancestor.has(key)) {
-      ancestor.set(key, name)
-      queue.push(key)
-    }
-  }
-  for (let next = 0; next < queue.length; next++) {
-    const key = queue[next]!
-    const entry = packages[key] ?? {}
-    for (const name of Object.keys({
-      ...entry.dependencies,
-      ...entry.optionalDependencies,
-      ...entry.peerDependencies,
-    })) {
-      const child = resolveFrom(packages, key, name)
-      if (child && !ancestor.has(child)) {
-        ancestor.set(child, ancestor.get(key)!)
-        queue.push(child)
-      }
-    }
-  }
-  return ancestor
-}
-
 export function parsePackageLock(text: string, path: string): ParseResult {
   const lock = JSON.parse(text) as {
     lockfileVersion?: number
@@ -96,7 +65,19 @@ export function parsePackageLock(text: string, path: string): ParseResult {
         Object.keys(deps ?? {}),
       ),
     )
-    const pulledInBy = directAncestors(lock.packages, directNames)
+    const packages = lock.packages
+    const pulledInBy = waysIn({
+      roots: [...directNames].flatMap((name) => {
+        const node = resolveFrom(packages, '', name)
+        return node ? [{ node, name, dev: !!root.devDependencies?.[name] && !root.dependencies?.[name] }] : []
+      }),
+      childrenOf: (key) => {
+        const entry = packages[key] ?? {}
+        return Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies }).flatMap(
+          (name) => resolveFrom(packages, key, name) ?? [],
+        )
+      },
+    })
     for (const [key, entry] of Object.entries(lock.packages)) {
       const at = key.lastIndexOf('node_modules/')
       // Workspace folders ("packages/app") and links are the project's own code, not installed packages.
@@ -105,7 +86,7 @@ export function parsePackageLock(text: string, path: string): ParseResult {
       const direct = key === `node_modules/${installedAs}` && directNames.has(installedAs)
       add(entry.name ?? installedAs, entry.version, find(`"${key}": {`), {
         direct,
-        via: direct ? undefined : pulledInBy.get(key),
+        via: direct ? undefined : pulledInBy.get(key)?.via,
         scope: entry.dev || entry.devOptional ? 'dev' : 'runtime',
       })
     }
