@@ -11,6 +11,7 @@ import { memoryAdvisorySource, scanDependencies } from '../../shared/scanning/en
 import { parseCargoLock } from '../../shared/scanning/engines/dependencies/lockfiles/cargo.js'
 import { parsePackageLock } from '../../shared/scanning/engines/dependencies/lockfiles/npm.js'
 import { parsePnpmLock } from '../../shared/scanning/engines/dependencies/lockfiles/pnpm.js'
+import { parseYarnLock } from '../../shared/scanning/engines/dependencies/lockfiles/yarn.js'
 import { loadOsvRecords } from '../../shared/scanning/engines/dependencies/osv-files.js'
 import { importsOf, reachabilityOf } from '../../shared/scanning/engines/dependencies/reachability.js'
 import { lockfilesDir, osvDir } from '../support/dependency-fixtures.js'
@@ -58,6 +59,21 @@ describe('how a package got into a pnpm or Cargo lockfile', () => {
     expect(one('minimist')).toMatchObject({ version: '0.0.8', direct: false, via: 'mkdirp', scope: 'dev' })
     expect(one('qs')).toMatchObject({ direct: false, via: 'body-parser', scope: 'runtime' })
     expect(dependencies.filter((dependency) => !dependency.direct && !dependency.via)).toEqual([])
+  })
+
+  it('walks a Yarn 4 lockfile from its workspace entry; a classic one does not say, so neither does Vega', () => {
+    const berry = parseYarnLock(readFileSync(join(lockfilesDir, 'npm', 'yarn-graph', 'yarn.lock'), 'utf8'), 'yarn.lock')
+    const classic = parseYarnLock(
+      readFileSync(join(lockfilesDir, 'npm', 'yarn-classic', 'yarn.lock'), 'utf8'),
+      'yarn.lock',
+    )
+    const one = (name: string) => berry.dependencies.find((dependency) => dependency.name === name)
+
+    expect(one('mkdirp')).toMatchObject({ direct: true, via: undefined })
+    expect(one('minimist')).toMatchObject({ version: '0.0.8', direct: false, via: 'mkdirp' })
+    expect(one('qs')).toMatchObject({ direct: false, via: 'body-parser' })
+    expect(berry.dependencies.filter((dependency) => !dependency.direct && !dependency.via)).toEqual([])
+    expect(classic.dependencies.filter((dependency) => dependency.direct !== undefined || dependency.via)).toEqual([])
   })
 
   it('walks Cargo.lock from the workspace members, telling two locked versions of a crate apart', () => {
