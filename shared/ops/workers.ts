@@ -141,7 +141,8 @@ export async function advisoryFreshness(now = Date.now()) {
       ecosystem,
       records: entry?.records ?? 0,
       synced_at: syncedAt,
-      last_modified: entry?.last_modified ?? null,
+      // The source's own spelling (`…:55Z`, microseconds) read back in the API's one format.
+      last_modified: entry?.last_modified ? new Date(Date.parse(entry.last_modified)).toISOString() : null,
       stale: syncedAt === null || Date.parse(syncedAt) < staleBefore,
     }
   })

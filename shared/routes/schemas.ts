@@ -659,10 +659,7 @@ export const Workers = z
           ecosystem: z.string(),
           records: z.number(),
           synced_at: Timestamp.nullable(),
-          last_modified: z
-            .string()
-            .nullable()
-            .meta({ description: 'The newest advisory modification the sync saw, as the source wrote it' }),
+          last_modified: Timestamp.nullable().meta({ description: 'The newest advisory modification the sync saw' }),
           stale: z.boolean(),
         }),
       )

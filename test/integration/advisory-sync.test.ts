@@ -212,5 +212,7 @@ describe('advisory sync', () => {
       stale: true,
     })
     expect(threeDaysOn.every((entry) => entry.stale)).toBe(true)
+    // The source wrote `2026-02-03T00:00:00Z`; the API answers in its one format.
+    expect(now.find((entry) => entry.ecosystem === 'Packagist')?.last_modified).toBe('2026-02-03T00:00:00.000Z')
   })
 })
