@@ -51,6 +51,11 @@ const Env = z.object({
    * invocation payload (6,291,456 bytes): 4.5 MB of pack becomes 6.0 MB, leaving room for the event.
    */
   GIT_PUSH_MAX_BYTES: z.coerce.number().int().min(1024).default(4_500_000),
+  /**
+   * The longest `git push -o vega.wait=N` holds its answer. In AWS the REST integration answers within
+   * 29 s whatever the function does, so 20 s leaves time to store the pack; the local stack allows 600.
+   */
+  GIT_PUSH_WAIT_MAX_S: z.coerce.number().int().min(1).max(900).default(20),
   /** The largest git bundle an upload takes through its presigned URL. */
   BUNDLE_MAX_BYTES: z.coerce
     .number()

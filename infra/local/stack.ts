@@ -167,6 +167,8 @@ export function handlerEnvironment(
     SCAN_DLQ_URL: resources.scanDlqUrl,
     ...(url ? { PUBLIC_BASE_URL: url } : {}),
     S3_FORCE_PATH_STYLE: 'true',
+    // No gateway in front: a push may wait for its verdict as long as a CI step allows.
+    GIT_PUSH_WAIT_MAX_S: '600',
     AWS_REGION: localRegion,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,

@@ -35,6 +35,8 @@ import { newId, type UploadId } from '../ids.js'
 import { engineNames } from '../scanning/engine.js'
 import { objectKeys } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
+import { parsePushOptions } from './push-options.js'
+import { pushVerdict } from './push-verdict.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 const remotePath = (id: UploadId) => `/v1/git-uploads/${id}/repo.git`
@@ -202,6 +204,9 @@ export async function receivePack(id: UploadId, authorization: string | undefine
     throw error
   }
   if (request.commands.length === 0) return gitResult(report(request, { unpack: 'ok', refs: [], messages: [] }))
+  const asked = parsePushOptions(request.pushOptions)
+  if ('error' in asked) return refuse(request, asked.error)
+  const { options } = asked
 
   const status = statusOf(upload)
   if (status === 'expired')
@@ -235,7 +240,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   if ('error' in pack) return refuse(request, pack.error)
   let admission: ScanAdmission
   try {
-    admission = await admitScan(upload.workspace_id, request.pack.length, upload.max_cost, limits)
+    admission = await admitScan(upload.workspace_id, request.pack.length, options.maxCost ?? upload.max_cost, limits)
   } catch (error) {
     if (error instanceof ApiError) return refuse(request, `${error.code}: ${error.message}`, figuresOf(error))
     throw error
@@ -247,9 +252,10 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   let scanId: ScanRecord['id'] | undefined
   try {
     scanId = await queueScanOf(
-      upload,
+      { ...upload, max_cost: options.maxCost ?? upload.max_cost },
       { kind: 'pack', key, bytes: request.pack.length, objects: pack.objects, refs },
       admission,
+      options.engines,
     )
   } catch (error) {
     // The day's last scan was taken by a racing request; the stored pack is an orphan the cleanup removes.
@@ -259,14 +265,19 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   }
   if (!scanId) return refuse(request, `upload ${id} already took its one push`)
   const results = publicUrl(`/v1/repositories/${upload.repository_id}/scans/${scanId}`)
+  const received = [
+    `Vega received ${pack.objects} objects (${request.pack.length} bytes) for upload ${upload.id}.`,
+    `Scan ${scanId} queued: ${results}`,
+    ...asked.notes,
+  ]
+  const verdict = options.waitS
+    ? await pushVerdict(scanId, upload.repository_id, { ...options, waitS: options.waitS })
+    : { lines: [], rejection: undefined }
   return gitResult(
     report(request, {
       unpack: 'ok',
-      refs: request.commands.map(({ ref }) => ({ ref })),
-      messages: [
-        `Vega received ${pack.objects} objects (${request.pack.length} bytes) for upload ${upload.id}.`,
-        `Scan ${scanId} queued: ${results}`,
-      ],
+      refs: request.commands.map(({ ref }) => ({ ref, error: verdict.rejection })),
+      messages: [...received, ...verdict.lines],
     }),
   )
 }
@@ -279,6 +290,7 @@ async function queueScanOf(
   upload: BilledUpload,
   input: ScanRecord['input'],
   admission?: ScanAdmission,
+  engines: readonly string[] = engineNames,
 ): Promise<ScanRecord['id'] | undefined> {
   try {
     const scan = await queueScan({
@@ -289,7 +301,7 @@ async function queueScanOf(
         upload_id: upload.id,
       },
       input,
-      engines: [...engineNames],
+      engines: [...engines],
       actor: systemActor,
       maxCost: upload.max_cost,
       admission,
