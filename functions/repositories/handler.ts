@@ -8,7 +8,7 @@ import {
   toRepository,
   update,
 } from '../../shared/catalog/repositories.js'
-import { cancel, findScan, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
+import { cancel, findScan, findScanById, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
 import * as findings from '../../shared/findings/read.js'
 import * as sarif from '../../shared/findings/sarif-io.js'
 import * as suppressions from '../../shared/findings/suppressions.js'
@@ -27,6 +27,7 @@ export const handler = lambda(repositoryRoutes, {
   listScans: async (request) =>
     request.paged(await listOfRepository(request, request.params.id, request.page, request.query.status)),
   getScan: async (request) => toScan(await findScan(request, request.params.id, request.params.scanId)),
+  getScanById: async (request) => toScan(await findScanById(request, request.params.scanId)),
   createScan: (request) => rescan(request, request.params.id, request.body),
   cancelScan: (request) => cancel(request, request.params.id, request.params.scanId),
   retryScan: (request) => retry(request, request.params.id, request.params.scanId),

@@ -2,6 +2,7 @@
 
 import { type Access, eventActor } from '../auth/access.js'
 import { estimate, showEstimate } from '../billing/prices.js'
+import { publicUrl } from '../config.js'
 import type { PageRequest } from '../data/db.js'
 import { appendEvent } from '../data/events.js'
 import { queuedAhead, queuePositionOf } from '../data/quotas.js'
@@ -17,7 +18,7 @@ import {
   touchActiveScan,
 } from '../data/scans.js'
 import { listUploadsOf } from '../data/uploads.js'
-import { conflict, notFound } from '../http/errors.js'
+import { ApiError, conflict, notFound } from '../http/errors.js'
 import type { ProjectId, RepositoryId, ScanId } from '../ids.js'
 import { enqueueScan } from '../queue/scans.js'
 import { findProject } from './projects.js'
@@ -43,12 +44,38 @@ export const toScan = (record: BilledScan) => ({
   cost_estimate: showEstimate(record.cost_estimate ?? estimate(record.input.bytes, 'upload')),
   cost: record.cost ?? null,
   queue_position: record.status === 'queued' ? (record.queue_position ?? null) : null,
+  links: linksOf(record),
+})
+
+/** Where to read a scan and what it found: in every scan answer, so a CI job needs no URL of its own. */
+const linksOf = ({ id, repository_id }: Pick<ScanRecord, 'id' | 'repository_id'>) => ({
+  self: publicUrl(`/v1/scans/${id}`),
+  findings: publicUrl(`/v1/repositories/${repository_id}/findings?scan=${id}`),
+  sarif: publicUrl(`/v1/repositories/${repository_id}/scans/${id}/sarif`),
 })
 
 export async function findScan(access: Access, repositoryId: RepositoryId, id: ScanId): Promise<ScanRecord> {
   const repository = await findRepository(access, repositoryId)
   const scan: BilledScan | undefined = await getScan(id)
   if (!scan || scan.repository_id !== repository.id) throw notFound('Scan', id)
+  return withQueuePosition(scan)
+}
+
+/** A scan by its id alone: authorized through its repository, so another workspace's scan is not found. */
+export async function findScanById(access: Access, id: ScanId): Promise<ScanRecord> {
+  const scan: BilledScan | undefined = await getScan(id)
+  if (!scan) throw notFound('Scan', id)
+  try {
+    await findRepository(access, scan.repository_id)
+  } catch (error) {
+    // The repository's 404 would name it: the caller asked for a scan.
+    if (error instanceof ApiError && error.code === 'not_found') throw notFound('Scan', id)
+    throw error
+  }
+  return withQueuePosition(scan)
+}
+
+async function withQueuePosition(scan: BilledScan): Promise<BilledScan> {
   // A queued scan's place in the queue: the live scans queued before it, across the service.
   if (scan.status === 'queued') scan.queue_position = 1 + (await queuedAhead(scan))
   return scan

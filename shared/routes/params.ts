@@ -17,6 +17,8 @@ export const project = z.object({ id: ProjectId })
 export const repository = z.object({ id: RepositoryId })
 /** A repository's scan in the path. */
 export const scan = z.object({ id: RepositoryId, scanId: ScanId })
+/** A scan named by its id alone, wherever its repository is. */
+export const scanAnywhere = z.object({ scanId: ScanId })
 /** A repository's finding in the path. */
 export const finding = z.object({ id: RepositoryId, findingId: FindingId })
 /** `?cascade=true`: delete what hangs off too. */

@@ -1,7 +1,7 @@
 // Repositories and what hangs off them: scans, findings, suppressions, comparisons, the timeline.
 import { z } from 'zod'
 import { ProjectId, RepositoryId, SuppressionId } from '../ids.js'
-import { cascade, finding, repository, scan } from './params.js'
+import { cascade, finding, repository, scan, scanAnywhere } from './params.js'
 import { route } from './route.js'
 import {
   BulkTriage,
@@ -117,6 +117,16 @@ export const repositoryRoutes = {
     auth: 'user',
     role: 'viewer',
     params: scan,
+    ok: Scan,
+  }),
+  getScanById: route({
+    group: 'repositories',
+    method: 'GET',
+    path: '/v1/scans/{scanId}',
+    summary: 'One scan by its id alone, wherever its repository is (what a push prints is enough to follow it)',
+    auth: 'user',
+    role: 'viewer',
+    params: scanAnywhere,
     ok: Scan,
   }),
   cancelScan: route({

@@ -273,6 +273,9 @@ export const Scan = z
       .int()
       .nullable()
       .meta({ description: 'While queued: scans ahead of it in the queue, plus one' }),
+    links: z
+      .object({ self: z.url(), findings: z.url(), sarif: z.url() })
+      .meta({ description: 'The scan by its id alone, the findings it saw, and its SARIF' }),
   })
   .meta({ id: 'Scan' })
 export const ScanQuery = PageQuery.extend({ status: ScanStatus.optional() })

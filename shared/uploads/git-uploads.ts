@@ -264,10 +264,14 @@ export async function receivePack(id: UploadId, authorization: string | undefine
     throw error
   }
   if (!scanId) return refuse(request, `upload ${id} already took its one push`)
-  const results = publicUrl(`/v1/repositories/${upload.repository_id}/scans/${scanId}`)
   const received = [
     `Vega received ${pack.objects} objects (${request.pack.length} bytes) for upload ${upload.id}.`,
-    `Scan ${scanId} queued: ${results}`,
+    `Scan ${scanId} queued: ${publicUrl(`/v1/scans/${scanId}`)}`,
+    ...(options.waitS
+      ? []
+      : [
+          `Findings, once it is done: ${publicUrl(`/v1/repositories/${upload.repository_id}/findings?scan=${scanId}`)}`,
+        ]),
     ...asked.notes,
   ]
   const verdict = options.waitS

@@ -84,8 +84,9 @@ describe('git push to a temporary remote', () => {
     expect(push.code, push.err).toBe(0)
     const scanId = /Scan (scan_\w+) queued/.exec(push.err)?.[1]
     expect(scanId).toBeDefined()
+    expect(push.err).toContain(`remote: Scan ${scanId} queued: ${harness.url}/v1/scans/${scanId}`)
     expect(push.err).toContain(
-      `remote: Scan ${scanId} queued: ${harness.url}/v1/repositories/${repositoryId}/scans/${scanId}`,
+      `remote: Findings, once it is done: ${harness.url}/v1/repositories/${repositoryId}/findings?scan=${scanId}`,
     )
     const scan = await api('GET', `/v1/repositories/${repositoryId}/scans/${scanId}`)
     expect(scan.json).toMatchObject({ id: scanId, upload_id: upload.id })

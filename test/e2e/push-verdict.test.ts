@@ -123,6 +123,28 @@ describe('git push -o vega.wait', () => {
     expect(pushed.err).toMatch(/Scan scan_\w+ queued/)
     expect(pushed.err).not.toContain('gate')
   })
+
+  it('lets the scan a push printed be read by its id alone, with links to its findings and SARIF; not by another workspace', async () => {
+    const app = await repositoryWith('by-id', { 'app.js': commandInjectionJs })
+    const scanId = /Scan (scan_\w+) queued/.exec((await push(app)).err)![1]!
+    const stranger = await newOwner()
+
+    const scan = await api('GET', `/v1/scans/${scanId}`)
+    const theirs = await callApi(harness.url, stranger.token, 'GET', `/v1/scans/${scanId}`)
+    const findings = await fetch(scan.json.links.findings, { headers: { authorization: `Bearer ${owner.token}` } })
+
+    expect(scan.status).toBe(200)
+    expect(scan.json).toMatchObject({ id: scanId, repository_id: app.repositoryId })
+    expect(scan.json.links).toEqual({
+      self: `${harness.url}/v1/scans/${scanId}`,
+      findings: `${harness.url}/v1/repositories/${app.repositoryId}/findings?scan=${scanId}`,
+      sarif: `${harness.url}/v1/repositories/${app.repositoryId}/scans/${scanId}/sarif`,
+    })
+    expect(findings.status).toBe(200)
+    expect(theirs.status).toBe(404)
+    expect(theirs.json.error).toMatchObject({ code: 'not_found', message: expect.stringContaining(scanId) })
+    expect(theirs.text).not.toContain(app.repositoryId)
+  })
 })
 
 async function until(probe: () => Promise<boolean>, timeoutMs = 60_000) {

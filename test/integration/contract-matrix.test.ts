@@ -72,6 +72,7 @@ describe('the contract, route by route', () => {
       '/v1/git-uploads/{id}': { id: upload.id },
       '/v1/sessions/{id}': { id: session.id },
       '/v1/api-keys/{id}': { id: apiKey.id },
+      '/v1/scans/{scanId}': { scanId: imported.scan_id },
     }
     const queries: Record<string, string> = {
       compareScans: `base=${imported.scan_id}&head=${imported.scan_id}`,
