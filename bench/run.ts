@@ -332,6 +332,39 @@ async function pipeline() {
   })
 }
 
+async function verdict() {
+  console.log('\n## 8. git push -o vega.wait: push to verdict for a ~1 MB repository (local stack, all engines)')
+  const worker = (await import('../functions/scan-worker/handler.js')).handler
+  await onLocalStack({ worker }, async (stack) => {
+    const { send, token } = await signedIn(stack.url)
+    const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'verdict' })
+    const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'v' })
+    const { buildRepo } = await import('./git-unpack.js')
+    const repo = await buildRepo(resolve('node_modules', 'aws-cdk-lib'), {
+      files: 360,
+      commits: 20,
+      edits: 4,
+      chunk: 1500,
+    })
+    const timings: number[] = []
+    let output = ''
+    for (let round = 0; round < 5; round++) {
+      const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
+      const started = performance.now()
+      const push = await run('git', ['push', '-o', 'vega.wait=120', upload.remote_url!, 'main'], repo)
+      timings.push(performance.now() - started)
+      output = push.stderr
+    }
+    const [, objects, bytes] = /received (\d+) objects \((\d+) bytes\)/.exec(output) ?? ['', '0', '0']
+    const sorted = [...timings].sort((a, b) => a - b)
+    console.log(
+      `${objects} objects, ${fmt(Number(bytes) / 1e6, 2)} MB pack, 5 pushes: push → verdict median ${fmt(sorted[2]! / 1000, 2)} s ` +
+        `(best ${fmt(sorted[0]! / 1000, 2)} s); the last said: ${/Vega: scan \S+ succeeded[^\n]*/.exec(output)?.[0] ?? output.slice(-200)}`,
+    )
+    rmSync(repo, { recursive: true, force: true })
+  })
+}
+
 /** Runs work against a local stack in this process on a fresh data folder, without request limits. */
 async function onLocalStack(
   options: Pick<Parameters<typeof startStack>[0], 'worker'>,
@@ -390,6 +423,7 @@ const sections: Record<string, () => Promise<void>> = {
   auth: authentication,
   catalog,
   pipeline,
+  verdict,
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()
