@@ -42,6 +42,8 @@ export interface ScanToQueue {
   of: Pick<ScanRecord, 'workspace_id' | 'project_id' | 'repository_id' | 'upload_id' | 'session_id'>
   input: ScanRecord['input']
   engines: string[]
+  /** What the gate compares against, when the caller named it (see the scan record's `baseline`). */
+  baseline?: string
   actor: EventActor
   maxCost?: number
   /** Given when the caller checked already (see admitScan); checked here otherwise. */
@@ -79,6 +81,7 @@ async function admitAndRecord(request: ScanToQueue): Promise<QueuedScan> {
     status: 'queued',
     input: request.input,
     engines: request.engines,
+    ...(request.baseline ? { baseline: request.baseline } : {}),
     error: null,
     stats: null,
     created_at: now,

@@ -58,6 +58,11 @@ export const scanRecord = z.object({
     format: z.enum(archiveFormats).optional(),
   }),
   engines: z.array(z.string()),
+  /**
+   * What the gate measures "new" against, when the push named it (`-o vega.baseline`): a scan id, or a
+   * branch (the latest successful scan of a push to it). Absent: the repository's previous successful scan.
+   */
+  baseline: z.string().optional(),
   error: z
     .object({
       code: z.string(),

@@ -6,8 +6,8 @@ import { findingIdsOfScan, getFindings } from '../data/findings.js'
 import type { Policy } from '../data/policies.js'
 import { getPolicy, putPolicy } from '../data/policies.js'
 import type { GateResult } from '../data/scans.js'
-import { listScansOfRepository, type ScanRecord } from '../data/scans.js'
-import type { ProjectId, WorkspaceId } from '../ids.js'
+import { getScan, listScansOfRepository, type ScanRecord } from '../data/scans.js'
+import { type ProjectId, ScanId, type WorkspaceId } from '../ids.js'
 import { defaultPolicy, evaluateGate } from './policy.js'
 
 export async function policyFor(workspace: WorkspaceId, project?: ProjectId) {
@@ -18,11 +18,23 @@ export async function policyFor(workspace: WorkspaceId, project?: ProjectId) {
   return { ...defaultPolicy, source: 'default' as const }
 }
 
-/** The repository's latest successful scan before this one: what "new" is measured against. */
+/**
+ * What "new" is measured against: the scan the push named, the latest successful scan of a push to the
+ * branch it named, or else the repository's latest successful scan before this one.
+ */
 async function baselineOf(scan: ScanRecord): Promise<ScanRecord | undefined> {
+  if (scan.baseline && isScanId(scan.baseline)) {
+    const named = await getScan(scan.baseline)
+    return named?.repository_id === scan.repository_id && named.status === 'succeeded' ? named : undefined
+  }
   const recent = await listScansOfRepository(scan.repository_id, { limit: 50 }, 'succeeded')
-  return recent.items.find((candidate) => candidate.id < scan.id)
+  const before = recent.items.filter((candidate) => candidate.id < scan.id)
+  if (!scan.baseline) return before[0]
+  const ref = `refs/heads/${scan.baseline}`
+  return before.find((candidate) => candidate.input.refs?.some((pushed) => pushed.ref === ref))
 }
+
+const isScanId = (value: string) => ScanId.safeParse(value).success
 
 export async function gateOf(scan: ScanRecord): Promise<GateResult> {
   const { source, ...policy } = await policyFor(scan.workspace_id, scan.project_id)

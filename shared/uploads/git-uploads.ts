@@ -207,6 +207,11 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   const asked = parsePushOptions(request.pushOptions)
   if ('error' in asked) return refuse(request, asked.error)
   const { options } = asked
+  if (options.baseline?.startsWith('scan_')) {
+    const baseline = await getScan(options.baseline as ScanRecord['id'])
+    if (baseline?.repository_id !== upload.repository_id)
+      return refuse(request, `push option vega.baseline: no scan ${options.baseline} in this repository`)
+  }
 
   const status = statusOf(upload)
   if (status === 'expired')
@@ -256,6 +261,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
       { kind: 'pack', key, bytes: request.pack.length, objects: pack.objects, refs },
       admission,
       options.engines,
+      options.baseline,
     )
   } catch (error) {
     // The day's last scan was taken by a racing request; the stored pack is an orphan the cleanup removes.
@@ -295,6 +301,7 @@ async function queueScanOf(
   input: ScanRecord['input'],
   admission?: ScanAdmission,
   engines: readonly string[] = engineNames,
+  baseline?: string,
 ): Promise<ScanRecord['id'] | undefined> {
   try {
     const scan = await queueScan({
@@ -306,6 +313,7 @@ async function queueScanOf(
       },
       input,
       engines: [...engines],
+      baseline,
       actor: systemActor,
       maxCost: upload.max_cost,
       admission,

@@ -1,6 +1,8 @@
 // `git push -o vega.<name>=<value>`: what a push asks of its scan. Any other option, or a malformed value,
 // refuses the push with a line that says which options there are, before anything is stored.
 import { config } from '../config.js'
+import { refNameProblem } from '../git/ref-name.js'
+import { ScanId } from '../ids.js'
 import { type EngineName, engineNames, type Severity, severities } from '../scanning/engine.js'
 
 export interface PushOptions {
@@ -10,9 +12,11 @@ export interface PushOptions {
   failOn?: Severity | 'none'
   engines?: EngineName[]
   maxCost?: number
+  /** What the gate counts as new against: a scan id of this repository, or a branch. */
+  baseline?: string
 }
 
-export const pushOptionNames = ['vega.wait', 'vega.fail-on', 'vega.engines', 'vega.max-cost'] as const
+export const pushOptionNames = ['vega.wait', 'vega.fail-on', 'vega.engines', 'vega.max-cost', 'vega.baseline'] as const
 
 const usage = `Vega takes ${pushOptionNames.map((name) => `-o ${name}=…`).join(', ')}`
 
@@ -54,6 +58,15 @@ export function parsePushOptions(raw: string[]): { options: PushOptions; notes: 
             error: `push option ${shown}: max-cost is an amount in the billing currency, e.g. vega.max-cost=0.50`,
           }
         options.maxCost = amount
+        break
+      }
+      case 'vega.baseline': {
+        const problem = ScanId.safeParse(value).success ? undefined : refNameProblem(`refs/heads/${value}`)
+        if (value === '' || problem)
+          return {
+            error: `push option ${shown}: baseline is a scan id (scan_…) or a branch name${problem ? `; that name ${problem}` : ''}`,
+          }
+        options.baseline = value
         break
       }
       default:

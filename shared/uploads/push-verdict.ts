@@ -82,7 +82,7 @@ export async function pushVerdict(
     lines.push(
       `Vega: gate ${gate.verdict}` +
         (fired.length ? `: ${fired.map((rule) => `${rule.rule} (${rule.findings})`).join(', ')}` : '') +
-        ` [${gate.policy} policy]`,
+        ` [${gate.policy} policy; new against ${gate.baseline_scan_id ?? 'nothing: no earlier scan'}]`,
     )
   }
   const failOn = options.failOn && options.failOn !== 'none' ? options.failOn : undefined

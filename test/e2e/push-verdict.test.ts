@@ -56,7 +56,9 @@ describe('git push -o vega.wait', () => {
     expect(pushed.err).toMatch(
       /remote: Vega: scan scan_\w+ succeeded \(waited [\d.]+ s\): 1 open finding \(1 critical\), 1 new \(1 critical\)/,
     )
-    expect(pushed.err).toContain('remote: Vega: gate failed: block-new-critical-and-high (1) [default policy]')
+    expect(pushed.err).toContain(
+      'remote: Vega: gate failed: block-new-critical-and-high (1) [default policy; new against nothing: no earlier scan]',
+    )
     expect(pushed.err).toMatch(/! \[remote rejected\] HEAD -> main \(vega: gate failed: 1 new \(1 critical\)\)/)
     expect(pushed.err).toMatch(
       new RegExp(`remote: Vega: findings: ${harness.url}/v1/repositories/${app.repositoryId}/findings`),
@@ -82,6 +84,35 @@ describe('git push -o vega.wait', () => {
     expect(knownOnly.err).toMatch(/1 open finding \(1 critical\), 0 new/)
     expect(failOn.code).not.toBe(0)
     expect(failOn.err).toMatch(/\(vega: 1 finding at or above high\)/)
+  })
+
+  it('measures new against the baseline the push names: a scan id, or the latest scan of a branch', async () => {
+    const app = await repositoryWith('baseline', { 'app.js': commandInjectionJs })
+    const first = await push(app, 'vega.wait=60')
+    const firstScan = /Scan (scan_\w+) queued/.exec(first.err)![1]!
+    const other = await repositoryWith('baseline-other', { 'README.md': '# other\n' })
+    const otherScan = /Scan (scan_\w+) queued/.exec((await push(other, 'vega.wait=60')).err)![1]!
+
+    const byId = await push(app, 'vega.wait=60', `vega.baseline=${firstScan}`)
+    const byBranch = await push(app, 'vega.wait=60', 'vega.baseline=main')
+    const noSuchBranch = await push(app, 'vega.wait=60', 'vega.baseline=release')
+    const foreign = await push(app, 'vega.wait=60', `vega.baseline=${otherScan}`)
+    const malformed = await push(app, 'vega.wait=60', 'vega.baseline=bad..name')
+
+    expect(first.code).not.toBe(0)
+    expect(byId.code, byId.err).toBe(0)
+    expect(byId.err).toContain(`1 open finding (1 critical), 0 new`)
+    expect(byId.err).toContain(`new against ${firstScan}]`)
+    expect(byBranch.code, byBranch.err).toBe(0)
+    expect(byBranch.err).toMatch(/new against scan_\w+\]/)
+    // A branch no scan was pushed to: nothing to compare with, so everything is new and the gate fails.
+    expect(noSuchBranch.code).not.toBe(0)
+    expect(noSuchBranch.err).toContain('new against nothing: no earlier scan]')
+    expect(foreign.code).not.toBe(0)
+    expect(foreign.err).toContain(`push option vega.baseline: no scan ${otherScan} in this repository`)
+    expect(malformed.err).toContain(
+      'push option "vega.baseline=bad..name": baseline is a scan id (scan_…) or a branch name',
+    )
   })
 
   it('runs only the engines asked for', async () => {
