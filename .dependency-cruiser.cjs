@@ -55,7 +55,14 @@ module.exports = {
       comment: 'shared/ is what the entry points share; it never imports one of them.',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { path: '^(functions|infra|scripts|bench|proof|test)/' },
+      to: { path: '^(functions|infra|scripts|bench|proof|test|cli)/' },
+    },
+    {
+      name: 'cli-public-api-only',
+      comment: 'The CLI talks to Vega through the public API (cli/client.ts), never through its code.',
+      severity: 'error',
+      from: { path: '^(cli|bin)/' },
+      to: { path: '^(shared|functions|infra|scripts|bench|proof)/' },
     },
     {
       name: 'no-function-to-function',

@@ -5,7 +5,8 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { push } from '../scripts/push.js'
+import { apiClient } from '../cli/client.js'
+import { push } from '../cli/push.js'
 import type { Row } from './kill-worker.js'
 import { freePort, manyFiles, newRepository, percentile, say, scanOf, signIn, sleep, startChild } from './support.js'
 
@@ -86,18 +87,20 @@ export async function loadProof(options: { rate: number; seconds: number; files:
     // `vega push` picks git push or a bundle by size; its progress line names the scan once it is queued.
     let scanId: string | undefined
     let pushed = false
-    const pushing = push({
-      dir: repo,
-      api: stack.url,
-      credential: token,
-      repositoryId: bigRepository,
-      timeoutMs: 20 * 60_000,
-      say: (line) => {
-        scanId ??= /scan (scan_\w+) queued/.exec(line)?.[1]
-      },
-    }).finally(() => {
-      pushed = true
-    })
+    const client = apiClient(stack.url, token)
+    const pushing = push({ dir: repo, api: client, repositoryId: bigRepository })
+      .then(async (done) => {
+        scanId = done.scanId
+        // The scan runs on after the push is acknowledged: the probes go on until it is over.
+        for (;;) {
+          const scan = await scanOf(api, bigRepository, done.scanId)
+          if (!['queued', 'running'].includes(scan.status)) return { scan }
+          await sleep(1000)
+        }
+      })
+      .finally(() => {
+        pushed = true
+      })
     const probes: number[] = []
     let outcome = 'unknown'
     while (!pushed) {

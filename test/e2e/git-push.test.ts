@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { push } from '../../scripts/push.js'
+import { apiClient } from '../../cli/client.js'
+import { push } from '../../cli/push.js'
 import { documents } from '../../shared/aws/clients.js'
 import { tableName } from '../../shared/data/db.js'
 import { keys } from '../../shared/data/keys.js'
@@ -314,8 +315,15 @@ describe('git push to a temporary remote', () => {
 })
 
 describe('vega push (npm run push)', () => {
-  const pushed = (dir: string) =>
-    push({ dir, api: harness.url, credential: owner.token, repositoryId, timeoutMs: 30_000 })
+  /** The push, then its scan once it is over (through the API, as the CLI follows it). */
+  const pushed = async (dir: string) => {
+    const outcome = await push({ dir, api: apiClient(harness.url, owner.token), repositoryId })
+    const scan = await until(async () => {
+      const answer = (await api('GET', `/v1/scans/${outcome.scanId}`)).json
+      return ['queued', 'running'].includes(answer.status) ? undefined : answer
+    }, 30_000)
+    return { ...outcome, scan }
+  }
 
   it('sends a small repository by git push and waits for its scan', async () => {
     const repo = await newRepo('cli-small', { 'app.py': 'print("small")\n' })

@@ -4,9 +4,11 @@ import { type SpawnOptions, spawn } from 'node:child_process'
 
 export type Run = { code: number | null; out: string; err: string }
 
-/** Runs a command without blocking the event loop; its exit code and what it printed. */
-export function run(command: string, args: string[], options: SpawnOptions = {}): Promise<Run> {
-  const child = spawn(command, args, options)
+/** Runs a command without blocking the event loop; its exit code and what it printed. `input` goes to stdin. */
+export function run(command: string, args: string[], options: SpawnOptions & { input?: string } = {}): Promise<Run> {
+  const { input, ...spawnOptions } = options
+  const child = spawn(command, args, spawnOptions)
+  child.stdin?.end(input ?? '')
   let out = ''
   let err = ''
   child.stdout?.on('data', (chunk) => {

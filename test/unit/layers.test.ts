@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
-const roots = ['shared', 'functions', 'infra', 'bench', 'scripts', 'proof']
+const roots = ['shared', 'functions', 'infra', 'bench', 'scripts', 'proof', 'cli']
 
 interface CruiseResult {
   modules: { source: string; dependencies: { resolved: string }[] }[]

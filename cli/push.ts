@@ -1,0 +1,115 @@
+// `vega push`: sends a repository's HEAD to Vega the way that fits, and the scan it queued. A pack within the
+// upload's push limit goes by `git push` (with a post buffer large enough that git sends one sized request,
+// and the `-o vega.*` options, so the push itself can carry the verdict); a larger one as a `git bundle` to
+// the presigned URL, then `complete`. Over the limit, `git push` itself cannot be helped: the gateway
+// answers 413 before Vega sees the pack.
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Api, dataOf } from './client.js'
+
+export interface PushOptions {
+  dir: string
+  api: Api
+  repositoryId: string
+  /** The branch the pushed HEAD becomes; by default the checked-out branch, else `main`. */
+  branch?: string
+  /** `vega.*` push options (`wait=60`, `fail-on=high`, …), for the git route. */
+  pushOptions?: string[]
+  /** Progress lines (stderr in the CLI). */
+  say?: (line: string) => void
+}
+
+export interface PushOutcome {
+  route: 'push' | 'bundle'
+  packBytes: number
+  uploadId: string
+  scanId: string
+  /** git's exit code on the push route (non-zero when Vega rejected the ref with a verdict); 0 for a bundle. */
+  gitCode: number
+}
+
+/** git, without blocking the event loop (the API may answer in this very process, as in the tests). */
+function git(dir: string, ...args: string[]): Promise<string> {
+  return new Promise((resolveRun, reject) => {
+    execFile('git', args, { cwd: dir, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.filter((arg) => !arg.includes('://')).join(' ')}: ${stderr.trim()}`))
+      else resolveRun(stdout.trim())
+    })
+  })
+}
+
+/** `git push`, its output passed on line by line without the one-time token; resolves with the exit code. */
+function gitPush(dir: string, args: string[], say: (line: string) => void): Promise<{ code: number; output: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn('git', args, { cwd: dir })
+    let output = ''
+    const pass = (chunk: Buffer) => {
+      const text = chunk.toString().replace(/\/\/[^@/\s]*@/g, '//')
+      output += text
+      for (const line of text.split('\n')) if (line.trim()) say(line.trimEnd())
+    }
+    child.stdout.on('data', pass)
+    child.stderr.on('data', pass)
+    child.on('error', reject)
+    child.on('close', (code) => resolveRun({ code: code ?? 1, output }))
+  })
+}
+
+/** The size of the pack `git push` would send for HEAD to an empty remote, counted as git writes it. */
+function packBytesOfHead(dir: string): Promise<number> {
+  return new Promise((resolvePack, reject) => {
+    const child = spawn('git', ['pack-objects', '--revs', '--stdout', '-q'], { cwd: dir })
+    let bytes = 0
+    child.stdout.on('data', (chunk: Buffer) => {
+      bytes += chunk.length
+    })
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0 ? resolvePack(bytes) : reject(new Error(`git pack-objects exited ${code}`)),
+    )
+    child.stdin.end('HEAD\n')
+  })
+}
+
+export async function push(options: PushOptions): Promise<PushOutcome> {
+  const say = options.say ?? (() => {})
+  const current = await git(options.dir, 'symbolic-ref', '--short', '-q', 'HEAD').catch(() => '')
+  const branch = options.branch ?? (current || 'main')
+  const packBytes = await packBytesOfHead(options.dir)
+  const upload = dataOf(
+    await options.api.POST('/v1/git-uploads', { body: { repository_id: options.repositoryId } as never }),
+  )
+  const route = packBytes <= upload.push_max_bytes ? 'push' : 'bundle'
+  say(
+    `vega: HEAD is a ${packBytes}-byte pack; the push limit is ${upload.push_max_bytes} bytes, so it goes as a ${route === 'push' ? 'git push' : 'git bundle'}`,
+  )
+  if (route === 'push') {
+    // A post buffer over the limit makes git send one request with a Content-Length, never a probe and chunks.
+    const postBuffer = String(upload.push_max_bytes + 1024 * 1024)
+    const flags = (options.pushOptions ?? []).flatMap((option) => ['-o', option])
+    const { code, output } = await gitPush(
+      options.dir,
+      ['-c', `http.postBuffer=${postBuffer}`, 'push', ...flags, upload.remote_url!, `HEAD:refs/heads/${branch}`],
+      say,
+    )
+    const scanId = /Scan (scan_\w+) queued/.exec(output)?.[1]
+    if (!scanId) throw new Error(`git push exited ${code} before Vega queued a scan`)
+    return { route, packBytes, uploadId: upload.id, scanId, gitCode: code }
+  }
+  const work = mkdtempSync(join(tmpdir(), 'vega-push-'))
+  try {
+    const bundle = join(work, 'repo.bundle')
+    await git(options.dir, 'bundle', 'create', bundle, 'HEAD', ...(current ? [current] : []))
+    say(`vega: uploading a ${statSync(bundle).size}-byte bundle`)
+    const put = await fetch(upload.bundle_upload_url!, { method: 'PUT', body: readFileSync(bundle) })
+    if (!put.ok) throw new Error(`the bundle upload answered ${put.status}`)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+  const completed = dataOf(
+    await options.api.POST('/v1/git-uploads/{id}/complete', { params: { path: { id: upload.id } } }),
+  )
+  return { route, packBytes, uploadId: upload.id, scanId: completed.scan_id!, gitCode: 0 }
+}
