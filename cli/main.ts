@@ -75,6 +75,21 @@ function gateLines(scan: Scan): string[] {
 
 const passed = (scan: Scan) => scan.status === 'succeeded' && scan.gate?.verdict !== 'failed'
 
+type Severity = (typeof severities)[number]
+
+/** Whether the scan saw an open finding at or above the severity (one probe per severity, the filter takes one). */
+async function reaching(api: Api, scan: Scan, failOn: Severity): Promise<boolean> {
+  for (const severity of severities.slice(0, severities.indexOf(failOn) + 1)) {
+    const page = dataOf(
+      await api.GET('/v1/repositories/{id}/findings', {
+        params: { path: { id: scan.repository_id }, query: { scan: scan.id, status: 'open', severity, limit: 1 } },
+      }),
+    )
+    if (page.items.length > 0) return true
+  }
+  return false
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   return rows
@@ -175,12 +190,15 @@ async function main(argv: string[]): Promise<number> {
         pushOptions: options,
         say,
       })
-      // The git route printed the verdict and its exit code says it; a bundle is followed through the API.
+      // When git printed the verdict its exit code says it. Otherwise (a bundle, or a scan longer than the
+      // stage lets a push wait) the scan is followed through the API and judged here the same way.
       const scan = await waitFor(api, outcome.scanId, wait)
-      if (outcome.route === 'bundle') for (const line of gateLines(scan)) say(line)
       out(`scan ${scan.id} ${scan.status}: ${scan.links.self}`, { route: outcome.route, scan })
-      if (outcome.route === 'push') return outcome.gitCode === 0 ? 0 : 1
-      return passed(scan) ? 0 : 1
+      if (outcome.verdictInPush) return outcome.gitCode === 0 ? 0 : 1
+      for (const line of gateLines(scan)) say(line)
+      const reached = failOn && failOn !== 'none' ? await reaching(api, scan, failOn as Severity) : false
+      if (reached) say(`vega: fail-on ${failOn}: open findings at or above it`)
+      return passed(scan) && !reached ? 0 : 1
     }
     case 'scan': {
       const repositoryId = needed(values.repo, 'the repository: --repo rep_…')
@@ -212,13 +230,22 @@ async function main(argv: string[]): Promise<number> {
         ...(values.new && scan?.gate?.baseline_scan_id ? { baseline: scan.gate.baseline_scan_id, only: 'new' } : {}),
         ...(values.severity ? { severity: values.severity } : {}),
         ...(values.status ? { status: values.status } : {}),
-        limit: 100,
+        limit: 200,
       }
-      const page = dataOf(
-        await api.GET('/v1/repositories/{id}/findings', {
-          params: { path: { id: repositoryId }, query: query as never },
-        }),
-      )
+      // Every page, up to 2,000 findings: a table longer than that is read better with --json and a filter.
+      const items = []
+      let cursor: string | undefined
+      do {
+        const page = dataOf(
+          await api.GET('/v1/repositories/{id}/findings', {
+            params: { path: { id: repositoryId }, query: { ...query, ...(cursor ? { cursor } : {}) } as never },
+          }),
+        )
+        items.push(...page.items)
+        cursor = page.next_cursor ?? undefined
+      } while (cursor && items.length < 2000)
+      if (cursor) say('vega: the first 2,000 findings; narrow them with --severity, --status or --scan')
+      const page = { items, next_cursor: cursor ?? null }
       const rows = page.items.map((finding) => [
         finding.severity,
         finding.engine,

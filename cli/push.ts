@@ -26,8 +26,10 @@ export interface PushOutcome {
   packBytes: number
   uploadId: string
   scanId: string
-  /** git's exit code on the push route (non-zero when Vega rejected the ref with a verdict); 0 for a bundle. */
+  /** git's exit code on the push route (non-zero when Vega rejected the ref); 0 for a bundle. */
   gitCode: number
+  /** Whether git's output carried the scan's verdict (`-o vega.wait` and the scan ended within the wait). */
+  verdictInPush: boolean
 }
 
 /** git, without blocking the event loop (the API may answer in this very process, as in the tests). */
@@ -96,7 +98,8 @@ export async function push(options: PushOptions): Promise<PushOutcome> {
     )
     const scanId = /Scan (scan_\w+) queued/.exec(output)?.[1]
     if (!scanId) throw new Error(`git push exited ${code} before Vega queued a scan`)
-    return { route, packBytes, uploadId: upload.id, scanId, gitCode: code }
+    const verdictInPush = /Vega: scan scan_\w+ (succeeded|failed|cancelled)/.test(output)
+    return { route, packBytes, uploadId: upload.id, scanId, gitCode: code, verdictInPush }
   }
   const work = mkdtempSync(join(tmpdir(), 'vega-push-'))
   try {
@@ -111,5 +114,5 @@ export async function push(options: PushOptions): Promise<PushOutcome> {
   const completed = dataOf(
     await options.api.POST('/v1/git-uploads/{id}/complete', { params: { path: { id: upload.id } } }),
   )
-  return { route, packBytes, uploadId: upload.id, scanId: completed.scan_id!, gitCode: 0 }
+  return { route, packBytes, uploadId: upload.id, scanId: completed.scan_id!, gitCode: 0, verdictInPush: false }
 }

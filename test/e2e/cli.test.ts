@@ -1,6 +1,6 @@
 // The `vega` CLI as a user runs it (`node bin/vega.mjs`, a child process) against the local API with the
 // real worker: every command, its human and --json output, its exit code, bad usage and a revoked key.
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -95,6 +95,31 @@ describe('vega, the CLI', () => {
     expect(waited.code).toBe(0)
     expect(waited.out).toMatch(/^gate passed/)
     expect(compared.out).toBe('NEW  FIXED  UNCHANGED\n0    0      1\n')
+  })
+
+  it('push over the push limit goes as a bundle, followed through the API and judged the same way', async () => {
+    const api = (method: string, path: string, body?: unknown) => callApi(harness.url, owner.token, method, path, body)
+    const project = (await api('POST', '/v1/projects', { name: 'cli-bundle' })).json
+    const bigRepository = (await api('POST', '/v1/repositories', { project_id: project.id, name: 'big' })).json.id
+    const dir = join(work, 'big')
+    await git(work, 'init', '-q', dir)
+    writeFileSync(join(dir, 'app.js'), commandInjectionJs)
+    writeFileSync(join(dir, 'random.txt'), randomBytes(300_000).toString('base64'))
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'big')
+
+    const first = await vega(['push', 'big', '--repo', bigRepository, '--wait', '60'])
+    const again = await vega(['push', 'big', '--repo', bigRepository, '--wait', '60'])
+    const failOn = await vega(['push', 'big', '--repo', bigRepository, '--wait', '60', '--fail-on', 'high'])
+
+    expect(first.err).toContain('so it goes as a git bundle')
+    expect(first.code).toBe(1)
+    expect(first.err).toContain('gate failed (default policy')
+    // The second push finds nothing new: the gate passes, and only --fail-on fails it.
+    expect(again.code, again.err).toBe(0)
+    expect(again.err).toContain('gate passed')
+    expect(failOn.code).toBe(1)
+    expect(failOn.err).toContain('vega: fail-on high: open findings at or above it')
   })
 
   it('login saves a token (password on stdin) that later commands use without a key', async () => {
