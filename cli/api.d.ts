@@ -730,6 +730,30 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/repositories/{id}/scans/{scanId}/sbom': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * CycloneDX 1.6 JSON of every package the scan's lockfiles named, with its dependency findings
+     * @description A scan that has not succeeded has none yet (409).
+     *
+     *     A signed-in user or an API key with the `read` scope.
+     *
+     *     Needs the workspace role **viewer** or higher.
+     */
+    get: operations['getScanSbom']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/repositories/{id}/findings': {
     parameters: {
       query?: never
@@ -7930,6 +7954,128 @@ export interface operations {
       }
       /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
       404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getScanSbom: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description repository id */
+        id: string
+        /** @description scan id */
+        scanId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/vnd.cyclonedx+json': string
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `conflict`: state conflict: upload already pushed, duplicate name, scan already running */
+      409: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId']
           'X-RateLimit-Limit': components['headers']['RateLimitLimit']

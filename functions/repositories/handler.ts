@@ -11,6 +11,7 @@ import {
 import { cancel, findScan, findScanById, listOfRepository, rescan, retry, toScan } from '../../shared/catalog/scans.js'
 import * as findings from '../../shared/findings/read.js'
 import * as sarif from '../../shared/findings/sarif-io.js'
+import { exportSbom } from '../../shared/findings/sbom.js'
 import * as suppressions from '../../shared/findings/suppressions.js'
 import * as triage from '../../shared/findings/triage.js'
 import { repositoryRoutes } from '../../shared/routes/index.js'
@@ -28,6 +29,7 @@ export const handler = lambda(repositoryRoutes, {
     request.paged(await listOfRepository(request, request.params.id, request.page, request.query.status)),
   getScan: async (request) => toScan(await findScan(request, request.params.id, request.params.scanId)),
   getScanById: async (request) => toScan(await findScanById(request, request.params.scanId)),
+  getScanSbom: (request) => exportSbom(request, request.params.id, request.params.scanId),
   createScan: (request) => rescan(request, request.params.id, request.body),
   cancelScan: (request) => cancel(request, request.params.id, request.params.scanId),
   retryScan: (request) => retry(request, request.params.id, request.params.scanId),

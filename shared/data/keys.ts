@@ -114,6 +114,9 @@ export const keys = {
     gsi2sk: `SCAN#${id}`,
   }),
   scanById: (id: ScanId) => ({ pk: `SCAN#${id}`, sk: 'SCAN' }),
+  /** The packages a scan's lockfiles named (its SBOM's input), gzipped JSON in parts, beside the scan. */
+  inventoryPart: (id: ScanId, part: number) => ({ pk: `SCAN#${id}`, sk: `INV#${String(part).padStart(4, '0')}` }),
+  inventoryOf: (id: ScanId) => ({ pk: `SCAN#${id}`, skPrefix: 'INV#' }),
   /** Present only while a scan is queued or running (a sparse index), spread over a few partitions. */
   activeScan: (id: ScanId, since: string) => ({ gsi3pk: `ACTIVE#${activeShardOf(id)}`, gsi3sk: `${since}#${id}` }),
   activeScans: (shard: number) => ({ gsi3pk: `ACTIVE#${shard}` }),

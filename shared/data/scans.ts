@@ -18,6 +18,7 @@ import {
   under,
   updateIf,
 } from './db.js'
+import { deleteInventory } from './inventories.js'
 import { activeShards, keys } from './keys.js'
 import { policyEffects } from './policies.js'
 
@@ -283,6 +284,7 @@ export async function isCancelRequested(id: ScanId): Promise<boolean> {
 /** Removes every scan of a deleted repository. */
 export async function deleteScansOf(repository: RepositoryId): Promise<void> {
   for (let page = await listScansOfRepository(repository, { limit: 100 }); ; ) {
+    for (const scan of page.items) await deleteInventory(scan.id)
     await deleteKeys(page.items.map((scan) => keys.scanById(scan.id)))
     if (!page.lastKey) return
     page = await listScansOfRepository(repository, { limit: 100, startKey: page.lastKey })

@@ -163,6 +163,18 @@ export const repositoryRoutes = {
     params: scan,
     produces: 'application/sarif+json',
   }),
+  getScanSbom: route({
+    group: 'repositories',
+    method: 'GET',
+    path: '/v1/repositories/{id}/scans/{scanId}/sbom',
+    summary: "CycloneDX 1.6 JSON of every package the scan's lockfiles named, with its dependency findings",
+    description: 'A scan that has not succeeded has none yet (409).',
+    auth: 'user',
+    role: 'viewer',
+    params: scan,
+    produces: 'application/vnd.cyclonedx+json',
+    errors: ['conflict'],
+  }),
   listFindings: route({
     group: 'repositories',
     method: 'GET',

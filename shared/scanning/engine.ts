@@ -45,7 +45,19 @@ export interface ScanSource {
   /** Stops a long engine early: checked between files; true once the scan was cancelled. */
   cancelled?: () => boolean
   /** Filled by engines with the reference data they matched against, for the scan's stats. */
-  used?: { advisories?: Record<string, AdvisoryDataUsed> }
+  used?: { advisories?: Record<string, AdvisoryDataUsed>; packages?: PackageUsed[] }
+}
+
+/** A package a lockfile of the tree names, as the dependencies engine read it (the scan's SBOM). */
+export interface PackageUsed {
+  ecosystem: string
+  name: string
+  version: string
+  /** The lockfile. */
+  path: string
+  direct?: boolean
+  via?: string
+  scope?: 'runtime' | 'dev'
 }
 
 /** The advisory data one ecosystem's dependencies were matched against. */

@@ -9,6 +9,7 @@ import { config } from '../config.js'
 import { derivedKey } from '../crypto/secret.js'
 import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent, systemActor } from '../data/events.js'
+import { putInventory } from '../data/inventories.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
 import {
   claimRecording,
@@ -91,6 +92,8 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
       headPaths: new Set(source.files.map((file) => file.path)),
     })
     if (options.report) options.report.findings = findings
+    // The packages this snapshot's lockfiles named: its SBOM, whatever the findings.
+    if (source.used?.packages) await putInventory(scan.id, source.used.packages)
     const stats = {
       files: source.files.length,
       bytes: source.bytes,

@@ -201,7 +201,19 @@ export async function scanDependencies(
     batchSize: options.batchSize,
     deadline: source.deadline,
   })
-  source.used = { ...source.used, advisories: data }
+  source.used = {
+    ...source.used,
+    advisories: data,
+    packages: dependencies.map(({ ecosystem, name, version, path, direct, via, scope }) => ({
+      ecosystem,
+      name,
+      version,
+      path,
+      ...(direct === undefined ? {} : { direct }),
+      ...(via === undefined ? {} : { via }),
+      ...(scope === undefined ? {} : { scope }),
+    })),
+  }
   // Import reachability costs a read of the source files: only when there is a finding it can speak to.
   if (findings.some((finding) => finding.metadata.ecosystem === 'npm' || finding.metadata.ecosystem === 'PyPI')) {
     const imports = await importsOf(source)
