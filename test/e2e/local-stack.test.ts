@@ -2,14 +2,13 @@
 // talks to it over HTTP; then stops it with Ctrl-C and starts it again on the same data folder.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../infra/local/emulators.js'
 import { localCredentials, localRegion } from '../../infra/local/resources.js'
 import { keys } from '../../shared/data/keys.js'
 import { routeTable } from '../../shared/routes/index.js'
@@ -19,6 +18,22 @@ const names = { table: 'vega-state', bucket: 'vega-uploads' }
 const dataDir = mkdtempSync(join(tmpdir(), 'vega-e2e-'))
 let ports: { api: number; dynamodb: number; s3: number; sqs: number }
 let stack: { child: ChildProcess; output: string[]; readyMs: number } | undefined
+
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 here): the stack binds its ports seconds
+ * after they are chosen, and an ephemeral one can meanwhile go to any outgoing connection on the machine.
+ */
+async function steadyPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer()
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+}
 
 async function startLocalStack() {
   const started = performance.now()
@@ -94,7 +109,7 @@ function clients() {
 }
 
 beforeAll(async () => {
-  ports = { api: await freePort(), dynamodb: await freePort(), s3: await freePort(), sqs: await freePort() }
+  ports = { api: await steadyPort(), dynamodb: await steadyPort(), s3: await steadyPort(), sqs: await steadyPort() }
   stack = await startLocalStack()
 }, 90_000)
 
