@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { advisoryDataOf, importAdvisoriesFrom, markAdvisoriesSynced, putAdvisories } from '../data/advisories.js'
+import {
+  advisoryData,
+  advisoryDataOf,
+  importAdvisoriesFrom,
+  markAdvisoriesSynced,
+  putAdvisories,
+} from '../data/advisories.js'
 import { osvFileLimits } from '../scanning/engines/dependencies/osv-files.js'
 import { type Ecosystem, ecosystems } from '../scanning/engines/dependencies/types.js'
 
@@ -241,11 +247,21 @@ export async function syncAdvisories(options: {
   from: string
   ecosystems?: readonly Ecosystem[]
   onProgress?: (line: string) => void
-}): Promise<{ synced: EcosystemSync[]; failed: SyncFailure[] }> {
+  /**
+   * No ecosystem is started after this instant (epoch ms): a Lambda stops at its timeout, and a first
+   * import of every ecosystem can take longer than one run. What is left waits for the next run.
+   */
+  startBefore?: number
+}): Promise<{ synced: EcosystemSync[]; failed: SyncFailure[]; deferred: Ecosystem[] }> {
   const source = exportAt(options.from)
   const synced: EcosystemSync[] = []
   const failed: SyncFailure[] = []
-  for (const ecosystem of options.ecosystems ?? ecosystems) {
+  const deferred: Ecosystem[] = []
+  for (const ecosystem of await leastRecentFirst(options.ecosystems ?? ecosystems)) {
+    if (options.startBefore !== undefined && Date.now() >= options.startBefore) {
+      deferred.push(ecosystem)
+      continue
+    }
     try {
       const done = await syncEcosystem(source, ecosystem)
       synced.push(done)
@@ -262,5 +278,16 @@ export async function syncAdvisories(options: {
       options.onProgress?.(`${ecosystem}: failed: ${message}`)
     }
   }
-  return { synced, failed }
+  if (deferred.length > 0) options.onProgress?.(`left for the next run (out of time): ${deferred.join(', ')}`)
+  return { synced, failed, deferred }
+}
+
+/**
+ * Never synced first, then the longest ago: a run cut short by its time limit leaves the ecosystems it
+ * already did for last next time, so every ecosystem gets its turn. (A whole ecosystem cut short is
+ * resumed too: what it stored is unchanged next time and costs a read, not a write.)
+ */
+async function leastRecentFirst(wanted: readonly Ecosystem[]): Promise<Ecosystem[]> {
+  const syncedAt = new Map((await advisoryData()).map((entry) => [entry.ecosystem, entry.synced_at ?? '']))
+  return [...wanted].sort((a, b) => (syncedAt.get(a) ?? '').localeCompare(syncedAt.get(b) ?? ''))
 }

@@ -100,6 +100,7 @@ describe('advisory sync', () => {
 
     expect(first).toEqual({
       failed: [],
+      deferred: [],
       synced: [expect.objectContaining({ ecosystem: 'Packagist', mode: 'full', imported: 3, updated: 0, records: 3 })],
     })
     expect(firstRequests).toEqual(['/Packagist/modified_id.csv', '/Packagist/all.zip'])
@@ -197,6 +198,22 @@ describe('advisory sync', () => {
     for (const entry of data) expect(Date.parse(entry.synced_at!)).toBeGreaterThan(Date.now() - 60_000)
   })
 
+  it('takes the least recently synced ecosystems first, and starts none past startBefore (the rest wait)', async () => {
+    // Packagist's last sync is older (the run above failed it and synced NuGet): Packagist comes first.
+    const order: string[] = []
+    const { synced, deferred } = await sync.syncAdvisories({
+      from: exportDir,
+      ecosystems: ['Packagist', 'NuGet'],
+      onProgress: (line) => order.push(line.split(':')[0]!),
+    })
+    const none = await sync.syncAdvisories({ from: exportDir, ecosystems: ['NuGet'], startBefore: Date.now() - 1 })
+
+    expect(synced.map((entry) => entry.ecosystem)).toEqual(['Packagist', 'NuGet'])
+    expect(order).toEqual(['Packagist', 'NuGet'])
+    expect(deferred).toEqual([])
+    expect(none).toEqual({ synced: [], failed: [], deferred: ['NuGet'] })
+  })
+
   it('calls an ecosystem stale when it was never synced, or not within ADVISORY_STALE_AFTER_H (48 h)', async () => {
     const { advisoryFreshness } = await import('../../shared/ops/workers.js')
 
@@ -212,7 +229,7 @@ describe('advisory sync', () => {
       stale: true,
     })
     expect(threeDaysOn.every((entry) => entry.stale)).toBe(true)
-    // The source wrote `2026-02-03T00:00:00Z`; the API answers in its one format.
-    expect(now.find((entry) => entry.ecosystem === 'Packagist')?.last_modified).toBe('2026-02-03T00:00:00.000Z')
+    // The source wrote `2026-03-01T00:00:00Z`; the API answers in its one format.
+    expect(now.find((entry) => entry.ecosystem === 'Packagist')?.last_modified).toBe('2026-03-01T00:00:00.000Z')
   })
 })
