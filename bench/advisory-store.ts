@@ -30,7 +30,8 @@ Object.assign(process.env, {
   SCAN_QUEUE_URL: 'https://unused.invalid/q',
   SCAN_DLQ_URL: 'https://unused.invalid/dlq',
 })
-const { advisoryData, dynamoAdvisorySource, importAdvisoriesFrom } = await import('../shared/data/advisories.js')
+const { advisoryData, dynamoAdvisorySource } = await import('../shared/data/advisories.js')
+const { importAdvisoriesFrom } = await import('../shared/ops/advisory-import.js')
 const { scanDependencies } = await import('../shared/scanning/engines/dependencies/index.js')
 const { loadOsvRecords } = await import('../shared/scanning/engines/dependencies/osv-files.js')
 const { packagesOf } = await import('../shared/scanning/engines/dependencies/osv.js')

@@ -47,7 +47,7 @@ if (command === 'sync') {
   process.exit(failed.length > 0 ? 1 : 0)
 }
 
-const { importAdvisoriesFrom } = await import('../shared/data/advisories.js')
+const { importAdvisoriesFrom } = await import('../shared/ops/advisory-import.js')
 const progressEvery = 1000
 let reported = 0
 const result = await importAdvisoriesFrom(path!, {

@@ -9,15 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import {
-  advisoryData,
-  advisoryDataOf,
-  importAdvisoriesFrom,
-  markAdvisoriesSynced,
-  putAdvisories,
-} from '../data/advisories.js'
+import { advisoryData, advisoryDataOf, markAdvisoriesSynced, putAdvisories } from '../data/advisories.js'
 import { osvFileLimits } from '../scanning/engines/dependencies/osv-files.js'
 import { type Ecosystem, ecosystems } from '../scanning/engines/dependencies/types.js'
+import { importAdvisoriesFrom } from './advisory-import.js'
 
 export const syncLimits = {
   /** modified_id.csv of npm, the largest, is a few MB. */

@@ -20,13 +20,15 @@ const expected = Object.values(labels.results).flatMap((file) => file.matches)
 const project = mkdtempSync(join(tmpdir(), 'vega-pypi-'))
 
 let advisories: typeof import('../../shared/data/advisories.js')
-let imported: Awaited<ReturnType<typeof advisories.importAdvisoriesFrom>>
+let importer: typeof import('../../shared/ops/advisory-import.js')
+let imported: Awaited<ReturnType<typeof importer.importAdvisoriesFrom>>
 
 beforeAll(async () => {
   const resources = await ensureResources(inject('endpoints'), { prefix: 'advisories-pypi' })
   process.env.TABLE_NAME = resources.tableName
   advisories = await import('../../shared/data/advisories.js')
-  imported = await advisories.importAdvisoriesFrom(join(evalDir(), 'advisories/pypi-osv.tgz'))
+  importer = await import('../../shared/ops/advisory-import.js')
+  imported = await importer.importAdvisoriesFrom(join(evalDir(), 'advisories/pypi-osv.tgz'))
 }, 180_000)
 
 afterAll(() => rmSync(project, { recursive: true, force: true }))
@@ -58,7 +60,7 @@ describe('the PyPA advisory database, whole', () => {
   })
 
   it('imports the same tarball again without writing anything, and says so', async () => {
-    const again = await advisories.importAdvisoriesFrom(join(evalDir(), 'advisories/pypi-osv.tgz'))
+    const again = await importer.importAdvisoriesFrom(join(evalDir(), 'advisories/pypi-osv.tgz'))
 
     expect(again).toMatchObject({ read: 2661, imported: 0, updated: 0, unchanged: 2661, skipped: 0 })
     expect((await advisories.advisoryDataOf('PyPI'))?.records).toBe(2661)

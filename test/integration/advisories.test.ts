@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  advisoriesFor,
-  dynamoAdvisorySource,
-  importAdvisoriesFrom,
-  putAdvisories,
-} from '../../shared/data/advisories.js'
+import { advisoriesFor, dynamoAdvisorySource, putAdvisories } from '../../shared/data/advisories.js'
+import { importAdvisoriesFrom } from '../../shared/ops/advisory-import.js'
 import { scanDependencies } from '../../shared/scanning/engines/dependencies/index.js'
 import { lockfileLabels, lockfilesDir, osvDir, osvFiles } from '../support/dependency-fixtures.js'
 import { folderSource } from '../support/folder-source.js'

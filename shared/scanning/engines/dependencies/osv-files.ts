@@ -9,11 +9,10 @@ import { createGunzip } from 'node:zlib'
 import tarStream from 'tar-stream'
 import { parse as parseYaml } from 'yaml'
 import yauzl from 'yauzl'
-import { OsvRecord } from './osv.js'
+import { OsvRecord, osvRecordMaxBytes } from './osv.js'
 
 export const osvFileLimits = {
-  /** DynamoDB items stop at 400 KB; the largest real records (long version lists) stay well under this. */
-  maxRecordBytes: 300 * 1024,
+  maxRecordBytes: osvRecordMaxBytes,
   /** npm's all.zip holds a few hundred thousand records (most are MAL- malware reports). */
   maxZipEntries: 2_000_000,
   maxZipBytes: 8 * 1024 * 1024 * 1024,

@@ -42,6 +42,9 @@ export const OsvRecord = z.looseObject({
     .optional(),
 })
 export type OsvRecord = z.infer<typeof OsvRecord>
+
+/** The largest record stored: DynamoDB items stop at 400 KB; real records (long version lists) stay well under. */
+export const osvRecordMaxBytes = 300 * 1024
 type OsvAffected = z.infer<typeof Affected>
 type OsvRange = z.infer<typeof Range>
 
