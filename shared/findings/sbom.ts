@@ -48,14 +48,6 @@ function serialOf(scan: ScanId): string {
   return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-const severityOf: Record<string, string> = {
-  critical: 'critical',
-  high: 'high',
-  medium: 'medium',
-  low: 'low',
-  info: 'info',
-}
-
 export async function exportSbom(access: Access, repositoryId: RepositoryId, scanId: ScanId) {
   const scan = await findScan(access, repositoryId, scanId)
   if (scan.status !== 'succeeded') throw conflict(`Scan ${scan.id} is ${scan.status}: its SBOM exists once it succeeds`)
@@ -103,7 +95,8 @@ export async function exportSbom(access: Access, repositoryId: RepositoryId, sca
         'bom-ref': finding.id,
         id: finding.rule_id,
         source: { name: 'OSV', url: `https://osv.dev/vulnerability/${encodeURIComponent(finding.rule_id)}` },
-        ratings: [{ severity: severityOf[finding.severity] ?? 'unknown', method: 'other' }],
+        // Vega's severities are CycloneDX's own names.
+        ratings: [{ severity: finding.severity, method: 'other' }],
         ...(finding.cwe.length
           ? { cwes: finding.cwe.map((cwe) => Number(cwe.replace(/^CWE-/, ''))).filter(Number.isInteger) }
           : {}),

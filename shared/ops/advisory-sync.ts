@@ -147,7 +147,6 @@ export function changedSince(csv: string, since: string | null): { id: string; m
 }
 
 /** The newest modification the index lists, or null for an empty one. */
-const newestIn = (csv: string) => changedSince(csv, null)[0]?.modified ?? null
 
 async function fullImport(source: Export, ecosystem: Ecosystem, lastModified: string | null) {
   const dir = await mkdtemp(join(tmpdir(), 'vega-osv-'))
@@ -189,9 +188,14 @@ async function incrementalImport(source: Export, ecosystem: Ecosystem, changed: 
 async function syncEcosystem(source: Export, ecosystem: Ecosystem): Promise<EcosystemSync> {
   const before = await advisoryDataOf(ecosystem)
   const index = await source.text(`${ecosystem}/modified_id.csv`, syncLimits.maxIndexBytes)
-  const newest = index === undefined ? null : newestIn(index)
+  // Read once, newest first: the newest row is where the next sync starts from.
+  const rows = index === undefined ? undefined : changedSince(index, null)
+  const newest = rows?.[0]?.modified ?? null
   const since = before?.synced_at ? before.last_modified : null
-  const changed = index === undefined || since === null ? undefined : changedSince(index, since)
+  const changed =
+    rows === undefined || since === null
+      ? undefined
+      : rows.filter(({ modified }) => Date.parse(modified) > Date.parse(since))
   const counts = async () => (await advisoryDataOf(ecosystem))?.records ?? 0
 
   if (changed && changed.length === 0)

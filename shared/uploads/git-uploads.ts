@@ -31,7 +31,7 @@ import { refNameProblem } from '../git/ref-name.js'
 import { knownApiError } from '../http/envelope.js'
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
-import { newId, type UploadId } from '../ids.js'
+import { newId, ScanId, type UploadId } from '../ids.js'
 import { engineNames } from '../scanning/engine.js'
 import { objectKeys } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
@@ -207,8 +207,14 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   const asked = parsePushOptions(request.pushOptions)
   if ('error' in asked) return refuse(request, asked.error)
   const { options } = asked
-  if (options.baseline?.startsWith('scan_')) {
-    const baseline = await getScan(options.baseline as ScanRecord['id'])
+  // A push may lower the cap its upload was created with, never raise it.
+  const maxCost =
+    options.maxCost === undefined
+      ? upload.max_cost
+      : Math.min(options.maxCost, upload.max_cost ?? Number.POSITIVE_INFINITY)
+  const baselineScan = ScanId.safeParse(options.baseline)
+  if (baselineScan.success) {
+    const baseline = await getScan(baselineScan.data)
     if (baseline?.repository_id !== upload.repository_id)
       return refuse(request, `push option vega.baseline: no scan ${options.baseline} in this repository`)
   }
@@ -245,7 +251,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   if ('error' in pack) return refuse(request, pack.error)
   let admission: ScanAdmission
   try {
-    admission = await admitScan(upload.workspace_id, request.pack.length, options.maxCost ?? upload.max_cost, limits)
+    admission = await admitScan(upload.workspace_id, request.pack.length, maxCost, limits)
   } catch (error) {
     if (error instanceof ApiError) return refuse(request, `${error.code}: ${error.message}`, figuresOf(error))
     throw error
@@ -257,7 +263,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   let scanId: ScanRecord['id'] | undefined
   try {
     scanId = await queueScanOf(
-      { ...upload, max_cost: options.maxCost ?? upload.max_cost },
+      { ...upload, max_cost: maxCost },
       { kind: 'pack', key, bytes: request.pack.length, objects: pack.objects, refs },
       admission,
       options.engines,
