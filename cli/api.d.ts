@@ -1787,6 +1787,15 @@ export interface components {
             synced_at: string | null
           }
         }
+        /** @description Per engine (secrets, code): blobs and bytes it scanned, and those an earlier scan of this repository had found clean, skipped */
+        reuse?: {
+          [key: string]: {
+            scanned_blobs: number
+            scanned_bytes: number
+            reused_blobs: number
+            reused_bytes: number
+          }
+        }
       } | null
       engines: string[]
       gate: components['schemas']['Gate'] | null

@@ -83,6 +83,22 @@ export const scanRecord = z.object({
         .record(z.string(), z.object({ records: z.number(), synced_at: z.string().nullable() }))
         .optional()
         .meta({ description: 'Per ecosystem in the lockfiles: advisories held and when they were last synced' }),
+      /** Per engine that reads blobs: what it read, and what an earlier scan of the repository had found clean. */
+      reuse: z
+        .record(
+          z.string(),
+          z.object({
+            scanned_blobs: z.number(),
+            scanned_bytes: z.number(),
+            reused_blobs: z.number(),
+            reused_bytes: z.number(),
+          }),
+        )
+        .optional()
+        .meta({
+          description:
+            'Per engine (secrets, code): blobs and bytes it scanned, and those an earlier scan of this repository had found clean, skipped',
+        }),
     })
     .nullable(),
   /** The CI gate, set when the scan succeeds. */

@@ -22,6 +22,8 @@ export interface CheckoutStats {
   /** Symlinks are listed, never created, so nothing later can write or read through one. */
   symlinks: { path: string; target: string }[]
   submodules: { path: string; oid: string }[]
+  /** The blob each written file holds, by path: what incremental scanning remembers results by. */
+  oids: Map<string, string>
 }
 
 /** Refuses any name git's own fsck would, plus `.git` in any case, so the checkout stays inside its folder. */
@@ -85,7 +87,7 @@ export function checkout(
   options: Partial<CheckoutLimits> = {},
 ): CheckoutStats {
   const limits = { ...defaultCheckoutLimits(), ...options }
-  const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [] }
+  const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [], oids: new Map() }
   const { tree } = readCommit(index, peelToCommit(index, commitOid))
   const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
   let folders = 0
@@ -113,6 +115,7 @@ export function checkout(
         if (stats.bytes > limits.maxBytes) throw new GitError('too_large', `the tree is over ${limits.maxBytes} bytes`)
         // `wx` never replaces or follows anything already there.
         write(rel, () => writeFileSync(target, content, { flag: 'wx', mode: e.kind === 'executable' ? 0o755 : 0o644 }))
+        stats.oids.set(rel, e.oid)
       }
     }
   }

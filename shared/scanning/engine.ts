@@ -2,6 +2,7 @@
 // they read the checked-out tree and the history's blobs, and return what they found. Storing,
 // fingerprinting and triage happen around them (shared/findings), never inside.
 import type { HistoryWalk } from '../git/checkout.js'
+import type { CleanBlobs } from './reuse.js'
 
 /** Strongest first; the zod enum of the API (routes/schemas.ts) is built from this list. */
 export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
@@ -32,8 +33,8 @@ export interface FlowStep {
 export interface ScanSource {
   /** The pushed head (or the archive, or a local folder), on disk; symlinks and submodules are never materialised. */
   root: string
-  /** Every regular file under root, relative with `/` separators, sorted. */
-  files: { path: string; size: number }[]
+  /** Every regular file under root, relative with `/` separators, sorted; with its blob id when from git. */
+  files: { path: string; size: number; oid?: string }[]
   /**
    * Every blob of the pushed history once, with the commits and paths where it appears; the head's
    * blobs are among them. Empty for an archive or a local folder: then `files` is all there is.
@@ -44,6 +45,8 @@ export interface ScanSource {
   deadline: number
   /** Stops a long engine early: checked between files; true once the scan was cancelled. */
   cancelled?: () => boolean
+  /** The repository's memory of clean blobs (incremental scans): engines skip what it holds and add to it. */
+  reuse?: CleanBlobs
   /** Filled by engines with the reference data they matched against, for the scan's stats. */
   used?: { advisories?: Record<string, AdvisoryDataUsed>; packages?: PackageUsed[] }
 }

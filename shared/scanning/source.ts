@@ -48,7 +48,7 @@ export function prepareSource(
   const history = walkHistory(index, [...new Set(tips)], { deadline })
   return {
     root: dir,
-    files: listFiles(dir),
+    files: listFiles(dir).map((file) => ({ ...file, oid: stats.oids.get(file.path) })),
     history,
     readBlob: (oid) => index.read(oid).content,
     deadline,

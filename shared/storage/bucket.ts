@@ -15,6 +15,12 @@ export const objectKeys = {
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/push-${attempt}.pack`,
   bundle: (workspace: string, repository: string, upload: string) =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/repo.bundle`,
+  /**
+   * What incremental scans of the repository found clean (shared/scanning/reuse.ts); rewritten by every
+   * scan, so it expires with the uploads only when the repository is no longer scanned.
+   */
+  cleanBlobs: (workspace: string, repository: string) =>
+    `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/clean-blobs.bin`,
   /** A legacy session's archive. */
   archive: (workspace: string, repository: string, session: string, format: 'tar.gz' | 'zip') =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${session}/source.${format}`,

@@ -27,6 +27,16 @@ export async function getObjectBytes(key: string): Promise<Buffer> {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
+/** The whole object, or undefined when there is none. */
+export async function getObjectIfAny(key: string): Promise<Buffer | undefined> {
+  try {
+    return await getObjectBytes(key)
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined
+    throw error
+  }
+}
+
 /**
  * A URL that lets its holder PUT one object, until it expires. The client's checksum setting
  * (WHEN_REQUIRED) keeps x-amz-checksum-* out of it: a baked-in checksum of an empty body makes S3

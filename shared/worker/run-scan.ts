@@ -28,12 +28,14 @@ import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
 import { recordScanOutcome, type ScanFigures } from '../metrics.js'
 import type { ScanMessage } from '../queue/scans.js'
-import { type Engine, type EngineFinding, engineNames } from '../scanning/engine.js'
+import { type Engine, type EngineFinding, engineNames, type ScanSource } from '../scanning/engine.js'
 import { codeEngine } from '../scanning/engines/code/index.js'
 import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
 import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
+import { CleanBlobs } from '../scanning/reuse.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
-import { getObjectBytes } from '../storage/objects.js'
+import { objectKeys } from '../storage/bucket.js'
+import { getObjectBytes, getObjectIfAny, putObject } from '../storage/objects.js'
 
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
 export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
@@ -66,8 +68,11 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
     const source = await prepare(scan, repository.default_branch, dir, deadline)
-    // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
-    // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
+    // What earlier scans of the repository found clean: a push that changed a few files reads those.
+    if (scan.input.kind !== 'archive')
+      source.reuse = await recallCleanBlobs(scan)
+      // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
+      // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
     ;(source as SecretsSource).redactionKey = await derivedKey(`secret-redaction:${scan.workspace_id}`)
     // A cancellation is read at each engine boundary and, while an engine runs, every few seconds, so a
     // long engine can stop between files; what a cancelled scan found is never recorded.
@@ -100,11 +105,14 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
       commits: source.commits,
       duration_ms: Math.round(performance.now() - started),
       ...(source.used?.advisories ? { advisories: source.used.advisories } : {}),
+      ...(source.reuse ? { reuse: source.reuse.figures } : {}),
     }
     const gate = await gateOf(scan)
     const figures = { ...stats, new_findings: findings.new }
-    if (await settle(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures))
+    if (await settle(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
       await meterScan(scan, stats)
+      await keepCleanBlobs(scan, source, log)
+    }
   } catch (error) {
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
     if (!(error instanceof InputError)) throw error
@@ -164,6 +172,22 @@ async function settle(
   })
   await appendEvent(scan.repository_id, `scan.${outcome.status}`, systemActor, { scan_id: scan.id, ...eventData })
   return true
+}
+
+const cleanBlobsKey = (scan: ScanRecord) => objectKeys.cleanBlobs(scan.workspace_id, scan.repository_id)
+
+async function recallCleanBlobs(scan: ScanRecord): Promise<CleanBlobs> {
+  return new CleanBlobs(await getObjectIfAny(cleanBlobsKey(scan)))
+}
+
+/** After the scan's outcome is recorded: a memory that failed to save costs the next scan time, nothing else. */
+async function keepCleanBlobs(scan: ScanRecord, source: ScanSource, log: RequestLog) {
+  if (!source.reuse) return
+  try {
+    await putObject(cleanBlobsKey(scan), source.reuse.serialize())
+  } catch (error) {
+    log.warn('the memory of clean blobs was not saved', { scan_id: scan.id, error: String(error) })
+  }
 }
 
 /** The scan's input, from S3 into the folder: a pushed pack, a bundle, or a legacy session's archive. */

@@ -80,6 +80,12 @@ describe('checkout', () => {
       expect(listing(dir)).toEqual(expected)
       expect(stats.symlinks.map((s) => [s.path, `link ${s.target}`])).toEqual(links)
       expect(stats.files).toBe([...expected.values()].filter((v) => !v.startsWith('dir')).length)
+      // Each written file's blob id, as git's own listing gives it (symlinks and submodules are not files).
+      const blobs = gitText(repo.dir, ['ls-tree', '-r', '-z', oid])
+        .split('\0')
+        .filter((line) => / blob /.test(line) && !line.startsWith('120000'))
+        .map((line) => [line.slice(line.indexOf('\t') + 1), line.split(' ')[2]!.split('\t')[0]!] as const)
+      expect(stats.oids).toEqual(new Map(blobs))
     })
   }
 

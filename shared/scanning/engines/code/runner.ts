@@ -51,14 +51,26 @@ const hasMinifiedLine = (head: string) =>
     .split('\n')
     .some((line) => line.length > minifiedLineLength && !/^\s*\/\/[#@] ?source(?:Mapping)?URL=/.test(line))
 
+type SourceFile = ScanSource['files'][number]
+
 export async function scanCode(source: ScanSource, limits: CodeScanLimits = defaultLimits): Promise<EngineFinding[]> {
   registerLanguages()
+  // Clean results are remembered for the product's own limits only, per file of a git checkout.
+  const memory = limits === defaultLimits ? source.reuse : undefined
+  const byPath = new Map<string, SourceFile>()
+  const reused = (file: SourceFile) => !!file.oid && !!memory?.reuse('code', file.oid, file.path, file.size)
   const findings: EngineFinding[] = []
-  for (const [language, paths] of codeFilesOf(source, limits)) {
+  for (const [language, paths] of codeFilesOf(source, limits, reused, byPath)) {
     for (let start = 0; start < paths.length; start += limits.batchSize) {
       if (Date.now() > source.deadline) throw new InputError('time_budget', 'code scanning ran past its time budget')
       if (source.cancelled?.()) return findings
-      await findInBatch(language, paths.slice(start, start + limits.batchSize), source.root, findings)
+      const batch = paths.slice(start, start + limits.batchSize)
+      const { withFindings, complete } = await findInBatch(language, batch, source.root, findings)
+      for (const path of batch) {
+        const file = byPath.get(path)!
+        memory?.scanned('code', file.size)
+        if (complete && file.oid && !withFindings.has(path)) memory?.remember('code', file.oid, file.path)
+      }
     }
   }
   return findings
@@ -66,15 +78,22 @@ export async function scanCode(source: ScanSource, limits: CodeScanLimits = defa
 
 /**
  * The source's files the engine parses, as absolute paths by language: the source's own list, because
- * findInFiles would honour .gitignore if handed the root.
+ * findInFiles would honour .gitignore if handed the root. `skip` leaves out files known clean; `byPath`
+ * is filled with the source's file behind each absolute path.
  */
-export function codeFilesOf(source: ScanSource, limits: CodeScanLimits): Map<CodeLanguage, string[]> {
+export function codeFilesOf(
+  source: ScanSource,
+  limits: CodeScanLimits,
+  skip: (file: SourceFile) => boolean = () => false,
+  byPath = new Map<string, SourceFile>(),
+): Map<CodeLanguage, string[]> {
   const groups = new Map<CodeLanguage, string[]>()
   for (const file of source.files) {
     if (file.size > limits.maxFileBytes || /[.-]min\.[cm]?js$/i.test(file.path)) continue
     const language = languageOf(file.path)
-    if (!language) continue
+    if (!language || skip(file)) continue
     const path = join(source.root, file.path)
+    byPath.set(path, file)
     if (file.size >= minifiedCheckFrom && looksMinified(path)) continue
     const paths = groups.get(language) ?? []
     paths.push(path)
@@ -113,7 +132,13 @@ export function combinedMatcher(language: CodeLanguage): NapiConfig {
   return matcher
 }
 
+/**
+ * Adds the batch's findings; answers which files had some (absolute paths) and whether every file was
+ * read (an unreadable or undecodable file reaches the callback as an error that names no file).
+ */
 async function findInBatch(language: CodeLanguage, paths: string[], root: string, findings: EngineFinding[]) {
+  const withFindings = new Set<string>()
+  let complete = true
   // findInFiles may resolve before its last callbacks ran (a Node-API limitation the ast-grep docs
   // describe); it resolves to the number of files with matches, so wait until that many have arrived.
   let delivered = 0
@@ -127,22 +152,25 @@ async function findInBatch(language: CodeLanguage, paths: string[], root: string
     { paths, matcher: combinedMatcher(language) },
     (error, nodes) => {
       // An unreadable or undecodable file reaches here as an error: it simply yields nothing.
-      if (!error) collectFindings(language, nodes, root, findings)
+      if (error) complete = false
+      else if (collectFindings(language, nodes, root, findings)) withFindings.add(nodes[0]!.getRoot().filename())
       if (++delivered >= expected) allDelivered()
     },
   )
   expected = matchedFiles
   if (delivered < expected) await done
+  return { withFindings, complete }
 }
 
-function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, findings: EngineFinding[]) {
+/** Adds one file's findings; answers how many. */
+function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, findings: EngineFinding[]): number {
   const first = nodes[0]
-  if (!first) return
+  if (!first) return 0
   const path = relative(root, first.getRoot().filename()).split(sep).join('/')
   const text = first.getRoot().root().text()
   const head = text.slice(0, headLength)
   // Files under 16 KB were not read before parsing: a minified one is dropped here, with what it matched.
-  if (hasMinifiedLine(head)) return
+  if (hasMinifiedLine(head)) return 0
   const context = codeContextOf(path, head)
   const found: EngineFinding[] = []
   const triggered = new Set<FlowAnalyzer>()
@@ -177,6 +205,7 @@ function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, 
   for (const analyzer of triggered) found.push(...analyzer.analyze(first.getRoot(), path))
   for (const finding of found)
     findings.push(context ? { ...finding, context, severity: severityIn(context, finding.severity) } : finding)
+  return found.length
 }
 
 function findingOf(

@@ -154,7 +154,7 @@ function scanBytes(bytes: Buffer, path: string, options: MatchOptions, stats: Se
   const text = bytes.toString('utf8')
   const result = matchSecrets(text, path, options)
   if (result.timedOut) stats.timedOut.push(path)
-  return { text, matches: result.matches, judged: [...result.matches, ...result.refused] }
+  return { text, matches: result.matches, judged: [...result.matches, ...result.refused], timedOut: result.timedOut }
 }
 
 const stopped = (source: ScanSource) => Date.now() >= source.deadline || !!source.cancelled?.()
@@ -176,6 +176,8 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
     secretlintFindings: 0,
   }
   const collector = new Collector((source as SecretsSource).redactionKey ?? localRedactionKey)
+  // Clean results are remembered for the product's own configuration only: custom rules decide otherwise.
+  const memory = Object.keys(options).length === 0 ? source.reuse : undefined
   // The second layer runs after ours on the same text, so duplicates are known when it reports.
   const pendingSecretlint: {
     text: string
@@ -183,14 +185,18 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
     places: { path: string; commit?: string }[]
     oid?: string
     judged: { start: number; end: number }[]
+    /** Nothing found by the first layer: clean if the second finds nothing either. */
+    clean: boolean
   }[] = []
 
   const inspect = (bytes: Buffer, path: string, places: { path: string; commit?: string }[], oid?: string) => {
+    if (oid) memory?.scanned('secrets', bytes.length)
     const scanned = scanBytes(bytes, path, matchOptions, stats)
-    if (!scanned) return
-    collector.add(scanned.matches, places, oid)
-    if (secretlint === 'all' || (secretlint === 'flagged' && secretlintTriggers.test(scanned.text)))
-      pendingSecretlint.push({ text: scanned.text, path, places, oid, judged: scanned.judged })
+    const clean = !scanned || (!scanned.matches.length && !scanned.timedOut)
+    if (scanned) collector.add(scanned.matches, places, oid)
+    if (scanned && (secretlint === 'all' || (secretlint === 'flagged' && secretlintTriggers.test(scanned.text))))
+      pendingSecretlint.push({ text: scanned.text, path, places, oid, judged: scanned.judged, clean })
+    else if (clean && oid) memory?.remember('secrets', oid, path)
   }
 
   const history = source.history.blobs
@@ -209,6 +215,7 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
         continue
       }
       const primary = paths.find((place) => headPaths.has(place.path)) ?? paths[0]!
+      if (memory?.reuse('secrets', blob.oid, primary.path, blob.size)) continue
       inspect(source.readBlob(blob.oid), primary.path, paths, blob.oid)
     }
   } else {
@@ -234,9 +241,11 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
       stats.stoppedEarly = true
       break
     }
-    const extra = (await secretlintMatches(pending.text, pending.path, pending.judged)).filter(
-      (match) => !collector.covers(match),
-    )
+    const found = await secretlintMatches(pending.text, pending.path, pending.judged)
+    // Clean only when secretlint found nothing at all: what it found covered by another file's finding
+    // would be this file's own finding in a scan without that file.
+    if (pending.clean && !found.length && pending.oid) memory?.remember('secrets', pending.oid, pending.path)
+    const extra = found.filter((match) => !collector.covers(match))
     stats.secretlintFindings += extra.length
     collector.add(extra, pending.places, pending.oid, 'secretlint')
   }

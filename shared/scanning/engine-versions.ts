@@ -1,0 +1,10 @@
+// The version of each engine that remembers clean blobs (shared/scanning/reuse.ts): a digest of the
+// engine's sources and the libraries it runs, so any change to what it finds forgets what it found clean,
+// and a change to another engine forgets nothing. test/unit/engine-versions.test.ts recomputes them and
+// fails, naming the new value, when a source changed and its version here did not.
+export const engineVersions = {
+  secrets: '7b02ad0b4d4fafbd',
+  code: '2886f4f898251c59',
+} as const
+
+export type EngineWithMemory = keyof typeof engineVersions
