@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { App, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -63,6 +64,30 @@ describe('the bundles', () => {
     napi.registerDynamicLanguage({ python })
     const root = napi.parse('python' as never, 'import os\nos.system(cmd)\n').root()
     expect(root.findAll('os.system($A)').map((node) => node.getMatch('A')?.text())).toEqual(['cmd'])
+  })
+
+  it("serves the secrets engine's reader threads from the worker's bundle itself", async () => {
+    // shared/scanning/engines/secrets/threads.ts starts threads on its own module's URL: in Lambda, the bundle.
+    const worker = new Worker(join(assets['scan-worker'], 'index.mjs'), { workerData: { role: 'vega-secrets-reader' } })
+    const key = `sk_live_${'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9'}`
+    const answer = new Promise<{ reading: { matches: { rule: { id: string }; start: number }[] } }>(
+      (resolve, reject) => {
+        worker.once('message', resolve)
+        worker.once('error', reject)
+      },
+    )
+    worker.postMessage({
+      id: 1,
+      bytes: new TextEncoder().encode(`STRIPE_KEY=${key}\n`),
+      path: 'a.env',
+      secretlint: 'off',
+    })
+    try {
+      const { reading } = await answer
+      expect(reading.matches.map((match) => [match.rule.id, match.start])).toEqual([['stripe-secret-key', 11]])
+    } finally {
+      await worker.terminate()
+    }
   })
 
   it('ship Swagger UI with the docs function', () => {

@@ -3,21 +3,22 @@
 // finding never carries the secret: its identity is the SHA-256 of the value, its snippets are redacted.
 import { createHash, createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { contextOf, severityIn } from '../../context.js'
 import type { Engine, EngineFinding, FindingLocation, ScanSource } from '../../engine.js'
+import { type BlobReading, readBlob } from './blob.js'
 import {
   defaultMatchOptions,
   maxFileBytes as defaultMaxFileBytes,
-  isBinary,
   isSkippedPath,
   type MatchOptions,
-  matchSecrets,
   type SecretMatch,
 } from './matcher.js'
 import { localRedactionKey, type Redactable, redactedSnippet, redactSecret } from './redact.js'
 import type { SecretRule } from './rule.js'
-import { type SecretlintMode, secretlintMatches, secretlintTriggers } from './secretlint-layer.js'
+import type { SecretlintMode } from './secretlint-layer.js'
+import { BlobReaders } from './threads.js'
 
 export type { SecretlintMode }
 
@@ -26,6 +27,8 @@ export interface SecretsOptions extends Partial<MatchOptions> {
   maxFileBytes?: number
   /** The second layer: secretlint's recommended preset on no file, on files our prefilter flags, or on all. */
   secretlint?: SecretlintMode
+  /** Threads reading blobs (the default rules only); by default one per core. 1: the engine's own thread. */
+  threads?: number
 }
 
 /**
@@ -45,6 +48,8 @@ export interface SecretsStats {
   /** True when the deadline or a cancellation stopped the scan before every file was read. */
   stoppedEarly: boolean
   secretlintFindings: number
+  /** Threads that read blobs: 1 when the engine read them on its own thread. */
+  threads: number
 }
 
 export interface SecretsScan {
@@ -144,29 +149,31 @@ class Collector {
   }
 }
 
-function scanBytes(bytes: Buffer, path: string, options: MatchOptions, stats: SecretsStats) {
-  if (isBinary(bytes)) {
-    stats.skipped.binary++
-    return undefined
-  }
-  stats.files++
-  stats.bytes += bytes.length
-  const text = bytes.toString('utf8')
-  const result = matchSecrets(text, path, options)
-  if (result.timedOut) stats.timedOut.push(path)
-  return { text, matches: result.matches, judged: [...result.matches, ...result.refused], timedOut: result.timedOut }
-}
-
 const stopped = (source: ScanSource) => Date.now() >= source.deadline || !!source.cancelled?.()
+
+/** Below this many bytes to read, starting threads costs more than it saves. */
+const threadsFrom = 8 * 1024 * 1024
+/** Blobs handed to the threads ahead of the one applied next: enough to keep every thread busy. */
+const readAhead = 64
+
+/** A blob or file handed out for reading, and where its findings will point. */
+interface Reading {
+  reading: Promise<BlobReading>
+  path: string
+  places: { path: string; commit?: string }[]
+  oid?: string
+  bytes: number
+}
 
 /** Scans and returns findings with the figures the benchmark and the worker's logs want. */
 export async function scanSecrets(source: ScanSource, options: SecretsOptions = {}): Promise<SecretsScan> {
+  const { threads = availableParallelism(), ...choices } = options
   const matchOptions: MatchOptions = {
-    maxMillisPerFile: options.maxMillisPerFile ?? defaultMatchOptions.maxMillisPerFile,
-    rules: options.rules ?? defaultMatchOptions.rules,
+    maxMillisPerFile: choices.maxMillisPerFile ?? defaultMatchOptions.maxMillisPerFile,
+    rules: choices.rules ?? defaultMatchOptions.rules,
   }
-  const maxBytes = options.maxFileBytes ?? defaultMaxFileBytes
-  const secretlint = options.secretlint ?? 'flagged'
+  const maxBytes = choices.maxFileBytes ?? defaultMaxFileBytes
+  const secretlint = choices.secretlint ?? 'flagged'
   const stats: SecretsStats = {
     files: 0,
     bytes: 0,
@@ -174,78 +181,91 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
     timedOut: [],
     stoppedEarly: false,
     secretlintFindings: 0,
+    threads: 1,
   }
   const collector = new Collector((source as SecretsSource).redactionKey ?? localRedactionKey)
-  // Clean results are remembered for the product's own configuration only: custom rules decide otherwise.
-  const memory = Object.keys(options).length === 0 ? source.reuse : undefined
-  // The second layer runs after ours on the same text, so duplicates are known when it reports.
-  const pendingSecretlint: {
-    text: string
-    path: string
-    places: { path: string; commit?: string }[]
-    oid?: string
-    judged: { start: number; end: number }[]
-    /** Nothing found by the first layer: clean if the second finds nothing either. */
-    clean: boolean
-  }[] = []
-
-  const inspect = (bytes: Buffer, path: string, places: { path: string; commit?: string }[], oid?: string) => {
-    if (oid) memory?.scanned('secrets', bytes.length)
-    const scanned = scanBytes(bytes, path, matchOptions, stats)
-    const clean = !scanned || (!scanned.matches.length && !scanned.timedOut)
-    if (scanned) collector.add(scanned.matches, places, oid)
-    if (scanned && (secretlint === 'all' || (secretlint === 'flagged' && secretlintTriggers.test(scanned.text))))
-      pendingSecretlint.push({ text: scanned.text, path, places, oid, judged: scanned.judged, clean })
-    else if (clean && oid) memory?.remember('secrets', oid, path)
-  }
-
+  // The product's own configuration only: custom rules or limits find other things, so they neither use
+  // nor feed the memory of clean blobs, and threads serve the default rules.
+  const defaults = Object.keys(choices).length === 0
+  const memory = defaults ? source.reuse : undefined
   const history = source.history.blobs
-  const headPaths = new Set(source.files.map((file) => file.path))
-  if (history.size > 0) {
-    for (const blob of history.values()) {
-      if (stopped(source)) {
-        stats.stoppedEarly = true
-        break
-      }
-      const paths = blob.paths.filter((place) => !isSkippedPath(place.path))
-      stats.skipped.path += blob.paths.length - paths.length
-      if (!paths.length) continue
-      if (blob.size > maxBytes) {
-        stats.skipped.tooLarge++
-        continue
-      }
-      const primary = paths.find((place) => headPaths.has(place.path)) ?? paths[0]!
-      if (memory?.reuse('secrets', blob.oid, primary.path, blob.size)) continue
-      inspect(source.readBlob(blob.oid), primary.path, paths, blob.oid)
+  const volume = history.size
+    ? [...history.values()].reduce((sum, blob) => sum + Math.min(blob.size, maxBytes), 0)
+    : source.files.reduce((sum, file) => sum + Math.min(file.size, maxBytes), 0)
+  const readers = defaults && threads > 1 && volume >= threadsFrom ? new BlobReaders(threads) : undefined
+  if (readers) stats.threads = threads
+  // The second layer's matches are added after every first-layer finding is known (`covers`).
+  const secondLayer: { matches: SecretMatch[]; places: Reading['places']; oid?: string }[] = []
+
+  // Readings are applied in the order blobs were handed out, so findings never depend on which thread
+  // answered first.
+  const queue: Reading[] = []
+  const apply = ({ path, places, oid, bytes }: Reading, reading: BlobReading) => {
+    if (reading.binary) stats.skipped.binary++
+    else {
+      stats.files++
+      stats.bytes += bytes
+      if (reading.timedOut) stats.timedOut.push(path)
     }
-  } else {
-    for (const file of source.files) {
-      if (stopped(source)) {
-        stats.stoppedEarly = true
-        break
-      }
-      if (isSkippedPath(file.path)) {
-        stats.skipped.path++
-        continue
-      }
-      if (file.size > maxBytes) {
-        stats.skipped.tooLarge++
-        continue
-      }
-      inspect(readFileSync(join(source.root, file.path)), file.path, [{ path: file.path }])
+    collector.add(reading.matches, places, oid)
+    if (reading.secondLayer) secondLayer.push({ matches: reading.secondLayer, places, oid })
+    // Clean: read whole and nothing found by either layer (even what another file's finding covers).
+    const clean = !reading.matches.length && !reading.timedOut && !reading.secondLayer?.length
+    if (clean && oid) memory?.remember('secrets', oid, path)
+  }
+  const inspect = async (bytes: Buffer, path: string, places: Reading['places'], oid?: string) => {
+    if (oid) memory?.scanned('secrets', bytes.length)
+    const reading = readers ? readers.read(bytes, path, secretlint) : readBlob(bytes, path, matchOptions, secretlint)
+    queue.push({ reading, path, places, oid, bytes: bytes.length })
+    while (queue.length > (readers ? readAhead : 0)) {
+      const next = queue.shift()!
+      apply(next, await next.reading)
     }
   }
 
-  for (const pending of pendingSecretlint) {
-    if (stopped(source)) {
-      stats.stoppedEarly = true
-      break
+  const headPaths = new Set(source.files.map((file) => file.path))
+  try {
+    if (history.size > 0) {
+      for (const blob of history.values()) {
+        if (stopped(source)) {
+          stats.stoppedEarly = true
+          break
+        }
+        const paths = blob.paths.filter((place) => !isSkippedPath(place.path))
+        stats.skipped.path += blob.paths.length - paths.length
+        if (!paths.length) continue
+        if (blob.size > maxBytes) {
+          stats.skipped.tooLarge++
+          continue
+        }
+        const primary = paths.find((place) => headPaths.has(place.path)) ?? paths[0]!
+        if (memory?.reuse('secrets', blob.oid, primary.path, blob.size)) continue
+        await inspect(source.readBlob(blob.oid), primary.path, paths, blob.oid)
+      }
+    } else {
+      for (const file of source.files) {
+        if (stopped(source)) {
+          stats.stoppedEarly = true
+          break
+        }
+        if (isSkippedPath(file.path)) {
+          stats.skipped.path++
+          continue
+        }
+        if (file.size > maxBytes) {
+          stats.skipped.tooLarge++
+          continue
+        }
+        await inspect(readFileSync(join(source.root, file.path)), file.path, [{ path: file.path }])
+      }
     }
-    const found = await secretlintMatches(pending.text, pending.path, pending.judged)
-    // Clean only when secretlint found nothing at all: what it found covered by another file's finding
-    // would be this file's own finding in a scan without that file.
-    if (pending.clean && !found.length && pending.oid) memory?.remember('secrets', pending.oid, pending.path)
-    const extra = found.filter((match) => !collector.covers(match))
+    for (const next of queue.splice(0)) apply(next, await next.reading)
+  } finally {
+    await readers?.close()
+  }
+
+  for (const pending of secondLayer) {
+    const extra = pending.matches.filter((match) => !collector.covers(match))
     stats.secretlintFindings += extra.length
     collector.add(extra, pending.places, pending.oid, 'secretlint')
   }

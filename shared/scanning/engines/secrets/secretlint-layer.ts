@@ -37,7 +37,11 @@ const config = {
 const rulesById = new Map<string, SecretRule>()
 
 function ruleFor(ruleId: string, title: string): SecretRule {
-  const id = `secretlint-${ruleId.replace(/^@secretlint\/secretlint-rule-/, '')}`
+  return secretlintRule(`secretlint-${ruleId.replace(/^@secretlint\/secretlint-rule-/, '')}`, title)
+}
+
+/** The rule a secretlint finding reports under, by its id in Vega (`secretlint-<rule>`). */
+export function secretlintRule(id: string, title: string): SecretRule {
   let rule = rulesById.get(id)
   if (!rule) {
     rule = {

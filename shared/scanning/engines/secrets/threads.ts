@@ -1,0 +1,99 @@
+// Worker threads that read blobs for the secrets engine: regexes are single-threaded JavaScript, so a large
+// history is read on every core. The engine's thread inflates blobs and hands each one over; a worker
+// answers with its matches, rules named by id (a rule holds functions, which cannot cross threads).
+// A worker runs this very module (in a Lambda bundle, the bundle itself): loaded off the main thread with
+// the role below, it serves jobs instead of exporting them.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { type BlobReading, readBlob } from './blob.js'
+import { defaultMatchOptions, type SecretMatch } from './matcher.js'
+import type { SecretRule } from './rule.js'
+import { type SecretlintMode, secretlintRule } from './secretlint-layer.js'
+
+const role = 'vega-secrets-reader'
+
+interface Job {
+  id: number
+  bytes: Uint8Array
+  path: string
+  secretlint: SecretlintMode
+}
+
+type WireMatch = Omit<SecretMatch, 'rule'> & { rule: { id: string; title: string } }
+type WireReading = Omit<BlobReading, 'matches' | 'secondLayer'> & { matches: WireMatch[]; secondLayer?: WireMatch[] }
+type Answer = { id: number; reading: WireReading } | { id: number; error: string }
+
+const toWire = (match: SecretMatch): WireMatch => ({ ...match, rule: { id: match.rule.id, title: match.rule.title } })
+
+const ourRules = new Map(defaultMatchOptions.rules.map((rule) => [rule.id, rule]))
+const ruleOf = (wire: WireMatch['rule']): SecretRule => ourRules.get(wire.id) ?? secretlintRule(wire.id, wire.title)
+const fromWire = (match: WireMatch): SecretMatch => ({ ...match, rule: ruleOf(match.rule) })
+
+if (!isMainThread && workerData?.role === role) {
+  const port = parentPort!
+  port.on('message', async (job: Job) => {
+    try {
+      const reading = await readBlob(job.bytes, job.path, defaultMatchOptions, job.secretlint)
+      const wire: WireReading = {
+        ...reading,
+        matches: reading.matches.map(toWire),
+        secondLayer: reading.secondLayer?.map(toWire),
+      }
+      port.postMessage({ id: job.id, reading: wire } satisfies Answer)
+    } catch (error) {
+      port.postMessage({ id: job.id, error: String(error) } satisfies Answer)
+    }
+  })
+}
+
+interface Pending {
+  resolve: (reading: BlobReading) => void
+  reject: (error: Error) => void
+}
+
+/** A pool of reader threads with the product's default rules; `close` when the scan is done. */
+export class BlobReaders {
+  private readonly workers: { worker: Worker; pending: Map<number, Pending> }[] = []
+  private nextId = 0
+
+  constructor(threads: number) {
+    const url = new URL(import.meta.url)
+    // Under tsx (the local stack, tests) the module is TypeScript: the thread needs the same loader.
+    const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : undefined
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(url, { workerData: { role }, execArgv })
+      const pending = new Map<number, Pending>()
+      worker.on('message', (answer: Answer) => {
+        const waiting = pending.get(answer.id)
+        pending.delete(answer.id)
+        if ('error' in answer) waiting?.reject(new Error(`a secrets reader failed: ${answer.error}`))
+        else
+          waiting?.resolve({
+            ...answer.reading,
+            matches: answer.reading.matches.map(fromWire),
+            secondLayer: answer.reading.secondLayer?.map(fromWire),
+          })
+      })
+      // A thread that dies takes its jobs with it: the scan fails and its message is retried.
+      worker.on('error', (error) => {
+        for (const waiting of pending.values()) waiting.reject(error)
+        pending.clear()
+      })
+      this.workers.push({ worker, pending })
+    }
+  }
+
+  /** Reads a blob on the least busy thread. The bytes are copied: the caller's buffer may be cached. */
+  read(bytes: Uint8Array, path: string, secretlint: SecretlintMode): Promise<BlobReading> {
+    const target = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
+    const id = this.nextId++
+    const copy = new Uint8Array(bytes)
+    return new Promise((resolve, reject) => {
+      target.pending.set(id, { resolve, reject })
+      target.worker.postMessage({ id, bytes: copy, path, secretlint } satisfies Job, [copy.buffer])
+    })
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()))
+  }
+}

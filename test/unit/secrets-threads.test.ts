@@ -1,0 +1,43 @@
+// The secrets engine on worker threads finds exactly what it finds on one thread: the same findings in
+// the same order, the same figures, whatever order the threads answer in.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { scanSecrets } from '../../shared/scanning/engines/secrets/index.js'
+import { prepareFolderSource } from '../../shared/scanning/source.js'
+import { unmistakable } from '../support/leaks.js'
+
+const root = mkdtempSync(join(tmpdir(), 'vega-secrets-threads-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+/** ~12 MB over 200 files (past the size where threads start), secrets of both layers in some of them. */
+function tree() {
+  const shared = `sk_live_${unmistakable(30)}`
+  const filler = Array.from({ length: 1500 }, (_, i) => `const value${i} = compute(${i}, "text ${i}")`).join('\n')
+  for (let i = 0; i < 200; i++) {
+    const dir = join(root, `pkg-${i % 10}`)
+    mkdirSync(dir, { recursive: true })
+    const lines = [filler]
+    if (i % 17 === 0) lines.push(`STRIPE_KEY=${shared}`)
+    if (i % 23 === 0) lines.push(`AWS_SECRET_ACCESS_KEY=${unmistakable(40)}`)
+    if (i % 31 === 0) lines.push(`TS_KEY=tskey-api-${unmistakable(12)}-${unmistakable(27)}`)
+    if (i % 41 === 0) lines.push(`db_password = "${unmistakable(16)}"`)
+    writeFileSync(join(dir, `file-${i}.env`), lines.join('\n'))
+  }
+  return prepareFolderSource(root, Number.POSITIVE_INFINITY)
+}
+
+describe('secrets on threads', () => {
+  it('finds what one thread finds, in the same order', async () => {
+    const source = tree()
+    const one = await scanSecrets(source, { threads: 1 })
+    const two = await scanSecrets(source, { threads: 2 })
+    expect(one.findings.length).toBeGreaterThanOrEqual(4)
+    expect(one.findings.some((finding) => finding.metadata.detector === 'secretlint')).toBe(true)
+    expect(one.findings.find((finding) => finding.rule_id.startsWith('stripe'))?.metadata.occurrences).toBe(12)
+    expect(two.findings).toEqual(one.findings)
+    expect(two.stats).toEqual({ ...one.stats, threads: 2 })
+    expect(one.stats.threads).toBe(1)
+  }, 60_000)
+})
