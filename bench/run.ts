@@ -15,8 +15,9 @@ import { freePort } from '../infra/local/emulators.js'
 import { apiGatewayEvent, lambdaContext } from '../infra/local/event.js'
 import { startApiServer } from '../infra/local/server.js'
 import { sqsEvent, sqsRecord } from '../infra/local/sqs-event.js'
-import { debugUser, startStack } from '../infra/local/stack.js'
+import { debugUser } from '../infra/local/stack.js'
 import { groups } from '../shared/routes/route.js'
+import { onLocalStack, run, signedIn } from './local-stack.js'
 
 const only = process.argv[2]
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -365,56 +366,6 @@ async function verdict() {
   })
 }
 
-/** Runs work against a local stack in this process on a fresh data folder, without request limits. */
-async function onLocalStack(
-  options: Pick<Parameters<typeof startStack>[0], 'worker'>,
-  work: (stack: Awaited<ReturnType<typeof startStack>>) => Promise<void>,
-) {
-  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
-  const dataDir = mkdtempSync(join(tmpdir(), 'vega-bench-'))
-  const stack = await startStack({ dataDir, port: 0, throttle: false, ...options })
-  try {
-    await work(stack)
-  } finally {
-    await stack.stop()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-}
-
-/** The JSON client, signed in as the debug user. */
-async function signedIn(base: string) {
-  const send = jsonClient(base)
-  const { email, password } = debugUser
-  const { access_token: token } = await send('POST', '/v1/auth/login', undefined, { email, password })
-  return { send, token: token! }
-}
-
-/** A small JSON client for the benchmarks' HTTP calls, with an optional bearer token. */
-function jsonClient(base: string) {
-  return async (method: string, path: string, token?: string, body?: unknown) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (token) headers.authorization = `Bearer ${token}`
-    const response = await fetch(`${base}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined })
-    return (await response.json()) as Record<string, string>
-  }
-}
-
-/** Asynchronous: the server a pushing git talks to may run in this very process. */
-function run(
-  command: string,
-  args: string[],
-  cwd: string,
-): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  const child = spawn(command, args, { cwd })
-  const out: Buffer[] = []
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk
-  })
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr })))
-}
-
 const sections: Record<string, () => Promise<void>> = {
   overhead: perRequestOverhead,
   gateway: gatewayOverhead,
@@ -424,6 +375,7 @@ const sections: Record<string, () => Promise<void>> = {
   catalog,
   pipeline,
   verdict,
+  incremental: async () => (await import('./incremental.js')).incremental(),
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()
