@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda'
 import { getScan, runningGraceMs } from '../../shared/data/scans.js'
-import type { RecordedFindings } from '../../shared/findings/record.js'
 import { type RequestLog, requestLog } from '../../shared/log.js'
 import { publishMetrics } from '../../shared/metrics.js'
 import { extendVisibility, QueueMessage, type ScanMessage } from '../../shared/queue/scans.js'
@@ -42,7 +41,7 @@ function processRecord(requestId: string | null) {
  */
 async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog): Promise<void> {
   const started = performance.now()
-  const report: { findings?: RecordedFindings } = {}
+  const report: NonNullable<Parameters<typeof runScan>[2]>['report'] = {}
   const renewMessage = () => extendVisibility(record.receiptHandle, renewedVisibilityS)
   let failure: unknown
   try {
@@ -63,6 +62,7 @@ async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog
     findings: report.findings?.total ?? null,
     new_findings: report.findings?.new ?? null,
     error_code: scan?.error?.code ?? null,
+    phases_ms: report.phases_ms ?? null,
   })
   if (failure) throw failure
 }

@@ -44,8 +44,8 @@ export interface RunOptions {
   registry?: Engine[]
   /** Extends the queue message's visibility (the worker handler passes its receipt); absent in tests. */
   renewMessage?: () => Promise<void>
-  /** Filled with the recorded findings' counts when the scan records them (for the worker's log line). */
-  report?: { findings?: RecordedFindings }
+  /** Filled with the recorded findings' counts and each step's time (for the worker's log line). */
+  report?: { findings?: RecordedFindings; phases_ms?: Record<string, number> }
 }
 
 export async function runScan(message: ScanMessage, log: RequestLog, options: RunOptions = {}): Promise<void> {
@@ -62,12 +62,24 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
   const cancelWatch = keepAlive(options.renewMessage)
   cancelWatch.start(scan.id)
   const started = performance.now()
+  // Where the time went, for the worker's log line: the input (download, unpack, checkout, history), each
+  // engine, and recording.
+  const phases: Record<string, number> = {}
+  if (options.report) options.report.phases_ms = phases
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const from = performance.now()
+    try {
+      return await work()
+    } finally {
+      phases[phase] = Math.round(performance.now() - from)
+    }
+  }
   try {
     await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
-    const source = await prepare(scan, repository.default_branch, dir, deadline)
+    const source = await timed('input', () => prepare(scan, repository.default_branch, dir, deadline))
     // What earlier scans of the repository found clean: a push that changed a few files reads those.
     if (scan.input.kind !== 'archive')
       source.reuse = await recallCleanBlobs(scan)
@@ -87,15 +99,15 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     for (const engine of chosen) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
       if (await cancelled()) return void (await settle(scan, { status: 'cancelled' }))
-      found.push(...(await engine.run(source)))
+      found.push(...(await timed(engine.name, () => engine.run(source))))
       ran.push(engine.name)
     }
     // Past this claim a cancellation is refused: the scan records its findings and succeeds.
     if (cancelWatch.requested || !(await claimRecording(scan.id)))
       return void (await settle(scan, { status: 'cancelled' }))
-    const findings = await recordFindings(scan, found, ran, {
-      headPaths: new Set(source.files.map((file) => file.path)),
-    })
+    const findings = await timed('record', () =>
+      recordFindings(scan, found, ran, { headPaths: new Set(source.files.map((file) => file.path)) }),
+    )
     if (options.report) options.report.findings = findings
     // The packages this snapshot's lockfiles named: its SBOM, whatever the findings.
     if (source.used?.packages) await putInventory(scan.id, source.used.packages)

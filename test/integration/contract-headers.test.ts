@@ -240,6 +240,8 @@ describe('the scan worker', () => {
     })
     expect(perScan[0].duration_ms).toBeGreaterThanOrEqual(0)
     expect(perScan[0].findings).toBeGreaterThanOrEqual(1)
+    // Where the time went: the input, each engine that ran, and recording.
+    expect(Object.keys(perScan[0].phases_ms).sort()).toEqual(['code', 'input', 'record', 'secrets'])
   })
 })
 
