@@ -79,6 +79,18 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'] },
     },
     {
+      name: 'zod-through-shared-zod',
+      comment:
+        'What a Lambda bundles takes zod from shared/zod.ts: zod/mini with its English messages, imported so a bundle ' +
+        'keeps only what it uses (classic zod is 450 KB and 100 ms of cold start).',
+      severity: 'error',
+      from: {
+        path: '^(shared|functions)/',
+        pathNot: ['^shared/zod\\.ts$'],
+      },
+      to: { path: '^node_modules/zod/' },
+    },
+    {
       name: 'every-folder-in-a-layer',
       comment: 'A new folder under shared/ gets its place in the ```layers block of shared/README.md.',
       severity: 'error',
@@ -92,7 +104,8 @@ module.exports = {
     parser: 'swc',
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
+    // Packages stay out of the graph, but for zod: the rule zod-through-shared-zod looks at who imports it.
+    exclude: { path: '(^|/)node_modules/(?!zod/)' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   },
 }

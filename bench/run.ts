@@ -9,7 +9,7 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
-import { build } from 'esbuild'
+import { build, type Metafile } from 'esbuild'
 import { handler as health } from '../functions/health/handler.js'
 import { freePort } from '../infra/local/emulators.js'
 import { apiGatewayEvent, lambdaContext } from '../infra/local/event.js'
@@ -84,12 +84,13 @@ async function coldStarts() {
   // Inside the project, so the bundles find @aws-sdk/* in node_modules as Lambda finds it in its runtime.
   const out = resolve(mkdtempSync(join('.cache', 'bench-bundles-')))
   const nodeStart = medianRun(['-e', '0'])
+  const contents: [string, string][] = []
   console.log(`empty node start: ${fmt(nodeStart, 0)} ms`)
   console.log('| function | bundle KB | cold start ms | minus empty node ms |')
   console.log('|---|---|---|---|')
   for (const group of groups) {
     const file = join(out, `${group}.mjs`)
-    await build({
+    const { metafile } = await build({
       entryPoints: [`functions/${group}/handler.ts`],
       bundle: true,
       platform: 'node',
@@ -100,10 +101,12 @@ async function coldStarts() {
       external: ['@aws-sdk/*'],
       outfile: file,
       logLevel: 'silent',
+      metafile: true,
       banner: {
         js: "import { createRequire as __vegaRequire } from 'node:module'; const require = __vegaRequire(import.meta.url);",
       },
     })
+    contents.push([group, biggestInputs(metafile)])
     const kb = statSync(file).size / 1024
     const script = `const { handler } = await import(${JSON.stringify(file)}); await handler(${JSON.stringify(
       apiGatewayEvent({ method: 'GET', path: '/v1/nope' }),
@@ -114,7 +117,7 @@ async function coldStarts() {
   // The worker: ast-grep's native addon and grammars stay outside the bundle (as in its Lambda asset); a
   // batch with one malformed message is dropped without AWS, so this is import + first batch.
   const worker = join(out, 'scan-worker.mjs')
-  await build({
+  const { metafile: workerMetafile } = await build({
     entryPoints: ['functions/scan-worker/handler.ts'],
     bundle: true,
     platform: 'node',
@@ -125,6 +128,7 @@ async function coldStarts() {
     external: ['@aws-sdk/*', '@ast-grep/*'],
     outfile: worker,
     logLevel: 'silent',
+    metafile: true,
     banner: {
       js: "import { createRequire as __vegaRequire } from 'node:module'; const require = __vegaRequire(import.meta.url);",
     },
@@ -138,7 +142,28 @@ async function coldStarts() {
   console.log(
     `| scan-worker (+ ast-grep outside) | ${fmt(statSync(worker).size / 1024, 0)} | ${fmt(workerMs, 0)} | ${fmt(workerMs - nodeStart, 0)} |`,
   )
+  contents.push(['scan-worker', biggestInputs(workerMetafile)])
+  console.log('\nWhat each bundle holds: its five biggest inputs, minified KB (a package counts all its files)')
+  console.log('| function | biggest inputs |')
+  console.log('|---|---|')
+  for (const [name, inputs] of contents) console.log(`| ${name} | ${inputs} |`)
   rmSync(out, { recursive: true, force: true })
+}
+
+/** A bundle's five biggest inputs by bytes in the output: a package as a whole, a project file by its path. */
+function biggestInputs(metafile: Metafile): string {
+  const bytes = new Map<string, number>()
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path
+      bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput)
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([name, size]) => `${name} ${fmt(size / 1024, 0)}`)
+    .join(', ')
 }
 
 function medianRun(args: string[], env: Record<string, string> = {}) {

@@ -59,10 +59,14 @@ function gitPush(dir: string, args: string[], say: (line: string) => void): Prom
   })
 }
 
-/** The size of the pack `git push` would send for HEAD to an empty remote, counted as git writes it. */
-function packBytesOfHead(dir: string): Promise<number> {
+/**
+ * The size of the pack `git push` would send for HEAD, counted as git writes it: thin, without what the
+ * remote says it holds (`haves`), as git itself leaves those out.
+ */
+function packBytesOfHead(dir: string, haves: string[]): Promise<number> {
   return new Promise((resolvePack, reject) => {
-    const child = spawn('git', ['pack-objects', '--revs', '--stdout', '-q'], { cwd: dir })
+    const args = ['pack-objects', '--revs', '--stdout', '-q', ...(haves.length ? ['--thin'] : [])]
+    const child = spawn('git', args, { cwd: dir })
     let bytes = 0
     child.stdout.on('data', (chunk: Buffer) => {
       bytes += chunk.length
@@ -71,18 +75,42 @@ function packBytesOfHead(dir: string): Promise<number> {
     child.on('close', (code) =>
       code === 0 ? resolvePack(bytes) : reject(new Error(`git pack-objects exited ${code}`)),
     )
-    child.stdin.end('HEAD\n')
+    child.stdin.end(`${['HEAD', ...haves.map((oid) => `^${oid}`)].join('\n')}\n`)
   })
+}
+
+/**
+ * The commits the remote offers as held (its advertisement's `.have` lines, once the repository was pushed
+ * before) that this clone has too: a push then sends only what is new.
+ */
+async function offeredHaves(remoteUrl: string, dir: string): Promise<string[]> {
+  const url = new URL(remoteUrl)
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+  const answer = await fetch(`${url.origin}${url.pathname}/info/refs?service=git-receive-pack`, {
+    headers: { authorization },
+  })
+  if (!answer.ok) return []
+  const offered = [...(await answer.text()).matchAll(/([0-9a-f]{40}) \.have/g)].map((match) => match[1]!)
+  const held: string[] = []
+  for (const oid of offered)
+    if (
+      await git(dir, 'cat-file', '-e', `${oid}^{commit}`).then(
+        () => true,
+        () => false,
+      )
+    )
+      held.push(oid)
+  return held
 }
 
 export async function push(options: PushOptions): Promise<PushOutcome> {
   const say = options.say ?? (() => {})
   const current = await git(options.dir, 'symbolic-ref', '--short', '-q', 'HEAD').catch(() => '')
   const branch = options.branch ?? (current || 'main')
-  const packBytes = await packBytesOfHead(options.dir)
   const upload = dataOf(
     await options.api.POST('/v1/git-uploads', { body: { repository_id: options.repositoryId } as never }),
   )
+  const packBytes = await packBytesOfHead(options.dir, await offeredHaves(upload.remote_url!, options.dir))
   const route = packBytes <= upload.push_max_bytes ? 'push' : 'bundle'
   say(
     `vega: HEAD is a ${packBytes}-byte pack; the push limit is ${upload.push_max_bytes} bytes, so it goes as a ${route === 'push' ? 'git push' : 'git bundle'}`,

@@ -1,7 +1,8 @@
 // Resource ids (DESIGN.md "The HTTP contract"): a type prefix and a ULID, so ids sort by creation time,
 // say what they name, and reveal nothing else.
 import { monotonicFactory } from 'ulid'
-import { z } from 'zod'
+import * as z from './zod.js'
+import { withMeta } from './zod.js'
 
 export const idPrefixes = {
   workspace: 'ws',
@@ -21,12 +22,20 @@ export const idPrefixes = {
 } as const
 export type IdKind = keyof typeof idPrefixes
 
-const idSchema = <K extends IdKind>(kind: K) =>
-  z
-    .string()
-    .regex(new RegExp(`^${idPrefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${kind} id (${idPrefixes[kind]}_…)`)
-    .brand<K>()
-    .meta({ description: `${kind} id`, example: `${idPrefixes[kind]}_01JABCDEFGHJKMNPQRSTVWXYZ0` })
+// Typed as plain strings, as they always were: classic zod's `.meta()` after `.brand()` dropped the brand
+// from the type. Branding them for real is its own change, through every module that handles ids.
+const idSchema = (kind: IdKind) =>
+  withMeta(
+    z
+      .string()
+      .check(
+        z.regex(
+          new RegExp(`^${idPrefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`),
+          `must be a ${kind} id (${idPrefixes[kind]}_…)`,
+        ),
+      ),
+    { description: `${kind} id`, example: `${idPrefixes[kind]}_01JABCDEFGHJKMNPQRSTVWXYZ0` },
+  )
 
 export const WorkspaceId = idSchema('workspace')
 export type WorkspaceId = z.infer<typeof WorkspaceId>
@@ -59,6 +68,6 @@ export type LoginId = z.infer<typeof LoginId>
 // Monotonic: two ids made in the same millisecond still sort in the order they were made.
 const ulid = monotonicFactory()
 
-export function newId<K extends IdKind>(kind: K): string & z.BRAND<K> {
-  return `${idPrefixes[kind]}_${ulid()}` as string & z.BRAND<K>
+export function newId<K extends IdKind>(kind: K): string & z.$brand<K> {
+  return `${idPrefixes[kind]}_${ulid()}` as string & z.$brand<K>
 }

@@ -1,6 +1,6 @@
 import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { create, list, purge, remove, revoke } from '../../shared/auth/api-keys.js'
-import { apiKeyRoutes } from '../../shared/routes/index.js'
+import { apiKeyRoutes } from '../../shared/routes/api-keys.js'
 
 export const handler = lambda(apiKeyRoutes, {
   listApiKeys: async ({ actor, query, page, paged }) => paged(await list(actor, query.workspace_id, page)),

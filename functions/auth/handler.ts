@@ -1,6 +1,6 @@
 import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { login, logout, me, refresh, setPassword } from '../../shared/auth/accounts.js'
-import { authRoutes } from '../../shared/routes/index.js'
+import { authRoutes } from '../../shared/routes/auth.js'
 
 export const handler = lambda(authRoutes, {
   login: ({ body, sourceIp }) => login(body.email, body.password, sourceIp),

@@ -1,7 +1,7 @@
 import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { workspaceFor } from '../../shared/auth/access.js'
 import { periodOf, summarize, summaryReply, usageCsvReply, usageLines, wantsCsv } from '../../shared/billing/summary.js'
-import { billingRoutes } from '../../shared/routes/index.js'
+import { billingRoutes } from '../../shared/routes/billing.js'
 
 export const handler = lambda(billingRoutes, {
   getBillingSummary: async (request) => {

@@ -1,16 +1,16 @@
-import { type Handlers, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, publicLambda } from '../../shared/api/public-lambda.js'
 import { deprecations } from '../../shared/deprecations/index.js'
 import { notFound } from '../../shared/http/errors.js'
 import { Reply } from '../../shared/http/reply.js'
 import { docsAsset, docsCsp, docsHtml } from '../../shared/openapi/docs-page.js'
-import { openApiJson } from '../../shared/openapi/document.js'
-import { docsRoutes } from '../../shared/routes/index.js'
+import { openApiJson } from '../../shared/openapi/served.js'
+import { docsRoutes } from '../../shared/routes/docs.js'
 
 // The document and the assets change only with a deploy: let clients cache them for a while.
 const cacheFor = (seconds: number) => ({ 'cache-control': `public, max-age=${seconds}` })
 
-export const handler = lambda(docsRoutes, {
-  getOpenApi: () => Reply.text(openApiJson(), 'application/json', cacheFor(300)),
+export const handler = publicLambda(docsRoutes, {
+  getOpenApi: async () => Reply.text(await openApiJson(), 'application/json', cacheFor(300)),
 
   getDocs: () =>
     Reply.text(docsHtml, 'text/html; charset=utf-8', { ...cacheFor(300), 'content-security-policy': docsCsp }),

@@ -1,5 +1,5 @@
 import { type Handlers, lambda } from '../../shared/api/lambda.js'
-import { gitUploadRoutes } from '../../shared/routes/index.js'
+import { gitUploadRoutes } from '../../shared/routes/git-uploads.js'
 import { complete, create, extend, get, infoRefs, receivePack, release } from '../../shared/uploads/git-uploads.js'
 
 export const handler = lambda(gitUploadRoutes, {

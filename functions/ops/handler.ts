@@ -6,7 +6,7 @@ import { mayImportAdvisories } from '../../shared/ops/advisories.js'
 import { cleanup } from '../../shared/ops/cleanup.js'
 import { showLimits, updateLimits } from '../../shared/ops/limits.js'
 import { workers } from '../../shared/ops/workers.js'
-import { opsRoutes } from '../../shared/routes/index.js'
+import { opsRoutes } from '../../shared/routes/ops.js'
 
 export const handler = lambda(opsRoutes, {
   getLimits: async (request) => showLimits(request, await workspaceFor(request, request.query.workspace_id)),

@@ -1,7 +1,7 @@
 import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { create, findProject, list, remove, rollup, toProject, update } from '../../shared/catalog/projects.js'
 import { listOfProject } from '../../shared/catalog/scans.js'
-import { projectRoutes } from '../../shared/routes/index.js'
+import { projectRoutes } from '../../shared/routes/projects.js'
 
 export const handler = lambda(projectRoutes, {
   listProjects: async (request) => request.paged(await list(request, request.query.workspace_id, request.page)),

@@ -14,7 +14,7 @@ import * as sarif from '../../shared/findings/sarif-io.js'
 import { exportSbom } from '../../shared/findings/sbom.js'
 import * as suppressions from '../../shared/findings/suppressions.js'
 import * as triage from '../../shared/findings/triage.js'
-import { repositoryRoutes } from '../../shared/routes/index.js'
+import { repositoryRoutes } from '../../shared/routes/repositories.js'
 
 export const handler = lambda(repositoryRoutes, {
   listRepositories: async (request) => request.paged(await list(request, request.query.project_id, request.page)),

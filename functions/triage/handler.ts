@@ -2,7 +2,7 @@ import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import * as policies from '../../shared/findings/gate.js'
 import * as sarif from '../../shared/findings/sarif-io.js'
 import * as triage from '../../shared/findings/triage.js'
-import { triageRoutes } from '../../shared/routes/index.js'
+import { triageRoutes } from '../../shared/routes/triage.js'
 
 export const handler = lambda(triageRoutes, {
   listDismissalRequests: async (request) =>

@@ -1,6 +1,6 @@
 import { type Handlers, lambda } from '../../shared/api/lambda.js'
 import { listMembers } from '../../shared/data/workspaces.js'
-import { workspaceRoutes } from '../../shared/routes/index.js'
+import { workspaceRoutes } from '../../shared/routes/workspaces.js'
 import { add, changeRole, describeWorkspace, remove, toMember, workspacesOf } from '../../shared/workspaces/members.js'
 
 // Every route on /v1/workspaces/{id} is authorized by lambda() before it runs (the role is in the table).

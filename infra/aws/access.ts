@@ -38,15 +38,18 @@ export interface Access {
 
 export type FunctionName = Group | 'scan-worker' | 'cleanup' | 'advisory-sync'
 
-// Every API group runs the same middleware: authentication (API keys, sessions: reads, last-use writes),
-// rate-limit windows and idempotency records (writes), and the signing key. So each reads and writes the
-// table and reads the secret; what differs is S3 and SQS.
+// Every API group whose routes take credentials runs the same middleware: authentication (API keys,
+// sessions: reads, last-use writes), rate-limit windows and idempotency records (writes), and the signing
+// key. So each reads and writes the table and reads the secret; what differs is S3 and SQS. The public
+// groups (health, docs) run without it (shared/api/public-lambda.ts).
 const api: Access = { table: ['read', 'write'], signingKey: true }
 
 export const access: Record<FunctionName, Access> = {
   // Readiness checks that each dependency answers: DescribeTable, HeadBucket, GetQueueAttributes.
-  health: { ...api, table: ['read', 'write', 'describe'], uploads: ['head'], scanQueue: ['attributes'] },
-  docs: api,
+  health: { table: ['describe'], uploads: ['head'], scanQueue: ['attributes'] },
+  // Serves files and the deprecation list. The list (shared/deprecations) imports the whole route table,
+  // which brings the data layer's Query into the bundle, though nothing here reads the table.
+  docs: { table: ['read'] },
   auth: api,
   workspaces: api,
   'api-keys': api,

@@ -3,11 +3,11 @@
 // the package items of all its packages in batches of 100, then the records they name in batches of 100:
 // tens of requests for a thousand packages, not a query per package.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import type { AdvisorySource } from '../scanning/engines/dependencies/advisory-source.js'
 import { OsvRecord, osvRecordMaxBytes, packagesOf } from '../scanning/engines/dependencies/osv.js'
 import { isEcosystem, normalisePackageName } from '../scanning/engines/dependencies/types.js'
+import * as z from '../zod.js'
 import { getItems, getRecord, putItems, queryRecords, recordOf, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
@@ -28,12 +28,12 @@ export interface ImportResult {
 export const advisoryDataRecord = z.object({
   ecosystem: z.string(),
   /** Advisories stored for the ecosystem (a record counts once, however many packages it names). */
-  records: z.number().int().default(0),
+  records: z._default(z.number().check(z.int()), 0),
   /** The last sync or import that finished for the ecosystem; null while only counted. */
-  synced_at: z.string().nullable().default(null),
+  synced_at: z._default(z.nullable(z.string()), null),
   /** The newest `modified` time the last sync saw: the next sync fetches what changed after it. */
-  last_modified: z.string().nullable().default(null),
-  source: z.string().nullable().default(null),
+  last_modified: z._default(z.nullable(z.string()), null),
+  source: z._default(z.nullable(z.string()), null),
 })
 export type AdvisoryData = z.infer<typeof advisoryDataRecord>
 
@@ -45,7 +45,7 @@ const advisoryItem = z.object({
   osv: z.string(),
 })
 /** A package's advisories: the ids of the records that name it. */
-const packageItem = z.object({ ids: z.set(z.string()).default(new Set()) })
+const packageItem = z.object({ ids: z._default(z.set(z.string()), new Set()) })
 
 const packageId = ({ ecosystem, name }: PackageRef) => `${ecosystem}\u0000${name}`
 
@@ -113,7 +113,7 @@ export async function putAdvisories(raw: unknown[]): Promise<ImportResult & { ne
   const candidates = parseCandidates(raw, result)
   const stored = new Map(
     (await getItems([...candidates.keys()].map(keys.advisoryRecord), 'id, modified, packages')).map((item) => {
-      const before = recordOf(advisoryItem.omit({ osv: true }), item)
+      const before = recordOf(z.omit(advisoryItem, { osv: true }), item)
       return [before.id, before]
     }),
   )

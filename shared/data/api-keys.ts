@@ -1,10 +1,10 @@
 // API keys, stored by the SHA-256 of their secret (the secret itself is never stored).
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { displayPrefix, newApiKey, sha256Hex } from '../crypto/api-key-format.js'
 import { type Scope, scopes } from '../grants.js'
 import { ApiKeyId, newId, UserId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { getRecord, type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
 import { keys } from './keys.js'
 
@@ -23,11 +23,11 @@ export const apiKeyRecord = z.object({
   owner: keyOwner,
   prefix: z.string(),
   created_by: UserId,
-  expires_at: z.string().nullable(),
-  last_used_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
+  expires_at: z.nullable(z.string()),
+  last_used_at: z.nullable(z.string()),
+  revoked_at: z.nullable(z.string()),
   /** Why: its owner (or an admin) revoked it, or a scan found it in pushed code. */
-  revoked_reason: z.enum(['revoked', 'leaked']).optional(),
+  revoked_reason: z.optional(z.enum(['revoked', 'leaked'])),
   created_at: z.string(),
 })
 export type ApiKeyRecord = z.infer<typeof apiKeyRecord>

@@ -10,9 +10,9 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb'
-import type { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
+import * as z from '../zod.js'
 
 export const tableName = () => config().TABLE_NAME
 
@@ -67,7 +67,7 @@ export async function getItem(
 }
 
 /** One item by its key, read back as its entity's record (see `recordOf`). */
-export async function getRecord<S extends z.ZodType>(
+export async function getRecord<S extends z.core.$ZodType>(
   schema: S,
   key: { pk: string; sk: string },
   options: { consistent?: boolean } = {},
@@ -93,11 +93,11 @@ export class StoredRecordError extends Error {
  * An item read back as its entity's record: the schema strips keys and index attributes and checks the
  * rest, so an item that does not fit fails here (a 500) instead of answering with a wrong shape later.
  */
-export function recordOf<S extends z.ZodType>(schema: S, item: unknown): z.output<S>
-export function recordOf<S extends z.ZodType>(schema: S, item: unknown | undefined): z.output<S> | undefined
-export function recordOf<S extends z.ZodType>(schema: S, item: unknown): z.output<S> | undefined {
+export function recordOf<S extends z.core.$ZodType>(schema: S, item: unknown): z.output<S>
+export function recordOf<S extends z.core.$ZodType>(schema: S, item: unknown | undefined): z.output<S> | undefined
+export function recordOf<S extends z.core.$ZodType>(schema: S, item: unknown): z.output<S> | undefined {
   if (item === undefined) return undefined
-  const parsed = schema.safeParse(item)
+  const parsed = z.safeParse(schema, item)
   if (parsed.success) return parsed.data
   // Field paths and messages only: the stored values may be secret.
   throw new StoredRecordError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`))
@@ -116,7 +116,7 @@ export function under(family: KeyFamily): { index?: 'gsi1' | 'gsi2'; partition: 
 }
 
 /** `queryByPrefix`, each item parsed as a record of `schema`. */
-export async function queryRecords<S extends z.ZodType>(
+export async function queryRecords<S extends z.core.$ZodType>(
   schema: S,
   where: Parameters<typeof queryByPrefix>[0],
 ): Promise<Page<z.output<S>>> {

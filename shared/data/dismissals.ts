@@ -1,9 +1,10 @@
 // Requests to dismiss critical findings: made by a member, decided once by an admin of the workspace,
 // expired by the clock when nobody decides.
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
+import { enumWithout } from '../zod.js'
 import { getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
 import { userDismissReasons } from './findings.js'
 import { keys } from './keys.js'
@@ -18,12 +19,12 @@ export const dismissalRecord = z.object({
   workspace_id: WorkspaceId,
   repository_id: RepositoryId,
   finding_id: FindingId,
-  status: z.enum(dismissalStatuses).exclude(['expired']),
+  status: enumWithout(dismissalStatuses, ['expired']),
   reason: z.enum(userDismissReasons),
   comment: z.string(),
   requested_by: UserId,
-  decided_by: UserId.nullable(),
-  decision_comment: z.string().nullable(),
+  decided_by: z.nullable(UserId),
+  decision_comment: z.nullable(z.string()),
   created_at: z.string(),
   expires_at: z.string(),
 })

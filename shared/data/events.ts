@@ -1,8 +1,8 @@
 // A repository's timeline. One module appends events; every later issue calls appendEvent().
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { EventId, newId, RepositoryId } from '../ids.js'
+import * as z from '../zod.js'
 import { deleteKeys, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
@@ -25,7 +25,7 @@ export const eventTypes = [
 ] as const
 export type EventType = (typeof eventTypes)[number]
 
-export const eventActor = z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string().nullable() })
+export const eventActor = z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.nullable(z.string()) })
 export type EventActor = z.infer<typeof eventActor>
 
 /** Vega itself: the worker, the cleanup. */

@@ -2,7 +2,6 @@
 // only through conditional transitions, each in one transaction with the repository's open counters:
 // a scan replayed any number of times moves each counter once.
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { EventId, FindingId, newId, RepositoryId, ScanId } from '../ids.js'
 import {
@@ -14,6 +13,7 @@ import {
   type Severity,
   severities,
 } from '../scanning/engine.js'
+import * as z from '../zod.js'
 import {
   deleteKeys,
   getItem,
@@ -38,32 +38,32 @@ export type FindingStatus = (typeof findingStatuses)[number]
 
 export const findingLocation = z.object({
   path: z.string(),
-  start_line: z.number().int(),
-  end_line: z.number().int(),
-  commit: z.string().optional(),
+  start_line: z.number().check(z.int()),
+  end_line: z.number().check(z.int()),
+  commit: z.optional(z.string()),
   snippet: z.string(),
-}) satisfies z.ZodType<FindingLocation>
+}) satisfies z.core.$ZodType<FindingLocation>
 export const flowStep = z.object({
   path: z.string(),
-  line: z.number().int(),
+  line: z.number().check(z.int()),
   snippet: z.string(),
   /** What happens here: the source, each assignment or call it passes, the sink. */
   note: z.string(),
-}) satisfies z.ZodType<FlowStep>
+}) satisfies z.core.$ZodType<FlowStep>
 
 /** What a scan says about a finding: the latest view, refreshed by every newer scan that sees it. */
 const findingView = z.object({
   title: z.string(),
   message: z.string(),
   path: z.string(),
-  start_line: z.number().int(),
-  end_line: z.number().int(),
+  start_line: z.number().check(z.int()),
+  end_line: z.number().check(z.int()),
   snippet: z.string(),
   locations: z.array(findingLocation),
   /** Test, example, docs, vendored or build material; null (or absent, on older items) for product code. */
-  context: z.enum(findingContexts).nullish(),
+  context: z.nullish(z.enum(findingContexts)),
   /** A data-flow finding's steps, source first and sink last; null (or absent) for the others. */
-  flow: z.array(flowStep).nullish(),
+  flow: z.nullish(z.array(flowStep)),
   metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 })
 export type FindingView = z.infer<typeof findingView>
@@ -73,7 +73,7 @@ export const userDismissReasons = ['false_positive', 'wont_fix', 'used_in_tests'
 export const dismissReasons = [...userDismissReasons, 'suppressed'] as const
 export type DismissReason = (typeof dismissReasons)[number]
 
-export const findingRecord = findingView.extend({
+export const findingRecord = z.extend(findingView, {
   id: FindingId,
   repository_id: RepositoryId,
   engine: z.union([z.enum(engineNames), z.templateLiteral(['sarif:', z.string()])]),
@@ -83,21 +83,21 @@ export const findingRecord = findingView.extend({
   cwe: z.array(z.string()),
   fix: z.string(),
   fingerprint: z.string(),
-  fingerprint_version: z.number().int(),
+  fingerprint_version: z.number().check(z.int()),
   /** Rule and matched context without the path: how a renamed file's finding is recognised. */
-  context_key: z.string().optional(),
+  context_key: z.optional(z.string()),
   status: z.enum(findingStatuses),
   first_seen_scan_id: ScanId,
   last_seen_scan_id: ScanId,
   created_at: z.string(),
   updated_at: z.string(),
-  dismissed_reason: z.enum(dismissReasons).optional(),
-  dismissed_comment: z.string().optional(),
-  dismissed_by: z.string().optional(),
-  dismissed_via: z.string().nullish(),
-  dismissed_at: z.string().optional(),
+  dismissed_reason: z.optional(z.enum(dismissReasons)),
+  dismissed_comment: z.optional(z.string()),
+  dismissed_by: z.optional(z.string()),
+  dismissed_via: z.nullish(z.string()),
+  dismissed_at: z.optional(z.string()),
   /** A dismissal request waiting for an admin (critical findings). */
-  pending_dismissal: z.object({ id: z.string(), expires_at: z.string() }).optional(),
+  pending_dismissal: z.optional(z.object({ id: z.string(), expires_at: z.string() })),
 })
 export type FindingRecord = z.infer<typeof findingRecord>
 
@@ -347,8 +347,8 @@ export const historyRecord = z.object({
   at: z.string(),
   actor: eventActor,
   change: z.enum(['dismissed', 'reopened', 'dismissal_requested', 'dismissal_denied']),
-  reason: z.string().nullable(),
-  comment: z.string().nullable(),
+  reason: z.nullable(z.string()),
+  comment: z.nullable(z.string()),
 })
 export type HistoryEntry = z.infer<typeof historyRecord>
 

@@ -1,7 +1,7 @@
 // Records of idempotent requests: claimed before the work, completed with the answer after it.
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
+import * as z from '../zod.js'
 import { epochSeconds, getRecord, isConditionFailure, tableName } from './db.js'
 import { keys } from './keys.js'
 
@@ -9,7 +9,7 @@ import { keys } from './keys.js'
 export const idempotencyWindowS = 24 * 3600
 
 const storedAnswer = z.object({
-  status: z.number().int(),
+  status: z.number().check(z.int()),
   headers: z.record(z.string(), z.string()),
   body: z.string(),
   isBase64Encoded: z.boolean(),

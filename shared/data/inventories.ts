@@ -2,8 +2,8 @@
 // scan so its SBOM describes that exact snapshot. Stored as gzipped JSON in parts under the scan's partition
 // (a 100,000-package monorepo is megabytes of JSON; an item holds 400 KB).
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { z } from 'zod'
 import type { ScanId } from '../ids.js'
+import * as z from '../zod.js'
 import { deleteKeys, putItems, queryByPrefix, type StoredItem, under } from './db.js'
 import { keys } from './keys.js'
 
@@ -12,9 +12,9 @@ export const inventoryPackage = z.object({
   name: z.string(),
   version: z.string(),
   path: z.string(),
-  direct: z.boolean().optional(),
-  via: z.string().optional(),
-  scope: z.enum(['runtime', 'dev']).optional(),
+  direct: z.optional(z.boolean()),
+  via: z.optional(z.string()),
+  scope: z.optional(z.enum(['runtime', 'dev'])),
 })
 export type InventoryPackage = z.infer<typeof inventoryPackage>
 

@@ -2,12 +2,12 @@
 // one and marks the old one used in one transaction. Presenting a used token again means it was copied,
 // so the whole session (every token of its family) is revoked.
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
 import { sha256Hex } from '../crypto/api-key-format.js'
 import { opaqueToken } from '../crypto/tokens.js'
 import { LoginId, newId, UserId } from '../ids.js'
+import * as z from '../zod.js'
 import { epochSeconds, expired, getItem, isConditionFailure, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
@@ -16,7 +16,7 @@ const loginRecord = z.object({
   id: LoginId,
   user_id: UserId,
   created_at: z.string(),
-  revoked_at: z.string().optional(),
+  revoked_at: z.optional(z.string()),
   expires_at_epoch: z.number(),
 })
 

@@ -1,10 +1,10 @@
 // Scan policies: one item per workspace or project that has one.
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
 import { findingContexts, severities } from '../scanning/engine.js'
 import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
+import * as z from '../zod.js'
 import { getItem, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
@@ -20,28 +20,32 @@ const ContextValue = z.enum(contextFilterValues)
 const Effect = z.enum(policyEffects)
 const policyCondition = z.union([
   z.strictObject({ field: z.literal('severity'), operator: z.enum(['eq', 'ne', 'gte', 'lte']), value: Severity }),
-  z.strictObject({ field: z.literal('severity'), operator: z.literal('in'), value: z.array(Severity).min(1) }),
+  z.strictObject({
+    field: z.literal('severity'),
+    operator: z.literal('in'),
+    value: z.array(Severity).check(z.minLength(1)),
+  }),
   z.strictObject({
     field: z.enum(['engine', 'rule', 'status']),
     operator: z.enum(['eq', 'ne']),
-    value: z.string().min(1).max(200),
+    value: z.string().check(z.minLength(1), z.maxLength(200)),
   }),
   z.strictObject({
     field: z.enum(['engine', 'rule', 'status']),
     operator: z.literal('in'),
-    value: z.array(z.string().min(1).max(200)).min(1).max(50),
+    value: z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(50)),
   }),
   z.strictObject({
     field: z.literal('path'),
     operator: z.enum(['glob', 'prefix']),
-    value: z.string().min(1).max(1024),
+    value: z.string().check(z.minLength(1), z.maxLength(1024)),
   }),
   /** Where the finding sits: a context, or `none` for the product's own code. */
   z.strictObject({ field: z.literal('context'), operator: z.enum(['eq', 'ne']), value: ContextValue }),
   z.strictObject({
     field: z.literal('context'),
     operator: z.literal('in'),
-    value: z.array(ContextValue).min(1).max(6),
+    value: z.array(ContextValue).check(z.minLength(1), z.maxLength(6)),
   }),
   /**
    * A dependency finding's import reachability and scope (`unknown` for other findings, and where the
@@ -59,12 +63,12 @@ export const policyRecord = z.strictObject({
   rules: z
     .array(
       z.strictObject({
-        name: z.string().min(1).max(100),
+        name: z.string().check(z.minLength(1), z.maxLength(100)),
         effect: Effect,
-        conditions: z.array(policyCondition).max(10),
+        conditions: z.array(policyCondition).check(z.maxLength(10)),
       }),
     )
-    .max(50),
+    .check(z.maxLength(50)),
   /** The effect on a finding no rule matches. */
   default: Effect,
 })

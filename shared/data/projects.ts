@@ -1,10 +1,10 @@
 // Projects: one item each, read by id; a name item per workspace makes names unique (case-insensitive);
 // repository_count moves in the same transactions that create and delete repositories.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { hasChildren, nameTaken } from '../errors.js'
 import { newId, ProjectId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import {
   claimKey,
   deleteWhen,
@@ -26,10 +26,10 @@ export const projectRecord = z.object({
   workspace_id: WorkspaceId,
   name: z.string(),
   description: z.string(),
-  repository_count: z.number().int(),
+  repository_count: z.number().check(z.int()),
   created_at: z.string(),
   updated_at: z.string(),
-  deleting_at: z.string().optional(),
+  deleting_at: z.optional(z.string()),
 })
 export type ProjectRecord = z.infer<typeof projectRecord>
 

@@ -1,9 +1,9 @@
 // What quotas read and write: a workspace's own limits, the scans it queued today, the scans it has
 // queued or running, and the requests-per-minute overrides the rate limiter caches.
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { epochSeconds, getItem, getRecord, recordOf, tableName } from './db.js'
 import { activeShards, keys } from './keys.js'
 import { type ScanRecord, scanRecord } from './scans.js'
@@ -24,7 +24,7 @@ export const workspaceLimitsRecord = z.object({
   /** Only the limits this workspace changed; the rest are the configured defaults. */
   overrides: z.partialRecord(z.enum(limitNames), z.number()),
   /** In the price table's currency; null: no budget (or the configured default). */
-  monthly_budget: z.number().nullish(),
+  monthly_budget: z.nullish(z.number()),
   updated_at: z.string(),
 })
 export type WorkspaceLimitsRecord = z.infer<typeof workspaceLimitsRecord>
@@ -76,7 +76,7 @@ export async function addQueuedScan(workspace: WorkspaceId, limit: number, now =
 }
 
 /** What the active index projects of a live scan. */
-const activeScan = scanRecord.pick({
+const activeScan = z.pick(scanRecord, {
   id: true,
   workspace_id: true,
   repository_id: true,
@@ -175,10 +175,10 @@ export async function requestsThisMinute(subject: string, now = Date.now()): Pro
 }
 
 const cleanupState = z.object({
-  last_run_at: z.string().optional(),
-  last_report: z.record(z.string(), z.unknown()).optional(),
+  last_run_at: z.optional(z.string()),
+  last_report: z.optional(z.record(z.string(), z.unknown())),
   /** Where the sweep of old rate-limit windows goes on next time. */
-  rate_sweep_key: z.record(z.string(), z.unknown()).nullish(),
+  rate_sweep_key: z.nullish(z.record(z.string(), z.unknown())),
 })
 export type CleanupState = z.infer<typeof cleanupState>
 

@@ -2,11 +2,11 @@
 // also carries the rollup counters the scan pipeline keeps (last scan, open findings by severity), so
 // a project's rollup is one query over its repositories, never a scan of findings.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { nameTaken, notFound } from '../errors.js'
 import { newId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import { type Severity, severities } from '../scanning/engine.js'
+import * as z from '../zod.js'
 import {
   addToCounter,
   claimKey,
@@ -19,6 +19,7 @@ import {
   tableName,
   transact,
   under,
+  updateIf,
   updateNamed,
 } from './db.js'
 import { keys } from './keys.js'
@@ -29,8 +30,8 @@ export type SeverityCounts = Record<Severity, number>
 
 /** open_critical, open_high, …: moved by the findings' transitions (shared/data/findings.ts), in their transactions. */
 const openCounts = Object.fromEntries(
-  severities.map((severity) => [`open_${severity}`, z.number().int().default(0)]),
-) as Record<`open_${Severity}`, z.ZodDefault<z.ZodNumber>>
+  severities.map((severity) => [`open_${severity}`, z._default(z.number().check(z.int()), 0)]),
+) as Record<`open_${Severity}`, z.ZodMiniDefault<z.ZodMiniNumber>>
 
 export const repositoryRecord = z.object({
   id: RepositoryId,
@@ -39,9 +40,28 @@ export const repositoryRecord = z.object({
   name: z.string(),
   default_branch: z.string(),
   description: z.string(),
-  last_scan_id: ScanId.nullable(),
-  last_scan_status: z.string().nullable(),
-  last_scan_finished_at: z.string().nullable(),
+  last_scan_id: z.nullable(ScanId),
+  last_scan_status: z.nullable(z.string()),
+  last_scan_finished_at: z.nullable(z.string()),
+  /**
+   * The latest complete pack a scan of the repository read, whose objects a push may leave out: the
+   * remote advertises `tips` as objects it has, so git sends a thin pack of what is new.
+   */
+  objects: z.optional(
+    z.object({
+      key: z.string(),
+      /** A pushed pack, or a bundle (the pack follows its header). */
+      kind: z.enum(['pack', 'bundle']),
+      tips: z.array(z.string()),
+      /** The pack's saved index (shared/git/pack.ts saveIndex): a push built on it is indexed from its end. */
+      index_key: z.optional(z.string()),
+      /** The history walk of the push (shared/git/history.ts saveWalk): a later push walks only its new commits. */
+      walk_key: z.optional(z.string()),
+      scan_id: ScanId,
+      /** When the object was written: uploads expire, so an old one is not offered. */
+      stored_at: z.string(),
+    }),
+  ),
   ...openCounts,
   created_at: z.string(),
   updated_at: z.string(),
@@ -141,6 +161,30 @@ export async function recordLastScan(
       ExpressionAttributeValues: { ':id': scan.id, ':status': scan.status, ':finished': scan.finished_at },
     }),
   )
+}
+
+export type StoredObjects = NonNullable<RepositoryRecord['objects']>
+
+/** Records a scan's complete pack as the repository's objects, unless a later scan's is already there. */
+export async function recordObjects(id: RepositoryId, objects: StoredObjects): Promise<void> {
+  await updateIf({
+    Key: keys.repositoryById(id),
+    UpdateExpression: 'SET #objects = :objects',
+    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#objects) OR #objects.scan_id < :scan)',
+    ExpressionAttributeNames: { '#objects': 'objects' },
+    ExpressionAttributeValues: { ':objects': objects, ':scan': objects.scan_id },
+  })
+}
+
+/** Stops offering a pack found missing, if it is still the one offered. */
+export async function forgetObjects(id: RepositoryId, key: string): Promise<void> {
+  await updateIf({
+    Key: keys.repositoryById(id),
+    UpdateExpression: 'REMOVE #objects',
+    ConditionExpression: '#objects.#key = :key',
+    ExpressionAttributeNames: { '#objects': 'objects', '#key': 'key' },
+    ExpressionAttributeValues: { ':key': key },
+  })
 }
 
 /** Moves the open-findings counters by the given amounts; the pipeline calls it once per transition. */

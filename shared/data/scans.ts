@@ -1,10 +1,11 @@
 // Scans: created queued (with the push that carries their input), listed newest first per repository
 // and per project.
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
-import { archiveFormats } from '../scanning/archive.js'
+import { archiveFormats } from '../scanning/archive-formats.js'
+import * as z from '../zod.js'
+import { withMeta } from '../zod.js'
 import {
   deleteKeys,
   getItem,
@@ -28,9 +29,11 @@ export type ScanStatus = (typeof scanStatuses)[number]
 /** The CI gate a succeeded scan carries: its verdict, which policy decided and which rules fired. */
 export const gateRecord = z.object({
   verdict: z.enum(['passed', 'failed']),
-  rules_fired: z.array(z.object({ rule: z.string(), effect: z.enum(policyEffects), findings: z.number().int() })),
+  rules_fired: z.array(
+    z.object({ rule: z.string(), effect: z.enum(policyEffects), findings: z.number().check(z.int()) }),
+  ),
   policy: z.enum(['project', 'workspace', 'default']),
-  baseline_scan_id: ScanId.nullable(),
+  baseline_scan_id: z.nullable(ScanId),
 })
 export type GateResult = z.infer<typeof gateRecord>
 
@@ -43,9 +46,9 @@ export const scanRecord = z.object({
   repository_id: RepositoryId,
   project_id: ProjectId,
   workspace_id: WorkspaceId,
-  upload_id: UploadId.nullable(),
+  upload_id: z.nullable(UploadId),
   /** The legacy session whose archive this scans, if any. */
-  session_id: SessionId.optional(),
+  session_id: z.optional(SessionId),
   status: z.enum(scanStatuses),
   /** Where the input lies in the uploads bucket, and what kind it is. */
   input: z.object({
@@ -53,74 +56,88 @@ export const scanRecord = z.object({
     kind: z.enum(['pack', 'bundle', 'archive', 'sarif']),
     key: z.string(),
     bytes: z.number(),
-    objects: z.number().optional(),
-    refs: z.array(z.object({ ref: z.string(), oid: z.string() })).optional(),
+    objects: z.optional(z.number()),
+    refs: z.optional(z.array(z.object({ ref: z.string(), oid: z.string() }))),
+    /** For a pushed pack: the repository's earlier complete pack it may be thin against, and that pack's tips. */
+    base: z.optional(
+      z.object({
+        key: z.string(),
+        kind: z.enum(['pack', 'bundle']),
+        tips: z.array(z.string()),
+        index_key: z.optional(z.string()),
+        walk_key: z.optional(z.string()),
+      }),
+    ),
     /** For an archive (a legacy session): how it is packed. */
-    format: z.enum(archiveFormats).optional(),
+    format: z.optional(z.enum(archiveFormats)),
   }),
   engines: z.array(z.string()),
   /**
    * What the gate measures "new" against, when the push named it (`-o vega.baseline`): a scan id, or a
    * branch (the latest successful scan of a push to it). Absent: the repository's previous successful scan.
    */
-  baseline: z.string().optional(),
-  error: z
-    .object({
+  baseline: z.optional(z.string()),
+  error: z.nullable(
+    z.object({
       code: z.string(),
       message: z.string(),
       retryable: z.boolean(),
       details: z.record(z.string(), z.unknown()),
-    })
-    .nullable(),
-  stats: z
-    .object({
+    }),
+  ),
+  stats: z.nullable(
+    z.object({
       files: z.number(),
       bytes: z.number(),
       commits: z.number(),
       duration_ms: z.number(),
       /** Per ecosystem the dependencies engine met: the advisory data it matched against. */
-      advisories: z
-        .record(z.string(), z.object({ records: z.number(), synced_at: z.string().nullable() }))
-        .optional()
-        .meta({ description: 'Per ecosystem in the lockfiles: advisories held and when they were last synced' }),
+      advisories: withMeta(
+        z.optional(z.record(z.string(), z.object({ records: z.number(), synced_at: z.nullable(z.string()) }))),
+        { description: 'Per ecosystem in the lockfiles: advisories held and when they were last synced' },
+      ),
       /** Per engine that reads blobs: what it read, and what an earlier scan of the repository had found clean. */
-      reuse: z
-        .record(
-          z.string(),
-          z.object({
-            scanned_blobs: z.number(),
-            scanned_bytes: z.number(),
-            reused_blobs: z.number(),
-            reused_bytes: z.number(),
-          }),
-        )
-        .optional()
-        .meta({
+      reuse: withMeta(
+        z.optional(
+          z.record(
+            z.string(),
+            z.object({
+              scanned_blobs: z.number(),
+              scanned_bytes: z.number(),
+              reused_blobs: z.number(),
+              reused_bytes: z.number(),
+            }),
+          ),
+        ),
+        {
           description:
             'Per engine (secrets, code): blobs and bytes it scanned, and those an earlier scan of this repository had found clean, skipped',
-        }),
-    })
-    .nullable(),
+        },
+      ),
+    }),
+  ),
   /** The CI gate, set when the scan succeeds. */
-  gate: gateRecord.nullish(),
+  gate: z.nullish(gateRecord),
   created_at: z.string(),
-  started_at: z.string().nullable(),
+  started_at: z.nullable(z.string()),
   /** While running: the worker's last sign of life (every few seconds); a silent worker is dead. */
-  heartbeat_at: z.string().optional(),
+  heartbeat_at: z.optional(z.string()),
   /**
    * While queued or running: when the scan last took its place in the active index (queued, started, beat,
    * requeued by the sweep). Its order in the queue, and the sweep's clock.
    */
-  active_since: z.string().optional(),
+  active_since: z.optional(z.string()),
   /** Runs begun, counting redeliveries: the sweep fails a scan that has had its tries. */
-  attempts: z.number().int().optional(),
+  attempts: z.optional(z.number().check(z.int())),
   /** Set when the worker began recording findings: from then on the scan finishes, a cancel is refused. */
-  recording_at: z.string().optional(),
-  finished_at: z.string().nullable(),
+  recording_at: z.optional(z.string()),
+  finished_at: z.nullable(z.string()),
   /** What the scan was estimated to cost when it was queued (micro-units kept for the budget). */
-  cost_estimate: money.extend({ micros: z.number(), input_bytes: z.number(), basis: z.enum(estimateBases) }).optional(),
+  cost_estimate: z.optional(
+    z.extend(money, { micros: z.number(), input_bytes: z.number(), basis: z.enum(estimateBases) }),
+  ),
   /** What it cost, set by the meter once it finished. */
-  cost: money.optional(),
+  cost: z.optional(money),
 })
 export type ScanRecord = z.infer<typeof scanRecord>
 

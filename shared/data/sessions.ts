@@ -1,10 +1,10 @@
 // Legacy upload sessions: an archive PUT to a presigned URL, then analysed once. Like an upload, a
 // session is claimed by its one scan in the same transaction that creates the scan.
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.js'
-import { archiveFormats } from '../scanning/archive.js'
+import { archiveFormats } from '../scanning/archive-formats.js'
+import * as z from '../zod.js'
 import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
@@ -17,7 +17,7 @@ export const sessionRecord = z.object({
   /** Stored states; `uploaded`, `done`, `failed` and `expired` are read from the object, the scan and the clock. */
   status: z.enum(['awaiting_upload', 'analyzing']),
   expires_at: z.string(),
-  scan_id: ScanId.nullable(),
+  scan_id: z.nullable(ScanId),
   created_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),

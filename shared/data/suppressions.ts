@@ -1,9 +1,9 @@
 // Suppressions: data that dismisses findings as scans see them, with a reason, an owner and an optional
 // expiry. A repository's suppressions share its partition, so a scan reads them all in one query.
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
@@ -12,15 +12,15 @@ export const suppressionRecord = z.object({
   repository_id: RepositoryId,
   workspace_id: WorkspaceId,
   /** Bound to one finding's fingerprint, or to a rule on paths matching a glob. */
-  fingerprint: z.string().nullable(),
-  rule: z.string().nullable(),
-  path: z.string().nullable(),
+  fingerprint: z.nullable(z.string()),
+  rule: z.nullable(z.string()),
+  path: z.nullable(z.string()),
   reason: z.string(),
   /** The user (or API key) that made it. */
   owner: z.string(),
-  expires_at: z.string().nullable(),
-  last_matched_at: z.string().nullable(),
-  last_matched_scan_id: ScanId.nullable(),
+  expires_at: z.nullable(z.string()),
+  last_matched_at: z.nullable(z.string()),
+  last_matched_scan_id: z.nullable(ScanId),
   created_at: z.string(),
 })
 export type SuppressionRecord = z.infer<typeof suppressionRecord>

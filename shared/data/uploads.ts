@@ -1,10 +1,11 @@
 // Temporary git remotes. An upload accepts one push: the push claims it with a conditional write in the
 // same transaction that creates its scan, so two racing pushes cannot both be acknowledged.
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { conflicting, expired } from '../errors.js'
 import { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
+import { enumWithout } from '../zod.js'
 import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
 import { keys } from './keys.js'
 
@@ -18,11 +19,11 @@ export const uploadRecord = z.object({
   repository_id: RepositoryId,
   project_id: ProjectId,
   workspace_id: WorkspaceId,
-  status: z.enum(uploadStatuses).exclude(['expired']),
+  status: enumWithout(uploadStatuses, ['expired']),
   /** SHA-256 of the one-time token in remote_url; the token itself is never stored. */
   token_sha256: z.string(),
   expires_at: z.string(),
-  scan_id: ScanId.nullable(),
+  scan_id: z.nullable(ScanId),
   created_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),

@@ -2,9 +2,9 @@
 // repository. The line's conditional put and every aggregate's ADD are one transaction, so a scan is
 // counted once however often it is metered, and a summary reads O(groups), never the lines.
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { type Page, type PageRequest, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
@@ -38,7 +38,7 @@ export const summed = ['scans', 'files', 'bytes', 'commits', 'duration_ms', 'cos
 export type Figures = Record<(typeof summed)[number], number>
 
 const aggregateRecord = z.object({
-  ...(Object.fromEntries(summed.map((figure) => [figure, z.number()])) as Record<keyof Figures, z.ZodNumber>),
+  ...(Object.fromEntries(summed.map((figure) => [figure, z.number()])) as Record<keyof Figures, z.ZodMiniNumber>),
   period: z.enum(periods),
   dimension: z.enum(dimensions),
   /** YYYY-MM-DD for a day, YYYY-MM for a month. */

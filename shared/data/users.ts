@@ -1,10 +1,10 @@
 // Users, their workspaces and memberships: accounts, the seed and the bootstrap command.
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
 import { documents } from '../aws/clients.js'
 import { hashPassword } from '../crypto/passwords.js'
 import { type Role, roles } from '../grants.js'
 import { newId, UserId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { getItem, getRecord, isConditionFailure, queryRecords, tableName } from './db.js'
 import { keys } from './keys.js'
 
@@ -13,7 +13,7 @@ export const userRecord = z.object({
   email: z.string(),
   name: z.string(),
   /** Absent until the user sets a password with their setup token. */
-  password_hash: z.string().optional(),
+  password_hash: z.optional(z.string()),
   created_at: z.string(),
 })
 export type UserRecord = z.infer<typeof userRecord>
@@ -28,7 +28,7 @@ export const memberRecord = z.object({
   added_at: z.string(),
 })
 export type MemberRecord = z.infer<typeof memberRecord>
-const membershipOfUser = memberRecord.pick({ workspace_id: true, role: true })
+const membershipOfUser = z.pick(memberRecord, { workspace_id: true, role: true })
 
 export interface NewOwner {
   email: string

@@ -1,7 +1,7 @@
-import { z } from 'zod'
 import { conflicting, notFound } from '../errors.js'
 import type { Role } from '../grants.js'
 import { newId, type UserId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import {
   addToCounter,
   claimKey,
@@ -27,7 +27,7 @@ export type { MemberRecord }
 export const workspaceRecord = z.object({
   id: WorkspaceId,
   name: z.string(),
-  owner_count: z.number().int(),
+  owner_count: z.number().check(z.int()),
   created_at: z.string(),
 })
 export type WorkspaceRecord = z.infer<typeof workspaceRecord>

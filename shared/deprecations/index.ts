@@ -1,12 +1,10 @@
 // What is deprecated and when it goes (the deprecation-info idea of seeds/vehaas-api.txt). The sessions
 // group answers with Deprecation, Sunset and Link headers built from the same entry.
-import { routeTable } from '../routes/index.js'
+import { sessionRoutes } from '../routes/sessions.js'
 
 export const legacySessions = {
   feature: 'sessions',
-  routes: Object.values(routeTable)
-    .filter((spec) => spec.group === 'sessions')
-    .map((spec) => `${spec.method} ${spec.path}`),
+  routes: Object.values(sessionRoutes).map((spec) => `${spec.method} ${spec.path}`),
   deprecated_at: '2026-11-01T00:00:00.000Z',
   sunset_at: '2027-06-30T00:00:00.000Z',
   replacement: 'POST /v1/git-uploads, then git push (or upload a git bundle)',

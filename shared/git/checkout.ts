@@ -16,14 +16,33 @@ export const defaultCheckoutLimits = (): CheckoutLimits => ({
   deadline: noDeadline,
 })
 
+/** A regular file of the tree, listed whether or not the checkout wrote it. */
+export interface TreeFile {
+  path: string
+  size: number
+  /** The blob it holds: what incremental scanning remembers results by. */
+  oid: string
+}
+
+export interface CheckoutOptions extends Partial<CheckoutLimits> {
+  /**
+   * Which files to write (and the folders they need); the others are only listed. By default every file,
+   * and the empty folder git leaves for each submodule.
+   */
+  writeIf?: (file: TreeFile) => boolean
+}
+
 export interface CheckoutStats {
+  /** Every regular file of the tree, written or not: the limits count them all. */
   files: number
   bytes: number
   /** Symlinks are listed, never created, so nothing later can write or read through one. */
   symlinks: { path: string; target: string }[]
   submodules: { path: string; oid: string }[]
-  /** The blob each written file holds, by path: what incremental scanning remembers results by. */
+  /** The blob each file holds, by path, written or not. */
   oids: Map<string, string>
+  /** Every regular file of the tree in the order met, and whether it was written. */
+  listed: (TreeFile & { written: boolean })[]
 }
 
 /** Refuses any name git's own fsck would, plus `.git` in any case, so the checkout stays inside its folder. */
@@ -36,7 +55,7 @@ export function assertSafeName(name: string, parent: string): void {
   if (name.includes('\uFFFD')) throw new GitError('unsafe_path', `tree entry ${JSON.stringify(path)} is not UTF-8`)
 }
 
-function readTree(index: PackIndex, oid: string, path: string): TreeEntry[] {
+export function readTree(index: PackIndex, oid: string, path: string): TreeEntry[] {
   const { type, content } = index.read(oid)
   if (type !== 'tree') throw new GitError('bad_object', `${path || 'the root'} is a ${type}, not a tree`)
   const entries = parseTree(content)
@@ -61,7 +80,7 @@ export function peelToCommit(index: PackIndex, oid: string): string {
   throw new GitError('bad_object', `tag ${oid} nests too deep`)
 }
 
-function readCommit(index: PackIndex, oid: string): Commit {
+export function readCommit(index: PackIndex, oid: string): Commit {
   const { type, content } = index.read(oid)
   if (type !== 'commit') throw new GitError('bad_object', `${oid} is a ${type}, not a commit`)
   return parseCommit(content)
@@ -80,46 +99,80 @@ function write(rel: string, action: () => void): void {
   }
 }
 
+/**
+ * Writes the files of a commit's tree that `writeIf` selects and lists every one. Every entry is checked
+ * (names, kinds, objects, the limits over the whole tree, the time budget), written or not.
+ */
 export function checkout(
   index: PackIndex,
   commitOid: string,
   dir: string,
-  options: Partial<CheckoutLimits> = {},
+  options: CheckoutOptions = {},
 ): CheckoutStats {
-  const limits = { ...defaultCheckoutLimits(), ...options }
-  const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [], oids: new Map() }
+  const { writeIf, ...limitOptions } = options
+  const limits = { ...defaultCheckoutLimits(), ...limitOptions }
+  const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [], oids: new Map(), listed: [] }
+  const folders = folderMaker(dir)
   const { tree } = readCommit(index, peelToCommit(index, commitOid))
   const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
-  let folders = 0
+  let trees = 0
   while (pending.length > 0) {
     const { oid, path } = pending.pop()!
     for (const e of readTree(index, oid, path)) {
       checkDeadline(limits.deadline, 'checkout')
       const rel = path ? `${path}/${e.name}` : e.name
-      const target = join(dir, rel)
       if (e.kind === 'tree' || e.kind === 'submodule') {
         // Folders count too: trees that share subtrees can fan out into millions of empty folders.
-        if (++folders > limits.maxFiles) throw new GitError('too_large', `the tree has over ${limits.maxFiles} folders`)
-        write(rel, () => mkdirSync(target))
-        // git leaves an empty folder where a submodule would be checked out; its commit is not in the pack.
+        if (++trees > limits.maxFiles) throw new GitError('too_large', `the tree has over ${limits.maxFiles} folders`)
         if (e.kind === 'tree') pending.push({ oid: e.oid, path: rel })
-        else stats.submodules.push({ path: rel, oid: e.oid })
+        else {
+          stats.submodules.push({ path: rel, oid: e.oid })
+          // git leaves an empty folder where a submodule would be checked out; its commit is not in the pack.
+          if (!writeIf) folders.make(rel)
+        }
       } else if (e.kind === 'symlink') {
         stats.symlinks.push({ path: rel, target: index.read(e.oid).content.toString('utf8') })
       } else {
-        const { type, content } = index.read(e.oid)
-        if (type !== 'blob') throw new GitError('bad_object', `${rel} is a ${type}, not a blob`)
+        const file = { path: rel, size: blobSize(index, e.oid, rel), oid: e.oid }
         stats.files++
-        stats.bytes += content.length
+        stats.bytes += file.size
         if (stats.files > limits.maxFiles) throw new GitError('too_large', `the tree has over ${limits.maxFiles} files`)
         if (stats.bytes > limits.maxBytes) throw new GitError('too_large', `the tree is over ${limits.maxBytes} bytes`)
-        // `wx` never replaces or follows anything already there.
-        write(rel, () => writeFileSync(target, content, { flag: 'wx', mode: e.kind === 'executable' ? 0o755 : 0o644 }))
+        const written = writeIf?.(file) ?? true
+        if (written) {
+          folders.make(path)
+          const content = index.read(e.oid).content
+          // `wx` never replaces or follows anything already there.
+          const mode = e.kind === 'executable' ? 0o755 : 0o644
+          write(rel, () => writeFileSync(join(dir, rel), content, { flag: 'wx', mode }))
+        }
         stats.oids.set(rel, e.oid)
+        stats.listed.push({ ...file, written })
       }
     }
   }
   return stats
+}
+
+/** A blob's size from the pack's index, without inflating it: a file left unwritten costs no read. */
+function blobSize(index: PackIndex, oid: string, path: string): number {
+  const object = index.get(oid)
+  if (!object) throw new GitError('missing_object', `object ${oid} is not in the pack`)
+  if (object.type !== 'blob') throw new GitError('bad_object', `${path} is a ${object.type}, not a blob`)
+  return object.size
+}
+
+/** Creates a folder (and its parents) under `dir` the first time a written file needs it. */
+function folderMaker(dir: string) {
+  const made = new Set([''])
+  const make = (path: string): void => {
+    if (made.has(path)) return
+    const slash = path.lastIndexOf('/')
+    make(slash < 0 ? '' : path.slice(0, slash))
+    write(path, () => mkdirSync(join(dir, path)))
+    made.add(path)
+  }
+  return { make }
 }
 
 export interface BlobSighting {

@@ -48,6 +48,24 @@ export function verifyPackChecksum(buf: Buffer): void {
   if (!sum.equals(buf.subarray(end))) throw new GitError('bad_checksum', 'pack checksum does not match its content')
 }
 
+/**
+ * One pack of both packs' objects: a thin pack's deltas then find their bases inside. Entries are copied as
+ * they are (an OFS_DELTA's offset is relative, so it still lands on its base); the count and the checksum
+ * are written anew. Both packs must be whole files (checked).
+ */
+export function joinPacks(first: Buffer, second: Buffer): Buffer {
+  for (const pack of [first, second]) verifyPackChecksum(pack)
+  const count = verifyPackHeader(first).objectCount + verifyPackHeader(second).objectCount
+  const header = Buffer.alloc(12)
+  header.write('PACK', 0, 'latin1')
+  header.writeUInt32BE(2, 4)
+  header.writeUInt32BE(count, 8)
+  const body = [header, first.subarray(12, first.length - 20), second.subarray(12, second.length - 20)]
+  const hash = createHash('sha1')
+  for (const part of body) hash.update(part)
+  return Buffer.concat([...body, hash.digest()])
+}
+
 /** git's delta format: two size varints, then copy-from-base and insert instructions. */
 export function applyDelta(base: Buffer, delta: Buffer, maxBytes = Number.POSITIVE_INFINITY): Buffer {
   let p = 0
@@ -174,6 +192,16 @@ export class PackIndex {
     return this.#find(oid) !== -1
   }
 
+  /** What indexing found, to save beside the pack (`saveIndex`) and resume from (`indexPack`'s `known`). */
+  get tables(): Readonly<PackTables> {
+    return this.#t
+  }
+
+  /** The content of the object at a position in pack order. */
+  contentAt(i: number): Buffer {
+    return this.#content(i)
+  }
+
   get(oid: string): PackObject | undefined {
     const i = this.#find(oid)
     if (i === -1) return undefined
@@ -247,8 +275,17 @@ function inflate(data: Buffer, size: number): Buffer {
   return inflateSync(data, { chunkSize: Math.min(Math.max(size + 64, 1024), 4 * 1024 ** 2) })
 }
 
-export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): PackIndex {
-  const limits = { ...defaultPackLimits(), ...options }
+export interface IndexOptions extends Partial<PackLimits> {
+  /**
+   * The index of a pack this one begins with (a thin pack made whole by `joinPacks`): its objects are
+   * taken as they are, and only the objects after them are read, inflated and hashed.
+   */
+  known?: PackIndex
+}
+
+export function indexPack(pack: Buffer, options: IndexOptions = {}): PackIndex {
+  const { known, ...given } = options
+  const limits = { ...defaultPackLimits(), ...given }
   const { objectCount: n } = verifyPackHeader(pack)
   if (n > limits.maxObjects) {
     throw new GitError('too_many_objects', `the pack has ${n} objects; the limit is ${limits.maxObjects}`)
@@ -270,6 +307,23 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
   const refBases = new Map<number, Buffer>()
   const end = pack.length - 20
   let total = 0
+  // The known prefix: its rows copied, its inflated bytes counted against the limit.
+  const first = known?.count ?? 0
+  if (known) {
+    if (first > n) throw new GitError('corrupt_pack', 'the pack is shorter than the pack it begins with')
+    const t = known.tables
+    offsets.set(t.offsets)
+    dataStart.set(t.dataStart)
+    dataEnd.set(t.dataEnd)
+    kind.set(t.kind)
+    type.set(t.type)
+    sizes.set(t.sizes)
+    rawSizes.set(t.rawSizes)
+    baseIdx.set(t.baseIdx)
+    isBase.set(t.isBase)
+    t.oids.copy(oids)
+    for (let i = 0; i < first; i++) total += sizes[i]!
+  }
 
   const checkTime = () => {
     checkDeadline(limits.deadline, 'unpacking')
@@ -311,8 +365,8 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
     return -1
   }
 
-  let pos = 12
-  for (let i = 0; i < n; i++) {
+  let pos = first ? dataEnd[first - 1]! : 12
+  for (let i = first; i < n; i++) {
     if ((i & 1023) === 0) checkTime()
     if (pos >= end) throw new GitError('corrupt_pack', `the pack ends after ${i} of ${n} objects`)
     offsets[i] = pos
@@ -364,11 +418,11 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
 
   // Children of each base, as compact lists: by offset (OFS_DELTA) and by base oid (REF_DELTA).
   const ofsFirst = new Int32Array(n + 1)
-  for (let i = 0; i < n; i++) if (kind[i] === OFS_DELTA) ofsFirst[baseIdx[i]! + 1]!++
+  for (let i = first; i < n; i++) if (kind[i] === OFS_DELTA) ofsFirst[baseIdx[i]! + 1]!++
   for (let i = 0; i < n; i++) ofsFirst[i + 1]! += ofsFirst[i]!
   const ofsKids = new Int32Array(ofsFirst[n]!)
   const fill = ofsFirst.slice(0, n)
-  for (let i = 0; i < n; i++) if (kind[i] === OFS_DELTA) ofsKids[fill[baseIdx[i]!]!++] = i
+  for (let i = first; i < n; i++) if (kind[i] === OFS_DELTA) ofsKids[fill[baseIdx[i]!]!++] = i
   const refKids = new Map<string, number[]>()
   for (const [i, oid] of refBases) {
     const key = oid.toString('hex')
@@ -386,13 +440,18 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
     return out
   }
 
-  let resolved = 0
+  // A known object is resolved already; the new deltas built on it start from its content.
+  const prefix = known ? new PackIndex(pack, first, known.tables, limits) : undefined
+  let resolved = first
   for (let root = 0; root < n; root++) {
-    if (kind[root]! >= OFS_DELTA) continue
-    resolved++
+    const isKnown = root < first
+    if (!isKnown && kind[root]! >= OFS_DELTA) continue
+    if (!isKnown) resolved++
     const rootKids = kidsOf(root)
     if (rootKids.length === 0) continue
-    const rootData = inflate(pack.subarray(dataStart[root]!, dataEnd[root]!), rawSizes[root]!)
+    const rootData = isKnown
+      ? prefix!.contentAt(root)
+      : inflate(pack.subarray(dataStart[root]!, dataEnd[root]!), rawSizes[root]!)
     isBase[root] = 1
     // An explicit stack: a hostile pack may chain thousands of deltas.
     const stack: { idx: number; data: Buffer; kids: number[]; next: number }[] = [
@@ -430,4 +489,59 @@ export function indexPack(pack: Buffer, options: Partial<PackLimits> = {}): Pack
   }
   const tables = { offsets, dataStart, dataEnd, kind, type, sizes, rawSizes, baseIdx, isBase, oids }
   return new PackIndex(pack, n, tables, limits)
+}
+
+/** Written before a saved index: a format name and version, then the object count and the pack's checksum. */
+const savedIndexMagic = 'VEGAIDX1'
+const savedIndexHeader = 8 + 4 + 20
+
+/**
+ * An index as bytes, to keep beside its pack, so a later pack that begins with this one (a thin push made
+ * whole) is indexed from where this one ends. Typed arrays are written as the machine holds them
+ * (little-endian on every Lambda and local machine Vega runs on); the pack's checksum ties the two.
+ */
+export function saveIndex(index: PackIndex): Buffer {
+  const t = index.tables
+  const header = Buffer.alloc(savedIndexHeader)
+  header.write(savedIndexMagic, 0, 'latin1')
+  header.writeUInt32BE(index.count, 8)
+  index.pack.copy(header, 12, index.pack.length - 20)
+  const columns = [t.offsets, t.dataStart, t.dataEnd, t.kind, t.type, t.sizes, t.rawSizes, t.baseIdx, t.isBase]
+  return Buffer.concat([
+    header,
+    ...columns.map((column) => Buffer.from(column.buffer, column.byteOffset, column.byteLength)),
+    t.oids,
+  ])
+}
+
+/** A saved index of this very pack, or undefined when the bytes are not one (another pack, a cut file). */
+export function loadIndex(pack: Buffer, saved: Buffer, options: Partial<PackLimits> = {}): PackIndex | undefined {
+  if (saved.length < savedIndexHeader || saved.toString('latin1', 0, 8) !== savedIndexMagic) return undefined
+  const n = saved.readUInt32BE(8)
+  if (n !== verifyPackHeader(pack).objectCount || !saved.subarray(12, 32).equals(pack.subarray(pack.length - 20)))
+    return undefined
+  if (saved.length !== savedIndexHeader + n * (8 * 5 + 4 + 3 + 20)) return undefined
+  let at = savedIndexHeader
+  // Copied into fresh arrays: a Float64Array needs 8-byte alignment the saved bytes do not promise.
+  const take = <T extends Float64Array | Int32Array | Uint8Array>(make: (count: number) => T): T => {
+    const column = make(n)
+    Buffer.from(column.buffer).set(saved.subarray(at, at + column.byteLength))
+    at += column.byteLength
+    return column
+  }
+  const f64 = (count: number) => new Float64Array(count)
+  const u8 = (count: number) => new Uint8Array(count)
+  const tables: PackTables = {
+    offsets: take(f64),
+    dataStart: take(f64),
+    dataEnd: take(f64),
+    kind: take(u8),
+    type: take(u8),
+    sizes: take(f64),
+    rawSizes: take(f64),
+    baseIdx: take((count) => new Int32Array(count)),
+    isBase: take(u8),
+    oids: Buffer.from(saved.subarray(at, at + n * 20)),
+  }
+  return new PackIndex(pack, n, tables, { ...defaultPackLimits(), ...options })
 }

@@ -1,5 +1,7 @@
 // git's smart HTTP receive-pack, the server side, as bytes in and bytes out (research/git-push.md §1).
-// Vega advertises an empty repository, so every push is a fresh, non-thin pack of new refs.
+// Vega advertises no refs, so every push creates its refs. When the repository was pushed before, the
+// tips of that push are advertised as `.have` (what git's receive-pack says of an alternate's objects):
+// git then sends a thin pack of what is new, its deltas free to refer to objects Vega already holds.
 
 const flush = '0000'
 export const zeroOid = '0'.repeat(40)
@@ -10,7 +12,6 @@ export const capabilities = [
   'side-band-64k',
   'quiet',
   'ofs-delta',
-  'no-thin',
   'atomic',
   'push-options',
   'object-format=sha1',
@@ -22,11 +23,18 @@ export function pktLine(payload: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from((body.length + 4).toString(16).padStart(4, '0')), body])
 }
 
-export function advertisement(): Buffer {
+/**
+ * The refs advertisement: none, with `haves` (commits whose every object Vega holds) as `.have` lines.
+ * Without haves a thin pack could only refer to objects Vega does not have, so `no-thin` forbids it.
+ */
+export function advertisement(haves: readonly string[] = []): Buffer {
+  const caps = haves.length ? capabilities : [...capabilities, 'no-thin']
+  const [first = `${zeroOid} capabilities^{}`, ...rest] = haves.map((oid) => `${oid} .have`)
   return Buffer.concat([
     pktLine('# service=git-receive-pack\n'),
     Buffer.from(flush),
-    pktLine(`${zeroOid} capabilities^{}\0${capabilities.join(' ')}\n`),
+    pktLine(`${first}\0${caps.join(' ')}\n`),
+    ...rest.map((line) => pktLine(`${line}\n`)),
     Buffer.from(flush),
   ])
 }

@@ -1,23 +1,25 @@
 // The error envelope of DESIGN.md, as a schema (for OpenAPI and tests) and as a response builder.
 import type { APIGatewayProxyResult } from 'aws-lambda'
-import { ZodError, z } from 'zod'
 import { DomainError } from '../errors.js'
+import * as z from '../zod.js'
+import { withMeta } from '../zod.js'
 import { ApiError, errorCodes, internal, validationFailed } from './errors.js'
 
-export const ErrorEnvelope = z
-  .object({
+export const ErrorEnvelope = withMeta(
+  z.object({
     schema_version: z.literal(1),
     error: z.object({
       code: z.enum(errorCodes),
       message: z.string(),
       retryable: z.boolean(),
-      details: z.record(z.string(), z.unknown()).meta({ description: 'Always carries request_id' }),
+      details: withMeta(z.record(z.string(), z.unknown()), { description: 'Always carries request_id' }),
     }),
-  })
-  .meta({
+  }),
+  {
     id: 'Error',
     description: 'Every error Vega returns, from a handler, the router, the gateway or a stored failure',
-  })
+  },
+)
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>
 
 /** A domain error as the contract names it: the one mapping from the layers below HTTP. */
@@ -46,11 +48,12 @@ export function knownApiError(error: unknown): ApiError | undefined {
 export function toApiError(error: unknown): ApiError {
   const known = knownApiError(error)
   if (known) return known
-  if (error instanceof ZodError) return validationFailed(zodIssues(error))
+  // zod/mini's parse errors and classic zod's share this class.
+  if (error instanceof z.$ZodError) return validationFailed(zodIssues(error))
   return internal()
 }
 
-export function zodIssues(error: ZodError, prefix: string[] = []): { path: string; message: string }[] {
+export function zodIssues(error: z.$ZodError, prefix: string[] = []): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: [...prefix, ...issue.path.map(String)].join('.'),
     message: issue.message,

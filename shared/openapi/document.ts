@@ -1,6 +1,5 @@
 // The OpenAPI 3.1 document, generated from the route table and its zod schemas (zod-openapi).
 // Each route lists the errors it can return, all of them the one envelope schema.
-import { z } from 'zod'
 import {
   createDocument,
   type ZodOpenApiHeaderObject,
@@ -13,6 +12,8 @@ import { ErrorEnvelope } from '../http/envelope.js'
 import { type ErrorCode, errorCatalogue } from '../http/errors.js'
 import { routeTable } from '../routes/index.js'
 import { type Group, groups, type RouteSpec } from '../routes/route.js'
+import * as z from '../zod.js'
+import { withMeta } from '../zod.js'
 
 /** The errors a route can return: those of its kind (auth, input, data) plus its own. */
 export function errorsOf(spec: RouteSpec): ErrorCode[] {
@@ -46,7 +47,7 @@ function errorResponses(spec: RouteSpec) {
   )
 }
 
-const binary = z.string().meta({ format: 'binary' })
+const binary = withMeta(z.string(), { format: 'binary' })
 
 /** One line per group: the document's top-level `tags`, in the order of the route table's groups. */
 const tagDescriptions: Record<Group, string> = {
@@ -162,12 +163,13 @@ function successHeaders(routeId: string, spec: RouteSpec): HeaderName[] {
 const alsoAccepts: Record<string, string[]> = { importSarif: ['application/sarif+json'] }
 
 /** What a SARIF answer is, in outline (the full schema is OASIS's SARIF 2.1.0). */
-const SarifLog = z
-  .looseObject({ $schema: z.string(), version: z.literal('2.1.0'), runs: z.array(z.looseObject({})) })
-  .meta({
+const SarifLog = withMeta(
+  z.looseObject({ $schema: z.string(), version: z.literal('2.1.0'), runs: z.array(z.looseObject({})) }),
+  {
     id: 'SarifLog',
     description: 'A SARIF 2.1.0 log with one run (https://docs.oasis-open.org/sarif/sarif/v2.1.0/)',
-  })
+  },
+)
 
 /** Who may call, in words: the description every operation carries. */
 function accessOf(spec: RouteSpec): string {
@@ -234,7 +236,9 @@ function operation(routeId: string, spec: RouteSpec): ZodOpenApiOperationObject 
     requestParams: {
       ...(spec.params ? { path: spec.params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
-      ...(spec.idempotent ? { header: z.object({ 'idempotency-key': z.string().max(255).optional() }) } : {}),
+      ...(spec.idempotent
+        ? { header: z.object({ 'idempotency-key': z.optional(z.string().check(z.maxLength(255))) }) }
+        : {}),
     },
     ...(spec.body || spec.consumes
       ? {
@@ -299,7 +303,3 @@ export function buildOpenApi() {
     paths: paths as ZodOpenApiPathsObject,
   })
 }
-
-let cachedJson: string | undefined
-/** Generated once per cold start: the table does not change while the process lives. */
-export const openApiJson = (): string => (cachedJson ??= JSON.stringify(buildOpenApi()))

@@ -9,10 +9,11 @@ import { limitsOf } from '../billing/quotas.js'
 import { config } from '../config.js'
 import { sweepRateWindows } from '../data/ops.js'
 import { getCleanupState, putCleanupState } from '../data/quotas.js'
+import { getRepository } from '../data/repositories.js'
 import { getScan } from '../data/scans.js'
 import { getSession } from '../data/sessions.js'
 import { getUpload, statusOf } from '../data/uploads.js'
-import type { ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
+import type { RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
 import type { RequestLog } from '../log.js'
 import { uploadsBucket } from '../storage/bucket.js'
 import { drainDeadLetters } from '../worker/dead-letters.js'
@@ -63,12 +64,15 @@ function judge(now: number) {
     scanId ? (await once(`scan:${scanId}`, () => getScan(scanId)))?.input.key === key : false
 
   return async (key: string, modified: number): Promise<Verdict> => {
-    const [workspace, , owner] = key.slice(uploadsBucket.uploadsPrefix.length).split('/')
+    const [workspace, repository, owner] = key.slice(uploadsBucket.uploadsPrefix.length).split('/')
     const age = now - modified
     const orphan = (): Verdict => (age > orphanGraceMs ? 'orphans' : 'keep')
     if (!workspace || !owner) return orphan()
     const pastRetention = async (): Promise<Verdict> =>
       age > (await retentionMs(workspace)) ? 'past_retention' : 'keep'
+    // What a repository keeps between scans (objectKeys.kept) goes with the repository.
+    if (owner === uploadsBucket.keptFolder)
+      return (await once(`repo:${repository}`, () => getRepository(repository as RepositoryId))) ? 'keep' : orphan()
     if (owner.startsWith('upl_')) {
       const upload = await once(`upl:${owner}`, () => getUpload(owner as UploadId))
       if (!upload) return orphan()

@@ -1,10 +1,10 @@
 // The scan queue's messages: which scan to run (the worker reads everything else from the table), and
 // the rare background deletion.
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
-import { z } from 'zod'
 import { sqs } from '../aws/clients.js'
 import { config } from '../config.js'
 import { ProjectId, ScanId } from '../ids.js'
+import * as z from '../zod.js'
 
 export const ScanMessage = z.object({ scan_id: ScanId })
 export type ScanMessage = z.infer<typeof ScanMessage>

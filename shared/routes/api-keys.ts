@@ -1,6 +1,6 @@
 // API keys: personal and workspace-owned.
-import { z } from 'zod'
 import { ApiKeyId } from '../ids.js'
+import * as z from '../zod.js'
 import { route } from './route.js'
 import {
   ApiKey,

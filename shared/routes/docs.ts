@@ -1,5 +1,5 @@
 // The API reference: OpenAPI, the docs page and the deprecation list.
-import { z } from 'zod'
+import * as z from '../zod.js'
 import { route } from './route.js'
 import { Deprecation, page } from './schemas.js'
 
@@ -26,7 +26,7 @@ export const docsRoutes = {
     path: '/v1/docs/{asset}',
     summary: 'A static asset of the interactive reference',
     auth: 'none',
-    params: z.object({ asset: z.string().max(64) }),
+    params: z.object({ asset: z.string().check(z.maxLength(64)) }),
     produces: 'application/octet-stream',
   }),
   listDeprecations: route({

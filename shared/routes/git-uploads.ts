@@ -1,5 +1,5 @@
 // Temporary git remotes: create, push (the smart-HTTP protocol), bundles.
-import { z } from 'zod'
+import * as z from '../zod.js'
 import { upload } from './params.js'
 import { route } from './route.js'
 import { CreateGitUpload, ExtendGitUpload, GitUpload } from './schemas.js'
@@ -76,7 +76,7 @@ export const gitUploadRoutes = {
     summary: 'git smart HTTP: the ref advertisement of an empty repository',
     auth: 'upload-token',
     params: upload,
-    query: z.object({ service: z.string().max(64) }),
+    query: z.object({ service: z.string().check(z.maxLength(64)) }),
     produces: 'application/x-git-receive-pack-advertisement',
     errors: ['gone'],
   }),

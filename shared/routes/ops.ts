@@ -1,6 +1,6 @@
 // Operations: limits, workers, cleanup, advisories.
-import { z } from 'zod'
 import { WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { billingAccess, largeJsonBytes } from './params.js'
 import { route } from './route.js'
 import { AdvisoryImport, AdvisoryImported, Cleanup, CleanupReport, Limits, UpdateLimits, Workers } from './schemas.js'
@@ -15,7 +15,7 @@ export const opsRoutes = {
     path: '/v1/ops/limits',
     summary: "Each of the workspace's limits and its current use, and the monthly budget",
     description: billingAccess,
-    query: z.object({ workspace_id: WorkspaceId.optional() }),
+    query: z.object({ workspace_id: z.optional(WorkspaceId) }),
     ok: Limits,
   }),
   updateLimits: route({
@@ -36,7 +36,7 @@ export const opsRoutes = {
     summary:
       "Queue depth, in flight, delayed, DLQ depth, oldest age; the workspace's scans by state, stuck scans, last runs and failures",
     description: billingAccess,
-    query: z.object({ workspace_id: WorkspaceId.optional() }),
+    query: z.object({ workspace_id: z.optional(WorkspaceId) }),
     ok: Workers,
   }),
   runCleanup: route({

@@ -1,5 +1,4 @@
 // Path parameters and limits several route groups share.
-import { z } from 'zod'
 import {
   DismissalRequestId,
   FindingId,
@@ -10,6 +9,7 @@ import {
   UserId,
   WorkspaceId,
 } from '../ids.js'
+import * as z from '../zod.js'
 
 /** A project in the path. */
 export const project = z.object({ id: ProjectId })
@@ -22,7 +22,7 @@ export const scanAnywhere = z.object({ scanId: ScanId })
 /** A repository's finding in the path. */
 export const finding = z.object({ id: RepositoryId, findingId: FindingId })
 /** `?cascade=true`: delete what hangs off too. */
-export const cascade = z.object({ cascade: z.stringbool().default(false) })
+export const cascade = z.object({ cascade: z._default(z.stringbool(), false) })
 /** A git upload in the path. */
 export const upload = z.object({ id: UploadId })
 /** Bodies reach Lambda base64-encoded inside its 6 MB payload: 4 MiB of JSON is what fits with room to spare. */

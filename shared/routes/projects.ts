@@ -1,5 +1,6 @@
 // Projects: the groups repositories belong to, their scans and rollups (policies are triage's).
 import { WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { cascade, project } from './params.js'
 import { route } from './route.js'
 import {
@@ -21,7 +22,7 @@ export const projectRoutes = {
     path: '/v1/projects',
     summary: 'Projects the caller can see',
     auth: 'user',
-    query: PageQuery.extend({ workspace_id: WorkspaceId.optional() }),
+    query: z.extend(PageQuery, { workspace_id: z.optional(WorkspaceId) }),
     ok: page(Project),
   }),
   createProject: route({

@@ -1,6 +1,6 @@
 // Repositories and what hangs off them: scans, findings, suppressions, comparisons, the timeline.
-import { z } from 'zod'
 import { ProjectId, RepositoryId, SuppressionId } from '../ids.js'
+import * as z from '../zod.js'
 import { cascade, finding, repository, scan, scanAnywhere } from './params.js'
 import { route } from './route.js'
 import {
@@ -32,7 +32,7 @@ export const repositoryRoutes = {
     path: '/v1/repositories',
     summary: 'Repositories the caller can see',
     auth: 'user',
-    query: PageQuery.extend({ project_id: ProjectId.optional() }),
+    query: z.extend(PageQuery, { project_id: z.optional(ProjectId) }),
     ok: page(Repository),
   }),
   createRepository: route({
@@ -242,7 +242,7 @@ export const repositoryRoutes = {
     auth: 'user',
     role: 'viewer',
     params: repository,
-    query: PageQuery.extend({ unused: z.stringbool().optional() }),
+    query: z.extend(PageQuery, { unused: z.optional(z.stringbool()) }),
     ok: page(Suppression),
   }),
   createSuppression: route({

@@ -1,8 +1,8 @@
 // What a route is. The table itself is index.ts; every consumer (local server, Lambda dispatcher,
 // OpenAPI generator, CDK) is a pure function of it.
-import type { z } from 'zod'
 import type { Role, Scope } from '../grants.js'
 import type { ErrorCode } from '../http/errors.js'
+import type * as z from '../zod.js'
 
 export const groups = [
   'health',
@@ -56,13 +56,13 @@ export interface RouteSpec {
   scope?: Scope | 'any'
   /** false: only a user's access token will do (managing keys, members, passwords). */
   apiKeys?: false
-  params?: z.ZodObject
-  query?: z.ZodObject
-  body?: z.ZodType
+  params?: z.ZodMiniObject
+  query?: z.ZodMiniObject
+  body?: z.core.$ZodType
   /** Request media type when the body is not JSON (the git protocol). */
   consumes?: string
   /** Schema of a JSON answer. */
-  ok?: z.ZodType
+  ok?: z.core.$ZodType
   /** Media type of a non-JSON answer (HTML, git protocol, SARIF, CSV). */
   produces?: string
   status?: 200 | 201 | 202 | 204
@@ -73,9 +73,10 @@ export interface RouteSpec {
   /**
    * For a 201 or 202: the route that reads what was created or what to poll (its `Location`). Its path
    * parameters come from this request's, and its last one from the answer's `id` field (or `id` named
-   * here); a create whose resource has no route of its own points at the list that holds it.
+   * here); a create whose resource has no route of its own points at the list that holds it. A route
+   * of another group is named with its path too: a group's Lambda bundles only its own routes.
    */
-  location?: { route: string; id?: string }
+  location?: { route: string; id?: string; path?: `/v1/${string}` }
   /** Accepts an `Idempotency-Key` header. */
   idempotent?: boolean
   /**

@@ -1,6 +1,5 @@
 // Resource shapes of DESIGN.md ("Resource shapes"): field names are part of the contract.
 // Each schema carries an OpenAPI component id; inputs are strict so a misspelt field is a 422, not ignored.
-import { z } from 'zod'
 import { dismissalStatuses } from '../data/dismissals.js'
 import { eventRecord } from '../data/events.js'
 import {
@@ -36,142 +35,145 @@ import {
 } from '../ids.js'
 import { findingContexts, severities } from '../scanning/engine.js'
 import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
+import * as z from '../zod.js'
+import { withMeta } from '../zod.js'
 
-export const Timestamp = z.iso.datetime().meta({ description: 'ISO 8601 UTC', example: '2026-11-24T09:30:00.000Z' })
+export const Timestamp = withMeta(z.iso.datetime(), {
+  description: 'ISO 8601 UTC',
+  example: '2026-11-24T09:30:00.000Z',
+})
 /** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
-export const TimestampInput = z.iso
-  .datetime({ offset: true })
-  .overwrite((value) => new Date(value).toISOString())
-  .meta({ description: 'ISO 8601; stored and answered as UTC with milliseconds', example: '2026-11-24T09:30:00.000Z' })
+export const TimestampInput = withMeta(
+  z.iso.datetime({ offset: true }).check(z.overwrite((value) => new Date(value).toISOString())),
+  { description: 'ISO 8601; stored and answered as UTC with milliseconds', example: '2026-11-24T09:30:00.000Z' },
+)
 /** The first name of `created_at` on events and usage lines, answered alongside it until its sunset. */
-const deprecatedAt = z.iso.datetime().meta({
+const deprecatedAt = withMeta(z.iso.datetime(), {
   description: 'The same as created_at, which every record uses; answered until 2027-06-30',
   deprecated: true,
 })
-const name = z.string().trim().min(1).max(100)
-const description = z.string().max(2000)
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(100))
+const description = z.string().check(z.maxLength(2000))
 
 // Lists (DESIGN.md "Lists"): ?limit=1..200 (default 50) and an opaque signed cursor.
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 })
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), next_cursor: z.string().nullable() })
+export const page = <T extends z.core.$ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.nullable(z.string()) })
 
 export const Role = z.enum(roles)
 export const Severity = z.enum(severities)
-export const Engine = z.string().regex(/^(secrets|code|dependencies|sarif:[\w.-]{1,64})$/)
+export const Engine = z.string().check(z.regex(/^(secrets|code|dependencies|sarif:[\w.-]{1,64})$/))
 export const ApiKeyScope = z.enum(scopes)
 
-export const Health = z
-  .object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() })
-  .meta({ id: 'Health' })
-export const DependencyCheck = z.object({
-  status: z.enum(['ok', 'down']),
-  duration_ms: z.number(),
-  error: z.string().optional(),
-})
-export const Readiness = z
-  .object({
-    status: z.literal('ready'),
-    checks: z.object({ dynamodb: DependencyCheck, s3: DependencyCheck, sqs: DependencyCheck }),
-  })
-  .meta({ id: 'Readiness' })
+// Health and Readiness live with their routes (routes/health.ts): the health function bundles nothing else.
 
 export const Membership = z.object({ workspace_id: WorkspaceId, role: Role })
-export const User = z
-  .object({
+export const User = withMeta(
+  z.object({
     id: UserId,
     email: z.email(),
     name: z.string(),
     memberships: z.array(Membership),
     auth: z.enum(['token', 'api_key']),
-  })
-  .meta({ id: 'User' })
-export const Login = z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(1024) })
-export const Refresh = z.strictObject({ refresh_token: z.string().min(1).max(512) })
-export const Tokens = z
-  .object({
+  }),
+  { id: 'User' },
+)
+export const Login = z.strictObject({
+  email: z.email().check(z.maxLength(254)),
+  password: z.string().check(z.minLength(1), z.maxLength(1024)),
+})
+export const Refresh = z.strictObject({ refresh_token: z.string().check(z.minLength(1), z.maxLength(512)) })
+export const Tokens = withMeta(
+  z.object({
     access_token: z.string(),
     refresh_token: z.string(),
     token_type: z.literal('Bearer'),
-    expires_in: z.number().int(),
-  })
-  .meta({ id: 'Tokens' })
-export const SetPassword = z
-  .strictObject({
-    new_password: z.string().min(12).max(1024),
-    setup_token: z.string().max(512).optional(),
-    old_password: z.string().max(1024).optional(),
-  })
-  .meta({ description: 'Either a one-time setup_token or the old_password' })
+    expires_in: z.number().check(z.int()),
+  }),
+  { id: 'Tokens' },
+)
+export const SetPassword = withMeta(
+  z.strictObject({
+    new_password: z.string().check(z.minLength(12), z.maxLength(1024)),
+    setup_token: z.optional(z.string().check(z.maxLength(512))),
+    old_password: z.optional(z.string().check(z.maxLength(1024))),
+  }),
+  { description: 'Either a one-time setup_token or the old_password' },
+)
 
 // Answers about stored things derive from their records (shared/data), so a field is declared once; the
 // wire adds what only it knows: timestamps' format, computed fields, examples.
-export const Workspace = workspaceRecord
-  .pick({ id: true, name: true })
-  .extend({ role: Role, created_at: Timestamp })
-  .meta({ id: 'Workspace' })
-export const Member = memberRecord
-  .pick({ user_id: true, name: true, role: true })
-  .extend({ email: z.email(), added_at: Timestamp })
-  .meta({ id: 'Member' })
-export const AddMember = z.strictObject({ email: z.email().max(254), name: name.optional(), role: Role })
-export const AddedMember = Member.extend({
-  setup_token: z
-    .string()
-    .nullable()
-    .describe('A new user’s one-time password-setup token; null for an existing user and in a replayed answer'),
-}).meta({ id: 'AddedMember' })
+export const Workspace = withMeta(
+  z.extend(z.pick(workspaceRecord, { id: true, name: true }), { role: Role, created_at: Timestamp }),
+  { id: 'Workspace' },
+)
+export const Member = withMeta(
+  z.extend(z.pick(memberRecord, { user_id: true, name: true, role: true }), { email: z.email(), added_at: Timestamp }),
+  { id: 'Member' },
+)
+export const AddMember = z.strictObject({
+  email: z.email().check(z.maxLength(254)),
+  name: z.optional(name),
+  role: Role,
+})
+export const AddedMember = withMeta(
+  z.extend(Member, {
+    setup_token: withMeta(z.nullable(z.string()), {
+      description: 'A new user’s one-time password-setup token; null for an existing user and in a replayed answer',
+    }),
+  }),
+  { id: 'AddedMember' },
+)
 export const UpdateMember = z.strictObject({ role: Role })
 
-export const ApiKey = z
-  .object({
+export const ApiKey = withMeta(
+  z.object({
     id: ApiKeyId,
     name: z.string(),
     scopes: z.array(ApiKeyScope),
     owner: z.object({ type: z.enum(['user', 'workspace']), id: z.union([UserId, WorkspaceId]) }),
     prefix: z.string(),
-    expires_at: Timestamp.nullable(),
-    last_used_at: Timestamp.nullable(),
-    revoked_at: Timestamp.nullable(),
+    expires_at: z.nullable(Timestamp),
+    last_used_at: z.nullable(Timestamp),
+    revoked_at: z.nullable(Timestamp),
     /** `leaked`: a scan found the key in pushed code and Vega revoked it. */
-    revoked_reason: z.enum(['revoked', 'leaked']).nullable(),
+    revoked_reason: z.nullable(z.enum(['revoked', 'leaked'])),
     created_at: Timestamp,
-  })
-  .meta({ id: 'ApiKey' })
-export const CreatedApiKey = ApiKey.extend({ key: z.string() }).meta({ id: 'CreatedApiKey' })
+  }),
+  { id: 'ApiKey' },
+)
+export const CreatedApiKey = withMeta(z.extend(ApiKey, { key: z.string() }), { id: 'CreatedApiKey' })
 export const CreateApiKey = z.strictObject({
   name,
-  scopes: z.array(ApiKeyScope).min(1),
-  expires_at: TimestampInput.optional(),
-  workspace_id: WorkspaceId.optional(),
+  scopes: z.array(ApiKeyScope).check(z.minLength(1)),
+  expires_at: z.optional(TimestampInput),
+  workspace_id: z.optional(WorkspaceId),
 })
-export const RevokeApiKey = z
-  .strictObject({
-    sha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/)
-      .optional(),
-    key: z.string().max(256).optional(),
-  })
-  .meta({ description: 'The SHA-256 (hex) of the key, or the key itself' })
-export const PurgeApiKeys = z.strictObject({ password: z.string().max(1024).optional() })
-export const ApiKeyQuery = PageQuery.extend({ workspace_id: WorkspaceId.optional() })
-export const Purged = z.object({ revoked: z.number().int() })
+export const RevokeApiKey = withMeta(
+  z.strictObject({
+    sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
+    key: z.optional(z.string().check(z.maxLength(256))),
+  }),
+  { description: 'The SHA-256 (hex) of the key, or the key itself' },
+)
+export const PurgeApiKeys = z.strictObject({ password: z.optional(z.string().check(z.maxLength(1024))) })
+export const ApiKeyQuery = z.extend(PageQuery, { workspace_id: z.optional(WorkspaceId) })
+export const Purged = z.object({ revoked: z.number().check(z.int()) })
 
-export const Project = projectRecord
-  .omit({ deleting_at: true })
-  .extend({ created_at: Timestamp, updated_at: Timestamp })
-  .meta({ id: 'Project' })
+export const Project = withMeta(
+  z.extend(z.omit(projectRecord, { deleting_at: true }), { created_at: Timestamp, updated_at: Timestamp }),
+  { id: 'Project' },
+)
 export const CreateProject = z.strictObject({
   name,
-  description: description.optional(),
-  workspace_id: WorkspaceId.optional(),
+  description: z.optional(description),
+  workspace_id: z.optional(WorkspaceId),
 })
-export const UpdateProject = z.strictObject({ name: name.optional(), description: description.optional() })
-export const ReplaceProject = z.strictObject({ name, description: description.default('') })
+export const UpdateProject = z.strictObject({ name: z.optional(name), description: z.optional(description) })
+export const ReplaceProject = z.strictObject({ name, description: z._default(description, '') })
 export const SeverityCounts = z.object({
   critical: z.number(),
   high: z.number(),
@@ -179,321 +181,350 @@ export const SeverityCounts = z.object({
   low: z.number(),
   info: z.number(),
 })
-export const Rollup = z
-  .object({
+export const Rollup = withMeta(
+  z.object({
     project_id: ProjectId,
     repositories: z.array(
       z.object({
         repository_id: RepositoryId,
         name: z.string(),
-        last_scan: z.object({ id: ScanId, status: z.string(), finished_at: Timestamp.nullable() }).nullable(),
+        last_scan: z.nullable(z.object({ id: ScanId, status: z.string(), finished_at: z.nullable(Timestamp) })),
         open_findings: SeverityCounts,
       }),
     ),
     totals: z.object({ repositories: z.number(), open_findings: SeverityCounts }),
-  })
-  .meta({ id: 'Rollup' })
+  }),
+  { id: 'Rollup' },
+)
 
-export const Repository = repositoryRecord
-  .pick({
-    id: true,
-    project_id: true,
-    workspace_id: true,
-    name: true,
-    default_branch: true,
-    description: true,
-    last_scan_id: true,
-  })
-  .extend({ created_at: Timestamp, updated_at: Timestamp })
-  .meta({ id: 'Repository' })
-const branch = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[^\s~^:?*[\\]+$/)
+export const Repository = withMeta(
+  z.extend(
+    z.pick(repositoryRecord, {
+      id: true,
+      project_id: true,
+      workspace_id: true,
+      name: true,
+      default_branch: true,
+      description: true,
+      last_scan_id: true,
+    }),
+    { created_at: Timestamp, updated_at: Timestamp },
+  ),
+  { id: 'Repository' },
+)
+const branch = z.string().check(z.minLength(1), z.maxLength(255), z.regex(/^[^\s~^:?*[\\]+$/))
 export const CreateRepository = z.strictObject({
   project_id: ProjectId,
   name,
-  default_branch: branch.optional(),
-  description: description.optional(),
+  default_branch: z.optional(branch),
+  description: z.optional(description),
 })
 export const UpdateRepository = z.strictObject({
-  name: name.optional(),
-  default_branch: branch.optional(),
-  description: description.optional(),
+  name: z.optional(name),
+  default_branch: z.optional(branch),
+  description: z.optional(description),
 })
 
-export const Money = z.object({ amount: z.number(), currency: z.string().length(3) }).meta({ id: 'Money' })
-export const CostEstimate = Money.extend({
-  input_bytes: z.number().meta({ description: 'The size the estimate assumed' }),
-  basis: z.enum(['upload', 'previous_upload', 'minimum']).meta({
-    description: "upload: this upload's size; previous_upload: the repository's last; minimum: nothing known yet",
+export const Money = withMeta(z.object({ amount: z.number(), currency: z.string().check(z.length(3)) }), {
+  id: 'Money',
+})
+export const CostEstimate = withMeta(
+  z.extend(Money, {
+    input_bytes: withMeta(z.number(), { description: 'The size the estimate assumed' }),
+    basis: withMeta(z.enum(['upload', 'previous_upload', 'minimum']), {
+      description: "upload: this upload's size; previous_upload: the repository's last; minimum: nothing known yet",
+    }),
   }),
-}).meta({ id: 'CostEstimate' })
+  { id: 'CostEstimate' },
+)
 export const ScanStatus = z.enum(scanStatuses)
 /** Where a finding sits when it is not the product's own code (shared/scanning/context.ts). */
 export const FindingContextName = z.enum(findingContexts)
 /** A context filter's values: the contexts, and `none` for the product's own code. */
 export const ContextFilterValue = z.enum(contextFilterValues)
 /** `context=test,docs` in a query string; `context=none` is the product's own code. */
-const ContextQuery = z
-  .string()
-  .max(200)
-  .transform((value) => value.split(',').map((part) => part.trim()))
-  .pipe(z.array(ContextFilterValue).min(1).max(6))
-  .meta({
+const ContextQuery = withMeta(
+  z.pipe(
+    z.pipe(
+      z.string().check(z.maxLength(200)),
+      z.transform((value) => value.split(',').map((part) => part.trim())),
+    ),
+    z.array(ContextFilterValue).check(z.minLength(1), z.maxLength(6)),
+  ),
+  {
     description:
       "Comma-separated contexts: test, example, docs, vendored, build, or none (the product's own code), e.g. test,docs",
-  })
+  },
+)
 export const PolicyEffect = z.enum(policyEffects)
-export const Policy = policyRecord.meta({ id: 'Policy' })
-export const PolicyAnswer = Policy.extend({
-  /** Where it comes from: set on this project or workspace, inherited from the workspace, or Vega's default. */
-  source: z.enum(['project', 'workspace', 'default']),
-}).meta({ id: 'PolicyAnswer' })
-export const Gate = gateRecord.meta({ id: 'Gate' })
-export const Scan = z
-  .object({
+export const Policy = withMeta(policyRecord, { id: 'Policy' })
+export const PolicyAnswer = withMeta(
+  z.extend(Policy, {
+    /** Where it comes from: set on this project or workspace, inherited from the workspace, or Vega's default. */
+    source: z.enum(['project', 'workspace', 'default']),
+  }),
+  { id: 'PolicyAnswer' },
+)
+export const Gate = withMeta(gateRecord, { id: 'Gate' })
+export const Scan = withMeta(
+  z.object({
     id: ScanId,
     repository_id: RepositoryId,
-    upload_id: UploadId.nullable(),
+    upload_id: z.nullable(UploadId),
     status: ScanStatus,
     error: scanRecord.shape.error,
     created_at: Timestamp,
-    started_at: Timestamp.nullable(),
-    finished_at: Timestamp.nullable(),
+    started_at: z.nullable(Timestamp),
+    finished_at: z.nullable(Timestamp),
     stats: scanRecord.shape.stats,
     engines: z.array(Engine),
     /** The CI gate: the policy applied to what this scan saw; null until it succeeds. */
-    gate: Gate.nullable(),
-    cost_estimate: CostEstimate.nullable(),
-    cost: Money.nullable().meta({ description: 'What the scan cost, once it succeeded (docs/billing.md)' }),
-    queue_position: z
-      .number()
-      .int()
-      .nullable()
-      .meta({ description: 'While queued: scans ahead of it in the queue, plus one' }),
-    links: z
-      .object({ self: z.url(), findings: z.url(), sarif: z.url() })
-      .meta({ description: 'The scan by its id alone, the findings it saw, and its SARIF' }),
-  })
-  .meta({ id: 'Scan' })
-export const ScanQuery = PageQuery.extend({ status: ScanStatus.optional() })
+    gate: z.nullable(Gate),
+    cost_estimate: z.nullable(CostEstimate),
+    cost: withMeta(z.nullable(Money), { description: 'What the scan cost, once it succeeded (docs/billing.md)' }),
+    queue_position: withMeta(z.nullable(z.number().check(z.int())), {
+      description: 'While queued: scans ahead of it in the queue, plus one',
+    }),
+    links: withMeta(z.object({ self: z.url(), findings: z.url(), sarif: z.url() }), {
+      description: 'The scan by its id alone, the findings it saw, and its SARIF',
+    }),
+  }),
+  { id: 'Scan' },
+)
+export const ScanQuery = z.extend(PageQuery, { status: z.optional(ScanStatus) })
 export const CreateScan = z.strictObject({
-  engines: z
-    .array(z.enum(['secrets', 'code', 'dependencies']))
-    .min(1)
-    .optional(),
-  max_cost: z.number().positive().optional(),
+  engines: z.optional(z.array(z.enum(['secrets', 'code', 'dependencies'])).check(z.minLength(1))),
+  max_cost: z.optional(z.number().check(z.positive())),
 })
 
 export const FindingStatus = z.enum(findingStatuses)
-export const FlowStep = flowStep.meta({ id: 'FlowStep' })
-export const Location = findingLocation.omit({ snippet: true })
-export const Finding = findingRecord
-  .pick({
-    id: true,
-    repository_id: true,
-    rule_id: true,
-    severity: true,
-    title: true,
-    message: true,
-    path: true,
-    start_line: true,
-    end_line: true,
-    snippet: true,
-    fingerprint: true,
-    fingerprint_version: true,
-    status: true,
-    first_seen_scan_id: true,
-    last_seen_scan_id: true,
-    cwe: true,
-    fix: true,
-  })
-  .extend({
-    engine: Engine,
-    locations: z.array(Location),
-    /** Test, example, docs, vendored or build material (one severity lower); null for the product's own code. */
-    context: FindingContextName.nullable(),
-    /** A data-flow finding's path from source to sink, in order; null for the others. */
-    flow: z.array(FlowStep).nullable(),
-    advisory: z.object({ id: z.string(), aliases: z.array(z.string()), url: z.string().nullable() }).nullable(),
-    dependency: z
-      .object({
-        ecosystem: z.string(),
-        package: z.string(),
-        version: z.string(),
-        fixed_version: z.string().nullable().meta({ description: 'The fixed version nearest above the installed one' }),
-        direct: z
-          .boolean()
-          .nullable()
-          .meta({ description: 'Asked for by the project itself; null when the lockfile cannot tell' }),
-        via: z.string().nullable().meta({
-          description: 'For a transitive package: the direct dependency that pulls it in, when the lockfile says',
+export const FlowStep = withMeta(flowStep, { id: 'FlowStep' })
+export const Location = z.omit(findingLocation, { snippet: true })
+export const Finding = withMeta(
+  z.extend(
+    z.pick(findingRecord, {
+      id: true,
+      repository_id: true,
+      rule_id: true,
+      severity: true,
+      title: true,
+      message: true,
+      path: true,
+      start_line: true,
+      end_line: true,
+      snippet: true,
+      fingerprint: true,
+      fingerprint_version: true,
+      status: true,
+      first_seen_scan_id: true,
+      last_seen_scan_id: true,
+      cwe: true,
+      fix: true,
+    }),
+    {
+      engine: Engine,
+      locations: z.array(Location),
+      /** Test, example, docs, vendored or build material (one severity lower); null for the product's own code. */
+      context: z.nullable(FindingContextName),
+      /** A data-flow finding's path from source to sink, in order; null for the others. */
+      flow: z.nullable(z.array(FlowStep)),
+      advisory: z.nullable(z.object({ id: z.string(), aliases: z.array(z.string()), url: z.nullable(z.string()) })),
+      dependency: withMeta(
+        z.nullable(
+          z.object({
+            ecosystem: z.string(),
+            package: z.string(),
+            version: z.string(),
+            fixed_version: withMeta(z.nullable(z.string()), {
+              description: 'The fixed version nearest above the installed one',
+            }),
+            direct: withMeta(z.nullable(z.boolean()), {
+              description: 'Asked for by the project itself; null when the lockfile cannot tell',
+            }),
+            via: withMeta(z.nullable(z.string()), {
+              description: 'For a transitive package: the direct dependency that pulls it in, when the lockfile says',
+            }),
+            scope: withMeta(z.nullable(z.enum(dependencyScopes)), {
+              description: 'null when the lockfile cannot tell',
+            }),
+            reachable: withMeta(z.enum(reachabilities), {
+              description:
+                'Whether a non-test JavaScript, TypeScript or Python file of the pushed tree imports the package (unknown for other ecosystems)',
+            }),
+            advisory_data: withMeta(z.object({ records: z.nullable(z.number()), synced_at: z.nullable(Timestamp) }), {
+              description: "The advisory data this finding was matched against: the ecosystem's count and last sync",
+            }),
+          }),
+        ),
+        {
+          description: 'For a dependency finding: the package, what to upgrade to, how it got there; null otherwise',
+        },
+      ),
+      /** Why it is dismissed, by whom, when; null unless dismissed. */
+      triage: z.nullable(
+        z.object({
+          reason: z.enum(dismissReasons),
+          comment: z.string(),
+          by: z.string(),
+          at: Timestamp,
+          via: z.nullable(z.string()),
         }),
-        scope: z.enum(dependencyScopes).nullable().meta({ description: 'null when the lockfile cannot tell' }),
-        reachable: z.enum(reachabilities).meta({
-          description:
-            'Whether a non-test JavaScript, TypeScript or Python file of the pushed tree imports the package (unknown for other ecosystems)',
-        }),
-        advisory_data: z.object({ records: z.number().nullable(), synced_at: Timestamp.nullable() }).meta({
-          description: "The advisory data this finding was matched against: the ecosystem's count and last sync",
-        }),
-      })
-      .nullable()
-      .meta({
-        description: 'For a dependency finding: the package, what to upgrade to, how it got there; null otherwise',
-      }),
-    /** Why it is dismissed, by whom, when; null unless dismissed. */
-    triage: z
-      .object({
-        reason: z.enum(dismissReasons),
-        comment: z.string(),
-        by: z.string(),
-        at: Timestamp,
-        via: z.string().nullable(),
-      })
-      .nullable(),
-    /** A dismissal request of a critical finding, waiting for an admin. */
-    pending_dismissal: z.object({ id: DismissalRequestId, expires_at: Timestamp }).nullable(),
-  })
-  .meta({ id: 'Finding' })
-export const FindingDetail = Finding.extend({
-  occurrences: z.array(z.object({ scan_id: ScanId, locations: z.array(Location) })),
-  history: z.array(historyRecord.omit({ id: true }).extend({ at: Timestamp })),
-}).meta({ id: 'FindingDetail' })
-export const FindingQuery = PageQuery.extend({
-  severity: Severity.optional(),
-  status: FindingStatus.optional(),
-  engine: Engine.optional(),
-  rule: z.string().max(200).optional(),
-  path: z.string().max(1024).optional(),
+      ),
+      /** A dismissal request of a critical finding, waiting for an admin. */
+      pending_dismissal: z.nullable(z.object({ id: DismissalRequestId, expires_at: Timestamp })),
+    },
+  ),
+  { id: 'Finding' },
+)
+export const FindingDetail = withMeta(
+  z.extend(Finding, {
+    occurrences: z.array(z.object({ scan_id: ScanId, locations: z.array(Location) })),
+    history: z.array(z.extend(z.omit(historyRecord, { id: true }), { at: Timestamp })),
+  }),
+  { id: 'FindingDetail' },
+)
+export const FindingQuery = z.extend(PageQuery, {
+  severity: z.optional(Severity),
+  status: z.optional(FindingStatus),
+  engine: z.optional(Engine),
+  rule: z.optional(z.string().check(z.maxLength(200))),
+  path: z.optional(z.string().check(z.maxLength(1024))),
   /** Comma-separated contexts: `test,docs`; `none` is the product's own code. */
-  context: ContextQuery.optional(),
-  scan: ScanId.optional(),
-  baseline: ScanId.optional(),
-  only: z.enum(['new']).optional(),
+  context: z.optional(ContextQuery),
+  scan: z.optional(ScanId),
+  baseline: z.optional(ScanId),
+  only: z.optional(z.enum(['new'])),
 })
 export const DismissReason = z.enum(userDismissReasons)
 export const UpdateFinding = z.strictObject({
   status: z.enum(['dismissed', 'open']),
-  reason: DismissReason.optional(),
-  comment: z.string().max(2000).optional(),
+  reason: z.optional(DismissReason),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
 })
 export const FindingFilter = z.strictObject({
-  severity: Severity.optional(),
-  status: FindingStatus.optional(),
-  engine: Engine.optional(),
-  rule: z.string().max(200).optional(),
-  path: z.string().max(1024).optional(),
+  severity: z.optional(Severity),
+  status: z.optional(FindingStatus),
+  engine: z.optional(Engine),
+  rule: z.optional(z.string().check(z.maxLength(200))),
+  path: z.optional(z.string().check(z.maxLength(1024))),
   /** Contexts to select: `["test", "docs"]`; `none` is the product's own code. */
-  context: z.array(ContextFilterValue).min(1).max(6).optional(),
+  context: z.optional(z.array(ContextFilterValue).check(z.minLength(1), z.maxLength(6))),
 })
 export const BulkTriage = z.strictObject({
   filter: FindingFilter,
   status: z.enum(['dismissed', 'open']),
-  reason: DismissReason.optional(),
-  comment: z.string().max(2000).optional(),
-  dry_run: z.boolean().default(true),
+  reason: z.optional(DismissReason),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
+  dry_run: z._default(z.boolean(), true),
 })
-export const BulkTriageOutcome = z
-  .object({
+export const BulkTriageOutcome = withMeta(
+  z.object({
     dry_run: z.boolean(),
-    matched: z.number().int(),
-    dismissed: z.number().int(),
-    reopened: z.number().int(),
-    requested: z.number().int(),
-    unchanged: z.number().int(),
+    matched: z.number().check(z.int()),
+    dismissed: z.number().check(z.int()),
+    reopened: z.number().check(z.int()),
+    requested: z.number().check(z.int()),
+    unchanged: z.number().check(z.int()),
     truncated: z.boolean(),
-  })
-  .meta({ id: 'BulkTriageOutcome' })
+  }),
+  { id: 'BulkTriageOutcome' },
+)
 export const CompareQuery = z.object({ base: ScanId, head: ScanId })
-export const Comparison = z
-  .object({ base: ScanId, head: ScanId, new: z.array(Finding), fixed: z.array(Finding), unchanged: z.array(Finding) })
-  .meta({ id: 'Comparison' })
+export const Comparison = withMeta(
+  z.object({ base: ScanId, head: ScanId, new: z.array(Finding), fixed: z.array(Finding), unchanged: z.array(Finding) }),
+  { id: 'Comparison' },
+)
 
-export const Suppression = suppressionRecord
-  .pick({
-    id: true,
-    repository_id: true,
-    fingerprint: true,
-    rule: true,
-    path: true,
-    reason: true,
-    owner: true,
-    last_matched_scan_id: true,
-  })
-  .extend({
-    status: z.enum(['active', 'expired']),
-    expires_at: Timestamp.nullable(),
-    last_matched_at: Timestamp.nullable(),
-    created_at: Timestamp,
-  })
-  .meta({ id: 'Suppression' })
+export const Suppression = withMeta(
+  z.extend(
+    z.pick(suppressionRecord, {
+      id: true,
+      repository_id: true,
+      fingerprint: true,
+      rule: true,
+      path: true,
+      reason: true,
+      owner: true,
+      last_matched_scan_id: true,
+    }),
+    {
+      status: z.enum(['active', 'expired']),
+      expires_at: z.nullable(Timestamp),
+      last_matched_at: z.nullable(Timestamp),
+      created_at: Timestamp,
+    },
+  ),
+  { id: 'Suppression' },
+)
 export const CreateSuppression = z
   .strictObject({
-    fingerprint: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'a finding fingerprint (64 hex characters)')
-      .optional(),
-    rule: z.string().min(1).max(200).optional(),
+    fingerprint: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a finding fingerprint (64 hex characters)'))),
+    rule: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     /** A glob over repository paths (`test/**`, `**\/*.spec.ts`); with `rule` only. */
-    path: z.string().min(1).max(1024).optional(),
-    reason: z.string().min(1).max(2000),
-    expires_at: TimestampInput.optional(),
+    path: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+    reason: z.string().check(z.minLength(1), z.maxLength(2000)),
+    expires_at: z.optional(TimestampInput),
   })
-  .superRefine((value, context) => {
-    if (!value.fingerprint === !value.rule)
-      context.addIssue({
-        code: 'custom',
-        path: ['fingerprint'],
-        message: 'send a fingerprint, or a rule (with an optional path glob)',
-      })
-    if (value.path && !value.rule)
-      context.addIssue({ code: 'custom', path: ['path'], message: 'a path glob needs a rule' })
-    if (value.expires_at && Date.parse(value.expires_at) <= Date.now())
-      context.addIssue({ code: 'custom', path: ['expires_at'], message: 'must be in the future' })
-  })
+  .check(
+    z.superRefine((value, context) => {
+      if (!value.fingerprint === !value.rule)
+        context.addIssue({
+          code: 'custom',
+          path: ['fingerprint'],
+          message: 'send a fingerprint, or a rule (with an optional path glob)',
+        })
+      if (value.path && !value.rule)
+        context.addIssue({ code: 'custom', path: ['path'], message: 'a path glob needs a rule' })
+      if (value.expires_at && Date.parse(value.expires_at) <= Date.now())
+        context.addIssue({ code: 'custom', path: ['expires_at'], message: 'must be in the future' })
+    }),
+  )
 
-export const Event = eventRecord
-  .pick({ id: true, repository_id: true, actor: true, data: true })
-  // The type stays an open string on the wire: new kinds of event must not break a client's parser.
-  .extend({ type: z.string(), created_at: Timestamp, at: deprecatedAt })
-  .meta({ id: 'Event' })
+export const Event = withMeta(
+  z.extend(z.pick(eventRecord, { id: true, repository_id: true, actor: true, data: true }), {
+    // The type stays an open string on the wire: new kinds of event must not break a client's parser.
+    type: z.string(),
+    created_at: Timestamp,
+    at: deprecatedAt,
+  }),
+  { id: 'Event' },
+)
 
 export const UploadStatus = z.enum(uploadStatuses)
-export const GitUpload = z
-  .object({
+export const GitUpload = withMeta(
+  z.object({
     id: UploadId,
     repository_id: RepositoryId,
     status: UploadStatus,
-    remote_url: z
-      .string()
-      .nullable()
-      .meta({ description: 'Carries the one-time upload token; only in the create answer' }),
-    bundle_upload_url: z.string().nullable(),
-    push_max_bytes: z.number().int().meta({
+    remote_url: withMeta(z.nullable(z.string()), {
+      description: 'Carries the one-time upload token; only in the create answer',
+    }),
+    bundle_upload_url: z.nullable(z.string()),
+    push_max_bytes: withMeta(z.number().check(z.int()), {
       description:
         "The largest pack a git push to remote_url may carry; over it, upload a bundle (git's own output only says HTTP 413)",
     }),
-    bundle_max_bytes: z.number().int().meta({ description: 'The largest bundle bundle_upload_url takes' }),
-    complete_url: z.string().meta({ description: 'POST here after a bundle was PUT to bundle_upload_url' }),
+    bundle_max_bytes: withMeta(z.number().check(z.int()), {
+      description: 'The largest bundle bundle_upload_url takes',
+    }),
+    complete_url: withMeta(z.string(), { description: 'POST here after a bundle was PUT to bundle_upload_url' }),
     expires_at: Timestamp,
-    scan_id: ScanId.nullable(),
-    cost_estimate: CostEstimate.nullable(),
-  })
-  .meta({ id: 'GitUpload' })
+    scan_id: z.nullable(ScanId),
+    cost_estimate: z.nullable(CostEstimate),
+  }),
+  { id: 'GitUpload' },
+)
 export const CreateGitUpload = z.strictObject({
   repository_id: RepositoryId,
-  expires_in_s: z.number().int().min(60).max(3600).optional(),
+  expires_in_s: z.optional(z.number().check(z.int(), z.gte(60), z.lte(3600))),
   /** The push is refused if its scan's estimate is above this (docs/billing.md). */
-  max_cost: z.number().positive().optional(),
+  max_cost: z.optional(z.number().check(z.positive())),
 })
-export const ExtendGitUpload = z.strictObject({ expires_in_s: z.number().int().min(60).max(3600) })
+export const ExtendGitUpload = z.strictObject({ expires_in_s: z.number().check(z.int(), z.gte(60), z.lte(3600)) })
 
 const DismissalStatus = z.enum(dismissalStatuses)
-export const DismissalRequest = z
-  .object({
+export const DismissalRequest = withMeta(
+  z.object({
     id: DismissalRequestId,
     finding_id: FindingId,
     repository_id: RepositoryId,
@@ -501,47 +532,55 @@ export const DismissalRequest = z
     reason: DismissReason,
     comment: z.string(),
     requested_by: UserId,
-    decided_by: UserId.nullable(),
-    decision_comment: z.string().nullable(),
+    decided_by: z.nullable(UserId),
+    decision_comment: z.nullable(z.string()),
     created_at: Timestamp,
     expires_at: Timestamp,
-  })
-  .meta({ id: 'DismissalRequest' })
-export const DismissalQuery = PageQuery.extend({
-  workspace_id: WorkspaceId.optional(),
-  status: DismissalStatus.optional(),
+  }),
+  { id: 'DismissalRequest' },
+)
+export const DismissalQuery = z.extend(PageQuery, {
+  workspace_id: z.optional(WorkspaceId),
+  status: z.optional(DismissalStatus),
 })
-export const Decision = z.strictObject({ comment: z.string().min(1).max(2000) })
-export const SarifImport = z.object({ version: z.literal('2.1.0'), runs: z.array(z.unknown()).max(100) }).loose()
-export const SarifImported = z.object({ scan_id: ScanId, findings: z.number().int() })
+export const Decision = z.strictObject({ comment: z.string().check(z.minLength(1), z.maxLength(2000)) })
+export const SarifImport = z.looseObject({
+  version: z.literal('2.1.0'),
+  runs: z.array(z.unknown()).check(z.maxLength(100)),
+})
+export const SarifImported = z.object({ scan_id: ScanId, findings: z.number().check(z.int()) })
 
 // Billing and operations (#9): docs/billing.md.
-export const PriceEntry = z
-  .object({
+export const PriceEntry = withMeta(
+  z.object({
     effective_from: z.iso.date(),
-    currency: z.string().length(3),
+    currency: z.string().check(z.length(3)),
     per_scan: z.number(),
-    per_gb_scanned: z.number().meta({ description: 'Per 10^9 bytes of files scanned' }),
-    per_gb_second: z.number().meta({ description: 'Per GB-second of worker memory × duration, as Lambda counts it' }),
-  })
-  .meta({ id: 'PriceEntry' })
-const CsvFormat = z
-  .enum(['json', 'csv'])
-  .optional()
-  .meta({ description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept' })
+    per_gb_scanned: withMeta(z.number(), { description: 'Per 10^9 bytes of files scanned' }),
+    per_gb_second: withMeta(z.number(), {
+      description: 'Per GB-second of worker memory × duration, as Lambda counts it',
+    }),
+  }),
+  { id: 'PriceEntry' },
+)
+const CsvFormat = withMeta(z.optional(z.enum(['json', 'csv'])), {
+  description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept',
+})
 export const BillingQuery = z.object({
-  workspace_id: WorkspaceId.optional(),
-  from: z.iso.date().optional().meta({ description: 'First UTC day, inclusive; default the first of this month' }),
-  to: z.iso.date().optional().meta({ description: 'Last UTC day, inclusive; default today' }),
-  group_by: z.enum(['day', 'project', 'repository']).optional(),
+  workspace_id: z.optional(WorkspaceId),
+  from: withMeta(z.optional(z.iso.date()), {
+    description: 'First UTC day, inclusive; default the first of this month',
+  }),
+  to: withMeta(z.optional(z.iso.date()), { description: 'Last UTC day, inclusive; default today' }),
+  group_by: z.optional(z.enum(['day', 'project', 'repository'])),
   format: CsvFormat,
 })
-export const UsageQuery = PageQuery.extend({
-  workspace_id: WorkspaceId.optional(),
-  from: z.iso.date().optional(),
-  to: z.iso.date().optional(),
-  project_id: ProjectId.optional(),
-  repository_id: RepositoryId.optional(),
+export const UsageQuery = z.extend(PageQuery, {
+  workspace_id: z.optional(WorkspaceId),
+  from: z.optional(z.iso.date()),
+  to: z.optional(z.iso.date()),
+  project_id: z.optional(ProjectId),
+  repository_id: z.optional(RepositoryId),
   format: CsvFormat,
 })
 const UsageFigures = z.object({
@@ -550,30 +589,30 @@ const UsageFigures = z.object({
   bytes: z.number(),
   commits: z.number(),
   duration_ms: z.number(),
-  cost: z.number().meta({ description: "In the summary's currency" }),
+  cost: withMeta(z.number(), { description: "In the summary's currency" }),
 })
-export const BillingSummary = z
-  .object({
+export const BillingSummary = withMeta(
+  z.object({
     workspace_id: WorkspaceId,
     from: z.iso.date(),
     to: z.iso.date(),
-    group_by: z.enum(['day', 'project', 'repository']).nullable(),
-    currency: z.string().length(3),
-    prices: z.array(PriceEntry).meta({ description: 'The price entries in force on some day of the period' }),
+    group_by: z.nullable(z.enum(['day', 'project', 'repository'])),
+    currency: z.string().check(z.length(3)),
+    prices: withMeta(z.array(PriceEntry), { description: 'The price entries in force on some day of the period' }),
     totals: UsageFigures,
     groups: z.array(
-      UsageFigures.extend({
-        key: z.string().meta({ description: 'The day, project id or repository id' }),
-        name: z
-          .string()
-          .nullable()
-          .meta({ description: "The project's or repository's current name; null for days and deleted ones" }),
+      z.extend(UsageFigures, {
+        key: withMeta(z.string(), { description: 'The day, project id or repository id' }),
+        name: withMeta(z.nullable(z.string()), {
+          description: "The project's or repository's current name; null for days and deleted ones",
+        }),
       }),
     ),
-  })
-  .meta({ id: 'BillingSummary' })
-export const UsageLine = z
-  .object({
+  }),
+  { id: 'BillingSummary' },
+)
+export const UsageLine = withMeta(
+  z.object({
     scan_id: ScanId,
     workspace_id: WorkspaceId,
     project_id: ProjectId,
@@ -588,60 +627,64 @@ export const UsageLine = z
     price_effective_from: z.iso.date(),
     created_at: Timestamp,
     at: deprecatedAt,
-  })
-  .meta({ id: 'UsageLine' })
+  }),
+  { id: 'UsageLine' },
+)
 
 export const LimitName = z.enum(limitNames)
 export const Limit = z.object({
   name: LimitName,
   limit: z.number(),
-  used: z.number().nullable().meta({ description: 'Current use, where it is counted' }),
+  used: withMeta(z.nullable(z.number()), { description: 'Current use, where it is counted' }),
   unit: z.string(),
   source: z.enum(['default', 'workspace']),
 })
-export const Limits = z
-  .object({
+export const Limits = withMeta(
+  z.object({
     workspace_id: WorkspaceId,
     limits: z.array(Limit),
-    monthly_budget: z
-      .object({
-        amount: z.number().nullable(),
-        currency: z.string().length(3),
+    monthly_budget: withMeta(
+      z.object({
+        amount: z.nullable(z.number()),
+        currency: z.string().check(z.length(3)),
         spent: z.number(),
         source: z.enum(['default', 'workspace']),
-      })
-      .meta({ description: 'amount null: no budget' }),
-  })
-  .meta({ id: 'Limits' })
+      }),
+      { description: 'amount null: no budget' },
+    ),
+  }),
+  { id: 'Limits' },
+)
 export const UpdateLimits = z.strictObject({
-  workspace_id: WorkspaceId.optional(),
+  workspace_id: z.optional(WorkspaceId),
   /** null puts a limit back to its default. */
-  limits: z.partialRecord(LimitName, z.number().int().positive().nullable()).optional(),
-  monthly_budget: z.number().positive().nullable().optional(),
+  limits: z.optional(z.partialRecord(LimitName, z.nullable(z.number().check(z.int(), z.positive())))),
+  monthly_budget: z.optional(z.nullable(z.number().check(z.positive()))),
 })
 const WorkerScan = z.object({
   id: ScanId,
   repository_id: RepositoryId,
   status: ScanStatus,
   created_at: Timestamp,
-  started_at: Timestamp.nullable(),
-  finished_at: Timestamp.nullable(),
-  duration_ms: z.number().nullable(),
-  error_code: z.string().nullable(),
+  started_at: z.nullable(Timestamp),
+  finished_at: z.nullable(Timestamp),
+  duration_ms: z.nullable(z.number()),
+  error_code: z.nullable(z.string()),
 })
-export const Workers = z
-  .object({
+export const Workers = withMeta(
+  z.object({
     workspace_id: WorkspaceId,
-    queue: z
-      .object({
+    queue: withMeta(
+      z.object({
         depth: z.number(),
         in_flight: z.number(),
         delayed: z.number(),
         dlq_depth: z.number(),
-        oldest_age_s: z.number().nullable().meta({ description: 'Age of the oldest scan waiting in the queue' }),
-        dlq_oldest_age_s: z.number().nullable(),
-      })
-      .meta({ description: 'The whole service: counts only, no tenant data' }),
+        oldest_age_s: withMeta(z.nullable(z.number()), { description: 'Age of the oldest scan waiting in the queue' }),
+        dlq_oldest_age_s: z.nullable(z.number()),
+      }),
+      { description: 'The whole service: counts only, no tenant data' },
+    ),
     scans_by_state: z.object({
       queued: z.number(),
       running: z.number(),
@@ -649,79 +692,88 @@ export const Workers = z
       failed: z.number(),
       cancelled: z.number(),
     }),
-    window_h: z
-      .number()
-      .meta({ description: 'scans_by_state, last_runs and failures cover scans created this many hours back' }),
+    window_h: withMeta(z.number(), {
+      description: 'scans_by_state, last_runs and failures cover scans created this many hours back',
+    }),
     stuck_scans: z.array(WorkerScan),
     last_runs: z.array(WorkerScan),
     failures: z.array(WorkerScan),
-    last_cleanup: z.object({ at: Timestamp, report: z.record(z.string(), z.unknown()) }).nullable(),
-    advisories: z
-      .array(
+    last_cleanup: z.nullable(z.object({ at: Timestamp, report: z.record(z.string(), z.unknown()) })),
+    advisories: withMeta(
+      z.array(
         z.object({
           ecosystem: z.string(),
           records: z.number(),
-          synced_at: Timestamp.nullable(),
-          last_modified: Timestamp.nullable().meta({ description: 'The newest advisory modification the sync saw' }),
+          synced_at: z.nullable(Timestamp),
+          last_modified: withMeta(z.nullable(Timestamp), {
+            description: 'The newest advisory modification the sync saw',
+          }),
           stale: z.boolean(),
         }),
-      )
-      .meta({
+      ),
+      {
         description:
           'The advisory store per ecosystem Vega matches (shared by every workspace); stale when not synced within ADVISORY_STALE_AFTER_H hours (48 by default) or never',
-      }),
-    warnings: z.array(z.string()).meta({ description: 'What an operator should look at, in words' }),
-  })
-  .meta({ id: 'Workers' })
+      },
+    ),
+    warnings: withMeta(z.array(z.string()), { description: 'What an operator should look at, in words' }),
+  }),
+  { id: 'Workers' },
+)
 export const Cleanup = z.strictObject({
-  dry_run: z.boolean().default(true),
-  workspace_id: WorkspaceId.optional(),
+  dry_run: z._default(z.boolean(), true),
+  workspace_id: z.optional(WorkspaceId),
 })
 const CleanupObjects = z.object({ count: z.number(), bytes: z.number(), keys: z.array(z.string()) })
-export const CleanupReport = z
-  .object({
+export const CleanupReport = withMeta(
+  z.object({
     dry_run: z.boolean(),
-    workspace_id: WorkspaceId.nullable(),
-    expired_uploads: CleanupObjects.meta({
+    workspace_id: z.nullable(WorkspaceId),
+    expired_uploads: withMeta(CleanupObjects, {
       description: 'Objects of uploads and sessions that expired or were released unused',
     }),
-    orphans: CleanupObjects.meta({ description: 'Objects no upload, session or scan refers to' }),
-    past_retention: CleanupObjects.meta({ description: "Scan inputs older than the workspace's retention_days" }),
+    orphans: withMeta(CleanupObjects, { description: 'Objects no upload, session or scan refers to' }),
+    past_retention: withMeta(CleanupObjects, { description: "Scan inputs older than the workspace's retention_days" }),
     stuck_scans: z.object({ requeued: z.array(ScanId), failed: z.array(ScanId) }),
     dead_letters: z.number(),
     rate_limit_items: z.number(),
-    truncated: z.boolean().meta({ description: 'More was found than one run handles; run again' }),
-  })
-  .meta({ id: 'CleanupReport' })
+    truncated: withMeta(z.boolean(), { description: 'More was found than one run handles; run again' }),
+  }),
+  { id: 'CleanupReport' },
+)
 export const AdvisoryImport = z.strictObject({
-  advisories: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000),
+  advisories: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1), z.maxLength(10_000)),
 })
 export const AdvisoryImported = z.object({
   imported: z.number(),
   updated: z.number(),
-  unchanged: z.number().meta({ description: 'Records the store already held at the same or a later modification' }),
+  unchanged: withMeta(z.number(), {
+    description: 'Records the store already held at the same or a later modification',
+  }),
   skipped: z.number(),
   notes: z.array(z.string()),
 })
 
-export const Session = z
-  .object({
+export const Session = withMeta(
+  z.object({
     id: SessionId,
     repository_id: RepositoryId,
     status: z.enum(['awaiting_upload', 'uploaded', 'analyzing', 'done', 'failed', 'expired']),
-    upload_url: z.string().nullable(),
+    upload_url: z.nullable(z.string()),
     expires_at: Timestamp,
-    scan_id: ScanId.nullable(),
-  })
-  .meta({ id: 'Session', deprecated: true })
+    scan_id: z.nullable(ScanId),
+  }),
+  { id: 'Session', deprecated: true },
+)
 export const CreateSession = z.strictObject({ repository_id: RepositoryId, format: z.enum(['tar.gz', 'zip']) })
-export const Deprecation = z
-  .object({
+export const Deprecation = withMeta(
+  z.object({
     feature: z.string(),
     routes: z.array(z.string()),
     deprecated_at: Timestamp,
     sunset_at: Timestamp,
     replacement: z.string(),
     link: z.string(),
-  })
-  .meta({ id: 'Deprecation' })
+  }),
+  { id: 'Deprecation' },
+)

@@ -1,6 +1,6 @@
 // The legacy archive flow (deprecated).
-import { z } from 'zod'
 import { SessionId } from '../ids.js'
+import * as z from '../zod.js'
 import { route } from './route.js'
 import { CreateSession, Session } from './schemas.js'
 

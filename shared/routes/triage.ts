@@ -1,6 +1,6 @@
 // Dismissal requests, SARIF import and policies.
-import { z } from 'zod'
 import { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { dismissal, largeJsonBytes } from './params.js'
 import { route } from './route.js'
 import {
@@ -56,7 +56,7 @@ export const triageRoutes = {
     body: SarifImport,
     ok: SarifImported,
     status: 201,
-    location: { route: 'getScan', id: 'scan_id' },
+    location: { route: 'getScan', path: '/v1/repositories/{id}/scans/{scanId}', id: 'scan_id' },
     errors: ['payload_too_large', 'quota_exceeded'],
     maxBodyBytes: largeJsonBytes,
     idempotent: true,

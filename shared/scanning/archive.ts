@@ -10,8 +10,9 @@ import tarStream from 'tar-stream'
 import yauzl, { type Entry, type ZipFile } from 'yauzl'
 import { InputError } from '../errors.js'
 
-export const archiveFormats = ['tar.gz', 'zip'] as const
-export type ArchiveFormat = (typeof archiveFormats)[number]
+import type { ArchiveFormat } from './archive-formats.js'
+
+export { type ArchiveFormat, archiveFormats } from './archive-formats.js'
 
 export interface ArchiveLimits {
   maxInflatedBytes: number

@@ -3,8 +3,8 @@
 // and a change to another engine forgets nothing. test/unit/engine-versions.test.ts recomputes them and
 // fails, naming the new value, when a source changed and its version here did not.
 export const engineVersions = {
-  secrets: 'f32211ea4465e391',
-  code: '2886f4f898251c59',
+  secrets: '6d61a6fe999e9c95',
+  code: '68abf0ebdce021dc',
 } as const
 
 export type EngineWithMemory = keyof typeof engineVersions

@@ -1,6 +1,8 @@
 // The one interface every scanning engine implements (secrets, code, dependencies). Engines are pure:
-// they read the checked-out tree and the history's blobs, and return what they found. Storing,
+// they read the head's files and the history's blobs, and return what they found. Storing,
 // fingerprinting and triage happen around them (shared/findings), never inside.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { HistoryWalk } from '../git/checkout.js'
 import type { CleanBlobs } from './reuse.js'
 
@@ -31,10 +33,16 @@ export interface FlowStep {
 }
 
 export interface ScanSource {
-  /** The pushed head (or the archive, or a local folder), on disk; symlinks and submodules are never materialised. */
+  /**
+   * The pushed head (or the archive, or a local folder), on disk; symlinks and submodules are never
+   * materialised. Of a git head, only the files the code engine parses are written: read the others
+   * through `read` (readHeadFile).
+   */
   root: string
-  /** Every regular file under root, relative with `/` separators, sorted; with its blob id when from git. */
+  /** Every regular file of the head, relative with `/` separators, sorted; with its blob id when from git. */
   files: { path: string; size: number; oid?: string }[]
+  /** A head file's bytes, whether or not it was written under root; absent: every file is on disk. */
+  read?(path: string): Buffer
   /**
    * Every blob of the pushed history once, with the commits and paths where it appears; the head's
    * blobs are among them. Empty for an archive or a local folder: then `files` is all there is.
@@ -49,6 +57,11 @@ export interface ScanSource {
   reuse?: CleanBlobs
   /** Filled by engines with the reference data they matched against, for the scan's stats. */
   used?: { advisories?: Record<string, AdvisoryDataUsed>; packages?: PackageUsed[] }
+}
+
+/** A file of `files` as it is in the head, through the source's reader or else from disk. */
+export function readHeadFile(source: ScanSource, path: string): Buffer {
+  return source.read ? source.read(path) : readFileSync(join(source.root, path))
 }
 
 /** A package a lockfile of the tree names, as the dependencies engine read it (the scan's SBOM). */

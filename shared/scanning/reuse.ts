@@ -50,6 +50,11 @@ export class CleanBlobs {
     return true
   }
 
+  /** The same answer as `reuse`, counting nothing: for deciding ahead what the engine will read. */
+  knows(engine: EngineWithMemory, oid: string, path: string): boolean {
+    return this.known.has(this.keyOf(engine, oid, path))
+  }
+
   /** Counts a blob the engine read. */
   scanned(engine: EngineWithMemory, bytes: number): void {
     const figures = this.figuresOf(engine)

@@ -1,12 +1,16 @@
-// Turns a pushed pack into what engines read: the head checked out into a folder, and the history's
-// blobs. Pure: bytes and a folder in, a ScanSource out.
-import { readdirSync, statSync } from 'node:fs'
+// Turns a pushed pack into what engines read: the head's files (those an engine parses from disk written
+// into a folder, every other one read from the pack), and the history's blobs. Pure: bytes and a folder
+// in, a ScanSource out.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { type CheckoutStats, checkout, walkHistory } from '../git/checkout.js'
+import { type CheckoutStats, checkout, type HistoryWalk, type TreeFile } from '../git/checkout.js'
 import { GitError } from '../git/errors.js'
+import { walkHistoryAfter } from '../git/history.js'
 import { indexPack, type PackIndex } from '../git/pack.js'
 import { type ArchiveFormat, type ArchiveLimits, type ArchiveStats, extractArchive } from './archive.js'
 import type { ScanSource } from './engine.js'
+import { languageToParse } from './engines/code/runner.js'
+import type { CleanBlobs } from './reuse.js'
 
 export interface PushedRef {
   ref: string
@@ -40,23 +44,57 @@ export function prepareSource(
   defaultBranch: string,
   dir: string,
   deadline: number,
-): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number } {
-  const index = indexPack(pack, { deadline })
+  reuse?: CleanBlobs,
+  /** The saved index of a pack this one begins with (a thin push made whole): only the rest is indexed. */
+  known?: PackIndex,
+  /** The history walk of the push that pack held: only the commits after it are walked. */
+  walked?: HistoryWalk,
+): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex } {
+  const index = indexPack(pack, { deadline, known })
   const tips = refs.map((ref) => peel(index, ref.oid))
   const head = peel(index, headOf(refs, defaultBranch).oid)
-  const stats = checkout(index, head, dir, { deadline })
-  const history = walkHistory(index, [...new Set(tips)], { deadline })
+  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse) })
+  const { walk: history } = walkHistoryAfter(index, [...new Set(tips)], walked, { deadline })
+  const readBlob = (oid: string) => index.read(oid).content
   return {
     root: dir,
-    files: listFiles(dir).map((file) => ({ ...file, oid: stats.oids.get(file.path) })),
+    files: stats.listed.map(({ path, size, oid }) => ({ path, size, oid })).sort(byPath),
+    read: headReader(dir, stats.listed, readBlob),
     history,
-    readBlob: (oid) => index.read(oid).content,
+    readBlob,
     deadline,
+    reuse,
     checkout: stats,
     bytes: stats.bytes,
     commits: history.commits.length,
+    index,
   }
 }
+
+/**
+ * The head files the checkout writes: those an engine reads from disk. Only the code engine does
+ * (ast-grep parses files by path), and it skips a file the memory knows clean, so that one is not
+ * written either. Every other read of a head file goes through the source's `read`.
+ */
+export function filesEnginesRead(reuse?: CleanBlobs): (file: TreeFile) => boolean {
+  return (file) => languageToParse(file) !== undefined && !reuse?.knows('code', file.oid, file.path)
+}
+
+/** A head file's bytes: from the folder when the checkout wrote it, else from the pack. */
+function headReader(
+  dir: string,
+  listed: CheckoutStats['listed'],
+  readBlob: (oid: string) => Buffer,
+): (path: string) => Buffer {
+  const files = new Map(listed.map((file) => [file.path, file]))
+  return (path) => {
+    const file = files.get(path)
+    if (!file) throw new Error(`${JSON.stringify(path)} is not a file of the head`)
+    return file.written ? readFileSync(join(dir, path)) : readBlob(file.oid)
+  }
+}
+
+const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path)
 
 /** An archive unpacked into a folder: files only, no history. */
 export async function prepareArchiveSource(
@@ -69,6 +107,7 @@ export async function prepareArchiveSource(
   return {
     root: dir,
     files: listFiles(dir),
+    read: (path) => readFileSync(join(dir, path)),
     history: { commits: [], blobs: new Map() },
     readBlob: (oid) => {
       throw new Error(`an archive has no git objects (asked for ${oid})`)
@@ -85,6 +124,7 @@ export function prepareFolderSource(root: string, deadline: number, files = list
   return {
     root,
     files,
+    read: (path) => readFileSync(join(root, path)),
     history: { commits: [], blobs: new Map() },
     readBlob: (oid) => {
       throw new Error(`a folder has no git objects (asked for ${oid})`)
@@ -106,5 +146,5 @@ export function listFiles(root: string): { path: string; size: number }[] {
       } else if (entry.isFile()) files.push({ path: relative(root, path), size: statSync(path).size })
     }
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path))
+  return files.sort(byPath)
 }

@@ -5,6 +5,8 @@ export const uploadsBucket = {
   /** Objects under uploads/ are inputs to one scan; keep them a week for retries, then let S3 expire them. */
   uploadsPrefix: 'uploads/',
   expireUploadsAfterDays: 7,
+  /** Under a repository's prefix, beside its uploads: what the repository keeps between scans. */
+  keptFolder: 'kept',
 } as const
 
 /** Where an upload's bytes go: one object per push attempt, so a losing racer never overwrites the winner. */
@@ -16,11 +18,22 @@ export const objectKeys = {
   bundle: (workspace: string, repository: string, upload: string) =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${upload}/repo.bundle`,
   /**
-   * What incremental scans of the repository found clean (shared/scanning/reuse.ts); rewritten by every
-   * scan, so it expires with the uploads only when the repository is no longer scanned.
+   * What the repository keeps between scans, not one upload's: the memory of clean blobs incremental scans
+   * reuse (shared/scanning/reuse.ts), and whole packs made of a thin push and the pack it built on. Kept
+   * while the repository exists (the cleanup leaves them); rewritten by scans, so they expire with the
+   * uploads only when the repository is no longer scanned.
    */
-  cleanBlobs: (workspace: string, repository: string) =>
-    `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/clean-blobs.bin`,
+  kept: (workspace: string, repository: string) =>
+    `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${uploadsBucket.keptFolder}/`,
+  cleanBlobs: (workspace: string, repository: string) => `${objectKeys.kept(workspace, repository)}clean-blobs.bin`,
+  wholePack: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.kept(workspace, repository)}packs/${scan}.pack`,
+  /** The saved index of the pack a scan read (shared/git/pack.ts saveIndex). */
+  packIndex: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.kept(workspace, repository)}packs/${scan}.idx`,
+  /** The history walk of the push a scan read (shared/git/history.ts saveWalk). */
+  historyWalk: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.kept(workspace, repository)}packs/${scan}.walk.gz`,
   /** A legacy session's archive. */
   archive: (workspace: string, repository: string, session: string, format: 'tar.gz' | 'zip') =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${session}/source.${format}`,

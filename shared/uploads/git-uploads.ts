@@ -7,6 +7,7 @@ import { admitScan, queueScan, type ScanAdmission } from '../catalog/queue-scan.
 import { findRepository } from '../catalog/repositories.js'
 import { config, publicUrl } from '../config.js'
 import { appendEvent, systemActor } from '../data/events.js'
+import { getRepository, type StoredObjects } from '../data/repositories.js'
 import { getScan, type ScanRecord } from '../data/scans.js'
 import {
   claimForPush,
@@ -33,7 +34,7 @@ import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, ScanId, type UploadId } from '../ids.js'
 import { engineNames } from '../scanning/engine.js'
-import { objectKeys } from '../storage/bucket.js'
+import { objectKeys, uploadsBucket } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
 import { parsePushOptions } from './push-options.js'
 import { pushVerdict } from './push-verdict.js'
@@ -175,8 +176,37 @@ export async function infoRefs(id: UploadId, authorization: string | undefined, 
   if (service !== 'git-receive-pack') {
     return Reply.text('This URL only accepts git push.\n', 'text/plain; charset=utf-8', {}, 403)
   }
-  await authenticateUpload(id, authorization)
-  return Reply.bytes(advertisement(), 'application/x-git-receive-pack-advertisement', { 'cache-control': 'no-cache' })
+  const upload = await authenticateUpload(id, authorization)
+  const haves = (await offeredObjects(upload))?.tips ?? []
+  return Reply.bytes(advertisement(haves), 'application/x-git-receive-pack-advertisement', {
+    'cache-control': 'no-cache',
+  })
+}
+
+/** A day short of the uploads' expiry: an object offered to a push is still there when its scan runs. */
+const offerForMs = (uploadsBucket.expireUploadsAfterDays - 1) * 24 * 3600 * 1000
+
+/** What a scan's input keeps of the objects its push was offered. */
+const baseOf = (objects: StoredObjects | undefined): Pick<ScanRecord['input'], 'base'> =>
+  objects
+    ? {
+        base: {
+          key: objects.key,
+          kind: objects.kind,
+          tips: objects.tips,
+          index_key: objects.index_key,
+          walk_key: objects.walk_key,
+        },
+      }
+    : {}
+
+/**
+ * The repository's complete pack a push may build on (its tips go out as `.have`): the latest one a scan
+ * read, while the bucket still keeps it.
+ */
+async function offeredObjects(upload: UploadRecord): Promise<StoredObjects | undefined> {
+  const objects = (await getRepository(upload.repository_id))?.objects
+  return objects && Date.now() - Date.parse(objects.stored_at) < offerForMs ? objects : undefined
 }
 
 const gitResult = (body: Buffer) =>
@@ -260,11 +290,21 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   const key = objectKeys.push(upload.workspace_id, upload.repository_id, upload.id, randomBytes(6).toString('hex'))
   await putObject(key, request.pack, 'application/x-git-packed-objects')
   const refs = request.commands.map(({ ref, newOid }) => ({ ref, oid: newOid }))
+  // What the pack may be thin against: the objects the advertisement offered (the same unless a scan ended
+  // between git's two requests, and then a later pack of the same repository).
+  const base = await offeredObjects(upload)
   let scanId: ScanRecord['id'] | undefined
   try {
     scanId = await queueScanOf(
       { ...upload, max_cost: maxCost },
-      { kind: 'pack', key, bytes: request.pack.length, objects: pack.objects, refs },
+      {
+        kind: 'pack',
+        key,
+        bytes: request.pack.length,
+        objects: pack.objects,
+        refs,
+        ...baseOf(base),
+      },
       admission,
       options.engines,
       options.baseline,
@@ -372,7 +412,14 @@ export async function complete(access: Access, id: UploadId) {
       throw badRequest(`The upload is not a usable git bundle: ${error.message}`, { code: error.code })
     throw error
   }
-  const scanId = await queueScanOf(upload, { kind: 'bundle', key, bytes: size, refs })
+  // A bundle holds every object, but the earlier push's saved history walk still spares walking it again.
+  const scanId = await queueScanOf(upload, {
+    kind: 'bundle',
+    key,
+    bytes: size,
+    refs,
+    ...baseOf(await offeredObjects(upload)),
+  })
   if (!scanId) throw conflict(`Upload ${id} took its push meanwhile`)
   return toGitUpload({ ...upload, status: 'received', scan_id: scanId }, undefined, limits)
 }

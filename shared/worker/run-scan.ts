@@ -1,7 +1,7 @@
 // One scan, from its queue message to its final state. Runs at least once, takes effect once: the
 // state moves only through conditional transitions, a finished scan is never run again, and a worker
 // that dies mid-scan is replaced by a redelivery that starts over from the stored input.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { meterScan } from '../billing/meter.js'
@@ -28,14 +28,13 @@ import { GitError } from '../git/errors.js'
 import type { RequestLog } from '../log.js'
 import { recordScanOutcome, type ScanFigures } from '../metrics.js'
 import type { ScanMessage } from '../queue/scans.js'
-import { type Engine, type EngineFinding, engineNames, type ScanSource } from '../scanning/engine.js'
+import { type Engine, type EngineFinding, engineNames } from '../scanning/engine.js'
 import { codeEngine } from '../scanning/engines/code/index.js'
 import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
 import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
-import { CleanBlobs } from '../scanning/reuse.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
-import { objectKeys } from '../storage/bucket.js'
-import { getObjectBytes, getObjectIfAny, putObject } from '../storage/objects.js'
+import { getObjectBytes } from '../storage/objects.js'
+import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
 
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
 export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
@@ -79,12 +78,10 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
-    const source = await timed('input', () => prepare(scan, repository.default_branch, dir, deadline))
-    // What earlier scans of the repository found clean: a push that changed a few files reads those.
-    if (scan.input.kind !== 'archive')
-      source.reuse = await recallCleanBlobs(scan)
-      // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
-      // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
+    const read = await timed('input', () => prepare(scan, repository.default_branch, dir, deadline))
+    const { source } = read
+    // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
+    // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
     ;(source as SecretsSource).redactionKey = await derivedKey(`secret-redaction:${scan.workspace_id}`)
     // A cancellation is read at each engine boundary and, while an engine runs, every few seconds, so a
     // long engine can stop between files; what a cancelled scan found is never recorded.
@@ -123,7 +120,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const figures = { ...stats, new_findings: findings.new }
     if (await settle(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
       await meterScan(scan, stats)
-      await keepCleanBlobs(scan, source, log)
+      await keepForNextScan(scan, read, log)
     }
   } catch (error) {
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
@@ -186,36 +183,37 @@ async function settle(
   return true
 }
 
-const cleanBlobsKey = (scan: ScanRecord) => objectKeys.cleanBlobs(scan.workspace_id, scan.repository_id)
-
-async function recallCleanBlobs(scan: ScanRecord): Promise<CleanBlobs> {
-  return new CleanBlobs(await getObjectIfAny(cleanBlobsKey(scan)))
-}
-
-/** After the scan's outcome is recorded: a memory that failed to save costs the next scan time, nothing else. */
-async function keepCleanBlobs(scan: ScanRecord, source: ScanSource, log: RequestLog) {
-  if (!source.reuse) return
-  try {
-    await putObject(cleanBlobsKey(scan), source.reuse.serialize())
-  } catch (error) {
-    log.warn('the memory of clean blobs was not saved', { scan_id: scan.id, error: String(error) })
-  }
-}
-
 /** The scan's input, from S3 into the folder: a pushed pack, a bundle, or a legacy session's archive. */
-async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, deadline: number) {
+async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, deadline: number): Promise<ReadInput> {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
   const bytes = await getObjectBytes(scan.input.key)
   if (scan.input.kind === 'archive') {
     const limits = config()
-    return prepareArchiveSource(bytes, scan.input.format ?? 'tar.gz', dir, {
+    const source = await prepareArchiveSource(bytes, scan.input.format ?? 'tar.gz', dir, {
       maxInflatedBytes: limits.ARCHIVE_MAX_INFLATED_BYTES,
       maxEntries: limits.ARCHIVE_MAX_ENTRIES,
       maxRatio: limits.ARCHIVE_MAX_RATIO,
       deadline,
     })
+    return { source, refs: [] }
   }
   const { pack, refs } =
     scan.input.kind === 'bundle' ? parseBundle(bytes) : { pack: bytes, refs: scan.input.refs ?? [] }
-  return prepareSource(pack, refs, defaultBranch, dir, deadline)
+  // What earlier scans of the repository found clean (a push that changed a few files reads those), and
+  // the history walk of the push this one builds on (only newer commits are walked).
+  const [reuse, walked] = await Promise.all([recallCleanBlobs(scan), recallWalk(scan)])
+  try {
+    return { source: prepareSource(pack, refs, defaultBranch, dir, deadline, reuse, undefined, walked), refs }
+  } catch (error) {
+    // A thin pack: its deltas, trees or even its tips (a push of a commit Vega holds) are among the
+    // objects the push was offered.
+    const thin = error instanceof GitError && (error.code === 'missing_base' || error.code === 'missing_object')
+    if (!(scan.input.base && thin)) throw error
+  }
+  // The first attempt may have written part of the tree before it met an object the pack does not hold.
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir)
+  const whole = await wholePack(scan, pack)
+  const source = prepareSource(whole.pack, refs, defaultBranch, dir, deadline, reuse, whole.known, walked)
+  return { source, refs, whole: whole.pack }
 }

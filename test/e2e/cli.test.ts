@@ -108,11 +108,27 @@ describe('vega, the CLI', () => {
     await git(dir, 'add', '-A')
     await git(dir, 'commit', '-q', '-m', 'big')
 
+    /** Another 300 KB commit: even without what Vega holds, the push is over the limit. */
+    const grow = async (name: string) => {
+      writeFileSync(join(dir, name), randomBytes(300_000).toString('base64'))
+      await git(dir, 'add', '-A')
+      await git(dir, 'commit', '-q', '-m', name)
+    }
     const first = await vega(['push', 'big', '--repo', bigRepository, '--wait', '60'])
+    await grow('more.txt')
     const again = await vega(['push', 'big', '--repo', bigRepository, '--wait', '60'])
+    await grow('even-more.txt')
     const failOn = await vega(['push', 'big', '--repo', bigRepository, '--wait', '60', '--fail-on', 'high'])
+    // A small change: the remote offers what Vega holds, so the push is what changed, under the limit.
+    writeFileSync(join(dir, 'note.txt'), 'a small change\n')
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'small')
+    const small = await vega(['push', 'big', '--repo', bigRepository, '--wait', '60'])
 
-    expect(first.err).toContain('so it goes as a git bundle')
+    for (const run of [first, again, failOn]) expect(run.err).toContain('so it goes as a git bundle')
+    expect(small.err).toContain('so it goes as a git push')
+    expect(small.err).toMatch(/Vega received [1-5] objects/)
+    expect(small.code, small.err).toBe(0)
     expect(first.code).toBe(1)
     expect(first.err).toContain('gate failed (default policy')
     // The second push finds nothing new: the gate passes, and only --fail-on fails it.
@@ -120,7 +136,7 @@ describe('vega, the CLI', () => {
     expect(again.err).toContain('gate passed')
     expect(failOn.code).toBe(1)
     expect(failOn.err).toContain('vega: fail-on high: open findings at or above it')
-  })
+  }, 90_000)
 
   it('login saves a token (password on stdin) that later commands use without a key', async () => {
     const login = await vega(['login', '--email', owner.email], { VEGA_API_KEY: undefined }, `${owner.password}\n`)

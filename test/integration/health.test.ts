@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../functions/health/handler.js'
-import { Health, Readiness } from '../../shared/routes/schemas.js'
+import { Health, Readiness } from '../../shared/routes/health.js'
 import { invoke } from '../support/invoke.js'
 
 describe('GET /v1/healthz', () => {

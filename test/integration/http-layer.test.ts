@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { z } from 'zod'
 import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as docs } from '../../functions/docs/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
@@ -8,6 +7,7 @@ import { type Handlers, lambda, notBuilt } from '../../shared/api/lambda.js'
 import { ErrorEnvelope } from '../../shared/http/envelope.js'
 import { conflict } from '../../shared/http/errors.js'
 import { route } from '../../shared/routes/route.js'
+import * as z from '../../shared/zod.js'
 import { call, newOwner } from '../support/identity.js'
 import { type Answer, invoke } from '../support/invoke.js'
 import { captureLogs } from '../support/logs.js'
@@ -21,7 +21,7 @@ const testRoutes = {
     path: '/v1/projects',
     summary: 'test',
     auth: 'none',
-    body: z.strictObject({ name: z.string().min(1), size: z.number().int().optional() }),
+    body: z.strictObject({ name: z.string().check(z.minLength(1)), size: z.optional(z.number().check(z.int())) }),
     ok: Widget,
     status: 201,
   }),
@@ -31,8 +31,8 @@ const testRoutes = {
     path: '/v1/projects/{id}/scans',
     summary: 'test',
     auth: 'none',
-    params: z.object({ id: z.string().regex(/^prj_\w+$/) }),
-    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    params: z.object({ id: z.string().check(z.regex(/^prj_\w+$/)) }),
+    query: z.object({ limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50) }),
     ok: Widget,
   }),
   getWidget: route({

@@ -7,6 +7,7 @@ import type { ApiHandler } from '../../shared/api/lambda.js'
 import { newId } from '../../shared/ids.js'
 import { routeTable } from '../../shared/routes/index.js'
 import type { Group, RouteSpec } from '../../shared/routes/route.js'
+import * as z from '../../shared/zod.js'
 import { call, newOwner } from '../support/identity.js'
 
 const handlers = new Map<Group, ApiHandler>()
@@ -96,9 +97,7 @@ describe('tenant isolation matrix', () => {
     for (const [routeId, spec] of matrix) {
       const ids: Record<string, string> = {}
       for (const [name, schema] of Object.entries(spec.params!.shape)) {
-        const id = candidates.find(
-          (candidate) => (schema as { safeParse(v: unknown): { success: boolean } }).safeParse(candidate).success,
-        )
+        const id = candidates.find((candidate) => z.safeParse(schema, candidate).success)
         expect(id, `${routeId}: no fixture id for {${name}}`).toBeDefined()
         ids[name] = id!
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { handler } from '../../functions/docs/handler.js'
 import { errorCatalogue } from '../../shared/http/errors.js'
+import { buildOpenApi } from '../../shared/openapi/document.js'
 import { routeTable } from '../../shared/routes/index.js'
 import type { RouteSpec } from '../../shared/routes/route.js'
 import { invoke } from '../support/invoke.js'
@@ -8,6 +9,12 @@ import { invoke } from '../support/invoke.js'
 const specs = Object.entries(routeTable) as [string, RouteSpec][]
 
 describe('GET /v1/openapi.json', () => {
+  it('is the document generated from the route table, as compact JSON', async () => {
+    const answer = await invoke(handler, { method: 'GET', path: '/v1/openapi.json' })
+
+    expect(answer.text === JSON.stringify(buildOpenApi())).toBe(true)
+  })
+
   it('is OpenAPI 3.1 with every route of the table, under its operation id', async () => {
     const answer = await invoke(handler, { method: 'GET', path: '/v1/openapi.json' })
 

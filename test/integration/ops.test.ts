@@ -145,6 +145,24 @@ describe('cleanup', () => {
     expect(later.orphans.keys).toEqual([orphan])
   })
 
+  it('keeps what a repository keeps between scans while it exists, then lists it as an orphan', async () => {
+    const owner = await newOwner()
+    const repository = await repositoryOf(owner)
+    const kept = [
+      objectKeys.cleanBlobs(owner.workspaceId, repository.id),
+      objectKeys.wholePack(owner.workspaceId, repository.id, newId('scan')),
+    ]
+    for (const key of kept) await putObject(key, Buffer.from('kept'))
+    const gone = objectKeys.cleanBlobs(owner.workspaceId, newId('repository'))
+    await putObject(gone, Buffer.from('kept by a repository since deleted'))
+    const log = requestLog({ test: 'ops' })
+
+    const later = await cleanup(log, { dryRun: true, workspace: owner.workspaceId, now: Date.now() + 2 * 3_600_000 })
+
+    expect(later.orphans.keys).toEqual([gone])
+    expect(later.past_retention.keys).toEqual([])
+  })
+
   it("touches only the caller's workspace", async () => {
     const owner = await newOwner()
     const stranger = await newOwner('stranger')

@@ -8,6 +8,8 @@ export type Run = { code: number | null; out: string; err: string }
 export function run(command: string, args: string[], options: SpawnOptions & { input?: string } = {}): Promise<Run> {
   const { input, ...spawnOptions } = options
   const child = spawn(command, args, spawnOptions)
+  // A command that exits without reading its input closes the pipe first: EPIPE, not a failure of the run.
+  child.stdin?.on('error', () => undefined)
   child.stdin?.end(input ?? '')
   let out = ''
   let err = ''

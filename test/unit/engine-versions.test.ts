@@ -1,6 +1,6 @@
 // Each engine's version in shared/scanning/engine-versions.ts is the digest of what decides its results:
-// every project file its entry module reaches through relative imports, and the version of every library
-// it imports. A change to any of them must change the version, or scans would reuse clean results the new
+// every project file its entry module reaches through relative imports (type-only imports aside), and the
+// version of every library it imports. A change to any of them must change the version, or scans would reuse clean results the new
 // engine might disagree with. On failure, copy the digest the message names into engine-versions.ts.
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -16,7 +16,9 @@ const entries = {
 /** The memory's own modules: they carry the versions, so they cannot be part of them. */
 const memoryModules = new Set(['shared/scanning/engine-versions.ts', 'shared/scanning/reuse.ts'])
 
-const importPattern = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
+/** Imports that bring code: `import type` and `export type` are erased, so they cannot change a result. */
+const importPattern =
+  /(?:^|\n)\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 
 function packageOf(specifier: string): string {
   const parts = specifier.split('/')

@@ -102,6 +102,57 @@ describe('checkout', () => {
     expect(existsSync(join(dir, 'docs/readme-link'))).toBe(false)
   })
 
+  it('writes only the files writeIf selects, with the folders they need, and lists every file', () => {
+    const index = indexPack(packOf(repo.dir))
+    const full = checkout(index, repo.head, tempDir('vega-git-full-'))
+    const dir = tempDir('vega-git-got-')
+    const asked: string[] = []
+
+    const stats = checkout(index, repo.head, dir, {
+      writeIf: (file) => {
+        asked.push(file.path)
+        return file.path.endsWith('.ts') || file.path === 'bin/run.sh'
+      },
+    })
+
+    const want = listing(gitCheckout(repo.dir, repo.head))
+    const kept = ['bin', 'bin/run.sh', 'src', 'src/app.ts', 'src/lib', 'src/lib/util.ts']
+    expect(listing(dir)).toEqual(new Map(kept.map((path) => [path, want.get(path)])))
+    expect(asked.sort()).toEqual([...full.oids.keys()].sort())
+    expect({ ...stats, listed: [] }).toEqual({ ...full, listed: [] })
+    const sizes = gitText(repo.dir, ['ls-tree', '-r', '-l', repo.head])
+      .split('\n')
+      .filter((line) => / blob /.test(line) && !line.startsWith('120000'))
+      .map((line) => {
+        const [meta, path] = line.split('\t') as [string, string]
+        const [, , oid, size] = meta.split(/\s+/)
+        return { path, size: Number(size), oid, written: kept.includes(path) }
+      })
+    expect([...stats.listed].sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+      sizes.sort((a, b) => a.path.localeCompare(b.path)),
+    )
+  })
+
+  it('checks every entry, written or not', () => {
+    const none = { writeIf: () => false }
+    const index = indexPack(packOf(repo.dir))
+    const notABlob = hostileCommit((_, tree) => [{ mode: '100644', name: 'x', oid: tree }])
+    const dotGit = hostileCommit((blob) => [{ mode: '100644', name: '.git', oid: blob }])
+
+    expect(codeOf(() => checkout(notABlob.index, notABlob.commit, tempDir(), none))).toBe('bad_object')
+    expect(codeOf(() => checkout(dotGit.index, dotGit.commit, tempDir(), none))).toBe('unsafe_path')
+    expect(codeOf(() => checkout(index, repo.head, tempDir(), { ...none, maxFiles: 2 }))).toBe('too_large')
+    expect(codeOf(() => checkout(index, repo.head, tempDir(), { ...none, maxBytes: 1000 }))).toBe('too_large')
+    expect(codeOf(() => checkout(index, repo.head, tempDir(), { ...none, deadline: Date.now() - 1 }))).toBe(
+      'time_budget',
+    )
+    const out = tempDir()
+    const stats = checkout(index, repo.head, out, none)
+    expect(readdirSync(out)).toEqual([])
+    expect(stats.symlinks).toEqual([{ path: 'docs/readme-link', target: '../README.md' }])
+    expect(stats.submodules.map((s) => s.path)).toEqual(['vendor/sub'])
+  })
+
   for (const name of ['..', '.', '.git', '.GiT']) {
     it(`refuses a tree entry named ${name} with unsafe_path`, () => {
       const { index, commit } = hostileCommit((_, tree) => [{ mode: '40000', name, oid: tree }])

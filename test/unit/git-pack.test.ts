@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { applyDelta, indexPack, verifyPackChecksum, verifyPackHeader } from '../../shared/git/pack.js'
+import {
+  applyDelta,
+  indexPack,
+  joinPacks,
+  loadIndex,
+  type PackIndex,
+  saveIndex,
+  verifyPackChecksum,
+  verifyPackHeader,
+} from '../../shared/git/pack.js'
 import {
   catAll,
   codeOf,
@@ -126,6 +135,44 @@ describe('indexPack', () => {
 
     expect(pack.length).toBeLessThan(thin)
     expect(codeOf(() => indexPack(pack))).toBe('missing_base')
+  })
+
+  it('makes a thin pack whole with the pack it was built on, indexed from scratch or from the first one', () => {
+    const base = packOf(repo.dir, 'HEAD~3')
+    const thin = git(
+      repo.dir,
+      ['pack-objects', '--stdout', '--revs', '--thin', '-q', '--delta-base-offset'],
+      'HEAD\n^HEAD~3\n',
+    )
+    const whole = joinPacks(base, thin)
+    const fromScratch = indexPack(whole)
+    const baseIndex = indexPack(base)
+    const resumed = indexPack(whole, { known: baseIndex })
+    const everything = (index: PackIndex) =>
+      [...index.oids()].sort().map((oid) => [oid, index.read(oid).type, index.read(oid).content.toString('hex')])
+
+    expect(verifyPackHeader(whole).objectCount).toBe(
+      verifyPackHeader(base).objectCount + verifyPackHeader(thin).objectCount,
+    )
+    expect(everything(resumed)).toEqual(everything(fromScratch))
+    // Every object of HEAD's history is there, as git has it.
+    const history = gitText(repo.dir, ['rev-list', '--objects', 'HEAD'])
+      .split('\n')
+      .map((line) => line.slice(0, 40))
+    for (const oid of history) expect(resumed.read(oid).content.equals(objects.get(oid)!.content)).toBe(true)
+  })
+
+  it('saves an index and loads it back for its own pack only', () => {
+    const pack = packOf(repo.dir)
+    const index = indexPack(pack)
+    const loaded = loadIndex(pack, saveIndex(index))
+
+    expect(loaded).toBeDefined()
+    expect([...loaded!.oids()]).toEqual([...index.oids()])
+    for (const oid of index.oids()) expect(loaded!.read(oid).content.equals(index.read(oid).content)).toBe(true)
+    expect(loadIndex(packOf(repo.dir, 'HEAD~3'), saveIndex(index))).toBeUndefined()
+    expect(loadIndex(pack, saveIndex(index).subarray(0, 100))).toBeUndefined()
+    expect(loadIndex(pack, Buffer.from('not an index'))).toBeUndefined()
   })
 
   it('trips each limit with its code', () => {

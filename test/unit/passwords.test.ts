@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { decoyHash } from '../../shared/auth/accounts.js'
 import { hashPassword, verifyPassword } from '../../shared/crypto/passwords.js'
 
 describe('password hashing', () => {
@@ -15,6 +16,14 @@ describe('password hashing', () => {
     expect(first).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/)
     expect(first).not.toBe(second)
     expect(first).not.toContain('same')
+  })
+
+  it('gives the decoy of unknown emails the parameters and lengths of a real hash, so it costs as much', async () => {
+    const real = await hashPassword('any')
+    const shape = (stored: string) => stored.split('$').map((part, index) => (index < 4 ? part : part.length))
+
+    expect(shape(decoyHash)).toEqual(shape(real))
+    expect(await verifyPassword('vega-decoy-password', decoyHash)).toBe(true)
   })
 
   it('refuses a stored value that is not an scrypt hash', async () => {

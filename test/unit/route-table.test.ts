@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { routeTable } from '../../shared/routes/index.js'
 import { groups, type RouteSpec } from '../../shared/routes/route.js'
+import * as z from '../../shared/zod.js'
 
 // Every route DESIGN.md ("Endpoint groups") names, written out by hand so the table cannot drift from it.
 const designRoutes = [
@@ -123,9 +124,11 @@ describe('the route table', () => {
 
   it('lists as shown-once every answer field a replay must not repeat (a one-time secret)', () => {
     for (const [id, spec] of Object.entries(routeTable) as [string, RouteSpec][]) {
-      const shape = (spec.ok as { shape?: Record<string, { description?: string }> } | undefined)?.shape ?? {}
+      const shape = (spec.ok as { shape?: Record<string, z.core.$ZodType> } | undefined)?.shape ?? {}
       const oneTime = Object.entries(shape)
-        .filter(([, field]) => /one-time|shown once|only in the create answer/i.test(field.description ?? ''))
+        .filter(([, field]) =>
+          /one-time|shown once|only in the create answer/i.test(z.globalRegistry.get(field)?.description ?? ''),
+        )
         .map(([name]) => name)
       if (spec.idempotent) expect(spec.shownOnce ?? [], id).toEqual(oneTime)
     }
@@ -136,6 +139,8 @@ describe('the route table', () => {
       if (spec.status !== 201 && spec.status !== 202) continue
       const target = spec.location && (routeTable as Record<string, RouteSpec>)[spec.location.route]
       expect(target?.method, id).toBe('GET')
+      // A group's Lambda holds only its own routes: a target in another group is named with its path too.
+      expect(spec.location?.path, id).toBe(target!.group === spec.group ? undefined : target!.path)
       // What fills the target's path: this route's parameters, and for one resource the answer's id.
       const own = [...spec.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1])
       const needed = [...target!.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1])
@@ -145,6 +150,13 @@ describe('the route table', () => {
         id,
       ).toEqual([])
     }
+  })
+
+  it("keeps each path in one group, so a wrong method (the path's ANY method) reaches the group that knows them all", () => {
+    const groupsOf = new Map<string, Set<string>>()
+    for (const [, spec] of specs) groupsOf.set(spec.path, (groupsOf.get(spec.path) ?? new Set()).add(spec.group))
+
+    expect([...groupsOf].filter(([, owners]) => owners.size > 1).map(([path]) => path)).toEqual([])
   })
 
   it('answers 204 only from routes without a response schema', () => {

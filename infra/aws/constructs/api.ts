@@ -30,7 +30,7 @@ export const stageName = 'api'
 
 // Memory buys CPU in Lambda. Most groups answer from DynamoDB in milliseconds (256 MB); auth hashes
 // passwords with scrypt (32 MiB, CPU-bound); git-uploads holds a whole push (~4.5 MB, base64 in the event)
-// and hashes it; docs builds the OpenAPI document at cold start; repositories, triage and ops page over
+// and hashes it; docs compacts the 850 KB OpenAPI document it serves; repositories, triage and ops page over
 // many findings. Timeouts: 10 s for single reads; the gateway's 29 s for cascades and bulk triage, past
 // which API Gateway answers 504 timeout whatever the function does.
 const sizing: Record<Group, { memoryMb: number; timeout: Duration }> = {
@@ -150,11 +150,13 @@ export class Api extends Construct {
           targets: props.targets,
           memoryMb: sizing[group].memoryMb,
           timeout: sizing[group].timeout,
-          // The docs page reads Swagger UI's assets from the installed package at run time.
+          // The docs page reads Swagger UI's assets from the installed package at run time, and serves the
+          // OpenAPI document `npm run docs` generates (shared/openapi/served.ts).
           packageFiles:
             group === 'docs'
               ? [{ package: 'swagger-ui-dist', files: ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'] }]
               : [],
+          projectFiles: group === 'docs' ? ['docs/openapi.json'] : [],
         }),
       ]),
     ) as Record<Group, VegaFunction>

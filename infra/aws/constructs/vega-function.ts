@@ -41,6 +41,8 @@ export interface VegaFunctionProps {
   reservedConcurrency?: number
   /** Files a function reads at run time from installed packages, copied next to the bundle. */
   packageFiles?: { package: string; files: string[] }[]
+  /** Files of the project a function reads at run time (generated documents), copied beside the bundle. */
+  projectFiles?: string[]
   /** Packages left out of the bundle (`externalModules`) and copied whole into the asset. */
   shippedPackages?: ShippedPackage[]
 }
@@ -112,6 +114,7 @@ export class VegaFunction extends NodejsFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
+            ...(props.projectFiles ?? []).map((file) => `cp "${inputDir}/${file}" "${outputDir}/"`),
             ...(props.packageFiles ?? []).flatMap(({ package: name, files }) => [
               `mkdir -p "${outputDir}/node_modules/${name}"`,
               ...['package.json', ...files].map(

@@ -89,8 +89,7 @@ export function codeFilesOf(
 ): Map<CodeLanguage, string[]> {
   const groups = new Map<CodeLanguage, string[]>()
   for (const file of source.files) {
-    if (file.size > limits.maxFileBytes || /[.-]min\.[cm]?js$/i.test(file.path)) continue
-    const language = languageOf(file.path)
+    const language = languageToParse(file, limits)
     if (!language || skip(file)) continue
     const path = join(source.root, file.path)
     byPath.set(path, file)
@@ -100,6 +99,18 @@ export function codeFilesOf(
     groups.set(language, paths)
   }
   return groups
+}
+
+/**
+ * The language a file is parsed as, judged by its path and size alone (a minified file under a plain name
+ * is found later); undefined for a file the engine never parses. A git checkout writes by it.
+ */
+export function languageToParse(
+  file: { path: string; size: number },
+  limits: CodeScanLimits = defaultLimits,
+): CodeLanguage | undefined {
+  if (file.size > limits.maxFileBytes || /[.-]min\.[cm]?js$/i.test(file.path)) return undefined
+  return languageOf(file.path)
 }
 
 function looksMinified(path: string): boolean {

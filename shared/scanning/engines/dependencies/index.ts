@@ -1,9 +1,7 @@
 // The dependencies (SCA) engine: parse every lockfile in the tree, look each distinct package up once, and
 // report each installed version an OSV advisory affects (DESIGN.md "Scanning"; issue #7 item 3).
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { InputError } from '../../../errors.js'
-import type { AdvisoryDataUsed, Engine, EngineFinding, ScanSource } from '../../engine.js'
+import { type AdvisoryDataUsed, type Engine, type EngineFinding, readHeadFile, type ScanSource } from '../../engine.js'
 import { type AdvisorySource, packageKey } from './advisory-source.js'
 import { lockfilesOf, parseLockfile } from './lockfiles/index.js'
 import { fixedVersionsAbove, isAffected, lastAffectedAtOrAbove, type OsvRecord } from './osv.js'
@@ -192,7 +190,7 @@ export async function scanDependencies(
             dependencies: [],
             notes: [`${path}: ${size} bytes is over the ${lockfileLimits.maxBytes}-byte limit; skipped`],
           }
-        : parseLockfile(path, await readFile(join(source.root, path)))
+        : parseLockfile(path, readHeadFile(source, path))
     dependencies.push(...parsed.dependencies)
     for (const text of parsed.notes) note(text)
   }

@@ -1,45 +1,45 @@
 // The OSV fields Vega reads (https://ossf.github.io/osv-schema/), and whether a package version is affected.
 // Unknown fields are kept, so a record stored after parsing is the record as published.
-import { z } from 'zod'
+import * as z from '../../../zod.js'
 import { isEcosystem, normalisePackageName } from './types.js'
 import { type Comparator, comparators, mayBeEqual } from './versions.js'
 
 const RangeEvent = z.looseObject({
-  introduced: z.string().optional(),
-  fixed: z.string().optional(),
-  last_affected: z.string().optional(),
-  limit: z.string().optional(),
+  introduced: z.optional(z.string()),
+  fixed: z.optional(z.string()),
+  last_affected: z.optional(z.string()),
+  limit: z.optional(z.string()),
 })
 
 const Range = z.looseObject({
   type: z.string(),
-  repo: z.string().optional(),
+  repo: z.optional(z.string()),
   events: z.array(RangeEvent),
 })
 
 const Affected = z.looseObject({
-  package: z.looseObject({ ecosystem: z.string(), name: z.string(), purl: z.string().optional() }).optional(),
-  ranges: z.array(Range).optional(),
-  versions: z.array(z.string()).optional(),
-  database_specific: z.record(z.string(), z.unknown()).optional(),
+  package: z.optional(z.looseObject({ ecosystem: z.string(), name: z.string(), purl: z.optional(z.string()) })),
+  ranges: z.optional(z.array(Range)),
+  versions: z.optional(z.array(z.string())),
+  database_specific: z.optional(z.record(z.string(), z.unknown())),
 })
 
 export const OsvRecord = z.looseObject({
-  id: z.string().min(1).max(200),
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
   modified: z.string(),
-  published: z.string().optional(),
-  withdrawn: z.string().optional(),
-  aliases: z.array(z.string()).optional(),
-  summary: z.string().optional(),
-  details: z.string().optional(),
-  severity: z.array(z.looseObject({ type: z.string(), score: z.string() })).optional(),
-  affected: z.array(Affected).optional(),
-  database_specific: z
-    .looseObject({
-      severity: z.string().optional(),
-      cwe_ids: z.array(z.string()).optional(),
-    })
-    .optional(),
+  published: z.optional(z.string()),
+  withdrawn: z.optional(z.string()),
+  aliases: z.optional(z.array(z.string())),
+  summary: z.optional(z.string()),
+  details: z.optional(z.string()),
+  severity: z.optional(z.array(z.looseObject({ type: z.string(), score: z.string() }))),
+  affected: z.optional(z.array(Affected)),
+  database_specific: z.optional(
+    z.looseObject({
+      severity: z.optional(z.string()),
+      cwe_ids: z.optional(z.array(z.string())),
+    }),
+  ),
 })
 export type OsvRecord = z.infer<typeof OsvRecord>
 

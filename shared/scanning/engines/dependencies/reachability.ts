@@ -2,10 +2,8 @@
 // import a package? Read from the import statements of JavaScript, TypeScript and Python files, so it says
 // "imported" or "not imported" for npm and PyPI packages and "unknown" elsewhere. A package used only
 // through another one (a transitive dependency) is `not_imported`: its code runs only as that one calls it.
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { contextOf } from '../../context.js'
-import type { ScanSource } from '../../engine.js'
+import { readHeadFile, type ScanSource } from '../../engine.js'
 import { normalisePackageName, type Reachability } from './types.js'
 
 export const reachabilityLimits = {
@@ -106,7 +104,7 @@ export async function importsOf(source: ScanSource): Promise<ImportIndex> {
   if (files.length > reachabilityLimits.maxFiles) return { ...index, complete: false }
   for (const file of files) {
     if (Date.now() > source.deadline || source.cancelled?.()) return { ...index, complete: false }
-    const text = await readFile(join(source.root, file.path), 'utf8').catch(() => undefined)
+    const text = textOf(source, file.path)
     if (text === undefined) continue
     if (python.test(file.path)) {
       index.sawPython = true
@@ -121,6 +119,15 @@ export async function importsOf(source: ScanSource): Promise<ImportIndex> {
     }
   }
   return index
+}
+
+/** A source file's text; undefined when it cannot be read, so it simply adds no import. */
+function textOf(source: ScanSource, path: string): string | undefined {
+  try {
+    return readHeadFile(source, path).toString('utf8')
+  } catch {
+    return undefined
+  }
 }
 
 /** Whether the project's own code imports the package, by the index of its imports. */

@@ -2,11 +2,9 @@
 // one finding per distinct secret value with every path and the commit that brought it there. A
 // finding never carries the secret: its identity is the SHA-256 of the value, its snippets are redacted.
 import { createHash, createHmac } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
 import { contextOf, severityIn } from '../../context.js'
-import type { Engine, EngineFinding, FindingLocation, ScanSource } from '../../engine.js'
+import { type Engine, type EngineFinding, type FindingLocation, readHeadFile, type ScanSource } from '../../engine.js'
 import { type BlobReading, readBlob } from './blob.js'
 import {
   defaultMatchOptions,
@@ -256,7 +254,7 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
           stats.skipped.tooLarge++
           continue
         }
-        await inspect(readFileSync(join(source.root, file.path)), file.path, [{ path: file.path }])
+        await inspect(readHeadFile(source, file.path), file.path, [{ path: file.path }])
       }
     }
     for (const next of queue.splice(0)) apply(next, await next.reading)
@@ -276,13 +274,16 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
 function toFindings(collector: Collector, source: ScanSource, headPaths: Set<string>): EngineFinding[] {
   const commitOrder = new Map(source.history.commits.map((commit, index) => [commit, index]))
   const order = (commit?: string) => (commit === undefined ? -1 : (commitOrder.get(commit) ?? Number.MAX_SAFE_INTEGER))
-  // Which head file is which blob: hashed only for the few paths a secret was found at.
+  // Which head file is which blob: a git head's files say; a folder's are hashed, only for the few paths
+  // a secret was found at.
+  const headFiles = new Map(source.files.map((file) => [file.path, file]))
   const headOids = new Map<string, string | undefined>()
   const headOid = (path: string) => {
     if (!headOids.has(path)) {
+      const file = headFiles.get(path)
       let oid: string | undefined
       try {
-        oid = headPaths.has(path) ? gitBlobOid(readFileSync(join(source.root, path))) : undefined
+        oid = file ? (file.oid ?? gitBlobOid(readHeadFile(source, path))) : undefined
       } catch {
         oid = undefined
       }

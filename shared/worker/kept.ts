@@ -1,0 +1,110 @@
+// What a repository keeps between scans, so the next push and scan cost what changed: the memory of
+// clean blobs the engines skip (shared/scanning/reuse.ts), and the latest complete pack a scan read,
+// whose tips the next push is offered as objects Vega has (a thin push sends only what is new).
+import { forgetObjects, recordObjects, type StoredObjects } from '../data/repositories.js'
+import type { ScanRecord } from '../data/scans.js'
+import { parseBundle } from '../git/bundle.js'
+import type { HistoryWalk } from '../git/checkout.js'
+import { GitError } from '../git/errors.js'
+import { loadWalk, saveWalk } from '../git/history.js'
+import { joinPacks, loadIndex, type PackIndex, saveIndex } from '../git/pack.js'
+import type { RequestLog } from '../log.js'
+import type { ScanSource } from '../scanning/engine.js'
+import { CleanBlobs } from '../scanning/reuse.js'
+import type { PushedRef } from '../scanning/source.js'
+import { objectKeys } from '../storage/bucket.js'
+import { getObjectIfAny, putObject } from '../storage/objects.js'
+
+/** Commits offered as `.have`: the latest push's refs first, then those its pack built on. */
+const maxTips = 32
+
+const cleanBlobsKey = (scan: ScanRecord) => objectKeys.cleanBlobs(scan.workspace_id, scan.repository_id)
+
+export async function recallCleanBlobs(scan: ScanRecord): Promise<CleanBlobs> {
+  return new CleanBlobs(await getObjectIfAny(cleanBlobsKey(scan)))
+}
+
+/** The history walk of the push the scan's pack builds on, if one was saved. */
+export async function recallWalk(scan: ScanRecord): Promise<HistoryWalk | undefined> {
+  const key = scan.input.base?.walk_key
+  const saved = key ? await getObjectIfAny(key) : undefined
+  return saved && loadWalk(saved)
+}
+
+/**
+ * A thin pack made whole with the repository's earlier pack it was built against, and that pack's saved
+ * index (so only the new objects are indexed). A pack no longer held (expired, or its repository's
+ * objects were replaced) is forgotten, so the next push is sent whole.
+ */
+export async function wholePack(scan: ScanRecord, thin: Buffer): Promise<{ pack: Buffer; known?: PackIndex }> {
+  const base = scan.input.base
+  const [stored, savedIndex] = await Promise.all([
+    base ? getObjectIfAny(base.key) : undefined,
+    base?.index_key ? getObjectIfAny(base.index_key) : undefined,
+  ])
+  if (!base || !stored) {
+    if (base) await forgetObjects(scan.repository_id, base.key)
+    throw new GitError(
+      'missing_base',
+      'the push builds on objects of an earlier push that Vega no longer holds; push again (it is then sent whole)',
+    )
+  }
+  const basePack = base.kind === 'bundle' ? parseBundle(stored).pack : stored
+  const pack = joinPacks(basePack, thin)
+  // An index that is not this pack's (or none) only costs indexing the whole pack.
+  return { pack, known: savedIndex && loadIndex(basePack, savedIndex) }
+}
+
+/** What the scan read, for what it keeps once it succeeded. */
+export interface ReadInput {
+  source: ScanSource & { bytes: number; commits: number; index?: PackIndex }
+  refs: PushedRef[]
+  /** The thin pack made whole, when it was one. */
+  whole?: Buffer
+}
+
+/**
+ * After the scan's outcome is recorded: the memory of clean blobs, and the complete pack as the
+ * repository's objects. Either one failing to save costs the next push or scan time, nothing else.
+ */
+export async function keepForNextScan(scan: ScanRecord, read: ReadInput, log: RequestLog): Promise<void> {
+  const { source, refs, whole } = read
+  const kept: Promise<unknown>[] = []
+  if (source.reuse) kept.push(putObject(cleanBlobsKey(scan), source.reuse.serialize()))
+  if (source.index) kept.push(keepObjects(scan, refs, source.index, source.history, whole))
+  for (const outcome of await Promise.allSettled(kept))
+    if (outcome.status === 'rejected')
+      log.warn('what the repository keeps for its next scan was not saved', {
+        scan_id: scan.id,
+        error: String(outcome.reason),
+      })
+}
+
+/** The complete pack (the pushed one, or a thin one made whole) and its index, for the next push. */
+async function keepObjects(
+  scan: ScanRecord,
+  refs: PushedRef[],
+  index: PackIndex,
+  history: HistoryWalk,
+  whole?: Buffer,
+) {
+  const tips = [...new Set([...refs.map((ref) => ref.oid), ...(whole ? (scan.input.base?.tips ?? []) : [])])]
+  const indexKey = objectKeys.packIndex(scan.workspace_id, scan.repository_id, scan.id)
+  const walkKey = objectKeys.historyWalk(scan.workspace_id, scan.repository_id, scan.id)
+  const withTips = { tips: tips.slice(0, maxTips), index_key: indexKey, walk_key: walkKey, scan_id: scan.id }
+  const wholeKey = objectKeys.wholePack(scan.workspace_id, scan.repository_id, scan.id)
+  await Promise.all([
+    putObject(indexKey, saveIndex(index)),
+    putObject(walkKey, saveWalk(history)),
+    whole ? putObject(wholeKey, whole, 'application/x-git-packed-objects') : undefined,
+  ])
+  const objects: StoredObjects = whole
+    ? { key: wholeKey, kind: 'pack', stored_at: new Date().toISOString(), ...withTips }
+    : {
+        key: scan.input.key,
+        kind: scan.input.kind === 'bundle' ? 'bundle' : 'pack',
+        stored_at: scan.created_at,
+        ...withTips,
+      }
+  await recordObjects(scan.repository_id, objects)
+}
