@@ -96,6 +96,9 @@ export async function recordFindings(
     [...merged.keys()].map((fingerprint) => [fingerprint, findingIdOf(scan.repository_id, fingerprint)]),
   )
   const existing = new Map((await getFindings([...ownIds.values()])).map((finding) => [finding.id, finding]))
+  // Each finding's occurrence and refresh touch only its own items: they go side by side. Transitions
+  // (create, reopen, dismiss) move the repository's counters in transactions, so they stay one at a time.
+  const writes = writeQueue(16)
   for (const [fingerprint, finding] of merged) {
     counts.total++
     if (finding.engine === 'secrets' && finding.rule_id === 'vega-api-key') await revokeLeakedKey(scan, finding)
@@ -112,13 +115,15 @@ export async function recordFindings(
         (await renames.predecessor(fingerprint, contextKey)) ??
         (await storedUnderV1(scan, fingerprint, finding)) ??
         own)
-    await putOccurrence({
-      finding_id: id,
-      scan_id: scan.id,
-      repository_id: scan.repository_id,
-      locations: view.locations,
-      snippet: view.snippet,
-    })
+    await writes.add(() =>
+      putOccurrence({
+        finding_id: id,
+        scan_id: scan.id,
+        repository_id: scan.repository_id,
+        locations: view.locations,
+        snippet: view.snippet,
+      }),
+    )
     const now = new Date().toISOString()
     const record: FindingRecord = {
       ...view,
@@ -163,11 +168,30 @@ export async function recordFindings(
       await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       continue
     }
-    await touchFinding(id, scan.id, view)
+    await writes.add(() => touchFinding(id, scan.id, view))
   }
+  // Every finding seen is refreshed before the unseen ones are told apart by their last scan.
+  await writes.drain()
   for (const suppression of matched) await markMatched(suppression, scan.id)
   counts.fixed = await fixUnseen(scan, enginesRun)
   return counts
+}
+
+/** At most `width` writes at a time; `drain` waits for every one and fails with the first failure. */
+function writeQueue(width: number) {
+  const running = new Set<Promise<void>>()
+  const all: Promise<void>[] = []
+  return {
+    async add(write: () => Promise<void>): Promise<void> {
+      while (running.size >= width) await Promise.race(running)
+      const done: Promise<void> = write().finally(() => running.delete(done))
+      // Failures surface in `add` or `drain`; this only keeps one from going unhandled meanwhile.
+      done.catch(() => undefined)
+      running.add(done)
+      all.push(done)
+    },
+    drain: async () => void (await Promise.all(all)),
+  }
 }
 
 /** A suppression binds one fingerprint, or a rule on the paths its glob matches (any location counts). */
