@@ -60,7 +60,12 @@ export async function scanCode(source: ScanSource, limits: CodeScanLimits = defa
   const byPath = new Map<string, SourceFile>()
   const reused = (file: SourceFile) => !!file.oid && !!memory?.reuse('code', file.oid, file.path, file.size)
   const findings: EngineFinding[] = []
-  for (const [language, paths] of codeFilesOf(source, limits, reused, byPath)) {
+  // A minified file is never parsed, whatever it holds: as good as clean, so the next checkout skips it.
+  const minified = (file: SourceFile) => {
+    memory?.scanned('code', file.size)
+    if (file.oid) memory?.remember('code', file.oid, file.path)
+  }
+  for (const [language, paths] of codeFilesOf(source, limits, reused, byPath, minified)) {
     for (let start = 0; start < paths.length; start += limits.batchSize) {
       if (Date.now() > source.deadline) throw new InputError('time_budget', 'code scanning ran past its time budget')
       if (source.cancelled?.()) return findings
@@ -86,6 +91,7 @@ export function codeFilesOf(
   limits: CodeScanLimits,
   skip: (file: SourceFile) => boolean = () => false,
   byPath = new Map<string, SourceFile>(),
+  onMinified: (file: SourceFile) => void = () => undefined,
 ): Map<CodeLanguage, string[]> {
   const groups = new Map<CodeLanguage, string[]>()
   for (const file of source.files) {
@@ -93,7 +99,10 @@ export function codeFilesOf(
     if (!language || skip(file)) continue
     const path = join(source.root, file.path)
     byPath.set(path, file)
-    if (file.size >= minifiedCheckFrom && looksMinified(path)) continue
+    if (file.size >= minifiedCheckFrom && looksMinified(path)) {
+      onMinified(file)
+      continue
+    }
     const paths = groups.get(language) ?? []
     paths.push(path)
     groups.set(language, paths)
