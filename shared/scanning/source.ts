@@ -38,18 +38,25 @@ export function headOf(refs: PushedRef[], defaultBranch: string): PushedRef {
   return head
 }
 
+/** What earlier scans of the repository left for this one (shared/worker/kept.ts). */
+export interface EarlierScans {
+  /** The memory of clean blobs: the checkout writes none the code engine knows clean. */
+  reuse?: CleanBlobs
+  /** The saved index of a pack this one begins with (a thin push made whole): only the rest is indexed. */
+  known?: PackIndex
+  /** The history walk of the push that pack held: only the commits after it are walked. */
+  walked?: HistoryWalk
+}
+
 export function prepareSource(
   pack: Buffer,
   refs: PushedRef[],
   defaultBranch: string,
   dir: string,
   deadline: number,
-  reuse?: CleanBlobs,
-  /** The saved index of a pack this one begins with (a thin push made whole): only the rest is indexed. */
-  known?: PackIndex,
-  /** The history walk of the push that pack held: only the commits after it are walked. */
-  walked?: HistoryWalk,
+  earlier: EarlierScans = {},
 ): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex } {
+  const { reuse, known, walked } = earlier
   const index = indexPack(pack, { deadline, known })
   const tips = refs.map((ref) => peel(index, ref.oid))
   const head = peel(index, headOf(refs, defaultBranch).oid)

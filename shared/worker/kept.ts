@@ -91,7 +91,7 @@ async function keepObjects(
   const tips = [...new Set([...refs.map((ref) => ref.oid), ...(whole ? (scan.input.base?.tips ?? []) : [])])]
   const indexKey = objectKeys.packIndex(scan.workspace_id, scan.repository_id, scan.id)
   const walkKey = objectKeys.historyWalk(scan.workspace_id, scan.repository_id, scan.id)
-  const withTips = { tips: tips.slice(0, maxTips), index_key: indexKey, walk_key: walkKey, scan_id: scan.id }
+  const recorded = { tips: tips.slice(0, maxTips), index_key: indexKey, walk_key: walkKey, scan_id: scan.id }
   const wholeKey = objectKeys.wholePack(scan.workspace_id, scan.repository_id, scan.id)
   await Promise.all([
     putObject(indexKey, saveIndex(index)),
@@ -99,12 +99,12 @@ async function keepObjects(
     whole ? putObject(wholeKey, whole, 'application/x-git-packed-objects') : undefined,
   ])
   const objects: StoredObjects = whole
-    ? { key: wholeKey, kind: 'pack', stored_at: new Date().toISOString(), ...withTips }
+    ? { key: wholeKey, kind: 'pack', stored_at: new Date().toISOString(), ...recorded }
     : {
         key: scan.input.key,
         kind: scan.input.kind === 'bundle' ? 'bundle' : 'pack',
         stored_at: scan.created_at,
-        ...withTips,
+        ...recorded,
       }
   await recordObjects(scan.repository_id, objects)
 }

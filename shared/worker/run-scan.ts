@@ -203,7 +203,7 @@ async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, dea
   // the history walk of the push this one builds on (only newer commits are walked).
   const [reuse, walked] = await Promise.all([recallCleanBlobs(scan), recallWalk(scan)])
   try {
-    return { source: prepareSource(pack, refs, defaultBranch, dir, deadline, reuse, undefined, walked), refs }
+    return { source: prepareSource(pack, refs, defaultBranch, dir, deadline, { reuse, walked }), refs }
   } catch (error) {
     // A thin pack: its deltas, trees or even its tips (a push of a commit Vega holds) are among the
     // objects the push was offered.
@@ -214,6 +214,6 @@ async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, dea
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir)
   const whole = await wholePack(scan, pack)
-  const source = prepareSource(whole.pack, refs, defaultBranch, dir, deadline, reuse, whole.known, walked)
+  const source = prepareSource(whole.pack, refs, defaultBranch, dir, deadline, { reuse, known: whole.known, walked })
   return { source, refs, whole: whole.pack }
 }

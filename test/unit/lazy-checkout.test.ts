@@ -64,7 +64,7 @@ function fullCheckout(dir: string): ScanSource {
 function lazyCheckout(dir: string, memory?: CleanBlobs) {
   const oid = gitText(dir, ['rev-parse', 'HEAD'])
   const refs = [{ ref: 'refs/heads/main', oid }]
-  return prepareSource(packOf(dir, 'HEAD'), refs, 'main', tempDir(), Number.POSITIVE_INFINITY, memory)
+  return prepareSource(packOf(dir, 'HEAD'), refs, 'main', tempDir(), Number.POSITIVE_INFINITY, { reuse: memory })
 }
 
 async function findingsOf(source: ScanSource): Promise<string[]> {
