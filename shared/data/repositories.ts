@@ -33,6 +33,21 @@ const openCounts = Object.fromEntries(
   severities.map((severity) => [`open_${severity}`, z._default(z.number().check(z.int()), 0)]),
 ) as Record<`open_${Severity}`, z.ZodMiniDefault<z.ZodMiniNumber>>
 
+/** A complete pack kept for the repository's next push, with what spares re-reading it. */
+export const storedObjects = z.object({
+  key: z.string(),
+  /** A pushed pack, or a bundle (the pack follows its header). */
+  kind: z.enum(['pack', 'bundle']),
+  tips: z.array(z.string()),
+  /** The pack's saved index (shared/git/pack.ts saveIndex): a push built on it is indexed from its end. */
+  index_key: z.optional(z.string()),
+  /** The history walk of the push (shared/git/history.ts saveWalk): a later push walks only its new commits. */
+  walk_key: z.optional(z.string()),
+  scan_id: ScanId,
+  /** When the object was written: uploads expire, so an old one is not offered. */
+  stored_at: z.string(),
+})
+
 export const repositoryRecord = z.object({
   id: RepositoryId,
   project_id: ProjectId,
@@ -47,21 +62,7 @@ export const repositoryRecord = z.object({
    * The latest complete pack a scan of the repository read, whose objects a push may leave out: the
    * remote advertises `tips` as objects it has, so git sends a thin pack of what is new.
    */
-  objects: z.optional(
-    z.object({
-      key: z.string(),
-      /** A pushed pack, or a bundle (the pack follows its header). */
-      kind: z.enum(['pack', 'bundle']),
-      tips: z.array(z.string()),
-      /** The pack's saved index (shared/git/pack.ts saveIndex): a push built on it is indexed from its end. */
-      index_key: z.optional(z.string()),
-      /** The history walk of the push (shared/git/history.ts saveWalk): a later push walks only its new commits. */
-      walk_key: z.optional(z.string()),
-      scan_id: ScanId,
-      /** When the object was written: uploads expire, so an old one is not offered. */
-      stored_at: z.string(),
-    }),
-  ),
+  objects: z.optional(storedObjects),
   ...openCounts,
   created_at: z.string(),
   updated_at: z.string(),
@@ -163,7 +164,7 @@ export async function recordLastScan(
   )
 }
 
-export type StoredObjects = NonNullable<RepositoryRecord['objects']>
+export type StoredObjects = z.infer<typeof storedObjects>
 
 /** Records a scan's complete pack as the repository's objects, unless a later scan's is already there. */
 export async function recordObjects(id: RepositoryId, objects: StoredObjects): Promise<void> {

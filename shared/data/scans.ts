@@ -22,6 +22,7 @@ import {
 import { deleteInventory } from './inventories.js'
 import { activeShards, keys } from './keys.js'
 import { policyEffects } from './policies.js'
+import { storedObjects } from './repositories.js'
 
 export const scanStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
 export type ScanStatus = (typeof scanStatuses)[number]
@@ -59,15 +60,7 @@ export const scanRecord = z.object({
     objects: z.optional(z.number()),
     refs: z.optional(z.array(z.object({ ref: z.string(), oid: z.string() }))),
     /** For a pushed pack: the repository's earlier complete pack it may be thin against, and that pack's tips. */
-    base: z.optional(
-      z.object({
-        key: z.string(),
-        kind: z.enum(['pack', 'bundle']),
-        tips: z.array(z.string()),
-        index_key: z.optional(z.string()),
-        walk_key: z.optional(z.string()),
-      }),
-    ),
+    base: z.optional(z.omit(storedObjects, { scan_id: true, stored_at: true })),
     /** For an archive (a legacy session): how it is packed. */
     format: z.optional(z.enum(archiveFormats)),
   }),

@@ -194,34 +194,24 @@ export interface HistoryWalk {
  * Every blob reachable from the heads, once, with where it appears. A (tree, path) pair already walked is skipped,
  * so the work grows with what the history changes, not with commits × files.
  */
-export function walkHistory(
-  index: PackIndex,
-  headOids: string[],
-  options: { deadline?: number; maxEntries?: number } = {},
-): HistoryWalk {
-  const deadline = options.deadline ?? noDeadline
-  // Tree entries visited: bounds a history of trees that share subtrees under many paths.
-  const maxEntries = options.maxEntries ?? 10_000_000
-  let entries = 0
-  const found = new Map<string, { commit: Commit; order: number }>()
-  const queue = headOids.map((oid) => peelToCommit(index, oid))
-  for (let q = 0; q < queue.length; q++) {
-    const oid = queue[q]!
-    if (found.has(oid)) continue
-    const commit = readCommit(index, oid)
-    found.set(oid, { commit, order: q })
-    for (const p of commit.parents) if (!found.has(p) && index.has(p)) queue.push(p)
-  }
-  // Oldest first, so "first commit" means the one that introduced the blob; discovery order breaks ties.
-  const commits = [...found.entries()]
-    .sort(([, a], [, b]) => (a.commit.committer?.time ?? 0) - (b.commit.committer?.time ?? 0) || b.order - a.order)
-    .map(([oid]) => oid)
+/** Tree entries a walk visits at most: bounds a history of trees that share subtrees under many paths. */
+export const maxWalkEntries = 10_000_000
 
+export interface WalkOptions {
+  deadline?: number
+  maxEntries?: number
+}
+
+export function walkHistory(index: PackIndex, headOids: string[], options: WalkOptions = {}): HistoryWalk {
+  const deadline = options.deadline ?? noDeadline
+  const maxEntries = options.maxEntries ?? maxWalkEntries
+  let entries = 0
+  const commits = orderCommits(index, headOids)
   const blobs = new Map<string, BlobSighting>()
   const walked = new Set<string>()
   for (const commitOid of commits) {
     checkDeadline(deadline, 'history walk')
-    const pending = [{ oid: found.get(commitOid)!.commit.tree, path: '' }]
+    const pending = [{ oid: readCommit(index, commitOid).tree, path: '' }]
     while (pending.length > 0) {
       const { oid, path } = pending.pop()!
       const key = `${oid} ${path}`
@@ -232,25 +222,45 @@ export function walkHistory(
       if (entries > maxEntries) throw new GitError('too_large', `the history has over ${maxEntries} tree entries`)
       for (const e of list) {
         const rel = path ? `${path}/${e.name}` : e.name
-        if (e.kind === 'tree') {
-          pending.push({ oid: e.oid, path: rel })
-        } else if (e.kind !== 'submodule') {
-          const seen = blobs.get(e.oid)
-          if (seen) {
-            if (!seen.paths.some((p) => p.path === rel)) seen.paths.push({ path: rel, commit: commitOid })
-          } else {
-            const info = index.get(e.oid)
-            if (!info) throw new GitError('missing_object', `blob ${e.oid} at ${rel} is not in the pack`)
-            blobs.set(e.oid, {
-              oid: e.oid,
-              size: info.size,
-              firstCommit: commitOid,
-              paths: [{ path: rel, commit: commitOid }],
-            })
-          }
-        }
+        if (e.kind === 'tree') pending.push({ oid: e.oid, path: rel })
+        else if (e.kind !== 'submodule') recordSighting(index, blobs, e.oid, rel, commitOid)
       }
     }
   }
   return { commits, blobs }
+}
+
+/**
+ * Reachable commits, oldest first by committer time, so "first commit" means the one that introduced a
+ * blob; ties in reverse order of discovery. Parents outside the pack (a shallow push) end the walk there.
+ */
+export function orderCommits(index: PackIndex, headOids: string[]): string[] {
+  const found = new Map<string, { time: number; order: number }>()
+  const queue = headOids.map((oid) => peelToCommit(index, oid))
+  for (let q = 0; q < queue.length; q++) {
+    const oid = queue[q]!
+    if (found.has(oid)) continue
+    const commit = readCommit(index, oid)
+    found.set(oid, { time: commit.committer?.time ?? 0, order: q })
+    for (const p of commit.parents) if (!found.has(p) && index.has(p)) queue.push(p)
+  }
+  return [...found.entries()].sort(([, a], [, b]) => a.time - b.time || b.order - a.order).map(([oid]) => oid)
+}
+
+/** A blob seen at a path in a commit: a new blob, or a new path of one (the first commit there wins). */
+export function recordSighting(
+  index: PackIndex,
+  blobs: Map<string, BlobSighting>,
+  oid: string,
+  path: string,
+  commit: string,
+): void {
+  const seen = blobs.get(oid)
+  if (seen) {
+    if (!seen.paths.some((p) => p.path === path)) seen.paths.push({ path, commit })
+    return
+  }
+  const info = index.get(oid)
+  if (!info) throw new GitError('missing_object', `blob ${oid} at ${path} is not in the pack`)
+  blobs.set(oid, { oid, size: info.size, firstCommit: commit, paths: [{ path, commit }] })
 }

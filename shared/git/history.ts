@@ -4,14 +4,19 @@
 // commits) whenever the earlier walk's commits are the oldest of the new walk's, in the same order;
 // otherwise (a rewritten history, clocks out of order) the whole history is walked.
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { type BlobSighting, type HistoryWalk, peelToCommit, readCommit, readTree, walkHistory } from './checkout.js'
+import {
+  type BlobSighting,
+  type HistoryWalk,
+  maxWalkEntries,
+  orderCommits,
+  readCommit,
+  readTree,
+  recordSighting,
+  type WalkOptions,
+  walkHistory,
+} from './checkout.js'
 import { checkDeadline, GitError, noDeadline } from './errors.js'
 import type { PackIndex } from './pack.js'
-
-export interface WalkOptions {
-  deadline?: number
-  maxEntries?: number
-}
 
 /** The walk of `headOids`, reusing `before` where it can; says whether it did. */
 export function walkHistoryAfter(
@@ -25,7 +30,7 @@ export function walkHistoryAfter(
   if (!before || known === 0 || known > commits.length || before.commits.some((oid, i) => commits[i] !== oid))
     return { walk: walkHistory(index, headOids, options), reused: false }
   const deadline = options.deadline ?? noDeadline
-  const maxEntries = options.maxEntries ?? 10_000_000
+  const maxEntries = options.maxEntries ?? maxWalkEntries
   const position = new Map(commits.map((oid, i) => [oid, i]))
   // A copy: the earlier walk stays as it was, whatever happens to this one.
   const blobs = new Map([...before.blobs].map(([oid, blob]) => [oid, { ...blob, paths: [...blob.paths] }]))
@@ -52,38 +57,12 @@ export function walkHistoryAfter(
         if (e.kind === 'tree') {
           pending.push({ oid: e.oid, path: rel, was: old?.kind === 'tree' ? old.oid : undefined })
         } else if (e.kind !== 'submodule' && !(old && old.kind !== 'tree' && old.oid === e.oid)) {
-          const seen = blobs.get(e.oid)
-          if (seen) {
-            if (!seen.paths.some((p) => p.path === rel)) seen.paths.push({ path: rel, commit: commitOid })
-          } else {
-            const info = index.get(e.oid)
-            if (!info) throw new GitError('missing_object', `blob ${e.oid} at ${rel} is not in the pack`)
-            blobs.set(e.oid, {
-              oid: e.oid,
-              size: info.size,
-              firstCommit: commitOid,
-              paths: [{ path: rel, commit: commitOid }],
-            })
-          }
+          recordSighting(index, blobs, e.oid, rel, commitOid)
         }
       }
     }
   }
   return { walk: { commits, blobs }, reused: true }
-}
-
-/** Reachable commits, oldest first by committer time, ties in reverse order of discovery (as walkHistory). */
-export function orderCommits(index: PackIndex, headOids: string[]): string[] {
-  const found = new Map<string, { time: number; order: number }>()
-  const queue = headOids.map((oid) => peelToCommit(index, oid))
-  for (let q = 0; q < queue.length; q++) {
-    const oid = queue[q]!
-    if (found.has(oid)) continue
-    const commit = readCommit(index, oid)
-    found.set(oid, { time: commit.committer?.time ?? 0, order: q })
-    for (const p of commit.parents) if (!found.has(p) && index.has(p)) queue.push(p)
-  }
-  return [...found.entries()].sort(([, a], [, b]) => a.time - b.time || b.order - a.order).map(([oid]) => oid)
 }
 
 /** A walk as bytes to keep beside its pack: commits by position, so each oid is written once. */

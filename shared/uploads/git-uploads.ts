@@ -187,18 +187,11 @@ export async function infoRefs(id: UploadId, authorization: string | undefined, 
 const offerForMs = (uploadsBucket.expireUploadsAfterDays - 1) * 24 * 3600 * 1000
 
 /** What a scan's input keeps of the objects its push was offered. */
-const baseOf = (objects: StoredObjects | undefined): Pick<ScanRecord['input'], 'base'> =>
-  objects
-    ? {
-        base: {
-          key: objects.key,
-          kind: objects.kind,
-          tips: objects.tips,
-          index_key: objects.index_key,
-          walk_key: objects.walk_key,
-        },
-      }
-    : {}
+function baseOf(objects: StoredObjects | undefined): Pick<ScanRecord['input'], 'base'> {
+  if (!objects) return {}
+  const { scan_id: _scan, stored_at: _stored, ...base } = objects
+  return { base }
+}
 
 /**
  * The repository's complete pack a push may build on (its tips go out as `.have`): the latest one a scan
