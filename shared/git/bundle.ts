@@ -1,11 +1,15 @@
 // `git bundle` files: a text header, then the same pack a push sends (research/git-push.md §2.4).
+import { closeSync, openSync, readSync } from 'node:fs'
 import { GitError } from './errors.js'
+import { FileBytes } from './pack-bytes.js'
 
 export interface Bundle {
   version: 2 | 3
   refs: { oid: string; ref: string }[]
   prerequisites: string[]
   pack: Buffer
+  /** Where the pack starts. */
+  packOffset: number
 }
 
 const maxHeaderBytes = 1024 * 1024
@@ -37,5 +41,19 @@ export function parseBundle(buf: Buffer): Bundle {
     throw new GitError('bad_bundle', `bundle needs ${prerequisites.length} commits it does not contain`)
   }
   if (refs.length === 0) throw new GitError('bad_bundle', 'bundle has no refs')
-  return { version, refs, prerequisites, pack: buf.subarray(stop + 2) }
+  return { version, refs, prerequisites, pack: buf.subarray(stop + 2), packOffset: stop + 2 }
+}
+
+/** A bundle on disk: its header parsed, its pack read from the file where it starts. */
+export function readBundleFile(path: string): Omit<Bundle, 'pack'> & { pack: FileBytes } {
+  const head = Buffer.alloc(maxHeaderBytes + 2)
+  const fd = openSync(path, 'r')
+  let length: number
+  try {
+    length = readSync(fd, head, 0, head.length, 0)
+  } finally {
+    closeSync(fd)
+  }
+  const bundle = parseBundle(head.subarray(0, length))
+  return { ...bundle, pack: new FileBytes(path, bundle.packOffset) }
 }

@@ -1,8 +1,11 @@
 // A git packfile reader on Node's zlib and crypto (research/git-push.md §2): the worker gets a whole, non-thin
-// pack, so every object must resolve inside it. Format: git Documentation/gitformat-pack.txt.
+// pack, so every object must resolve inside it. Format: git Documentation/gitformat-pack.txt. The pack is
+// a Buffer or a file read a range at a time (pack-bytes.ts): memory holds the index, never the pack.
 import { createHash } from 'node:crypto'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { inflateSync } from 'node:zlib'
 import { checkDeadline, GitError, noDeadline, type TimeBudget } from './errors.js'
+import { copyInto, ForwardReader, type PackBytes, sha1Of } from './pack-bytes.js'
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag'
 
@@ -33,37 +36,50 @@ const typeNames = ['', 'commit', 'tree', 'blob', 'tag'] as const
 const OFS_DELTA = 6
 const REF_DELTA = 7
 
-export function verifyPackHeader(buf: Buffer): { version: number; objectCount: number } {
-  if (buf.length < 32) throw new GitError('corrupt_pack', `pack is ${buf.length} bytes, shorter than any valid pack`)
-  if (buf.toString('latin1', 0, 4) !== 'PACK') throw new GitError('bad_signature', 'data does not start with PACK')
-  const version = buf.readUInt32BE(4)
+export function verifyPackHeader(pack: PackBytes): { version: number; objectCount: number } {
+  if (pack.length < 32) throw new GitError('corrupt_pack', `pack is ${pack.length} bytes, shorter than any valid pack`)
+  const header = pack.subarray(0, 12)
+  if (header.toString('latin1', 0, 4) !== 'PACK') throw new GitError('bad_signature', 'data does not start with PACK')
+  const version = header.readUInt32BE(4)
   if (version !== 2 && version !== 3) throw new GitError('bad_version', `pack version ${version} is not 2 or 3`)
-  return { version, objectCount: buf.readUInt32BE(8) }
+  return { version, objectCount: header.readUInt32BE(8) }
 }
 
-export function verifyPackChecksum(buf: Buffer): void {
-  if (buf.length < 32) throw new GitError('corrupt_pack', `pack is ${buf.length} bytes, shorter than any valid pack`)
-  const end = buf.length - 20
-  const sum = createHash('sha1').update(buf.subarray(0, end)).digest()
-  if (!sum.equals(buf.subarray(end))) throw new GitError('bad_checksum', 'pack checksum does not match its content')
+export function verifyPackChecksum(pack: PackBytes): void {
+  if (pack.length < 32) throw new GitError('corrupt_pack', `pack is ${pack.length} bytes, shorter than any valid pack`)
+  const end = pack.length - 20
+  if (!sha1Of(pack, 0, end).equals(pack.subarray(end, pack.length)))
+    throw new GitError('bad_checksum', 'pack checksum does not match its content')
 }
+
+/** The trailing SHA-1 that names a pack's content. */
+export const packChecksum = (pack: PackBytes): Buffer => pack.subarray(pack.length - 20, pack.length)
 
 /**
- * One pack of both packs' objects: a thin pack's deltas then find their bases inside. Entries are copied as
- * they are (an OFS_DELTA's offset is relative, so it still lands on its base); the count and the checksum
- * are written anew. Both packs must be whole files (checked).
+ * Writes to `path` one pack of both packs' objects: a thin pack's deltas then find their bases inside.
+ * Entries are copied as they are (an OFS_DELTA's offset is relative, so it still lands on its base); the
+ * count and the checksum are written anew. Both packs must be whole (checked, the first while it is copied).
  */
-export function joinPacks(first: Buffer, second: Buffer): Buffer {
-  for (const pack of [first, second]) verifyPackChecksum(pack)
+export function joinPacks(first: PackBytes, second: PackBytes, path: string): void {
+  verifyPackChecksum(second)
   const count = verifyPackHeader(first).objectCount + verifyPackHeader(second).objectCount
   const header = Buffer.alloc(12)
   header.write('PACK', 0, 'latin1')
   header.writeUInt32BE(2, 4)
   header.writeUInt32BE(count, 8)
-  const body = [header, first.subarray(12, first.length - 20), second.subarray(12, second.length - 20)]
-  const hash = createHash('sha1')
-  for (const part of body) hash.update(part)
-  return Buffer.concat([...body, hash.digest()])
+  const hash = createHash('sha1').update(header)
+  const fd = openSync(path, 'w')
+  try {
+    writeSync(fd, header)
+    const firstHash = createHash('sha1').update(first.subarray(0, 12))
+    copyInto(fd, first, 12, first.length - 20, hash, firstHash)
+    if (!firstHash.digest().equals(packChecksum(first)))
+      throw new GitError('bad_checksum', 'pack checksum does not match its content')
+    copyInto(fd, second, 12, second.length - 20, hash)
+    writeSync(fd, hash.digest())
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** git's delta format: two size varints, then copy-from-base and insert instructions. */
@@ -150,7 +166,7 @@ export class PackIndex {
   readonly #t: PackTables
 
   constructor(
-    readonly pack: Buffer,
+    readonly pack: PackBytes,
     readonly count: number,
     tables: PackTables,
     private readonly limits: PackLimits,
@@ -283,7 +299,7 @@ export interface IndexOptions extends Partial<PackLimits> {
   known?: PackIndex
 }
 
-export function indexPack(pack: Buffer, options: IndexOptions = {}): PackIndex {
+export function indexPack(pack: PackBytes, options: IndexOptions = {}): PackIndex {
   const { known, ...given } = options
   const limits = { ...defaultPackLimits(), ...given }
   const { objectCount: n } = verifyPackHeader(pack)
@@ -337,18 +353,28 @@ export function indexPack(pack: Buffer, options: IndexOptions = {}): PackIndex {
       throw new GitError('too_large', `the pack inflates past ${limits.maxTotalBytes} bytes`)
     }
   }
-  const inflateAt = (start: number, stop: number, size: number): { data: Buffer; used: number } => {
-    try {
-      const { buffer, engine } = inflateSync(pack.subarray(start, stop), {
-        info: true,
-        // A declared size bounds the output, so a zlib bomb stops at once instead of filling memory.
-        maxOutputLength: Math.max(size, 1),
-        chunkSize: Math.min(Math.max(size + 64, 1024), 4 * 1024 ** 2),
-      }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } }
-      if (buffer.length !== size) throw new Error(`inflated to ${buffer.length} bytes, not ${size}`)
-      return { data: buffer, used: engine.bytesWritten }
-    } catch (err) {
-      throw new GitError('corrupt_pack', `object at offset ${start} does not inflate: ${(err as Error).message}`)
+  const reader = new ForwardReader(pack)
+  // zlib's own bound on what deflate makes of `size` bytes; a stream that is longer still (valid, but no
+  // zlib writes one) is read again with more input.
+  const deflateBound = (size: number) => size + (size >>> 12) + (size >>> 14) + (size >>> 25) + 64
+  const inflateAt = (start: number, size: number): { data: Buffer; used: number } => {
+    for (let want = deflateBound(size); ; want *= 4) {
+      const { buf, pos: at } = reader.at(start, Math.min(want, end - start))
+      const input = buf.subarray(at, at + Math.min(want, end - start))
+      try {
+        const { buffer, engine } = inflateSync(input, {
+          info: true,
+          // A declared size bounds the output, so a zlib bomb stops at once instead of filling memory.
+          maxOutputLength: Math.max(size, 1),
+          chunkSize: Math.min(Math.max(size + 64, 1024), 4 * 1024 ** 2),
+        }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } }
+        if (buffer.length !== size) throw new Error(`inflated to ${buffer.length} bytes, not ${size}`)
+        return { data: buffer, used: engine.bytesWritten }
+      } catch (err) {
+        const cut = (err as { code?: string }).code === 'Z_BUF_ERROR' && start + want < end
+        if (!cut)
+          throw new GitError('corrupt_pack', `object at offset ${start} does not inflate: ${(err as Error).message}`)
+      }
     }
   }
   // Only objects before `below` have offsets yet, and an OFS_DELTA base always comes earlier.
@@ -365,29 +391,37 @@ export function indexPack(pack: Buffer, options: IndexOptions = {}): PackIndex {
     return -1
   }
 
+  // An entry's header is at most 40 bytes: a size varint, then a delta's base offset or base oid.
+  const headerBytes = 64
   let pos = first ? dataEnd[first - 1]! : 12
   for (let i = first; i < n; i++) {
     if ((i & 1023) === 0) checkTime()
     if (pos >= end) throw new GitError('corrupt_pack', `the pack ends after ${i} of ${n} objects`)
     offsets[i] = pos
-    let c = pack[pos++]!
+    const { buf: head, pos: headAt } = reader.at(pos, headerBytes)
+    const shift0 = headAt - pos
+    const byteAt = (at: number) => {
+      if (at >= end) throw new GitError('corrupt_pack', `bad object header at offset ${offsets[i]}`)
+      return head[at + shift0]!
+    }
+    let c = byteAt(pos++)
     const k = (c >> 4) & 7
     let size = c & 15
     let shift = 4
     while (c & 0x80) {
-      if (pos >= end || shift > 49) throw new GitError('corrupt_pack', `bad object header at offset ${offsets[i]}`)
-      c = pack[pos++]!
+      if (shift > 49) throw new GitError('corrupt_pack', `bad object header at offset ${offsets[i]}`)
+      c = byteAt(pos++)
       size += (c & 0x7f) * 2 ** shift
       shift += 7
     }
     kind[i] = k
     rawSizes[i] = size
     if (k === OFS_DELTA) {
-      c = pack[pos++]!
+      c = byteAt(pos++)
       let rel = c & 0x7f
       while (c & 0x80) {
-        if (pos >= end || rel > 2 ** 45) throw new GitError('corrupt_pack', `bad delta offset at ${offsets[i]}`)
-        c = pack[pos++]!
+        if (rel > 2 ** 45) throw new GitError('corrupt_pack', `bad delta offset at ${offsets[i]}`)
+        c = byteAt(pos++)
         rel = (rel + 1) * 128 + (c & 0x7f)
       }
       const b = findOffset(offsets[i]! - rel, i)
@@ -395,7 +429,8 @@ export function indexPack(pack: Buffer, options: IndexOptions = {}): PackIndex {
       baseIdx[i] = b
     } else if (k === REF_DELTA) {
       if (pos + 20 > end) throw new GitError('corrupt_pack', `truncated delta base at offset ${offsets[i]}`)
-      refBases.set(i, pack.subarray(pos, pos + 20))
+      // Copied: the reader's window is not kept.
+      refBases.set(i, Buffer.from(head.subarray(pos + shift0, pos + shift0 + 20)))
       pos += 20
     } else if (k < 1 || k > 4) {
       throw new GitError('corrupt_pack', `unknown object type ${k} at offset ${offsets[i]}`)
@@ -404,7 +439,7 @@ export function indexPack(pack: Buffer, options: IndexOptions = {}): PackIndex {
       throw new GitError('too_large', `an object of ${size} bytes exceeds the ${limits.maxObjectBytes}-byte limit`)
     }
     dataStart[i] = pos
-    const { data, used } = inflateAt(pos, end, size)
+    const { data, used } = inflateAt(pos, size)
     pos += used
     dataEnd[i] = pos
     if (k <= 4) {
@@ -505,7 +540,7 @@ export function saveIndex(index: PackIndex): Buffer {
   const header = Buffer.alloc(savedIndexHeader)
   header.write(savedIndexMagic, 0, 'latin1')
   header.writeUInt32BE(index.count, 8)
-  index.pack.copy(header, 12, index.pack.length - 20)
+  packChecksum(index.pack).copy(header, 12)
   const columns = [t.offsets, t.dataStart, t.dataEnd, t.kind, t.type, t.sizes, t.rawSizes, t.baseIdx, t.isBase]
   return Buffer.concat([
     header,
@@ -515,11 +550,10 @@ export function saveIndex(index: PackIndex): Buffer {
 }
 
 /** A saved index of this very pack, or undefined when the bytes are not one (another pack, a cut file). */
-export function loadIndex(pack: Buffer, saved: Buffer, options: Partial<PackLimits> = {}): PackIndex | undefined {
+export function loadIndex(pack: PackBytes, saved: Buffer, options: Partial<PackLimits> = {}): PackIndex | undefined {
   if (saved.length < savedIndexHeader || saved.toString('latin1', 0, 8) !== savedIndexMagic) return undefined
   const n = saved.readUInt32BE(8)
-  if (n !== verifyPackHeader(pack).objectCount || !saved.subarray(12, 32).equals(pack.subarray(pack.length - 20)))
-    return undefined
+  if (n !== verifyPackHeader(pack).objectCount || !saved.subarray(12, 32).equals(packChecksum(pack))) return undefined
   if (saved.length !== savedIndexHeader + n * (8 * 5 + 4 + 3 + 20)) return undefined
   let at = savedIndexHeader
   // Copied into fresh arrays: a Float64Array needs 8-byte alignment the saved bytes do not promise.

@@ -7,6 +7,7 @@ import { type CheckoutStats, checkout, type HistoryWalk, type TreeFile } from '.
 import { GitError } from '../git/errors.js'
 import { walkHistoryAfter } from '../git/history.js'
 import { indexPack, type PackIndex } from '../git/pack.js'
+import type { PackBytes } from '../git/pack-bytes.js'
 import { type ArchiveFormat, type ArchiveLimits, type ArchiveStats, extractArchive } from './archive.js'
 import type { ScanSource } from './engine.js'
 import { languageToParse } from './engines/code/runner.js'
@@ -49,7 +50,7 @@ export interface EarlierScans {
 }
 
 export function prepareSource(
-  pack: Buffer,
+  pack: PackBytes,
   refs: PushedRef[],
   defaultBranch: string,
   dir: string,

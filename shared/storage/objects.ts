@@ -1,4 +1,8 @@
 // The uploads bucket: what the API writes and signs, and what the worker reads.
+
+import { createReadStream, createWriteStream, statSync } from 'node:fs'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -18,6 +22,31 @@ export async function putObject(
   await s3().send(
     new PutObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key, Body: body, ContentType: contentType }),
   )
+}
+
+/** A file's bytes as an object, streamed from disk (a kept pack reaches a gigabyte). */
+export async function putFile(key: string, path: string, contentType = 'application/octet-stream'): Promise<void> {
+  await s3().send(
+    new PutObjectCommand({
+      Bucket: config().UPLOADS_BUCKET,
+      Key: key,
+      Body: createReadStream(path),
+      ContentLength: statSync(path).size,
+      ContentType: contentType,
+    }),
+  )
+}
+
+/** The object streamed into a file (the worker's input: never held whole in memory); false when there is none. */
+export async function downloadObject(key: string, path: string): Promise<boolean> {
+  try {
+    const answer = await s3().send(new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }))
+    await pipeline(answer.Body as Readable, createWriteStream(path))
+    return true
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return false
+    throw error
+  }
 }
 
 /** The whole object, as a Buffer over the bytes the SDK read (no copy: inputs reach a gigabyte). */

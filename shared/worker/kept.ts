@@ -3,17 +3,19 @@
 // whose tips the next push is offered as objects Vega has (a thin push sends only what is new).
 import { forgetObjects, recordObjects, type StoredObjects } from '../data/repositories.js'
 import type { ScanRecord } from '../data/scans.js'
-import { parseBundle } from '../git/bundle.js'
+import { readBundleFile } from '../git/bundle.js'
 import type { HistoryWalk } from '../git/checkout.js'
 import { GitError } from '../git/errors.js'
 import { loadWalk, saveWalk } from '../git/history.js'
 import { joinPacks, loadIndex, type PackIndex, saveIndex } from '../git/pack.js'
+import { FileBytes, type PackBytes } from '../git/pack-bytes.js'
 import type { RequestLog } from '../log.js'
 import type { ScanSource } from '../scanning/engine.js'
 import { CleanBlobs } from '../scanning/reuse.js'
 import type { PushedRef } from '../scanning/source.js'
 import { objectKeys } from '../storage/bucket.js'
-import { getObjectIfAny, putObject } from '../storage/objects.js'
+import { downloadObject, getObjectIfAny, putFile, putObject } from '../storage/objects.js'
+import type { Scratch } from './scratch.js'
 
 /** Commits offered as `.have`: the latest push's refs first, then those its pack built on. */
 const maxTips = 32
@@ -32,35 +34,41 @@ export async function recallWalk(scan: ScanRecord): Promise<HistoryWalk | undefi
 }
 
 /**
- * A thin pack made whole with the repository's earlier pack it was built against, and that pack's saved
- * index (so only the new objects are indexed). A pack no longer held (expired, or its repository's
- * objects were replaced) is forgotten, so the next push is sent whole.
+ * A thin pack made whole with the repository's earlier pack it was built against (a file in the scratch
+ * folder), and that pack's saved index (so only the new objects are indexed). A pack no longer held
+ * (expired, or its repository's objects were replaced) is forgotten, so the next push is sent whole.
  */
-export async function wholePack(scan: ScanRecord, thin: Buffer): Promise<{ pack: Buffer; known?: PackIndex }> {
+export async function wholePack(
+  scan: ScanRecord,
+  thin: PackBytes,
+  scratch: Scratch,
+): Promise<{ pack: FileBytes; path: string; known?: PackIndex }> {
   const base = scan.input.base
-  const [stored, savedIndex] = await Promise.all([
-    base ? getObjectIfAny(base.key) : undefined,
+  const stored = scratch.path('base')
+  const [found, savedIndex] = await Promise.all([
+    base ? downloadObject(base.key, stored) : false,
     base?.index_key ? getObjectIfAny(base.index_key) : undefined,
   ])
-  if (!base || !stored) {
+  if (!base || !found) {
     if (base) await forgetObjects(scan.repository_id, base.key)
     throw new GitError(
       'missing_base',
       'the push builds on objects of an earlier push that Vega no longer holds; push again (it is then sent whole)',
     )
   }
-  const basePack = base.kind === 'bundle' ? parseBundle(stored).pack : stored
-  const pack = joinPacks(basePack, thin)
+  const basePack = scratch.opened(base.kind === 'bundle' ? readBundleFile(stored).pack : new FileBytes(stored))
+  const path = scratch.path('whole.pack')
+  joinPacks(basePack, thin, path)
   // An index that is not this pack's (or none) only costs indexing the whole pack.
-  return { pack, known: savedIndex && loadIndex(basePack, savedIndex) }
+  return { pack: scratch.opened(new FileBytes(path)), path, known: savedIndex && loadIndex(basePack, savedIndex) }
 }
 
 /** What the scan read, for what it keeps once it succeeded. */
 export interface ReadInput {
   source: ScanSource & { bytes: number; commits: number; index?: PackIndex }
   refs: PushedRef[]
-  /** The thin pack made whole, when it was one. */
-  whole?: Buffer
+  /** The file of the thin pack made whole, when it was one. */
+  whole?: string
 }
 
 /**
@@ -86,7 +94,7 @@ async function keepObjects(
   refs: PushedRef[],
   index: PackIndex,
   history: HistoryWalk,
-  whole?: Buffer,
+  whole?: string,
 ) {
   const tips = [...new Set([...refs.map((ref) => ref.oid), ...(whole ? (scan.input.base?.tips ?? []) : [])])]
   const indexKey = objectKeys.packIndex(scan.workspace_id, scan.repository_id, scan.id)
@@ -96,7 +104,7 @@ async function keepObjects(
   await Promise.all([
     putObject(indexKey, saveIndex(index)),
     putObject(walkKey, saveWalk(history)),
-    whole ? putObject(wholeKey, whole, 'application/x-git-packed-objects') : undefined,
+    whole ? putFile(wholeKey, whole, 'application/x-git-packed-objects') : undefined,
   ])
   const objects: StoredObjects = whole
     ? { key: wholeKey, kind: 'pack', stored_at: new Date().toISOString(), ...recorded }

@@ -1,9 +1,6 @@
 // One scan, from its queue message to its final state. Runs at least once, takes effect once: the
 // state moves only through conditional transitions, a finished scan is never run again, and a worker
 // that dies mid-scan is replaced by a redelivery that starts over from the stored input.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { meterScan } from '../billing/meter.js'
 import { config } from '../config.js'
 import { derivedKey } from '../crypto/secret.js'
@@ -23,8 +20,9 @@ import {
 import { InputError } from '../errors.js'
 import { gateOf } from '../findings/gate.js'
 import { type RecordedFindings, recordFindings } from '../findings/record.js'
-import { parseBundle } from '../git/bundle.js'
+import { readBundleFile } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
+import { FileBytes } from '../git/pack-bytes.js'
 import type { RequestLog } from '../log.js'
 import { recordScanOutcome, type ScanFigures } from '../metrics.js'
 import type { ScanMessage } from '../queue/scans.js'
@@ -33,8 +31,9 @@ import { codeEngine } from '../scanning/engines/code/index.js'
 import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
 import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
-import { getObjectBytes } from '../storage/objects.js'
+import { downloadObject, getObjectBytes } from '../storage/objects.js'
 import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
+import { Scratch } from './scratch.js'
 
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
 export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
@@ -56,7 +55,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     if (scan.status === 'succeeded' && scan.stats) await meterScan(scan, scan.stats)
     return log.info('scan already finished; message dropped', { scan_id: scan.id })
   }
-  const dir = mkdtempSync(join(tmpdir(), `vega-${scan.id}-`))
+  const scratch = new Scratch(scan.id)
   // Beating from the start: a checkout of a large tree takes longer than the silence the sweep allows.
   const cancelWatch = keepAlive(options.renewMessage)
   cancelWatch.start(scan.id)
@@ -78,7 +77,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
-    const read = await timed('input', () => prepare(scan, repository.default_branch, dir, deadline))
+    const read = await timed('input', () => prepare(scan, repository.default_branch, scratch, deadline))
     const { source } = read
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
     // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
@@ -129,7 +128,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     await settle(scan, { status: 'failed', error: failure }, { code: error.code })
   } finally {
     cancelWatch.stop()
-    rmSync(dir, { recursive: true, force: true })
+    scratch.dispose()
   }
 }
 
@@ -183,13 +182,21 @@ async function settle(
   return true
 }
 
-/** The scan's input, from S3 into the folder: a pushed pack, a bundle, or a legacy session's archive. */
-async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, deadline: number): Promise<ReadInput> {
+/**
+ * The scan's input, from S3 into the scratch folder: a pushed pack, a bundle, or a legacy session's
+ * archive. A pack or bundle is streamed to disk and read from there, never held whole.
+ */
+async function prepare(
+  scan: ScanRecord,
+  defaultBranch: string,
+  scratch: Scratch,
+  deadline: number,
+): Promise<ReadInput> {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
-  const bytes = await getObjectBytes(scan.input.key)
   if (scan.input.kind === 'archive') {
     const limits = config()
-    const source = await prepareArchiveSource(bytes, scan.input.format ?? 'tar.gz', dir, {
+    const bytes = await getObjectBytes(scan.input.key)
+    const source = await prepareArchiveSource(bytes, scan.input.format ?? 'tar.gz', scratch.tree, {
       maxInflatedBytes: limits.ARCHIVE_MAX_INFLATED_BYTES,
       maxEntries: limits.ARCHIVE_MAX_ENTRIES,
       maxRatio: limits.ARCHIVE_MAX_RATIO,
@@ -197,23 +204,33 @@ async function prepare(scan: ScanRecord, defaultBranch: string, dir: string, dea
     })
     return { source, refs: [] }
   }
-  const { pack, refs } =
-    scan.input.kind === 'bundle' ? parseBundle(bytes) : { pack: bytes, refs: scan.input.refs ?? [] }
+  const file = scratch.path(`input.${scan.input.kind}`)
   // What earlier scans of the repository found clean (a push that changed a few files reads those), and
   // the history walk of the push this one builds on (only newer commits are walked).
-  const [reuse, walked] = await Promise.all([recallCleanBlobs(scan), recallWalk(scan)])
+  const [found, reuse, walked] = await Promise.all([
+    downloadObject(scan.input.key, file),
+    recallCleanBlobs(scan),
+    recallWalk(scan),
+  ])
+  // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
+  if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
+  const { pack, refs } =
+    scan.input.kind === 'bundle' ? readBundleFile(file) : { pack: new FileBytes(file), refs: scan.input.refs ?? [] }
+  scratch.opened(pack)
   try {
-    return { source: prepareSource(pack, refs, defaultBranch, dir, deadline, { reuse, walked }), refs }
+    return { source: prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked }), refs }
   } catch (error) {
     // A thin pack: its deltas, trees or even its tips (a push of a commit Vega holds) are among the
     // objects the push was offered.
     const thin = error instanceof GitError && (error.code === 'missing_base' || error.code === 'missing_object')
     if (!(scan.input.base && thin)) throw error
   }
-  // The first attempt may have written part of the tree before it met an object the pack does not hold.
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(dir)
-  const whole = await wholePack(scan, pack)
-  const source = prepareSource(whole.pack, refs, defaultBranch, dir, deadline, { reuse, known: whole.known, walked })
-  return { source, refs, whole: whole.pack }
+  scratch.clearTree()
+  const whole = await wholePack(scan, pack, scratch)
+  const source = prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
+    reuse,
+    known: whole.known,
+    walked,
+  })
+  return { source, refs, whole: whole.path }
 }

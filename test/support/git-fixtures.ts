@@ -148,7 +148,9 @@ export function catAll(dir: string): Map<string, { type: string; content: Buffer
 }
 
 /** A pack written by hand, for shapes git never produces: `base` makes a REF_DELTA, `ofs` an OFS_DELTA. */
-export function rawPack(entries: { type: number; data: Buffer; size?: number; base?: string; ofs?: number }[]): Buffer {
+export function rawPack(
+  entries: { type: number; data: Buffer; size?: number; base?: string; ofs?: number; deflated?: Buffer }[],
+): Buffer {
   const parts: Buffer[] = []
   const head = Buffer.alloc(12)
   head.write('PACK', 0, 'latin1')
@@ -179,7 +181,7 @@ export function rawPack(entries: { type: number; data: Buffer; size?: number; ba
       }
       extra = Buffer.from(enc)
     }
-    const body = Buffer.concat([Buffer.from(bytes), extra, deflateSync(e.data)])
+    const body = Buffer.concat([Buffer.from(bytes), extra, e.deflated ?? deflateSync(e.data)])
     parts.push(body)
     offset += body.length
   }

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { deflateRawSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
+import { readBundleFile } from '../../shared/git/bundle.js'
 import {
   applyDelta,
+  hashObject,
   indexPack,
   joinPacks,
   loadIndex,
@@ -12,6 +15,7 @@ import {
   verifyPackChecksum,
   verifyPackHeader,
 } from '../../shared/git/pack.js'
+import { FileBytes } from '../../shared/git/pack-bytes.js'
 import {
   catAll,
   codeOf,
@@ -144,7 +148,9 @@ describe('indexPack', () => {
       ['pack-objects', '--stdout', '--revs', '--thin', '-q', '--delta-base-offset'],
       'HEAD\n^HEAD~3\n',
     )
-    const whole = joinPacks(base, thin)
+    const joined = join(tempDir(), 'whole.pack')
+    joinPacks(base, thin, joined)
+    const whole = readFileSync(joined)
     const fromScratch = indexPack(whole)
     const baseIndex = indexPack(base)
     const resumed = indexPack(whole, { known: baseIndex })
@@ -191,6 +197,101 @@ describe('indexPack', () => {
     expect(codeOf(() => indexPack(withChecksum(body)))).toBe('corrupt_pack')
   })
 })
+
+describe('packs on disk', () => {
+  const contentsOf = (index: PackIndex) =>
+    [...index.oids()].sort().map((oid) => `${oid} ${index.read(oid).type} ${hashOf(index.read(oid).content)}`)
+  const hashOf = (content: Buffer) => createHash('sha1').update(content).digest('hex')
+  const onDisk = (bytes: Buffer, name = 'p.pack') => {
+    const path = join(tempDir(), name)
+    writeFileSync(path, bytes)
+    return path
+  }
+
+  it('indexes a pack read from a file as it indexes the same bytes in memory, objects across read windows', () => {
+    // Incompressible blobs of 3-7 MB: the pack is over 20 MB, so objects straddle the 8 MB windows.
+    const big = initRepo()
+    // Deterministic noise: SHA-256 in counter mode.
+    const random = (size: number) => {
+      const out = Buffer.alloc(size)
+      for (let at = 0, n = 0; at < size; at += 32, n++)
+        createHash('sha256').update(`${size}:${n}`).digest().copy(out, at)
+      return out
+    }
+    for (const [name, size] of [
+      ['a.bin', 7_000_001],
+      ['b.bin', 3_000_017],
+      ['c.bin', 7_500_003],
+      ['d.txt', 10],
+    ] as const)
+      writeFileSync(join(big, name), random(size))
+    commitAll(big, 'big blobs')
+    const bytes = packOf(big)
+    const file = new FileBytes(onDisk(bytes))
+    try {
+      expect(bytes.length).toBeGreaterThan(16 * 1024 ** 2)
+      expect(contentsOf(indexPack(file))).toEqual(contentsOf(indexPack(bytes)))
+    } finally {
+      file.close()
+    }
+  })
+
+  it('reads the pack of a bundle on disk where its header ends', () => {
+    const path = join(tempDir(), 'repo.bundle')
+    git(repo.dir, ['bundle', 'create', path, '--all'])
+    const bundle = readBundleFile(path)
+    try {
+      expect(bundle.refs.length).toBeGreaterThan(0)
+      expect(contentsOf(indexPack(bundle.pack))).toEqual(contentsOf(indexPack(packOf(repo.dir))))
+    } finally {
+      bundle.pack.close()
+    }
+  })
+
+  it('reads a zlib stream longer than zlib would write (empty stored blocks before the data)', () => {
+    const data = Buffer.from('padded object\n')
+    const plain = deflateRawSync(data)
+    const emptyStored = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff])
+    const adler = Buffer.alloc(4)
+    adler.writeUInt32BE(adler32(data))
+    const padded = Buffer.concat([Buffer.from([0x78, 0x01]), ...Array(400).fill(emptyStored), plain, adler])
+    const pack = rawPack([{ type: 3, data, deflated: padded }])
+    const file = new FileBytes(onDisk(pack))
+    try {
+      for (const index of [indexPack(pack), indexPack(file)])
+        expect(index.read(hashObject('blob', data).toString('hex')).content.equals(data)).toBe(true)
+    } finally {
+      file.close()
+    }
+  })
+
+  it('refuses a pack on disk cut short, and a join whose first pack is corrupt', () => {
+    const bytes = packOf(repo.dir)
+    const cut = Buffer.from(bytes.subarray(0, bytes.length - 200))
+    const cutFile = new FileBytes(onDisk(withChecksum(cut)))
+    const flipped = Buffer.from(bytes)
+    flipped[100]! ^= 1
+    const flippedFile = new FileBytes(onDisk(flipped))
+    try {
+      expect(codeOf(() => indexPack(cutFile))).toBe('corrupt_pack')
+      expect(codeOf(() => joinPacks(flippedFile, bytes, join(tempDir(), 'joined.pack')))).toBe('bad_checksum')
+    } finally {
+      cutFile.close()
+      flippedFile.close()
+    }
+  })
+})
+
+/** zlib's trailer: the Adler-32 of the inflated bytes. */
+function adler32(data: Buffer): number {
+  let a = 1
+  let b = 0
+  for (const byte of data) {
+    a = (a + byte) % 65521
+    b = (b + a) % 65521
+  }
+  return ((b << 16) | a) >>> 0
+}
 
 describe('indexPack on hand-made packs', () => {
   const hello = Buffer.from('hello world')

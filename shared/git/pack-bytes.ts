@@ -1,0 +1,99 @@
+// Where a pack's bytes are read from. A pushed pack of a few megabytes is a Buffer; the worker's input (a
+// bundle or a kept pack of up to a gigabyte) is a file on disk, read a range at a time, so no scan holds a
+// whole pack in memory.
+import { createHash, type Hash } from 'node:crypto'
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
+import { GitError } from './errors.js'
+
+/** A Buffer is one as it is: `subarray` is all the reader asks for. */
+export interface PackBytes {
+  readonly length: number
+  /** The bytes from `start` to `end`; readers never write to them. */
+  subarray(start: number, end: number): Buffer
+}
+
+/** A file (or its tail, from `offset`: the pack inside a bundle), read with positioned reads. */
+export class FileBytes implements PackBytes {
+  readonly length: number
+  readonly #fd: number
+
+  constructor(
+    readonly path: string,
+    readonly offset = 0,
+  ) {
+    this.#fd = openSync(path, 'r')
+    this.length = fstatSync(this.#fd).size - offset
+    if (this.length < 0) throw new GitError('corrupt_pack', `${path} is shorter than its offset ${offset}`)
+  }
+
+  subarray(start: number, end: number): Buffer {
+    const from = Math.max(0, Math.min(start, this.length))
+    const to = Math.max(from, Math.min(end, this.length))
+    const out = Buffer.allocUnsafe(to - from)
+    let done = 0
+    while (done < out.length) {
+      const read = readSync(this.#fd, out, done, out.length - done, this.offset + from + done)
+      if (read === 0) throw new GitError('corrupt_pack', `${this.path} ended while being read`)
+      done += read
+    }
+    return out
+  }
+
+  close(): void {
+    closeSync(this.#fd)
+  }
+}
+
+/** How much a pass over a whole pack reads at a time. */
+const chunkBytes = 8 * 1024 ** 2
+
+/** Calls `each` with consecutive pieces of the bytes from `start` to `end`. */
+export function eachChunk(bytes: PackBytes, start: number, end: number, each: (chunk: Buffer) => void): void {
+  for (let at = start; at < end; at += chunkBytes) each(bytes.subarray(at, Math.min(end, at + chunkBytes)))
+}
+
+export function sha1Of(bytes: PackBytes, start: number, end: number): Buffer {
+  const hash = createHash('sha1')
+  eachChunk(bytes, start, end, (chunk) => hash.update(chunk))
+  return hash.digest()
+}
+
+/** Writes the bytes from `start` to `end` to an open file, feeding each piece to the hashes too. */
+export function copyInto(fd: number, bytes: PackBytes, start: number, end: number, ...hashes: Hash[]): void {
+  eachChunk(bytes, start, end, (chunk) => {
+    for (const hash of hashes) hash.update(chunk)
+    let done = 0
+    while (done < chunk.length) done += writeSync(fd, chunk, done)
+  })
+}
+
+/**
+ * Reads forward through a pack: a window of a few megabytes at a time (a Buffer is its own window), so
+ * indexing a pack on disk costs one read per window, not one per object.
+ */
+export class ForwardReader {
+  #window: Buffer
+  #from = 0
+
+  constructor(
+    private readonly bytes: PackBytes,
+    private readonly windowBytes = chunkBytes,
+  ) {
+    this.#window = Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0)
+  }
+
+  /**
+   * A Buffer holding the bytes from `start` on (at least `want` of them, fewer only at the end) and
+   * where `start` is inside it. The Buffer may be shared: read it before the next call.
+   */
+  at(start: number, want: number): { buf: Buffer; pos: number } {
+    const end = Math.min(this.bytes.length, start + want)
+    if (start >= this.#from && end <= this.#from + this.#window.length)
+      return { buf: this.#window, pos: start - this.#from }
+    // A request wider than the window is read on its own, and the window stays where it is.
+    if (end - start > this.windowBytes) return { buf: this.bytes.subarray(start, end), pos: 0 }
+    this.#from = start
+    this.#window = this.bytes.subarray(start, Math.min(this.bytes.length, start + this.windowBytes))
+    return { buf: this.#window, pos: 0 }
+  }
+}
