@@ -59,11 +59,16 @@ function listSources(root: string, limit: number, wide = false): string[] {
 /** A deterministic history: an initial import, then commits that edit, grow, add and rename files. */
 export async function buildRepo(
   sourceRoot: string,
-  opts: { files: number; commits: number; edits: number; chunk: number; wide?: boolean },
+  opts: { files: number; commits: number; edits: number; chunk: number; wide?: boolean; copies?: number },
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'vega-bench-repo-'))
   git(dir, ['init', '-q', '-b', 'main'])
-  const sources = listSources(sourceRoot, opts.files, opts.wide)
+  // With copies, every source is imported under `copy-K/` once per copy, each copy's files a little
+  // different (a vendored tree per package of a monorepo): as many distinct blobs as files.
+  const copies = opts.copies ?? 1
+  const sources = listSources(sourceRoot, opts.files, opts.wide).flatMap((path) =>
+    Array.from({ length: copies }, (_, copy) => ({ path, copy })),
+  )
   let seed = 42
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff
@@ -92,8 +97,13 @@ export async function buildRepo(
     await write(`data ${Buffer.byteLength(msg)}\n${msg}`)
     const adds = c === 0 ? initial : Math.ceil((sources.length - initial) / opts.commits)
     for (let a = 0; a < adds && next < sources.length; a++, next++) {
-      const src = sources[next]!
-      await modify(`src/${relative(sourceRoot, src)}`, readFileSync(src))
+      const { path, copy } = sources[next]!
+      if (copies === 1) await modify(`src/${relative(sourceRoot, path)}`, readFileSync(path))
+      else
+        await modify(
+          `copy-${copy}/src/${relative(sourceRoot, path)}`,
+          Buffer.concat([Buffer.from(`// copy ${copy}\n`), readFileSync(path)]),
+        )
     }
     if (c === 0) continue
     const paths = [...current.keys()]

@@ -42,13 +42,13 @@ function processRecord(requestId: string | null) {
 async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog): Promise<void> {
   const started = performance.now()
   const report: NonNullable<Parameters<typeof runScan>[2]>['report'] = {}
-  const renewMessage = () => extendVisibility(record.receiptHandle, renewedVisibilityS)
+  const held = { receiptHandle: record.receiptHandle, visibilityS: renewedVisibilityS }
   let failure: unknown
   try {
     // Hidden for the heartbeat's span from receipt: a worker killed before its scan starts returns the
     // message in 30 s, not after the queue's whole visibility timeout.
-    await renewMessage().catch(() => undefined)
-    await runScan(message, log, { renewMessage, report })
+    await extendVisibility(held.receiptHandle, held.visibilityS).catch(() => undefined)
+    await runScan(message, log, { message: held, report })
   } catch (error) {
     failure = error
   }

@@ -8,15 +8,7 @@ import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent, systemActor } from '../data/events.js'
 import { putInventory } from '../data/inventories.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
-import {
-  claimRecording,
-  finishScan,
-  getScan,
-  heartbeatScan,
-  isCancelRequested,
-  type ScanRecord,
-  startScan,
-} from '../data/scans.js'
+import { claimRecording, finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
 import { InputError } from '../errors.js'
 import { gateOf } from '../findings/gate.js'
 import { type RecordedFindings, recordFindings } from '../findings/record.js'
@@ -32,6 +24,7 @@ import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
 import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { downloadObject, getObjectBytes } from '../storage/objects.js'
+import { type HeldMessage, keepAlive } from './keep-alive.js'
 import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
 import { Scratch } from './scratch.js'
 
@@ -40,8 +33,8 @@ export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(
 
 export interface RunOptions {
   registry?: Engine[]
-  /** Extends the queue message's visibility (the worker handler passes its receipt); absent in tests. */
-  renewMessage?: () => Promise<void>
+  /** The queue message, kept hidden while the scan runs (the worker handler passes its receipt); absent in tests. */
+  message?: HeldMessage
   /** Filled with the recorded findings' counts and each step's time (for the worker's log line). */
   report?: { findings?: RecordedFindings; phases_ms?: Record<string, number> }
 }
@@ -56,9 +49,9 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     return log.info('scan already finished; message dropped', { scan_id: scan.id })
   }
   const scratch = new Scratch(scan.id)
-  // Beating from the start: a checkout of a large tree takes longer than the silence the sweep allows.
-  const cancelWatch = keepAlive(options.renewMessage)
-  cancelWatch.start(scan.id)
+  // Beating from the start, from another thread: a checkout of a large tree is synchronous and takes
+  // longer than the silence the sweep allows.
+  const cancelWatch = keepAlive(scan.id, options.message)
   const started = performance.now()
   // Where the time went, for the worker's log line: the input (download, unpack, checkout, history), each
   // engine, and recording.
@@ -130,35 +123,6 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     cancelWatch.stop()
     scratch.dispose()
   }
-}
-
-/** How often a running scan shows it is alive; the sweep calls a scan dead after `deadAfterMs` of silence. */
-export const heartbeatMs = 5_000
-
-/**
- * While engines run: every few seconds, one write that renews the scan's claim (its heartbeat) and reads
- * whether a cancellation was asked for, and a renewal of the queue message's visibility, so neither the
- * sweep nor the queue gives the scan to another worker while this one is alive.
- */
-function keepAlive(renewMessage?: () => Promise<void>) {
-  let timer: NodeJS.Timeout | undefined
-  const watch = {
-    requested: false,
-    start(id: ScanRecord['id']) {
-      timer = setInterval(() => {
-        heartbeatScan(id).then(
-          (beat) => {
-            watch.requested ||= beat.cancelRequested
-          },
-          () => undefined,
-        )
-        renewMessage?.().catch(() => undefined)
-      }, heartbeatMs)
-      timer.unref()
-    },
-    stop: () => clearInterval(timer),
-  }
-  return watch
 }
 
 /**

@@ -5,10 +5,13 @@ import { join, resolve } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { App, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import type { FunctionName } from '../../infra/aws/access.js'
 import { buildApp } from '../../infra/aws/app.js'
 import type { VegaStack } from '../../infra/aws/stack.js'
+import { getScan, startScan } from '../../shared/data/scans.js'
+import { newOwner } from '../support/identity.js'
+import { queuedPackScan, repositoryOf } from '../support/scans.js'
 
 const assets = {} as Record<FunctionName, string>
 
@@ -89,6 +92,27 @@ describe('the bundles', () => {
     try {
       const { reading } = await answer
       expect(reading.matches.map((match) => [match.rule.id, match.start])).toEqual([['stripe-secret-key', 11]])
+    } finally {
+      await worker.terminate()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("beats for a running scan from a thread of the worker's bundle itself", async () => {
+    // shared/worker/keep-alive.ts starts its thread on its own module's URL: in Lambda, the bundle.
+    const repository = await repositoryOf(await newOwner())
+    const scan = await queuedPackScan(repository, { pack: Buffer.alloc(0), refs: [] })
+    const since = new Date(Date.now() - 45_000).toISOString()
+    await startScan(scan.id, since)
+    const dir = mkdtempSync(join('.cache', 'worker-bundle-'))
+    copyFileSync(join(assets['scan-worker'], 'index.mjs'), join(dir, 'index.mjs'))
+    const worker = new Worker(resolve(dir, 'index.mjs'), { workerData: { role: 'vega-keep-alive' } })
+    worker.postMessage({ start: scan.id, everyMs: 100 })
+    try {
+      await vi.waitFor(async () => expect((await getScan(scan.id))!.heartbeat_at! > since).toBe(true), {
+        timeout: 10_000,
+        interval: 200,
+      })
     } finally {
       await worker.terminate()
       rmSync(dir, { recursive: true, force: true })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
 import { SendMessageCommand } from '@aws-sdk/client-sqs'
 import type { Context } from 'aws-lambda'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { handler as cleanup } from '../../functions/cleanup/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
@@ -15,6 +15,7 @@ import { listEvents } from '../../shared/data/events.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
 import {
+  cancelScan,
   claimRecording,
   finishScan,
   getScan,
@@ -27,6 +28,7 @@ import type { WorkspaceId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
 import type { Engine } from '../../shared/scanning/engine.js'
 import { putObject } from '../../shared/storage/objects.js'
+import { keepAlive } from '../../shared/worker/keep-alive.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 import { requeueStuckScans, sweepStuckScans } from '../../shared/worker/sweep.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
@@ -366,6 +368,29 @@ describe('cancel and retry', () => {
     await worker(sqsEvent(dead.id), context)
     expect(await getScan(dead.id)).toMatchObject({ status: 'succeeded' })
     expect(await heartbeatScan(dead.id)).toEqual({ running: false, cancelRequested: false })
+  })
+
+  it('beats from its own thread while the scan blocks the main thread, and hears a cancellation there', async () => {
+    const { pack, refs } = smallRepo()
+    const scan = await queuedScan(pack, refs)
+    await startScan(scan.id, new Date(Date.now() - 45_000).toISOString())
+    const watch = keepAlive(scan.id, undefined, 100)
+    try {
+      // Synchronous work, as indexing a large pack is: no timer of this thread fires meanwhile.
+      const blockedFrom = new Date().toISOString()
+      const until = Date.now() + 4_000
+      while (Date.now() < until);
+      const blockedTo = new Date().toISOString()
+      const beaten = (await getScan(scan.id))!
+
+      expect(beaten.heartbeat_at! > blockedFrom && beaten.heartbeat_at! <= blockedTo).toBe(true)
+      expect((await sweepStuckScans(log)).requeued).not.toContain(scan.id)
+      expect(watch.requested).toBe(false)
+      expect(await cancelScan(scan.id)).toBe('requested')
+      await vi.waitFor(() => expect(watch.requested).toBe(true), { timeout: 5_000 })
+    } finally {
+      watch.stop()
+    }
   })
 
   it('lets the owner retry a running scan whose worker fell silent, and not one that is alive', async () => {

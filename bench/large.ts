@@ -1,0 +1,95 @@
+// npm run bench -- large: a repository of about 1 GB with history (four copies of the real code in
+// node_modules, each a little different, over 300 commits: ~850 MB of files at head) sent as a bundle to
+// the local stack and scanned by the worker in this process. Prints the bundle, the tree, upload → findings,
+// each phase, and the process's peak memory (the worker's, plus the small API server beside it).
+// BENCH_COPIES=N changes the number of copies (1: the ~100 MB benchmark repository).
+import { execFileSync } from 'node:child_process'
+import { createReadStream, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Readable } from 'node:stream'
+import { buildRepo, hundredMegabytes } from './git-unpack.js'
+import { onLocalStack, signedIn } from './local-stack.js'
+
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+export async function large() {
+  const copies = Number(process.env.BENCH_COPIES ?? 4)
+  console.log(`\n## 10. a large repository: ${copies} copies of node_modules' code over 300 commits, as one bundle`)
+  let at = performance.now()
+  // Built by a child process, so the builder's own memory is not counted as the scan's.
+  const repo = execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--build', String(copies)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .toString()
+    .trim()
+  const bundle = join(tmpdir(), `vega-bench-large-${process.pid}.bundle`)
+  execFileSync('git', ['bundle', 'create', '-q', bundle, '--all'], { cwd: repo })
+  const tree = execFileSync('git', ['ls-tree', '-r', '-l', 'HEAD'], { cwd: repo, maxBuffer: 2 ** 30 }).toString()
+  const headBytes = tree.split('\n').reduce((sum, line) => sum + (Number(line.split(/\s+/)[3]) || 0), 0)
+  const files = tree.split('\n').filter(Boolean).length
+  const commits = execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: repo }).toString().trim()
+  const bundleBytes = statSync(bundle).size
+  console.log(
+    `built in ${seconds(performance.now() - at)}: ${files} files (${mb(headBytes)}) at head, ${commits} commits, ` +
+      `bundle ${mb(bundleBytes)}`,
+  )
+  rmSync(repo, { recursive: true, force: true })
+  // The budget of one scan is raised for this run only: the point here is memory, and time per phase.
+  process.env.SCAN_TIME_BUDGET_S = process.env.SCAN_TIME_BUDGET_S ?? '900'
+  const worker = (await import('../functions/scan-worker/handler.js')).handler
+  try {
+    await onLocalStack({ worker }, async (stack) => {
+      const { send, token } = await signedIn(stack.url)
+      const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'large' })
+      const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'l' })
+      const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
+      const before = process.memoryUsage().rss
+      let peak = before
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss)
+      }, 100)
+      at = performance.now()
+      // Streamed from the file, as a CI job's `curl -T` sends it: the bench holds no copy of the bundle.
+      const body = Readable.toWeb(createReadStream(bundle)) as ReadableStream
+      const put = await fetch(upload.bundle_upload_url!, {
+        method: 'PUT',
+        body,
+        headers: { 'content-length': String(bundleBytes) },
+        duplex: 'half',
+      } as RequestInit)
+      if (!put.ok) throw new Error(`bundle PUT answered ${put.status}`)
+      const scanId = (await send('POST', `/v1/git-uploads/${upload.id}/complete`, token)).scan_id!
+      let scan: { status: string; stats?: { files: number; bytes: number; duration_ms: number }; error?: unknown }
+      let said = performance.now()
+      for (;;) {
+        scan = (await send('GET', `/v1/scans/${scanId}`, token)) as unknown as typeof scan
+        if (scan.status === 'succeeded' || scan.status === 'failed') break
+        if (performance.now() - said > 15_000) {
+          said = performance.now()
+          console.error(`… ${scan.status} after ${seconds(said - at)}, rss ${mb(process.memoryUsage().rss)}`)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+      clearInterval(sampler)
+      if (scan.status !== 'succeeded') throw new Error(`scan ${scanId} ${scan.status}: ${JSON.stringify(scan.error)}`)
+      const stats = scan.stats!
+      console.log(
+        `upload → findings ${seconds(performance.now() - at)}; worker ${seconds(stats.duration_ms)} for ` +
+          `${stats.files} files, ${mb(stats.bytes)}`,
+      )
+      console.log(
+        `peak RSS of the process ${mb(Math.max(peak, process.resourceUsage().maxRSS * 1024))} ` +
+          `(${mb(before)} before the upload: the API server, the SQS emulator, this bench)`,
+      )
+    })
+  } finally {
+    rmSync(bundle, { force: true })
+  }
+}
+
+if (import.meta.main && process.argv[2] === '--build') {
+  const repo = await buildRepo(resolve('node_modules'), { ...hundredMegabytes, copies: Number(process.argv[3]) })
+  console.log(repo)
+}
