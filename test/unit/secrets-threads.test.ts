@@ -1,15 +1,20 @@
 // The secrets engine on worker threads finds exactly what it finds on one thread: the same findings in
 // the same order, the same figures, whatever order the threads answer in.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { scanSecrets } from '../../shared/scanning/engines/secrets/index.js'
-import { prepareFolderSource } from '../../shared/scanning/source.js'
+import { CleanBlobs } from '../../shared/scanning/reuse.js'
+import { prepareFolderSource, prepareSource } from '../../shared/scanning/source.js'
+import { commitAll, initRepo, packOf, removeTempDirs, tempDir } from '../support/git-fixtures.js'
 import { unmistakable } from '../support/leaks.js'
 
 const root = mkdtempSync(join(tmpdir(), 'vega-secrets-threads-'))
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true })
+  removeTempDirs()
+})
 
 /** ~12 MB over 200 files (past the size where threads start), secrets of both layers in some of them. */
 function tree() {
@@ -18,7 +23,7 @@ function tree() {
   for (let i = 0; i < 200; i++) {
     const dir = join(root, `pkg-${i % 10}`)
     mkdirSync(dir, { recursive: true })
-    const lines = [filler]
+    const lines = [`// file ${i}`, filler]
     if (i % 17 === 0) lines.push(`STRIPE_KEY=${shared}`)
     if (i % 23 === 0) lines.push(`AWS_SECRET_ACCESS_KEY=${unmistakable(40)}`)
     if (i % 31 === 0) lines.push(`TS_KEY=tskey-api-${unmistakable(12)}-${unmistakable(27)}`)
@@ -39,5 +44,28 @@ describe('secrets on threads', () => {
     expect(two.findings).toEqual(one.findings)
     expect(two.stats).toEqual({ ...one.stats, threads: 2 })
     expect(one.stats.threads).toBe(1)
+  }, 60_000)
+
+  it('starts threads for what it reads, not for what the memory knows clean', async () => {
+    const repo = initRepo()
+    const folder = tree()
+    for (const file of folder.files) {
+      mkdirSync(join(repo, file.path, '..'), { recursive: true })
+      writeFileSync(join(repo, file.path), readFileSync(join(root, file.path)))
+    }
+    const head = commitAll(repo, 'the tree')
+    const scanOf = async (memory: CleanBlobs) => {
+      const source = prepareSource(packOf(repo), [{ ref: 'refs/heads/main', oid: head }], 'main', tempDir(), Infinity, {
+        reuse: memory,
+      })
+      return scanSecrets({ ...source, reuse: memory }, { threads: 2 })
+    }
+    const memory = new CleanBlobs()
+    const first = await scanOf(memory)
+    const again = await scanOf(new CleanBlobs(memory.serialize()))
+
+    expect(first.stats.threads).toBe(2)
+    expect(again.stats.threads).toBe(1)
+    expect(again.findings).toEqual(first.findings)
   }, 60_000)
 })

@@ -5,6 +5,7 @@ import { createHash, createHmac } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { contextOf, severityIn } from '../../context.js'
 import { type Engine, type EngineFinding, type FindingLocation, readHeadFile, type ScanSource } from '../../engine.js'
+import type { CleanBlobs } from '../../reuse.js'
 import { type BlobReading, readBlob } from './blob.js'
 import {
   defaultMatchOptions,
@@ -186,10 +187,10 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
   // nor feed the memory of clean blobs, and threads serve the default rules.
   const defaults = Object.keys(choices).length === 0
   const memory = defaults ? source.reuse : undefined
-  const history = source.history.blobs
-  const volume = history.size
-    ? [...history.values()].reduce((sum, blob) => sum + Math.min(blob.size, maxBytes), 0)
-    : source.files.reduce((sum, file) => sum + Math.min(file.size, maxBytes), 0)
+  const headPaths = new Set(source.files.map((file) => file.path))
+  const planned = plan(source, stats, maxBytes, headPaths, memory)
+  // Threads pay off for what is read, not for what the memory knows clean: a re-push reads a few blobs.
+  const volume = planned.reduce((sum, item) => sum + item.size, 0)
   const readers = defaults && threads > 1 && volume >= threadsFrom ? new BlobReaders(threads) : undefined
   if (readers) stats.threads = threads
   // The second layer's matches are added after every first-layer finding is known (`covers`).
@@ -221,41 +222,14 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
     }
   }
 
-  const headPaths = new Set(source.files.map((file) => file.path))
   try {
-    if (history.size > 0) {
-      for (const blob of history.values()) {
-        if (stopped(source)) {
-          stats.stoppedEarly = true
-          break
-        }
-        const paths = blob.paths.filter((place) => !isSkippedPath(place.path))
-        stats.skipped.path += blob.paths.length - paths.length
-        if (!paths.length) continue
-        if (blob.size > maxBytes) {
-          stats.skipped.tooLarge++
-          continue
-        }
-        const primary = paths.find((place) => headPaths.has(place.path)) ?? paths[0]!
-        if (memory?.reuse('secrets', blob.oid, primary.path, blob.size)) continue
-        await inspect(source.readBlob(blob.oid), primary.path, paths, blob.oid)
+    for (const item of planned) {
+      if (stopped(source)) {
+        stats.stoppedEarly = true
+        break
       }
-    } else {
-      for (const file of source.files) {
-        if (stopped(source)) {
-          stats.stoppedEarly = true
-          break
-        }
-        if (isSkippedPath(file.path)) {
-          stats.skipped.path++
-          continue
-        }
-        if (file.size > maxBytes) {
-          stats.skipped.tooLarge++
-          continue
-        }
-        await inspect(readHeadFile(source, file.path), file.path, [{ path: file.path }])
-      }
+      const bytes = item.oid ? source.readBlob(item.oid) : readHeadFile(source, item.path)
+      await inspect(bytes, item.path, item.places, item.oid)
     }
     for (const next of queue.splice(0)) apply(next, await next.reading)
   } finally {
@@ -269,6 +243,50 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
   }
 
   return { findings: toFindings(collector, source, headPaths), stats }
+}
+
+/** A blob or head file to read, and the path its findings are read at. */
+interface Planned {
+  path: string
+  places: Reading['places']
+  oid?: string
+  size: number
+}
+
+/**
+ * What the engine reads, in order: every blob of the history once (or, without history, every head
+ * file), less skipped paths, what is too large and what the memory knows clean (each counted).
+ */
+function plan(
+  source: ScanSource,
+  stats: SecretsStats,
+  maxBytes: number,
+  headPaths: Set<string>,
+  memory?: CleanBlobs,
+): Planned[] {
+  const planned: Planned[] = []
+  const history = source.history.blobs
+  if (history.size === 0) {
+    for (const file of source.files) {
+      if (isSkippedPath(file.path)) stats.skipped.path++
+      else if (file.size > maxBytes) stats.skipped.tooLarge++
+      else planned.push({ path: file.path, places: [{ path: file.path }], size: file.size })
+    }
+    return planned
+  }
+  for (const blob of history.values()) {
+    const paths = blob.paths.filter((place) => !isSkippedPath(place.path))
+    stats.skipped.path += blob.paths.length - paths.length
+    if (!paths.length) continue
+    if (blob.size > maxBytes) {
+      stats.skipped.tooLarge++
+      continue
+    }
+    const primary = paths.find((place) => headPaths.has(place.path)) ?? paths[0]!
+    if (memory?.reuse('secrets', blob.oid, primary.path, blob.size)) continue
+    planned.push({ path: primary.path, places: paths, oid: blob.oid, size: blob.size })
+  }
+  return planned
 }
 
 function toFindings(collector: Collector, source: ScanSource, headPaths: Set<string>): EngineFinding[] {
