@@ -1,9 +1,13 @@
 // Incremental scanning: what an engine already read and found nothing in. A blob an engine version found
-// clean at a path is clean there for good, so the next scan of the same repository skips it. Only clean
-// results are kept: a blob with findings is read again, so findings are rebuilt whole every scan and no
-// secret value is ever stored. The memory is a list of 16-byte keys (SHA-256 of engine version, blob and
-// path, cut short), most recently used first, so the worker keeps one object per repository.
+// clean at a path is clean there for good, so the next scan of the same repository skips it. For the
+// secrets engine only clean results are kept: a blob with findings is read again, so no secret value is
+// ever stored. The code engine's findings per blob and path are kept too (`KnownFindings`): they hold
+// code the findings table holds anyway, and re-parsing every file with findings was most of a re-push's
+// code time. The memory is a list of 16-byte keys (SHA-256 of engine version, blob and path, cut short),
+// most recently used first, so the worker keeps one object per repository.
 import { createHash } from 'node:crypto'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import type { EngineFinding } from './engine.js'
 import { type EngineWithMemory, engineVersions } from './engine-versions.js'
 
 type Versions = Record<EngineWithMemory, string>
@@ -20,6 +24,8 @@ const keyBytes = 16
 export const maxRemembered = 2_000_000
 
 export class CleanBlobs {
+  /** The code engine's findings per blob and path, saved beside the clean keys. */
+  findings = new KnownFindings()
   private readonly known = new Set<string>()
   /** Keys this scan reused or learnt: saved first, so what a repository still holds outlives the rest. */
   private readonly current = new Set<string>()
@@ -50,9 +56,28 @@ export class CleanBlobs {
     return true
   }
 
-  /** The same answer as `reuse`, counting nothing: for deciding ahead what the engine will read. */
+  /**
+   * The code engine's findings in this blob at this path, when this version found them before (counted
+   * as reused); undefined when the blob must be read.
+   */
+  reuseFindings(oid: string, path: string, bytes: number): EngineFinding[] | undefined {
+    const found = this.findings.recall(this.keyOf('code', oid, path))
+    if (!found) return undefined
+    const figures = this.figuresOf('code')
+    figures.reused_blobs++
+    figures.reused_bytes += bytes
+    return found
+  }
+
+  /** Keeps the code engine's findings in a blob it read whole at this path. */
+  rememberFindings(oid: string, path: string, found: EngineFinding[]): void {
+    this.findings.remember(this.keyOf('code', oid, path), found)
+  }
+
+  /** Whether the engine will skip this blob (clean, or its findings known), counting nothing. */
   knows(engine: EngineWithMemory, oid: string, path: string): boolean {
-    return this.known.has(this.keyOf(engine, oid, path))
+    const key = this.keyOf(engine, oid, path)
+    return this.known.has(key) || (engine === 'code' && this.findings.has(key))
   }
 
   /** Counts a blob the engine read. */
@@ -88,5 +113,54 @@ export class CleanBlobs {
   private figuresOf(engine: EngineWithMemory): ReuseFigures {
     this.figures[engine] ??= { scanned_blobs: 0, scanned_bytes: 0, reused_blobs: 0, reused_bytes: 0 }
     return this.figures[engine]
+  }
+}
+
+/** Kept findings at most: a repository with more keeps the most recently seen. */
+export const maxKnownFindings = 200_000
+
+/** Findings per memory key, saved as gzipped JSON (keys in base64), most recently used first. */
+export class KnownFindings {
+  private readonly known = new Map<string, EngineFinding[]>()
+  private readonly current = new Map<string, EngineFinding[]>()
+
+  /** From a saved memory; anything unreadable is an empty memory (the engine reads those files again). */
+  constructor(saved?: Uint8Array) {
+    if (!saved) return
+    try {
+      const entries = JSON.parse(gunzipSync(saved).toString('utf8')) as [string, EngineFinding[]][]
+      for (const [key, found] of entries) this.known.set(Buffer.from(key, 'base64').toString('latin1'), found)
+    } catch {
+      this.known.clear()
+    }
+  }
+
+  has(key: string): boolean {
+    return this.known.has(key)
+  }
+
+  recall(key: string): EngineFinding[] | undefined {
+    const found = this.known.get(key)
+    if (found) this.current.set(key, found)
+    // Copies, both ways: what the scan does with its findings never changes what is kept.
+    return found && structuredClone(found)
+  }
+
+  remember(key: string, found: EngineFinding[]): void {
+    this.current.set(key, structuredClone(found))
+  }
+
+  /** This scan's entries, then older ones, to `max` findings in all. */
+  serialize(max = maxKnownFindings): Buffer {
+    const entries: [string, EngineFinding[]][] = []
+    let count = 0
+    const add = (key: string, found: EngineFinding[]) => {
+      if (count + found.length > max) return
+      entries.push([Buffer.from(key, 'latin1').toString('base64'), found])
+      count += found.length
+    }
+    for (const [key, found] of this.current) add(key, found)
+    for (const [key, found] of this.known) if (!this.current.has(key)) add(key, found)
+    return gzipSync(JSON.stringify(entries))
   }
 }

@@ -26,6 +26,9 @@ export const objectKeys = {
   kept: (workspace: string, repository: string) =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${uploadsBucket.keptFolder}/`,
   cleanBlobs: (workspace: string, repository: string) => `${objectKeys.kept(workspace, repository)}clean-blobs.bin`,
+  /** The code engine's findings per blob and path (shared/scanning/reuse.ts KnownFindings). */
+  codeFindings: (workspace: string, repository: string) =>
+    `${objectKeys.kept(workspace, repository)}code-findings.json.gz`,
   wholePack: (workspace: string, repository: string, scan: string) =>
     `${objectKeys.kept(workspace, repository)}packs/${scan}.pack`,
   /** The saved index of the pack a scan read (shared/git/pack.ts saveIndex). */

@@ -11,7 +11,7 @@ import { joinPacks, loadIndex, type PackIndex, saveIndex } from '../git/pack.js'
 import { FileBytes, type PackBytes } from '../git/pack-bytes.js'
 import type { RequestLog } from '../log.js'
 import type { ScanSource } from '../scanning/engine.js'
-import { CleanBlobs } from '../scanning/reuse.js'
+import { CleanBlobs, KnownFindings } from '../scanning/reuse.js'
 import type { PushedRef } from '../scanning/source.js'
 import { objectKeys } from '../storage/bucket.js'
 import { downloadObject, getObjectIfAny, putFile, putObject } from '../storage/objects.js'
@@ -22,8 +22,17 @@ const maxTips = 32
 
 const cleanBlobsKey = (scan: ScanRecord) => objectKeys.cleanBlobs(scan.workspace_id, scan.repository_id)
 
+const codeFindingsKey = (scan: ScanRecord) => objectKeys.codeFindings(scan.workspace_id, scan.repository_id)
+
+/** The repository's memory: blobs found clean, and the code engine's findings per blob. */
 export async function recallCleanBlobs(scan: ScanRecord): Promise<CleanBlobs> {
-  return new CleanBlobs(await getObjectIfAny(cleanBlobsKey(scan)))
+  const [clean, codeFindings] = await Promise.all([
+    getObjectIfAny(cleanBlobsKey(scan)),
+    getObjectIfAny(codeFindingsKey(scan)),
+  ])
+  const memory = new CleanBlobs(clean)
+  memory.findings = new KnownFindings(codeFindings)
+  return memory
 }
 
 /** The history walk of the push the scan's pack builds on, if one was saved. */
@@ -78,7 +87,11 @@ export interface ReadInput {
 export async function keepForNextScan(scan: ScanRecord, read: ReadInput, log: RequestLog): Promise<void> {
   const { source, refs, whole } = read
   const kept: Promise<unknown>[] = []
-  if (source.reuse) kept.push(putObject(cleanBlobsKey(scan), source.reuse.serialize()))
+  if (source.reuse)
+    kept.push(
+      putObject(cleanBlobsKey(scan), source.reuse.serialize()),
+      putObject(codeFindingsKey(scan), source.reuse.findings.serialize(), 'application/gzip'),
+    )
   if (source.index) kept.push(keepObjects(scan, refs, source.index, source.history, whole))
   for (const outcome of await Promise.allSettled(kept))
     if (outcome.status === 'rejected')

@@ -5,7 +5,7 @@ import { type Engine, type EngineFinding, engineNames } from '../../shared/scann
 import { engineVersions } from '../../shared/scanning/engine-versions.js'
 import { codeEngine } from '../../shared/scanning/engines/code/index.js'
 import { secretsEngine } from '../../shared/scanning/engines/secrets/index.js'
-import { CleanBlobs } from '../../shared/scanning/reuse.js'
+import { CleanBlobs, KnownFindings } from '../../shared/scanning/reuse.js'
 import { prepareSource } from '../../shared/scanning/source.js'
 import { commitAll, gitText, initRepo, packOf, removeTempDirs, tempDir, writeFiles } from '../support/git-fixtures.js'
 import { unmistakable } from '../support/leaks.js'
@@ -48,6 +48,13 @@ function repository() {
   return dir
 }
 
+/** The memory the next scan of the repository starts from: what `keepForNextScan` saves and loads. */
+function kept(memory: CleanBlobs, versions = engineVersions): CleanBlobs {
+  const next = new CleanBlobs(memory.serialize(), versions)
+  next.findings = new KnownFindings(memory.findings.serialize())
+  return next
+}
+
 describe('incremental scans', () => {
   it('reads again only the changed blobs and those with findings, and finds what a full scan finds', async () => {
     const dir = repository()
@@ -66,7 +73,7 @@ describe('incremental scans', () => {
     // One module changes and gains a flaw.
     writeFiles(dir, { 'src/module-3.js': 'export const run = (req) => eval(req.query.code)\n' })
     commitAll(dir, 'third')
-    const second = new CleanBlobs(first.serialize())
+    const second = kept(first)
     const incremental = await scan(dir, second)
     const fromScratch = await scan(dir)
 
@@ -74,21 +81,38 @@ describe('incremental scans', () => {
     const sorted = (findings: EngineFinding[]) => findings.map((f) => JSON.stringify(f)).sort()
     expect(sorted(incremental)).toEqual(sorted(fromScratch))
     expect(incremental.some((f) => f.locations[0]?.path === 'src/module-3.js')).toBe(true)
-    // Code: the changed module and app.js (it has a finding) are read; the 19 other modules are not.
-    expect(second.figures.code).toMatchObject({ scanned_blobs: 2, reused_blobs: 19 })
+    // Code: only the changed module is read; the 19 other modules are known clean, app.js's findings known.
+    expect(second.figures.code).toMatchObject({ scanned_blobs: 1, reused_blobs: 20 })
     // Secrets: the two blobs holding secrets and the new blob are read; every other blob of the history is not.
     expect(second.figures.secrets?.scanned_blobs).toBe(3)
     expect(second.figures.secrets?.reused_blobs).toBeGreaterThanOrEqual(20)
   })
 
-  it('a new version of one engine forgets what that engine found clean, and only that', async () => {
+  it('a new version of one engine forgets what that engine found, and only that', async () => {
     const dir = repository()
     const first = new CleanBlobs()
     await scan(dir, first)
-    const newSecrets = new CleanBlobs(first.serialize(), { ...engineVersions, secrets: 'another-version' })
+    const newSecrets = kept(first, { ...engineVersions, secrets: 'another-version' })
     await scan(dir, newSecrets)
     expect(newSecrets.figures.secrets?.reused_blobs).toBe(0)
-    expect(newSecrets.figures.code?.reused_blobs).toBe(20)
+    expect(newSecrets.figures.code?.reused_blobs).toBe(21)
+    const newCode = kept(first, { ...engineVersions, code: 'another-version' })
+    await scan(dir, newCode)
+    expect(newCode.figures.code).toMatchObject({ reused_blobs: 0, scanned_blobs: 21 })
+  })
+
+  it('keeps code findings apart from what a scan does with them, and reads a damaged memory as empty', async () => {
+    const dir = repository()
+    const first = new CleanBlobs()
+    const full = await scan(dir, first)
+    for (const finding of full) finding.severity = 'info'
+    const again = await scan(dir, kept(first))
+    expect(again.filter((f) => f.engine === 'code').every((f) => f.severity !== 'info')).toBe(true)
+
+    const damaged = new CleanBlobs(first.serialize())
+    damaged.findings = new KnownFindings(Buffer.from('not gzip'))
+    await scan(dir, damaged)
+    expect(damaged.figures.code).toMatchObject({ scanned_blobs: 1, reused_blobs: 20 })
   })
 
   it('a blob is clean at its path: the same content under a new path is read again', async () => {

@@ -58,8 +58,15 @@ export async function scanCode(source: ScanSource, limits: CodeScanLimits = defa
   // Clean results are remembered for the product's own limits only, per file of a git checkout.
   const memory = limits === defaultLimits ? source.reuse : undefined
   const byPath = new Map<string, SourceFile>()
-  const reused = (file: SourceFile) => !!file.oid && !!memory?.reuse('code', file.oid, file.path, file.size)
   const findings: EngineFinding[] = []
+  // Skipped: a file known clean, or one whose findings are known (they are taken as they were).
+  const reused = (file: SourceFile) => {
+    if (!file.oid || !memory) return false
+    if (memory.reuse('code', file.oid, file.path, file.size)) return true
+    const known = memory.reuseFindings(file.oid, file.path, file.size)
+    if (known) findings.push(...known)
+    return !!known
+  }
   // A minified file is never parsed, whatever it holds: as good as clean, so the next checkout skips it.
   const minified = (file: SourceFile) => {
     memory?.scanned('code', file.size)
@@ -70,11 +77,14 @@ export async function scanCode(source: ScanSource, limits: CodeScanLimits = defa
       if (Date.now() > source.deadline) throw new InputError('time_budget', 'code scanning ran past its time budget')
       if (source.cancelled?.()) return findings
       const batch = paths.slice(start, start + limits.batchSize)
-      const { withFindings, complete } = await findInBatch(language, batch, source.root, findings)
+      const { byFile, complete } = await findInBatch(language, batch, source.root, findings)
       for (const path of batch) {
         const file = byPath.get(path)!
         memory?.scanned('code', file.size)
-        if (complete && file.oid && !withFindings.has(path)) memory?.remember('code', file.oid, file.path)
+        if (!complete || !file.oid) continue
+        const found = byFile.get(path)
+        if (found) memory?.rememberFindings(file.oid, file.path, found)
+        else memory?.remember('code', file.oid, file.path)
       }
     }
   }
@@ -153,11 +163,11 @@ export function combinedMatcher(language: CodeLanguage): NapiConfig {
 }
 
 /**
- * Adds the batch's findings; answers which files had some (absolute paths) and whether every file was
+ * Adds the batch's findings; answers each file's findings (by absolute path) and whether every file was
  * read (an unreadable or undecodable file reaches the callback as an error that names no file).
  */
 async function findInBatch(language: CodeLanguage, paths: string[], root: string, findings: EngineFinding[]) {
-  const withFindings = new Set<string>()
+  const byFile = new Map<string, EngineFinding[]>()
   let complete = true
   // findInFiles may resolve before its last callbacks ran (a Node-API limitation the ast-grep docs
   // describe); it resolves to the number of files with matches, so wait until that many have arrived.
@@ -173,24 +183,28 @@ async function findInBatch(language: CodeLanguage, paths: string[], root: string
     (error, nodes) => {
       // An unreadable or undecodable file reaches here as an error: it simply yields nothing.
       if (error) complete = false
-      else if (collectFindings(language, nodes, root, findings)) withFindings.add(nodes[0]!.getRoot().filename())
+      else {
+        const found = collectFindings(language, nodes, root)
+        if (found.length) byFile.set(nodes[0]!.getRoot().filename(), found)
+        findings.push(...found)
+      }
       if (++delivered >= expected) allDelivered()
     },
   )
   expected = matchedFiles
   if (delivered < expected) await done
-  return { withFindings, complete }
+  return { byFile, complete }
 }
 
-/** Adds one file's findings; answers how many. */
-function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, findings: EngineFinding[]): number {
+/** One file's findings. */
+function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string): EngineFinding[] {
   const first = nodes[0]
-  if (!first) return 0
+  if (!first) return []
   const path = relative(root, first.getRoot().filename()).split(sep).join('/')
   const text = first.getRoot().root().text()
   const head = text.slice(0, headLength)
   // Files under 16 KB were not read before parsing: a minified one is dropped here, with what it matched.
-  if (hasMinifiedLine(head)) return 0
+  if (hasMinifiedLine(head)) return []
   const context = codeContextOf(path, head)
   const found: EngineFinding[] = []
   const triggered = new Set<FlowAnalyzer>()
@@ -223,9 +237,9 @@ function collectFindings(language: CodeLanguage, nodes: SgNode[], root: string, 
     for (const rule of rules) found.push(findingOf(rule, language, { path, start, end, snippet, identity }))
   }
   for (const analyzer of triggered) found.push(...analyzer.analyze(first.getRoot(), path))
-  for (const finding of found)
-    findings.push(context ? { ...finding, context, severity: severityIn(context, finding.severity) } : finding)
-  return found.length
+  return found.map((finding) =>
+    context ? { ...finding, context, severity: severityIn(context, finding.severity) } : finding,
+  )
 }
 
 function findingOf(
