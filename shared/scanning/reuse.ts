@@ -7,7 +7,6 @@
 // most recently used first, so the worker keeps one object per repository.
 import { createHash } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import type { EngineFinding } from './engine.js'
 import { type EngineWithMemory, engineVersions } from './engine-versions.js'
 
 type Versions = Record<EngineWithMemory, string>
@@ -60,8 +59,8 @@ export class CleanBlobs {
    * The code engine's findings in this blob at this path, when this version found them before (counted
    * as reused); undefined when the blob must be read.
    */
-  reuseFindings(oid: string, path: string, bytes: number): EngineFinding[] | undefined {
-    const found = this.findings.recall(this.keyOf('code', oid, path))
+  reuseFindings<Finding>(oid: string, path: string, bytes: number): Finding[] | undefined {
+    const found = this.findings.recall(this.keyOf('code', oid, path)) as Finding[] | undefined
     if (!found) return undefined
     const figures = this.figuresOf('code')
     figures.reused_blobs++
@@ -70,7 +69,7 @@ export class CleanBlobs {
   }
 
   /** Keeps the code engine's findings in a blob it read whole at this path. */
-  rememberFindings(oid: string, path: string, found: EngineFinding[]): void {
+  rememberFindings(oid: string, path: string, found: readonly object[]): void {
     this.findings.remember(this.keyOf('code', oid, path), found)
   }
 
@@ -119,16 +118,19 @@ export class CleanBlobs {
 /** Kept findings at most: a repository with more keeps the most recently seen. */
 export const maxKnownFindings = 200_000
 
-/** Findings per memory key, saved as gzipped JSON (keys in base64), most recently used first. */
+/**
+ * Findings per memory key, saved as gzipped JSON (keys in base64), most recently used first. What a
+ * finding is, is the engine's business (shared/scanning/engine.ts): this only keeps JSON.
+ */
 export class KnownFindings {
-  private readonly known = new Map<string, EngineFinding[]>()
-  private readonly current = new Map<string, EngineFinding[]>()
+  private readonly known = new Map<string, readonly object[]>()
+  private readonly current = new Map<string, readonly object[]>()
 
   /** From a saved memory; anything unreadable is an empty memory (the engine reads those files again). */
   constructor(saved?: Uint8Array) {
     if (!saved) return
     try {
-      const entries = JSON.parse(gunzipSync(saved).toString('utf8')) as [string, EngineFinding[]][]
+      const entries = JSON.parse(gunzipSync(saved).toString('utf8')) as [string, object[]][]
       for (const [key, found] of entries) this.known.set(Buffer.from(key, 'base64').toString('latin1'), found)
     } catch {
       this.known.clear()
@@ -139,22 +141,22 @@ export class KnownFindings {
     return this.known.has(key)
   }
 
-  recall(key: string): EngineFinding[] | undefined {
+  recall(key: string): readonly object[] | undefined {
     const found = this.known.get(key)
     if (found) this.current.set(key, found)
     // Copies, both ways: what the scan does with its findings never changes what is kept.
     return found && structuredClone(found)
   }
 
-  remember(key: string, found: EngineFinding[]): void {
+  remember(key: string, found: readonly object[]): void {
     this.current.set(key, structuredClone(found))
   }
 
   /** This scan's entries, then older ones, to `max` findings in all. */
   serialize(max = maxKnownFindings): Buffer {
-    const entries: [string, EngineFinding[]][] = []
+    const entries: [string, readonly object[]][] = []
     let count = 0
-    const add = (key: string, found: EngineFinding[]) => {
+    const add = (key: string, found: readonly object[]) => {
       if (count + found.length > max) return
       entries.push([Buffer.from(key, 'latin1').toString('base64'), found])
       count += found.length

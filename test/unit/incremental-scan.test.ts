@@ -49,7 +49,7 @@ function repository() {
 }
 
 /** The memory the next scan of the repository starts from: what `keepForNextScan` saves and loads. */
-function kept(memory: CleanBlobs, versions = engineVersions): CleanBlobs {
+function kept(memory: CleanBlobs, versions: Record<keyof typeof engineVersions, string> = engineVersions): CleanBlobs {
   const next = new CleanBlobs(memory.serialize(), versions)
   next.findings = new KnownFindings(memory.findings.serialize())
   return next

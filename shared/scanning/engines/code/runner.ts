@@ -63,7 +63,7 @@ export async function scanCode(source: ScanSource, limits: CodeScanLimits = defa
   const reused = (file: SourceFile) => {
     if (!file.oid || !memory) return false
     if (memory.reuse('code', file.oid, file.path, file.size)) return true
-    const known = memory.reuseFindings(file.oid, file.path, file.size)
+    const known = memory.reuseFindings<EngineFinding>(file.oid, file.path, file.size)
     if (known) findings.push(...known)
     return !!known
   }
