@@ -77,6 +77,11 @@ export const webhookEventRecord = z.object({
 export type WebhookEventRecord = z.infer<typeof webhookEventRecord>
 
 export const deliveryStatuses = ['pending', 'succeeded', 'failed'] as const
+/**
+ * Why a delivery can end without using its attempts: its endpoint was paused or deleted, its event expired,
+ * or its secret cannot be opened (the deployment's signing secret was rotated since it was sealed).
+ */
+export const abandonReasons = ['webhook_paused', 'webhook_deleted', 'event_expired', 'secret_unreadable'] as const
 export type DeliveryStatus = (typeof deliveryStatuses)[number]
 
 export const deliveryAttempt = z.object({
@@ -100,7 +105,7 @@ export const webhookDeliveryRecord = z.object({
   attempts: z.array(deliveryAttempt),
   next_attempt_at: z.nullable(z.string()),
   /** Why a delivery ended without its attempts: its endpoint was paused or deleted, or its event expired. */
-  abandoned_because: z.optional(z.enum(['webhook_paused', 'webhook_deleted', 'event_expired'])),
+  abandoned_because: z.optional(z.enum(abandonReasons)),
   /** The delivery this one sends again (POST …/redeliver), if it is a redelivery. */
   redelivery_of: z.nullable(WebhookDeliveryId),
   created_at: z.string(),

@@ -20,6 +20,7 @@ import { suppressionRecord } from '../data/suppressions.js'
 import { uploadStatuses } from '../data/uploads.js'
 import { memberRecord } from '../data/users.js'
 import {
+  abandonReasons,
   deliveryAttempt,
   deliveryStatuses,
   webhookDeliveryRecord,
@@ -851,7 +852,7 @@ export const WebhookDelivery = withMeta(
       status: z.enum(deliveryStatuses),
       attempts: z.array(WebhookDeliveryAttempt),
       next_attempt_at: withMeta(z.nullable(Timestamp), { description: 'When the next attempt is due, while pending' }),
-      abandoned_because: withMeta(z.nullable(z.enum(['webhook_paused', 'webhook_deleted', 'event_expired'])), {
+      abandoned_because: withMeta(z.nullable(z.enum(abandonReasons)), {
         description: 'Why a delivery failed without using its attempts',
       }),
       created_at: Timestamp,

@@ -84,23 +84,31 @@ const literalAddress = (url: URL) => {
   return isIP(host) ? host : undefined
 }
 
-/** Why a URL may not be an endpoint, judged without DNS; undefined when it may. */
-export function urlProblem(raw: string, allowLocal: boolean): string | undefined {
+/** Why a URL may not be an endpoint, judged without DNS: a URL no stage takes, or a local host. */
+export function refusalOf(
+  raw: string,
+  allowLocal: boolean,
+): { kind: 'invalid_url' | 'forbidden_address'; message: string } | undefined {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    return 'must be an absolute URL'
+    return { kind: 'invalid_url', message: 'must be an absolute URL' }
   }
-  if (url.protocol !== 'https:' && !(allowLocal && url.protocol === 'http:')) return 'must be an https:// URL'
-  if (url.username || url.password) return 'must not carry credentials: the signature authenticates Vega'
+  if (url.protocol !== 'https:' && !(allowLocal && url.protocol === 'http:'))
+    return { kind: 'invalid_url', message: 'must be an https:// URL' }
+  if (url.username || url.password)
+    return { kind: 'invalid_url', message: 'must not carry credentials: the signature authenticates Vega' }
   if (allowLocal) return undefined
   const address = literalAddress(url)
   const host = url.hostname.toLowerCase().replace(/\.$/, '')
   if ((address && isLocalAddress(address)) || host === 'localhost' || host.endsWith('.localhost'))
-    return 'must not point at a loopback, private or link-local address'
+    return { kind: 'forbidden_address', message: 'must not point at a loopback, private or link-local address' }
   return undefined
 }
+
+/** Why a URL may not be an endpoint, judged without DNS; undefined when it may. */
+export const urlProblem = (raw: string, allowLocal: boolean) => refusalOf(raw, allowLocal)?.message
 
 /**
  * Why a URL may not be an endpoint once its name is resolved; undefined when it may. A name that does not
@@ -141,9 +149,3 @@ export const guardedLookup =
       callback(null, first.address, first.family)
     })
   }
-
-/** An endpoint whose host is an address literal is judged before connecting (no lookup runs for one). */
-export function literalProblem(url: URL, allowLocal: boolean): boolean {
-  const address = literalAddress(url)
-  return !allowLocal && address !== undefined && isLocalAddress(address)
-}

@@ -72,6 +72,15 @@ export async function deliver(message: WebhookMessage, log: RequestLog): Promise
     return log.info('webhook delivery', { delivery_id: delivery.id, outcome: 'failed', abandoned_because: because })
   }
 
+  const secrets = await signingSecrets(webhook, now).catch(() => undefined)
+  if (!secrets) {
+    await abandonDelivery(delivery.id, 'secret_unreadable')
+    return log.warn('webhook delivery', {
+      delivery_id: delivery.id,
+      outcome: 'failed',
+      abandoned_because: 'secret_unreadable',
+    })
+  }
   const timestamp = Math.floor(now / 1000)
   const result = await postDelivery(
     webhook.url,
@@ -83,7 +92,7 @@ export async function deliver(message: WebhookMessage, log: RequestLog): Promise
       'vega-event-id': event.id,
       'vega-delivery-id': delivery.id,
       'vega-delivery-attempt': String(message.attempt),
-      [signatureHeader.toLowerCase()]: signatureValue(await signingSecrets(webhook, now), timestamp, event.body),
+      [signatureHeader.toLowerCase()]: signatureValue(secrets, timestamp, event.body),
     },
     { timeoutMs, allowLocal },
   )

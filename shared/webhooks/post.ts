@@ -3,7 +3,7 @@
 // receiver says, past the checks). Only the status is kept of the answer, never its body.
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { ForbiddenAddress, guardedLookup, literalProblem, urlProblem } from './address.js'
+import { ForbiddenAddress, guardedLookup, refusalOf } from './address.js'
 
 export interface AttemptResult {
   status_code: number | null
@@ -23,10 +23,10 @@ export async function postDelivery(
 ): Promise<AttemptResult> {
   const started = performance.now()
   const took = () => Math.round(performance.now() - started)
-  const refused = urlProblem(url, allowLocal)
+  // An address literal is judged here (no lookup runs for one); a name, by the connection's own lookup.
+  const refused = refusalOf(url, allowLocal)
+  if (refused) return { status_code: null, duration_ms: 0, error: refused.kind }
   const target = new URL(url)
-  if (refused || literalProblem(target, allowLocal))
-    return { status_code: null, duration_ms: 0, error: refused ? 'invalid_url' : 'forbidden_address' }
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise<AttemptResult>((resolve) => {
     let settled = false
