@@ -3021,7 +3021,7 @@ export interface components {
       /** @description When the next attempt is due, while pending */
       next_attempt_at: string | null
       /** @description Why a delivery failed without using its attempts */
-      abandoned_because: ('webhook_paused' | 'webhook_deleted' | 'event_expired') | null
+      abandoned_because: ('webhook_paused' | 'webhook_deleted' | 'event_expired' | 'secret_unreadable') | null
       /**
        * Format: date-time
        * @description ISO 8601 UTC
@@ -3080,7 +3080,7 @@ export interface components {
       /** @description When the next attempt is due, while pending */
       next_attempt_at: string | null
       /** @description Why a delivery failed without using its attempts */
-      abandoned_because: ('webhook_paused' | 'webhook_deleted' | 'event_expired') | null
+      abandoned_because: ('webhook_paused' | 'webhook_deleted' | 'event_expired' | 'secret_unreadable') | null
       /**
        * Format: date-time
        * @description ISO 8601 UTC
