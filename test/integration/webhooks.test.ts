@@ -23,6 +23,7 @@ import { scanFinished } from '../../shared/webhooks/emit.js'
 import * as z from '../../shared/zod.js'
 import { committedPack, removeTempDirs } from '../support/git-fixtures.js'
 import { call, memberOf, newOwner, type Person, workspaceKey } from '../support/identity.js'
+import { captureLogs } from '../support/logs.js'
 import { codeFinding, queuedPackScan, repositoryOf, succeededScan } from '../support/scans.js'
 import {
   documentedVerifier,
@@ -337,7 +338,8 @@ describe('deliveries', () => {
   it('keeps the old secret signing beside the new one during the grace period, and only the new one after', async () => {
     const owner = await newOwner('hooks-rotate')
     const own = await ownReceiver()
-    const created = await register(owner, own.url)
+    // By name this time: the connection's own lookup resolves it (and lets loopback through in this stage).
+    const created = await register(owner, own.url.replace('127.0.0.1', 'localhost'))
 
     const rotated = await call(webhooks, 'POST', `/v1/webhooks/${created.id}/rotate-secret`, {
       as: owner.token,
@@ -374,6 +376,36 @@ describe('deliveries', () => {
     expect((await call(webhooks, 'GET', `/v1/webhooks/${created.id}`, { as: owner.token })).json).toMatchObject({
       previous_secret_expires_at: null,
     })
+  })
+
+  it('logs every step of a delivery, and never a secret, a body or the URL', async () => {
+    const owner = await newOwner('hooks-logs')
+    const own = await ownReceiver()
+    const secretPath = `/hooks/token-${owner.userId}`
+    const log = captureLogs('DEBUG')
+    let created: z.infer<typeof CreatedWebhook>
+    let rotated: { secret: string }
+    try {
+      created = await register(owner, `${own.url.replace('/hooks/vega', '')}${secretPath}`)
+      rotated = (
+        await call(webhooks, 'POST', `/v1/webhooks/${created.id}/rotate-secret`, { as: owner.token, body: {} })
+      ).json
+      const pinged = await call(webhooks, 'POST', `/v1/webhooks/${created.id}/ping`, { as: owner.token })
+      await own.waitFor(1)
+      await eventually(
+        () => call(webhooks, 'GET', `/v1/webhooks/${created.id}/deliveries/${pinged.json.id}`, { as: owner.token }),
+        (answer) => answer.json.status === 'succeeded',
+      )
+    } finally {
+      log.stop()
+    }
+    const output = log.lines.join('')
+    expect(output).toContain('"message":"webhook delivery"')
+    expect(output).toContain(created.id)
+    for (const secret of [created.secret, rotated.secret])
+      expect(output).not.toContain(secret.slice('whsec_'.length, 'whsec_'.length + 12))
+    expect(output).not.toContain(secretPath)
+    expect(output).not.toContain(own.requests[0]!.headers['vega-signature'] as string)
   })
 })
 
