@@ -29,6 +29,7 @@ Object.assign(process.env, {
   UPLOADS_BUCKET: 'unused',
   SCAN_QUEUE_URL: 'https://unused.invalid/q',
   SCAN_DLQ_URL: 'https://unused.invalid/dlq',
+  WEBHOOK_QUEUE_URL: 'https://unused.invalid/webhooks',
 })
 const { advisoryData, dynamoAdvisorySource } = await import('../shared/data/advisories.js')
 const { importAdvisoriesFrom } = await import('../shared/ops/advisory-import.js')

@@ -1417,6 +1417,202 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/webhooks': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * A workspace's webhook endpoints (never their secrets)
+     * @description Of the workspace named by workspace_id, else the caller's first workspace. Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `read` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     *
+     *     A list: `{items, next_cursor}`, with `Link: <…>; rel="next"` while there is a next page.
+     */
+    get: operations['listWebhooks']
+    put?: never
+    /**
+     * Register an endpoint for events; its signing secret is shown once, in this answer
+     * @description At most 10 endpoints per workspace. Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `write` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    post: operations['createWebhook']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/webhooks/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * One webhook endpoint (never its secret)
+     * @description Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `read` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    get: operations['getWebhook']
+    put?: never
+    post?: never
+    /**
+     * Delete an endpoint; its pending deliveries are not attempted again
+     * @description Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `write` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    delete: operations['deleteWebhook']
+    options?: never
+    head?: never
+    /**
+     * Change an endpoint's URL, events, severity floor, description, or pause it (active: false)
+     * @description Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `write` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    patch: operations['updateWebhook']
+    trace?: never
+  }
+  '/v1/webhooks/{id}/rotate-secret': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Replace the signing secret; the old one keeps signing beside it for the grace period
+     * @description The new secret is shown once, in this answer. Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `write` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    post: operations['rotateWebhookSecret']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/webhooks/{id}/ping': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Send the endpoint a signed test event (type ping), now
+     * @description Answers the delivery, pending; read it again for the outcome. Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `write` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    post: operations['pingWebhook']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * The endpoint's delivery log, newest first: each delivery's attempts with status code, duration and error
+     * @description Kept 30 days. Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `read` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     *
+     *     A list: `{items, next_cursor}`, with `Link: <…>; rel="next"` while there is a next page.
+     */
+    get: operations['listWebhookDeliveries']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/webhooks/{id}/deliveries/{deliveryId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * One delivery, its attempts and the payload it sends
+     * @description Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `read` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    get: operations['getWebhookDelivery']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Send a delivery's event again, as a new delivery (same event id and body, new signature)
+     * @description The event must still be in the 30 days' retention (else 410). Owners and admins of the workspace.
+     *
+     *     A signed-in user or an API key with the `write` scope.
+     *
+     *     Needs the workspace role **admin** or higher.
+     */
+    post: operations['redeliverWebhookDelivery']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
 export type webhooks = Record<string, never>
 export interface components {
@@ -2703,6 +2899,204 @@ export interface components {
        */
       expires_at: string
       scan_id: string | null
+    }
+    Webhook: {
+      /**
+       * @description webhook id
+       * @example whk_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      id: string
+      /**
+       * @description workspace id
+       * @example ws_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      workspace_id: string
+      url: string
+      description: string
+      active: boolean
+      events: (
+        | 'scan.succeeded'
+        | 'scan.failed'
+        | 'gate.failed'
+        | 'finding.created'
+        | 'finding.reopened'
+        | 'api_key.revoked'
+        | 'dismissal.requested'
+      )[]
+      /**
+       * @description finding.created only for findings at least this severe
+       * @enum {string}
+       */
+      min_severity: 'critical' | 'high' | 'medium' | 'low' | 'info'
+      /** @description Until when the secret replaced by the last rotation still signs deliveries, beside the new one */
+      previous_secret_expires_at: string | null
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      created_at: string
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      updated_at: string
+    }
+    CreatedWebhook: {
+      /**
+       * @description webhook id
+       * @example whk_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      id: string
+      /**
+       * @description workspace id
+       * @example ws_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      workspace_id: string
+      url: string
+      description: string
+      active: boolean
+      events: (
+        | 'scan.succeeded'
+        | 'scan.failed'
+        | 'gate.failed'
+        | 'finding.created'
+        | 'finding.reopened'
+        | 'api_key.revoked'
+        | 'dismissal.requested'
+      )[]
+      /**
+       * @description finding.created only for findings at least this severe
+       * @enum {string}
+       */
+      min_severity: 'critical' | 'high' | 'medium' | 'low' | 'info'
+      /** @description Until when the secret replaced by the last rotation still signs deliveries, beside the new one */
+      previous_secret_expires_at: string | null
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      created_at: string
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      updated_at: string
+      /** @description The signing secret (whsec_…): shown once, in this answer; Vega stores it sealed and never shows it again */
+      secret: string
+    }
+    WebhookDelivery: {
+      /**
+       * @description webhookDelivery id
+       * @example whd_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      id: string
+      /**
+       * @description webhook id
+       * @example whk_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      webhook_id: string
+      /**
+       * @description webhookEvent id
+       * @example whe_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      event_id: string
+      /** @enum {string} */
+      event_type:
+        | 'scan.succeeded'
+        | 'scan.failed'
+        | 'gate.failed'
+        | 'finding.created'
+        | 'finding.reopened'
+        | 'api_key.revoked'
+        | 'dismissal.requested'
+        | 'ping'
+      redelivery_of: string | null
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed'
+      attempts: components['schemas']['WebhookDeliveryAttempt'][]
+      /** @description When the next attempt is due, while pending */
+      next_attempt_at: string | null
+      /** @description Why a delivery failed without using its attempts */
+      abandoned_because: ('webhook_paused' | 'webhook_deleted' | 'event_expired' | 'secret_unreadable') | null
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      created_at: string
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      updated_at: string
+    }
+    WebhookDeliveryAttempt: {
+      attempt: number
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      at: string
+      status_code: number | null
+      duration_ms: number
+      error: string | null
+    }
+    WebhookDeliveryDetail: {
+      /**
+       * @description webhookDelivery id
+       * @example whd_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      id: string
+      /**
+       * @description webhook id
+       * @example whk_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      webhook_id: string
+      /**
+       * @description webhookEvent id
+       * @example whe_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      event_id: string
+      /** @enum {string} */
+      event_type:
+        | 'scan.succeeded'
+        | 'scan.failed'
+        | 'gate.failed'
+        | 'finding.created'
+        | 'finding.reopened'
+        | 'api_key.revoked'
+        | 'dismissal.requested'
+        | 'ping'
+      redelivery_of: string | null
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed'
+      attempts: components['schemas']['WebhookDeliveryAttempt'][]
+      /** @description When the next attempt is due, while pending */
+      next_attempt_at: string | null
+      /** @description Why a delivery failed without using its attempts */
+      abandoned_because: ('webhook_paused' | 'webhook_deleted' | 'event_expired' | 'secret_unreadable') | null
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      created_at: string
+      /**
+       * Format: date-time
+       * @description ISO 8601 UTC
+       * @example 2026-11-24T09:30:00.000Z
+       */
+      updated_at: string
+      /** @description The body every attempt sends (null once its event is past retention) */
+      payload: {
+        [key: string]: unknown
+      } | null
     }
   }
   responses: never
@@ -13230,6 +13624,1388 @@ export interface operations {
           Deprecation: components['headers']['Deprecation']
           Sunset: components['headers']['Sunset']
           Link: components['headers']['Link']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listWebhooks: {
+    parameters: {
+      query?: {
+        limit?: number
+        cursor?: string
+        workspace_id?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          Link: components['headers']['Link']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            items: components['schemas']['Webhook'][]
+            next_cursor: string | null
+          }
+        }
+      }
+      /** @description Not modified: the If-None-Match sent names this answer */
+      304: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `bad_request`: malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `validation_failed`: field-level validation; `details.issues: [{path, message}]` */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uri
+           * @description Where deliveries are POSTed: https://, resolving to public addresses only (the local stack also takes http:// and loopback)
+           * @example https://hooks.example.com/vega
+           */
+          url: string
+          events: (
+            | 'scan.succeeded'
+            | 'scan.failed'
+            | 'gate.failed'
+            | 'finding.created'
+            | 'finding.reopened'
+            | 'api_key.revoked'
+            | 'dismissal.requested'
+          )[]
+          /** @default  */
+          description?: string
+          /**
+           * @default info
+           * @enum {string}
+           */
+          min_severity?: 'critical' | 'high' | 'medium' | 'low' | 'info'
+          /** @default true */
+          active?: boolean
+          /**
+           * @description workspace id
+           * @example ws_01JABCDEFGHJKMNPQRSTVWXYZ0
+           */
+          workspace_id?: string
+        }
+      }
+    }
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          Location: components['headers']['Location']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedWebhook']
+        }
+      }
+      /** @description `bad_request`: malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `payload_too_large`: body or push over the limit; details name the limit and the alternative */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unsupported_media_type`: a body with a `Content-Encoding` Vega does not decode */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `validation_failed`: field-level validation; `details.issues: [{path, message}]` */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Webhook']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  deleteWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Done; no body */
+      204: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  updateWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uri
+           * @description Where deliveries are POSTed: https://, resolving to public addresses only (the local stack also takes http:// and loopback)
+           * @example https://hooks.example.com/vega
+           */
+          url?: string
+          events?: (
+            | 'scan.succeeded'
+            | 'scan.failed'
+            | 'gate.failed'
+            | 'finding.created'
+            | 'finding.reopened'
+            | 'api_key.revoked'
+            | 'dismissal.requested'
+          )[]
+          description?: string
+          /** @enum {string} */
+          min_severity?: 'critical' | 'high' | 'medium' | 'low' | 'info'
+          active?: boolean
+        }
+      }
+    }
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Webhook']
+        }
+      }
+      /** @description `bad_request`: malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `payload_too_large`: body or push over the limit; details name the limit and the alternative */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unsupported_media_type`: a body with a `Content-Encoding` Vega does not decode */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `validation_failed`: field-level validation; `details.issues: [{path, message}]` */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  rotateWebhookSecret: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description How long the old secret keeps signing deliveries beside the new one (0: not at all; at most 7 days)
+           * @default 86400
+           */
+          grace_period_s?: number
+        }
+      }
+    }
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedWebhook']
+        }
+      }
+      /** @description `bad_request`: malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `payload_too_large`: body or push over the limit; details name the limit and the alternative */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unsupported_media_type`: a body with a `Content-Encoding` Vega does not decode */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `validation_failed`: field-level validation; `details.issues: [{path, message}]` */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  pingWebhook: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          Location: components['headers']['Location']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['WebhookDelivery']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        limit?: number
+        cursor?: string
+        status?: 'pending' | 'succeeded' | 'failed'
+      }
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          Link: components['headers']['Link']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            items: components['schemas']['WebhookDelivery'][]
+            next_cursor: string | null
+          }
+        }
+      }
+      /** @description Not modified: the If-None-Match sent names this answer */
+      304: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `bad_request`: malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `validation_failed`: field-level validation; `details.issues: [{path, message}]` */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getWebhookDelivery: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+        /** @description webhookDelivery id */
+        deliveryId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryDetail']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  redeliverWebhookDelivery: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description webhook id */
+        id: string
+        /** @description webhookDelivery id */
+        deliveryId: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          Location: components['headers']['Location']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['WebhookDelivery']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `not_found`: no such route or resource, or one the caller may not see (never says which) */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `gone`: an expired upload or session */
+      410: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
           'Retry-After': components['headers']['RetryAfter']
           [name: string]: unknown
         }

@@ -14,4 +14,5 @@ export function targetTable(options: { local: boolean; script: string }): void {
   process.env.UPLOADS_BUCKET ??= `unused-by-${options.script}`
   process.env.SCAN_QUEUE_URL ??= `https://unused.invalid/${options.script}`
   process.env.SCAN_DLQ_URL ??= `https://unused.invalid/${options.script}`
+  process.env.WEBHOOK_QUEUE_URL ??= `https://unused.invalid/${options.script}`
 }

@@ -14,6 +14,8 @@ const Env = z.object({
   UPLOADS_BUCKET: z.string().check(z.minLength(1)),
   SCAN_QUEUE_URL: z.url(),
   SCAN_DLQ_URL: z.url(),
+  /** The queue webhook deliveries go through (docs/integrations.md "Webhooks"). */
+  WEBHOOK_QUEUE_URL: z.url(),
   /** Where clients reach the API, for links in answers and git's `remote:` lines. */
   PUBLIC_BASE_URL: z._default(z.url(), 'http://localhost:8000'),
   /** Browser origins (dashboards) allowed to read answers, comma-separated; empty: none. */
@@ -132,6 +134,19 @@ const Env = z.object({
   ADVISORY_STALE_AFTER_H: z._default(z.coerce.number().check(z.gte(1)), 48),
   /** How long a dashboard may reuse a billing summary before asking again (with If-None-Match). */
   BILLING_MAX_AGE_S: z._default(z.coerce.number().check(z.int(), z.gte(0)), 60),
+  // Webhooks (#19): what a stage lets endpoints be, and how deliveries are tried (docs/integrations.md).
+  /**
+   * Lets webhook endpoints be plain `http://` and resolve to loopback, private or link-local addresses: the
+   * local stack's setting (its tests deliver to a receiver on 127.0.0.1). Never set in a deployed stage,
+   * where such an endpoint would let anyone with an admin's role make Vega call into its own network.
+   */
+  WEBHOOK_ALLOW_LOCAL_TARGETS: z._default(flag, false),
+  /** How long one delivery attempt waits for the receiver's answer (connecting included). */
+  WEBHOOK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(30_000)), 10_000),
+  /** The wait after a first failed attempt; each next wait is four times longer, at most 6 hours. */
+  WEBHOOK_RETRY_BASE_S: z._default(z.coerce.number().check(z.int(), z.gte(1)), 30),
+  /** Past this long after its first attempt a delivery is not tried again: it is marked failed. */
+  WEBHOOK_RETRY_FOR_S: z._default(z.coerce.number().check(z.int(), z.gte(1)), 24 * 3600),
   /** How long readiness waits for one dependency before calling it down. */
   READINESS_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100), z.lte(10_000)), 2_000),
 })

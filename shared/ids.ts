@@ -1,5 +1,6 @@
 // Resource ids (DESIGN.md "The HTTP contract"): a type prefix and a ULID, so ids sort by creation time,
 // say what they name, and reveal nothing else.
+import { createHash } from 'node:crypto'
 import { monotonicFactory } from 'ulid'
 import * as z from './zod.js'
 import { withMeta } from './zod.js'
@@ -19,6 +20,12 @@ export const idPrefixes = {
   suppression: 'sup',
   /** A signed-in session (login → refresh → logout); `ses_` belongs to the legacy upload sessions. */
   login: 'lgn',
+  /** A webhook endpoint of a workspace. */
+  webhook: 'whk',
+  /** One occurrence told to webhooks (a scan finishing, a key revoked); derived from the occurrence. */
+  webhookEvent: 'whe',
+  /** One event sent to one webhook, with its attempts; a redelivery is a delivery of its own. */
+  webhookDelivery: 'whd',
 } as const
 export type IdKind = keyof typeof idPrefixes
 
@@ -64,10 +71,33 @@ export type SuppressionId = z.infer<typeof SuppressionId>
 
 export const LoginId = idSchema('login')
 export type LoginId = z.infer<typeof LoginId>
+export const WebhookId = idSchema('webhook')
+export type WebhookId = z.infer<typeof WebhookId>
+export const WebhookEventId = idSchema('webhookEvent')
+export type WebhookEventId = z.infer<typeof WebhookEventId>
+export const WebhookDeliveryId = idSchema('webhookDelivery')
+export type WebhookDeliveryId = z.infer<typeof WebhookDeliveryId>
 
 // Monotonic: two ids made in the same millisecond still sort in the order they were made.
 const ulid = monotonicFactory()
 
 export function newId<K extends IdKind>(kind: K): string & z.$brand<K> {
   return `${idPrefixes[kind]}_${ulid()}` as string & z.$brand<K>
+}
+
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
+/**
+ * An id derived from what it names rather than drawn at random: the same parts always give the same id,
+ * so two workers (or a redelivered message) that meet one occurrence name one item and a conditional
+ * put keeps it single. 26 characters of a SHA-256 in the ULID alphabet; such ids do not sort by time.
+ */
+export function derivedId<K extends IdKind>(kind: K, ...parts: string[]): string & z.$brand<K> {
+  const digest = createHash('sha256').update(parts.join('\0')).digest()
+  let bits = 0n
+  for (const byte of digest.subarray(0, 17)) bits = (bits << 8n) | BigInt(byte)
+  let id = ''
+  // 26 characters of 5 bits; the first is kept under 8, as in a ULID.
+  for (let i = 25; i >= 0; i--) id += crockford[Number((bits >> BigInt(i * 5)) & (i === 25 ? 7n : 31n))]
+  return `${idPrefixes[kind]}_${id}` as string & z.$brand<K>
 }

@@ -32,17 +32,21 @@ export interface Access {
   uploads?: readonly BucketLevel[]
   scanQueue?: readonly QueueLevel[]
   deadLetterQueue?: readonly QueueLevel[]
+  /** The webhook delivery queue: what emits events (shared/webhooks/emit.ts) sends to it. */
+  webhookQueue?: readonly QueueLevel[]
   /** GetSecretValue on the JWT signing secret: every function behind the auth middleware. */
   signingKey?: true
 }
 
-export type FunctionName = Group | 'scan-worker' | 'cleanup' | 'advisory-sync'
+export type FunctionName = Group | 'scan-worker' | 'cleanup' | 'advisory-sync' | 'webhook-worker'
 
 // Every API group whose routes take credentials runs the same middleware: authentication (API keys,
 // sessions: reads, last-use writes), rate-limit windows and idempotency records (writes), and the signing
 // key. So each reads and writes the table and reads the secret; what differs is S3 and SQS. The public
 // groups (health, docs) run without it (shared/api/public-lambda.ts).
 const api: Access = { table: ['read', 'write'], signingKey: true }
+/** What tells webhooks of events (shared/webhooks/emit.ts) queues each delivery's first attempt. */
+const emits = { webhookQueue: ['send'] } as const satisfies Access
 
 export const access: Record<FunctionName, Access> = {
   // Readiness checks that each dependency answers: DescribeTable, HeadBucket, GetQueueAttributes.
@@ -52,16 +56,19 @@ export const access: Record<FunctionName, Access> = {
   docs: { table: ['read'] },
   auth: api,
   workspaces: api,
-  'api-keys': api,
+  // Revoking a key is an event (api_key.revoked).
+  'api-keys': { ...api, ...emits },
   // Deleting a project or a repository deletes its uploads (list, then delete under its prefix) and may
   // queue the rest of a large cascade for the worker.
   projects: { ...api, uploads: ['list', 'delete'], scanQueue: ['send'] },
-  repositories: { ...api, uploads: ['list', 'delete'], scanQueue: ['send'] },
+  // Triage on a finding reopens it or asks for a dismissal: events.
+  repositories: { ...api, uploads: ['list', 'delete'], scanQueue: ['send'], ...emits },
   // A push lands in S3 (PUT), a bundle arrives through a presigned PUT and is checked (HEAD, ranged GET);
   // then the scan is queued.
   'git-uploads': { ...api, uploads: ['read', 'write'], scanQueue: ['send'] },
   sessions: { ...api, uploads: ['read', 'write'], scanQueue: ['send'] },
-  triage: api,
+  // A SARIF import is a scan that succeeds, with findings; triage reopens and asks for dismissals.
+  triage: { ...api, ...emits },
   billing: api,
   // The workers view reads both queues' depths and peeks at the oldest dead letter; POST /v1/ops/cleanup
   // runs the scheduled cleanup's code on demand.
@@ -71,7 +78,10 @@ export const access: Record<FunctionName, Access> = {
     uploads: ['list', 'delete'],
     scanQueue: ['send', 'attributes'],
     deadLetterQueue: ['receive', 'attributes'],
+    ...emits,
   },
+  // Endpoints, their sealed secrets (the signing key derives the sealing key), pings and redeliveries.
+  webhooks: { ...api, ...emits },
   // Reads the pushed input; deleting a project's repositories (a queued cascade) deletes their uploads.
   // Consuming the scan queue is the event source's grant, not the code's; extending a message it holds is.
   // The signing secret keys the hash a redacted secret shows (`[kind, N chars, #hash]`, per workspace).
@@ -81,6 +91,7 @@ export const access: Record<FunctionName, Access> = {
     uploads: ['read', 'write', 'list', 'delete'],
     scanQueue: ['extend'],
     signingKey: true,
+    ...emits,
   },
   // Drains the DLQ (scans marked failed; its depth in a dry run), re-queues scans stuck past their deadline,
   // deletes expired uploads and sweeps old rate-limit windows.
@@ -89,9 +100,14 @@ export const access: Record<FunctionName, Access> = {
     uploads: ['list', 'delete'],
     scanQueue: ['send'],
     deadLetterQueue: ['receive', 'attributes'],
+    ...emits,
   },
   // Writes OSV advisories and each ecosystem's sync state; reads OSV's public export over HTTPS.
   'advisory-sync': { table: ['read', 'write'] },
+  // One attempt per message: the delivery, its endpoint and event (read), the attempt (write), the next
+  // attempt queued; opening an endpoint's sealed secret needs the signing key. Consuming the queue is the
+  // event source's grant.
+  'webhook-worker': { table: ['read', 'write'], webhookQueue: ['send'], signingKey: true },
 }
 
 const tableActions: Record<TableLevel, string[]> = {
@@ -129,6 +145,7 @@ export function actionsOf(declared: Access): string[] {
       ...(declared.uploads ?? []).flatMap((level) => bucket[level]),
       ...(declared.scanQueue ?? []).flatMap((level) => queueActions[level]),
       ...(declared.deadLetterQueue ?? []).flatMap((level) => queueActions[level]),
+      ...(declared.webhookQueue ?? []).flatMap((level) => queueActions[level]),
       ...(declared.signingKey ? ['secretsmanager:GetSecretValue'] : []),
     ]),
   ].sort()
@@ -186,6 +203,7 @@ export function statementsFor(declared: Access, { data, signingSecretArn }: Acce
   }
   queue(declared.scanQueue, data.scanQueue.queueArn)
   queue(declared.deadLetterQueue, data.scanDeadLetterQueue.queueArn)
+  queue(declared.webhookQueue, data.webhookQueue.queueArn)
 
   if (declared.signingKey) statements.push(allow(['secretsmanager:GetSecretValue'], [signingSecretArn]))
   return statements

@@ -43,6 +43,7 @@ export class VegaStack extends Stack {
       UPLOADS_BUCKET: this.data.bucket.bucketName,
       SCAN_QUEUE_URL: this.data.scanQueue.queueUrl,
       SCAN_DLQ_URL: this.data.scanDeadLetterQueue.queueUrl,
+      WEBHOOK_QUEUE_URL: this.data.webhookQueue.queueUrl,
       JWT_SECRET_ARN: this.signingSecret.secretArn,
       CORS_ALLOWED_ORIGINS: stage.dashboardOrigins.join(','),
     }
@@ -57,6 +58,7 @@ export class VegaStack extends Stack {
       worker: this.worker.function,
       cleanup: this.worker.cleanup,
       advisorySync: this.worker.advisorySync,
+      webhookWorker: this.worker.webhookWorker,
     })
 
     for (const fn of this.functions()) {
@@ -91,6 +93,12 @@ export class VegaStack extends Stack {
 
   /** Every function of the stage, by its folder under functions/. */
   functions(): VegaFunction[] {
-    return [...Object.values(this.api.functions), this.worker.function, this.worker.cleanup, this.worker.advisorySync]
+    return [
+      ...Object.values(this.api.functions),
+      this.worker.function,
+      this.worker.cleanup,
+      this.worker.advisorySync,
+      this.worker.webhookWorker,
+    ]
   }
 }

@@ -27,6 +27,8 @@ export interface StageSettings {
   throttle: Throttle
   /** Scans at once: the worker's reserved concurrency and the event source's maximum concurrency. */
   workerConcurrency: number
+  /** Webhook worker invocations at once (each sends up to 10 deliveries side by side). */
+  webhookConcurrency: number
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
 }
 
@@ -40,6 +42,7 @@ export const stages: Record<StageName, StageSettings> = {
     deletionProtection: false,
     throttle: stageThrottles.dev,
     workerConcurrency: 5,
+    webhookConcurrency: 2,
     logLevel: 'DEBUG',
   },
   prod: {
@@ -51,6 +54,7 @@ export const stages: Record<StageName, StageSettings> = {
     deletionProtection: true,
     throttle: stageThrottles.prod,
     workerConcurrency: 20,
+    webhookConcurrency: 10,
     logLevel: 'INFO',
   },
 }

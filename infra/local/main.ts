@@ -15,6 +15,10 @@ const scanWorker = lambdaThread<SQSEvent, SQSBatchResponse | undefined>(
   new URL('../../functions/scan-worker/handler.ts', import.meta.url),
   'vega-local-scan-worker',
 )
+const webhookWorker = lambdaThread<SQSEvent, SQSBatchResponse | undefined>(
+  new URL('../../functions/webhook-worker/handler.ts', import.meta.url),
+  'vega-local-webhook-worker',
+)
 let stack: RunningStack | undefined
 try {
   stack = await startStack({
@@ -28,6 +32,7 @@ try {
     // The same module Lambda runs for the worker, fed by the local SQS event source, in a thread of its
     // own as in a container of its own: a scan never delays an API answer.
     worker: scanWorker.handler,
+    webhookWorker: webhookWorker.handler,
     cleanup: (await import('../../functions/cleanup/handler.js')).handler,
     log,
   })
@@ -54,6 +59,7 @@ async function shutdown(signal: string) {
   log(`vega: ${signal}, stopping…`)
   await stack?.stop()
   await scanWorker.close()
+  await webhookWorker.close()
   log('vega: stopped')
   process.exit(0)
 }

@@ -17,7 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs'
 import { table } from '../../shared/data/table.js'
-import { scanDeadLetterQueue, scanQueue } from '../../shared/queue/queues.js'
+import { scanDeadLetterQueue, scanQueue, webhookDeadLetterQueue, webhookQueue } from '../../shared/queue/queues.js'
 import { uploadsBucket } from '../../shared/storage/bucket.js'
 
 export interface Endpoints {
@@ -31,6 +31,7 @@ export interface LocalResources {
   bucketName: string
   scanQueueUrl: string
   scanDlqUrl: string
+  webhookQueueUrl: string
 }
 
 /** s3rver only accepts its own account's keys; DynamoDB Local (-sharedDb) and fauxqs accept any. */
@@ -53,12 +54,13 @@ export async function ensureResources(endpoints: Endpoints, options: ResourceOpt
   try {
     const tableName = `${prefix}-${table.id}`
     const bucketName = `${prefix}-${uploadsBucket.id}`
-    const [, , queues] = await Promise.all([
+    const [, , queues, webhookQueueUrl] = await Promise.all([
       ensureTable(dynamodb, tableName),
       ensureBucket(s3, bucketName),
       ensureQueues(sqs, prefix, options.visibilityTimeoutS ?? scanQueue.visibilityTimeoutS),
+      ensureWebhookQueue(sqs, prefix),
     ])
-    return { tableName, bucketName, ...queues }
+    return { tableName, bucketName, ...queues, webhookQueueUrl }
   } finally {
     dynamodb.destroy()
     s3.destroy()
@@ -178,4 +180,38 @@ async function ensureQueues(client: SQSClient, prefix: string, visibilityTimeout
   )
   if (!scanQueueUrl || !scanDlqUrl) throw new Error('The SQS emulator returned no queue URL')
   return { scanQueueUrl, scanDlqUrl }
+}
+
+/** The webhook queue and its DLQ, as CDK builds them (shared/queue/queues.ts); a test may make its own. */
+export async function ensureWebhookQueue(client: SQSClient, prefix: string): Promise<string> {
+  const { QueueUrl: dlqUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: `${prefix}-${webhookDeadLetterQueue.id}` }),
+  )
+  await client.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: dlqUrl,
+      Attributes: { MessageRetentionPeriod: String(webhookDeadLetterQueue.retentionS) },
+    }),
+  )
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+  )
+  const { QueueUrl: queueUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: `${prefix}-${webhookQueue.id}` }),
+  )
+  await client.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      Attributes: {
+        VisibilityTimeout: String(webhookQueue.visibilityTimeoutS),
+        MessageRetentionPeriod: String(webhookQueue.retentionS),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: Attributes?.QueueArn,
+          maxReceiveCount: webhookQueue.maxReceiveCount,
+        }),
+      },
+    }),
+  )
+  if (!queueUrl) throw new Error('The SQS emulator returned no queue URL')
+  return queueUrl
 }

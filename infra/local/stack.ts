@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { newSigningSecret } from '../../shared/crypto/secret.js'
 import { createOwnerIfAbsent } from '../../shared/data/users.js'
 import { importAdvisoriesFrom } from '../../shared/ops/advisory-import.js'
-import { scanQueue } from '../../shared/queue/queues.js'
+import { scanQueue, webhookQueue, webhookWorkerTimeoutS } from '../../shared/queue/queues.js'
 import { stageThrottles, type Throttle } from '../aws/throttles.js'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from './emulators.js'
 import { type Poller, type SqsHandler, startPoller } from './poller.js'
@@ -32,6 +32,8 @@ export interface StackOptions {
   emulatorPorts?: { dynamodb?: number; s3?: number; sqs?: number }
   /** The scan worker handler the poller feeds (functions/scan-worker once #6 lands). */
   worker?: SqsHandler
+  /** The webhook worker handler (functions/webhook-worker) the second poller feeds. */
+  webhookWorker?: SqsHandler
   /** The scheduled cleanup handler (functions/cleanup), run every minute. */
   cleanup?: () => Promise<unknown>
   visibilityTimeoutS?: number
@@ -45,6 +47,7 @@ export interface RunningStack {
   emulators: { dynamodb: RunningEmulator; s3: RunningEmulator; sqs: RunningEmulator }
   resources: LocalResources
   poller?: Poller
+  webhookPoller?: Poller
   /** Child process ids, for a last-resort kill when the parent dies abruptly. */
   pids: number[]
   stop(): Promise<void>
@@ -116,6 +119,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           log,
         })
       : undefined
+    const webhookPoller = options.webhookWorker
+      ? startPoller({
+          endpoint: sqs.endpoint,
+          queueUrl: resources.webhookQueueUrl,
+          handler: options.webhookWorker,
+          batchSize: webhookQueue.batchSize,
+          functionName: 'vega-local-webhook-worker',
+          timeoutMs: webhookWorkerTimeoutS * 1000,
+          log,
+        })
+      : undefined
     // The scheduled cleanup, as EventBridge would run it in AWS.
     const cleanup = options.cleanup
     const sweeping = cleanup
@@ -126,10 +140,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       emulators,
       resources,
       poller,
+      webhookPoller,
       pids,
       async stop() {
         clearInterval(sweeping)
         await poller?.stop()
+        await webhookPoller?.stop()
         await api.close()
         await stopEmulators()
       },
@@ -165,6 +181,9 @@ export function handlerEnvironment(
     UPLOADS_BUCKET: resources.bucketName,
     SCAN_QUEUE_URL: resources.scanQueueUrl,
     SCAN_DLQ_URL: resources.scanDlqUrl,
+    WEBHOOK_QUEUE_URL: resources.webhookQueueUrl,
+    // A local stack delivers webhooks to receivers on this machine (plain http, loopback); AWS stages never.
+    WEBHOOK_ALLOW_LOCAL_TARGETS: 'true',
     ...(url ? { PUBLIC_BASE_URL: url } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     // No gateway in front: a push may wait for its verdict as long as a CI step allows.

@@ -19,6 +19,7 @@ import { getUser } from '../data/users.js'
 import type { Scope } from '../grants.js'
 import { forbidden, notFound, unauthorized, validationFailed } from '../http/errors.js'
 import type { ApiKeyId, WorkspaceId } from '../ids.js'
+import { apiKeyRevoked } from '../webhooks/emit.js'
 import { requireRole } from './authorize.js'
 import { type Actor, userOf } from './principal.js'
 
@@ -97,7 +98,7 @@ export async function revoke(actor: Actor, input: { sha256?: string; key?: strin
   const itself = !!input.key || (actor.kind === 'key' && actor.sha256 === sha256)
   if (!key || !(itself || (await manages(actor, key))))
     throw notFound('API key', `with SHA-256 ${sha256.slice(0, 12)}…`)
-  await revokeApiKey(sha256)
+  if (await revokeApiKey(sha256)) await apiKeyRevoked(key, { reason: 'revoked', at: new Date().toISOString() })
 }
 
 /** All of the caller's personal keys, at once. A key alone may not do it: the password must come along. */
@@ -109,5 +110,8 @@ export async function purge(actor: Actor, password: string | undefined) {
       throw unauthorized('Purging keys with an API key needs the account password as well')
     }
   }
-  return { revoked: await revokePersonalKeys(owner.id) }
+  const revoked = await revokePersonalKeys(owner.id)
+  const at = new Date().toISOString()
+  for (const key of revoked) await apiKeyRevoked(key, { reason: 'revoked', at })
+  return { revoked: revoked.length }
 }

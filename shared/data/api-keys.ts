@@ -111,13 +111,13 @@ export async function touchApiKey(key: ApiKeyRecord, now = Date.now()): Promise<
   })
 }
 
-/** Revokes every live personal key of a user; the count of keys this call revoked. */
-export async function revokePersonalKeys(user: UserId): Promise<number> {
-  let revoked = 0
+/** Revokes every live personal key of a user; the keys this call revoked. */
+export async function revokePersonalKeys(user: UserId): Promise<ApiKeyRecord[]> {
+  const revoked: ApiKeyRecord[] = []
   let startKey: Page<ApiKeyRecord>['lastKey']
   do {
     const page = await listApiKeys(user, { limit: 100, startKey })
-    for (const key of page.items) if (!key.revoked_at && (await revokeApiKey(key.sha256))) revoked++
+    for (const key of page.items) if (!key.revoked_at && (await revokeApiKey(key.sha256))) revoked.push(key)
     startKey = page.lastKey
   } while (startKey)
   return revoked

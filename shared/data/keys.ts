@@ -12,6 +12,9 @@ import type {
   SuppressionId,
   UploadId,
   UserId,
+  WebhookDeliveryId,
+  WebhookEventId,
+  WebhookId,
   WorkspaceId,
 } from '../ids.js'
 
@@ -236,6 +239,30 @@ export const keys = {
     gsi2pk: `PRJSCAN#${project}`,
     gsi2skFrom: `SCAN#${firstId}`,
   }),
+
+  // Webhooks (#19)
+  /** A webhook endpoint, read by id; a workspace's endpoints on gsi1, oldest first. */
+  webhook: (workspace: WorkspaceId, id: WebhookId) => ({
+    pk: `WHK#${id}`,
+    sk: 'WEBHOOK',
+    gsi1pk: `WSWHK#${workspace}`,
+    gsi1sk: `WHK#${id}`,
+  }),
+  webhookById: (id: WebhookId) => ({ pk: `WHK#${id}`, sk: 'WEBHOOK' }),
+  webhooksOf: (workspace: WorkspaceId) => ({ gsi1pk: `WSWHK#${workspace}`, gsi1skPrefix: 'WHK#' }),
+  /** How many webhooks a workspace has, moved with each create and delete, so the limit holds under races. */
+  webhookCount: (workspace: WorkspaceId) => ({ pk: `WS#${workspace}`, sk: 'WEBHOOKS' }),
+  /** One occurrence told to a workspace's webhooks: its id is derived from the occurrence, so it is told once. */
+  webhookEvent: (id: WebhookEventId) => ({ pk: `WHEVT#${id}`, sk: 'EVENT' }),
+  /** One event sent to one webhook, read by id; a webhook's deliveries on gsi1 by creation time. */
+  webhookDelivery: (webhook: WebhookId, id: WebhookDeliveryId, createdAt: string) => ({
+    pk: `WHD#${id}`,
+    sk: 'DELIVERY',
+    gsi1pk: `WHKDLV#${webhook}`,
+    gsi1sk: `DLV#${createdAt}#${id}`,
+  }),
+  webhookDeliveryById: (id: WebhookDeliveryId) => ({ pk: `WHD#${id}`, sk: 'DELIVERY' }),
+  webhookDeliveriesOf: (webhook: WebhookId) => ({ gsi1pk: `WHKDLV#${webhook}`, gsi1skPrefix: 'DLV#' }),
 
   /** An idempotent request: who sent which key to which route. */
   idempotency: (principal: string, route: string, key: string) => ({

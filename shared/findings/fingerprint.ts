@@ -1,7 +1,7 @@
 // A finding's identity across scans. Never a line number: code moves; the fingerprint must not.
 // Bump the version when the recipe changes, so stored findings can be told apart from new ones.
 import { createHash } from 'node:crypto'
-import type { FindingId, RepositoryId } from '../ids.js'
+import { derivedId, type FindingId, type RepositoryId } from '../ids.js'
 import type { EngineFinding } from '../scanning/engine.js'
 
 /**
@@ -39,18 +39,9 @@ export function fingerprintOf(
   return sha256('v1', finding.engine, finding.rule_id, path, normaliseContext(finding.identity))
 }
 
-const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-
 /** The finding's id: derived from its repository and fingerprint, so every worker names the same one. */
-export function findingIdOf(repository: RepositoryId, fingerprint: string): FindingId {
-  const digest = createHash('sha256').update(`${repository}\0${fingerprint}`).digest()
-  let bits = 0n
-  for (const byte of digest.subarray(0, 17)) bits = (bits << 8n) | BigInt(byte)
-  let id = ''
-  // 26 characters of 5 bits; the first is kept under 8, as in a ULID.
-  for (let i = 25; i >= 0; i--) id += crockford[Number((bits >> BigInt(i * 5)) & (i === 25 ? 7n : 31n))]
-  return `fnd_${id}` as FindingId
-}
+export const findingIdOf = (repository: RepositoryId, fingerprint: string): FindingId =>
+  derivedId('finding', repository, fingerprint)
 
 /** The path-free part of a code or dependency fingerprint: equal across a rename of the file. */
 export const contextKeyOf = (finding: Pick<EngineFinding, 'engine' | 'rule_id' | 'identity'>) =>

@@ -27,6 +27,7 @@ import type { ScanRecord } from '../data/scans.js'
 import { allSuppressions, isActive, markMatched, type SuppressionRecord } from '../data/suppressions.js'
 import type { FindingId } from '../ids.js'
 import type { EngineFinding } from '../scanning/engine.js'
+import { apiKeyRevoked, findingsCreated, findingsReopened } from '../webhooks/emit.js'
 import {
   contextKeyOf,
   findingIdOf,
@@ -99,6 +100,9 @@ export async function recordFindings(
   // Each finding's occurrence and refresh touch only its own items: they go side by side. Transitions
   // (create, reopen, dismiss) move the repository's counters in transactions, so they stay one at a time.
   const writes = writeQueue(16)
+  // What webhooks are told, once the findings are stored.
+  const created: FindingRecord[] = []
+  const reopened: FindingRecord[] = []
   for (const [fingerprint, finding] of merged) {
     counts.total++
     if (finding.engine === 'secrets' && finding.rule_id === 'vega-api-key') await revokeLeakedKey(scan, finding)
@@ -146,11 +150,14 @@ export async function recordFindings(
     }
     if (!existing.has(id) && (await createFinding(record))) {
       counts.new++
+      if (record.status === 'open') created.push(record)
       continue
     }
     // Read again when another worker created it meanwhile (or it came through an alias).
     const stored = existing.get(id) ?? (await getFinding(id))
     if (!stored) continue
+    // Created by this scan before a worker died: told again, which its event's id makes once.
+    if (stored.first_seen_scan_id === scan.id && stored.status === 'open') created.push(stored)
     if (suppression && stored.status !== 'dismissed') {
       await dismissFinding(
         stored,
@@ -161,10 +168,12 @@ export async function recordFindings(
       // The suppression that dismissed it expired or was deleted: the finding is open again.
       if (await reopenDismissed(stored, historyEntry(systemActor, 'reopened', null, 'its suppression ended'))) {
         counts.reopened++
+        reopened.push(stored)
         await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       }
     } else if (stored.status === 'fixed' && (await reopenFinding(stored, scan.id, view))) {
       counts.reopened++
+      reopened.push({ ...stored, ...view, last_seen_scan_id: scan.id })
       await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       continue
     }
@@ -174,6 +183,11 @@ export async function recordFindings(
   await writes.drain()
   for (const suppression of matched) await markMatched(suppression, scan.id)
   counts.fixed = await fixUnseen(scan, enginesRun)
+  await findingsCreated(scan.workspace_id, created)
+  await findingsReopened(
+    scan.workspace_id,
+    reopened.map((finding) => ({ finding, because: scan.id })),
+  )
   return counts
 }
 
@@ -305,6 +319,13 @@ async function revokeLeakedKey(scan: ScanRecord, finding: EngineFinding): Promis
     return
   }
   const revokedNow = await revokeApiKey(finding.identity, 'leaked')
+  // Told when this scan revoked it, or when an earlier run of it did and died before telling (once either way).
+  if (revokedNow || key.revoked_reason === 'leaked')
+    await apiKeyRevoked(key, {
+      reason: 'leaked',
+      at: key.revoked_at ?? new Date().toISOString(),
+      found_in: { workspace_id: scan.workspace_id, repository_id: scan.repository_id, scan_id: scan.id },
+    })
   finding.metadata = { ...finding.metadata, vega_key: 'revoked', vega_key_id: key.id }
   finding.message = `${said} Vega revoked this key (${key.id}) when the scan found it.`
   if (revokedNow)

@@ -9,13 +9,14 @@ import { derivedKey } from '../crypto/secret.js'
 import { appendEvent } from '../data/events.js'
 import { dismissFinding, getFindings, historyEntry, occurrencesOfScan } from '../data/findings.js'
 import { recordLastScan } from '../data/repositories.js'
-import { finishScan, listScansOfRepository, type ScanRecord, startScan } from '../data/scans.js'
+import { finishScan, getScan, listScansOfRepository, type ScanRecord, startScan } from '../data/scans.js'
 import { etagOf, heldBy, Reply } from '../http/reply.js'
 import type { RepositoryId, ScanId } from '../ids.js'
 import { contextOf } from '../scanning/context.js'
 import { type EngineFinding, type FindingContext, findingContexts, type Severity } from '../scanning/engine.js'
 import { matchSecrets } from '../scanning/engines/secrets/matcher.js'
 import { redactedSnippet } from '../scanning/engines/secrets/redact.js'
+import { scanFinished } from '../webhooks/emit.js'
 import { findingIdOf, fingerprintOf } from './fingerprint.js'
 import { gateOf } from './gate.js'
 import { recordFindings } from './record.js'
@@ -246,6 +247,7 @@ export async function importLog(access: Access, repositoryId: RepositoryId, log:
       findings: counts,
       gate: gate.verdict,
     })
+    await scanFinished((await getScan(scan.id)) ?? { ...scan, status: 'succeeded', stats, gate })
     imported += found.length
     lastScan = scan.id
   }

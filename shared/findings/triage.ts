@@ -38,6 +38,7 @@ import {
   type UserId,
   type WorkspaceId,
 } from '../ids.js'
+import { dismissalRequested, findingsReopened } from '../webhooks/emit.js'
 import { toFinding } from './read.js'
 
 type PersonReason = Exclude<DismissReason, 'suppressed'>
@@ -51,11 +52,11 @@ export interface TriageChange {
 const entry = (access: Access, change: HistoryEntry['change'], reason: string | null, comment: string | null) =>
   historyEntry(eventActor(access.actor), change, reason, comment)
 
-async function findFinding(access: Access, repositoryId: RepositoryId, id: FindingId): Promise<FindingRecord> {
-  await findRepository(access, repositoryId)
+async function findFinding(access: Access, repositoryId: RepositoryId, id: FindingId) {
+  const repository = await findRepository(access, repositoryId)
   const finding = await getFinding(id)
   if (!finding || finding.repository_id !== repositoryId) throw notFound('Finding', id)
-  return finding
+  return { finding, workspace: repository.workspace_id }
 }
 
 /** A live request already waiting for this finding, if any. */
@@ -67,6 +68,7 @@ const waiting = (finding: FindingRecord) =>
 /** What one change does to one finding; `dryRun` says what would happen and writes nothing. */
 async function apply(
   access: Access,
+  workspace: WorkspaceId,
   finding: FindingRecord,
   change: TriageChange,
   dryRun = false,
@@ -77,6 +79,7 @@ async function apply(
     const step = entry(access, 'reopened', null, change.comment ?? null)
     if (!(await reopenDismissed(finding, step))) return 'unchanged'
     await appendEvent(finding.repository_id, 'finding.reopened', step.actor, { finding_id: finding.id, by: 'triage' })
+    await findingsReopened(workspace, [{ finding, because: step.id }])
     return 'reopened'
   }
   if (finding.status === 'dismissed') return 'unchanged'
@@ -104,12 +107,12 @@ function checkChange(change: TriageChange) {
 /** PATCH one finding. A critical one answers still open, with its pending dismissal request. */
 export async function update(access: Access, repositoryId: RepositoryId, id: FindingId, change: TriageChange) {
   checkChange(change)
-  const finding = await findFinding(access, repositoryId, id)
+  const { finding, workspace } = await findFinding(access, repositoryId, id)
   if (change.status === 'dismissed' && finding.severity === 'critical' && waiting(finding))
     throw conflict(`Finding ${id} already has a dismissal request waiting for an admin`, {
       dismissal_request_id: finding.pending_dismissal!.id,
     })
-  await apply(access, finding, change)
+  await apply(access, workspace, finding, change)
   return toFinding((await getFinding(id))!)
 }
 
@@ -120,7 +123,7 @@ export async function bulk(
   input: TriageChange & { filter: FindingFilters; dry_run: boolean },
 ) {
   checkChange(input)
-  await findRepository(access, repositoryId)
+  const { workspace_id: workspace } = await findRepository(access, repositoryId)
   const limit = config().TRIAGE_BULK_MAX
   const outcome = { matched: 0, dismissed: 0, reopened: 0, requested: 0, unchanged: 0, truncated: false }
   let startKey: PageRequest['startKey']
@@ -132,7 +135,7 @@ export async function bulk(
         break
       }
       outcome.matched++
-      outcome[await apply(access, finding, input, input.dry_run)]++
+      outcome[await apply(access, workspace, finding, input, input.dry_run)]++
     }
     startKey = outcome.truncated ? undefined : page.lastKey
   } while (startKey)
@@ -162,6 +165,7 @@ async function requestDismissal(access: Access, finding: FindingRecord, reason: 
   if (!(await markPendingDismissal(finding.id, { id: request.id, expires_at: request.expires_at }, step)))
     throw conflict(`Finding ${finding.id} changed meanwhile; read it again`)
   await putDismissal(request)
+  await dismissalRequested(request)
 }
 
 export const toDismissal = (request: DismissalRecord) => ({

@@ -63,6 +63,7 @@ const tagDescriptions: Record<Group, string> = {
   billing: 'Usage, cost summaries (JSON or CSV) and line items',
   ops: 'Limits, budgets, workers and stuck scans',
   sessions: 'The legacy archive-upload flow (deprecated; use git uploads)',
+  webhooks: 'Signed webhooks: endpoints, their secrets, test pings, delivery logs and redeliveries',
 }
 
 /** Response headers Vega sends, declared once and referenced by the responses that carry them. */

@@ -22,3 +22,24 @@ export const scanDeadLetterQueue = {
   id: 'scans-dlq',
   retentionS: 14 * 24 * 3600,
 } as const
+
+/** The webhook worker's Lambda timeout: a batch's deliveries go out side by side, each within WEBHOOK_TIMEOUT_MS. */
+export const webhookWorkerTimeoutS = 60
+
+/**
+ * Webhook deliveries: one message per attempt of one delivery. Retries are new messages the worker sends
+ * with their delay (docs/integrations.md "Retries"), so a receiver that fails never holds a message; a
+ * message comes back (and, after maxReceiveCount, goes to the DLQ) only when the worker itself failed.
+ */
+export const webhookQueue = {
+  id: 'webhooks',
+  visibilityTimeoutS: 6 * webhookWorkerTimeoutS,
+  retentionS: 4 * 24 * 3600,
+  maxReceiveCount: 5,
+  batchSize: 10,
+} as const
+
+export const webhookDeadLetterQueue = {
+  id: 'webhooks-dlq',
+  retentionS: 14 * 24 * 3600,
+} as const

@@ -13,6 +13,7 @@ import { repositoryRoutes } from './repositories.js'
 import type { Group, RouteSpec } from './route.js'
 import { sessionRoutes } from './sessions.js'
 import { triageRoutes } from './triage.js'
+import { webhookRoutes } from './webhooks.js'
 import { workspaceRoutes } from './workspaces.js'
 
 export const routeTable = {
@@ -28,6 +29,7 @@ export const routeTable = {
   ...billingRoutes,
   ...opsRoutes,
   ...sessionRoutes,
+  ...webhookRoutes,
 } as const
 export type RouteId = keyof typeof routeTable
 
@@ -54,5 +56,6 @@ export {
   repositoryRoutes,
   sessionRoutes,
   triageRoutes,
+  webhookRoutes,
   workspaceRoutes,
 }

@@ -17,6 +17,7 @@ export const groups = [
   'billing',
   'ops',
   'sessions',
+  'webhooks',
 ] as const
 export type Group = (typeof groups)[number]
 

@@ -8,6 +8,7 @@ import { recordLastScan } from '../data/repositories.js'
 import { finishScan, getScan } from '../data/scans.js'
 import type { RequestLog } from '../log.js'
 import { QueueMessage } from '../queue/scans.js'
+import { scanFinished } from '../webhooks/emit.js'
 
 export async function drainDeadLetters(
   log: RequestLog,
@@ -36,6 +37,7 @@ export async function drainDeadLetters(
           finished_at: new Date().toISOString(),
         })
         await appendEvent(scan.repository_id, 'scan.failed', systemActor, { scan_id: scan.id, code: error.code })
+        await scanFinished({ ...scan, status: 'failed', error, finished_at: new Date().toISOString() })
         counts.failed++
       } else counts.dropped++
     }

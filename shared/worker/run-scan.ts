@@ -24,6 +24,7 @@ import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
 import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { downloadObject, getObjectBytes } from '../storage/objects.js'
+import { scanFinished } from '../webhooks/emit.js'
 import { type HeldMessage, keepAlive } from './keep-alive.js'
 import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
 import { Scratch } from './scratch.js'
@@ -44,8 +45,10 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
   const scan = await getScan(message.scan_id)
   if (!scan) return log.warn('scan message for no scan', { scan_id: message.scan_id })
   if ((await startScan(scan.id)) !== 'started') {
-    // A worker that died between finishing the scan and metering it leaves the metering to this one.
+    // A worker that died between finishing the scan and metering it (or telling webhooks) leaves that to
+    // this one; the event of a scan is written once, so a scan already told is not told again.
     if (scan.status === 'succeeded' && scan.stats) await meterScan(scan, scan.stats)
+    await scanFinished(scan)
     return log.info('scan already finished; message dropped', { scan_id: scan.id })
   }
   const scratch = new Scratch(scan.id)
@@ -143,6 +146,7 @@ async function settle(
     finished_at: new Date().toISOString(),
   })
   await appendEvent(scan.repository_id, `scan.${outcome.status}`, systemActor, { scan_id: scan.id, ...eventData })
+  await scanFinished((await getScan(scan.id)) ?? scan)
   return true
 }
 

@@ -8,6 +8,7 @@ import type { WorkspaceId } from '../ids.js'
 import type { RequestLog } from '../log.js'
 import { scanQueue } from '../queue/queues.js'
 import { enqueueScan } from '../queue/scans.js'
+import { scanFinished } from '../webhooks/emit.js'
 
 export interface StuckScans {
   requeued: ScanRecord['id'][]
@@ -47,6 +48,7 @@ export async function sweepStuckScans(
           finished_at: new Date(now).toISOString(),
         })
         await appendEvent(scan.repository_id, 'scan.failed', systemActor, { scan_id: scan.id, code: error.code })
+        await scanFinished({ ...scan, status: 'failed', error, finished_at: new Date(now).toISOString() })
         done.failed.push(scan.id)
       }
     } else if (options.dryRun) done.requeued.push(scan.id)

@@ -27,6 +27,7 @@ const needs: Record<string, Need[]> = {
   DeleteObjects: ['uploads:delete'],
   HeadBucket: ['uploads:head'],
   SendMessage: ['queue:send'],
+  SendMessageBatch: ['queue:send'],
   ChangeMessageVisibility: ['queue:extend'],
   GetQueueAttributes: ['queue:attributes'],
   ReceiveMessage: ['queue:receive'],
@@ -52,6 +53,9 @@ const names = readdirSync('functions', { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name as FunctionName)
 const operations = {} as Record<FunctionName, string[]>
+/** Which queue an operation goes to is not in its command; the queue URLs a bundle reads from config() are. */
+const queueUrls = { scanQueue: 'SCAN_QUEUE_URL', deadLetterQueue: 'SCAN_DLQ_URL', webhookQueue: 'WEBHOOK_QUEUE_URL' }
+const queuesRead = {} as Record<FunctionName, string[]>
 const scanners = {} as Record<FunctionName, string[]>
 
 beforeAll(async () => {
@@ -79,6 +83,11 @@ beforeAll(async () => {
     // SDK v3 commands: `class extends command(endpoint, middleware, "Operation", schema){}`.
     const found = [...text.matchAll(/class extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)\{\}/g)].map((m) => m[1]!)
     operations[name] = [...new Set(found)].sort()
+    // `config().X` or a destructuring `{X:a}`; the config schema's own `X:z()` is neither.
+    queuesRead[name] = Object.entries(queueUrls)
+      .filter(([, variable]) => new RegExp(`(\\.${variable}\\b|[{,]${variable}:[\\w$]+[,}])`).test(text))
+      .map(([queue]) => queue)
+      .sort()
   }
 }, 120_000)
 
@@ -114,6 +123,20 @@ describe('the access map', () => {
 
     expect(unknown).toEqual([])
     expect(declaredNeeds(access[name])).toEqual(needed)
+  })
+
+  it.each(names)('lets %s reach exactly the queues whose URLs its code reads', (name) => {
+    const declared = Object.keys(access[name])
+      .filter((kind) => kind in queueUrls)
+      .sort()
+
+    expect(declared).toEqual(queuesRead[name])
+  })
+
+  it('finds the queue URLs the code reads (the detection still works with this bundler)', () => {
+    expect(queuesRead.health).toEqual(['scanQueue'])
+    expect(queuesRead['webhook-worker']).toEqual(['webhookQueue'])
+    expect(queuesRead.projects).toEqual(['scanQueue'])
   })
 
   it('finds the modules that send a Scan', () => {

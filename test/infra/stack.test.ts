@@ -14,7 +14,7 @@ import { stageFromContext, stages } from '../../infra/aws/stages.js'
 import { configNames } from '../../shared/config.js'
 import { table } from '../../shared/data/table.js'
 import { errorCatalogue } from '../../shared/http/errors.js'
-import { scanQueue, workerTimeoutS } from '../../shared/queue/queues.js'
+import { scanQueue, webhookQueue, webhookWorkerTimeoutS, workerTimeoutS } from '../../shared/queue/queues.js'
 import { routeTable } from '../../shared/routes/index.js'
 import { groups, type RouteSpec } from '../../shared/routes/route.js'
 
@@ -218,12 +218,12 @@ describe('the functions', () => {
     return synths[variant].template.toJSON().Resources[id].Properties as Record<string, any>
   }
 
-  it('runs one function per endpoint group, the scan worker, the cleanup and the advisory sync, all on nodejs24.x', () => {
+  it('runs one function per endpoint group, the scan worker, the cleanup, the advisory sync and the webhook worker, all on nodejs24.x', () => {
     const labels = functions('dev').map((fn) => fn.functionLabel)
 
-    expect(labels.sort()).toEqual([...groups, 'scan-worker', 'cleanup', 'advisory-sync'].sort())
+    expect(labels.sort()).toEqual([...groups, 'scan-worker', 'cleanup', 'advisory-sync', 'webhook-worker'].sort())
     for (const [, fn] of resources('dev', 'AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x')
-    expect(resources('dev', 'AWS::Lambda::Function')).toHaveLength(groups.length + 3)
+    expect(resources('dev', 'AWS::Lambda::Function')).toHaveLength(groups.length + 4)
   })
 
   it('runs on arm64 except the worker, x86_64 for its native addon, all traced with X-Ray', () => {
@@ -256,6 +256,24 @@ describe('the functions', () => {
     expect(scanQueue.visibilityTimeoutS).toBeGreaterThanOrEqual(6 * workerTimeoutS)
   })
 
+  it('feeds the webhook worker from its own queue, ten deliveries a batch, with partial batch failures', () => {
+    for (const variant of ['dev', 'prod'] as const) {
+      const { stack, template } = synths[variant]
+      const fn = Stack.of(stack).getLogicalId(stack.worker.webhookWorker.node.defaultChild as never)
+      const queue = Stack.of(stack).getLogicalId(stack.data.webhookQueue.node.defaultChild as never)
+
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fn },
+        EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        BatchSize: webhookQueue.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: stages[variant].webhookConcurrency },
+      })
+      expect(template.toJSON().Resources[fn].Properties.Timeout).toBe(webhookWorkerTimeoutS)
+    }
+    expect(webhookQueue.visibilityTimeoutS).toBeGreaterThanOrEqual(6 * webhookWorkerTimeoutS)
+  })
+
   it('sets only configuration the code reads (and Powertools), and all it needs', () => {
     for (const [, fn] of resources('dev', 'AWS::Lambda::Function')) {
       const variables = fn.Properties.Environment.Variables
@@ -270,6 +288,7 @@ describe('the functions', () => {
           'UPLOADS_BUCKET',
           'SCAN_QUEUE_URL',
           'SCAN_DLQ_URL',
+          'WEBHOOK_QUEUE_URL',
           'JWT_SECRET_ARN',
           'PUBLIC_BASE_URL',
           ...powertoolsVariables,
@@ -321,14 +340,14 @@ describe('IAM', () => {
       .map((s: { Action: string | string[]; Resource: unknown }) => ({ ...s, Action: [s.Action].flat() }))
   }
 
-  it.each([...groups, 'scan-worker', 'cleanup', 'advisory-sync'] as FunctionName[])(
+  it.each([...groups, 'scan-worker', 'cleanup', 'advisory-sync', 'webhook-worker'] as FunctionName[])(
     '%s holds exactly its declared access',
     (name) => {
       const statements = statementsOf('dev', name)
       // Beside the declaration: its own log group, X-Ray, and for the worker the event source's consumption.
       const platform = (s: { Action: string[] }) =>
         s.Action.every((a) => a.startsWith('logs:') || a.startsWith('xray:')) ||
-        (name === 'scan-worker' && s.Action.includes('sqs:ReceiveMessage'))
+        ((name === 'scan-worker' || name === 'webhook-worker') && s.Action.includes('sqs:ReceiveMessage'))
       const granted = [...new Set(statements.filter((s) => !platform(s)).flatMap((s) => s.Action))].sort()
 
       expect(granted).toEqual(actionsOf(access[name]))
@@ -420,15 +439,25 @@ describe('the data', () => {
     expect(synths.dev.stack.terminationProtection).toBe(false)
   })
 
-  it('sends a scan message to its encrypted DLQ after the defined number of tries', () => {
+  it('sends a scan message, and a webhook message, to its encrypted DLQ after the defined number of tries', () => {
     const queues = Object.fromEntries(resources('dev', 'AWS::SQS::Queue'))
-    const [, scans] = Object.entries(queues).find(([, q]) => q.Properties.RedrivePolicy)!
-
-    expect(scans.Properties).toMatchObject({
-      VisibilityTimeout: scanQueue.visibilityTimeoutS,
-      RedrivePolicy: { maxReceiveCount: 3 },
-    })
-    expect(queues[scans.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]]).toBeDefined()
+    const logicalId = (queue: { node: { defaultChild?: unknown } }) =>
+      Stack.of(synths.dev.stack).getLogicalId(queue.node.defaultChild as never)
+    const { data } = synths.dev.stack
+    for (const [queue, dlq, definition] of [
+      [data.scanQueue, data.scanDeadLetterQueue, scanQueue],
+      [data.webhookQueue, data.webhookDeadLetterQueue, webhookQueue],
+    ] as const) {
+      expect(queues[logicalId(queue)]!.Properties).toMatchObject({
+        VisibilityTimeout: definition.visibilityTimeoutS,
+        RedrivePolicy: {
+          maxReceiveCount: definition.maxReceiveCount,
+          deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(dlq), 'Arn'] },
+        },
+      })
+    }
+    expect(scanQueue.maxReceiveCount).toBe(3)
+    expect(Object.keys(queues)).toHaveLength(4)
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true)
     synths.dev.template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -437,7 +466,7 @@ describe('the data', () => {
           Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
         },
       },
-      2,
+      4,
     )
   })
 
@@ -510,12 +539,18 @@ describe('operations', () => {
         'ApiThrottles',
         'DeadLettersWaiting',
         'LambdaThrottles',
+        'WebhookDeadLetters',
         'WorkerErrors',
         'WorkerThrottles',
       ].sort(),
     )
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }])
-    expect(alarms.find((a) => a.id.includes('DeadLetters'))!.Dimensions[0].Value['Fn::GetAtt'][0]).toMatch(/scansdlq/)
+    expect(alarms.find((a) => a.id.includes('DeadLettersWaiting'))!.Dimensions[0].Value['Fn::GetAtt'][0]).toMatch(
+      /scansdlq/,
+    )
+    expect(alarms.find((a) => a.id.includes('WebhookDeadLetters'))!.Dimensions[0].Value['Fn::GetAtt'][0]).toMatch(
+      /webhooksdlq/,
+    )
     expect(alarms.find((a) => a.id.includes('Latency'))!.ExtendedStatistic).toBe('p99')
     synths.dev.template.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: '{ $.error = "THROTTLED" }',

@@ -57,6 +57,11 @@ describe('the contract, route by route', () => {
       rule: 'x',
       reason: 'contract',
     })
+    const webhook = await create('createWebhook', '/v1/webhooks', {
+      url: 'https://hooks.example.com/contract',
+      events: ['scan.succeeded'],
+    })
+    const ping = await create('pingWebhook', `/v1/webhooks/${webhook.id}/ping`, undefined)
     const findings = await call(await handlerOf('repositories'), 'GET', `/v1/repositories/${repository.id}/findings`, {
       as: owner.token,
     })
@@ -73,6 +78,7 @@ describe('the contract, route by route', () => {
       '/v1/sessions/{id}': { id: session.id },
       '/v1/api-keys/{id}': { id: apiKey.id },
       '/v1/scans/{scanId}': { scanId: imported.scan_id },
+      '/v1/webhooks/{id}': { id: webhook.id, deliveryId: ping.id },
     }
     const queries: Record<string, string> = {
       compareScans: `base=${imported.scan_id}&head=${imported.scan_id}`,
@@ -120,7 +126,18 @@ describe('the contract, route by route', () => {
 
     // The matrix reaches the routes that matter to dashboards, not a handful.
     expect(checked.length).toBeGreaterThan(25)
-    for (const routeId of ['listProjects', 'getRepository', 'listFindings', 'getScan', 'getGitUpload', 'listMembers'])
+    for (const routeId of [
+      'listProjects',
+      'getRepository',
+      'listFindings',
+      'getScan',
+      'getGitUpload',
+      'listMembers',
+      'listWebhooks',
+      'getWebhook',
+      'listWebhookDeliveries',
+      'getWebhookDelivery',
+    ])
       expect(checked).toContain(routeId)
   })
 })

@@ -35,6 +35,8 @@ const samples: Record<string, { body?: unknown; query?: (ids: Record<string, str
   putWorkspacePolicy: { body: policy },
   putProjectPolicy: { body: policy },
   compareScans: { query: () => `base=${newId('scan')}&head=${newId('scan')}` },
+  updateWebhook: { body: { url: 'https://attacker.example.com/hook', active: false } },
+  rotateWebhookSecret: { body: {} },
 }
 
 describe('tenant isolation matrix', () => {
@@ -77,6 +79,20 @@ describe('tenant isolation matrix', () => {
         body: { repository_id: repository.id, format: 'zip' },
       })
     ).json
+    const webhooks = await handlerOf('webhooks')
+    const webhook = (
+      await call(webhooks, 'POST', '/v1/webhooks', {
+        as: alice.token,
+        body: { url: 'https://hooks.example.com/alice', events: ['scan.failed'] },
+      })
+    ).json
+    const delivery = (await call(webhooks, 'POST', `/v1/webhooks/${webhook.id}/ping`, { as: alice.token })).json
+    const webhookState = async () => ({
+      webhook: (await call(webhooks, 'GET', `/v1/webhooks/${webhook.id}`, { as: alice.token })).json,
+      deliveries: (await call(webhooks, 'GET', `/v1/webhooks/${webhook.id}/deliveries`, { as: alice.token })).json.items
+        .length,
+    })
+    const webhookBefore = await webhookState()
     const before = { ...(await snapshot()), upload: upload.expires_at }
     // Alice's real ids where the resource exists; well-formed ids of hers to be for kinds not built yet.
     const candidates = [
@@ -87,6 +103,8 @@ describe('tenant isolation matrix', () => {
       apiKey.id,
       upload.id,
       session.id,
+      webhook.id,
+      delivery.id,
       ...(['scan', 'finding', 'dismissalRequest', 'suppression'] as const).map((kind) => newId(kind)),
     ]
 
@@ -137,6 +155,14 @@ describe('tenant isolation matrix', () => {
       'extendGitUpload',
       'getSession',
       'analyzeSession',
+      'getWebhook',
+      'updateWebhook',
+      'deleteWebhook',
+      'rotateWebhookSecret',
+      'pingWebhook',
+      'listWebhookDeliveries',
+      'getWebhookDelivery',
+      'redeliverWebhookDelivery',
     ]) {
       expect(results.find((result) => result.startsWith(`${built}:`))).toMatch(/:40[34]$/)
     }
@@ -144,6 +170,7 @@ describe('tenant isolation matrix', () => {
       await call(await handlerOf('git-uploads'), 'GET', `/v1/git-uploads/${upload.id}`, { as: alice.token })
     ).json
     expect({ ...(await snapshot()), upload: uploadAfter.expires_at }).toEqual(before)
+    expect(await webhookState()).toEqual(webhookBefore)
     expect(uploadAfter.status).toBe('awaiting_push')
     const sessionAfter = (
       await call(await handlerOf('sessions'), 'GET', `/v1/sessions/${session.id}`, { as: alice.token })

@@ -30,6 +30,7 @@ export interface AlarmsProps {
   worker: VegaFunction
   cleanup: VegaFunction
   advisorySync: VegaFunction
+  webhookWorker: VegaFunction
 }
 
 /** What the scan worker writes through Powertools (shared/metrics.ts): namespace Vega, dimension service. */
@@ -84,6 +85,19 @@ export class Alarms extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
+    )
+    // A receiver's failure is recorded on its delivery, never thrown: a webhook message in the DLQ means the
+    // worker itself failed it five times (the table or the queue), and its delivery waits as pending.
+    alarm('WebhookDeadLetters', (id) =>
+      data.webhookDeadLetterQueue
+        .metricApproximateNumberOfMessagesVisible({ period: fiveMinutes })
+        .createAlarm(this, id, {
+          alarmDescription: 'Webhook delivery messages failed five times in the worker and sit in their DLQ',
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
     )
     // The schedule retries a failed sync twice; a day with errors left means advisories go stale.
     alarm('AdvisorySyncErrors', (id) =>
@@ -176,7 +190,7 @@ export class Alarms extends Construct {
       }),
     )
 
-    const functions = [...props.apiFunctions, worker, props.cleanup, props.advisorySync]
+    const functions = [...props.apiFunctions, worker, props.cleanup, props.advisorySync, props.webhookWorker]
     new Dashboard(this, 'Dashboard', {
       dashboardName: `vega-${stage.name}`,
       defaultInterval: Duration.hours(6),

@@ -46,6 +46,8 @@ const sizing: Record<Group, { memoryMb: number; timeout: Duration }> = {
   billing: { memoryMb: 256, timeout: Duration.seconds(10) },
   ops: { memoryMb: 512, timeout: apiTimeoutLimit },
   sessions: { memoryMb: 256, timeout: Duration.seconds(10) },
+  // A create resolves the endpoint's name (the SSRF check) and seals its secret.
+  webhooks: { memoryMb: 256, timeout: Duration.seconds(10) },
 }
 
 export interface ApiProps {

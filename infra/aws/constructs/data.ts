@@ -6,7 +6,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnersh
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { table } from '../../../shared/data/table.js'
-import { scanDeadLetterQueue, scanQueue } from '../../../shared/queue/queues.js'
+import { scanDeadLetterQueue, scanQueue, webhookDeadLetterQueue, webhookQueue } from '../../../shared/queue/queues.js'
 import { uploadsBucket } from '../../../shared/storage/bucket.js'
 import type { StageSettings } from '../stages.js'
 
@@ -16,6 +16,8 @@ export class Data extends Construct {
   readonly accessLogs: Bucket
   readonly scanQueue: Queue
   readonly scanDeadLetterQueue: Queue
+  readonly webhookQueue: Queue
+  readonly webhookDeadLetterQueue: Queue
 
   constructor(scope: Construct, id: string, stage: StageSettings) {
     super(scope, id)
@@ -90,6 +92,22 @@ export class Data extends Construct {
       visibilityTimeout: Duration.seconds(scanQueue.visibilityTimeoutS),
       retentionPeriod: Duration.seconds(scanQueue.retentionS),
       deadLetterQueue: { queue: this.scanDeadLetterQueue, maxReceiveCount: scanQueue.maxReceiveCount },
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: stage.removalPolicy,
+    })
+
+    // Webhook deliveries (#19): a message reaches the DLQ only when the worker itself failed it five times.
+    this.webhookDeadLetterQueue = new Queue(this, webhookDeadLetterQueue.id, {
+      retentionPeriod: Duration.seconds(webhookDeadLetterQueue.retentionS),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: stage.removalPolicy,
+    })
+    this.webhookQueue = new Queue(this, webhookQueue.id, {
+      visibilityTimeout: Duration.seconds(webhookQueue.visibilityTimeoutS),
+      retentionPeriod: Duration.seconds(webhookQueue.retentionS),
+      deadLetterQueue: { queue: this.webhookDeadLetterQueue, maxReceiveCount: webhookQueue.maxReceiveCount },
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy: stage.removalPolicy,

@@ -6,7 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets'
 import { Architecture } from 'aws-cdk-lib/aws-lambda'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Construct } from 'constructs'
-import { scanQueue, workerTimeoutS } from '../../../shared/queue/queues.js'
+import { scanQueue, webhookQueue, webhookWorkerTimeoutS, workerTimeoutS } from '../../../shared/queue/queues.js'
 import { type AccessTargets, access } from '../access.js'
 import type { StageSettings } from '../stages.js'
 import { type FunctionEnvironment, type ShippedPackage, VegaFunction } from './vega-function.js'
@@ -44,6 +44,7 @@ export class Worker extends Construct {
   readonly schedule: Rule
   readonly advisorySync: VegaFunction
   readonly advisorySchedule: Rule
+  readonly webhookWorker: VegaFunction
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id)
@@ -106,6 +107,26 @@ export class Worker extends Construct {
       timeout: Duration.minutes(15),
       ephemeralStorage: Size.gibibytes(2),
     })
+    // Webhook deliveries (#19): small work, mostly waiting on receivers, each attempt within
+    // WEBHOOK_TIMEOUT_MS. Not in a VPC: it reaches the internet and nothing private, and the address
+    // checks refuse loopback (the Lambda runtime API) and link-local names anyway.
+    this.webhookWorker = new VegaFunction(this, 'WebhookWorkerFunction', {
+      name: 'webhook-worker',
+      stage,
+      environment: props.environment,
+      access: access['webhook-worker'],
+      targets,
+      memoryMb: 256,
+      timeout: Duration.seconds(webhookWorkerTimeoutS),
+    })
+    this.webhookWorker.addEventSource(
+      new SqsEventSource(targets.data.webhookQueue, {
+        batchSize: webhookQueue.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: Math.max(2, stage.webhookConcurrency),
+      }),
+    )
+
     this.advisorySchedule = new Rule(this, 'Daily', {
       description: 'Vega: sync OSV advisories (what changed since the last sync)',
       schedule: Schedule.rate(Duration.days(1)),
