@@ -307,7 +307,12 @@ export function fixFinding(finding: FindingRecord, scan: TransitionScan): Promis
       },
     },
     openCounter(finding.repository_id, finding.severity, -1),
-    addToDay(scan.workspace_id, finding.repository_id, { fixed_findings: 1, fix_seconds: openSeconds(finding, now) }, now),
+    addToDay(
+      scan.workspace_id,
+      finding.repository_id,
+      { fixed_findings: 1, fix_seconds: openSeconds(finding, now) },
+      now,
+    ),
   ])
 }
 
@@ -514,11 +519,11 @@ const indexKeyOf = (item: StoredItem, index: 'gsi1' | 'gsi2' | 'gsi3'): StartKey
   [`${index}sk`]: item[`${index}sk`],
 })
 
-/** The open critical finding of a workspace first seen the longest ago, if any. */
-export async function oldestOpenCritical(workspace: WorkspaceId): Promise<FindingRecord | undefined> {
+/** The open critical findings of a workspace first seen the longest ago, oldest first (at most `count`). */
+export async function oldestOpenCriticals(workspace: WorkspaceId, count: number): Promise<FindingRecord[]> {
   // The index holds open criticals only; the filter guards against an item caught mid-transition.
-  const { items } = await queryWorkspaceFindings(workspace, { limit: 1 }, { status: 'open', severity: 'critical' })
-  return items[0]
+  const { items } = await queryWorkspaceFindings(workspace, { limit: count }, { status: 'open', severity: 'critical' })
+  return items
 }
 
 export interface Triage {

@@ -8,6 +8,7 @@ import { docsRoutes } from './docs.js'
 import { gitUploadRoutes } from './git-uploads.js'
 import { healthRoutes } from './health.js'
 import { opsRoutes } from './ops.js'
+import { overviewRoutes } from './overview.js'
 import { projectRoutes } from './projects.js'
 import { repositoryRoutes } from './repositories.js'
 import type { Group, RouteSpec } from './route.js'
@@ -28,6 +29,7 @@ export const routeTable = {
   ...billingRoutes,
   ...opsRoutes,
   ...sessionRoutes,
+  ...overviewRoutes,
 } as const
 export type RouteId = keyof typeof routeTable
 
@@ -50,6 +52,7 @@ export {
   gitUploadRoutes,
   healthRoutes,
   opsRoutes,
+  overviewRoutes,
   projectRoutes,
   repositoryRoutes,
   sessionRoutes,
