@@ -401,6 +401,7 @@ const sections: Record<string, () => Promise<void>> = {
   pipeline,
   verdict,
   incremental: async () => (await import('./incremental.js')).incremental(),
+  overview: async () => (await import('./overview.js')).overview(),
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()

@@ -281,6 +281,22 @@ export async function touchFinding(finding: FindingRecord, scan: TransitionScan,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   })
+  // A critical finding stored before the overview (no workspace yet) joins the open criticals once, if it
+  // is open at that instant: the condition is checked with the write, so a dismissal or fix racing this
+  // one either comes after (and removes it) or before (and this writes nothing).
+  if (!finding.workspace_id && finding.severity === 'critical')
+    await updateIf({
+      Key: keys.findingById(finding.id),
+      UpdateExpression: 'SET gsi3pk = :pk, gsi3sk = :sk',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':open': 'open',
+        ...(({ gsi3pk, gsi3sk }) => ({ ':pk': gsi3pk, ':sk': gsi3sk }))(
+          keys.openCritical(scan.workspace_id, finding.created_at, finding.id),
+        ),
+      },
+    })
 }
 
 /** How long a finding was open when it is fixed now, in whole seconds. */

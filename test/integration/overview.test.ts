@@ -292,6 +292,39 @@ describe('GET /v1/findings', () => {
   })
 })
 
+describe('findings stored before the overview', () => {
+  it('join the workspace list, and the open criticals while open, when a scan next sees them', async () => {
+    const owner = await newOwner('overview-legacy')
+    const { api } = await workspaceOf(owner)
+    const [open, dismissed, high] = [flaw('a.js', 'critical'), flaw('b.js', 'critical'), flaw('c.js', 'high')]
+    await scanned(api, [open, dismissed, high])
+    await call(repositories, 'PATCH', `/v1/repositories/${api.id}/findings/${idOf(api, dismissed)}`, {
+      as: owner.token,
+      body: { status: 'dismissed', reason: 'wont_fix' },
+    })
+    // What the items of an earlier version hold: no workspace, no place in the workspace's indexes.
+    for (const finding of [open, dismissed, high])
+      await updateIf({
+        Key: keys.findingById(idOf(api, finding)),
+        UpdateExpression: 'REMOVE workspace_id, project_id, opened_at, gsi2pk, gsi2sk, gsi3pk, gsi3sk',
+      })
+    const before = await listFindings({ as: owner.token })
+    const criticalBefore = (await getOverview({ as: owner.token })).json.oldest_open_critical
+
+    await scanned(api, [open, dismissed, high])
+
+    const after = await listFindings({ as: owner.token })
+    const openCriticals = await listFindings({ as: owner.token, query: 'status=open&severity=critical' })
+    const overview = (await getOverview({ as: owner.token })).json
+    expect(ids(before)).toEqual([])
+    expect(criticalBefore).toBeNull()
+    expect(ids(after)).toEqual([open, dismissed, high].map((finding) => idOf(api, finding)).sort())
+    expect(ids(openCriticals)).toEqual([idOf(api, open)])
+    expect(overview.oldest_open_critical).toMatchObject({ id: idOf(api, open), project_id: api.project_id })
+    expect(overview.open_findings).toMatchObject({ critical: 1, high: 1 })
+  })
+})
+
 describe('GET /v1/overview', () => {
   /** A seeded workspace whose figures are known: see the expectations in the test below. */
   async function seeded(owner: Person) {
