@@ -204,7 +204,7 @@ export function createFinding(finding: FindingRecord & FindingHome): Promise<boo
     ...(open
       ? [
           openCounter(finding.repository_id, finding.severity, 1),
-          addToDay(finding.workspace_id, finding.repository_id, { new_findings: 1 }, finding.created_at),
+          addToDay(finding.workspace_id, finding.id, { new_findings: 1 }, finding.created_at),
         ]
       : []),
   ])
@@ -256,7 +256,7 @@ export function reopenFinding(finding: FindingRecord, scan: TransitionScan, view
       },
     },
     openCounter(finding.repository_id, finding.severity, 1),
-    addToDay(scan.workspace_id, finding.repository_id, { reopened_findings: 1 }, now),
+    addToDay(scan.workspace_id, finding.id, { reopened_findings: 1 }, now),
   ])
 }
 
@@ -323,12 +323,7 @@ export function fixFinding(finding: FindingRecord, scan: TransitionScan): Promis
       },
     },
     openCounter(finding.repository_id, finding.severity, -1),
-    addToDay(
-      scan.workspace_id,
-      finding.repository_id,
-      { fixed_findings: 1, fix_seconds: openSeconds(finding, now) },
-      now,
-    ),
+    addToDay(scan.workspace_id, finding.id, { fixed_findings: 1, fix_seconds: openSeconds(finding, now) }, now),
   ])
 }
 

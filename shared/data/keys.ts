@@ -19,7 +19,7 @@ import type {
 export const activeShards = 4
 const activeShardOf = (id: string) => id.charCodeAt(id.length - 1) % activeShards
 /** How many items one day of a workspace's overview counters spreads over. */
-export const overviewShards = 4
+export const overviewShards = 8
 const overviewShardOf = (id: string) => id.charCodeAt(id.length - 1) % overviewShards
 
 export const keys = {
@@ -253,12 +253,12 @@ export const keys = {
   }),
   /**
    * The security overview's counters of one UTC day (findings new, fixed and reopened, time to fix, scans
-   * and gate failures), in one partition per workspace. A day is split over a few items by repository, so
-   * scans of different repositories seldom meet on one item in their transactions; the overview sums them.
+   * and gate failures), in one partition per workspace. A day is split over a few items by the id of what
+   * is counted (a finding, a scan), so concurrent transactions seldom meet on one item; the overview sums them.
    */
-  overviewDay: (workspace: WorkspaceId, day: string, repository: RepositoryId) => ({
+  overviewDay: (workspace: WorkspaceId, day: string, spreadBy: string) => ({
     pk: `OVERVIEW#${workspace}`,
-    sk: `D#${day}#${overviewShardOf(repository)}`,
+    sk: `D#${day}#${overviewShardOf(spreadBy)}`,
   }),
   /** Every item of the days in [first, last]. */
   overviewDays: (workspace: WorkspaceId, first: string, last: string) => ({

@@ -4,7 +4,7 @@
 // O(days) small items, never the findings.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import type { RepositoryId, WorkspaceId } from '../ids.js'
+import type { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
@@ -40,12 +40,13 @@ export type DayRecord = z.infer<typeof dayRecord>
 export const utcDay = (at: string | Date = new Date()) => new Date(at).toISOString().slice(0, 10)
 
 /**
- * The transaction item that adds to a day's counters of a workspace (today, UTC, unless `at` says). It
- * has no condition: it rides on the transition's own, in the same transaction.
+ * The transaction item that adds to a day's counters of a workspace (today, UTC, unless `at` says), on
+ * the item the id of what is counted (a finding, a scan) falls on. It has no condition: it rides on the
+ * transition's own, in the same transaction.
  */
 export function addToDay(
   workspace: WorkspaceId,
-  repository: RepositoryId,
+  spreadBy: string,
   figures: Partial<DayFigures>,
   at: string | Date = new Date(),
 ) {
@@ -54,7 +55,7 @@ export function addToDay(
   return {
     Update: {
       TableName: tableName(),
-      Key: keys.overviewDay(workspace, day, repository),
+      Key: keys.overviewDay(workspace, day, spreadBy),
       UpdateExpression: `SET #day = :day${added.length ? ` ADD ${added.map((_, i) => `#f${i} :f${i}`).join(', ')}` : ''}`,
       ExpressionAttributeNames: {
         '#day': 'day',

@@ -225,7 +225,7 @@ export async function heartbeatScan(
  * (and a failed gate with it), so it counts once too.
  */
 export async function finishScan(
-  scan: Pick<ScanRecord, 'id' | 'workspace_id' | 'repository_id'>,
+  scan: Pick<ScanRecord, 'id' | 'workspace_id'>,
   outcome:
     | { status: 'succeeded'; stats: NonNullable<ScanRecord['stats']>; gate?: GateResult }
     | { status: 'failed'; error: NonNullable<ScanRecord['error']> }
@@ -238,7 +238,7 @@ export async function finishScan(
       : [
           addToDay(
             scan.workspace_id,
-            scan.repository_id,
+            scan.id,
             {
               scans: 1,
               scans_failed: outcome.status === 'failed' ? 1 : 0,

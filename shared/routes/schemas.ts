@@ -46,9 +46,9 @@ export const Timestamp = withMeta(z.iso.datetime(), {
 export const TimestampInput = withMeta(
   // zod runs the overwrite even after the format check failed: a value that is no date stays as sent, so
   // the answer is the format's 422 (new Date('yesterday').toISOString() would throw: a 500).
-  z.iso.datetime({ offset: true }).check(
-    z.overwrite((value) => (Number.isNaN(Date.parse(value)) ? value : new Date(value).toISOString())),
-  ),
+  z.iso
+    .datetime({ offset: true })
+    .check(z.overwrite((value) => (Number.isNaN(Date.parse(value)) ? value : new Date(value).toISOString()))),
   { description: 'ISO 8601; stored and answered as UTC with milliseconds', example: '2026-11-24T09:30:00.000Z' },
 )
 /** The first name of `created_at` on events and usage lines, answered alongside it until its sunset. */
