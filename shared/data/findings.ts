@@ -394,13 +394,13 @@ export function contextCondition(
 
 /**
  * The filter expression of a findings query (its names and values merged into the query's), or undefined
- * when nothing is filtered. `keyed` names the filters the query's key range already applies.
+ * when nothing is filtered. `keyed` names the filters the query's key range or index already applies.
  */
 function findingConditions(
   filters: FindingFilters & { project?: ProjectId },
   names: Record<string, string>,
   values: Record<string, unknown>,
-  keyed: { newSince?: boolean } = {},
+  keyed: { newSince?: boolean; openCritical?: boolean } = {},
 ): string | undefined {
   const conditions: string[] = []
   const add = (field: string, value: string | undefined, test: (name: string, value: string) => string) => {
@@ -409,8 +409,10 @@ function findingConditions(
     values[`:${field}`] = value
     conditions.push(test(`#${field}`, `:${field}`))
   }
-  add('status', filters.status, (name, value) => `${name} = ${value}`)
-  add('severity', filters.severity, (name, value) => `${name} = ${value}`)
+  if (!keyed.openCritical) {
+    add('status', filters.status, (name, value) => `${name} = ${value}`)
+    add('severity', filters.severity, (name, value) => `${name} = ${value}`)
+  }
   add('engine', filters.engine, (name, value) => `${name} = ${value}`)
   add('rule_id', filters.rule, (name, value) => `${name} = ${value}`)
   add('path', filters.pathPrefix, (name, value) => `begins_with(${name}, ${value})`)
@@ -490,7 +492,12 @@ export async function queryWorkspaceFindings(
     Object.assign(values, { ':pk': family.pk, ':from': family.from ?? family.prefix, ':to': `${family.prefix}~` })
     keyCondition = '#pk = :pk AND #sk BETWEEN :from AND :to'
   }
-  const filter = findingConditions(filters, names, values, { newSince: index !== 'gsi1' })
+  // The open-critical index is exact (every transition sets or removes a finding's place in it, in its
+  // transaction), so status and severity need no filter there.
+  const filter = findingConditions(filters, names, values, {
+    newSince: index !== 'gsi1',
+    openCritical: index === 'gsi3',
+  })
   const items: FindingRecord[] = []
   let startKey = page.startKey
   let read = 0
@@ -532,7 +539,6 @@ const indexKeyOf = (item: StoredItem, index: 'gsi1' | 'gsi2' | 'gsi3'): StartKey
 
 /** The open critical findings of a workspace first seen the longest ago, oldest first (at most `count`). */
 export async function oldestOpenCriticals(workspace: WorkspaceId, count: number): Promise<FindingRecord[]> {
-  // The index holds open criticals only; the filter guards against an item caught mid-transition.
   const { items } = await queryWorkspaceFindings(workspace, { limit: count }, { status: 'open', severity: 'critical' })
   return items
 }
