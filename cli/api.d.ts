@@ -1613,6 +1613,56 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/findings': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Findings across the caller's workspace, with the repository list's filters and project and repository
+     * @description In the order first seen, oldest first; with `repository`, in that repository's own order (as `GET /v1/repositories/{id}/findings`). `new_since` is a key range, the other filters are applied while reading: a filtered page may hold fewer than `limit` items while `next_cursor` is not null. An unknown or foreign project or repository is 404.
+     *
+     *     A signed-in user or an API key with the `read` scope.
+     *
+     *     Needs the workspace role **viewer** or higher.
+     *
+     *     A list: `{items, next_cursor}`, with `Link: <…>; rel="next"` while there is a next page.
+     */
+    get: operations['listWorkspaceFindings']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/overview': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Open findings by severity per project and repository, new and fixed in the last 7 and 30 days, mean time to fix, the oldest open critical, scans and gate failures per day; CSV on Accept: text/csv
+     * @description Read from counters the scan pipeline keeps, never from the findings (docs/integrations.md, "Security overview"). Answers carry an ETag and `Cache-Control: private, no-cache`; send If-None-Match for a 304.
+     *
+     *     A signed-in user or an API key with the `read` scope.
+     *
+     *     Needs the workspace role **viewer** or higher.
+     */
+    get: operations['getOverview']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
 }
 export type webhooks = Record<string, never>
 export interface components {
@@ -3097,6 +3147,139 @@ export interface components {
       payload: {
         [key: string]: unknown
       } | null
+    }
+    Overview: {
+      /**
+       * @description workspace id
+       * @example ws_01JABCDEFGHJKMNPQRSTVWXYZ0
+       */
+      workspace_id: string
+      /**
+       * Format: date
+       * @description The UTC day the windows and days end on (today)
+       */
+      as_of: string
+      /** @description Open findings of the workspace by severity */
+      open_findings: {
+        critical: number
+        high: number
+        medium: number
+        low: number
+        info: number
+      }
+      projects: {
+        /**
+         * @description project id
+         * @example prj_01JABCDEFGHJKMNPQRSTVWXYZ0
+         */
+        project_id: string
+        name: string
+        repositories: number
+        open_findings: {
+          critical: number
+          high: number
+          medium: number
+          low: number
+          info: number
+        }
+      }[]
+      repositories: {
+        /**
+         * @description repository id
+         * @example repo_01JABCDEFGHJKMNPQRSTVWXYZ0
+         */
+        repository_id: string
+        /**
+         * @description project id
+         * @example prj_01JABCDEFGHJKMNPQRSTVWXYZ0
+         */
+        project_id: string
+        name: string
+        open_findings: {
+          critical: number
+          high: number
+          medium: number
+          low: number
+          info: number
+        }
+        last_scan: {
+          /**
+           * @description scan id
+           * @example scan_01JABCDEFGHJKMNPQRSTVWXYZ0
+           */
+          id: string
+          status: string
+          finished_at: string | null
+        } | null
+      }[]
+      /** @description Today and the 6 days before it (UTC) */
+      last_7_days: {
+        /** @description Findings first seen (created open) */
+        new_findings: number
+        /** @description Open findings a newer complete scan no longer saw */
+        fixed_findings: number
+        /** @description Fixed findings seen again */
+        reopened_findings: number
+        /** @description Of the findings fixed in the window: the mean time from when each was opened to its fix, in seconds; null when none was fixed */
+        mean_time_to_fix_s: number | null
+      }
+      /** @description Today and the 29 days before it (UTC) */
+      last_30_days: {
+        /** @description Findings first seen (created open) */
+        new_findings: number
+        /** @description Open findings a newer complete scan no longer saw */
+        fixed_findings: number
+        /** @description Fixed findings seen again */
+        reopened_findings: number
+        /** @description Of the findings fixed in the window: the mean time from when each was opened to its fix, in seconds; null when none was fixed */
+        mean_time_to_fix_s: number | null
+      }
+      /** @description The open critical finding first seen the longest ago; null when none is open */
+      oldest_open_critical: {
+        /**
+         * @description finding id
+         * @example fnd_01JABCDEFGHJKMNPQRSTVWXYZ0
+         */
+        id: string
+        /**
+         * @description repository id
+         * @example repo_01JABCDEFGHJKMNPQRSTVWXYZ0
+         */
+        repository_id: string
+        /**
+         * @description project id
+         * @example prj_01JABCDEFGHJKMNPQRSTVWXYZ0
+         */
+        project_id: string
+        rule_id: string
+        title: string
+        path: string
+        /**
+         * Format: date-time
+         * @description ISO 8601 UTC
+         * @example 2026-11-24T09:30:00.000Z
+         */
+        first_seen_at: string
+        /**
+         * @description scan id
+         * @example scan_01JABCDEFGHJKMNPQRSTVWXYZ0
+         */
+        first_seen_scan_id: string
+      } | null
+      /** @description The last 30 days, oldest first, days without activity included */
+      days: components['schemas']['OverviewDay'][]
+    }
+    OverviewDay: {
+      /** Format: date */
+      day: string
+      /** @description Scans that finished (succeeded or failed) */
+      scans: number
+      scans_failed: number
+      /** @description Succeeded scans whose gate failed */
+      gate_failures: number
+      new_findings: number
+      fixed_findings: number
+      reopened_findings: number
     }
   }
   responses: never
@@ -8542,8 +8725,11 @@ export interface operations {
         status?: 'open' | 'fixed' | 'dismissed'
         engine?: string
         rule?: string
+        /** @description Findings whose primary location's path starts with this */
         path?: string
         context?: string
+        /** @description Findings first seen at or after this instant (ISO 8601), e.g. 2026-12-01T00:00:00Z */
+        new_since?: string
         scan?: string
         baseline?: string
         only?: 'new'
@@ -14961,6 +15147,305 @@ export interface operations {
       }
       /** @description `gone`: an expired upload or session */
       410: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listWorkspaceFindings: {
+    parameters: {
+      query?: {
+        limit?: number
+        cursor?: string
+        /** @description Default: the caller's first workspace */
+        workspace_id?: string
+        /** @description Findings of the repositories of this project */
+        project?: string
+        /** @description Findings of this repository */
+        repository?: string
+        severity?: 'critical' | 'high' | 'medium' | 'low' | 'info'
+        status?: 'open' | 'fixed' | 'dismissed'
+        engine?: string
+        rule?: string
+        /** @description Findings whose primary location's path starts with this */
+        path?: string
+        context?: string
+        /** @description Findings first seen at or after this instant (ISO 8601), e.g. 2026-12-01T00:00:00Z */
+        new_since?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          Link: components['headers']['Link']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': {
+            items: components['schemas']['Finding'][]
+            next_cursor: string | null
+          }
+        }
+      }
+      /** @description Not modified: the If-None-Match sent names this answer */
+      304: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `bad_request`: malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `validation_failed`: field-level validation; `details.issues: [{path, message}]` */
+      422: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `rate_limited`: too many requests; `Retry-After` says when to come back */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `internal`: unexpected; the message never leaks internals */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unavailable`: a dependency is down */
+      503: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          'Retry-After': components['headers']['RetryAfter']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getOverview: {
+    parameters: {
+      query?: {
+        /** @description Default: the caller's first workspace */
+        workspace_id?: string
+        /** @description csv answers text/csv as Accept: text/csv does; given, it wins over Accept */
+        format?: 'json' | 'csv'
+        /** @description What the rows of the CSV answer are (the JSON answer holds all three) */
+        rows?: 'repositories' | 'projects' | 'days'
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          'Content-Disposition': components['headers']['ContentDisposition']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Overview']
+          'text/csv': string
+        }
+      }
+      /** @description Not modified: the If-None-Match sent names this answer */
+      304: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          ETag: components['headers']['ETag']
+          'Cache-Control': components['headers']['CacheControl']
+          Vary: components['headers']['Vary']
+          [name: string]: unknown
+        }
+        content?: never
+      }
+      /** @description `bad_request`: malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `unauthorized`: no or invalid credentials, expired token */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `forbidden`: valid credentials without the role or scope */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId']
+          'X-RateLimit-Limit': components['headers']['RateLimitLimit']
+          'X-RateLimit-Remaining': components['headers']['RateLimitRemaining']
+          'X-RateLimit-Reset': components['headers']['RateLimitReset']
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description `validation_failed`: field-level validation; `details.issues: [{path, message}]` */
+      422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId']
           'X-RateLimit-Limit': components['headers']['RateLimitLimit']

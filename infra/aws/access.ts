@@ -70,6 +70,8 @@ export const access: Record<FunctionName, Access> = {
   // A SARIF import is a scan that succeeds, with findings; triage reopens and asks for dismissals.
   triage: { ...api, ...emits },
   billing: api,
+  // The security overview reads findings, repositories and counters; it writes only what every API group does.
+  overview: api,
   // The workers view reads both queues' depths and peeks at the oldest dead letter; POST /v1/ops/cleanup
   // runs the scheduled cleanup's code on demand.
   ops: {

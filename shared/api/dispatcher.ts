@@ -169,7 +169,7 @@ export function dispatcher<T extends RouteTable>(
       if (spec.role && roles.size === 0)
         throw new Error(`route ${routeId} answered without checking the caller's ${spec.role} role`)
       const response = toResponse(routeId, spec, locations, request.params, answer)
-      return list ? listAnswer(response, list.next, headers, context) : response
+      return list || spec.validators ? withValidators(spec, response, list?.next ?? null, headers, context) : response
     }
     const idempotencyKey = headers['idempotency-key']
     if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
@@ -226,11 +226,14 @@ function nextPageUrl(
 }
 
 /**
- * A list answer: `Link: <…>; rel="next"` beside `next_cursor`, an ETag over exactly the bytes sent
- * (cursors are deterministic, so an unchanged page is the same bytes), `Cache-Control: private, no-cache`
- * (one caller's view, revalidated every time) and 304 when the client already holds the page.
+ * A list answer, or one of a route with `validators`: `Link: <…>; rel="next"` beside a list's
+ * `next_cursor`, an ETag over exactly the bytes sent (cursors are deterministic, so an unchanged page is
+ * the same bytes), `Cache-Control: private, no-cache` (one caller's view, revalidated every time) and 304
+ * when the client already holds the answer. An answer that set its own ETag (the billing summary, with
+ * its own max-age) is left as it is.
  */
-function listAnswer(
+function withValidators(
+  spec: RouteSpec,
   response: APIGatewayProxyResult,
   next: string | null,
   headers: Record<string, string>,
@@ -241,10 +244,13 @@ function listAnswer(
     // A deprecated list already links its successor: both relations travel in one Link header.
     context.responseHeaders.link = context.responseHeaders.link ? `${context.responseHeaders.link}, ${link}` : link
   }
-  if (response.statusCode !== 200) return response
+  if (response.statusCode !== 200 || response.headers?.etag) return response
   const etag = etagOf(response.body)
-  // The answer's own Vary (Accept, for a list that also speaks CSV) joins what every list varies on.
-  const vary = [response.headers?.vary, 'Authorization, private-token'].filter(Boolean).join(', ')
+  // The answer's own Vary joins what every list varies on, and Accept where the route also speaks CSV.
+  const varies = [response.headers?.vary, spec.csv ? 'Accept' : undefined, 'Authorization, private-token']
+  const vary = [...new Set(varies.flatMap((value) => (value === undefined ? [] : String(value).split(/,\s*/))))].join(
+    ', ',
+  )
   const caching = { etag, 'cache-control': 'private, no-cache', vary }
   if (heldBy(headers['if-none-match'], etag)) return { statusCode: 304, headers: caching, body: '' }
   return { ...response, headers: { ...response.headers, ...caching } }

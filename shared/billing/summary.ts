@@ -8,7 +8,7 @@ import { getProject } from '../data/projects.js'
 import { getRepository } from '../data/repositories.js'
 import { type AggregateRecord, type Dimension, listAggregates, listUsageLines, summed } from '../data/usage.js'
 import { validationFailed } from '../http/errors.js'
-import { etagOf, heldBy, Reply } from '../http/reply.js'
+import { etagOf, heldBy, Reply, wantsCsv } from '../http/reply.js'
 import type { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import { amountOf, currency, money, pricesIn } from './prices.js'
 
@@ -150,15 +150,13 @@ export function totalsHeader(summary: Summary): string {
   ].join(', ')
 }
 
+export { wantsCsv }
+
 /**
  * The answer with validators: an ETag over exactly what is sent, `Cache-Control: private` (a summary
  * belongs to one tenant) and 304 when the client already holds it. CSV on `Accept: text/csv` or
  * `?format=csv` (the query wins: a link in a browser cannot set Accept).
  */
-/** CSV on `Accept: text/csv` or `?format=csv` (the query wins: a link in a browser cannot set Accept). */
-export const wantsCsv = (headers: Record<string, string>, format?: 'json' | 'csv') =>
-  format ? format === 'csv' : (headers.accept ?? '').toLowerCase().includes('text/csv')
-
 export function summaryReply(summary: Summary, headers: Record<string, string>, format?: 'json' | 'csv'): Reply {
   const csv = wantsCsv(headers, format)
   const body = csv ? summaryCsv(summary) : JSON.stringify(summary)

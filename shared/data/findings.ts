@@ -1,9 +1,11 @@
 // Findings and their occurrences. A finding is one item per (repository, fingerprint) whose status moves
-// only through conditional transitions, each in one transaction with the repository's open counters:
-// a scan replayed any number of times moves each counter once.
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+// only through conditional transitions, each in one transaction with the repository's open counters and
+// the workspace's daily overview counters: a scan replayed any number of times moves each counter once.
+// A finding is listed per repository (gsi1), per workspace in the order first seen (gsi2), and while it
+// is open and critical among its workspace's open criticals (gsi3).
+import { type NativeAttributeValue, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import { EventId, FindingId, newId, RepositoryId, ScanId } from '../ids.js'
+import { EventId, FindingId, newId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import {
   engineNames,
   type FindingContext,
@@ -24,6 +26,7 @@ import {
   queryByPrefix,
   queryRecords,
   recordOf,
+  type StartKey,
   type StoredItem,
   tableName,
   transact,
@@ -32,6 +35,8 @@ import {
 } from './db.js'
 import { eventActor } from './events.js'
 import { keys } from './keys.js'
+import { addToDay } from './overview.js'
+import { getRepository } from './repositories.js'
 
 export const findingStatuses = ['open', 'fixed', 'dismissed'] as const
 export type FindingStatus = (typeof findingStatuses)[number]
@@ -98,8 +103,20 @@ export const findingRecord = z.extend(findingView, {
   dismissed_at: z.optional(z.string()),
   /** A dismissal request waiting for an admin (critical findings). */
   pending_dismissal: z.optional(z.object({ id: z.string(), expires_at: z.string() })),
+  /** Where the repository lives; absent on findings stored before the security overview, until a scan sees them. */
+  workspace_id: z.optional(WorkspaceId),
+  project_id: z.optional(ProjectId),
+  /** When it last became open (created, or reopened after a fix): what its time to fix counts from. */
+  opened_at: z.optional(z.string()),
 })
 export type FindingRecord = z.infer<typeof findingRecord>
+/** The workspace and project of a finding's repository. */
+export interface FindingHome {
+  workspace_id: WorkspaceId
+  project_id: ProjectId
+}
+/** The scan a transition happens in: its id orders sightings, its workspace holds the day's counters. */
+export type TransitionScan = { id: ScanId } & FindingHome
 
 /** Where one scan saw a finding. */
 export const occurrenceRecord = z.object({
@@ -145,17 +162,51 @@ export async function putOccurrence(occurrence: OccurrenceRecord): Promise<void>
   )
 }
 
+/** The attributes that place a finding in its workspace's list (they never change). */
+const placed = (finding: FindingRecord, home: FindingHome) => ({
+  workspace_id: home.workspace_id,
+  project_id: home.project_id,
+  ...keys.findingInWorkspace(home.workspace_id, finding.created_at, finding.id),
+})
+
+/** SET clauses for attributes, named `#a<i>` and valued `:a<i>`, merged into an update's names and values. */
+function setClauses(
+  attributes: Record<string, NativeAttributeValue>,
+  names: Record<string, string>,
+  values: Record<string, NativeAttributeValue>,
+): string[] {
+  return Object.entries(attributes).map(([name, value], index) => {
+    names[`#a${index}`] = name
+    values[`:a${index}`] = value
+    return `#a${index} = :a${index}`
+  })
+}
+
 /** A finding seen for the first time: created open and counted once (or created dismissed by a suppression). */
-export function createFinding(finding: FindingRecord): Promise<boolean> {
+export function createFinding(finding: FindingRecord & FindingHome): Promise<boolean> {
+  const open = finding.status === 'open'
   return transition([
     {
       Put: {
         TableName: tableName(),
-        Item: { ...finding, ...keys.finding(finding.repository_id, finding.id) },
+        Item: {
+          ...finding,
+          ...(open ? { opened_at: finding.created_at } : {}),
+          ...keys.finding(finding.repository_id, finding.id),
+          ...placed(finding, finding),
+          ...(open && finding.severity === 'critical'
+            ? keys.openCritical(finding.workspace_id, finding.created_at, finding.id)
+            : {}),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    ...(finding.status === 'open' ? [openCounter(finding.repository_id, finding.severity, 1)] : []),
+    ...(open
+      ? [
+          openCounter(finding.repository_id, finding.severity, 1),
+          addToDay(finding.workspace_id, finding.id, { new_findings: 1 }, finding.created_at),
+        ]
+      : []),
   ])
 }
 
@@ -175,61 +226,104 @@ const viewValues = (view: FindingView) => ({
   ':metadata': view.metadata,
 })
 
+/** What a finding that becomes open again sets: its placement, and its place among open criticals. */
+const reopened = (finding: FindingRecord, home: FindingHome) => ({
+  ...placed(finding, home),
+  ...(finding.severity === 'critical' ? keys.openCritical(home.workspace_id, finding.created_at, finding.id) : {}),
+})
+
 /** A fixed finding seen again by a newer scan: open again, counted once. */
-export function reopenFinding(finding: FindingRecord, scan: ScanId, view: FindingView): Promise<boolean> {
+export function reopenFinding(finding: FindingRecord, scan: TransitionScan, view: FindingView): Promise<boolean> {
+  const now = new Date().toISOString()
+  const names: Record<string, string> = { '#status': 'status', ...viewNames }
+  const values: Record<string, NativeAttributeValue> = {
+    ':open': 'open',
+    ':fixed': 'fixed',
+    ':scan': scan.id,
+    ':now': now,
+    ...viewValues(view),
+  }
+  const placement = setClauses(reopened(finding, scan), names, values)
+  return transition([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.findingById(finding.id),
+        UpdateExpression: `SET #status = :open, last_seen_scan_id = :scan, updated_at = :now, opened_at = :now, ${viewUpdate}, ${placement.join(', ')}`,
+        ConditionExpression: '#status = :fixed AND last_seen_scan_id < :scan',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+    openCounter(finding.repository_id, finding.severity, 1),
+    addToDay(scan.workspace_id, finding.id, { reopened_findings: 1 }, now),
+  ])
+}
+
+/**
+ * Any other sighting by a newer scan: the view and last_seen move, the status stays. It also writes the
+ * finding's placement in its workspace's list (the same values every time), so a finding stored before
+ * the overview joins the list when a scan next sees it.
+ */
+export async function touchFinding(finding: FindingRecord, scan: TransitionScan, view: FindingView): Promise<void> {
+  const names: Record<string, string> = { ...viewNames }
+  const values: Record<string, NativeAttributeValue> = {
+    ':scan': scan.id,
+    ':now': new Date().toISOString(),
+    ...viewValues(view),
+  }
+  const placement = setClauses(placed(finding, scan), names, values)
+  // An older scan finishing late, or a replay, fails the condition: the newer view stays.
+  await updateIf({
+    Key: keys.findingById(finding.id),
+    UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}, ${placement.join(', ')}`,
+    ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  })
+  // A critical finding stored before the overview (no workspace yet) joins the open criticals once, if it
+  // is open at that instant: the condition is checked with the write, so a dismissal or fix racing this
+  // one either comes after (and removes it) or before (and this writes nothing).
+  if (!finding.workspace_id && finding.severity === 'critical')
+    await updateIf({
+      Key: keys.findingById(finding.id),
+      UpdateExpression: 'SET gsi3pk = :pk, gsi3sk = :sk',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':open': 'open',
+        ...(({ gsi3pk, gsi3sk }) => ({ ':pk': gsi3pk, ':sk': gsi3sk }))(
+          keys.openCritical(scan.workspace_id, finding.created_at, finding.id),
+        ),
+      },
+    })
+}
+
+/** How long a finding was open when it is fixed now, in whole seconds. */
+const openSeconds = (finding: FindingRecord, now: string) =>
+  Math.max(0, Math.round((Date.parse(now) - Date.parse(finding.opened_at ?? finding.created_at)) / 1000))
+
+/** An open finding a newer complete scan did not see: fixed, counted once, with the time it was open. */
+export function fixFinding(finding: FindingRecord, scan: TransitionScan): Promise<boolean> {
   const now = new Date().toISOString()
   return transition([
     {
       Update: {
         TableName: tableName(),
         Key: keys.findingById(finding.id),
-        UpdateExpression: `SET #status = :open, last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
-        ConditionExpression: '#status = :fixed AND last_seen_scan_id < :scan',
-        ExpressionAttributeNames: { '#status': 'status', ...viewNames },
-        ExpressionAttributeValues: {
-          ':open': 'open',
-          ':fixed': 'fixed',
-          ':scan': scan,
-          ':now': now,
-          ...viewValues(view),
-        },
-      },
-    },
-    openCounter(finding.repository_id, finding.severity, 1),
-  ])
-}
-
-/** Any other sighting by a newer scan: the view and last_seen move, the status stays. */
-export async function touchFinding(id: FindingId, scan: ScanId, view: FindingView): Promise<void> {
-  // An older scan finishing late, or a replay, fails the condition: the newer view stays.
-  await updateIf({
-    Key: keys.findingById(id),
-    UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}`,
-    ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
-    ExpressionAttributeNames: viewNames,
-    ExpressionAttributeValues: { ':scan': scan, ':now': new Date().toISOString(), ...viewValues(view) },
-  })
-}
-
-/** An open finding a newer complete scan did not see: fixed, counted once. */
-export function fixFinding(finding: FindingRecord, scan: ScanId): Promise<boolean> {
-  return transition([
-    {
-      Update: {
-        TableName: tableName(),
-        Key: keys.findingById(finding.id),
-        UpdateExpression: 'SET #status = :fixed, fixed_by_scan_id = :scan, updated_at = :now',
+        UpdateExpression: 'SET #status = :fixed, fixed_by_scan_id = :scan, updated_at = :now REMOVE gsi3pk, gsi3sk',
         ConditionExpression: '#status = :open AND last_seen_scan_id < :scan',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':open': 'open',
           ':fixed': 'fixed',
-          ':scan': scan,
-          ':now': new Date().toISOString(),
+          ':scan': scan.id,
+          ':now': now,
         },
       },
     },
     openCounter(finding.repository_id, finding.severity, -1),
+    addToDay(scan.workspace_id, finding.id, { fixed_findings: 1, fix_seconds: openSeconds(finding, now) }, now),
   ])
 }
 
@@ -274,6 +368,8 @@ export interface FindingFilters {
   pathPrefix?: string
   /** Keeps findings in any of these contexts; `none` is the product's own code (no context). */
   context?: (FindingContext | 'none')[]
+  /** Keeps findings first seen at or after this instant (ISO 8601 UTC). */
+  newSince?: string
 }
 
 /** The filter expression of a context list; `none` matches items with no context (null or absent). */
@@ -296,6 +392,36 @@ export function contextCondition(
   return `(${tests.join(' OR ')})`
 }
 
+/**
+ * The filter expression of a findings query (its names and values merged into the query's), or undefined
+ * when nothing is filtered. `keyed` names the filters the query's key range or index already applies.
+ */
+function findingConditions(
+  filters: FindingFilters & { project?: ProjectId },
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+  keyed: { newSince?: boolean; openCritical?: boolean } = {},
+): string | undefined {
+  const conditions: string[] = []
+  const add = (field: string, value: string | undefined, test: (name: string, value: string) => string) => {
+    if (value === undefined) return
+    names[`#${field}`] = field
+    values[`:${field}`] = value
+    conditions.push(test(`#${field}`, `:${field}`))
+  }
+  if (!keyed.openCritical) {
+    add('status', filters.status, (name, value) => `${name} = ${value}`)
+    add('severity', filters.severity, (name, value) => `${name} = ${value}`)
+  }
+  add('engine', filters.engine, (name, value) => `${name} = ${value}`)
+  add('rule_id', filters.rule, (name, value) => `${name} = ${value}`)
+  add('path', filters.pathPrefix, (name, value) => `begins_with(${name}, ${value})`)
+  add('project_id', filters.project, (name, value) => `${name} = ${value}`)
+  if (!keyed.newSince) add('created_at', filters.newSince, (name, value) => `${name} >= ${value}`)
+  if (filters.context?.length) conditions.push(contextCondition(filters.context, names, values))
+  return conditions.length ? conditions.join(' AND ') : undefined
+}
+
 /** A repository's findings with filters applied by DynamoDB (pages may come back shorter than the limit). */
 export async function queryFindings(
   repository: RepositoryId,
@@ -303,27 +429,15 @@ export async function queryFindings(
   filters: FindingFilters,
 ): Promise<Page<FindingRecord>> {
   const { gsi1pk, gsi1skPrefix } = keys.findingsOf(repository)
-  const conditions: string[] = []
   const names: Record<string, string> = { '#pk': 'gsi1pk', '#sk': 'gsi1sk' }
   const values: Record<string, unknown> = { ':pk': gsi1pk, ':prefix': gsi1skPrefix }
-  const add = (field: string, value: string | undefined, test: (name: string, value: string) => string) => {
-    if (value === undefined) return
-    names[`#${field}`] = field
-    values[`:${field}`] = value
-    conditions.push(test(`#${field}`, `:${field}`))
-  }
-  add('status', filters.status, (name, value) => `${name} = ${value}`)
-  add('severity', filters.severity, (name, value) => `${name} = ${value}`)
-  add('engine', filters.engine, (name, value) => `${name} = ${value}`)
-  add('rule_id', filters.rule, (name, value) => `${name} = ${value}`)
-  add('path', filters.pathPrefix, (name, value) => `begins_with(${name}, ${value})`)
-  if (filters.context?.length) conditions.push(contextCondition(filters.context, names, values))
+  const filter = findingConditions(filters, names, values)
   const { Items = [], LastEvaluatedKey } = await documents().send(
     new QueryCommand({
       TableName: tableName(),
       IndexName: 'gsi1',
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      FilterExpression: conditions.length ? conditions.join(' AND ') : undefined,
+      FilterExpression: filter,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       Limit: page.limit,
@@ -331,6 +445,102 @@ export async function queryFindings(
     }),
   )
   return { items: Items.map((item) => recordOf(findingRecord, item)), lastKey: LastEvaluatedKey }
+}
+
+export interface WorkspaceFindingFilters extends FindingFilters {
+  project?: ProjectId
+  repository?: RepositoryId
+}
+
+/** How many items one request of a filtered workspace list evaluates at most, to fill its page. */
+const filteredReadBudget = 1000
+
+/**
+ * A workspace's findings, without scanning: with `repository`, that repository's list (gsi1, its order);
+ * open criticals from their sparse index (gsi3); anything else from the workspace's list (gsi2), in the
+ * order first seen. `newSince` is a key range on gsi2 and gsi3. Filtered pages are filled: up to
+ * `filteredReadBudget` items are read to find `limit` matches, and the next page starts after the last
+ * item answered.
+ */
+export async function queryWorkspaceFindings(
+  workspace: WorkspaceId,
+  page: PageRequest,
+  filters: WorkspaceFindingFilters,
+): Promise<Page<FindingRecord>> {
+  const names: Record<string, string> = {}
+  const values: Record<string, unknown> = {}
+  let index: 'gsi1' | 'gsi2' | 'gsi3'
+  let keyCondition: string
+  if (filters.repository) {
+    const family = keys.findingsOf(filters.repository)
+    index = 'gsi1'
+    Object.assign(names, { '#pk': 'gsi1pk', '#sk': 'gsi1sk' })
+    Object.assign(values, { ':pk': family.gsi1pk, ':prefix': family.gsi1skPrefix })
+    keyCondition = '#pk = :pk AND begins_with(#sk, :prefix)'
+  } else {
+    const openCriticals = filters.status === 'open' && filters.severity === 'critical'
+    const family = openCriticals
+      ? (({ gsi3pk, gsi3skPrefix, gsi3skFrom }) => ({ pk: gsi3pk, prefix: gsi3skPrefix, from: gsi3skFrom }))(
+          keys.openCriticalsOf(workspace, filters.newSince),
+        )
+      : (({ gsi2pk, gsi2skPrefix, gsi2skFrom }) => ({ pk: gsi2pk, prefix: gsi2skPrefix, from: gsi2skFrom }))(
+          keys.findingsOfWorkspace(workspace, filters.newSince),
+        )
+    index = openCriticals ? 'gsi3' : 'gsi2'
+    Object.assign(names, { '#pk': `${index}pk`, '#sk': `${index}sk` })
+    // `~` sorts after every character of a timestamp: the range runs to the end of the prefix.
+    Object.assign(values, { ':pk': family.pk, ':from': family.from ?? family.prefix, ':to': `${family.prefix}~` })
+    keyCondition = '#pk = :pk AND #sk BETWEEN :from AND :to'
+  }
+  // The open-critical index is exact (every transition sets or removes a finding's place in it, in its
+  // transaction), so status and severity need no filter there.
+  const filter = findingConditions(filters, names, values, {
+    newSince: index !== 'gsi1',
+    openCritical: index === 'gsi3',
+  })
+  const items: FindingRecord[] = []
+  let startKey = page.startKey
+  let read = 0
+  do {
+    const { Items = [], LastEvaluatedKey } = await documents().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filter,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        // Unfiltered, a page is exactly what DynamoDB returns; filtered, it reads ahead in larger steps.
+        Limit: filter ? Math.max(page.limit, 200) : page.limit,
+        ExclusiveStartKey: startKey,
+      }),
+    )
+    read += filter ? Math.max(page.limit, 200) : page.limit
+    startKey = LastEvaluatedKey
+    for (const [position, item] of Items.entries()) {
+      items.push(recordOf(findingRecord, item))
+      if (items.length === page.limit) {
+        // A full page: the next one starts after this item, unless it was the last DynamoDB had.
+        const last = position === Items.length - 1
+        return { items, lastKey: last ? LastEvaluatedKey : indexKeyOf(item, index) }
+      }
+    }
+  } while (startKey && read < filteredReadBudget)
+  return { items, lastKey: startKey }
+}
+
+/** The position of an item in an index: its table key and the index's key. */
+const indexKeyOf = (item: StoredItem, index: 'gsi1' | 'gsi2' | 'gsi3'): StartKey => ({
+  pk: item.pk,
+  sk: item.sk,
+  [`${index}pk`]: item[`${index}pk`],
+  [`${index}sk`]: item[`${index}sk`],
+})
+
+/** The open critical findings of a workspace first seen the longest ago, oldest first (at most `count`). */
+export async function oldestOpenCriticals(workspace: WorkspaceId, count: number): Promise<FindingRecord[]> {
+  const { items } = await queryWorkspaceFindings(workspace, { limit: count }, { status: 'open', severity: 'critical' })
+  return items
 }
 
 export interface Triage {
@@ -381,7 +591,7 @@ export function dismissFinding(finding: FindingRecord, triage: Triage, entry: Hi
         TableName: tableName(),
         Key: keys.findingById(finding.id),
         UpdateExpression:
-          'SET #status = :dismissed, dismissed_reason = :reason, dismissed_comment = :comment, dismissed_by = :by, dismissed_via = :via, dismissed_at = :now, updated_at = :now REMOVE pending_dismissal',
+          'SET #status = :dismissed, dismissed_reason = :reason, dismissed_comment = :comment, dismissed_by = :by, dismissed_via = :via, dismissed_at = :now, updated_at = :now REMOVE pending_dismissal, gsi3pk, gsi3sk',
         ConditionExpression: '#status = :was',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -400,18 +610,33 @@ export function dismissFinding(finding: FindingRecord, triage: Triage, entry: Hi
   ])
 }
 
-/** Reopens a dismissed finding (a person changed their mind, or a suppression expired). */
-export function reopenDismissed(finding: FindingRecord, entry: HistoryEntry): Promise<boolean> {
+/** Where a finding's repository lives: from the finding, or (stored before the overview) its repository. */
+async function homeOf(finding: FindingRecord): Promise<FindingHome | undefined> {
+  if (finding.workspace_id && finding.project_id)
+    return { workspace_id: finding.workspace_id, project_id: finding.project_id }
+  const repository = await getRepository(finding.repository_id)
+  return repository && { workspace_id: repository.workspace_id, project_id: repository.project_id }
+}
+
+/**
+ * Reopens a dismissed finding (a person changed their mind, or a suppression expired). Its open time
+ * keeps counting from when it was opened: a dismissal hid it, it did not fix it.
+ */
+export async function reopenDismissed(finding: FindingRecord, entry: HistoryEntry): Promise<boolean> {
+  const home = await homeOf(finding)
+  const names: Record<string, string> = { '#status': 'status' }
+  const values: Record<string, NativeAttributeValue> = { ':open': 'open', ':dismissed': 'dismissed', ':now': entry.at }
+  // No home: the repository is gone, and its counter's condition fails the transaction anyway.
+  const placement = home ? setClauses(reopened(finding, home), names, values) : []
   return transition([
     {
       Update: {
         TableName: tableName(),
         Key: keys.findingById(finding.id),
-        UpdateExpression:
-          'SET #status = :open, updated_at = :now REMOVE dismissed_reason, dismissed_comment, dismissed_by, dismissed_via, dismissed_at',
+        UpdateExpression: `SET ${['#status = :open', 'updated_at = :now', ...placement].join(', ')} REMOVE dismissed_reason, dismissed_comment, dismissed_by, dismissed_via, dismissed_at`,
         ConditionExpression: '#status = :dismissed',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':open': 'open', ':dismissed': 'dismissed', ':now': entry.at },
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       },
     },
     openCounter(finding.repository_id, finding.severity, 1),

@@ -21,6 +21,9 @@ import type {
 /** How many partitions the active-scan index spreads over. */
 export const activeShards = 4
 const activeShardOf = (id: string) => id.charCodeAt(id.length - 1) % activeShards
+/** How many items one day of a workspace's overview counters spreads over. */
+export const overviewShards = 8
+const overviewShardOf = (id: string) => id.charCodeAt(id.length - 1) % overviewShards
 
 export const keys = {
   user: (id: UserId) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
@@ -138,6 +141,33 @@ export const keys = {
   }),
   findingById: (id: FindingId) => ({ pk: `FND#${id}`, sk: 'FINDING' }),
   findingsOf: (repository: RepositoryId) => ({ gsi1pk: `REPOFND#${repository}`, gsi1skPrefix: 'FND#' }),
+  /**
+   * A finding's place in its workspace's list on gsi2, in the order findings were first seen: its
+   * workspace and creation time never change, so neither does the key (GET /v1/findings).
+   */
+  findingInWorkspace: (workspace: WorkspaceId, createdAt: string, id: FindingId) => ({
+    gsi2pk: `WSFND#${workspace}`,
+    gsi2sk: `FND#${createdAt}#${id}`,
+  }),
+  /** A workspace's findings on gsi2, first seen at or after `since` when given (a key range, not a filter). */
+  findingsOfWorkspace: (workspace: WorkspaceId, since?: string) => ({
+    gsi2pk: `WSFND#${workspace}`,
+    gsi2skPrefix: 'FND#',
+    gsi2skFrom: since === undefined ? undefined : `FND#${since}`,
+  }),
+  /**
+   * Present on a finding only while it is open and critical (a sparse index on gsi3), oldest first: the
+   * overview's oldest open critical is the first item, and `status=open&severity=critical` a key range.
+   */
+  openCritical: (workspace: WorkspaceId, createdAt: string, id: FindingId) => ({
+    gsi3pk: `OPENCRIT#${workspace}`,
+    gsi3sk: `FND#${createdAt}#${id}`,
+  }),
+  openCriticalsOf: (workspace: WorkspaceId, since?: string) => ({
+    gsi3pk: `OPENCRIT#${workspace}`,
+    gsi3skPrefix: 'FND#',
+    gsi3skFrom: since === undefined ? undefined : `FND#${since}`,
+  }),
   /** One per scan that saw the finding, under the finding; a scan's findings on gsi2. */
   occurrence: (finding: FindingId, scan: ScanId) => ({
     pk: `FND#${finding}`,
@@ -223,6 +253,22 @@ export const keys = {
     from: `${period}#${dimension}#${first}#`,
     // '~' sorts after every id character, so the last bucket's groups are all inside the range.
     to: `${period}#${dimension}#${last}#~`,
+  }),
+  /**
+   * The security overview's counters of one UTC day (findings new, fixed and reopened, time to fix, scans
+   * and gate failures), in one partition per workspace. A day is split over a few items by the id of what
+   * is counted (a finding, a scan), so concurrent transactions seldom meet on one item; the overview sums them.
+   */
+  overviewDay: (workspace: WorkspaceId, day: string, spreadBy: string) => ({
+    pk: `OVERVIEW#${workspace}`,
+    sk: `D#${day}#${overviewShardOf(spreadBy)}`,
+  }),
+  /** Every item of the days in [first, last]. */
+  overviewDays: (workspace: WorkspaceId, first: string, last: string) => ({
+    pk: `OVERVIEW#${workspace}`,
+    from: `D#${first}#`,
+    // '~' sorts after every shard number, so the last day's items are all inside the range.
+    to: `D#${last}#~`,
   }),
   /** A workspace's own limits and monthly budget (its overrides of the configured defaults). */
   workspaceLimits: (workspace: WorkspaceId) => ({ pk: `WS#${workspace}`, sk: 'LIMITS' }),

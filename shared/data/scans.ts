@@ -16,11 +16,13 @@ import {
   queryRecords,
   recordOf,
   tableName,
+  transact,
   under,
   updateIf,
 } from './db.js'
 import { deleteInventory } from './inventories.js'
 import { activeShards, keys } from './keys.js'
+import { addToDay } from './overview.js'
 import { policyEffects } from './policies.js'
 import { storedObjects } from './repositories.js'
 
@@ -217,33 +219,68 @@ export async function heartbeatScan(
   }
 }
 
-/** running → succeeded or failed, once: a second writer's condition fails and it changes nothing. */
+/**
+ * running → succeeded or failed, once: a second writer's condition fails and it changes nothing. A
+ * succeeded or failed scan is counted in its workspace's overview of the day in the same transaction
+ * (and a failed gate with it), so it counts once too.
+ */
 export async function finishScan(
-  id: ScanId,
+  scan: Pick<ScanRecord, 'id' | 'workspace_id'>,
   outcome:
     | { status: 'succeeded'; stats: NonNullable<ScanRecord['stats']>; gate?: GateResult }
     | { status: 'failed'; error: NonNullable<ScanRecord['error']> }
     | { status: 'cancelled' },
   now = new Date().toISOString(),
 ): Promise<boolean> {
-  return updateIf({
-    Key: keys.scanById(id),
-    UpdateExpression:
-      'SET #status = :status, finished_at = :now, stats = :stats, #error = :error, gate = :gate REMOVE gsi3pk, gsi3sk, active_since',
-    // A scan whose message died in the DLQ may never have started: it fails from queued too.
-    ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
-    ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-    ExpressionAttributeValues: {
-      ':status': outcome.status,
-      ':running': 'running',
-      ...(outcome.status === 'failed' ? { ':queued': 'queued' } : {}),
-      ':now': now,
-      ':stats': outcome.status === 'succeeded' ? outcome.stats : null,
-      ':error': outcome.status === 'failed' ? outcome.error : null,
-      ':gate': outcome.status === 'succeeded' ? (outcome.gate ?? null) : null,
-    },
-  })
+  const counted =
+    outcome.status === 'cancelled'
+      ? []
+      : [
+          addToDay(
+            scan.workspace_id,
+            scan.id,
+            {
+              scans: 1,
+              scans_failed: outcome.status === 'failed' ? 1 : 0,
+              gate_failures: outcome.status === 'succeeded' && outcome.gate?.verdict === 'failed' ? 1 : 0,
+            },
+            now,
+          ),
+        ]
+  try {
+    await transact(
+      [
+        {
+          Update: {
+            TableName: tableName(),
+            Key: keys.scanById(scan.id),
+            UpdateExpression:
+              'SET #status = :status, finished_at = :now, stats = :stats, #error = :error, gate = :gate REMOVE gsi3pk, gsi3sk, active_since',
+            // A scan whose message died in the DLQ may never have started: it fails from queued too.
+            ConditionExpression: outcome.status === 'failed' ? '#status IN (:running, :queued)' : '#status = :running',
+            ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+            ExpressionAttributeValues: {
+              ':status': outcome.status,
+              ':running': 'running',
+              ...(outcome.status === 'failed' ? { ':queued': 'queued' } : {}),
+              ':now': now,
+              ':stats': outcome.status === 'succeeded' ? outcome.stats : null,
+              ':error': outcome.status === 'failed' ? outcome.error : null,
+              ':gate': outcome.status === 'succeeded' ? (outcome.gate ?? null) : null,
+            },
+          },
+        },
+        ...counted,
+      ],
+      () => new ScanAlreadySettled(),
+    )
+    return true
+  } catch (error) {
+    if (error instanceof ScanAlreadySettled) return false
+    throw error
+  }
 }
+class ScanAlreadySettled extends Error {}
 
 export async function putQueuedScan(scan: ScanRecord): Promise<void> {
   await documents().send(

@@ -10,9 +10,10 @@ export const table = {
   indexes: [
     // gsi1: lookups by an alternate key (an email, a key hash) and "the other side" of a relation.
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    // gsi2: time-ordered lists across a parent (scans of a project, usage of a workspace).
+    // gsi2: time-ordered lists across a parent (scans of a project, usage and findings of a workspace).
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    // gsi3: sparse, only scans still queued or running, oldest first: what the cleanup sweeps.
+    // gsi3: sparse, oldest first: scans still queued or running (what the cleanup sweeps), and a
+    // workspace's open critical findings (the overview's oldest one).
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const

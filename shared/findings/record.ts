@@ -8,6 +8,7 @@ import { appendEvent, systemActor } from '../data/events.js'
 import {
   createFinding,
   dismissFinding,
+  type FindingHome,
   type FindingRecord,
   type FindingView,
   findingOfAlias,
@@ -129,10 +130,12 @@ export async function recordFindings(
       }),
     )
     const now = new Date().toISOString()
-    const record: FindingRecord = {
+    const record: FindingRecord & FindingHome = {
       ...view,
       id,
       repository_id: scan.repository_id,
+      workspace_id: scan.workspace_id,
+      project_id: scan.project_id,
       engine: finding.engine,
       rule_id: finding.rule_id,
       severity: finding.severity,
@@ -171,13 +174,13 @@ export async function recordFindings(
         reopened.push(stored)
         await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       }
-    } else if (stored.status === 'fixed' && (await reopenFinding(stored, scan.id, view))) {
+    } else if (stored.status === 'fixed' && (await reopenFinding(stored, scan, view))) {
       counts.reopened++
       reopened.push({ ...stored, ...view, last_seen_scan_id: scan.id })
       await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       continue
     }
-    await writes.add(() => touchFinding(id, scan.id, view))
+    await writes.add(() => touchFinding(stored, scan, view))
   }
   // Every finding seen is refreshed before the unseen ones are told apart by their last scan.
   await writes.drain()
@@ -299,7 +302,7 @@ async function fixUnseen(scan: ScanRecord, enginesRun: string[]): Promise<number
     const page = await listFindingsOf(scan.repository_id, { limit: 200, startKey }, 'open')
     for (const finding of page.items) {
       if (!enginesRun.includes(finding.engine) || finding.last_seen_scan_id >= scan.id) continue
-      if (await fixFinding(finding, scan.id)) fixed++
+      if (await fixFinding(finding, scan)) fixed++
     }
     startKey = page.lastKey
   } while (startKey)

@@ -239,7 +239,7 @@ export async function importLog(access: Access, repositoryId: RepositoryId, log:
       commits: 0,
       duration_ms: Math.round(performance.now() - started),
     }
-    await finishScan(scan.id, { status: 'succeeded', stats, gate })
+    await finishScan(scan, { status: 'succeeded', stats, gate })
     await recordLastScan(repository.id, { id: scan.id, status: 'succeeded', finished_at: new Date().toISOString() })
     await appendEvent(repository.id, 'scan.succeeded', eventActor(access.actor), {
       scan_id: scan.id,

@@ -29,3 +29,7 @@ export function heldBy(ifNoneMatch: string | undefined, etag: string): boolean {
   const held = (ifNoneMatch ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''))
   return held.includes(etag) || held.includes('*')
 }
+
+/** CSV on `Accept: text/csv` or `?format=csv` (the query wins: a link in a browser cannot set Accept). */
+export const wantsCsv = (headers: Record<string, string>, format?: 'json' | 'csv') =>
+  format ? format === 'csv' : (headers.accept ?? '').toLowerCase().includes('text/csv')

@@ -64,6 +64,8 @@ const tagDescriptions: Record<Group, string> = {
   ops: 'Limits, budgets, workers and stuck scans',
   sessions: 'The legacy archive-upload flow (deprecated; use git uploads)',
   webhooks: 'Signed webhooks: endpoints, their secrets, test pings, delivery logs and redeliveries',
+  overview:
+    "The workspace's security overview for dashboards: findings across it, and figures kept as counters (JSON or CSV)",
 }
 
 /** Response headers Vega sends, declared once and referenced by the responses that carry them. */
@@ -135,8 +137,11 @@ const headersOf = (names: HeaderName[]) =>
 const isList = (spec: RouteSpec) =>
   Boolean((spec.query as { shape?: Record<string, unknown> } | undefined)?.shape?.cursor)
 /** Answers with validators (ETag, Cache-Control, 304 to If-None-Match). */
-const hasValidators = (routeId: string, spec: RouteSpec) =>
-  isList(spec) || spec.produces === 'application/sarif+json' || routeId === 'getBillingSummary'
+const hasValidators = (spec: RouteSpec) =>
+  isList(spec) || spec.produces === 'application/sarif+json' || spec.validators === true
+/** A download: SARIF, and a CSV answer that is not a page of a list. */
+const isDownload = (spec: RouteSpec) =>
+  spec.produces === 'application/sarif+json' || (spec.csv === true && !isList(spec))
 
 /** Headers on every answer of a route, errors included. */
 function commonHeaders(spec: RouteSpec): HeaderName[] {
@@ -152,10 +157,10 @@ function commonHeaders(spec: RouteSpec): HeaderName[] {
 function successHeaders(routeId: string, spec: RouteSpec): HeaderName[] {
   const names = new Set<HeaderName>(commonHeaders(spec))
   if (isList(spec)) names.add('Link')
-  if (hasValidators(routeId, spec)) names.add('ETag').add('CacheControl').add('Vary')
+  if (hasValidators(spec)) names.add('ETag').add('CacheControl').add('Vary')
   if (spec.location) names.add('Location')
   if (spec.idempotent) names.add('IdempotentReplayed')
-  if (spec.produces === 'application/sarif+json' || routeId === 'getBillingSummary') names.add('ContentDisposition')
+  if (isDownload(spec)) names.add('ContentDisposition')
   if (routeId === 'getBillingSummary') names.add('VegaTotals')
   return [...names]
 }
@@ -205,12 +210,10 @@ function operation(routeId: string, spec: RouteSpec): ZodOpenApiOperationObject 
               }
             : {
                 'application/json': { schema: spec.ok ?? z.unknown() },
-                ...(routeId === 'getBillingSummary' || routeId === 'listBillingUsage'
-                  ? { 'text/csv': { schema: z.string() } }
-                  : {}),
+                ...(spec.csv ? { 'text/csv': { schema: z.string() } } : {}),
               },
         }
-  const notModified: Record<string, ZodOpenApiResponseObject> = hasValidators(routeId, spec)
+  const notModified: Record<string, ZodOpenApiResponseObject> = hasValidators(spec)
     ? {
         '304': {
           description: 'Not modified: the If-None-Match sent names this answer',

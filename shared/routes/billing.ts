@@ -16,6 +16,8 @@ export const billingRoutes = {
     role: 'admin',
     query: BillingQuery,
     ok: BillingSummary,
+    csv: true,
+    validators: true,
   }),
   listBillingUsage: route({
     group: 'billing',
@@ -29,5 +31,6 @@ export const billingRoutes = {
     role: 'admin',
     query: UsageQuery,
     ok: page(UsageLine),
+    csv: true,
   }),
 } as const

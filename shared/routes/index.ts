@@ -8,6 +8,7 @@ import { docsRoutes } from './docs.js'
 import { gitUploadRoutes } from './git-uploads.js'
 import { healthRoutes } from './health.js'
 import { opsRoutes } from './ops.js'
+import { overviewRoutes } from './overview.js'
 import { projectRoutes } from './projects.js'
 import { repositoryRoutes } from './repositories.js'
 import type { Group, RouteSpec } from './route.js'
@@ -30,6 +31,7 @@ export const routeTable = {
   ...opsRoutes,
   ...sessionRoutes,
   ...webhookRoutes,
+  ...overviewRoutes,
 } as const
 export type RouteId = keyof typeof routeTable
 
@@ -52,6 +54,7 @@ export {
   gitUploadRoutes,
   healthRoutes,
   opsRoutes,
+  overviewRoutes,
   projectRoutes,
   repositoryRoutes,
   sessionRoutes,

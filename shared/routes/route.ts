@@ -18,6 +18,7 @@ export const groups = [
   'ops',
   'sessions',
   'webhooks',
+  'overview',
 ] as const
 export type Group = (typeof groups)[number]
 
@@ -66,6 +67,10 @@ export interface RouteSpec {
   ok?: z.core.$ZodType
   /** Media type of a non-JSON answer (HTML, git protocol, SARIF, CSV). */
   produces?: string
+  /** The JSON answer is also given as text/csv, on `Accept: text/csv` or `?format=csv`. */
+  csv?: true
+  /** Answers carry an ETag and Cache-Control, and 304 to If-None-Match (lists and SARIF always do). */
+  validators?: true
   status?: 200 | 201 | 202 | 204
   /** Errors particular to this route, on top of the ones every route of its kind can return. */
   errors?: readonly ErrorCode[]

@@ -52,7 +52,11 @@ export const Timestamp = withMeta(z.iso.datetime(), {
 })
 /** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
 export const TimestampInput = withMeta(
-  z.iso.datetime({ offset: true }).check(z.overwrite((value) => new Date(value).toISOString())),
+  // zod runs the overwrite even after the format check failed: a value that is no date stays as sent, so
+  // the answer is the format's 422 (new Date('yesterday').toISOString() would throw: a 500).
+  z.iso
+    .datetime({ offset: true })
+    .check(z.overwrite((value) => (Number.isNaN(Date.parse(value)) ? value : new Date(value).toISOString()))),
   { description: 'ISO 8601; stored and answered as UTC with milliseconds', example: '2026-11-24T09:30:00.000Z' },
 )
 /** The first name of `created_at` on events and usage lines, answered alongside it until its sunset. */
@@ -391,17 +395,32 @@ export const FindingDetail = withMeta(
   }),
   { id: 'FindingDetail' },
 )
-export const FindingQuery = z.extend(PageQuery, {
+/** The filters a findings list takes, in a repository or across a workspace. */
+const findingFilters = {
   severity: z.optional(Severity),
   status: z.optional(FindingStatus),
   engine: z.optional(Engine),
   rule: z.optional(z.string().check(z.maxLength(200))),
-  path: z.optional(z.string().check(z.maxLength(1024))),
+  path: withMeta(z.optional(z.string().check(z.maxLength(1024))), {
+    description: "Findings whose primary location's path starts with this",
+  }),
   /** Comma-separated contexts: `test,docs`; `none` is the product's own code. */
   context: z.optional(ContextQuery),
+  new_since: withMeta(z.optional(TimestampInput), {
+    description: 'Findings first seen at or after this instant (ISO 8601), e.g. 2026-12-01T00:00:00Z',
+  }),
+}
+export const FindingQuery = z.extend(PageQuery, {
+  ...findingFilters,
   scan: z.optional(ScanId),
   baseline: z.optional(ScanId),
   only: z.optional(z.enum(['new'])),
+})
+export const WorkspaceFindingQuery = z.extend(PageQuery, {
+  workspace_id: withMeta(z.optional(WorkspaceId), { description: "Default: the caller's first workspace" }),
+  project: withMeta(z.optional(ProjectId), { description: 'Findings of the repositories of this project' }),
+  repository: withMeta(z.optional(RepositoryId), { description: 'Findings of this repository' }),
+  ...findingFilters,
 })
 export const DismissReason = z.enum(userDismissReasons)
 export const UpdateFinding = z.strictObject({
@@ -558,6 +577,88 @@ export const SarifImport = z.looseObject({
 })
 export const SarifImported = z.object({ scan_id: ScanId, findings: z.number().check(z.int()) })
 
+/** `?format=csv` on the routes that answer CSV too. */
+const CsvFormat = withMeta(z.optional(z.enum(['json', 'csv'])), {
+  description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept',
+})
+
+// The security overview (#19): docs/integrations.md.
+const OverviewWindow = z.object({
+  new_findings: withMeta(z.number().check(z.int()), { description: 'Findings first seen (created open)' }),
+  fixed_findings: withMeta(z.number().check(z.int()), {
+    description: 'Open findings a newer complete scan no longer saw',
+  }),
+  reopened_findings: withMeta(z.number().check(z.int()), { description: 'Fixed findings seen again' }),
+  mean_time_to_fix_s: withMeta(z.nullable(z.number().check(z.int())), {
+    description:
+      'Of the findings fixed in the window: the mean time from when each was opened to its fix, in seconds; null when none was fixed',
+  }),
+})
+const OverviewDay = withMeta(
+  z.object({
+    day: z.iso.date(),
+    scans: withMeta(z.number().check(z.int()), { description: 'Scans that finished (succeeded or failed)' }),
+    scans_failed: z.number().check(z.int()),
+    gate_failures: withMeta(z.number().check(z.int()), { description: 'Succeeded scans whose gate failed' }),
+    new_findings: z.number().check(z.int()),
+    fixed_findings: z.number().check(z.int()),
+    reopened_findings: z.number().check(z.int()),
+  }),
+  { id: 'OverviewDay' },
+)
+export const Overview = withMeta(
+  z.object({
+    workspace_id: WorkspaceId,
+    as_of: withMeta(z.iso.date(), { description: 'The UTC day the windows and days end on (today)' }),
+    open_findings: withMeta(SeverityCounts, { description: 'Open findings of the workspace by severity' }),
+    projects: z.array(
+      z.object({
+        project_id: ProjectId,
+        name: z.string(),
+        repositories: z.number().check(z.int()),
+        open_findings: SeverityCounts,
+      }),
+    ),
+    repositories: z.array(
+      z.object({
+        repository_id: RepositoryId,
+        project_id: ProjectId,
+        name: z.string(),
+        open_findings: SeverityCounts,
+        last_scan: z.nullable(z.object({ id: ScanId, status: z.string(), finished_at: z.nullable(Timestamp) })),
+      }),
+    ),
+    last_7_days: withMeta(OverviewWindow, { description: 'Today and the 6 days before it (UTC)' }),
+    last_30_days: withMeta(OverviewWindow, { description: 'Today and the 29 days before it (UTC)' }),
+    oldest_open_critical: withMeta(
+      z.nullable(
+        z.object({
+          id: FindingId,
+          repository_id: RepositoryId,
+          project_id: ProjectId,
+          rule_id: z.string(),
+          title: z.string(),
+          path: z.string(),
+          first_seen_at: Timestamp,
+          first_seen_scan_id: ScanId,
+        }),
+      ),
+      { description: 'The open critical finding first seen the longest ago; null when none is open' },
+    ),
+    days: withMeta(z.array(OverviewDay), {
+      description: 'The last 30 days, oldest first, days without activity included',
+    }),
+  }),
+  { id: 'Overview' },
+)
+export const OverviewQuery = z.object({
+  workspace_id: withMeta(z.optional(WorkspaceId), { description: "Default: the caller's first workspace" }),
+  format: CsvFormat,
+  rows: withMeta(z._default(z.enum(['repositories', 'projects', 'days']), 'repositories'), {
+    description: 'What the rows of the CSV answer are (the JSON answer holds all three)',
+  }),
+})
+
 // Billing and operations (#9): docs/billing.md.
 export const PriceEntry = withMeta(
   z.object({
@@ -571,9 +672,6 @@ export const PriceEntry = withMeta(
   }),
   { id: 'PriceEntry' },
 )
-const CsvFormat = withMeta(z.optional(z.enum(['json', 'csv'])), {
-  description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept',
-})
 export const BillingQuery = z.object({
   workspace_id: z.optional(WorkspaceId),
   from: withMeta(z.optional(z.iso.date()), {

@@ -30,7 +30,7 @@ export async function drainDeadLetters(
         retryable: true,
         details: {},
       }
-      if (scan && (await finishScan(scan.id, { status: 'failed', error }))) {
+      if (scan && (await finishScan(scan, { status: 'failed', error }))) {
         await recordLastScan(scan.repository_id, {
           id: scan.id,
           status: 'failed',

@@ -138,7 +138,7 @@ async function settle(
   eventData: Record<string, unknown> = {},
   figures?: ScanFigures,
 ): Promise<boolean> {
-  if (!(await finishScan(scan.id, outcome))) return false
+  if (!(await finishScan(scan, outcome))) return false
   recordScanOutcome(outcome.status, figures)
   await recordLastScan(scan.repository_id, {
     id: scan.id,

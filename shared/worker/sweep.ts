@@ -41,7 +41,7 @@ export async function sweepStuckScans(
         retryable: true,
         details: {},
       }
-      if (await finishScan(scan.id, { status: 'failed', error })) {
+      if (await finishScan(scan, { status: 'failed', error })) {
         await recordLastScan(scan.repository_id, {
           id: scan.id,
           status: 'failed',

@@ -177,4 +177,56 @@ describe('tenant isolation matrix', () => {
     ).json
     expect(sessionAfter).toMatchObject({ status: 'awaiting_upload', scan_id: null })
   }, 60_000)
+
+  it('keeps every route that takes an id in its query (a workspace, project or repository filter) from reading another workspace', async () => {
+    const [alice, bob] = await Promise.all([newOwner('alice'), newOwner('bob')])
+    const project = (
+      await call(await handlerOf('projects'), 'POST', '/v1/projects', {
+        as: alice.token,
+        body: { name: 'hidden-project' },
+      })
+    ).json
+    const repository = (
+      await call(await handlerOf('repositories'), 'POST', '/v1/repositories', {
+        as: alice.token,
+        body: { project_id: project.id, name: 'hidden-repo' },
+      })
+    ).json
+    const hers = [alice.workspaceId, project.id, repository.id]
+    const matrix = (Object.entries(routeTable) as [string, RouteSpec][]).filter(
+      ([, spec]) => spec.method === 'GET' && spec.auth === 'user' && spec.query,
+    )
+    const results: string[] = []
+    for (const [routeId, spec] of matrix) {
+      const handler = await handlerOf(spec.group)
+      for (const [name, schema] of Object.entries(spec.query!.shape)) {
+        // Parameters typed as ids only: free text (`rule`, `path`) would take an id as any other word.
+        const id = hers.find((candidate) => z.safeParse(schema, candidate).success)
+        if (!id || z.safeParse(schema, 'plain-text').success) continue
+
+        const answer = await call(handler, 'GET', spec.path, { as: bob.token, query: `${name}=${id}` })
+
+        // 404 (or 403); a list whose filter stays inside the caller's own workspace (billing usage) may
+        // answer an empty page instead. The security overview's routes always answer 404.
+        const emptyPage = answer.status === 200 && Array.isArray(answer.json?.items) && answer.json.items.length === 0
+        const allowed = spec.group === 'overview' || !emptyPage ? [403, 404] : [200]
+        expect(allowed, `${routeId}?${name}= answered ${answer.status}: ${answer.text}`).toContain(answer.status)
+        // A 404 may name the id it was sent; nothing else of hers is in the answer.
+        for (const leak of [...hers.filter((own) => own !== id), 'hidden-project', 'hidden-repo'])
+          expect(answer.text, `${routeId}?${name}=`).not.toContain(leak)
+        results.push(`${routeId}?${name}`)
+      }
+    }
+
+    // The workspace-wide routes are in the matrix with each of their filters.
+    for (const reached of [
+      'listWorkspaceFindings?workspace_id',
+      'listWorkspaceFindings?project',
+      'listWorkspaceFindings?repository',
+      'getOverview?workspace_id',
+      'listProjects?workspace_id',
+      'listRepositories?project_id',
+    ])
+      expect(results).toContain(reached)
+  }, 60_000)
 })

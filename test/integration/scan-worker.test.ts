@@ -130,7 +130,7 @@ describe('the scan worker', () => {
     const { pack, refs } = smallRepo()
     const scan = await queuedScan(pack, refs)
     await startScan(scan.id)
-    await finishScan(scan.id, { status: 'succeeded', stats: { files: 2, bytes: 10, commits: 2, duration_ms: 5 } })
+    await finishScan(scan, { status: 'succeeded', stats: { files: 2, bytes: 10, commits: 2, duration_ms: 5 } })
 
     await runScan({ scan_id: scan.id }, log, { registry: [] })
     await runScan({ scan_id: scan.id }, log, { registry: [] })

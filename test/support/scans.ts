@@ -61,7 +61,7 @@ export async function succeededScan(
   await startScan(scan.id)
   await recordFindings(scan, findings, engines)
   const stats = { files: findings.length, bytes: 10, commits: 1, duration_ms: 1 }
-  await finishScan(scan.id, { status: 'succeeded', stats })
+  await finishScan(scan, { status: 'succeeded', stats })
   return scan.id
 }
 

@@ -31,8 +31,9 @@ export const stageName = 'api'
 // Memory buys CPU in Lambda. Most groups answer from DynamoDB in milliseconds (256 MB); auth hashes
 // passwords with scrypt (32 MiB, CPU-bound); git-uploads holds a whole push (~4.5 MB, base64 in the event)
 // and hashes it; docs compacts the 850 KB OpenAPI document it serves; repositories, triage and ops page over
-// many findings. Timeouts: 10 s for single reads; the gateway's 29 s for cascades and bulk triage, past
-// which API Gateway answers 504 timeout whatever the function does.
+// many findings; the overview sums every repository's counters and may write CSV. Timeouts: 10 s for single
+// reads; the gateway's 29 s for cascades and bulk triage, past which API Gateway answers 504 timeout
+// whatever the function does.
 const sizing: Record<Group, { memoryMb: number; timeout: Duration }> = {
   health: { memoryMb: 256, timeout: Duration.seconds(10) },
   docs: { memoryMb: 512, timeout: Duration.seconds(10) },
@@ -48,6 +49,7 @@ const sizing: Record<Group, { memoryMb: number; timeout: Duration }> = {
   sessions: { memoryMb: 256, timeout: Duration.seconds(10) },
   // A create resolves the endpoint's name (the SSRF check) and seals its secret.
   webhooks: { memoryMb: 256, timeout: Duration.seconds(10) },
+  overview: { memoryMb: 512, timeout: Duration.seconds(10) },
 }
 
 export interface ApiProps {
