@@ -35,6 +35,7 @@ import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/i
 import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { getObjectBytes } from '../storage/objects.js'
 import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
+import { progressOf } from './progress.js'
 
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
 export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
@@ -60,6 +61,12 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
   // Beating from the start: a checkout of a large tree takes longer than the silence the sweep allows.
   const cancelWatch = keepAlive(options.renewMessage)
   cancelWatch.start(scan.id)
+  const progress = progressOf(scan.id)
+  // The last progress lands before the outcome: a finished scan's record tells every step it took.
+  const finish: typeof settle = async (...outcome) => {
+    await progress.settled()
+    return settle(...outcome)
+  }
   const started = performance.now()
   // Where the time went, for the worker's log line: the input (download, unpack, checkout, history), each
   // engine, and recording.
@@ -80,6 +87,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
     const read = await timed('input', () => prepare(scan, repository.default_branch, dir, deadline))
     const { source } = read
+    progress.input({ files: source.files.length, blobs: source.history.blobs.size, commits: source.commits })
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
     // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
     ;(source as SecretsSource).redactionKey = await derivedKey(`secret-redaction:${scan.workspace_id}`)
@@ -95,13 +103,18 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     )
     for (const engine of chosen) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
-      if (await cancelled()) return void (await settle(scan, { status: 'cancelled' }))
-      found.push(...(await timed(engine.name, () => engine.run(source))))
+      if (await cancelled()) return void (await finish(scan, { status: 'cancelled' }))
+      progress.engineStarted(engine.name)
+      const from = performance.now()
+      const its = await timed(engine.name, () => engine.run(source))
+      progress.engineDone(engine.name, its.length, Math.round(performance.now() - from))
+      found.push(...its)
       ran.push(engine.name)
     }
     // Past this claim a cancellation is refused: the scan records its findings and succeeds.
     if (cancelWatch.requested || !(await claimRecording(scan.id)))
-      return void (await settle(scan, { status: 'cancelled' }))
+      return void (await finish(scan, { status: 'cancelled' }))
+    progress.recording()
     const findings = await timed('record', () =>
       recordFindings(scan, found, ran, { headPaths: new Set(source.files.map((file) => file.path)) }),
     )
@@ -118,7 +131,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     }
     const gate = await gateOf(scan)
     const figures = { ...stats, new_findings: findings.new }
-    if (await settle(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
+    if (await finish(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
       await meterScan(scan, stats)
       await keepForNextScan(scan, read, log)
     }
@@ -126,7 +139,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
     if (!(error instanceof InputError)) throw error
     const failure = { code: error.code, message: error.message, retryable: false, details: {} }
-    await settle(scan, { status: 'failed', error: failure }, { code: error.code })
+    await finish(scan, { status: 'failed', error: failure }, { code: error.code })
   } finally {
     cancelWatch.stop()
     rmSync(dir, { recursive: true, force: true })
