@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { APIGatewayProxyEvent, Context, StreamifyHandler } from 'aws-lambda'
-import { type ApiResult, isStreamed } from '../http/reply.js'
+import { type ApiResult, isStreamed, type StreamedResult } from '../http/reply.js'
 
 export type StreamingHandler = StreamifyHandler<APIGatewayProxyEvent, void>
 
@@ -26,16 +26,15 @@ export function streamed(
     const result = await answer(event, context)
     const lambda = runtime()
     if (!lambda) throw new Error('response streaming needs the Lambda runtime (the global awslambda)')
+    // An answer made whole goes as one, with its length, as it would through a buffered integration.
+    const whole = isStreamed(result) ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')
     const http = lambda.HttpResponseStream.from(responseStream, {
       statusCode: result.statusCode,
-      headers: result.headers ?? {},
+      headers: { ...result.headers, ...(whole ? { 'content-length': String(whole.length) } : {}) },
     })
     // The runtime writes the prelude before the first write: status and headers go now, not with the body.
     http.write('')
-    const body = isStreamed(result)
-      ? result.body
-      : Readable.from([Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')])
-    await pipeline(body, http)
+    await pipeline(whole ? Readable.from([whole]) : (result as StreamedResult).body, http)
   }
   // Marked at load when the runtime is there (in Lambda, before the handler is first invoked).
   return runtime()?.streamifyResponse(write) ?? write

@@ -73,7 +73,12 @@ function news(scan: ScanRecord, told: Told): string[] {
  * Reads the scan until it is over or `waitS` has passed, telling `say` what happens as it happens (and
  * that it still waits, after a silence).
  */
-async function settled(id: ScanId, waitS: number, say: (line: string) => void): Promise<ScanRecord | undefined> {
+async function settled(
+  id: ScanId,
+  waitS: number,
+  say: (line: string) => void,
+  quietMs: number,
+): Promise<ScanRecord | undefined> {
   const from = Date.now()
   const until = from + waitS * 1000
   const told: Told = { started: false, input: false, engines: 0, recording: false, at: from }
@@ -83,7 +88,7 @@ async function settled(id: ScanId, waitS: number, say: (line: string) => void): 
     for (const line of lines) say(line)
     if (lines.length) told.at = Date.now()
     if (scan && (terminal as readonly string[]).includes(scan.status)) return scan
-    if (Date.now() - told.at >= stillWaitingEveryMs) {
+    if (Date.now() - told.at >= quietMs) {
       const doing =
         scan?.status === 'running' && told.running
           ? `engine ${told.running} running`
@@ -103,17 +108,21 @@ const counted = (bySeverity: Map<Severity, number>) =>
     .map((severity) => `${bySeverity.get(severity)} ${severity}`)
     .join(', ')
 
-/** `say` hears each progress line as it happens; the verdict's own lines come back with it. */
+/**
+ * `say` hears each progress line as it happens, and after `quietMs` without one, that the push still waits;
+ * the verdict's own lines come back with it.
+ */
 export async function pushVerdict(
   scanId: ScanId,
   repositoryId: string,
   options: Required<Pick<PushOptions, 'waitS'>> & PushOptions,
   say: (line: string) => void = () => {},
+  quietMs = stillWaitingEveryMs,
 ): Promise<Verdict> {
   const started = Date.now()
   const scanUrl = publicUrl(`/v1/repositories/${repositoryId}/scans/${scanId}`)
   const findingsUrl = publicUrl(`/v1/repositories/${repositoryId}/findings?status=open`)
-  const scan = await settled(scanId, options.waitS, say)
+  const scan = await settled(scanId, options.waitS, say, quietMs)
   if (!scan)
     return {
       lines: [
