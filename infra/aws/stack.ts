@@ -53,7 +53,7 @@ export class VegaStack extends Stack {
       data: this.data,
       restApi: this.api.restApi,
       accessLogs: this.api.accessLogs,
-      apiFunctions: Object.values(this.api.functions),
+      apiFunctions: [...Object.values(this.api.functions), ...Object.values(this.api.streamingFunctions)],
       worker: this.worker.function,
       cleanup: this.worker.cleanup,
       advisorySync: this.worker.advisorySync,
@@ -91,6 +91,12 @@ export class VegaStack extends Stack {
 
   /** Every function of the stage, by its folder under functions/. */
   functions(): VegaFunction[] {
-    return [...Object.values(this.api.functions), this.worker.function, this.worker.cleanup, this.worker.advisorySync]
+    return [
+      ...Object.values(this.api.functions),
+      ...Object.values(this.api.streamingFunctions),
+      this.worker.function,
+      this.worker.cleanup,
+      this.worker.advisorySync,
+    ]
   }
 }
