@@ -40,8 +40,7 @@ const runtime = {
  * Installs the runtime's global for the handlers this process runs, as Lambda's runtime does before loading
  * them. Libraries may have made the global already (Powertools keeps its InvokeStore there): joined, not replaced.
  */
-export function installLambdaRuntime() {
-  const global = globalThis as { awslambda?: Record<string, unknown> }
+export function installLambdaRuntime(global: { awslambda?: Record<string, unknown> } = globalThis) {
   global.awslambda ??= {}
   global.awslambda.streamifyResponse ??= runtime.streamifyResponse
   global.awslambda.HttpResponseStream ??= runtime.HttpResponseStream
