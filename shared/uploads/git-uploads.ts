@@ -41,7 +41,7 @@ import { engineNames } from '../scanning/engine.js'
 import { objectKeys, uploadsBucket } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
 import { parsePushOptions } from './push-options.js'
-import { pushVerdict } from './push-verdict.js'
+import { type Listener, pushVerdict } from './push-verdict.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 const remotePath = (id: UploadId) => `/v1/git-uploads/${id}/repo.git`
@@ -325,7 +325,7 @@ export async function receivePack(id: UploadId, authorization: string | undefine
   ]
   const { waitS } = options
   if (!waitS) return gitResult(report(request, { unpack: 'ok', refs: accepted(request), messages: received }))
-  const verdict = (say: (line: string) => void) => pushVerdict(scanId, upload.repository_id, { ...options, waitS }, say)
+  const verdict = (listener: Listener) => pushVerdict(scanId, upload.repository_id, { ...options, waitS }, listener)
   return Reply.stream(verdictStream(request, received, log, verdict), gitResultType, { 'cache-control': 'no-cache' })
 }
 
@@ -341,16 +341,19 @@ function verdictStream(
   request: ReceivePackRequest,
   received: string[],
   log: RequestLog,
-  wait: (say: (line: string) => void) => Promise<{ lines: string[]; rejection?: string }>,
+  wait: (listener: Listener) => Promise<{ lines: string[]; rejection?: string }>,
 ): Readable {
   const body = new PassThrough()
+  // A client that went away (or a gateway that cut the stream) ends the wait; the scan goes on.
+  const gone = new AbortController()
+  body.on('close', () => gone.abort())
   const send = (bytes: Buffer) => {
     if (!body.destroyed) body.write(bytes)
   }
   send(progress(request, received))
-  wait((line) => send(progress(request, [line])))
+  wait({ say: (line) => send(progress(request, [line])), signal: gone.signal })
     .catch((error: unknown) => {
-      log.error('waiting for a push verdict failed', error as Error)
+      log.error('waiting for a push verdict failed', error)
       return { lines: ['Vega: the verdict could not be read; the scan goes on'], rejection: 'vega: no verdict' }
     })
     .then((verdict) => {

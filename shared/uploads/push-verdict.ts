@@ -69,15 +69,23 @@ function news(scan: ScanRecord, told: Told): string[] {
   return lines
 }
 
+/** Who hears a waiting push's progress, how long a silence may last, and when nobody listens any more. */
+export interface Listener {
+  /** Each progress line as it happens; after `quietMs` without one, that the push still waits. */
+  say?: (line: string) => void
+  quietMs?: number
+  /** Aborted when the client went away: the wait ends there (the scan goes on). */
+  signal?: AbortSignal
+}
+
 /**
- * Reads the scan until it is over or `waitS` has passed, telling `say` what happens as it happens (and
- * that it still waits, after a silence).
+ * Reads the scan until it is over, `waitS` has passed or nobody listens, telling what happens as it
+ * happens (and that it still waits, after a silence).
  */
 async function settled(
   id: ScanId,
   waitS: number,
-  say: (line: string) => void,
-  quietMs: number,
+  { say = () => {}, quietMs = stillWaitingEveryMs, signal }: Listener,
 ): Promise<ScanRecord | undefined> {
   const from = Date.now()
   const until = from + waitS * 1000
@@ -97,7 +105,7 @@ async function settled(
       told.at = Date.now()
     }
     const left = until - Date.now()
-    if (left <= 0) return undefined
+    if (left <= 0 || signal?.aborted) return undefined
     await pause(Math.min(delay, left))
   }
 }
@@ -108,21 +116,17 @@ const counted = (bySeverity: Map<Severity, number>) =>
     .map((severity) => `${bySeverity.get(severity)} ${severity}`)
     .join(', ')
 
-/**
- * `say` hears each progress line as it happens, and after `quietMs` without one, that the push still waits;
- * the verdict's own lines come back with it.
- */
+/** The verdict's own lines come back with it; the progress before it goes to `listener` as it happens. */
 export async function pushVerdict(
   scanId: ScanId,
   repositoryId: string,
   options: Required<Pick<PushOptions, 'waitS'>> & PushOptions,
-  say: (line: string) => void = () => {},
-  quietMs = stillWaitingEveryMs,
+  listener: Listener = {},
 ): Promise<Verdict> {
   const started = Date.now()
   const scanUrl = publicUrl(`/v1/repositories/${repositoryId}/scans/${scanId}`)
   const findingsUrl = publicUrl(`/v1/repositories/${repositoryId}/findings?status=open`)
-  const scan = await settled(scanId, options.waitS, say, quietMs)
+  const scan = await settled(scanId, options.waitS, listener)
   if (!scan)
     return {
       lines: [

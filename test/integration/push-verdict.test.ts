@@ -59,7 +59,12 @@ describe('a waiting push, while the scan runs', () => {
     })
     const said: string[] = []
 
-    const verdict = await pushVerdict(scan.id, scan.repository_id, { waitS: 2 }, (line) => said.push(line), 600)
+    const verdict = await pushVerdict(
+      scan.id,
+      scan.repository_id,
+      { waitS: 2 },
+      { say: (line) => said.push(line), quietMs: 600 },
+    )
 
     expect(said.slice(0, 4)).toEqual([
       'Vega: scan started (1.5 s in the queue)',
@@ -76,9 +81,19 @@ describe('a waiting push, while the scan runs', () => {
     const scan = await storedScan()
     const said: string[] = []
 
-    await pushVerdict(scan.id, scan.repository_id, { waitS: 1 }, (line) => said.push(line), 300)
+    await pushVerdict(scan.id, scan.repository_id, { waitS: 1 }, { say: (line) => said.push(line), quietMs: 300 })
 
     expect(said.length).toBeGreaterThanOrEqual(1)
     for (const line of said) expect(line).toMatch(/^Vega: still waiting: scan queued \(\d s of 1 s\)$/)
+  })
+
+  it('stops waiting when nobody listens any more (the client went away)', async () => {
+    const scan = await storedScan()
+    const started = Date.now()
+
+    const verdict = await pushVerdict(scan.id, scan.repository_id, { waitS: 60 }, { signal: AbortSignal.timeout(300) })
+
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(verdict.rejection).toBe('vega: no verdict within 60 s')
   })
 })
