@@ -105,9 +105,8 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
       if (await cancelled()) return void (await finish(scan, { status: 'cancelled' }))
       progress.engineStarted(engine.name)
-      const from = performance.now()
       const its = await timed(engine.name, () => engine.run(source))
-      progress.engineDone(engine.name, its.length, Math.round(performance.now() - from))
+      progress.engineDone(engine.name, its.length, phases[engine.name]!)
       found.push(...its)
       ran.push(engine.name)
     }
