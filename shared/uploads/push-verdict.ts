@@ -90,7 +90,9 @@ async function settled(
   const from = Date.now()
   const until = from + waitS * 1000
   const told: Told = { started: false, input: false, engines: 0, recording: false, at: from }
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+  // At most a quarter second between reads: a verdict or a step reaches the push that late at most (it was
+  // 1 s, most of the wait of a small push), for one consistent read of one item, 4 a second at most.
+  for (let delay = 100; ; delay = Math.min(delay * 2, 250)) {
     const scan = await getScan(id)
     const lines = scan ? news(scan, told) : []
     for (const line of lines) say(line)
