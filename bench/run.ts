@@ -364,7 +364,6 @@ async function verdict() {
   await onLocalStack({ worker }, async (stack) => {
     const { send, token } = await signedIn(stack.url)
     const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'verdict' })
-    const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'v' })
     const { buildRepo } = await import('./git-unpack.js')
     const repo = await buildRepo(resolve('node_modules', 'aws-cdk-lib'), {
       files: 360,
@@ -375,6 +374,11 @@ async function verdict() {
     const timings: number[] = []
     let output = ''
     for (let round = 0; round < 5; round++) {
+      // A repository of its own each time: pushed again, the same one would send an empty thin pack.
+      const { id: repositoryId } = await send('POST', '/v1/repositories', token, {
+        project_id: projectId,
+        name: `v${round}`,
+      })
       const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
       const started = performance.now()
       const push = await run('git', ['push', '-o', 'vega.wait=120', upload.remote_url!, 'main'], repo)

@@ -53,8 +53,9 @@ const Env = z.object({
    */
   GIT_PUSH_MAX_BYTES: z._default(z.coerce.number().check(z.int(), z.gte(1024)), 4_500_000),
   /**
-   * The longest `git push -o vega.wait=N` holds its answer. In AWS the REST integration answers within
-   * 29 s whatever the function does, so 20 s leaves time to store the pack; the local stack allows 600.
+   * The longest `git push -o vega.wait=N` holds its answer. Through a buffered integration (29 s) 20 s
+   * leaves time to store the pack; where the answer streams (the local stack, and in AWS the git-uploads
+   * streaming function, infra/aws/constructs/api.ts) it is 600.
    */
   GIT_PUSH_WAIT_MAX_S: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(900)), 20),
   /** The largest git bundle an upload takes through its presigned URL. */

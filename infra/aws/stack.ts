@@ -54,7 +54,7 @@ export class VegaStack extends Stack {
       data: this.data,
       restApi: this.api.restApi,
       accessLogs: this.api.accessLogs,
-      apiFunctions: Object.values(this.api.functions),
+      apiFunctions: [...Object.values(this.api.functions), ...Object.values(this.api.streamingFunctions)],
       worker: this.worker.function,
       cleanup: this.worker.cleanup,
       advisorySync: this.worker.advisorySync,
@@ -95,6 +95,7 @@ export class VegaStack extends Stack {
   functions(): VegaFunction[] {
     return [
       ...Object.values(this.api.functions),
+      ...Object.values(this.api.streamingFunctions),
       this.worker.function,
       this.worker.cleanup,
       this.worker.advisorySync,

@@ -1,12 +1,16 @@
 // The local API Gateway: a node:http server that resolves each request against the route table, turns
 // it into the REST proxy event Lambda would get, invokes the group's handler module, and writes the
 // answer back. Gateway-level failures (unknown route, payload limits, timeout) answer with the same
-// envelope the deployed Gateway Responses render.
+// envelope the deployed Gateway Responses render. The handlers run in this process (the scan worker has
+// a thread of its own, lambda-thread.ts); a route marked `streams` is invoked as AWS's STREAM integration
+// invokes it, through the group's `streamHandler` and the runtime's response stream (lambda-runtime.ts),
+// and each chunk it writes goes to the socket as it comes.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { APIGatewayProxyResult } from 'aws-lambda'
-import type { ApiHandler } from '../../shared/api/lambda.js'
+import { pipeline } from 'node:stream/promises'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { ApiHandler, StreamingHandler } from '../../shared/api/lambda.js'
 import { errorResponse, toApiError } from '../../shared/http/envelope.js'
 import { ApiError, badRequest, payloadTooLarge, routeNotFound, timeout } from '../../shared/http/errors.js'
 import { routeTable } from '../../shared/routes/index.js'
@@ -14,12 +18,19 @@ import { createMatcher, type Resolution } from '../../shared/routes/match.js'
 import type { Group } from '../../shared/routes/route.js'
 import type { Throttle } from '../aws/throttles.js'
 import { apiGatewayEvent, lambdaContext } from './event.js'
+import { installLambdaRuntime, preludeOf, ResponseStream } from './lambda-runtime.js'
 
-/** API Gateway REST: 10 MB per request body; Lambda: 6 MB per synchronous invocation payload. */
+/**
+ * API Gateway REST: 10 MB per request body; Lambda: 6 MB per synchronous invocation payload; 29 s per
+ * buffered integration. A streamed answer may last 15 minutes, and no more than 5 of them silent (a regional
+ * endpoint's idle timeout); past either the gateway cuts the connection.
+ */
 export const gatewayLimits = {
   maxBodyBytes: 10 * 1024 * 1024,
   maxEventBytes: 6 * 1024 * 1024,
   integrationTimeoutMs: 29_000,
+  streamMaxMs: 15 * 60_000,
+  streamIdleMs: 5 * 60_000,
 }
 
 export interface ApiServerOptions {
@@ -41,19 +52,22 @@ export interface ApiServer {
 }
 
 const resolveRoute = createMatcher(routeTable)
-const handlers = new Map<Group, Promise<ApiHandler>>()
+type HandlerModule = { handler: ApiHandler; streamHandler?: StreamingHandler }
+const modules = new Map<Group, Promise<HandlerModule>>()
 
 /** The same module Lambda runs for the group: functions/<group>/handler.ts, loaded once like a cold start. */
-function handlerOf(group: Group): Promise<ApiHandler> {
-  let loading = handlers.get(group)
+function moduleOf(group: Group): Promise<HandlerModule> {
+  let loading = modules.get(group)
   if (!loading) {
-    loading = import(new URL(`../../functions/${group}/handler.ts`, import.meta.url).href).then((m) => m.handler)
-    handlers.set(group, loading)
+    loading = import(new URL(`../../functions/${group}/handler.ts`, import.meta.url).href)
+    modules.set(group, loading)
   }
   return loading
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  // Before any handler module loads, as the runtime sets it up before loading a function's code.
+  installLambdaRuntime()
   const admit = options.throttle ? tokenBucket(options.throttle) : () => true
   const server = createServer((request, response) => {
     const arrivedAt = Date.now()
@@ -148,12 +162,53 @@ async function serve(request: IncomingMessage, response: ServerResponse, arrived
     return write(response, errorResponse(error, requestId))
   }
   const group = resolution.spec.group
-  const handler = await handlerOf(group)
+  const module = await moduleOf(group)
+  if (resolution.kind === 'route' && resolution.spec.streams) {
+    if (!module.streamHandler) throw new Error(`functions/${group} has a route marked streams but no streamHandler`)
+    const context = lambdaContext(`vega-local-${group}-stream`, requestId, gatewayLimits.streamMaxMs)
+    return stream(response, module.streamHandler, event, context)
+  }
   // The gateway's 29 s count from the request's arrival, as a client experiences them.
   const leftMs = Math.max(0, gatewayLimits.integrationTimeoutMs - (Date.now() - arrivedAt))
   const context = lambdaContext(`vega-local-${group}`, requestId, leftMs)
-  write(response, await withTimeout(handler(event, context), requestId, leftMs))
+  write(response, await withTimeout(module.handler(event, context), requestId, leftMs))
 }
+
+/**
+ * A STREAM integration: the status and headers once the function's prelude arrives, then each chunk of
+ * the body as the function writes it (chunked, no Content-Length). The connection is cut, as the gateway
+ * cuts it, after 15 minutes or 5 silent ones; the function runs on, as it does in AWS.
+ */
+async function stream(
+  response: ServerResponse,
+  handler: StreamingHandler,
+  event: APIGatewayProxyEvent,
+  context: Context,
+) {
+  const output = new ResponseStream()
+  const cut = () => response.destroy()
+  const total = setTimeout(cut, gatewayLimits.streamMaxMs)
+  let idle = setTimeout(cut, gatewayLimits.streamIdleMs)
+  void Promise.resolve(handler(event, output as never, context)).then(
+    () => void (output.writableEnded || output.end()),
+    (error: unknown) => output.destroy(error as Error),
+  )
+  try {
+    const prelude = await preludeOf(output)
+    response.writeHead(prelude.statusCode, lowerCased(prelude.headers ?? {}))
+    output.on('data', () => {
+      clearTimeout(idle)
+      idle = setTimeout(cut, gatewayLimits.streamIdleMs)
+    })
+    await pipeline(output, response)
+  } finally {
+    clearTimeout(total)
+    clearTimeout(idle)
+  }
+}
+
+const lowerCased = (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]))
 
 function parserError(error: NodeJS.ErrnoException): ApiError {
   if (error.code === 'HPE_HEADER_OVERFLOW')

@@ -3,6 +3,7 @@
 // its answer. Handlers receive parsed input and throw ApiErrors; they never build a response or an error
 // body. What callers with credentials need (who calls, roles, signed cursors, idempotency) comes in as a
 // `Credentials`, so a group of public routes (lambda.ts or public-lambda.ts) bundles none of it.
+import { Readable } from 'node:stream'
 import middy from '@middy/core'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import type { Actor } from '../auth/principal.js'
@@ -22,7 +23,7 @@ import {
 } from '../http/errors.js'
 import { accessLog, errorEnvelope, requestId, type VegaContext } from '../http/middleware.js'
 import { textIssues } from '../http/plain-text.js'
-import { etagOf, heldBy, Reply } from '../http/reply.js'
+import { type ApiResult, etagOf, heldBy, isStreamed, Reply, whole } from '../http/reply.js'
 import type { WorkspaceId } from '../ids.js'
 import { createMatcher } from '../routes/match.js'
 import type { Role, RouteSpec, RouteTable } from '../routes/route.js'
@@ -103,12 +104,27 @@ export const notBuilt = (request: { routeId: string }): never => {
 // JSON bodies are small: the biggest legitimate ones (SARIF, advisories) set their own maxBodyBytes.
 export const defaultMaxJsonBytes = 256 * 1024
 
+/** The group's handler, as Lambda invokes it by default: the whole answer at once (a streamed body read to its end). */
 export function dispatcher<T extends RouteTable>(
   routes: T,
   handlers: Handlers<T>,
   credentials: Credentials,
   options: DispatchOptions = {},
 ): ApiHandler {
+  const answer = dispatchChain(routes, handlers, credentials, options)
+  return async (event, context, middyOptions) => whole(await answer(event, context, middyOptions))
+}
+
+/**
+ * What a group's handler answers, before an invocation mode shapes it: a buffered one (dispatcher) or a
+ * streaming one (streaming.ts). Its body is a stream when a route's handler answered `Reply.stream`.
+ */
+export function dispatchChain<T extends RouteTable>(
+  routes: T,
+  handlers: Handlers<T>,
+  credentials: Credentials,
+  options: DispatchOptions = {},
+): (event: APIGatewayProxyEvent, context: Context, middyOptions?: { signal: AbortSignal }) => Promise<ApiResult> {
   const byResource = new Map<string, { routeId: string; spec: RouteSpec }>()
   for (const [routeId, spec] of Object.entries(routes)) byResource.set(`${spec.method} ${spec.path}`, { routeId, spec })
   const matchOwnRoute = createMatcher(routes)
@@ -117,7 +133,7 @@ export function dispatcher<T extends RouteTable>(
   if (Object.values(routes).some((spec) => spec.deprecated) && !options.deprecation)
     throw new Error('deprecated routes need their deprecation headers (DispatchOptions.deprecation)')
 
-  async function dispatch(event: APIGatewayProxyEvent, context: VegaContext): Promise<APIGatewayProxyResult> {
+  async function dispatch(event: APIGatewayProxyEvent, context: VegaContext): Promise<ApiResult> {
     const { routeId, spec, pathParams } = resolve(event, byResource, matchOwnRoute)
     context.routeId = routeId
     if (spec.deprecated) Object.assign(context.responseHeaders, options.deprecation)
@@ -169,16 +185,18 @@ export function dispatcher<T extends RouteTable>(
       if (spec.role && roles.size === 0)
         throw new Error(`route ${routeId} answered without checking the caller's ${spec.role} role`)
       const response = toResponse(routeId, spec, locations, request.params, answer)
-      return list || spec.validators ? withValidators(spec, response, list?.next ?? null, headers, context) : response
+      return (list || spec.validators) && !isStreamed(response)
+        ? withValidators(spec, response, list?.next ?? null, headers, context)
+        : response
     }
     const idempotencyKey = headers['idempotency-key']
     if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
     const sent = JSON.stringify([params ?? null, request.rawBody.toString('base64')])
     const scope = { principal: credentials.principalId(actor), routeId, key: idempotencyKey, request: sent }
-    return credentials.idempotent(scope, run, spec.shownOnce)
+    return credentials.idempotent(scope, async () => whole(await run()), spec.shownOnce)
   }
 
-  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>()
+  const handler = middy<APIGatewayProxyEvent, ApiResult, Error, VegaContext>()
     .use(requestId())
     .use(accessLog())
     .use(errorEnvelope())
@@ -187,7 +205,7 @@ export function dispatcher<T extends RouteTable>(
   // HEAD is every GET without its body (HTTP's rule), so `curl -I` reads an ETag or a status cheaply.
   return async (event, context) => {
     if (event.httpMethod !== 'HEAD') return handler(event, context as VegaContext)
-    const answer = await handler({ ...event, httpMethod: 'GET' }, context as VegaContext)
+    const answer = await whole(await handler({ ...event, httpMethod: 'GET' }, context as VegaContext))
     const length = Buffer.byteLength(answer.body ?? '', answer.isBase64Encoded ? 'base64' : 'utf8')
     return {
       ...answer,
@@ -396,8 +414,10 @@ function toResponse(
   locations: Map<string, string>,
   params: unknown,
   result: unknown,
-): APIGatewayProxyResult {
+): ApiResult {
   if (result instanceof Reply) {
+    if (result.body instanceof Readable)
+      return { statusCode: result.status, headers: result.headers, body: result.body }
     const binary = result.body instanceof Uint8Array
     return {
       statusCode: result.status,

@@ -9,9 +9,18 @@ import { decodeCursor, encodeCursor } from '../http/cursor.js'
 import { unauthorized } from '../http/errors.js'
 import { idempotent } from '../http/idempotency.js'
 import { type RouteTable, scopeOf } from '../routes/route.js'
-import { type ApiHandler, type Credentials, type DispatchOptions, dispatcher, type Handlers } from './dispatcher.js'
+import {
+  type ApiHandler,
+  type Credentials,
+  type DispatchOptions,
+  dispatchChain,
+  dispatcher,
+  type Handlers,
+} from './dispatcher.js'
+import { type StreamingHandler, streamed } from './streaming.js'
 
 export { type ApiHandler, type Handlers, type HttpRequest, notBuilt } from './dispatcher.js'
+export type { StreamingHandler } from './streaming.js'
 
 const signedIn: Credentials = {
   async authenticate(spec, headers, context) {
@@ -38,4 +47,16 @@ const signedIn: Credentials = {
 
 export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>, options?: DispatchOptions): ApiHandler {
   return dispatcher(routes, handlers, signedIn, options)
+}
+
+/**
+ * The same routes through Lambda response streaming: what the group's routes marked `streams` are
+ * integrated with (an API Gateway STREAM integration), so an answer's body reaches the client as it is made.
+ */
+export function streamingLambda<T extends RouteTable>(
+  routes: T,
+  handlers: Handlers<T>,
+  options?: DispatchOptions,
+): StreamingHandler {
+  return streamed(dispatchChain(routes, handlers, signedIn, options))
 }

@@ -40,6 +40,20 @@ export const gateRecord = z.object({
 })
 export type GateResult = z.infer<typeof gateRecord>
 
+/** Set once the input is read, then at each engine's start and end; kept once the scan is over. */
+export const scanProgress = z.object({
+  files: z.number(),
+  blobs: z.number(),
+  commits: z.number(),
+  /** The engine running now; absent while none is. */
+  engine: z.optional(z.string()),
+  /** The engines done, in order: what each found (before fingerprints merge them) and how long it took. */
+  done: z.array(z.object({ engine: z.string(), findings: z.number(), ms: z.number() })),
+  /** The findings are being recorded: the verdict comes next. */
+  recording: z.optional(z.boolean()),
+})
+export type ScanProgress = z.infer<typeof scanProgress>
+
 /** What a scan's estimate was based on: its own input, the repository's previous one, or the minimum. */
 export const estimateBases = ['upload', 'previous_upload', 'minimum'] as const
 const money = z.object({ amount: z.number(), currency: z.string() })
@@ -126,6 +140,8 @@ export const scanRecord = z.object({
   attempts: z.optional(z.number().check(z.int())),
   /** Set when the worker began recording findings: from then on the scan finishes, a cancel is refused. */
   recording_at: z.optional(z.string()),
+  /** How far the worker got, for a push that waits for the verdict (`-o vega.wait`) to tell as it goes. */
+  progress: z.optional(scanProgress),
   finished_at: z.nullable(z.string()),
   /** What the scan was estimated to cost when it was queued (micro-units kept for the budget). */
   cost_estimate: z.optional(
@@ -176,7 +192,7 @@ export async function startScan(id: ScanId, now = new Date().toISOString()): Pro
   const started = await updateIf({
     Key: keys.scanById(id),
     UpdateExpression:
-      'SET #status = :running, started_at = :now, heartbeat_at = :now, active_since = :now, gsi3sk = :since ADD attempts :one',
+      'SET #status = :running, started_at = :now, heartbeat_at = :now, active_since = :now, gsi3sk = :since ADD attempts :one REMOVE progress',
     ConditionExpression: 'attribute_exists(pk) AND #status IN (:queued, :running)',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
@@ -217,6 +233,17 @@ export async function heartbeatScan(
     if (!isConditionFailure(error)) throw error
     return { running: false, cancelRequested: false }
   }
+}
+
+/** The worker's progress, while the scan runs (a write after it finished changes nothing). */
+export async function recordProgress(id: ScanId, progress: ScanProgress): Promise<void> {
+  await updateIf({
+    Key: keys.scanById(id),
+    UpdateExpression: 'SET progress = :progress',
+    ConditionExpression: '#status = :running',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':progress': progress, ':running': 'running' },
+  })
 }
 
 /**

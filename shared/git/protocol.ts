@@ -100,10 +100,29 @@ export function parseReceivePack(body: Buffer): ReceivePackRequest {
   return request
 }
 
-/** The answer: progress lines on band 2, then report-status on band 1 (if the client asked for bands). */
-export function report(
-  request: Pick<ReceivePackRequest, 'capabilities' | 'commands'>,
-  outcome: { unpack: 'ok' | string; refs: { ref: string; error?: string }[]; messages: string[] },
+type Bands = Pick<ReceivePackRequest, 'capabilities'>
+
+/** git's side-band-64k: a packet holds 65,515 bytes of data after its length and band byte. */
+function band(channel: 1 | 2, data: Buffer): Buffer[] {
+  const packets: Buffer[] = []
+  for (let i = 0; i < data.length; i += 65515)
+    packets.push(pktLine(Buffer.concat([Buffer.from([channel]), data.subarray(i, i + 65515)])))
+  return packets
+}
+
+/**
+ * Progress lines on band 2, which git prints as `remote: …` as soon as they arrive; nothing when the
+ * client asked for no bands (it would read them as the report).
+ */
+export function progress(request: Bands, messages: readonly string[]): Buffer {
+  if (!request.capabilities.includes('side-band-64k')) return Buffer.alloc(0)
+  return Buffer.concat(messages.flatMap((message) => band(2, Buffer.from(`${message}\n`))))
+}
+
+/** The end of the answer: report-status, on band 1 when the client asked for bands, then a flush. */
+export function reportStatus(
+  request: Bands,
+  outcome: { unpack: 'ok' | string; refs: { ref: string; error?: string }[] },
 ): Buffer {
   const status = Buffer.concat([
     pktLine(`unpack ${outcome.unpack}\n`),
@@ -111,15 +130,13 @@ export function report(
     Buffer.from(flush),
   ])
   if (!request.capabilities.includes('side-band-64k')) return status
-  const band = (channel: number, data: Buffer) => {
-    const packets: Buffer[] = []
-    for (let i = 0; i < data.length; i += 65515)
-      packets.push(pktLine(Buffer.concat([Buffer.from([channel]), data.subarray(i, i + 65515)])))
-    return packets
-  }
-  return Buffer.concat([
-    ...outcome.messages.flatMap((message) => band(2, Buffer.from(`${message}\n`))),
-    ...band(1, status),
-    Buffer.from(flush),
-  ])
+  return Buffer.concat([...band(1, status), Buffer.from(flush)])
+}
+
+/** The whole answer at once: progress lines on band 2, then report-status on band 1 (if the client asked for bands). */
+export function report(
+  request: Bands,
+  outcome: { unpack: 'ok' | string; refs: { ref: string; error?: string }[]; messages: string[] },
+): Buffer {
+  return Buffer.concat([progress(request, outcome.messages), reportStatus(request, outcome)])
 }

@@ -2,10 +2,11 @@
 // middy runs `after` and `onError` in reverse order, so the envelope is written before the access log
 // reads the status, and the request id (with the other headers every answer carries) is added last.
 import type { MiddlewareObj, Request } from '@middy/core'
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { config } from '../config.js'
 import { type RequestLog, requestLog } from '../log.js'
 import { errorResponse, toApiError } from './envelope.js'
+import type { ApiResult } from './reply.js'
 
 export interface VegaContext extends Context {
   requestId: string
@@ -17,7 +18,7 @@ export interface VegaContext extends Context {
   /** Who is calling, for the access log (never a token or a key). */
   principalId?: string
 }
-type HttpRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext>
+type HttpRequest = Request<APIGatewayProxyEvent, ApiResult, Error, VegaContext>
 
 /** A configured dashboard origin may read answers and the headers that matter to it; others get nothing. */
 function corsHeaders(origin: string | undefined): Record<string, string> {
@@ -33,7 +34,7 @@ function corsHeaders(origin: string | undefined): Record<string, string> {
 // A client's id is echoed only when it is short and plain, so it cannot smuggle anything into logs.
 const clientRequestId = /^[\w.:-]{1,128}$/
 
-export function requestId(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
+export function requestId(): MiddlewareObj<APIGatewayProxyEvent, ApiResult, Error, VegaContext> {
   const stamp = (request: HttpRequest) => {
     if (!request.response) return
     const own = request.response.headers ?? {}
@@ -61,7 +62,8 @@ export function requestId(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
   }
 }
 
-export function accessLog(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
+/** For a streamed answer, the line is written when its status and headers go, not when its body ends. */
+export function accessLog(): MiddlewareObj<APIGatewayProxyEvent, ApiResult, Error, VegaContext> {
   const write = (request: HttpRequest) => {
     const { context, event, response } = request
     const status = response?.statusCode ?? 500
@@ -79,7 +81,7 @@ export function accessLog(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
   return { after: write, onError: write }
 }
 
-export function errorEnvelope(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VegaContext> {
+export function errorEnvelope(): MiddlewareObj<APIGatewayProxyEvent, ApiResult, Error, VegaContext> {
   return {
     onError: (request) => {
       const error = toApiError(request.error)

@@ -90,5 +90,7 @@ export const gitUploadRoutes = {
     consumes: 'application/x-git-receive-pack-request',
     produces: 'application/x-git-receive-pack-result',
     errors: ['gone', 'conflict', 'payload_too_large'],
+    // `-o vega.wait` holds the answer while the scan runs, its progress lines sent as they happen.
+    streams: true,
   }),
 } as const

@@ -91,6 +91,12 @@ export interface RouteSpec {
    */
   shownOnce?: readonly string[]
   deprecated?: boolean
+  /**
+   * Answered through Lambda response streaming: in AWS a STREAM integration with the group's
+   * `streamHandler` (its own function, up to 15 minutes), locally the same handler writing to the socket,
+   * so the body reaches the client as it is written (a waiting push's progress lines).
+   */
+  streams?: true
 }
 
 export const route = <const R extends RouteSpec>(spec: R): R => spec

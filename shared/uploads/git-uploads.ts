@@ -1,5 +1,6 @@
 // Temporary git remotes: create, read, extend, release; and the two git smart-HTTP endpoints.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { PassThrough, type Readable } from 'node:stream'
 import { type Access, eventActor, inWorkspace } from '../auth/access.js'
 import { type Estimate, estimate, showEstimate } from '../billing/prices.js'
 import { checkCost, checkUploadQuotas, type EffectiveLimits, limitsOf } from '../billing/quotas.js'
@@ -24,8 +25,10 @@ import {
   advertisement,
   ProtocolError,
   parseReceivePack,
+  progress,
   type ReceivePackRequest,
   report,
+  reportStatus,
   zeroOid,
 } from '../git/protocol.js'
 import { refNameProblem } from '../git/ref-name.js'
@@ -33,11 +36,12 @@ import { knownApiError } from '../http/envelope.js'
 import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { Reply } from '../http/reply.js'
 import { newId, ScanId, type UploadId } from '../ids.js'
+import type { RequestLog } from '../log.js'
 import { engineNames } from '../scanning/engine.js'
 import { objectKeys, uploadsBucket } from '../storage/bucket.js'
 import { getObjectStart, objectSize, presignPut, putObject } from '../storage/objects.js'
 import { parsePushOptions } from './push-options.js'
-import { pushVerdict } from './push-verdict.js'
+import { type Listener, pushVerdict } from './push-verdict.js'
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
 const remotePath = (id: UploadId) => `/v1/git-uploads/${id}/repo.git`
@@ -202,8 +206,8 @@ async function offeredObjects(upload: UploadRecord): Promise<StoredObjects | und
   return objects && Date.now() - Date.parse(objects.stored_at) < offerForMs ? objects : undefined
 }
 
-const gitResult = (body: Buffer) =>
-  Reply.bytes(body, 'application/x-git-receive-pack-result', { 'cache-control': 'no-cache' })
+const gitResultType = 'application/x-git-receive-pack-result'
+const gitResult = (body: Buffer) => Reply.bytes(body, gitResultType, { 'cache-control': 'no-cache' })
 
 /** Refuses every ref with one reason, in words git prints. */
 function refuse(request: ReceivePackRequest, reason: string, hints: string[] = []) {
@@ -216,7 +220,7 @@ function refuse(request: ReceivePackRequest, reason: string, hints: string[] = [
   )
 }
 
-export async function receivePack(id: UploadId, authorization: string | undefined, body: Buffer) {
+export async function receivePack(id: UploadId, authorization: string | undefined, body: Buffer, log: RequestLog) {
   const upload = await authenticateUpload(id, authorization)
   let request: ReceivePackRequest
   try {
@@ -319,16 +323,45 @@ export async function receivePack(id: UploadId, authorization: string | undefine
         ]),
     ...asked.notes,
   ]
-  const verdict = options.waitS
-    ? await pushVerdict(scanId, upload.repository_id, { ...options, waitS: options.waitS })
-    : { lines: [], rejection: undefined }
-  return gitResult(
-    report(request, {
-      unpack: 'ok',
-      refs: request.commands.map(({ ref }) => ({ ref, error: verdict.rejection })),
-      messages: [...received, ...verdict.lines],
-    }),
-  )
+  const { waitS } = options
+  if (!waitS) return gitResult(report(request, { unpack: 'ok', refs: accepted(request), messages: received }))
+  const verdict = (listener: Listener) => pushVerdict(scanId, upload.repository_id, { ...options, waitS }, listener)
+  return Reply.stream(verdictStream(request, received, log, verdict), gitResultType, { 'cache-control': 'no-cache' })
+}
+
+const accepted = (request: ReceivePackRequest, rejection?: string) =>
+  request.commands.map(({ ref }) => ({ ref, error: rejection }))
+
+/**
+ * A waiting push's answer, written as it happens: what was received and queued at once, then each progress
+ * line of the scan, then the verdict and the ref status last (which ref git reports rejected is only known
+ * then). If the wait itself breaks, the refs are rejected, never reported pushed on a verdict nobody saw.
+ */
+function verdictStream(
+  request: ReceivePackRequest,
+  received: string[],
+  log: RequestLog,
+  wait: (listener: Listener) => Promise<{ lines: string[]; rejection?: string }>,
+): Readable {
+  const body = new PassThrough()
+  // A client that went away (or a gateway that cut the stream) ends the wait; the scan goes on.
+  const gone = new AbortController()
+  body.on('close', () => gone.abort())
+  const send = (bytes: Buffer) => {
+    if (!body.destroyed) body.write(bytes)
+  }
+  send(progress(request, received))
+  wait({ say: (line) => send(progress(request, [line])), signal: gone.signal })
+    .catch((error: unknown) => {
+      log.error('waiting for a push verdict failed', error)
+      return { lines: ['Vega: the verdict could not be read; the scan goes on'], rejection: 'vega: no verdict' }
+    })
+    .then((verdict) => {
+      send(progress(request, verdict.lines))
+      send(reportStatus(request, { unpack: 'ok', refs: accepted(request, verdict.rejection) }))
+      body.end()
+    })
+  return body
 }
 
 /**

@@ -27,6 +27,7 @@ import { downloadObject, getObjectBytes } from '../storage/objects.js'
 import { scanFinished } from '../webhooks/emit.js'
 import { type HeldMessage, keepAlive } from './keep-alive.js'
 import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
+import { progressOf } from './progress.js'
 import { Scratch } from './scratch.js'
 
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
@@ -55,6 +56,12 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
   // Beating from the start, from another thread: a checkout of a large tree is synchronous and takes
   // longer than the silence the sweep allows.
   const cancelWatch = keepAlive(scan.id, options.message)
+  const progress = progressOf(scan.id)
+  // The last progress lands before the outcome: a finished scan's record tells every step it took.
+  const finish: typeof settle = async (...outcome) => {
+    await progress.settled()
+    return settle(...outcome)
+  }
   const started = performance.now()
   // Where the time went, for the worker's log line: the input (download, unpack, checkout, history), each
   // engine, and recording.
@@ -75,6 +82,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
     const read = await timed('input', () => prepare(scan, repository.default_branch, scratch, deadline))
     const { source } = read
+    progress.input({ files: source.files.length, blobs: source.history.blobs.size, commits: source.commits })
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
     // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
     ;(source as SecretsSource).redactionKey = await derivedKey(`secret-redaction:${scan.workspace_id}`)
@@ -90,13 +98,17 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     )
     for (const engine of chosen) {
       if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
-      if (await cancelled()) return void (await settle(scan, { status: 'cancelled' }))
-      found.push(...(await timed(engine.name, () => engine.run(source))))
+      if (await cancelled()) return void (await finish(scan, { status: 'cancelled' }))
+      progress.engineStarted(engine.name)
+      const its = await timed(engine.name, () => engine.run(source))
+      progress.engineDone(engine.name, its.length, phases[engine.name]!)
+      found.push(...its)
       ran.push(engine.name)
     }
     // Past this claim a cancellation is refused: the scan records its findings and succeeds.
     if (cancelWatch.requested || !(await claimRecording(scan.id)))
-      return void (await settle(scan, { status: 'cancelled' }))
+      return void (await finish(scan, { status: 'cancelled' }))
+    progress.recording()
     const findings = await timed('record', () =>
       recordFindings(scan, found, ran, { headPaths: new Set(source.files.map((file) => file.path)) }),
     )
@@ -113,7 +125,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     }
     const gate = await gateOf(scan)
     const figures = { ...stats, new_findings: findings.new }
-    if (await settle(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
+    if (await finish(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
       await meterScan(scan, stats)
       await keepForNextScan(scan, read, log)
     }
@@ -121,7 +133,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
     if (!(error instanceof InputError)) throw error
     const failure = { code: error.code, message: error.message, retryable: false, details: {} }
-    await settle(scan, { status: 'failed', error: failure }, { code: error.code })
+    await finish(scan, { status: 'failed', error: failure }, { code: error.code })
   } finally {
     cancelWatch.stop()
     scratch.dispose()

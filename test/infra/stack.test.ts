@@ -7,6 +7,7 @@ import type { IConstruct } from 'constructs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { access, actionsOf, type FunctionName } from '../../infra/aws/access.js'
 import { buildApp } from '../../infra/aws/app.js'
+import { pushWaitMaxS } from '../../infra/aws/constructs/api.js'
 import { powertoolsVariables } from '../../infra/aws/constructs/vega-function.js'
 import { workerEphemeralStorage } from '../../infra/aws/constructs/worker.js'
 import type { VegaStack } from '../../infra/aws/stack.js'
@@ -17,6 +18,7 @@ import { errorCatalogue } from '../../shared/http/errors.js'
 import { scanQueue, webhookQueue, webhookWorkerTimeoutS, workerTimeoutS } from '../../shared/queue/queues.js'
 import { routeTable } from '../../shared/routes/index.js'
 import { groups, type RouteSpec } from '../../shared/routes/route.js'
+import { stillWaitingEveryMs } from '../../shared/uploads/push-verdict.js'
 
 // Bundling is the slow part of a synth, and nothing here reads a bundle (assets.test.ts does): skip it,
 // and synthesize each variant once for the whole file.
@@ -98,7 +100,7 @@ describe('the API', () => {
     expect([...expected].every((path) => path === '/v1' || path.startsWith('/v1/'))).toBe(true)
   })
 
-  it("integrates each route with its group's function by Lambda proxy", () => {
+  it("integrates each route with its group's function by Lambda proxy (a route that streams, with the group's streaming one)", () => {
     const pascal = (group: string) => group.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())
     const functionOf = (properties: Record<string, any>) =>
       JSON.stringify(properties.Integration.Uri).match(/"Api(\w+?)Function[0-9A-F]{8}"/)?.[1]
@@ -107,7 +109,27 @@ describe('the API', () => {
       const spec = specs.find(([, s]) => s.path === path && (method === 'ANY' || s.method === method))?.[1]
       expect(spec, `${method} ${path}`).toBeDefined()
       expect(properties.Integration.Type).toBe('AWS_PROXY')
-      expect(functionOf(properties), `${method} ${path}`).toBe(pascal(spec!.group))
+      const streams = spec!.streams && method !== 'ANY'
+      expect(functionOf(properties), `${method} ${path}`).toBe(`${pascal(spec!.group)}${streams ? 'Stream' : ''}`)
+    }
+  })
+
+  it('streams the answers of the routes marked streams, and of no other: InvokeWithResponseStream, waiting as long as the function', () => {
+    const streamed = specs.filter(([, spec]) => spec.streams).map(([, spec]) => `${spec.method} ${spec.path}`)
+    const timeoutOf = (group: string) =>
+      synths.dev.stack.api.streamingFunctions[group as keyof typeof synths.dev.stack.api.streamingFunctions]!.timeout!
+
+    expect(streamed).toEqual(['POST /v1/git-uploads/{id}/repo.git/git-receive-pack'])
+    for (const { method, path, properties } of methods('dev')) {
+      const uri = JSON.stringify(properties.Integration.Uri)
+      if (streamed.includes(`${method} ${path}`)) {
+        expect(properties.Integration.ResponseTransferMode).toBe('STREAM')
+        expect(uri).toMatch(/lambda:path\/2021-11-15\/functions\/.*\/response-streaming-invocations"/)
+        expect(properties.Integration.TimeoutInMillis).toBe(timeoutOf('git-uploads').toMilliseconds())
+      } else if (properties.Integration.Type === 'AWS_PROXY') {
+        expect(properties.Integration.ResponseTransferMode, `${method} ${path}`).toBeUndefined()
+        expect(uri).toMatch(/lambda:path\/2015-03-31\/functions\/.*\/invocations"/)
+      }
     }
   })
 
@@ -212,18 +234,59 @@ describe('the API', () => {
 
 describe('the functions', () => {
   const functions = (variant: Variant) => synths[variant].stack.functions()
-  const propsOf = (variant: Variant, name: FunctionName) => {
-    const fn = functions(variant).find((f) => f.functionLabel === name)!
+  const propsOf = (variant: Variant, name: FunctionName, streaming = false) => {
+    const fn = functions(variant).find((f) => f.functionLabel === name && f.streaming === streaming)!
     const id = Stack.of(fn).getLogicalId(fn.node.defaultChild as never)
     return synths[variant].template.toJSON().Resources[id].Properties as Record<string, any>
   }
+  const streamingGroups = [...new Set(specs.filter(([, spec]) => spec.streams).map(([, spec]) => spec.group))]
 
-  it('runs one function per endpoint group, the scan worker, the cleanup, the advisory sync and the webhook worker, all on nodejs24.x', () => {
-    const labels = functions('dev').map((fn) => fn.functionLabel)
+  it('runs one function per endpoint group, one more for a group whose routes stream, the scan worker, the cleanup, the advisory sync and the webhook worker, all on nodejs24.x', () => {
+    const labels = functions('dev')
+      .filter((fn) => !fn.streaming)
+      .map((fn) => fn.functionLabel)
+    const streaming = functions('dev')
+      .filter((fn) => fn.streaming)
+      .map((fn) => fn.functionLabel)
 
     expect(labels.sort()).toEqual([...groups, 'scan-worker', 'cleanup', 'advisory-sync', 'webhook-worker'].sort())
+    expect(streaming).toEqual(['git-uploads'])
+    expect(streamingGroups).toEqual(['git-uploads'])
     for (const [, fn] of resources('dev', 'AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x')
-    expect(resources('dev', 'AWS::Lambda::Function')).toHaveLength(groups.length + 4)
+    expect(resources('dev', 'AWS::Lambda::Function')).toHaveLength(groups.length + streamingGroups.length + 4)
+  })
+
+  it("runs the streamed routes through the group's streamHandler, waiting GIT_PUSH_WAIT_MAX_S, within the function's timeout and the gateway's 15 minutes", () => {
+    const streaming = propsOf('dev', 'git-uploads', true)
+    const buffered = propsOf('dev', 'git-uploads')
+    const waitS = Number(streaming.Environment.Variables.GIT_PUSH_WAIT_MAX_S)
+
+    expect(streaming.Handler).toBe('index.streamHandler')
+    expect(buffered.Handler).toBe('index.handler')
+    expect(waitS).toBe(pushWaitMaxS)
+    expect(waitS).toBeGreaterThan(29)
+    // The push before the wait and the verdict after it fit in the function's time; the gateway streams 15 min.
+    expect(streaming.Timeout).toBeGreaterThanOrEqual(waitS + 60)
+    expect(streaming.Timeout).toBeLessThanOrEqual(15 * 60)
+    expect(streaming.MemorySize).toBe(buffered.MemorySize)
+    expect(buffered.Environment.Variables.GIT_PUSH_WAIT_MAX_S).toBeUndefined()
+    expect(stillWaitingEveryMs).toBeLessThan(5 * 60_000)
+  })
+
+  it('lets API Gateway invoke the streaming function (InvokeWithResponseStream takes lambda:InvokeFunction), from this API only', () => {
+    const fn = synths.dev.stack.api.streamingFunctions['git-uploads']!
+    const id = Stack.of(fn).getLogicalId(fn.node.defaultChild as never)
+    const api = Stack.of(fn).getLogicalId(synths.dev.stack.api.restApi.node.defaultChild as never)
+    const permissions = resources('dev', 'AWS::Lambda::Permission').filter(
+      ([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+    )
+
+    expect(permissions).toHaveLength(1)
+    expect(permissions[0]![1].Properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+    })
+    expect(JSON.stringify(permissions[0]![1].Properties.SourceArn)).toContain(`{"Ref":"${api}"},"/*/*/*"`)
   })
 
   it('runs on arm64 except the worker, x86_64 for its native addon, all traced with X-Ray', () => {
@@ -235,7 +298,7 @@ describe('the functions', () => {
     }
   })
 
-  it("keeps API functions within the gateway's 29 s", () => {
+  it("keeps API functions that answer whole within the gateway's 29 s", () => {
     for (const group of groups) expect(propsOf('dev', group).Timeout, group).toBeLessThanOrEqual(29)
   })
 
@@ -331,8 +394,12 @@ describe('the functions', () => {
 
 describe('IAM', () => {
   /** Each function's statements, from the policies attached to its role. */
-  function statementsOf(variant: Variant, name: FunctionName): { Action: string[]; Resource: unknown }[] {
-    const fn = synths[variant].stack.functions().find((f) => f.functionLabel === name)!
+  function statementsOf(
+    variant: Variant,
+    name: FunctionName,
+    streaming = false,
+  ): { Action: string[]; Resource: unknown }[] {
+    const fn = synths[variant].stack.functions().find((f) => f.functionLabel === name && f.streaming === streaming)!
     const role = Stack.of(fn).getLogicalId(fn.role!.node.defaultChild as never)
     return resources(variant, 'AWS::IAM::Policy')
       .filter(([, policy]) => policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
@@ -353,6 +420,20 @@ describe('IAM', () => {
       expect(granted).toEqual(actionsOf(access[name]))
     },
   )
+
+  it("gives the streaming function exactly its group's access: the same code, another entry point", () => {
+    const actions = (streaming: boolean) =>
+      [
+        ...new Set(
+          statementsOf('dev', 'git-uploads', streaming)
+            .flatMap((s) => s.Action)
+            .filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')),
+        ),
+      ].sort()
+
+    expect(actions(true)).toEqual(actionsOf(access['git-uploads']))
+    expect(actions(true)).toEqual(actions(false))
+  })
 
   it.each(['dev', 'configured'] as const)(
     '%s has no statement with a wildcard action, and "*" resources only for X-Ray',

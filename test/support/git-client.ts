@@ -4,9 +4,16 @@ import { type SpawnOptions, spawn } from 'node:child_process'
 
 export type Run = { code: number | null; out: string; err: string }
 
-/** Runs a command without blocking the event loop; its exit code and what it printed. `input` goes to stdin. */
-export function run(command: string, args: string[], options: SpawnOptions & { input?: string } = {}): Promise<Run> {
-  const { input, ...spawnOptions } = options
+/**
+ * Runs a command without blocking the event loop; its exit code and what it printed. `input` goes to stdin;
+ * `onStderr` hears what it printed there so far, each time more arrives.
+ */
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { input?: string; onStderr?: (sofar: string) => void } = {},
+): Promise<Run> {
+  const { input, onStderr, ...spawnOptions } = options
   const child = spawn(command, args, spawnOptions)
   // A command that exits without reading its input closes the pipe first: EPIPE, not a failure of the run.
   child.stdin?.on('error', () => undefined)
@@ -18,16 +25,17 @@ export function run(command: string, args: string[], options: SpawnOptions & { i
   })
   child.stderr?.on('data', (chunk) => {
     err += chunk
+    onStderr?.(err)
   })
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
 }
 
-export function gitClient(home: string) {
+export function gitClient(home: string, onStderr?: (sofar: string) => void) {
   return (cwd: string, ...args: string[]): Promise<Run> =>
     run(
       'git',
       ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args],
-      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: home } },
+      { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: home }, onStderr },
     )
 }
 

@@ -1,16 +1,31 @@
 // What the end-to-end push tests share: the local API Gateway and the real worker polling the shared scan
 // queue, both in this process; a JSON client for the API; and a wait for what happens in the background.
+import type { SQSEvent } from 'aws-lambda'
 import { inject } from 'vitest'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
 import { startPoller } from '../../infra/local/poller.js'
+import { ensureResources } from '../../infra/local/resources.js'
 import { startApiServer } from '../../infra/local/server.js'
+import { requestLog } from '../../shared/log.js'
+import { ScanMessage } from '../../shared/queue/scans.js'
+import type { Engine } from '../../shared/scanning/engine.js'
+import { runScan } from '../../shared/worker/run-scan.js'
 
-export async function startPushHarness() {
+/**
+ * `registry`: the engines this file's scans run, instead of the product's (a slow one, to watch a push
+ * while its scan runs). Its scans then go to a queue of the file's own, which no other file's worker reads.
+ */
+export async function startPushHarness(options: { registry?: Engine[] } = {}) {
+  const { registry } = options
+  const queueUrl = registry
+    ? (await ensureResources(inject('endpoints'), { prefix: `harness${Date.now()}` })).scanQueueUrl
+    : inject('resources').scanQueueUrl
+  if (registry) process.env.SCAN_QUEUE_URL = queueUrl
   const server = await startApiServer({ port: 0 })
   const poller = startPoller({
     endpoint: inject('endpoints').sqs,
-    queueUrl: inject('resources').scanQueueUrl,
-    handler: worker,
+    queueUrl,
+    handler: registry ? scansWith(registry) : worker,
   })
   // Remote URLs name the server git talks to; set before any handler reads the configuration. A small push
   // limit, so a refusal shows without megabytes of test data.
@@ -44,5 +59,15 @@ export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 
     if (value !== undefined) return value
     if (Date.now() > deadline) throw new Error('not in time')
     await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** A worker whose scans run these engines: the worker's own run, one scan after another. */
+function scansWith(registry: Engine[]) {
+  return async (event: SQSEvent) => {
+    for (const record of event.Records) {
+      await runScan(ScanMessage.parse(JSON.parse(record.body)), requestLog({ test: 'push-harness' }), { registry })
+    }
+    return { batchItemFailures: [] }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { routeTable } from '../../shared/routes/index.js'
 import { groups, type RouteSpec } from '../../shared/routes/route.js'
@@ -112,6 +112,18 @@ describe('the route table', () => {
     for (const group of groups) expect(existsSync(`functions/${group}/handler.ts`), group).toBe(true)
     // …and its routes in shared/routes/<group>.ts, so a path leads to its schema and its handler by name.
     for (const group of groups) expect(existsSync(`shared/routes/${group}.ts`), group).toBe(true)
+  })
+
+  it('gives a group whose routes stream a streamHandler beside its handler, and only such a group', async () => {
+    const streaming = new Set(specs.filter(([, spec]) => spec.streams).map(([, spec]) => spec.group))
+
+    expect([...streaming]).toEqual(['git-uploads'])
+    for (const group of groups) {
+      const source = readFileSync(`functions/${group}/handler.ts`, 'utf8')
+      expect(/export const streamHandler = streamingLambda\(/.test(source), group).toBe(streaming.has(group))
+    }
+    const module = await import('../../functions/git-uploads/handler.js')
+    expect(typeof module.streamHandler).toBe('function')
   })
 
   it('declares what a route with a role acts on: the workspace in its path is authorized by lambda()', () => {

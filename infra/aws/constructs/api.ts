@@ -10,6 +10,7 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   type Resource,
+  ResponseTransferMode,
   RestApi,
   SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigateway'
@@ -33,7 +34,7 @@ export const stageName = 'api'
 // and hashes it; docs compacts the 850 KB OpenAPI document it serves; repositories, triage and ops page over
 // many findings; the overview sums every repository's counters and may write CSV. Timeouts: 10 s for single
 // reads; the gateway's 29 s for cascades and bulk triage, past which API Gateway answers 504 timeout
-// whatever the function does.
+// whatever the function does. A route that streams (`streaming` below) is not held to the 29 s.
 const sizing: Record<Group, { memoryMb: number; timeout: Duration }> = {
   health: { memoryMb: 256, timeout: Duration.seconds(10) },
   docs: { memoryMb: 512, timeout: Duration.seconds(10) },
@@ -52,6 +53,26 @@ const sizing: Record<Group, { memoryMb: number; timeout: Duration }> = {
   overview: { memoryMb: 512, timeout: Duration.seconds(10) },
 }
 
+/**
+ * The longest a `git push -o vega.wait` holds its answer in AWS. The answer streams (a STREAM integration,
+ * Lambda response streaming), so the gateway's 29 s do not apply: a stream may last 15 minutes and stay
+ * silent 5 (a regional endpoint), and a waiting push says something at least every 30 s.
+ */
+export const pushWaitMaxS = 600
+
+/**
+ * The groups whose routes stream (`streams` in the route table), each with a function of its own: its
+ * timeout and what its code reads beyond the API's environment. git-uploads' lives a minute past the longest
+ * wait, for the push before it (the pack into S3, the scan queued) and the verdict after it, and within
+ * API Gateway's 15 minutes; the integration waits as long as the function.
+ */
+export const streaming: Partial<Record<Group, { timeout: Duration; environment: FunctionEnvironment }>> = {
+  'git-uploads': {
+    timeout: Duration.seconds(pushWaitMaxS + 60),
+    environment: { GIT_PUSH_WAIT_MAX_S: String(pushWaitMaxS) },
+  },
+}
+
 export interface ApiProps {
   stage: StageSettings
   targets: AccessTargets
@@ -63,6 +84,8 @@ export class Api extends Construct {
   readonly restApi: RestApi
   readonly accessLogs: LogGroup
   readonly functions: Record<Group, VegaFunction>
+  /** The functions of the routes marked `streams`, by group: the group's code through its streamHandler. */
+  readonly streamingFunctions: Partial<Record<Group, VegaFunction>>
   readonly environment: FunctionEnvironment
   /** Where clients reach the API: the custom domain when configured, else the execute-api stage URL. */
   readonly baseUrl: string
@@ -143,37 +166,64 @@ export class Api extends Construct {
       : `https://${this.restApi.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stageName}`
     this.environment = { ...props.environment, PUBLIC_BASE_URL: this.baseUrl }
 
-    this.functions = Object.fromEntries(
-      groups.map((group) => [
-        group,
-        new VegaFunction(this, fnId(group), {
-          name: group,
-          stage,
-          environment: this.environment,
-          access: access[group],
-          targets: props.targets,
-          memoryMb: sizing[group].memoryMb,
-          timeout: sizing[group].timeout,
-          // The docs page reads Swagger UI's assets from the installed package at run time, and serves the
-          // OpenAPI document `npm run docs` generates (shared/openapi/served.ts).
-          packageFiles:
-            group === 'docs'
-              ? [{ package: 'swagger-ui-dist', files: ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'] }]
-              : [],
-          projectFiles: group === 'docs' ? ['docs/openapi.json'] : [],
-        }),
-      ]),
-    ) as Record<Group, VegaFunction>
+    const functionOf = (group: Group, streamed?: (typeof streaming)[Group]) =>
+      new VegaFunction(this, fnId(group, streamed !== undefined), {
+        name: group,
+        stage,
+        environment: { ...this.environment, ...streamed?.environment },
+        access: access[group],
+        targets: props.targets,
+        memoryMb: sizing[group].memoryMb,
+        timeout: streamed?.timeout ?? sizing[group].timeout,
+        // The docs page reads Swagger UI's assets from the installed package at run time, and serves the
+        // OpenAPI document `npm run docs` generates (shared/openapi/served.ts).
+        packageFiles:
+          group === 'docs'
+            ? [{ package: 'swagger-ui-dist', files: ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'] }]
+            : [],
+        projectFiles: group === 'docs' ? ['docs/openapi.json'] : [],
+        ...(streamed ? { streaming: true } : {}),
+      })
+    this.functions = Object.fromEntries(groups.map((group) => [group, functionOf(group)])) as Record<
+      Group,
+      VegaFunction
+    >
+    const streamingGroups = [
+      ...new Set(
+        Object.values(routeTable as Record<string, RouteSpec>)
+          .filter((spec) => spec.streams)
+          .map((spec) => spec.group),
+      ),
+    ]
+    this.streamingFunctions = Object.fromEntries(
+      streamingGroups.map((group) => {
+        const settings = streaming[group]
+        if (!settings) throw new Error(`${group} has routes marked streams, but no streaming settings in api.ts`)
+        return [group, functionOf(group, settings)]
+      }),
+    )
 
     // One invoke permission per function for the whole API keeps each function's resource policy small.
     const integrations = Object.fromEntries(
       groups.map((group) => [group, new LambdaIntegration(this.functions[group], { scopePermissionToMethod: false })]),
     ) as Record<Group, LambdaIntegration>
+    // InvokeWithResponseStream, which takes the same lambda:InvokeFunction permission.
+    const streamIntegrations = Object.fromEntries(
+      Object.entries(this.streamingFunctions).map(([group, fn]) => [
+        group,
+        new LambdaIntegration(fn, {
+          scopePermissionToMethod: false,
+          responseTransferMode: ResponseTransferMode.STREAM,
+          timeout: streaming[group as Group]!.timeout,
+        }),
+      ]),
+    ) as Partial<Record<Group, LambdaIntegration>>
 
     const resources = new Map<string, { resource: Resource; group: Group; methods: string[] }>()
     for (const [routeId, spec] of Object.entries(routeTable) as [string, RouteSpec][]) {
       const resource = this.restApi.root.resourceForPath(spec.path)
-      resource.addMethod(spec.method, integrations[spec.group], { operationName: routeId })
+      const integration = spec.streams ? streamIntegrations[spec.group]! : integrations[spec.group]
+      resource.addMethod(spec.method, integration, { operationName: routeId })
       const known = resources.get(spec.path) ?? { resource, group: spec.group, methods: [] }
       known.methods.push(spec.method)
       resources.set(spec.path, known)
@@ -242,4 +292,5 @@ export class Api extends Construct {
   }
 }
 
-const fnId = (group: Group) => `${group.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}Function`
+const fnId = (group: Group, streamed = false) =>
+  `${group.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}${streamed ? 'Stream' : ''}Function`

@@ -45,11 +45,18 @@ export interface VegaFunctionProps {
   projectFiles?: string[]
   /** Packages left out of the bundle (`externalModules`) and copied whole into the asset. */
   shippedPackages?: ShippedPackage[]
+  /**
+   * The group's routes marked `streams`, through its `streamHandler`: every invocation answers as a stream
+   * (Lambda response streaming), which only a STREAM integration reads, so these routes get a function of
+   * their own.
+   */
+  streaming?: true
 }
 
 export class VegaFunction extends NodejsFunction {
   readonly functionLabel: FunctionName
   readonly declaredAccess: Access
+  readonly streaming: boolean
 
   constructor(scope: Construct, id: string, props: VegaFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -78,8 +85,8 @@ export class VegaFunction extends NodejsFunction {
     const shipped = props.shippedPackages ?? []
     super(scope, id, {
       entry: `functions/${props.name}/handler.ts`,
-      handler: 'handler',
-      description: `Vega ${props.stage.name}: ${props.name}`,
+      handler: props.streaming ? 'streamHandler' : 'handler',
+      description: `Vega ${props.stage.name}: ${props.name}${props.streaming ? ' (streamed routes)' : ''}`,
       runtime: Runtime.NODEJS_24_X,
       architecture: props.architecture ?? Architecture.ARM_64,
       memorySize: props.memoryMb,
@@ -137,6 +144,7 @@ export class VegaFunction extends NodejsFunction {
     })
     this.functionLabel = props.name
     this.declaredAccess = props.access
+    this.streaming = props.streaming === true
   }
 }
 
