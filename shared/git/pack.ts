@@ -59,8 +59,9 @@ export const packChecksum = (pack: PackBytes): Buffer => pack.subarray(pack.leng
  * Writes to `path` one pack of both packs' objects: a thin pack's deltas then find their bases inside.
  * Entries are copied as they are (an OFS_DELTA's offset is relative, so it still lands on its base); the
  * count and the checksum are written anew. Both packs must be whole (checked, the first while it is copied).
+ * Answers the new pack's checksum, so indexing it need not read it all again to check it (`checksum`).
  */
-export function joinPacks(first: PackBytes, second: PackBytes, path: string): void {
+export function joinPacks(first: PackBytes, second: PackBytes, path: string): Buffer {
   verifyPackChecksum(second)
   const count = verifyPackHeader(first).objectCount + verifyPackHeader(second).objectCount
   const header = Buffer.alloc(12)
@@ -76,7 +77,9 @@ export function joinPacks(first: PackBytes, second: PackBytes, path: string): vo
     if (!firstHash.digest().equals(packChecksum(first)))
       throw new GitError('bad_checksum', 'pack checksum does not match its content')
     copyInto(fd, second, 12, second.length - 20, hash)
-    writeSync(fd, hash.digest())
+    const checksum = hash.digest()
+    writeSync(fd, checksum)
+    return checksum
   } finally {
     closeSync(fd)
   }
@@ -297,16 +300,20 @@ export interface IndexOptions extends Partial<PackLimits> {
    * taken as they are, and only the objects after them are read, inflated and hashed.
    */
   known?: PackIndex
+  /** The pack's checksum as the code that just wrote it computed it: compared, not computed again. */
+  checksum?: Buffer
 }
 
 export function indexPack(pack: PackBytes, options: IndexOptions = {}): PackIndex {
-  const { known, ...given } = options
+  const { known, checksum, ...given } = options
   const limits = { ...defaultPackLimits(), ...given }
   const { objectCount: n } = verifyPackHeader(pack)
   if (n > limits.maxObjects) {
     throw new GitError('too_many_objects', `the pack has ${n} objects; the limit is ${limits.maxObjects}`)
   }
-  verifyPackChecksum(pack)
+  if (!checksum) verifyPackChecksum(pack)
+  else if (!checksum.equals(packChecksum(pack)))
+    throw new GitError('bad_checksum', 'pack checksum does not match its content')
   // The smallest object takes 2 bytes of header and 8 of zlib; a larger count is a lie that would size arrays.
   if (n * 10 > pack.length) throw new GitError('corrupt_pack', `the pack is too short for ${n} objects`)
 

@@ -51,7 +51,7 @@ export async function wholePack(
   scan: ScanRecord,
   thin: PackBytes,
   scratch: Scratch,
-): Promise<{ pack: FileBytes; path: string; known?: PackIndex }> {
+): Promise<{ pack: FileBytes; path: string; checksum: Buffer; known?: PackIndex }> {
   const base = scan.input.base
   const stored = scratch.path('base')
   const [found, savedIndex] = await Promise.all([
@@ -67,9 +67,10 @@ export async function wholePack(
   }
   const basePack = scratch.opened(base.kind === 'bundle' ? readBundleFile(stored).pack : new FileBytes(stored))
   const path = scratch.path('whole.pack')
-  joinPacks(basePack, thin, path)
+  const checksum = joinPacks(basePack, thin, path)
   // An index that is not this pack's (or none) only costs indexing the whole pack.
-  return { pack: scratch.opened(new FileBytes(path)), path, known: savedIndex && loadIndex(basePack, savedIndex) }
+  const known = savedIndex && loadIndex(basePack, savedIndex)
+  return { pack: scratch.opened(new FileBytes(path)), path, checksum, known }
 }
 
 /** What the scan read, for what it keeps once it succeeded. */

@@ -210,6 +210,7 @@ async function prepare(
   const source = prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
     reuse,
     known: whole.known,
+    checksum: whole.checksum,
     walked,
   })
   return { source, refs, whole: whole.path }

@@ -149,11 +149,13 @@ describe('indexPack', () => {
       'HEAD\n^HEAD~3\n',
     )
     const joined = join(tempDir(), 'whole.pack')
-    joinPacks(base, thin, joined)
+    const checksum = joinPacks(base, thin, joined)
     const whole = readFileSync(joined)
+    expect(checksum.equals(whole.subarray(whole.length - 20))).toBe(true)
+    expect(codeOf(() => indexPack(whole, { checksum: Buffer.alloc(20) }))).toBe('bad_checksum')
     const fromScratch = indexPack(whole)
     const baseIndex = indexPack(base)
-    const resumed = indexPack(whole, { known: baseIndex })
+    const resumed = indexPack(whole, { known: baseIndex, checksum })
     const everything = (index: PackIndex) =>
       [...index.oids()].sort().map((oid) => [oid, index.read(oid).type, index.read(oid).content.toString('hex')])
 
