@@ -4,11 +4,11 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../shared/scanning/engine.js'
 import { engines } from '../../shared/worker/run-scan.js'
-import { gitClient } from '../support/git-client.js'
+import { gitClient, run } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
 import { callApi, startPushHarness, until } from '../support/push-harness.js'
 import { commandInjectionJs } from '../support/sample-app.js'
@@ -161,7 +161,14 @@ describe('a waiting push streams its progress', () => {
       `remote: Vega: scan ${scanId} has no verdict after 2 s; it goes on: ${harness.url}/v1/`,
     )
     expect(pushed.err).toMatch(/! \[remote rejected\] HEAD -> main \(vega: no verdict within 2 s\)/)
-    await until(async () => ((await api('GET', `/v1/scans/${scanId}`)).json.status === 'succeeded' ? true : undefined))
+    // What the push prints a CI job to do next: `vega wait` on that scan finishes the job.
+    const waited = await run(process.execPath, [resolve('bin/vega.mjs'), 'wait', scanId!], {
+      cwd: work,
+      env: { ...process.env, VEGA_API_URL: harness.url, VEGA_TOKEN: owner.token, HOME: work, XDG_CONFIG_HOME: work },
+    })
+    expect(waited.code, waited.err).toBe(0)
+    expect(waited.out).toMatch(/^gate passed/)
+    expect((await api('GET', `/v1/scans/${scanId}`)).json.status).toBe('succeeded')
   })
 
   it('answers a push without vega.wait with the bytes it always did, whole and with its length; a waiting one chunked', async () => {
