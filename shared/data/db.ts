@@ -316,3 +316,22 @@ export async function getItems(wanted: Key[], projection?: string): Promise<Stor
   }
   return found
 }
+
+/** Every item of a partition whose sort key lies in [from, to], all pages. */
+export async function queryRange(range: { pk: string; from: string; to: string }): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = []
+  let startKey: StartKey | undefined
+  do {
+    const { Items = [], LastEvaluatedKey } = await documents().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },
+        ExclusiveStartKey: startKey,
+      }),
+    )
+    found.push(...Items)
+    startKey = LastEvaluatedKey
+  } while (startKey)
+  return found
+}

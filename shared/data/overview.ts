@@ -1,12 +1,6 @@
-// The security overview's daily counters: per workspace and UTC day, what the findings and scans did.
-// Each counter moves inside the transaction of the transition it counts (a finding created, fixed or
-// reopened; a scan finished), so a replayed scan or a retried write counts once, and the overview reads
-// O(days) small items, never the findings.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb'
-import { documents } from '../aws/clients.js'
 import type { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { recordOf, tableName } from './db.js'
+import { queryRange, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** What a day counts. */
@@ -72,19 +66,5 @@ export function addToDay(
 /** Every counter item of the days in [first, last] (YYYY-MM-DD), a few per day. */
 export async function listDays(workspace: WorkspaceId, first: string, last: string): Promise<DayRecord[]> {
   const range = keys.overviewDays(workspace, first, last)
-  const found: DayRecord[] = []
-  let startKey: Record<string, unknown> | undefined
-  do {
-    const { Items = [], LastEvaluatedKey } = await documents().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },
-        ExclusiveStartKey: startKey,
-      }),
-    )
-    found.push(...Items.map((item) => recordOf(dayRecord, item)))
-    startKey = LastEvaluatedKey
-  } while (startKey)
-  return found
+  return (await queryRange(range)).map((item) => recordOf(dayRecord, item))
 }

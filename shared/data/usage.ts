@@ -5,7 +5,7 @@ import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { type Page, type PageRequest, recordOf, tableName } from './db.js'
+import { type Page, type PageRequest, queryRange, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export const usageLineRecord = z.object({
@@ -184,19 +184,5 @@ export async function listAggregates(
   last: string,
 ): Promise<AggregateRecord[]> {
   const range = keys.usageAggregateRange(workspace, period, dimension, first, last)
-  const found: AggregateRecord[] = []
-  let startKey: Record<string, unknown> | undefined
-  do {
-    const { Items = [], LastEvaluatedKey } = await documents().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },
-        ExclusiveStartKey: startKey,
-      }),
-    )
-    found.push(...Items.map((item) => recordOf(aggregateRecord, item)))
-    startKey = LastEvaluatedKey
-  } while (startKey)
-  return found
+  return (await queryRange(range)).map((item) => recordOf(aggregateRecord, item))
 }

@@ -2,7 +2,7 @@
 // running, and the ref status last. The scans here run a first engine that holds until the test lets it
 // go, so "before the scan finished" is a fact the test arranges, not a race it hopes to win.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,7 +10,7 @@ import type { Engine } from '../../shared/scanning/engine.js'
 import { engines } from '../../shared/worker/run-scan.js'
 import { gitClient, run } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
-import { callApi, startPushHarness, until } from '../support/push-harness.js'
+import { callApi, repositoryWith as newRepository, startPushHarness, until } from '../support/push-harness.js'
 import { commandInjectionJs } from '../support/sample-app.js'
 
 /** The first engine of every scan here: it runs until `letGo()` (and at once when nothing holds it). */
@@ -46,16 +46,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
-async function repositoryWith(name: string, files: Record<string, string>) {
-  const project = (await api('POST', '/v1/projects', { name })).json
-  const repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name })).json.id as string
-  const dir = join(work, name)
-  await git(work, 'init', '-q', dir)
-  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content)
-  await git(dir, 'add', '-A')
-  await git(dir, 'commit', '-q', '-m', name)
-  return { repositoryId, dir }
-}
+const repositoryWith = (name: string, files: Record<string, string>) => newRepository(api, git, work, name, files)
 
 /** Starts a push of HEAD to a new upload; what git printed so far can be read while it runs. */
 async function startPush(repository: { repositoryId: string; dir: string }, ...options: string[]) {

@@ -1,12 +1,12 @@
 // `git push -o vega.wait=N`: the real git client pushes to the local API with the real worker scanning, and
 // the push itself reports the verdict, failing (non-zero) when the gate fails or a finding reaches fail-on.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gitClient } from '../support/git-client.js'
 import { newOwner, type Person } from '../support/identity.js'
-import { callApi, startPushHarness } from '../support/push-harness.js'
+import { callApi, repositoryWith as newRepository, startPushHarness } from '../support/push-harness.js'
 import { commandInjectionJs } from '../support/sample-app.js'
 
 let harness: Awaited<ReturnType<typeof startPushHarness>>
@@ -25,17 +25,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
-/** A new repository in Vega and a git work tree holding these files, committed. */
-async function repositoryWith(name: string, files: Record<string, string>) {
-  const project = (await api('POST', '/v1/projects', { name })).json
-  const repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name })).json.id as string
-  const dir = join(work, name)
-  await git(work, 'init', '-q', dir)
-  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content)
-  await git(dir, 'add', '-A')
-  await git(dir, 'commit', '-q', '-m', name)
-  return { repositoryId, dir }
-}
+const repositoryWith = (name: string, files: Record<string, string>) => newRepository(api, git, work, name, files)
 
 /** Pushes HEAD to a new upload of the repository, with these push options. */
 async function push(repository: { repositoryId: string; dir: string }, ...options: string[]) {

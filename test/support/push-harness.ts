@@ -1,5 +1,7 @@
 // What the end-to-end push tests share: the local API Gateway and the real worker polling the shared scan
 // queue, both in this process; a JSON client for the API; and a wait for what happens in the background.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { SQSEvent } from 'aws-lambda'
 import { inject } from 'vitest'
 import { handler as worker } from '../../functions/scan-worker/handler.js'
@@ -10,6 +12,9 @@ import { requestLog } from '../../shared/log.js'
 import { ScanMessage } from '../../shared/queue/scans.js'
 import type { Engine } from '../../shared/scanning/engine.js'
 import { runScan } from '../../shared/worker/run-scan.js'
+import type { gitClient } from './git-client.js'
+
+type GitClient = ReturnType<typeof gitClient>
 
 /**
  * `registry`: the engines this file's scans run, instead of the product's (a slow one, to watch a push
@@ -52,6 +57,24 @@ export async function callApi(base: string, as: string, method: string, path: st
 }
 
 /** Polls until the probe answers something, or fails after the timeout. */
+/** A new repository in Vega and a git work tree under `work` holding these files, committed. */
+export async function repositoryWith(
+  api: (method: string, path: string, body?: unknown) => ReturnType<typeof callApi>,
+  git: GitClient,
+  work: string,
+  name: string,
+  files: Record<string, string>,
+): Promise<{ repositoryId: string; dir: string }> {
+  const project = (await api('POST', '/v1/projects', { name })).json
+  const repositoryId = (await api('POST', '/v1/repositories', { project_id: project.id, name })).json.id as string
+  const dir = join(work, name)
+  await git(work, 'init', '-q', dir)
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content)
+  await git(dir, 'add', '-A')
+  await git(dir, 'commit', '-q', '-m', name)
+  return { repositoryId, dir }
+}
+
 export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
