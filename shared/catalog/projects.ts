@@ -13,7 +13,7 @@ import {
   type ProjectRecord,
   updateProject,
 } from '../data/projects.js'
-import { listRepositoriesOfProject, openFindings, type RepositoryRecord } from '../data/repositories.js'
+import { lastScanOf, listRepositoriesOfProject, openFindings, type RepositoryRecord } from '../data/repositories.js'
 import { Reply } from '../http/reply.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
 import { enqueueProjectDeletion } from '../queue/scans.js'
@@ -110,13 +110,7 @@ export async function rollup(access: Access, id: ProjectId) {
   const rows = repositories.map((repository) => ({
     repository_id: repository.id,
     name: repository.name,
-    last_scan: repository.last_scan_id
-      ? {
-          id: repository.last_scan_id,
-          status: repository.last_scan_status ?? 'queued',
-          finished_at: repository.last_scan_finished_at,
-        }
-      : null,
+    last_scan: lastScanOf(repository),
     open_findings: openFindings(repository),
   }))
   const totals = { critical: 0, high: 0, medium: 0, low: 0, info: 0 }

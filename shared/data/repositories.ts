@@ -194,6 +194,16 @@ export const openFindings = (repository: RepositoryRecord): SeverityCounts =>
     severities.map((severity) => [severity, Number(repository[`open_${severity}`] ?? 0)]),
   ) as SeverityCounts
 
+/** The repository's last scan as rollups show it, or null before its first. */
+export const lastScanOf = (repository: RepositoryRecord) =>
+  repository.last_scan_id
+    ? {
+        id: repository.last_scan_id,
+        status: repository.last_scan_status ?? 'queued',
+        finished_at: repository.last_scan_finished_at,
+      }
+    : null
+
 function repositoryCount(project: ProjectId, delta: number) {
   // A project being deleted takes no new repositories (removals go on).
   const condition = delta > 0 ? 'attribute_exists(pk) AND attribute_not_exists(deleting_at)' : 'attribute_exists(pk)'

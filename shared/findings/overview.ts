@@ -11,6 +11,7 @@ import { type FindingRecord, oldestOpenCriticals, queryWorkspaceFindings } from 
 import { type DayFigures, dayFigures, listDays, utcDay } from '../data/overview.js'
 import { listProjects, type ProjectRecord } from '../data/projects.js'
 import {
+  lastScanOf,
   listRepositoriesOfWorkspace,
   openFindings,
   type RepositoryRecord,
@@ -154,13 +155,7 @@ export async function overview(access: Access, asked?: WorkspaceId, now = new Da
       project_id: repository.project_id,
       name: repository.name,
       open_findings: openFindings(repository),
-      last_scan: repository.last_scan_id
-        ? {
-            id: repository.last_scan_id,
-            status: repository.last_scan_status ?? 'queued',
-            finished_at: repository.last_scan_finished_at,
-          }
-        : null,
+      last_scan: lastScanOf(repository),
     })),
     last_7_days: windowOf(series.slice(-7).map(([, figures]) => figures)),
     last_30_days: windowOf(series.map(([, figures]) => figures)),
