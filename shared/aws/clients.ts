@@ -11,7 +11,8 @@ import { config } from '../config.js'
 // (DynamoDB's the most, S3's about 70), and a function loads only those it uses. `require` keeps these
 // getters synchronous; the bundles leave @aws-sdk/* to the runtime, which serves require() and import alike.
 const load = createRequire(import.meta.url)
-const sdk = {
+/** The SDK packages, each loaded on first use: a module that sends a command only now and then takes it from here. */
+export const sdk = {
   dynamodb: () => load('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb'),
   documents: () => load('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb'),
   s3: () => load('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'),

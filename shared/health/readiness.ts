@@ -1,8 +1,7 @@
 // Readiness: each dependency checked in parallel with a deadline, so a hung one answers "down" in time.
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
-import { HeadBucketCommand } from '@aws-sdk/client-s3'
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs'
-import { dynamo, s3, sqs } from '../aws/clients.js'
+// The commands come with the first check, not at import: the health function's liveness answer (what
+// load balancers and monitors call) then starts without loading three SDK packages.
+import { dynamo, s3, sdk, sqs } from '../aws/clients.js'
 import { config } from '../config.js'
 
 export interface Check {
@@ -15,6 +14,9 @@ export type Checks = { dynamodb: Check; s3: Check; sqs: Check }
 
 export async function checkDependencies(): Promise<Checks> {
   const { TABLE_NAME, UPLOADS_BUCKET, SCAN_QUEUE_URL, READINESS_TIMEOUT_MS } = config()
+  const { DescribeTableCommand } = sdk.dynamodb()
+  const { HeadBucketCommand } = sdk.s3()
+  const { GetQueueAttributesCommand } = sdk.sqs()
   const [dynamodb, bucket, queue] = await Promise.all([
     timed(READINESS_TIMEOUT_MS, (abortSignal) =>
       dynamo().send(new DescribeTableCommand({ TableName: TABLE_NAME }), { abortSignal }),

@@ -82,6 +82,9 @@ beforeAll(async () => {
     const text = result.outputFiles[0]!.text
     // SDK v3 commands: `class extends command(endpoint, middleware, "Operation", schema){}`.
     const found = [...text.matchAll(/class extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)\{\}/g)].map((m) => m[1]!)
+    // A command taken from a package loaded on first use (shared/aws/clients.ts `sdk`), by property or by
+    // destructuring: `.DescribeTableCommand`, `{DescribeTableCommand:a}`.
+    for (const m of text.matchAll(/(?:\.|[{,])([A-Z]\w*)Command(?:\b(?!:)|:[\w$]+[,}])/g)) found.push(m[1]!)
     operations[name] = [...new Set(found)].sort()
     // `config().X` or a destructuring `{X:a}`; the config schema's own `X:z()` is neither.
     queuesRead[name] = Object.entries(queueUrls)
