@@ -51,9 +51,9 @@ const emits = { webhookQueue: ['send'] } as const satisfies Access
 export const access: Record<FunctionName, Access> = {
   // Readiness checks that each dependency answers: DescribeTable, HeadBucket, GetQueueAttributes.
   health: { table: ['describe'], uploads: ['head'], scanQueue: ['attributes'] },
-  // Serves files and the deprecation list. The list (shared/deprecations) imports the whole route table,
-  // which brings the data layer's Query into the bundle, though nothing here reads the table.
-  docs: { table: ['read'] },
+  // Serves files and the deprecation list: nothing of AWS. (The data layer comes into its bundle with the
+  // route schemas, but its commands are named where they are sent, and none of those is reachable here.)
+  docs: {},
   auth: api,
   workspaces: api,
   // Revoking a key is an event (api_key.revoked).

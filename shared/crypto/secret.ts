@@ -3,7 +3,7 @@
 // Manager in AWS. Never logged, never returned.
 import { createHmac, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { sdk } from '../aws/clients.js'
 import { config } from '../config.js'
 
 let loading: Promise<Uint8Array> | undefined
@@ -21,6 +21,7 @@ async function load(): Promise<Uint8Array> {
   let secret: string | undefined
   if (JWT_SECRET_FILE) secret = (await readFile(JWT_SECRET_FILE, 'utf8')).trim()
   else if (JWT_SECRET_ARN) {
+    const { GetSecretValueCommand, SecretsManagerClient } = sdk.secretsManager()
     const client = new SecretsManagerClient({ region: AWS_REGION })
     secret = (await client.send(new GetSecretValueCommand({ SecretId: JWT_SECRET_ARN }))).SecretString
   } else throw new Error('Invalid or missing configuration: JWT_SECRET_FILE or JWT_SECRET_ARN')

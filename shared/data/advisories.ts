@@ -2,13 +2,12 @@
 // maps), and one item per package listing the ids of the records that affect it (a string set). A scan reads
 // the package items of all its packages in batches of 100, then the records they name in batches of 100:
 // tens of requests for a thousand packages, not a query per package.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { AdvisorySource } from '../scanning/engines/dependencies/advisory-source.js'
 import { OsvRecord, osvRecordMaxBytes, packagesOf } from '../scanning/engines/dependencies/osv.js'
 import { isEcosystem, normalisePackageName } from '../scanning/engines/dependencies/types.js'
 import * as z from '../zod.js'
-import { getItems, getRecord, putItems, queryRecords, recordOf, tableName, under } from './db.js'
+import { commands, getItems, getRecord, putItems, queryRecords, recordOf, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 type PackageRef = { ecosystem: string; name: string }
@@ -87,7 +86,7 @@ async function movePackageIds(changes: PackageIds, verb: 'ADD' | 'DELETE') {
   const worker = async () => {
     for (let change = pending.pop(); change; change = pending.pop())
       await documents().send(
-        new UpdateCommand({
+        new (commands().UpdateCommand)({
           TableName: tableName(),
           Key: keys.advisoryPackage(change.ref.ecosystem, change.ref.name),
           UpdateExpression: `${verb} ids :ids`,
@@ -154,7 +153,7 @@ export async function putAdvisories(raw: unknown[]): Promise<ImportResult & { ne
 
 async function countAdvisories(ecosystem: string, count: number): Promise<void> {
   await documents().send(
-    new UpdateCommand({
+    new (commands().UpdateCommand)({
       TableName: tableName(),
       Key: keys.advisoryData(ecosystem),
       UpdateExpression: 'SET ecosystem = :ecosystem ADD records :count',
@@ -169,7 +168,7 @@ export async function markAdvisoriesSynced(
   done: { source: string; lastModified: string | null; at?: string },
 ): Promise<void> {
   await documents().send(
-    new UpdateCommand({
+    new (commands().UpdateCommand)({
       TableName: tableName(),
       Key: keys.advisoryData(ecosystem),
       UpdateExpression: 'SET ecosystem = :ecosystem, synced_at = :at, last_modified = :modified, #source = :source',

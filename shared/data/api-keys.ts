@@ -1,11 +1,20 @@
 // API keys, stored by the SHA-256 of their secret (the secret itself is never stored).
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { displayPrefix, newApiKey, sha256Hex } from '../crypto/api-key-format.js'
 import { type Scope, scopes } from '../grants.js'
 import { ApiKeyId, newId, UserId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { getRecord, type Page, type PageRequest, queryRecords, recordOf, tableName, under, updateIf } from './db.js'
+import {
+  commands,
+  getRecord,
+  type Page,
+  type PageRequest,
+  queryRecords,
+  recordOf,
+  tableName,
+  under,
+  updateIf,
+} from './db.js'
 import { keys } from './keys.js'
 
 const keyOwner = z.discriminatedUnion('type', [
@@ -57,7 +66,7 @@ export async function createApiKey(input: {
     created_at: new Date().toISOString(),
   }
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...keys.apiKey(record.sha256, record.id, record.owner.id), ...record },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -73,7 +82,7 @@ export async function findApiKeyBySha256(sha256: string): Promise<ApiKeyRecord |
 export async function findApiKeyById(id: ApiKeyId): Promise<ApiKeyRecord | undefined> {
   const { gsi2pk, gsi2sk } = keys.apiKeyById(id)
   const { Items = [] } = await documents().send(
-    new QueryCommand({
+    new (commands().QueryCommand)({
       TableName: tableName(),
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk = :sk',
@@ -98,7 +107,7 @@ export async function revokeApiKey(sha256: string, reason: 'revoked' | 'leaked' 
 }
 
 export async function deleteApiKey(sha256: string): Promise<void> {
-  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keys.apiKeyBySecret(sha256) }))
+  await documents().send(new (commands().DeleteCommand)({ TableName: tableName(), Key: keys.apiKeyBySecret(sha256) }))
 }
 
 export async function touchApiKey(key: ApiKeyRecord, now = Date.now()): Promise<void> {

@@ -1,20 +1,18 @@
 // What every repository shares: the table's name, and a page of a query.
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  GetCommand,
-  type NativeAttributeValue,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb'
-import { documents } from '../aws/clients.js'
+import type { NativeAttributeValue, TransactWriteCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
+import { documents, sdk } from '../aws/clients.js'
 import { config } from '../config.js'
 import * as z from '../zod.js'
 
 export const tableName = () => config().TABLE_NAME
+
+/**
+ * The document client's command classes, loaded with the first command sent, not when a module imports
+ * the data layer: the route schemas reuse its record schemas, so every function imports it, and a request
+ * that needs no table (docs, a preflight, a refusal) should not load the SDK. Call sites name the command
+ * (`new (commands().UpdateCommand)(…)`), which is how test/infra/access.test.ts finds what each function sends.
+ */
+export const commands = () => sdk.documents()
 
 export type StartKey = Record<string, NativeAttributeValue>
 export interface PageRequest {
@@ -42,7 +40,7 @@ export const isConditionFailure = (error: unknown) =>
  */
 export async function updateIf(update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
   try {
-    await documents().send(new UpdateCommand({ TableName: tableName(), ...update }))
+    await documents().send(new (commands().UpdateCommand)({ TableName: tableName(), ...update }))
     return true
   } catch (error) {
     if (isConditionFailure(error)) return false
@@ -56,7 +54,7 @@ export async function getItem(
   options: { consistent?: boolean; projection?: string } = {},
 ): Promise<StoredItem | undefined> {
   const { Item } = await documents().send(
-    new GetCommand({
+    new (commands().GetCommand)({
       TableName: tableName(),
       Key: primaryKey(key),
       ConsistentRead: options.consistent,
@@ -136,7 +134,7 @@ export async function queryByPrefix(where: {
 }): Promise<Page<StoredItem>> {
   const [pk, sk] = where.index ? [`${where.index}pk`, `${where.index}sk`] : ['pk', 'sk']
   const { Items = [], LastEvaluatedKey } = await documents().send(
-    new QueryCommand({
+    new (commands().QueryCommand)({
       TableName: tableName(),
       IndexName: where.index,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
@@ -166,7 +164,7 @@ export type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems
 export async function transact(items: TransactItems, onConditionFailure: (failedItem: number) => Error): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await documents().send(new TransactWriteCommand({ TransactItems: items }))
+      await documents().send(new (commands().TransactWriteCommand)({ TransactItems: items }))
       return
     } catch (error) {
       if (!isConditionFailure(error)) throw error
@@ -286,7 +284,9 @@ async function untilProcessed<T>(first: T[], send: (batch: T[]) => Promise<T[]>)
 async function writeBatches(requests: Record<string, NativeAttributeValue>[]): Promise<void> {
   for (let i = 0; i < requests.length; i += 25) {
     await untilProcessed(requests.slice(i, i + 25), async (batch) => {
-      const answer = await documents().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }))
+      const answer = await documents().send(
+        new (commands().BatchWriteCommand)({ RequestItems: { [tableName()]: batch } }),
+      )
       return (answer.UnprocessedItems?.[tableName()] ?? []) as typeof batch
     })
   }
@@ -306,7 +306,7 @@ export async function getItems(wanted: Key[], projection?: string): Promise<Stor
   for (let i = 0; i < wanted.length; i += 100) {
     await untilProcessed(wanted.slice(i, i + 100).map(primaryKey), async (batch) => {
       const answer = await documents().send(
-        new BatchGetCommand({
+        new (commands().BatchGetCommand)({
           RequestItems: { [tableName()]: { Keys: batch, ...(projection ? { ProjectionExpression: projection } : {}) } },
         }),
       )
@@ -323,7 +323,7 @@ export async function queryRange(range: { pk: string; from: string; to: string }
   let startKey: StartKey | undefined
   do {
     const { Items = [], LastEvaluatedKey } = await documents().send(
-      new QueryCommand({
+      new (commands().QueryCommand)({
         TableName: tableName(),
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },

@@ -1,11 +1,10 @@
 // Requests to dismiss critical findings: made by a member, decided once by an admin of the workspace,
 // expired by the clock when nobody decides.
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { DismissalRequestId, FindingId, RepositoryId, UserId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { enumWithout } from '../zod.js'
-import { getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
+import { commands, getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
 import { userDismissReasons } from './findings.js'
 import { keys } from './keys.js'
 
@@ -36,7 +35,7 @@ export const dismissalStatusOf = (request: DismissalRecord, now = Date.now()): D
 
 export async function putDismissal(request: DismissalRecord): Promise<void> {
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...request, ...keys.dismissalRequest(request.workspace_id, request.id) },
       ConditionExpression: 'attribute_not_exists(pk)',

@@ -1,9 +1,8 @@
 // A repository's timeline. One module appends events; every later issue calls appendEvent().
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { EventId, newId, RepositoryId } from '../ids.js'
 import * as z from '../zod.js'
-import { deleteKeys, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
+import { commands, deleteKeys, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const eventTypes = [
@@ -56,7 +55,7 @@ export async function appendEvent(
     data,
   }
   await documents().send(
-    new PutCommand({ TableName: tableName(), Item: { ...keys.event(repository, event.id), ...event } }),
+    new (commands().PutCommand)({ TableName: tableName(), Item: { ...keys.event(repository, event.id), ...event } }),
   )
   return event
 }

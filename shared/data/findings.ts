@@ -3,7 +3,7 @@
 // the workspace's daily overview counters: a scan replayed any number of times moves each counter once.
 // A finding is listed per repository (gsi1), per workspace in the order first seen (gsi2), and while it
 // is open and critical among its workspace's open criticals (gsi3).
-import { type NativeAttributeValue, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { EventId, FindingId, newId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import {
@@ -17,6 +17,7 @@ import {
 } from '../scanning/engine.js'
 import * as z from '../zod.js'
 import {
+  commands,
   deleteKeys,
   getItem,
   getItems,
@@ -155,7 +156,7 @@ async function transition(items: Parameters<typeof transact>[0]): Promise<boolea
 export async function putOccurrence(occurrence: OccurrenceRecord): Promise<void> {
   // The same scan writes the same occurrence: a replay overwrites it with itself.
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...occurrence, ...keys.occurrence(occurrence.finding_id, occurrence.scan_id) },
     }),
@@ -433,7 +434,7 @@ export async function queryFindings(
   const values: Record<string, unknown> = { ':pk': gsi1pk, ':prefix': gsi1skPrefix }
   const filter = findingConditions(filters, names, values)
   const { Items = [], LastEvaluatedKey } = await documents().send(
-    new QueryCommand({
+    new (commands().QueryCommand)({
       TableName: tableName(),
       IndexName: 'gsi1',
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
@@ -503,7 +504,7 @@ export async function queryWorkspaceFindings(
   let read = 0
   do {
     const { Items = [], LastEvaluatedKey } = await documents().send(
-      new QueryCommand({
+      new (commands().QueryCommand)({
         TableName: tableName(),
         IndexName: index,
         KeyConditionExpression: keyCondition,
@@ -687,7 +688,7 @@ export async function findingOfAlias(repository: RepositoryId, fingerprint: stri
 
 export async function putAlias(repository: RepositoryId, fingerprint: string, finding: FindingId): Promise<void> {
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...keys.fingerprintAlias(repository, fingerprint), finding_id: finding, repository_id: repository },
     }),

@@ -1,8 +1,7 @@
 // Records of idempotent requests: claimed before the work, completed with the answer after it.
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import * as z from '../zod.js'
-import { epochSeconds, getRecord, isConditionFailure, tableName } from './db.js'
+import { commands, epochSeconds, getRecord, isConditionFailure, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** DESIGN: the same key and body within 24 hours returns the first answer. */
@@ -41,7 +40,7 @@ export async function claim(
   const key = keyOf(scope)
   try {
     await documents().send(
-      new PutCommand({
+      new (commands().PutCommand)({
         TableName: tableName(),
         Item: {
           ...key,
@@ -63,7 +62,7 @@ export async function claim(
 export async function complete(scope: IdempotencyScope, answer: StoredAnswer): Promise<void> {
   const key = keyOf(scope)
   await documents().send(
-    new UpdateCommand({
+    new (commands().UpdateCommand)({
       TableName: tableName(),
       Key: key,
       UpdateExpression: 'SET #state = :done, answer = :answer',
@@ -75,5 +74,5 @@ export async function complete(scope: IdempotencyScope, answer: StoredAnswer): P
 
 /** A failed request releases its key, so the client's retry runs for real. */
 export async function release(scope: IdempotencyScope): Promise<void> {
-  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keyOf(scope) }))
+  await documents().send(new (commands().DeleteCommand)({ TableName: tableName(), Key: keyOf(scope) }))
 }

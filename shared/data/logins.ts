@@ -1,14 +1,13 @@
 // Signed-in sessions and their refresh tokens. A refresh token is used once: rotating it writes the next
 // one and marks the old one used in one transaction. Presenting a used token again means it was copied,
 // so the whole session (every token of its family) is revoked.
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { config } from '../config.js'
 import { sha256Hex } from '../crypto/api-key-format.js'
 import { opaqueToken } from '../crypto/tokens.js'
 import { LoginId, newId, UserId } from '../ids.js'
 import * as z from '../zod.js'
-import { epochSeconds, expired, getItem, isConditionFailure, recordOf, tableName } from './db.js'
+import { commands, epochSeconds, expired, getItem, isConditionFailure, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** A signed-in session: refresh tokens rotate under it; logout or expiry ends it. */
@@ -25,7 +24,7 @@ export async function createLogin(userId: UserId): Promise<{ loginId: LoginId; r
   const refreshToken = opaqueToken('vgr_')
   const expiresAt = epochSeconds() + config().REFRESH_TOKEN_TTL_S
   await documents().send(
-    new TransactWriteCommand({
+    new (commands().TransactWriteCommand)({
       TransactItems: [
         {
           Put: {
@@ -68,7 +67,7 @@ export async function rotateRefreshToken(presented: string): Promise<Rotation> {
   const next = opaqueToken('vgr_')
   try {
     await documents().send(
-      new TransactWriteCommand({
+      new (commands().TransactWriteCommand)({
         TransactItems: [
           {
             Update: {
@@ -104,7 +103,7 @@ export async function rotateRefreshToken(presented: string): Promise<Rotation> {
 export async function revokeLogin(loginId: LoginId): Promise<void> {
   await documents()
     .send(
-      new UpdateCommand({
+      new (commands().UpdateCommand)({
         TableName: tableName(),
         Key: keys.login(loginId),
         UpdateExpression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
@@ -140,7 +139,7 @@ export function setupTokenItem(userId: UserId): { token: string; item: Record<st
 
 export async function issueSetupToken(userId: UserId): Promise<string> {
   const { token, item } = setupTokenItem(userId)
-  await documents().send(new PutCommand({ TableName: tableName(), Item: item }))
+  await documents().send(new (commands().PutCommand)({ TableName: tableName(), Item: item }))
   return token
 }
 
@@ -149,7 +148,7 @@ export async function consumeSetupToken(token: string): Promise<UserId | undefin
   const key = keys.setupToken(sha256Hex(token))
   try {
     const { Attributes } = await documents().send(
-      new UpdateCommand({
+      new (commands().UpdateCommand)({
         TableName: tableName(),
         Key: key,
         UpdateExpression: 'SET used_at = :now',

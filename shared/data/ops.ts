@@ -1,9 +1,8 @@
 // What operations read across entities: a project's recent scans, and old rate-limit windows.
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { encodeTime } from 'ulid'
 import { documents } from '../aws/clients.js'
 import { idPrefixes, type ProjectId } from '../ids.js'
-import { deleteKeys, epochSeconds, recordOf, tableName } from './db.js'
+import { commands, deleteKeys, epochSeconds, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 import { type ScanRecord, scanRecord } from './scans.js'
 
@@ -14,7 +13,7 @@ export async function listScansOfProjectSince(project: ProjectId, since: number,
   let startKey: Record<string, unknown> | undefined
   do {
     const { Items = [], LastEvaluatedKey } = await documents().send(
-      new QueryCommand({
+      new (commands().QueryCommand)({
         TableName: tableName(),
         IndexName: 'gsi2',
         KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk >= :from',
@@ -44,7 +43,7 @@ export async function sweepRateWindows(options: {
   let found = 0
   for (let pages = 0; pages < options.maxPages; pages++) {
     const { Items = [], LastEvaluatedKey } = await documents().send(
-      new ScanCommand({
+      new (commands().ScanCommand)({
         TableName: tableName(),
         FilterExpression: 'begins_with(pk, :rate) AND expires_at_epoch < :now',
         ProjectionExpression: 'pk, sk',

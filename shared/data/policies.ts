@@ -1,11 +1,10 @@
 // Scan policies: one item per workspace or project that has one.
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
 import { findingContexts, severities } from '../scanning/engine.js'
 import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
 import * as z from '../zod.js'
-import { getItem, recordOf, tableName } from './db.js'
+import { commands, getItem, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 /** What a rule does to the findings it matches: fail the gate, note them, or leave them out of it. */
@@ -81,7 +80,7 @@ export async function getPolicy(owner: WorkspaceId | ProjectId): Promise<Policy 
 
 export async function putPolicy(owner: WorkspaceId | ProjectId, policy: Policy, by: string): Promise<void> {
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...keys.policy(owner), ...policy, updated_by: by, updated_at: new Date().toISOString() },
     }),
@@ -89,5 +88,5 @@ export async function putPolicy(owner: WorkspaceId | ProjectId, policy: Policy, 
 }
 
 export async function deletePolicy(owner: WorkspaceId | ProjectId): Promise<void> {
-  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keys.policy(owner) }))
+  await documents().send(new (commands().DeleteCommand)({ TableName: tableName(), Key: keys.policy(owner) }))
 }

@@ -1,12 +1,12 @@
 // Projects: one item each, read by id; a name item per workspace makes names unique (case-insensitive);
 // repository_count moves in the same transactions that create and delete repositories.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { hasChildren, nameTaken } from '../errors.js'
 import { newId, ProjectId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import {
   claimKey,
+  commands,
   deleteWhen,
   getRecord,
   type Page,
@@ -73,7 +73,7 @@ export async function getProjectForDeletion(id: ProjectId): Promise<ProjectRecor
 /** Marks a project deleting: reads treat it as gone and no repository can be added to it. */
 export async function markDeleting(project: ProjectRecord): Promise<void> {
   await documents().send(
-    new UpdateCommand({
+    new (commands().UpdateCommand)({
       TableName: tableName(),
       Key: keys.projectById(project.id),
       UpdateExpression: 'SET deleting_at = :now',

@@ -1,10 +1,9 @@
 // What quotas read and write: a workspace's own limits, the scans it queued today, the scans it has
 // queued or running, and the requests-per-minute overrides the rate limiter caches.
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { epochSeconds, getItem, getRecord, recordOf, tableName } from './db.js'
+import { commands, epochSeconds, getItem, getRecord, recordOf, tableName } from './db.js'
 import { activeShards, keys } from './keys.js'
 import { type ScanRecord, scanRecord } from './scans.js'
 
@@ -35,7 +34,10 @@ export async function getWorkspaceLimits(workspace: WorkspaceId): Promise<Worksp
 
 export async function putWorkspaceLimits(record: WorkspaceLimitsRecord): Promise<void> {
   await documents().send(
-    new PutCommand({ TableName: tableName(), Item: { ...keys.workspaceLimits(record.workspace_id), ...record } }),
+    new (commands().PutCommand)({
+      TableName: tableName(),
+      Item: { ...keys.workspaceLimits(record.workspace_id), ...record },
+    }),
   )
 }
 
@@ -67,7 +69,7 @@ export function countQueuedScan(workspace: WorkspaceId, limit: number, now = Dat
 /** The counter without its transaction, for a scan queued where no transaction is at hand. */
 export async function addQueuedScan(workspace: WorkspaceId, limit: number, now = Date.now()): Promise<boolean> {
   try {
-    await documents().send(new UpdateCommand(countQueuedScan(workspace, limit, now).Update))
+    await documents().send(new (commands().UpdateCommand)(countQueuedScan(workspace, limit, now).Update))
     return true
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return false
@@ -99,7 +101,7 @@ export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveSc
     let startKey: Record<string, unknown> | undefined
     do {
       const { Items = [], LastEvaluatedKey } = await documents().send(
-        new QueryCommand({
+        new (commands().QueryCommand)({
           TableName: tableName(),
           IndexName: 'gsi3',
           KeyConditionExpression: 'gsi3pk = :pk',
@@ -129,7 +131,7 @@ export async function queuedAhead(scan: Pick<ScanRecord, 'id' | 'created_at' | '
     let startKey: Record<string, unknown> | undefined
     do {
       const { Count = 0, LastEvaluatedKey } = await documents().send(
-        new QueryCommand({
+        new (commands().QueryCommand)({
           TableName: tableName(),
           IndexName: 'gsi3',
           KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :mine',
@@ -164,7 +166,9 @@ export async function putRateOverrides(overrides: {
   subjects: Record<string, number>
   workspaces: Record<string, number>
 }): Promise<void> {
-  await documents().send(new PutCommand({ TableName: tableName(), Item: { ...keys.rateOverrides(), ...overrides } }))
+  await documents().send(
+    new (commands().PutCommand)({ TableName: tableName(), Item: { ...keys.rateOverrides(), ...overrides } }),
+  )
 }
 
 /** Requests a rate-limit subject made in this minute's window (as shared/auth/limits.ts counts them). */
@@ -187,7 +191,9 @@ export async function getCleanupState(): Promise<CleanupState> {
 }
 
 export async function putCleanupState(state: CleanupState): Promise<void> {
-  await documents().send(new PutCommand({ TableName: tableName(), Item: { ...keys.cleanupState(), ...state } }))
+  await documents().send(
+    new (commands().PutCommand)({ TableName: tableName(), Item: { ...keys.cleanupState(), ...state } }),
+  )
 }
 
 /** A queued scan's place in the queue, from 1, by its id and the time it was queued. */

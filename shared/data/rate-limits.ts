@@ -1,9 +1,8 @@
 // Fixed-window counters in DynamoDB: one atomic ADD per request on the subject's item for the current
 // window; the item expires by TTL after its window. Cheap (one write), exact, and shared by every
 // Lambda instance, unlike an in-memory limiter.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
-import { epochSeconds, getItem, tableName } from './db.js'
+import { commands, epochSeconds, getItem, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export interface WindowCount {
@@ -24,7 +23,7 @@ export async function countInWindow(
   const start = Math.floor(epochSeconds(now) / windowS) * windowS
   const reset = start + windowS
   const { Attributes } = await documents().send(
-    new UpdateCommand({
+    new (commands().UpdateCommand)({
       TableName: tableName(),
       Key: keys.rateWindow(subject, start),
       UpdateExpression: 'ADD hits :one SET expires_at_epoch = :expires',

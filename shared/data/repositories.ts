@@ -1,7 +1,6 @@
 // Repositories: one item each, read by id, listed per project (gsi1) and per workspace (gsi2). The item
 // also carries the rollup counters the scan pipeline keeps (last scan, open findings by severity), so
 // a project's rollup is one query over its repositories, never a scan of findings.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { nameTaken, notFound } from '../errors.js'
 import { newId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
@@ -10,6 +9,7 @@ import * as z from '../zod.js'
 import {
   addToCounter,
   claimKey,
+  commands,
   deleteWhen,
   getRecord,
   type Page,
@@ -154,7 +154,7 @@ export async function recordLastScan(
   scan: { id: ScanId; status: string; finished_at: string | null },
 ) {
   await documents().send(
-    new UpdateCommand({
+    new (commands().UpdateCommand)({
       TableName: tableName(),
       Key: keys.repositoryById(id),
       UpdateExpression: 'SET last_scan_id = :id, last_scan_status = :status, last_scan_finished_at = :finished',

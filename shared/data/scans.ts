@@ -1,12 +1,12 @@
 // Scans: created queued (with the push that carries their input), listed newest first per repository
 // and per project.
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, UploadId, WorkspaceId } from '../ids.js'
 import { archiveFormats } from '../scanning/archive-formats.js'
 import * as z from '../zod.js'
 import { withMeta } from '../zod.js'
 import {
+  commands,
   deleteKeys,
   getItem,
   getRecord,
@@ -218,7 +218,7 @@ export async function heartbeatScan(
 ): Promise<{ running: boolean; cancelRequested: boolean }> {
   try {
     const { Attributes } = await documents().send(
-      new UpdateCommand({
+      new (commands().UpdateCommand)({
         TableName: tableName(),
         Key: keys.scanById(id),
         UpdateExpression: 'SET heartbeat_at = :now, active_since = :now, gsi3sk = :since',
@@ -311,7 +311,7 @@ class ScanAlreadySettled extends Error {}
 
 export async function putQueuedScan(scan: ScanRecord): Promise<void> {
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: newScanItem(scan),
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -386,7 +386,7 @@ export async function listStaleScans(before: string, limit = 100): Promise<ScanR
   const stale: ScanRecord[] = []
   for (let shard = 0; shard < activeShards; shard++) {
     const { Items = [] } = await documents().send(
-      new QueryCommand({
+      new (commands().QueryCommand)({
         TableName: tableName(),
         IndexName: 'gsi3',
         KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',

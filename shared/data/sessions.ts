@@ -1,11 +1,10 @@
 // Legacy upload sessions: an archive PUT to a presigned URL, then analysed once. Like an upload, a
 // session is claimed by its one scan in the same transaction that creates the scan.
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.js'
 import { archiveFormats } from '../scanning/archive-formats.js'
 import * as z from '../zod.js'
-import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
+import { commands, deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const sessionRecord = z.object({
@@ -26,7 +25,7 @@ export type SessionRecord = z.infer<typeof sessionRecord>
 
 export async function putSession(session: SessionRecord): Promise<void> {
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...session, ...keys.session(session.repository_id, session.id) },
       ConditionExpression: 'attribute_not_exists(pk)',

@@ -1,10 +1,9 @@
 // Suppressions: data that dismisses findings as scans see them, with a reason, an owner and an optional
 // expiry. A repository's suppressions share its partition, so a scan reads them all in one query.
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
+import { commands, deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
 import { keys } from './keys.js'
 
 export const suppressionRecord = z.object({
@@ -30,7 +29,7 @@ export const isActive = (suppression: SuppressionRecord, now = Date.now()) =>
 
 export async function putSuppression(suppression: SuppressionRecord): Promise<void> {
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...suppression, ...keys.suppression(suppression.repository_id, suppression.id) },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -46,7 +45,9 @@ export async function getSuppression(
 }
 
 export async function deleteSuppression(repository: RepositoryId, id: SuppressionId): Promise<void> {
-  await documents().send(new DeleteCommand({ TableName: tableName(), Key: keys.suppression(repository, id) }))
+  await documents().send(
+    new (commands().DeleteCommand)({ TableName: tableName(), Key: keys.suppression(repository, id) }),
+  )
 }
 
 export function listSuppressions(repository: RepositoryId, page: PageRequest): Promise<Page<SuppressionRecord>> {
@@ -69,7 +70,7 @@ export async function allSuppressions(repository: RepositoryId): Promise<Suppres
 export async function markMatched(suppression: SuppressionRecord, scan: ScanId): Promise<void> {
   await documents()
     .send(
-      new UpdateCommand({
+      new (commands().UpdateCommand)({
         TableName: tableName(),
         Key: keys.suppression(suppression.repository_id, suppression.id),
         UpdateExpression: 'SET last_matched_at = :now, last_matched_scan_id = :scan',

@@ -1,12 +1,21 @@
 // Temporary git remotes. An upload accepts one push: the push claims it with a conditional write in the
 // same transaction that creates its scan, so two racing pushes cannot both be acknowledged.
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { conflicting, expired } from '../errors.js'
 import { ProjectId, RepositoryId, ScanId, UploadId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { enumWithout } from '../zod.js'
-import { deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
+import {
+  commands,
+  deleteKeys,
+  getRecord,
+  type Page,
+  type PageRequest,
+  queryRecords,
+  tableName,
+  under,
+  updateIf,
+} from './db.js'
 import { keys } from './keys.js'
 
 /** An upload's states as the API shows them; `expired` is read from the clock, never stored. */
@@ -36,7 +45,7 @@ export const statusOf = (upload: UploadRecord, now = Date.now()): UploadStatus =
 
 export async function putUpload(upload: UploadRecord): Promise<void> {
   await documents().send(
-    new PutCommand({
+    new (commands().PutCommand)({
       TableName: tableName(),
       Item: { ...keys.upload(upload.repository_id, upload.id), ...upload },
       ConditionExpression: 'attribute_not_exists(pk)',

@@ -1,11 +1,10 @@
 // Usage: one line item per billed scan, and per-day and per-month aggregates per workspace, project and
 // repository. The line's conditional put and every aggregate's ADD are one transaction, so a scan is
 // counted once however often it is metered, and a summary reads O(groups), never the lines.
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { type Page, type PageRequest, queryRange, recordOf, tableName } from './db.js'
+import { commands, type Page, type PageRequest, queryRange, recordOf, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export const usageLineRecord = z.object({
@@ -132,7 +131,7 @@ export async function meter(
   ]
   for (let attempt = 1; ; attempt++) {
     try {
-      await documents().send(new TransactWriteCommand({ TransactItems: items }))
+      await documents().send(new (commands().TransactWriteCommand)({ TransactItems: items }))
       return 'metered'
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
@@ -155,7 +154,7 @@ export async function listUsageLines(
 ): Promise<Page<UsageLineRecord>> {
   const conditions = Object.entries(filter).filter(([, value]) => value !== undefined)
   const { Items = [], LastEvaluatedKey } = await documents().send(
-    new QueryCommand({
+    new (commands().QueryCommand)({
       TableName: tableName(),
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',

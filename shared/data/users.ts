@@ -1,11 +1,10 @@
 // Users, their workspaces and memberships: accounts, the seed and the bootstrap command.
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { hashPassword } from '../crypto/passwords.js'
 import { type Role, roles } from '../grants.js'
 import { newId, UserId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { getItem, getRecord, isConditionFailure, queryRecords, tableName } from './db.js'
+import { commands, getItem, getRecord, isConditionFailure, queryRecords, tableName } from './db.js'
 import { keys } from './keys.js'
 
 export const userRecord = z.object({
@@ -57,7 +56,7 @@ export async function createOwnerIfAbsent(
   if (owner.password) user.password_hash = await hashPassword(owner.password)
   try {
     await documents().send(
-      new TransactWriteCommand({
+      new (commands().TransactWriteCommand)({
         TransactItems: [
           {
             Put: {
@@ -122,7 +121,7 @@ export async function getUser(id: UserId): Promise<UserRecord | undefined> {
 
 export async function setPasswordHash(id: UserId, passwordHash: string) {
   await documents().send(
-    new UpdateCommand({
+    new (commands().UpdateCommand)({
       TableName: tableName(),
       Key: keys.user(id),
       UpdateExpression: 'SET password_hash = :hash',

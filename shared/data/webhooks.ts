@@ -2,13 +2,13 @@
 // endpoint with its attempts. An endpoint's signing secret is stored sealed (crypto/sealed.ts), never in
 // the clear; an event's id is derived from its occurrence and written once, so an occurrence met twice (a
 // redelivered scan message) is one event; a delivery is one item per event and endpoint.
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { UserId, WebhookDeliveryId, WebhookEventId, WebhookId, WorkspaceId } from '../ids.js'
 import { severities } from '../scanning/engine.js'
 import * as z from '../zod.js'
 import {
   addToCounter,
+  commands,
   deleteWhen,
   epochSeconds,
   getRecord,
@@ -207,7 +207,7 @@ export async function deleteWebhook(webhook: WebhookRecord): Promise<boolean> {
 export async function putWebhookEvent(event: WebhookEventRecord): Promise<boolean> {
   try {
     await documents().send(
-      new PutCommand({
+      new (commands().PutCommand)({
         TableName: tableName(),
         Item: {
           ...keys.webhookEvent(event.id),
@@ -239,7 +239,7 @@ export const markDispatched = (id: WebhookEventId) =>
 export async function putDelivery(delivery: WebhookDeliveryRecord): Promise<boolean> {
   try {
     await documents().send(
-      new PutCommand({
+      new (commands().PutCommand)({
         TableName: tableName(),
         Item: {
           ...keys.webhookDelivery(delivery.webhook_id, delivery.id, delivery.created_at),

@@ -49,6 +49,16 @@ const sdkInternal = new Set([
   'Scan',
 ])
 
+const documentOperations: Record<string, string> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchGet: 'BatchGetItem',
+  BatchWrite: 'BatchWriteItem',
+  TransactWrite: 'TransactWriteItems',
+}
+
 const names = readdirSync('functions', { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name as FunctionName)
@@ -84,7 +94,9 @@ beforeAll(async () => {
     const found = [...text.matchAll(/class extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)\{\}/g)].map((m) => m[1]!)
     // A command taken from a package loaded on first use (shared/aws/clients.ts `sdk`), by property or by
     // destructuring: `.DescribeTableCommand`, `{DescribeTableCommand:a}`.
-    for (const m of text.matchAll(/(?:\.|[{,])([A-Z]\w*)Command(?:\b(?!:)|:[\w$]+[,}])/g)) found.push(m[1]!)
+    // The document client's commands name their operation without its `Item` (shared/data/db.ts `commands`).
+    for (const m of text.matchAll(/(?:\.|[{,])([A-Z]\w*)Command(?:\b(?!:)|:[\w$]+[,}])/g))
+      found.push(documentOperations[m[1]!] ?? m[1]!)
     operations[name] = [...new Set(found)].sort()
     // `config().X` or a destructuring `{X:a}`; the config schema's own `X:z()` is neither.
     queuesRead[name] = Object.entries(queueUrls)
