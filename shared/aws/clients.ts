@@ -17,6 +17,7 @@ export const sdk = {
   documents: () => load('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb'),
   s3: () => load('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'),
   sqs: () => load('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs'),
+  presigner: () => load('@aws-sdk/s3-request-presigner') as typeof import('@aws-sdk/s3-request-presigner'),
   secretsManager: () => load('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager'),
 }
 

@@ -3,8 +3,7 @@
 // bundle, an unanalysed expired session's archive, a push attempt that lost its race, anything whose
 // upload or session is gone, and scan inputs past the workspace's retention. A dry run lists exactly
 // what the real run removes (given nothing changed in between), and changes nothing.
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
-import { s3 } from '../aws/clients.js'
+import { s3, sdk } from '../aws/clients.js'
 import { limitsOf } from '../billing/quotas.js'
 import { config } from '../config.js'
 import { sweepRateWindows } from '../data/ops.js'
@@ -100,7 +99,7 @@ async function sweepObjects(report: CleanupReport, workspace: WorkspaceId | unde
   let seen = 0
   do {
     const page = await s3().send(
-      new ListObjectsV2Command({
+      new (sdk.s3().ListObjectsV2Command)({
         Bucket,
         Prefix: `${uploadsBucket.uploadsPrefix}${workspace ? `${workspace}/` : ''}`,
         ContinuationToken,
@@ -118,7 +117,7 @@ async function sweepObjects(report: CleanupReport, workspace: WorkspaceId | unde
       doomed.push({ Key: object.Key })
     }
     if (!report.dry_run && doomed.length)
-      await s3().send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: doomed, Quiet: true } }))
+      await s3().send(new (sdk.s3().DeleteObjectsCommand)({ Bucket, Delete: { Objects: doomed, Quiet: true } }))
     seen += page.Contents?.length ?? 0
     ContinuationToken = page.NextContinuationToken
     if (ContinuationToken && seen >= maxObjectsPerRun) report.truncated = true

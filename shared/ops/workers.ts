@@ -1,7 +1,6 @@
 // GET /v1/ops/workers: the queues as SQS counts them (the whole service, numbers only), and the
 // workspace's own scans: by state, stuck, the last runs and the failures.
-import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
-import { sqs } from '../aws/clients.js'
+import { sdk, sqs } from '../aws/clients.js'
 import { config } from '../config.js'
 import { advisoryData } from '../data/advisories.js'
 import { listScansOfProjectSince } from '../data/ops.js'
@@ -17,7 +16,7 @@ const shown = 20
 
 export async function queueCounts(url: string) {
   const { Attributes = {} } = await sqs().send(
-    new GetQueueAttributesCommand({
+    new (sdk.sqs().GetQueueAttributesCommand)({
       QueueUrl: url,
       AttributeNames: [
         'ApproximateNumberOfMessages',
@@ -40,7 +39,7 @@ export async function queueCounts(url: string) {
  */
 async function oldestDeadLetterAgeS(now: number): Promise<number | null> {
   const { Messages = [] } = await sqs().send(
-    new ReceiveMessageCommand({
+    new (sdk.sqs().ReceiveMessageCommand)({
       QueueUrl: config().SCAN_DLQ_URL,
       MaxNumberOfMessages: 10,
       VisibilityTimeout: 0,

@@ -1,7 +1,6 @@
 // The scan queue's messages: which scan to run (the worker reads everything else from the table), and
 // the rare background deletion.
-import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
-import { sqs } from '../aws/clients.js'
+import { sdk, sqs } from '../aws/clients.js'
 import { config } from '../config.js'
 import { ProjectId, ScanId } from '../ids.js'
 import * as z from '../zod.js'
@@ -15,7 +14,9 @@ export const QueueMessage = z.union([ScanMessage, DeletionMessage])
 export type QueueMessage = z.infer<typeof QueueMessage>
 
 async function send(message: QueueMessage): Promise<void> {
-  await sqs().send(new SendMessageCommand({ QueueUrl: config().SCAN_QUEUE_URL, MessageBody: JSON.stringify(message) }))
+  await sqs().send(
+    new (sdk.sqs().SendMessageCommand)({ QueueUrl: config().SCAN_QUEUE_URL, MessageBody: JSON.stringify(message) }),
+  )
 }
 
 /** Sends a recorded scan to the worker (catalog/queue-scan.ts records it first; the sweep sends it again). */
@@ -27,7 +28,7 @@ export const enqueueProjectDeletion = (project: ProjectId) => send({ delete_proj
 /** Hides a received message for `seconds` more from now (a running scan's heartbeat renews it). */
 export async function extendVisibility(receiptHandle: string, seconds: number): Promise<void> {
   await sqs().send(
-    new ChangeMessageVisibilityCommand({
+    new (sdk.sqs().ChangeMessageVisibilityCommand)({
       QueueUrl: config().SCAN_QUEUE_URL,
       ReceiptHandle: receiptHandle,
       VisibilityTimeout: seconds,

@@ -1,6 +1,5 @@
 // The webhook queue's messages: one attempt of one delivery. The worker reads the rest from the table.
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs'
-import { sqs } from '../aws/clients.js'
+import { sdk, sqs } from '../aws/clients.js'
 import { config } from '../config.js'
 import { WebhookDeliveryId } from '../ids.js'
 import * as z from '../zod.js'
@@ -22,7 +21,7 @@ export async function sendWebhookMessages(messages: WebhookMessage[], now = Date
   for (let i = 0; i < messages.length; i += 10) {
     const batch = messages.slice(i, i + 10)
     const { Failed = [] } = await sqs().send(
-      new SendMessageBatchCommand({
+      new (sdk.sqs().SendMessageBatchCommand)({
         QueueUrl: config().WEBHOOK_QUEUE_URL,
         Entries: batch.map((message, n) => ({
           Id: String(n),

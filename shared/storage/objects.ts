@@ -1,17 +1,8 @@
 // The uploads bucket: what the API writes and signs, and what the worker reads.
-
 import { createReadStream, createWriteStream, statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { s3 } from '../aws/clients.js'
+import { s3, sdk } from '../aws/clients.js'
 import { config } from '../config.js'
 
 export async function putObject(
@@ -20,14 +11,19 @@ export async function putObject(
   contentType = 'application/octet-stream',
 ): Promise<void> {
   await s3().send(
-    new PutObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key, Body: body, ContentType: contentType }),
+    new (sdk.s3().PutObjectCommand)({
+      Bucket: config().UPLOADS_BUCKET,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+    }),
   )
 }
 
 /** A file's bytes as an object, streamed from disk (a kept pack reaches a gigabyte). */
 export async function putFile(key: string, path: string, contentType = 'application/octet-stream'): Promise<void> {
   await s3().send(
-    new PutObjectCommand({
+    new (sdk.s3().PutObjectCommand)({
       Bucket: config().UPLOADS_BUCKET,
       Key: key,
       Body: createReadStream(path),
@@ -40,7 +36,7 @@ export async function putFile(key: string, path: string, contentType = 'applicat
 /** The object streamed into a file (the worker's input: never held whole in memory); false when there is none. */
 export async function downloadObject(key: string, path: string): Promise<boolean> {
   try {
-    const answer = await s3().send(new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }))
+    const answer = await s3().send(new (sdk.s3().GetObjectCommand)({ Bucket: config().UPLOADS_BUCKET, Key: key }))
     await pipeline(answer.Body as Readable, createWriteStream(path))
     return true
   } catch (error) {
@@ -51,7 +47,7 @@ export async function downloadObject(key: string, path: string): Promise<boolean
 
 /** The whole object, as a Buffer over the bytes the SDK read (no copy: inputs reach a gigabyte). */
 export async function getObjectBytes(key: string): Promise<Buffer> {
-  const answer = await s3().send(new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }))
+  const answer = await s3().send(new (sdk.s3().GetObjectCommand)({ Bucket: config().UPLOADS_BUCKET, Key: key }))
   const bytes = await answer.Body!.transformToByteArray()
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
@@ -72,15 +68,17 @@ export async function getObjectIfAny(key: string): Promise<Buffer | undefined> {
  * refuse real data (aws/aws-sdk-js-v3#6994).
  */
 export function presignPut(key: string, expiresInS: number): Promise<string> {
-  return getSignedUrl(s3(), new PutObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }), {
-    expiresIn: expiresInS,
-  })
+  return sdk
+    .presigner()
+    .getSignedUrl(s3(), new (sdk.s3().PutObjectCommand)({ Bucket: config().UPLOADS_BUCKET, Key: key }), {
+      expiresIn: expiresInS,
+    })
 }
 
 /** The object's size, or undefined when there is none. */
 export async function objectSize(key: string): Promise<number | undefined> {
   try {
-    const head = await s3().send(new HeadObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key }))
+    const head = await s3().send(new (sdk.s3().HeadObjectCommand)({ Bucket: config().UPLOADS_BUCKET, Key: key }))
     return head.ContentLength ?? 0
   } catch (error) {
     if ((error as { name?: string }).name === 'NotFound' || (error as { name?: string }).name === 'NoSuchKey')
@@ -92,7 +90,7 @@ export async function objectSize(key: string): Promise<number | undefined> {
 /** The first bytes of an object (a bundle's header), without reading the rest. */
 export async function getObjectStart(key: string, bytes: number): Promise<Buffer> {
   const answer = await s3().send(
-    new GetObjectCommand({ Bucket: config().UPLOADS_BUCKET, Key: key, Range: `bytes=0-${bytes - 1}` }),
+    new (sdk.s3().GetObjectCommand)({ Bucket: config().UPLOADS_BUCKET, Key: key, Range: `bytes=0-${bytes - 1}` }),
   )
   return Buffer.from(await answer.Body!.transformToByteArray())
 }
@@ -103,9 +101,10 @@ export async function deletePrefix(prefix: string): Promise<number> {
   let deleted = 0
   let ContinuationToken: string | undefined
   do {
-    const page = await s3().send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }))
+    const page = await s3().send(new (sdk.s3().ListObjectsV2Command)({ Bucket, Prefix: prefix, ContinuationToken }))
     const objects = (page.Contents ?? []).map(({ Key }) => ({ Key }))
-    if (objects.length) await s3().send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: objects, Quiet: true } }))
+    if (objects.length)
+      await s3().send(new (sdk.s3().DeleteObjectsCommand)({ Bucket, Delete: { Objects: objects, Quiet: true } }))
     deleted += objects.length
     ContinuationToken = page.NextContinuationToken
   } while (ContinuationToken)

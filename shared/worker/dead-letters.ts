@@ -1,7 +1,6 @@
 // Messages the worker failed on three times land in the DLQ. Draining it marks their scans failed with
 // `retryable: true` (the input is intact; POST …/retry runs it again), so no scan waits forever.
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
-import { sqs } from '../aws/clients.js'
+import { sdk, sqs } from '../aws/clients.js'
 import { config } from '../config.js'
 import { appendEvent, systemActor } from '../data/events.js'
 import { recordLastScan } from '../data/repositories.js'
@@ -17,7 +16,11 @@ export async function drainDeadLetters(
   const counts = { failed: 0, dropped: 0 }
   while (counts.failed + counts.dropped < maxMessages) {
     const { Messages = [] } = await sqs().send(
-      new ReceiveMessageCommand({ QueueUrl: config().SCAN_DLQ_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      new (sdk.sqs().ReceiveMessageCommand)({
+        QueueUrl: config().SCAN_DLQ_URL,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+      }),
     )
     if (Messages.length === 0) break
     for (const message of Messages) {
@@ -42,7 +45,7 @@ export async function drainDeadLetters(
       } else counts.dropped++
     }
     await sqs().send(
-      new DeleteMessageBatchCommand({
+      new (sdk.sqs().DeleteMessageBatchCommand)({
         QueueUrl: config().SCAN_DLQ_URL,
         Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle })),
       }),
