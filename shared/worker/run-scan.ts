@@ -30,6 +30,9 @@ import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePac
 import { progressOf } from './progress.js'
 import { Scratch } from './scratch.js'
 
+/** Runs a step of the scan and records its time under a phase name (the worker's log line, `phases_ms`). */
+type Timed = <T>(phase: string, work: () => Promise<T>) => Promise<T>
+
 /** The product's engines; a scan names which of them run. Advisories come from the imported store. */
 export const engines: Engine[] = [secretsEngine, codeEngine, dependenciesEngine(dynamoAdvisorySource())]
 
@@ -67,7 +70,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
   // engine, and recording.
   const phases: Record<string, number> = {}
   if (options.report) options.report.phases_ms = phases
-  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+  const timed: Timed = async (phase, work) => {
     const from = performance.now()
     try {
       return await work()
@@ -80,7 +83,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
-    const read = await timed('input', () => prepare(scan, repository.default_branch, scratch, deadline))
+    const read = await timed('input', () => prepare(scan, repository.default_branch, scratch, deadline, timed))
     const { source } = read
     progress.input({ files: source.files.length, blobs: source.history.blobs.size, commits: source.commits })
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
@@ -171,6 +174,7 @@ async function prepare(
   defaultBranch: string,
   scratch: Scratch,
   deadline: number,
+  timed: Timed,
 ): Promise<ReadInput> {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
   if (scan.input.kind === 'archive') {
@@ -187,18 +191,19 @@ async function prepare(
   const file = scratch.path(`input.${scan.input.kind}`)
   // What earlier scans of the repository found clean (a push that changed a few files reads those), and
   // the history walk of the push this one builds on (only newer commits are walked).
-  const [found, reuse, walked] = await Promise.all([
-    downloadObject(scan.input.key, file),
-    recallCleanBlobs(scan),
-    recallWalk(scan),
-  ])
+  const [found, reuse, walked] = await timed('input.download', () =>
+    Promise.all([downloadObject(scan.input.key, file), recallCleanBlobs(scan), recallWalk(scan)]),
+  )
   // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
   if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
   const { pack, refs } =
     scan.input.kind === 'bundle' ? readBundleFile(file) : { pack: new FileBytes(file), refs: scan.input.refs ?? [] }
   scratch.opened(pack)
   try {
-    return { source: prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked }), refs }
+    const source = await timed('input.read', async () =>
+      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked }),
+    )
+    return { source, refs }
   } catch (error) {
     // A thin pack: its deltas, trees or even its tips (a push of a commit Vega holds) are among the
     // objects the push was offered.
@@ -206,12 +211,15 @@ async function prepare(
     if (!(scan.input.base && thin)) throw error
   }
   scratch.clearTree()
-  const whole = await wholePack(scan, pack, scratch)
-  const source = prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
-    reuse,
-    known: whole.known,
-    checksum: whole.checksum,
-    walked,
-  })
+  // The whole pack: joined (with the kept pack's download), then read as any push.
+  const whole = await timed('input.join', () => wholePack(scan, pack, scratch))
+  const source = await timed('input.read_whole', async () =>
+    prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
+      reuse,
+      known: whole.known,
+      checksum: whole.checksum,
+      walked,
+    }),
+  )
   return { source, refs, whole: whole.path }
 }

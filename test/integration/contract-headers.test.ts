@@ -240,8 +240,15 @@ describe('the scan worker', () => {
     })
     expect(perScan[0].duration_ms).toBeGreaterThanOrEqual(0)
     expect(perScan[0].findings).toBeGreaterThanOrEqual(1)
-    // Where the time went: the input, each engine that ran, and recording.
-    expect(Object.keys(perScan[0].phases_ms).sort()).toEqual(['code', 'input', 'record', 'secrets'])
+    // Where the time went: the input (its download and its reading apart), each engine that ran, and recording.
+    expect(Object.keys(perScan[0].phases_ms).sort()).toEqual([
+      'code',
+      'input',
+      'input.download',
+      'input.read',
+      'record',
+      'secrets',
+    ])
   })
 })
 
