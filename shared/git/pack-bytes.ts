@@ -97,3 +97,65 @@ export class ForwardReader {
     return { buf: this.#window, pos: 0 }
   }
 }
+
+/**
+ * Two packs read as the one pack of both (a thin push and the kept pack it builds on) without writing it:
+ * a new header, the first pack's entries, the second's, and a checksum computed only when something asks
+ * for it (saving the index, writing the file once the scan is recorded). Entries keep their bytes, so an
+ * OFS_DELTA's relative offset still lands on its base. The parts are trusted to be whole: the thin pack's
+ * checksum was checked when it was read alone, the kept pack's when it was first scanned.
+ */
+export class JoinedPack implements PackBytes {
+  readonly length: number
+  readonly #parts: { bytes: PackBytes; from: number; at: number; size: number }[]
+  #checksum?: Buffer
+
+  constructor(first: PackBytes, second: PackBytes) {
+    const header = Buffer.alloc(12)
+    header.write('PACK', 0, 'latin1')
+    header.writeUInt32BE(2, 4)
+    header.writeUInt32BE(first.subarray(8, 12).readUInt32BE(0) + second.subarray(8, 12).readUInt32BE(0), 8)
+    const firstSize = first.length - 32
+    this.#parts = [
+      { bytes: header, from: 0, at: 0, size: 12 },
+      { bytes: first, from: 12, at: 12, size: firstSize },
+      { bytes: second, from: 12, at: 12 + firstSize, size: second.length - 32 },
+    ]
+    this.length = 12 + firstSize + second.length - 32 + 20
+  }
+
+  subarray(start: number, end: number): Buffer {
+    const from = Math.max(0, Math.min(start, this.length))
+    const to = Math.max(from, Math.min(end, this.length))
+    const pieces: Buffer[] = []
+    for (const part of this.#parts) {
+      const a = Math.max(from, part.at)
+      const b = Math.min(to, part.at + part.size)
+      if (a < b) pieces.push(part.bytes.subarray(part.from + a - part.at, part.from + b - part.at))
+    }
+    const body = this.length - 20
+    if (to > body) pieces.push(this.checksum.subarray(Math.max(from, body) - body, to - body))
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)
+  }
+
+  /** The joined pack's SHA-1 (its last 20 bytes), read once over every part. */
+  get checksum(): Buffer {
+    if (!this.#checksum) {
+      const hash = createHash('sha1')
+      for (const part of this.#parts) eachChunk(part.bytes, part.from, part.from + part.size, (c) => hash.update(c))
+      this.#checksum = hash.digest()
+    }
+    return this.#checksum
+  }
+
+  /** The pack as one file, to keep for the next push. */
+  writeTo(path: string): void {
+    const fd = openSync(path, 'w')
+    try {
+      for (const part of this.#parts) copyInto(fd, part.bytes, part.from, part.from + part.size)
+      writeSync(fd, this.checksum)
+    } finally {
+      closeSync(fd)
+    }
+  }
+}

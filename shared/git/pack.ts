@@ -2,10 +2,9 @@
 // pack, so every object must resolve inside it. Format: git Documentation/gitformat-pack.txt. The pack is
 // a Buffer or a file read a range at a time (pack-bytes.ts): memory holds the index, never the pack.
 import { createHash } from 'node:crypto'
-import { closeSync, openSync, writeSync } from 'node:fs'
 import { inflateSync } from 'node:zlib'
 import { checkDeadline, GitError, noDeadline, type TimeBudget } from './errors.js'
-import { copyInto, ForwardReader, type PackBytes, sha1Of } from './pack-bytes.js'
+import { ForwardReader, type PackBytes, sha1Of } from './pack-bytes.js'
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag'
 
@@ -54,36 +53,6 @@ export function verifyPackChecksum(pack: PackBytes): void {
 
 /** The trailing SHA-1 that names a pack's content. */
 export const packChecksum = (pack: PackBytes): Buffer => pack.subarray(pack.length - 20, pack.length)
-
-/**
- * Writes to `path` one pack of both packs' objects: a thin pack's deltas then find their bases inside.
- * Entries are copied as they are (an OFS_DELTA's offset is relative, so it still lands on its base); the
- * count and the checksum are written anew. Both packs must be whole (checked, the first while it is copied).
- * Answers the new pack's checksum, so indexing it need not read it all again to check it (`checksum`).
- */
-export function joinPacks(first: PackBytes, second: PackBytes, path: string): Buffer {
-  verifyPackChecksum(second)
-  const count = verifyPackHeader(first).objectCount + verifyPackHeader(second).objectCount
-  const header = Buffer.alloc(12)
-  header.write('PACK', 0, 'latin1')
-  header.writeUInt32BE(2, 4)
-  header.writeUInt32BE(count, 8)
-  const hash = createHash('sha1').update(header)
-  const fd = openSync(path, 'w')
-  try {
-    writeSync(fd, header)
-    const firstHash = createHash('sha1').update(first.subarray(0, 12))
-    copyInto(fd, first, 12, first.length - 20, hash, firstHash)
-    if (!firstHash.digest().equals(packChecksum(first)))
-      throw new GitError('bad_checksum', 'pack checksum does not match its content')
-    copyInto(fd, second, 12, second.length - 20, hash)
-    const checksum = hash.digest()
-    writeSync(fd, checksum)
-    return checksum
-  } finally {
-    closeSync(fd)
-  }
-}
 
 /** git's delta format: two size varints, then copy-from-base and insert instructions. */
 export function applyDelta(base: Buffer, delta: Buffer, maxBytes = Number.POSITIVE_INFINITY): Buffer {
@@ -300,20 +269,18 @@ export interface IndexOptions extends Partial<PackLimits> {
    * taken as they are, and only the objects after them are read, inflated and hashed.
    */
   known?: PackIndex
-  /** The pack's checksum as the code that just wrote it computed it: compared, not computed again. */
-  checksum?: Buffer
+  /** The pack is known whole (a JoinedPack of checked parts): its checksum is not computed to check it. */
+  verified?: boolean
 }
 
 export function indexPack(pack: PackBytes, options: IndexOptions = {}): PackIndex {
-  const { known, checksum, ...given } = options
+  const { known, verified, ...given } = options
   const limits = { ...defaultPackLimits(), ...given }
   const { objectCount: n } = verifyPackHeader(pack)
   if (n > limits.maxObjects) {
     throw new GitError('too_many_objects', `the pack has ${n} objects; the limit is ${limits.maxObjects}`)
   }
-  if (!checksum) verifyPackChecksum(pack)
-  else if (!checksum.equals(packChecksum(pack)))
-    throw new GitError('bad_checksum', 'pack checksum does not match its content')
+  if (!verified) verifyPackChecksum(pack)
   // The smallest object takes 2 bytes of header and 8 of zlib; a larger count is a lie that would size arrays.
   if (n * 10 > pack.length) throw new GitError('corrupt_pack', `the pack is too short for ${n} objects`)
 

@@ -45,8 +45,8 @@ export interface EarlierScans {
   reuse?: CleanBlobs
   /** The saved index of a pack this one begins with (a thin push made whole): only the rest is indexed. */
   known?: PackIndex
-  /** The checksum of a pack the worker just wrote (a thin push made whole): not computed again. */
-  checksum?: Buffer
+  /** The pack is known whole (a thin push joined with the kept pack): its checksum is not checked. */
+  verified?: boolean
   /** The history walk of the push that pack held: only the commits after it are walked. */
   walked?: HistoryWalk
 }
@@ -59,8 +59,8 @@ export function prepareSource(
   deadline: number,
   earlier: EarlierScans = {},
 ): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex } {
-  const { reuse, known, walked, checksum } = earlier
-  const index = indexPack(pack, { deadline, known, checksum })
+  const { reuse, known, walked, verified } = earlier
+  const index = indexPack(pack, { deadline, known, verified })
   const tips = refs.map((ref) => peel(index, ref.oid))
   const head = peel(index, headOf(refs, defaultBranch).oid)
   const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse) })

@@ -7,8 +7,8 @@ import { readBundleFile } from '../git/bundle.js'
 import type { HistoryWalk } from '../git/checkout.js'
 import { GitError } from '../git/errors.js'
 import { loadWalk, saveWalk } from '../git/history.js'
-import { joinPacks, loadIndex, type PackIndex, saveIndex } from '../git/pack.js'
-import { FileBytes, type PackBytes } from '../git/pack-bytes.js'
+import { loadIndex, type PackIndex, saveIndex } from '../git/pack.js'
+import { FileBytes, JoinedPack, type PackBytes } from '../git/pack-bytes.js'
 import type { RequestLog } from '../log.js'
 import type { ScanSource } from '../scanning/engine.js'
 import { CleanBlobs, KnownFindings } from '../scanning/reuse.js'
@@ -51,7 +51,7 @@ export async function wholePack(
   scan: ScanRecord,
   thin: PackBytes,
   scratch: Scratch,
-): Promise<{ pack: FileBytes; path: string; checksum: Buffer; known?: PackIndex }> {
+): Promise<{ pack: JoinedPack; known?: PackIndex }> {
   const base = scan.input.base
   const stored = scratch.path('base')
   const [found, savedIndex] = await Promise.all([
@@ -66,19 +66,16 @@ export async function wholePack(
     )
   }
   const basePack = scratch.opened(base.kind === 'bundle' ? readBundleFile(stored).pack : new FileBytes(stored))
-  const path = scratch.path('whole.pack')
-  const checksum = joinPacks(basePack, thin, path)
   // An index that is not this pack's (or none) only costs indexing the whole pack.
-  const known = savedIndex && loadIndex(basePack, savedIndex)
-  return { pack: scratch.opened(new FileBytes(path)), path, checksum, known }
+  return { pack: new JoinedPack(basePack, thin), known: savedIndex && loadIndex(basePack, savedIndex) }
 }
 
 /** What the scan read, for what it keeps once it succeeded. */
 export interface ReadInput {
   source: ScanSource & { bytes: number; commits: number; index?: PackIndex }
   refs: PushedRef[]
-  /** The file of the thin pack made whole, when it was one. */
-  whole?: string
+  /** The thin pack made whole, when it was one: written to a file and kept once the scan is recorded. */
+  whole?: { pack: JoinedPack; path: string }
 }
 
 /**
@@ -108,7 +105,7 @@ async function keepObjects(
   refs: PushedRef[],
   index: PackIndex,
   history: HistoryWalk,
-  whole?: string,
+  whole?: { pack: JoinedPack; path: string },
 ) {
   const tips = [...new Set([...refs.map((ref) => ref.oid), ...(whole ? (scan.input.base?.tips ?? []) : [])])]
   const indexKey = objectKeys.packIndex(scan.workspace_id, scan.repository_id, scan.id)
@@ -118,7 +115,7 @@ async function keepObjects(
   await Promise.all([
     putObject(indexKey, saveIndex(index)),
     putObject(walkKey, saveWalk(history)),
-    whole ? putFile(wholeKey, whole, 'application/x-git-packed-objects') : undefined,
+    whole ? keepWhole(wholeKey, whole) : undefined,
   ])
   const objects: StoredObjects = whole
     ? { key: wholeKey, kind: 'pack', stored_at: new Date().toISOString(), ...recorded }
@@ -129,4 +126,10 @@ async function keepObjects(
         ...recorded,
       }
   await recordObjects(scan.repository_id, objects)
+}
+
+/** The joined pack written out (its checksum computed here, after the findings), then uploaded. */
+async function keepWhole(key: string, whole: { pack: JoinedPack; path: string }): Promise<void> {
+  whole.pack.writeTo(whole.path)
+  await putFile(key, whole.path, 'application/x-git-packed-objects')
 }

@@ -217,9 +217,9 @@ async function prepare(
     prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
       reuse,
       known: whole.known,
-      checksum: whole.checksum,
+      verified: true,
       walked,
     }),
   )
-  return { source, refs, whole: whole.path }
+  return { source, refs, whole: { pack: whole.pack, path: scratch.path('whole.pack') } }
 }
