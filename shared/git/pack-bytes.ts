@@ -1,7 +1,7 @@
 // Where a pack's bytes are read from. A pushed pack of a few megabytes is a Buffer; the worker's input (a
 // bundle or a kept pack of up to a gigabyte) is a file on disk, read a range at a time, so no scan holds a
 // whole pack in memory.
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { GitError } from './errors.js'
 
@@ -48,7 +48,7 @@ export class FileBytes implements PackBytes {
 const chunkBytes = 8 * 1024 ** 2
 
 /** Calls `each` with consecutive pieces of the bytes from `start` to `end`. */
-export function eachChunk(bytes: PackBytes, start: number, end: number, each: (chunk: Buffer) => void): void {
+function eachChunk(bytes: PackBytes, start: number, end: number, each: (chunk: Buffer) => void): void {
   for (let at = start; at < end; at += chunkBytes) each(bytes.subarray(at, Math.min(end, at + chunkBytes)))
 }
 
@@ -58,10 +58,9 @@ export function sha1Of(bytes: PackBytes, start: number, end: number): Buffer {
   return hash.digest()
 }
 
-/** Writes the bytes from `start` to `end` to an open file, feeding each piece to the hashes too. */
-export function copyInto(fd: number, bytes: PackBytes, start: number, end: number, ...hashes: Hash[]): void {
+/** Writes the bytes from `start` to `end` to an open file. */
+function copyInto(fd: number, bytes: PackBytes, start: number, end: number): void {
   eachChunk(bytes, start, end, (chunk) => {
-    for (const hash of hashes) hash.update(chunk)
     let done = 0
     while (done < chunk.length) done += writeSync(fd, chunk, done)
   })
@@ -75,10 +74,7 @@ export class ForwardReader {
   #window: Buffer
   #from = 0
 
-  constructor(
-    private readonly bytes: PackBytes,
-    private readonly windowBytes = chunkBytes,
-  ) {
+  constructor(private readonly bytes: PackBytes) {
     this.#window = Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0)
   }
 
@@ -91,9 +87,9 @@ export class ForwardReader {
     if (start >= this.#from && end <= this.#from + this.#window.length)
       return { buf: this.#window, pos: start - this.#from }
     // A request wider than the window is read on its own, and the window stays where it is.
-    if (end - start > this.windowBytes) return { buf: this.bytes.subarray(start, end), pos: 0 }
+    if (end - start > chunkBytes) return { buf: this.bytes.subarray(start, end), pos: 0 }
     this.#from = start
-    this.#window = this.bytes.subarray(start, Math.min(this.bytes.length, start + this.windowBytes))
+    this.#window = this.bytes.subarray(start, Math.min(this.bytes.length, start + chunkBytes))
     return { buf: this.#window, pos: 0 }
   }
 }

@@ -16,7 +16,7 @@ import type { Poller } from '../../infra/local/poller.js'
 import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { getItem } from '../../shared/data/db.js'
 import { getScan } from '../../shared/data/scans.js'
-import { webhooksPerWorkspace } from '../../shared/data/webhooks.js'
+import { webhookEventTypes, webhooksPerWorkspace } from '../../shared/data/webhooks.js'
 import { ErrorEnvelope } from '../../shared/http/envelope.js'
 import { CreatedWebhook, Webhook, type WebhookDelivery, WebhookDeliveryDetail } from '../../shared/routes/schemas.js'
 import { scanFinished } from '../../shared/webhooks/emit.js'
@@ -49,15 +49,7 @@ afterAll(async () => {
   removeTempDirs()
 })
 
-const allEvents = [
-  'scan.succeeded',
-  'scan.failed',
-  'gate.failed',
-  'finding.created',
-  'finding.reopened',
-  'api_key.revoked',
-  'dismissal.requested',
-]
+const allEvents = [...webhookEventTypes]
 
 /** A receiver of its own (deliveries of one test never mix with another's). */
 async function ownReceiver(): Promise<Receiver> {
