@@ -71,6 +71,13 @@ const Env = z.object({
   UPLOAD_MAX_TTL_S: z._default(z.coerce.number().check(z.int(), z.gte(60)), 2 * 3600),
   /** The time one scan may take, checkout and engines together; past it the scan fails with time_budget. */
   SCAN_TIME_BUDGET_S: z._default(z.coerce.number().check(z.int(), z.gte(10)), 300),
+  /**
+   * A scan with more than this to read (blob bytes no earlier scan found clean) is split into shards, each
+   * a worker invocation of its own with its own time budget (shared/worker/shards.ts); at most
+   * SCAN_MAX_SHARDS of them.
+   */
+  SCAN_SHARD_BYTES: z._default(z.coerce.number().check(z.int(), z.gte(1024)), 256 * 1024 * 1024),
+  SCAN_MAX_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(64)), 8),
   /** Triage: how long a dismissal request waits for an admin, and how many findings one bulk call changes. */
   DISMISSAL_REQUEST_TTL_S: z._default(z.coerce.number().check(z.int(), z.gte(60)), 7 * 24 * 3600),
   TRIAGE_BULK_MAX: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100_000)), 5000),

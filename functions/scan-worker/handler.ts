@@ -55,6 +55,7 @@ async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog
   const scan = await getScan(message.scan_id).catch(() => undefined)
   log.info('scan', {
     scan_id: message.scan_id,
+    shard: message.shard ? `${message.shard.index + 1}/${message.shard.count}` : null,
     outcome: failure ? 'error' : (scan?.status ?? 'missing'),
     duration_ms: Math.round(performance.now() - started),
     input_bytes: scan?.input.bytes ?? null,

@@ -87,11 +87,12 @@ export const access: Record<FunctionName, Access> = {
   // Reads the pushed input; deleting a project's repositories (a queued cascade) deletes their uploads.
   // Consuming the scan queue is the event source's grant, not the code's; extending a message it holds is.
   // The signing secret keys the hash a redacted secret shows (`[kind, N chars, #hash]`, per workspace).
-  // It writes one object per repository: the memory of clean blobs incremental scans reuse.
+  // It writes one object per repository: the memory of clean blobs incremental scans reuse. A large scan's
+  // first shard queues the others (shared/worker/shards.ts).
   'scan-worker': {
     table: ['read', 'write'],
     uploads: ['read', 'write', 'list', 'delete'],
-    scanQueue: ['extend'],
+    scanQueue: ['extend', 'send'],
     signingKey: true,
     ...emits,
   },

@@ -84,3 +84,34 @@ function withTsx(execArgv: string[]): string[] {
     ? execArgv
     : [...execArgv, '--import', 'tsx']
 }
+
+/**
+ * Several containers of one function, as Lambda runs concurrent invocations: each invocation goes to an
+ * idle thread (the least busy one when none is idle). The local stack runs a large scan's shards at once,
+ * one per core.
+ */
+export function lambdaThreads<Event, Result>(
+  module: URL,
+  functionName: string,
+  count: number,
+): ThreadedFunction<Event, Result> {
+  const threads = Array.from({ length: Math.max(1, count) }, () => lambdaThread<Event, Result>(module, functionName))
+  const running = threads.map(() => 0)
+  return {
+    handler: async (event, context) => {
+      const target = running.indexOf(Math.min(...running))
+      running[target]!++
+      try {
+        return await threads[target]!.handler(event, context)
+      } finally {
+        running[target]!--
+      }
+    },
+    async kill() {
+      await Promise.all(threads.map((thread) => thread.kill()))
+    },
+    async close() {
+      await Promise.all(threads.map((thread) => thread.close()))
+    },
+  }
+}

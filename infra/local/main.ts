@@ -1,7 +1,8 @@
 // `npm start`: the whole of Vega on one machine. Configuration by environment variable (README):
 // PORT (8000), VEGA_DATA_DIR (.local), VEGA_DYNAMODB_PORT / VEGA_S3_PORT / VEGA_SQS_PORT (PORT+1..3).
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
-import { lambdaThread } from './lambda-thread.js'
+import { availableParallelism } from 'node:os'
+import { lambdaThread, lambdaThreads } from './lambda-thread.js'
 import { debugUser, type RunningStack, startStack } from './stack.js'
 
 const port = Number(process.env.PORT ?? 8000)
@@ -11,9 +12,12 @@ const log = (line: string) => console.log(line)
 const started = performance.now()
 log(`vega: starting the local stack (data in ${process.env.VEGA_DATA_DIR ?? '.local'}/)`)
 
-const scanWorker = lambdaThread<SQSEvent, SQSBatchResponse | undefined>(
+// One worker container per core: a large scan's shards (shared/worker/shards.ts) run side by side.
+const workerConcurrency = availableParallelism()
+const scanWorker = lambdaThreads<SQSEvent, SQSBatchResponse | undefined>(
   new URL('../../functions/scan-worker/handler.ts', import.meta.url),
   'vega-local-scan-worker',
+  workerConcurrency,
 )
 const webhookWorker = lambdaThread<SQSEvent, SQSBatchResponse | undefined>(
   new URL('../../functions/webhook-worker/handler.ts', import.meta.url),
@@ -32,6 +36,7 @@ try {
     // The same module Lambda runs for the worker, fed by the local SQS event source, in a thread of its
     // own as in a container of its own: a scan never delays an API answer.
     worker: scanWorker.handler,
+    workerConcurrency,
     webhookWorker: webhookWorker.handler,
     cleanup: (await import('../../functions/cleanup/handler.js')).handler,
     log,

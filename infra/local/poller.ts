@@ -23,6 +23,8 @@ export interface PollerOptions {
   batchSize?: number
   functionName?: string
   timeoutMs?: number
+  /** Batches handled at once (Lambda's concurrent invocations); 1 by default. */
+  concurrency?: number
   log?: (line: string) => void
 }
 
@@ -78,7 +80,7 @@ export function startPoller(options: PollerOptions): Poller {
     }
   }
 
-  const loop = (async () => {
+  const poll = async () => {
     while (!abort.signal.aborted) {
       try {
         await pollOnce()
@@ -88,7 +90,8 @@ export function startPoller(options: PollerOptions): Poller {
         await new Promise((resolve) => setTimeout(resolve, 1_000))
       }
     }
-  })()
+  }
+  const loop = Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, poll))
 
   return {
     get batches() {

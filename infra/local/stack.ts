@@ -30,8 +30,10 @@ export interface StackOptions {
   port: number
   /** Emulator ports; 0 or absent picks free ones. */
   emulatorPorts?: { dynamodb?: number; s3?: number; sqs?: number }
-  /** The scan worker handler the poller feeds (functions/scan-worker once #6 lands). */
+  /** The scan worker handler the poller feeds (functions/scan-worker). */
   worker?: SqsHandler
+  /** Scan messages handled at once (a large scan's shards run in parallel); 1 by default. */
+  workerConcurrency?: number
   /** The webhook worker handler (functions/webhook-worker) the second poller feeds. */
   webhookWorker?: SqsHandler
   /** The scheduled cleanup handler (functions/cleanup), run every minute. */
@@ -116,6 +118,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           queueUrl: resources.scanQueueUrl,
           handler: options.worker,
           batchSize: scanQueue.batchSize,
+          concurrency: options.workerConcurrency,
           log,
         })
       : undefined

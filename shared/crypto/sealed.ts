@@ -18,24 +18,29 @@ const sealingKey = () =>
   }))
 
 export async function seal(plain: string, boundTo: string): Promise<string> {
-  const iv = randomBytes(ivBytes)
-  const cipher = createCipheriv('aes-256-gcm', await sealingKey(), iv, { authTagLength: tagBytes })
-  cipher.setAAD(Buffer.from(boundTo, 'utf8'))
-  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
-  return Buffer.concat([Buffer.of(version), iv, sealed, cipher.getAuthTag()]).toString('base64url')
+  return (await sealBytes(Buffer.from(plain, 'utf8'), boundTo)).toString('base64url')
 }
 
 /** The sealed value, opened; throws when it was sealed for something else or under another signing secret. */
 export async function unseal(sealedText: string, boundTo: string): Promise<string> {
-  const bytes = Buffer.from(sealedText, 'base64url')
+  return (await unsealBytes(Buffer.from(sealedText, 'base64url'), boundTo)).toString('utf8')
+}
+
+/** The same sealing over bytes: what a sharded scan's shard found, kept in the bucket until the merge. */
+export async function sealBytes(plain: Uint8Array, boundTo: string): Promise<Buffer> {
+  const iv = randomBytes(ivBytes)
+  const cipher = createCipheriv('aes-256-gcm', await sealingKey(), iv, { authTagLength: tagBytes })
+  cipher.setAAD(Buffer.from(boundTo, 'utf8'))
+  const sealed = Buffer.concat([cipher.update(plain), cipher.final()])
+  return Buffer.concat([Buffer.of(version), iv, sealed, cipher.getAuthTag()])
+}
+
+export async function unsealBytes(bytes: Uint8Array, boundTo: string): Promise<Buffer> {
   if (bytes.length <= 1 + ivBytes + tagBytes || bytes[0] !== version) throw new Error('not a sealed value')
   const decipher = createDecipheriv('aes-256-gcm', await sealingKey(), bytes.subarray(1, 1 + ivBytes), {
     authTagLength: tagBytes,
   })
   decipher.setAAD(Buffer.from(boundTo, 'utf8'))
   decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes))
-  return Buffer.concat([
-    decipher.update(bytes.subarray(1 + ivBytes, bytes.length - tagBytes)),
-    decipher.final(),
-  ]).toString('utf8')
+  return Buffer.concat([decipher.update(bytes.subarray(1 + ivBytes, bytes.length - tagBytes)), decipher.final()])
 }

@@ -45,6 +45,8 @@ export const scanProgress = z.object({
   files: z.number(),
   blobs: z.number(),
   commits: z.number(),
+  /** A large scan split into shards (shared/worker/shards.ts): how many. */
+  shards: z.optional(z.number()),
   /** The engine running now; absent while none is. */
   engine: z.optional(z.string()),
   /** The engines done, in order: what each found (before fingerprints merge them) and how long it took. */
@@ -100,6 +102,10 @@ export const scanRecord = z.object({
       bytes: z.number(),
       commits: z.number(),
       duration_ms: z.number(),
+      /** A large scan ran as this many shards, each a worker invocation of its own; absent: one. */
+      shards: withMeta(z.optional(z.number().check(z.int())), {
+        description: 'A large scan ran as this many shards (worker invocations over parts of it); absent: one',
+      }),
       /** Per ecosystem the dependencies engine met: the advisory data it matched against. */
       advisories: withMeta(
         z.optional(z.record(z.string(), z.object({ records: z.number(), synced_at: z.nullable(z.string()) }))),
@@ -140,6 +146,8 @@ export const scanRecord = z.object({
   attempts: z.optional(z.number().check(z.int())),
   /** Set when the worker began recording findings: from then on the scan finishes, a cancel is refused. */
   recording_at: z.optional(z.string()),
+  /** A large scan's shards (shared/worker/shards.ts): how many; which are done is `shards_done`, a number set. */
+  shards: z.optional(z.number().check(z.int())),
   /** How far the worker got, for a push that waits for the verdict (`-o vega.wait`) to tell as it goes. */
   progress: z.optional(scanProgress),
   finished_at: z.nullable(z.string()),
@@ -364,6 +372,50 @@ export async function claimRecording(id: ScanId, now = new Date().toISOString())
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':now': now, ':running': 'running' },
   })
+}
+
+/**
+ * Splits a running scan into `count` shards. The same count again (a redelivered first message) changes
+ * nothing, so shards done before stay done.
+ */
+export function shardScan(id: ScanId, count: number): Promise<boolean> {
+  return updateIf({
+    Key: keys.scanById(id),
+    UpdateExpression: 'SET shards = :count',
+    ConditionExpression: '#status = :running AND (attribute_not_exists(shards) OR shards = :count)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':count': count, ':running': 'running' },
+  })
+}
+
+/**
+ * Marks a shard done. Answers the shards done before this one, or undefined once the scan is over; the
+ * one whose mark completes the set (it was not among them, and they were all the others) merges.
+ */
+export async function markShardDone(id: ScanId, index: number): Promise<Set<number> | undefined> {
+  try {
+    const { Attributes } = await documents().send(
+      new (commands().UpdateCommand)({
+        TableName: tableName(),
+        Key: keys.scanById(id),
+        UpdateExpression: 'ADD shards_done :index',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':index': new Set([index]), ':running': 'running' },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    )
+    return new Set((Attributes?.shards_done as Set<number> | undefined) ?? [])
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error
+    return undefined
+  }
+}
+
+/** The shards of a running scan done so far (a consistent read). */
+export async function shardsDone(id: ScanId): Promise<Set<number>> {
+  const item = await getItem(keys.scanById(id), { consistent: true, projection: 'shards_done' })
+  return new Set((item?.shards_done as Set<number> | undefined) ?? [])
 }
 
 export async function isCancelRequested(id: ScanId): Promise<boolean> {

@@ -5,7 +5,13 @@ import { config } from '../config.js'
 import { ProjectId, ScanId } from '../ids.js'
 import * as z from '../zod.js'
 
-export const ScanMessage = z.object({ scan_id: ScanId })
+/** A scan to run; with `shard`, one shard of a scan split into several (shared/worker/shards.ts). */
+export const ScanMessage = z.object({
+  scan_id: ScanId,
+  shard: z.optional(
+    z.object({ index: z.number().check(z.int(), z.gte(0)), count: z.number().check(z.int(), z.gte(2), z.lte(64)) }),
+  ),
+})
 export type ScanMessage = z.infer<typeof ScanMessage>
 
 /** Work too big for a request, done by the worker: deleting a large project with all it holds. */
@@ -21,6 +27,12 @@ async function send(message: QueueMessage): Promise<void> {
 
 /** Sends a recorded scan to the worker (catalog/queue-scan.ts records it first; the sweep sends it again). */
 export const enqueueScan = (scan: ScanId) => send({ scan_id: scan })
+
+/** Sends the shards of a sharded scan other than the first, which the worker that split it runs. */
+export async function enqueueShards(scan: ScanId, count: number, done: ReadonlySet<number>): Promise<void> {
+  const pending = Array.from({ length: count }, (_, index) => index).filter((index) => index > 0 && !done.has(index))
+  await Promise.all(pending.map((index) => send({ scan_id: scan, shard: { index, count } })))
+}
 
 /** Sends a project's background deletion to the worker. */
 export const enqueueProjectDeletion = (project: ProjectId) => send({ delete_project: project })

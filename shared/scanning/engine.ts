@@ -126,4 +126,36 @@ export interface EngineFinding {
 export interface Engine {
   name: string
   run(source: ScanSource): Promise<EngineFinding[]>
+  /**
+   * How the engine takes part in a sharded scan (shared/worker/shards.ts): each shard reads its share of
+   * the source and answers it as JSON; `merge` turns every shard's answer, in shard order, into the
+   * findings `run` would have found over the whole. An engine without it runs whole in the first shard.
+   */
+  sharded?: {
+    part(source: ScanSource, shard: Shard): Promise<unknown>
+    merge(source: ScanSource, parts: unknown[]): Promise<EngineFinding[]>
+  }
+}
+
+/** Shard `index` (0-based) of `count`. */
+export interface Shard {
+  index: number
+  count: number
+}
+
+/**
+ * A shard's share of a list: contiguous runs of about equal bytes. Cut from the whole list (not from
+ * what a memory leaves to read), so every shard, reading the same input, cuts it the same way.
+ */
+export function shareOf<T>(items: readonly T[], size: (item: T) => number, shard: Shard): T[] {
+  if (shard.count <= 1) return [...items]
+  const total = items.reduce((sum, item) => sum + Math.max(1, size(item)), 0)
+  const share: T[] = []
+  let before = 0
+  for (const item of items) {
+    const owner = Math.min(shard.count - 1, Math.floor((before * shard.count) / total))
+    if (owner === shard.index) share.push(item)
+    before += Math.max(1, size(item))
+  }
+  return share
 }

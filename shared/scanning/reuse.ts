@@ -91,6 +91,30 @@ export class CleanBlobs {
     this.current.add(this.keyOf(engine, oid, path))
   }
 
+  /** What this scan reused or learnt, as data: a shard hands it to the worker that merges the shards. */
+  learnt(): LearntBlobs {
+    return {
+      keys: Buffer.from([...this.current].join(''), 'latin1').toString('base64'),
+      findings: this.findings.learnt(),
+      figures: this.figures,
+    }
+  }
+
+  /** Adds what another shard of the same scan reused or learnt, and its figures. */
+  absorb(learnt: LearntBlobs): void {
+    const keys = Buffer.from(learnt.keys, 'base64')
+    for (let at = 0; at + keyBytes <= keys.length; at += keyBytes)
+      this.current.add(keys.subarray(at, at + keyBytes).toString('latin1'))
+    this.findings.absorb(learnt.findings)
+    for (const [engine, theirs] of Object.entries(learnt.figures) as [EngineWithMemory, ReuseFigures][]) {
+      const ours = this.figuresOf(engine)
+      ours.scanned_blobs += theirs.scanned_blobs
+      ours.scanned_bytes += theirs.scanned_bytes
+      ours.reused_blobs += theirs.reused_blobs
+      ours.reused_bytes += theirs.reused_bytes
+    }
+  }
+
   /** The memory to keep: this scan's keys, then the older ones, to `max` keys. */
   serialize(max = maxRemembered): Buffer {
     const keys: string[] = [...this.current]
@@ -113,6 +137,13 @@ export class CleanBlobs {
     this.figures[engine] ??= { scanned_blobs: 0, scanned_bytes: 0, reused_blobs: 0, reused_bytes: 0 }
     return this.figures[engine]
   }
+}
+
+/** A memory's share of one scan, as JSON: keys in base64, the code engine's findings, the figures. */
+export interface LearntBlobs {
+  keys: string
+  findings: [string, readonly object[]][]
+  figures: Partial<Record<EngineWithMemory, ReuseFigures>>
 }
 
 /** Kept findings at most: a repository with more keeps the most recently seen. */
@@ -150,6 +181,15 @@ export class KnownFindings {
 
   remember(key: string, found: readonly object[]): void {
     this.current.set(key, structuredClone(found))
+  }
+
+  /** This scan's entries (keys in base64). */
+  learnt(): [string, readonly object[]][] {
+    return [...this.current].map(([key, found]) => [Buffer.from(key, 'latin1').toString('base64'), found])
+  }
+
+  absorb(entries: [string, readonly object[]][]): void {
+    for (const [key, found] of entries) this.current.set(Buffer.from(key, 'base64').toString('latin1'), found)
   }
 
   /** This scan's entries, then older ones, to `max` findings in all. */

@@ -37,6 +37,11 @@ export const objectKeys = {
   /** The history walk of the push a scan read (shared/git/history.ts saveWalk). */
   historyWalk: (workspace: string, repository: string, scan: string) =>
     `${objectKeys.kept(workspace, repository)}packs/${scan}.walk.gz`,
+  /** What one shard of a sharded scan found, sealed, until the shards are merged (shared/worker/shards.ts). */
+  scanShard: (workspace: string, repository: string, scan: string, shard: number) =>
+    `${objectKeys.shards(workspace, repository, scan)}${shard}.sealed`,
+  shards: (workspace: string, repository: string, scan: string) =>
+    `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/shards/${scan}/`,
   /** A legacy session's archive. */
   archive: (workspace: string, repository: string, session: string, format: 'tar.gz' | 'zip') =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${session}/source.${format}`,

@@ -56,7 +56,8 @@ function news(scan: ScanRecord, told: Told): string[] {
     const history = progress.commits
       ? ` (${plural(progress.blobs, 'blob')} in ${plural(progress.commits, 'commit')})`
       : ''
-    lines.push(`Vega: scanning ${plural(progress.files, 'file')}${history}`)
+    const shards = progress.shards ? ` in ${progress.shards} shards` : ''
+    lines.push(`Vega: scanning ${plural(progress.files, 'file')}${history}${shards}`)
   }
   for (const { engine, findings, ms } of progress.done.slice(told.engines))
     lines.push(`Vega: engine ${engine} done in ${seconds(ms)} s: ${plural(findings, 'finding')}`)

@@ -19,7 +19,8 @@ export interface HeldMessage {
   visibilityS: number
 }
 
-type Command = { start: string; message?: HeldMessage; everyMs: number } | { stop: string }
+/** `start` and `stop` name one run (two shards of a scan may run in one process); `scan` the scan it beats for. */
+type Command = { start: string; scan: string; message?: HeldMessage; everyMs: number } | { stop: string }
 type Report = { cancelRequested: string }
 
 if (!isMainThread && workerData?.role === role) {
@@ -29,22 +30,24 @@ if (!isMainThread && workerData?.role === role) {
       clearInterval(timers.get(command.stop))
       return timers.delete(command.stop)
     }
-    const { start: scanId, message, everyMs } = command
+    const { start: run, scan, message, everyMs } = command
     const beat = () => {
-      heartbeatScan(scanId).then(
+      heartbeatScan(scan).then(
         (answer) => {
-          if (answer.cancelRequested) parentPort!.postMessage({ cancelRequested: scanId } satisfies Report)
+          if (answer.cancelRequested) parentPort!.postMessage({ cancelRequested: run } satisfies Report)
         },
         () => undefined,
       )
       if (message) extendVisibility(message.receiptHandle, message.visibilityS).catch(() => undefined)
     }
-    timers.set(scanId, setInterval(beat, everyMs))
+    timers.set(run, setInterval(beat, everyMs))
   })
 }
 
 let thread: Worker | undefined
+/** Runs whose scan was asked to stop. */
 const cancelled = new Set<string>()
+let runs = 0
 
 function keepAliveThread(): Worker {
   if (thread) return thread
@@ -69,16 +72,16 @@ function keepAliveThread(): Worker {
  * cancellation is seen; the main thread reads it whenever it is free to.
  */
 export function keepAlive(scanId: string, message?: HeldMessage, everyMs = heartbeatMs) {
-  cancelled.delete(scanId)
+  const run = `${scanId}#${++runs}`
   const beats = keepAliveThread()
-  beats.postMessage({ start: scanId, message, everyMs } satisfies Command)
+  beats.postMessage({ start: run, scan: scanId, message, everyMs } satisfies Command)
   return {
     get requested() {
-      return cancelled.has(scanId)
+      return cancelled.has(run)
     },
     stop() {
-      beats.postMessage({ stop: scanId } satisfies Command)
-      cancelled.delete(scanId)
+      beats.postMessage({ stop: run } satisfies Command)
+      cancelled.delete(run)
     },
   }
 }

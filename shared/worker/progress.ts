@@ -23,7 +23,7 @@ export function progressOf(id: ScanId) {
   }
 
   return {
-    input(figures: Pick<ScanProgress, 'files' | 'blobs' | 'commits'>) {
+    input(figures: Pick<ScanProgress, 'files' | 'blobs' | 'commits' | 'shards'>) {
       state = { ...figures, done: [] }
       changed()
     },

@@ -8,7 +8,17 @@ import { dynamoAdvisorySource } from '../data/advisories.js'
 import { appendEvent, systemActor } from '../data/events.js'
 import { putInventory } from '../data/inventories.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
-import { claimRecording, finishScan, getScan, isCancelRequested, type ScanRecord, startScan } from '../data/scans.js'
+import {
+  claimRecording,
+  finishScan,
+  getScan,
+  isCancelRequested,
+  markShardDone,
+  type ScanRecord,
+  shardScan,
+  shardsDone,
+  startScan,
+} from '../data/scans.js'
 import { InputError } from '../errors.js'
 import { gateOf } from '../findings/gate.js'
 import { type RecordedFindings, recordFindings } from '../findings/record.js'
@@ -17,8 +27,8 @@ import { GitError } from '../git/errors.js'
 import { FileBytes } from '../git/pack-bytes.js'
 import type { RequestLog } from '../log.js'
 import { recordScanOutcome, type ScanFigures } from '../metrics.js'
-import type { ScanMessage } from '../queue/scans.js'
-import { type Engine, type EngineFinding, engineNames } from '../scanning/engine.js'
+import { enqueueShards, type ScanMessage } from '../queue/scans.js'
+import { type Engine, type EngineFinding, engineNames, type Shard } from '../scanning/engine.js'
 import { codeEngine } from '../scanning/engines/code/index.js'
 import { dependenciesEngine } from '../scanning/engines/dependencies/index.js'
 import { type SecretsSource, secretsEngine } from '../scanning/engines/secrets/index.js'
@@ -29,6 +39,16 @@ import { type HeldMessage, keepAlive } from './keep-alive.js'
 import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
 import { progressOf } from './progress.js'
 import { Scratch } from './scratch.js'
+import {
+  forgetShardResults,
+  loadShardResult,
+  mergeShards,
+  partOf,
+  type ShardResult,
+  saveShardResult,
+  shardIndexes,
+  shardsFor,
+} from './shards.js'
 
 /** Runs a step of the scan and records its time under a phase name (the worker's log line, `phases_ms`). */
 type Timed = <T>(phase: string, work: () => Promise<T>) => Promise<T>
@@ -45,103 +65,221 @@ export interface RunOptions {
 }
 
 export async function runScan(message: ScanMessage, log: RequestLog, options: RunOptions = {}): Promise<void> {
-  const registry = options.registry ?? engines
   const scan = await getScan(message.scan_id)
   if (!scan) return log.warn('scan message for no scan', { scan_id: message.scan_id })
-  if ((await startScan(scan.id)) !== 'started') {
+  if (message.shard) {
+    // A shard runs while its scan does, once: a finished scan, or a shard done, drops the message.
+    if (scan.status !== 'running') return log.info('shard of a scan no longer running; message dropped', message)
+    if ((await shardsDone(scan.id)).has(message.shard.index))
+      return log.info('shard already done; message dropped', message)
+  } else if ((await startScan(scan.id)) !== 'started') {
     // A worker that died between finishing the scan and metering it (or telling webhooks) leaves that to
     // this one; the event of a scan is written once, so a scan already told is not told again.
     if (scan.status === 'succeeded' && scan.stats) await meterScan(scan, scan.stats)
     await scanFinished(scan)
     return log.info('scan already finished; message dropped', { scan_id: scan.id })
   }
-  const scratch = new Scratch(scan.id)
-  // Beating from the start, from another thread: a checkout of a large tree is synchronous and takes
-  // longer than the silence the sweep allows.
-  const cancelWatch = keepAlive(scan.id, options.message)
-  const progress = progressOf(scan.id)
-  // The last progress lands before the outcome: a finished scan's record tells every step it took.
-  const finish: typeof settle = async (...outcome) => {
-    await progress.settled()
-    return settle(...outcome)
+  const run = new ScanRun(scan, log, options)
+  try {
+    await run.run(message.shard)
+  } catch (error) {
+    // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
+    if (!(error instanceof InputError)) throw error
+    const failure = { code: error.code, message: error.message, retryable: false, details: {} }
+    await run.finish({ status: 'failed', error: failure }, { code: error.code })
+  } finally {
+    run.dispose()
   }
-  const started = performance.now()
-  // Where the time went, for the worker's log line: the input (download, unpack, checkout, history), each
-  // engine, and recording.
-  const phases: Record<string, number> = {}
-  if (options.report) options.report.phases_ms = phases
-  const timed: Timed = async (phase, work) => {
+}
+
+/** One invocation's work on a scan: the whole scan, or one shard of it and perhaps the merge. */
+class ScanRun {
+  readonly registry: Engine[]
+  readonly scratch: Scratch
+  /** Beating from the start, from another thread: a checkout of a large tree is synchronous and takes
+   * longer than the silence the sweep allows. */
+  readonly cancelWatch: ReturnType<typeof keepAlive>
+  readonly progress: ReturnType<typeof progressOf>
+  readonly started = performance.now()
+  /** Where the time went, for the worker's log line: the input (download, unpack, checkout, history),
+   * each engine, and recording. */
+  readonly phases: Record<string, number> = {}
+  /** The time budget applies to each invocation: to the whole scan, or to one shard of it. */
+  readonly deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
+
+  constructor(
+    readonly scan: ScanRecord,
+    readonly log: RequestLog,
+    readonly options: RunOptions,
+  ) {
+    this.registry = options.registry ?? engines
+    this.scratch = new Scratch(scan.id)
+    this.cancelWatch = keepAlive(scan.id, options.message)
+    this.progress = progressOf(scan.id)
+    if (options.report) options.report.phases_ms = this.phases
+  }
+
+  readonly timed: Timed = async (phase, work) => {
     const from = performance.now()
     try {
       return await work()
     } finally {
-      phases[phase] = Math.round(performance.now() - from)
+      this.phases[phase] = Math.round(performance.now() - from)
     }
   }
-  try {
-    await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
+
+  /** A cancellation is read at each engine boundary and, while an engine runs, every few seconds. */
+  cancelled = () => this.cancelWatch.requested || isCancelRequested(this.scan.id)
+
+  /** The scan names which of the product's engines run; any other engine in the registry always runs. */
+  get chosen(): Engine[] {
+    return this.registry.filter(
+      (engine) => !(engineNames as readonly string[]).includes(engine.name) || this.scan.engines.includes(engine.name),
+    )
+  }
+
+  async run(shard?: Shard): Promise<void> {
+    const { scan } = this
+    if (!shard) await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
-    const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
-    const read = await timed('input', () => prepare(scan, repository.default_branch, scratch, deadline, timed))
+    const read = await this.timed('input', () =>
+      prepare(scan, repository.default_branch, this.scratch, this.deadline, this.timed),
+    )
     const { source } = read
-    progress.input({ files: source.files.length, blobs: source.history.blobs.size, commits: source.commits })
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
     // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
     ;(source as SecretsSource).redactionKey = await derivedKey(`secret-redaction:${scan.workspace_id}`)
-    // A cancellation is read at each engine boundary and, while an engine runs, every few seconds, so a
-    // long engine can stop between files; what a cancelled scan found is never recorded.
-    const cancelled = () => cancelWatch.requested || isCancelRequested(scan.id)
-    source.cancelled = () => cancelWatch.requested
+    // What a cancelled scan found is never recorded; a long engine stops between files.
+    source.cancelled = () => this.cancelWatch.requested
+    if (shard) return this.runShard(read, shard)
+
+    const count = scan.shards ?? shardsFor(source)
+    if (count > 1) {
+      this.progress.input(inputFigures(source, count))
+      if (!(await shardScan(scan.id, count))) return
+      const done = await shardsDone(scan.id)
+      // Queued again after a merge died (the sweep): every shard is done, the merge is what is left.
+      if (done.size === count) return this.merge(read, count)
+      await enqueueShards(scan.id, count, done)
+      return this.runShard(read, { index: 0, count }, done.has(0))
+    }
+    this.progress.input(inputFigures(source))
     const found: EngineFinding[] = []
     const ran: string[] = []
-    // The scan names which of the product's engines run; any other engine in the registry always runs.
-    const chosen = registry.filter(
-      (engine) => !(engineNames as readonly string[]).includes(engine.name) || scan.engines.includes(engine.name),
-    )
-    for (const engine of chosen) {
-      if (Date.now() > deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
-      if (await cancelled()) return void (await finish(scan, { status: 'cancelled' }))
-      progress.engineStarted(engine.name)
-      const its = await timed(engine.name, () => engine.run(source))
-      progress.engineDone(engine.name, its.length, phases[engine.name]!)
+    for (const engine of this.chosen) {
+      if (await this.stopsBefore()) return
+      this.progress.engineStarted(engine.name)
+      const its = await this.timed(engine.name, () => engine.run(source))
+      this.progress.engineDone(engine.name, its.length, this.phases[engine.name]!)
       found.push(...its)
       ran.push(engine.name)
     }
+    await this.record(read, found, ran)
+  }
+
+  /** True when the scan was cancelled (and is now settled so); throws past the time budget. */
+  private async stopsBefore(): Promise<boolean> {
+    if (Date.now() > this.deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
+    if (await this.cancelled()) {
+      await this.finish({ status: 'cancelled' })
+      return true
+    }
+    return false
+  }
+
+  /**
+   * One shard: every engine over its share, the result kept; then the mark, and the merge if this shard
+   * completed the set. A shard whose result was kept by an earlier run is only marked.
+   */
+  private async runShard(read: ReadInput, shard: Shard, kept = false): Promise<void> {
+    let result: ShardResult | undefined
+    if (!kept) {
+      const parts: ShardResult['parts'] = {}
+      for (const engine of this.chosen) {
+        if (await this.stopsBefore()) return
+        parts[engine.name] = await this.timed(engine.name, () => partOf(engine, read.source, shard))
+      }
+      result = { parts, learnt: read.source.reuse?.learnt(), used: shard.index === 0 ? read.source.used : undefined }
+      await this.timed('shard.save', () => saveShardResult(this.scan, shard.index, result!))
+    }
+    const before = await markShardDone(this.scan.id, shard.index)
+    if (!before || before.has(shard.index) || before.size + 1 < shard.count) return
+    await this.merge(read, shard.count, result && { index: shard.index, result })
+  }
+
+  /** Every shard's result made the scan's findings, then recorded as any scan's. */
+  private async merge(read: ReadInput, count: number, own?: { index: number; result: ShardResult }): Promise<void> {
+    const results = await this.timed('shard.load', () =>
+      Promise.all(
+        shardIndexes(count).map((index) => (index === own?.index ? own.result : loadShardResult(this.scan, index))),
+      ),
+    )
+    this.progress.input(inputFigures(read.source, count))
+    const chosen = this.chosen
+    const found = await this.timed('merge', () => mergeShards(chosen, read.source, results, own?.result))
+    await this.record(
+      read,
+      found,
+      chosen.map((engine) => engine.name),
+      count,
+    )
+    await forgetShardResults(this.scan).catch((error) =>
+      this.log.warn("a sharded scan's shard results were not deleted", { scan_id: this.scan.id, error: String(error) }),
+    )
+  }
+
+  /** The point of no return, then the findings, the SBOM, the outcome, the meter, what is kept. */
+  private async record(read: ReadInput, found: EngineFinding[], ran: string[], shards?: number): Promise<void> {
+    const { scan, options } = this
+    const { source } = read
     // Past this claim a cancellation is refused: the scan records its findings and succeeds.
-    if (cancelWatch.requested || !(await claimRecording(scan.id)))
-      return void (await finish(scan, { status: 'cancelled' }))
-    progress.recording()
-    const findings = await timed('record', () =>
+    if (this.cancelWatch.requested || !(await claimRecording(scan.id)))
+      return void (await this.finish({ status: 'cancelled' }))
+    this.progress.recording()
+    const findings = await this.timed('record', () =>
       recordFindings(scan, found, ran, { headPaths: new Set(source.files.map((file) => file.path)) }),
     )
     if (options.report) options.report.findings = findings
     // The packages this snapshot's lockfiles named: its SBOM, whatever the findings.
     if (source.used?.packages) await putInventory(scan.id, source.used.packages)
+    // A sharded scan began in another invocation: its duration counts from the scan's start.
+    const since = shards && scan.started_at ? Date.parse(scan.started_at) : undefined
     const stats = {
       files: source.files.length,
       bytes: source.bytes,
       commits: source.commits,
-      duration_ms: Math.round(performance.now() - started),
+      duration_ms: since ? Date.now() - since : Math.round(performance.now() - this.started),
       ...(source.used?.advisories ? { advisories: source.used.advisories } : {}),
       ...(source.reuse ? { reuse: source.reuse.figures } : {}),
+      ...(shards ? { shards } : {}),
     }
     const gate = await gateOf(scan)
     const figures = { ...stats, new_findings: findings.new }
-    if (await finish(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
+    if (await this.finish({ status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
       await meterScan(scan, stats)
-      await keepForNextScan(scan, read, log)
+      await keepForNextScan(scan, read, this.log)
     }
-  } catch (error) {
-    // A bad input fails its scan with a code; anything else is thrown so the queue retries the message.
-    if (!(error instanceof InputError)) throw error
-    const failure = { code: error.code, message: error.message, retryable: false, details: {} }
-    await finish(scan, { status: 'failed', error: failure }, { code: error.code })
-  } finally {
-    cancelWatch.stop()
-    scratch.dispose()
+  }
+
+  /** The last progress lands before the outcome: a finished scan's record tells every step it took. */
+  async finish(...outcome: Parameters<typeof settle> extends [ScanRecord, ...infer Rest] ? Rest : never) {
+    await this.progress.settled()
+    return settle(this.scan, ...outcome)
+  }
+
+  dispose(): void {
+    this.cancelWatch.stop()
+    this.scratch.dispose()
   }
 }
+
+const inputFigures = (source: ReadInput['source'], shards?: number) => ({
+  files: source.files.length,
+  blobs: source.history.blobs.size,
+  commits: source.commits,
+  ...(shards ? { shards } : {}),
+})
 
 /**
  * Moves the scan to its final state, once: then counts it, marks it the repository's last scan and tells

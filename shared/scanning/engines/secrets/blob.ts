@@ -1,7 +1,8 @@
 // One file's or blob's reading by both layers: what the secrets engine does per blob, alone, so it can
 // run on the engine's thread or on a worker thread (./threads.ts) with the same result.
-import { isBinary, type MatchOptions, matchSecrets, type SecretMatch } from './matcher.js'
-import { type SecretlintMode, secretlintMatches, secretlintTriggers } from './secretlint-layer.js'
+import { defaultMatchOptions, isBinary, type MatchOptions, matchSecrets, type SecretMatch } from './matcher.js'
+import type { SecretRule } from './rule.js'
+import { type SecretlintMode, secretlintMatches, secretlintRule, secretlintTriggers } from './secretlint-layer.js'
 
 export interface BlobReading {
   binary: boolean
@@ -26,3 +27,31 @@ export async function readBlob(
     reading.secondLayer = await secretlintMatches(text, path, [...result.matches, ...result.refused])
   return reading
 }
+
+/**
+ * A reading as data, to cross a thread or be kept between a sharded scan's invocations: rules named by
+ * id (a rule holds functions). Only the product's default rules and secretlint's come back by name.
+ */
+export type WireMatch = Omit<SecretMatch, 'rule'> & { rule: { id: string; title: string } }
+export type WireReading = Omit<BlobReading, 'matches' | 'secondLayer'> & {
+  matches: WireMatch[]
+  secondLayer?: WireMatch[]
+}
+
+const toWire = (match: SecretMatch): WireMatch => ({ ...match, rule: { id: match.rule.id, title: match.rule.title } })
+
+const ourRules = new Map(defaultMatchOptions.rules.map((rule) => [rule.id, rule]))
+const ruleOf = (wire: WireMatch['rule']): SecretRule => ourRules.get(wire.id) ?? secretlintRule(wire.id, wire.title)
+const fromWire = (match: WireMatch): SecretMatch => ({ ...match, rule: ruleOf(match.rule) })
+
+export const readingToWire = (reading: BlobReading): WireReading => ({
+  ...reading,
+  matches: reading.matches.map(toWire),
+  secondLayer: reading.secondLayer?.map(toWire),
+})
+
+export const readingFromWire = (wire: WireReading): BlobReading => ({
+  ...wire,
+  matches: wire.matches.map(fromWire),
+  secondLayer: wire.secondLayer?.map(fromWire),
+})

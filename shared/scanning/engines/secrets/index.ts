@@ -4,9 +4,17 @@
 import { createHash, createHmac } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { contextOf, severityIn } from '../../context.js'
-import { type Engine, type EngineFinding, type FindingLocation, readHeadFile, type ScanSource } from '../../engine.js'
+import {
+  type Engine,
+  type EngineFinding,
+  type FindingLocation,
+  readHeadFile,
+  type ScanSource,
+  type Shard,
+  shareOf,
+} from '../../engine.js'
 import type { CleanBlobs } from '../../reuse.js'
-import { type BlobReading, readBlob } from './blob.js'
+import { type BlobReading, readBlob, readingFromWire, readingToWire, type WireReading } from './blob.js'
 import {
   defaultMatchOptions,
   maxFileBytes as defaultMaxFileBytes,
@@ -166,6 +174,28 @@ interface Reading {
 
 /** Scans and returns findings with the figures the benchmark and the worker's logs want. */
 export async function scanSecrets(source: ScanSource, options: SecretsOptions = {}): Promise<SecretsScan> {
+  const read = await readSecrets(source, options)
+  return { findings: collectFindings(source, [read]), stats: read.stats }
+}
+
+/** A reading with something in it, and the places its findings point at. */
+interface Found {
+  reading: BlobReading
+  places: Reading['places']
+  oid?: string
+}
+
+/** What one pass over the source (or a shard's share of it) read: readings with matches, in order. */
+interface Readings {
+  found: Found[]
+  stats: SecretsStats
+}
+
+/**
+ * Reads the planned blobs (only `shard`'s share of them, when given) and keeps the readings that found
+ * something, in the order they were planned, so findings never depend on which thread answered first.
+ */
+async function readSecrets(source: ScanSource, options: SecretsOptions, shard?: Shard): Promise<Readings> {
   const { threads = availableParallelism(), ...choices } = options
   const matchOptions: MatchOptions = {
     maxMillisPerFile: choices.maxMillisPerFile ?? defaultMatchOptions.maxMillisPerFile,
@@ -182,22 +212,18 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
     secretlintFindings: 0,
     threads: 1,
   }
-  const collector = new Collector((source as SecretsSource).redactionKey ?? localRedactionKey)
   // The product's own configuration only: custom rules or limits find other things, so they neither use
   // nor feed the memory of clean blobs, and threads serve the default rules.
   const defaults = Object.keys(choices).length === 0
   const memory = defaults ? source.reuse : undefined
   const headPaths = new Set(source.files.map((file) => file.path))
-  const planned = plan(source, stats, maxBytes, headPaths, memory)
+  const planned = plan(source, stats, maxBytes, headPaths, memory, shard)
   // Threads pay off for what is read, not for what the memory knows clean: a re-push reads a few blobs.
   const volume = planned.reduce((sum, item) => sum + item.size, 0)
   const readers = defaults && threads > 1 && volume >= threadsFrom ? new BlobReaders(threads) : undefined
   if (readers) stats.threads = threads
-  // The second layer's matches are added after every first-layer finding is known (`covers`).
-  const secondLayer: { matches: SecretMatch[]; places: Reading['places']; oid?: string }[] = []
+  const found: Found[] = []
 
-  // Readings are applied in the order blobs were handed out, so findings never depend on which thread
-  // answered first.
   const queue: Reading[] = []
   const apply = ({ path, places, oid, bytes }: Reading, reading: BlobReading) => {
     if (reading.binary) stats.skipped.binary++
@@ -206,8 +232,7 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
       stats.bytes += bytes
       if (reading.timedOut) stats.timedOut.push(path)
     }
-    collector.add(reading.matches, places, oid)
-    if (reading.secondLayer) secondLayer.push({ matches: reading.secondLayer, places, oid })
+    if (reading.matches.length || reading.secondLayer?.length) found.push({ reading, places, oid })
     // Clean: read whole and nothing found by either layer (even what another file's finding covers).
     const clean = !reading.matches.length && !reading.timedOut && !reading.secondLayer?.length
     if (clean && oid) memory?.remember('secrets', oid, path)
@@ -235,15 +260,46 @@ export async function scanSecrets(source: ScanSource, options: SecretsOptions = 
   } finally {
     await readers?.close()
   }
+  return { found, stats }
+}
 
+/**
+ * The findings of one or more passes, taken in order: every first-layer match, then the second layer's
+ * matches that no first-layer finding covers (the figure is added to the first pass's stats).
+ */
+function collectFindings(source: ScanSource, passes: Readings[]): EngineFinding[] {
+  const collector = new Collector((source as SecretsSource).redactionKey ?? localRedactionKey)
+  const secondLayer: { matches: SecretMatch[]; places: Reading['places']; oid?: string }[] = []
+  for (const { found } of passes)
+    for (const { reading, places, oid } of found) {
+      collector.add(reading.matches, places, oid)
+      if (reading.secondLayer) secondLayer.push({ matches: reading.secondLayer, places, oid })
+    }
+  let extras = 0
   for (const pending of secondLayer) {
     const extra = pending.matches.filter((match) => !collector.covers(match))
-    stats.secretlintFindings += extra.length
+    extras += extra.length
     collector.add(extra, pending.places, pending.oid, 'secretlint')
   }
-
-  return { findings: toFindings(collector, source, headPaths), stats }
+  if (passes[0]) passes[0].stats.secretlintFindings += extras
+  return toFindings(collector, source, new Set(source.files.map((file) => file.path)))
 }
+
+/** A shard's readings as data (shared/worker/shards.ts keeps them sealed until the merge). */
+interface ReadingsPart {
+  found: (Omit<Found, 'reading'> & { reading: WireReading })[]
+  stats: SecretsStats
+}
+
+const partOf = ({ found, stats }: Readings): ReadingsPart => ({
+  found: found.map((item) => ({ ...item, reading: readingToWire(item.reading) })),
+  stats,
+})
+
+const readingsOf = ({ found, stats }: ReadingsPart): Readings => ({
+  found: found.map((item) => ({ ...item, reading: readingFromWire(item.reading) })),
+  stats,
+})
 
 /** A blob or head file to read, and the path its findings are read at. */
 interface Planned {
@@ -255,7 +311,8 @@ interface Planned {
 
 /**
  * What the engine reads, in order: every blob of the history once (or, without history, every head
- * file), less skipped paths, what is too large and what the memory knows clean (each counted).
+ * file), or a shard's share of them, less skipped paths, what is too large and what the memory knows
+ * clean (each counted).
  */
 function plan(
   source: ScanSource,
@@ -263,18 +320,20 @@ function plan(
   maxBytes: number,
   headPaths: Set<string>,
   memory?: CleanBlobs,
+  shard?: Shard,
 ): Planned[] {
   const planned: Planned[] = []
   const history = source.history.blobs
   if (history.size === 0) {
-    for (const file of source.files) {
+    for (const file of shard ? shareOf(source.files, (file) => file.size, shard) : source.files) {
       if (isSkippedPath(file.path)) stats.skipped.path++
       else if (file.size > maxBytes) stats.skipped.tooLarge++
       else planned.push({ path: file.path, places: [{ path: file.path }], size: file.size })
     }
     return planned
   }
-  for (const blob of history.values()) {
+  const blobs = [...history.values()]
+  for (const blob of shard ? shareOf(blobs, (blob) => blob.size, shard) : blobs) {
     const paths = blob.paths.filter((place) => !isSkippedPath(place.path))
     stats.skipped.path += blob.paths.length - paths.length
     if (!paths.length) continue
@@ -402,6 +461,12 @@ export function createSecretsEngine(options: SecretsOptions = {}): Engine {
   return {
     name: 'secrets',
     run: async (source) => (await scanSecrets(source, options)).findings,
+    // A secret is one finding wherever it appears, so shards hand over their readings and the findings
+    // are made once, from all of them in order.
+    sharded: {
+      part: async (source, shard) => partOf(await readSecrets(source, options, shard)),
+      merge: async (source, parts) => collectFindings(source, (parts as ReadingsPart[]).map(readingsOf)),
+    },
   }
 }
 

@@ -4,10 +4,9 @@
 // A worker runs this very module (in a Lambda bundle, the bundle itself): loaded off the main thread with
 // the role below, it serves jobs instead of exporting them.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { type BlobReading, readBlob } from './blob.js'
-import { defaultMatchOptions, type SecretMatch } from './matcher.js'
-import type { SecretRule } from './rule.js'
-import { type SecretlintMode, secretlintRule } from './secretlint-layer.js'
+import { type BlobReading, readBlob, readingFromWire, readingToWire, type WireReading } from './blob.js'
+import { defaultMatchOptions } from './matcher.js'
+import type { SecretlintMode } from './secretlint-layer.js'
 
 const role = 'vega-secrets-reader'
 
@@ -18,27 +17,14 @@ interface Job {
   secretlint: SecretlintMode
 }
 
-type WireMatch = Omit<SecretMatch, 'rule'> & { rule: { id: string; title: string } }
-type WireReading = Omit<BlobReading, 'matches' | 'secondLayer'> & { matches: WireMatch[]; secondLayer?: WireMatch[] }
 type Answer = { id: number; reading: WireReading } | { id: number; error: string }
-
-const toWire = (match: SecretMatch): WireMatch => ({ ...match, rule: { id: match.rule.id, title: match.rule.title } })
-
-const ourRules = new Map(defaultMatchOptions.rules.map((rule) => [rule.id, rule]))
-const ruleOf = (wire: WireMatch['rule']): SecretRule => ourRules.get(wire.id) ?? secretlintRule(wire.id, wire.title)
-const fromWire = (match: WireMatch): SecretMatch => ({ ...match, rule: ruleOf(match.rule) })
 
 if (!isMainThread && workerData?.role === role) {
   const port = parentPort!
   port.on('message', async (job: Job) => {
     try {
       const reading = await readBlob(job.bytes, job.path, defaultMatchOptions, job.secretlint)
-      const wire: WireReading = {
-        ...reading,
-        matches: reading.matches.map(toWire),
-        secondLayer: reading.secondLayer?.map(toWire),
-      }
-      port.postMessage({ id: job.id, reading: wire } satisfies Answer)
+      port.postMessage({ id: job.id, reading: readingToWire(reading) } satisfies Answer)
     } catch (error) {
       port.postMessage({ id: job.id, error: String(error) } satisfies Answer)
     }
@@ -66,12 +52,7 @@ export class BlobReaders {
         const waiting = pending.get(answer.id)
         pending.delete(answer.id)
         if ('error' in answer) waiting?.reject(new Error(`a secrets reader failed: ${answer.error}`))
-        else
-          waiting?.resolve({
-            ...answer.reading,
-            matches: answer.reading.matches.map(fromWire),
-            secondLayer: answer.reading.secondLayer?.map(fromWire),
-          })
+        else waiting?.resolve(readingFromWire(answer.reading))
       })
       // A thread that dies takes its jobs with it: the scan fails and its message is retried.
       worker.on('error', (error) => {
