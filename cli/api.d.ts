@@ -2026,6 +2026,8 @@ export interface components {
         bytes: number
         commits: number
         duration_ms: number
+        /** @description A large scan ran as this many shards (worker invocations over parts of it); absent: one */
+        shards?: number
         /** @description Per ecosystem in the lockfiles: advisories held and when they were last synced */
         advisories?: {
           [key: string]: {

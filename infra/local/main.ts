@@ -1,7 +1,8 @@
 // `npm start`: the whole of Vega on one machine. Configuration by environment variable (README):
 // PORT (8000), VEGA_DATA_DIR (.local), VEGA_DYNAMODB_PORT / VEGA_S3_PORT / VEGA_SQS_PORT (PORT+1..3).
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
+
 import { availableParallelism } from 'node:os'
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { lambdaThread, lambdaThreads } from './lambda-thread.js'
 import { debugUser, type RunningStack, startStack } from './stack.js'
 

@@ -111,7 +111,7 @@ describe('the bundles', () => {
     const dir = mkdtempSync(join('.cache', 'worker-bundle-'))
     copyFileSync(join(assets['scan-worker'], 'index.mjs'), join(dir, 'index.mjs'))
     const worker = new Worker(resolve(dir, 'index.mjs'), { workerData: { role: 'vega-keep-alive' } })
-    worker.postMessage({ start: scan.id, everyMs: 100 })
+    worker.postMessage({ start: `${scan.id}#1`, scan: scan.id, everyMs: 100 })
     try {
       await vi.waitFor(async () => expect((await getScan(scan.id))!.heartbeat_at! > since).toBe(true), {
         timeout: 10_000,

@@ -18,12 +18,16 @@ type GitClient = ReturnType<typeof gitClient>
 
 /**
  * `registry`: the engines this file's scans run, instead of the product's (a slow one, to watch a push
- * while its scan runs). Its scans then go to a queue of the file's own, which no other file's worker reads.
+ * while its scan runs). Its scans then go to a queue of the file's own, which no other file's worker reads,
+ * hidden `visibilityTimeoutS` after a receipt (a failed scan's message comes back that soon).
+ * `concurrency`: batches the worker runs at once (a sharded scan's shards side by side).
  */
-export async function startPushHarness(options: { registry?: Engine[] } = {}) {
-  const { registry } = options
+export async function startPushHarness(
+  options: { registry?: Engine[]; concurrency?: number; visibilityTimeoutS?: number } = {},
+) {
+  const { registry, concurrency, visibilityTimeoutS } = options
   const queueUrl = registry
-    ? (await ensureResources(inject('endpoints'), { prefix: `harness${Date.now()}` })).scanQueueUrl
+    ? (await ensureResources(inject('endpoints'), { prefix: `harness${Date.now()}`, visibilityTimeoutS })).scanQueueUrl
     : inject('resources').scanQueueUrl
   if (registry) process.env.SCAN_QUEUE_URL = queueUrl
   const server = await startApiServer({ port: 0 })
@@ -31,6 +35,7 @@ export async function startPushHarness(options: { registry?: Engine[] } = {}) {
     endpoint: inject('endpoints').sqs,
     queueUrl,
     handler: registry ? scansWith(registry) : worker,
+    concurrency,
   })
   // Remote URLs name the server git talks to; set before any handler reads the configuration. A small push
   // limit, so a refusal shows without megabytes of test data.
