@@ -2,12 +2,16 @@
 // node_modules, each a little different, over 300 commits: ~850 MB of files at head) sent as a bundle to
 // the local stack and scanned by the worker in this process. Prints the bundle, the tree, upload → findings,
 // each phase, and the process's peak memory (the worker's, plus the small API server beside it).
-// BENCH_COPIES=N changes the number of copies (1: the ~100 MB benchmark repository).
+// BENCH_COPIES=N changes the number of copies (1: the ~100 MB benchmark repository). The worker runs as
+// `npm start` runs it, one thread per core, so a sharded scan's shards run side by side; BENCH_WORKERS=1
+// runs it on this process's own thread instead (one container: its memory alone).
 import { execFileSync } from 'node:child_process'
 import { createReadStream, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import { lambdaThreads } from '../infra/local/lambda-thread.js'
 import { buildRepo, hundredMegabytes } from './git-unpack.js'
 import { onLocalStack, signedIn } from './local-stack.js'
 
@@ -38,9 +42,18 @@ export async function large() {
   rmSync(repo, { recursive: true, force: true })
   // The budget of one scan is raised for this run only: the point here is memory, and time per phase.
   process.env.SCAN_TIME_BUDGET_S = process.env.SCAN_TIME_BUDGET_S ?? '900'
-  const worker = (await import('../functions/scan-worker/handler.js')).handler
+  const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism())
+  const threads =
+    workers > 1
+      ? lambdaThreads<SQSEvent, SQSBatchResponse | undefined>(
+          new URL('../functions/scan-worker/handler.ts', import.meta.url),
+          'bench-scan-worker',
+          workers,
+        )
+      : undefined
+  const worker = threads?.handler ?? (await import('../functions/scan-worker/handler.js')).handler
   try {
-    await onLocalStack({ worker }, async (stack) => {
+    await onLocalStack({ worker, workerConcurrency: workers }, async (stack) => {
       const { send, token } = await signedIn(stack.url)
       const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'large' })
       const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'l' })
@@ -61,7 +74,11 @@ export async function large() {
       } as RequestInit)
       if (!put.ok) throw new Error(`bundle PUT answered ${put.status}`)
       const scanId = (await send('POST', `/v1/git-uploads/${upload.id}/complete`, token)).scan_id!
-      let scan: { status: string; stats?: { files: number; bytes: number; duration_ms: number }; error?: unknown }
+      let scan: {
+        status: string
+        stats?: { files: number; bytes: number; duration_ms: number; shards?: number }
+        error?: unknown
+      }
       let said = performance.now()
       for (;;) {
         scan = (await send('GET', `/v1/scans/${scanId}`, token)) as unknown as typeof scan
@@ -77,7 +94,7 @@ export async function large() {
       const stats = scan.stats!
       console.log(
         `upload → findings ${seconds(performance.now() - at)}; worker ${seconds(stats.duration_ms)} for ` +
-          `${stats.files} files, ${mb(stats.bytes)}`,
+          `${stats.files} files, ${mb(stats.bytes)}, in ${stats.shards ?? 1} shard(s) on ${workers} worker(s)`,
       )
       console.log(
         `peak RSS of the process ${mb(Math.max(peak, process.resourceUsage().maxRSS * 1024))} ` +
@@ -85,6 +102,7 @@ export async function large() {
       )
     })
   } finally {
+    await threads?.close()
     rmSync(bundle, { force: true })
   }
 }

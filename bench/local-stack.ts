@@ -8,7 +8,7 @@ import { debugUser, startStack } from '../infra/local/stack.js'
 
 /** Runs work against a local stack in this process on a fresh data folder, without request limits. */
 export async function onLocalStack(
-  options: Pick<Parameters<typeof startStack>[0], 'worker'>,
+  options: Pick<Parameters<typeof startStack>[0], 'worker' | 'workerConcurrency'>,
   work: (stack: Awaited<ReturnType<typeof startStack>>) => Promise<void>,
 ) {
   process.env.RATE_LIMIT_PER_MINUTE = '1000000'

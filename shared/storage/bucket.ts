@@ -40,6 +40,11 @@ export const objectKeys = {
   /** What one shard of a sharded scan found, sealed, until the shards are merged (shared/worker/shards.ts). */
   scanShard: (workspace: string, repository: string, scan: string, shard: number) =>
     `${objectKeys.shards(workspace, repository, scan)}${shard}.sealed`,
+  /** The pack index and history walk the first shard read, so the other shards need not read them again. */
+  shardIndex: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.shards(workspace, repository, scan)}input.idx`,
+  shardWalk: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.shards(workspace, repository, scan)}input.walk.gz`,
   shards: (workspace: string, repository: string, scan: string) =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/shards/${scan}/`,
   /** A legacy session's archive. */

@@ -24,6 +24,7 @@ import { gateOf } from '../findings/gate.js'
 import { type RecordedFindings, recordFindings } from '../findings/record.js'
 import { readBundleFile } from '../git/bundle.js'
 import { GitError } from '../git/errors.js'
+import { loadIndex } from '../git/pack.js'
 import { FileBytes } from '../git/pack-bytes.js'
 import type { RequestLog } from '../log.js'
 import { recordScanOutcome, type ScanFigures } from '../metrics.js'
@@ -44,7 +45,10 @@ import {
   loadShardResult,
   mergeShards,
   partOf,
+  recallShardInput,
+  type ShardInput,
   type ShardResult,
+  saveShardInput,
   saveShardResult,
   shardIndexes,
   shardsFor,
@@ -143,8 +147,10 @@ class ScanRun {
     if (!shard) await appendEvent(scan.repository_id, 'scan.started', systemActor, { scan_id: scan.id })
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
+    // A shard other than the first takes the pack's index and the history walk the first one kept.
+    const given = shard ? await recallShardInput(scan) : undefined
     const read = await this.timed('input', () =>
-      prepare(scan, repository.default_branch, this.scratch, this.deadline, this.timed),
+      prepare(scan, repository.default_branch, this.scratch, this.deadline, this.timed, given),
     )
     const { source } = read
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
@@ -161,6 +167,7 @@ class ScanRun {
       const done = await shardsDone(scan.id)
       // Queued again after a merge died (the sweep): every shard is done, the merge is what is left.
       if (done.size === count) return this.merge(read, count)
+      await this.timed('shard.input', () => saveShardInput(scan, source))
       await enqueueShards(scan.id, count, done)
       return this.runShard(read, { index: 0, count }, done.has(0))
     }
@@ -313,6 +320,7 @@ async function prepare(
   scratch: Scratch,
   deadline: number,
   timed: Timed,
+  given: ShardInput = {},
 ): Promise<ReadInput> {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
   if (scan.input.kind === 'archive') {
@@ -330,7 +338,11 @@ async function prepare(
   // What earlier scans of the repository found clean (a push that changed a few files reads those), and
   // the history walk of the push this one builds on (only newer commits are walked).
   const [found, reuse, walked] = await timed('input.download', () =>
-    Promise.all([downloadObject(scan.input.key, file), recallCleanBlobs(scan), recallWalk(scan)]),
+    Promise.all([
+      downloadObject(scan.input.key, file),
+      recallCleanBlobs(scan),
+      given.walk ?? recallWalk(scan),
+    ]),
   )
   // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
   if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
@@ -338,8 +350,9 @@ async function prepare(
     scan.input.kind === 'bundle' ? readBundleFile(file) : { pack: new FileBytes(file), refs: scan.input.refs ?? [] }
   scratch.opened(pack)
   try {
+    const known = given.index && loadIndex(pack, given.index)
     const source = await timed('input.read', async () =>
-      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked }),
+      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked, known }),
     )
     return { source, refs }
   } catch (error) {

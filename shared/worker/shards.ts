@@ -9,6 +9,9 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { config } from '../config.js'
 import { sealBytes, unsealBytes } from '../crypto/sealed.js'
 import type { ScanRecord } from '../data/scans.js'
+import type { HistoryWalk } from '../git/checkout.js'
+import { loadWalk, saveWalk } from '../git/history.js'
+import { type PackIndex, saveIndex } from '../git/pack.js'
 import type { Engine, EngineFinding, ScanSource, Shard } from '../scanning/engine.js'
 import type { LearntBlobs } from '../scanning/reuse.js'
 import { objectKeys } from '../storage/bucket.js'
@@ -62,6 +65,33 @@ export async function mergeShards(
   for (const result of results) if (result !== own && result.learnt) source.reuse?.absorb(result.learnt)
   if (results[0]?.used) source.used = results[0].used
   return found
+}
+
+/** What the first shard read that the others would read again: the pack's index and the history walk. */
+export interface ShardInput {
+  index?: Buffer
+  walk?: HistoryWalk
+}
+
+/**
+ * Kept by the first shard before it queues the others: they load the index and walk (a second or two)
+ * instead of indexing the pack and walking the history again (most of the input's time).
+ */
+export async function saveShardInput(scan: ScanRecord, source: { index?: PackIndex; history: HistoryWalk }) {
+  if (!source.index) return
+  await Promise.all([
+    putObject(objectKeys.shardIndex(scan.workspace_id, scan.repository_id, scan.id), saveIndex(source.index)),
+    putObject(objectKeys.shardWalk(scan.workspace_id, scan.repository_id, scan.id), saveWalk(source.history)),
+  ])
+}
+
+/** The first shard's index and walk, when kept (absent: the shard reads the input whole, as the first did). */
+export async function recallShardInput(scan: ScanRecord): Promise<ShardInput> {
+  const [index, walk] = await Promise.all([
+    getObjectIfAny(objectKeys.shardIndex(scan.workspace_id, scan.repository_id, scan.id)),
+    getObjectIfAny(objectKeys.shardWalk(scan.workspace_id, scan.repository_id, scan.id)),
+  ])
+  return { index, walk: walk && loadWalk(walk) }
 }
 
 const sealedFor = (scan: ScanRecord, index: number) => `scan-shard:${scan.id}:${index}`
