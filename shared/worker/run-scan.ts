@@ -338,11 +338,7 @@ async function prepare(
   // What earlier scans of the repository found clean (a push that changed a few files reads those), and
   // the history walk of the push this one builds on (only newer commits are walked).
   const [found, reuse, walked] = await timed('input.download', () =>
-    Promise.all([
-      downloadObject(scan.input.key, file),
-      recallCleanBlobs(scan),
-      given.walk ?? recallWalk(scan),
-    ]),
+    Promise.all([downloadObject(scan.input.key, file), recallCleanBlobs(scan), given.walk ?? recallWalk(scan)]),
   )
   // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
   if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
