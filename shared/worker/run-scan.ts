@@ -207,7 +207,12 @@ class ScanRun {
         if (await this.stopsBefore()) return
         parts[engine.name] = await this.timed(engine.name, () => partOf(engine, read.source, shard))
       }
-      result = { parts, learnt: read.source.reuse?.learnt(), used: shard.index === 0 ? read.source.used : undefined }
+      result = {
+        parts,
+        learnt: read.source.reuse?.learnt(),
+        used: shard.index === 0 ? read.source.used : undefined,
+        ms: Math.round(performance.now() - this.started),
+      }
       await this.timed('shard.save', () => saveShardResult(this.scan, shard.index, result!))
     }
     const before = await markShardDone(this.scan.id, shard.index)
@@ -225,11 +230,16 @@ class ScanRun {
     this.progress.input(inputFigures(read.source, count))
     const chosen = this.chosen
     const found = await this.timed('merge', () => mergeShards(chosen, read.source, results, own?.result))
+    // Metered: every shard's invocation, this one's whole (its own part included).
+    const others = results.reduce((sum, result) => sum + (result === own?.result ? 0 : (result.ms ?? 0)), 0)
     await this.record(
       read,
       found,
       chosen.map((engine) => engine.name),
-      count,
+      {
+        count,
+        billedMs: () => others + Math.round(performance.now() - this.started),
+      },
     )
     await forgetShardResults(this.scan).catch((error) =>
       this.log.warn("a sharded scan's shard results were not deleted", { scan_id: this.scan.id, error: String(error) }),
@@ -237,7 +247,13 @@ class ScanRun {
   }
 
   /** The point of no return, then the findings, the SBOM, the outcome, the meter, what is kept. */
-  private async record(read: ReadInput, found: EngineFinding[], ran: string[], shards?: number): Promise<void> {
+  private async record(
+    read: ReadInput,
+    found: EngineFinding[],
+    ran: string[],
+    sharded?: { count: number; billedMs: () => number },
+  ): Promise<void> {
+    const shards = sharded?.count
     const { scan, options } = this
     const { source } = read
     // Past this claim a cancellation is refused: the scan records its findings and succeeds.
@@ -264,7 +280,7 @@ class ScanRun {
     const gate = await gateOf(scan)
     const figures = { ...stats, new_findings: findings.new }
     if (await this.finish({ status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
-      await meterScan(scan, stats)
+      await meterScan(scan, sharded ? { ...stats, duration_ms: sharded.billedMs() } : stats)
       await keepForNextScan(scan, read, this.log)
     }
   }

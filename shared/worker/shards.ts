@@ -25,6 +25,8 @@ export interface ShardResult {
   learnt?: LearntBlobs
   /** The reference data the first shard's engines matched against (advisories, the SBOM's packages). */
   used?: ScanSource['used']
+  /** The shard's invocation time until its result was kept: what it cost, metered with the scan. */
+  ms?: number
 }
 
 /**
