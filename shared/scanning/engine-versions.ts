@@ -3,8 +3,8 @@
 // and a change to another engine forgets nothing. test/unit/engine-versions.test.ts recomputes them and
 // fails, naming the new value, when a source changed and its version here did not.
 export const engineVersions = {
-  secrets: '87a59c2542408000',
-  code: 'dc1cf0d63575f31b',
+  secrets: '98818c866ed357e4',
+  code: 'be3cfbe1b135ae9b',
 } as const
 
 export type EngineWithMemory = keyof typeof engineVersions

@@ -144,6 +144,18 @@ export interface Shard {
 }
 
 /**
+ * Whether a head file is in a shard's share of the files the code engine parses: by a hash of its path
+ * (FNV-1a), so the checkout can tell, file by file, which ones a shard writes. Thousands of files spread
+ * about evenly.
+ */
+export function inShare(path: string, shard: Shard): boolean {
+  if (shard.count <= 1) return true
+  let hash = 0x811c9dc5
+  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193)
+  return (hash >>> 0) % shard.count === shard.index
+}
+
+/**
  * A shard's share of a list: contiguous runs of about equal bytes. Cut from the whole list (not from
  * what a memory leaves to read), so every shard, reading the same input, cuts it the same way.
  */

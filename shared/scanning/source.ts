@@ -9,7 +9,7 @@ import { walkHistoryAfter } from '../git/history.js'
 import { indexPack, type PackIndex } from '../git/pack.js'
 import type { PackBytes } from '../git/pack-bytes.js'
 import { type ArchiveFormat, type ArchiveLimits, type ArchiveStats, extractArchive } from './archive.js'
-import type { ScanSource } from './engine.js'
+import { inShare, type ScanSource, type Shard } from './engine.js'
 import { languageToParse } from './engines/code/runner.js'
 import type { CleanBlobs } from './reuse.js'
 
@@ -49,6 +49,8 @@ export interface EarlierScans {
   verified?: boolean
   /** The history walk of the push that pack held: only the commits after it are walked. */
   walked?: HistoryWalk
+  /** The shard this source is read for: the checkout writes only the files its code engine parses. */
+  shard?: Shard
 }
 
 export function prepareSource(
@@ -59,11 +61,11 @@ export function prepareSource(
   deadline: number,
   earlier: EarlierScans = {},
 ): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex } {
-  const { reuse, known, walked, verified } = earlier
+  const { reuse, known, walked, verified, shard } = earlier
   const index = indexPack(pack, { deadline, known, verified })
   const tips = refs.map((ref) => peel(index, ref.oid))
   const head = peel(index, headOf(refs, defaultBranch).oid)
-  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse) })
+  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse, shard) })
   const { walk: history } = walkHistoryAfter(index, [...new Set(tips)], walked, { deadline })
   const readBlob = (oid: string) => index.read(oid).content
   return {
@@ -84,10 +86,14 @@ export function prepareSource(
 /**
  * The head files the checkout writes: those an engine reads from disk. Only the code engine does
  * (ast-grep parses files by path), and it skips a file the memory knows clean, so that one is not
- * written either. Every other read of a head file goes through the source's `read`.
+ * written either, nor one another shard parses. Every other read of a head file goes through the
+ * source's `read`.
  */
-export function filesEnginesRead(reuse?: CleanBlobs): (file: TreeFile) => boolean {
-  return (file) => languageToParse(file) !== undefined && !reuse?.knows('code', file.oid, file.path)
+export function filesEnginesRead(reuse?: CleanBlobs, shard?: Shard): (file: TreeFile) => boolean {
+  return (file) =>
+    languageToParse(file) !== undefined &&
+    (!shard || inShare(file.path, shard)) &&
+    !reuse?.knows('code', file.oid, file.path)
 }
 
 /** A head file's bytes: from the folder when the checkout wrote it, else from the pack. */

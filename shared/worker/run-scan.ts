@@ -150,7 +150,7 @@ class ScanRun {
     // A shard other than the first takes the pack's index and the history walk the first one kept.
     const given = shard ? await recallShardInput(scan) : undefined
     const read = await this.timed('input', () =>
-      prepare(scan, repository.default_branch, this.scratch, this.deadline, this.timed, given),
+      prepare(scan, repository.default_branch, this.scratch, this.deadline, this.timed, { ...given, shard }),
     )
     const { source } = read
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
@@ -336,7 +336,7 @@ async function prepare(
   scratch: Scratch,
   deadline: number,
   timed: Timed,
-  given: ShardInput = {},
+  given: ShardInput & { shard?: Shard } = {},
 ): Promise<ReadInput> {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
   if (scan.input.kind === 'archive') {
@@ -364,7 +364,7 @@ async function prepare(
   try {
     const known = given.index && loadIndex(pack, given.index)
     const source = await timed('input.read', async () =>
-      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked, known }),
+      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked, known, shard: given.shard }),
     )
     return { source, refs }
   } catch (error) {

@@ -6,7 +6,7 @@ import { join, relative, sep } from 'node:path'
 import { findInFiles, type NapiConfig, type SgNode } from '@ast-grep/napi'
 import { InputError } from '../../../errors.js'
 import { contextOf, severityIn } from '../../context.js'
-import { type EngineFinding, type FindingContext, type ScanSource, type Shard, shareOf } from '../../engine.js'
+import { type EngineFinding, type FindingContext, inShare, type ScanSource, type Shard } from '../../engine.js'
 import type { FlowAnalyzer } from './flow/analyzer.js'
 import { type CodeLanguage, languageOf, registerLanguages } from './languages.js'
 import { mayMatch } from './prefilter.js'
@@ -53,8 +53,6 @@ const hasMinifiedLine = (head: string) =>
 
 type SourceFile = ScanSource['files'][number]
 
-const sizeOf = (file: SourceFile) => file.size
-
 /** Parses the source's files (a shard's share of them, when given) and answers their findings. */
 export async function scanCode(
   source: ScanSource,
@@ -62,15 +60,6 @@ export async function scanCode(
   shard?: Shard,
 ): Promise<EngineFinding[]> {
   registerLanguages()
-  const share =
-    shard &&
-    new Set(
-      shareOf(
-        source.files.filter((file) => languageToParse(file, limits)),
-        sizeOf,
-        shard,
-      ),
-    )
   // Clean results are remembered for the product's own limits only, per file of a git checkout.
   const memory = limits === defaultLimits ? source.reuse : undefined
   const byPath = new Map<string, SourceFile>()
@@ -88,7 +77,8 @@ export async function scanCode(
     memory?.scanned('code', file.size)
     if (file.oid) memory?.remember('code', file.oid, file.path)
   }
-  const skipped = (file: SourceFile) => (share !== undefined && !share.has(file)) || reused(file)
+  // A shard parses its share of the files (the ones its checkout wrote).
+  const skipped = (file: SourceFile) => (shard !== undefined && !inShare(file.path, shard)) || reused(file)
   for (const [language, paths] of codeFilesOf(source, limits, skipped, byPath, minified)) {
     for (let start = 0; start < paths.length; start += limits.batchSize) {
       if (Date.now() > source.deadline) throw new InputError('time_budget', 'code scanning ran past its time budget')
