@@ -47,7 +47,7 @@ export const scanProgress = z.object({
   commits: z.number(),
   /** A large scan split into shards (shared/worker/shards.ts): how many. */
   shards: z.optional(z.number()),
-  /** The engine running now; absent while none is. */
+  /** The engines running now (they run at once), comma-separated; absent while none is. */
   engine: z.optional(z.string()),
   /** The engines done, in order: what each found (before fingerprints merge them) and how long it took. */
   done: z.array(z.object({ engine: z.string(), findings: z.number(), ms: z.number() })),

@@ -63,7 +63,8 @@ function news(scan: ScanRecord, told: Told): string[] {
     lines.push(`Vega: engine ${engine} done in ${seconds(ms)} s: ${plural(findings, 'finding')}`)
   told.engines = progress.done.length
   if (scan.status !== 'running') return lines
-  if (progress.engine && progress.engine !== told.running) lines.push(`Vega: engine ${progress.engine} running`)
+  if (progress.engine && progress.engine !== told.running)
+    lines.push(`Vega: ${progress.engine.includes(',') ? 'engines' : 'engine'} ${progress.engine} running`)
   told.running = progress.engine
   if (progress.recording && !told.recording) lines.push('Vega: recording the findings')
   told.recording ||= progress.recording === true
@@ -102,7 +103,7 @@ async function settled(
     if (Date.now() - told.at >= quietMs) {
       const doing =
         scan?.status === 'running' && told.running
-          ? `engine ${told.running} running`
+          ? `${told.running.includes(',') ? 'engines' : 'engine'} ${told.running} running`
           : `scan ${scan?.status ?? 'queued'}`
       say(`Vega: still waiting: ${doing} (${Math.round((Date.now() - from) / 1000)} s of ${waitS} s)`)
       told.at = Date.now()

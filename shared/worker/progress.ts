@@ -7,6 +7,8 @@ import type { ScanId } from '../ids.js'
 
 export function progressOf(id: ScanId) {
   let state: ScanProgress | undefined
+  /** The engines running now (they run at once), in the order they started. */
+  let running: string[] = []
   /** The newest state not yet written; the write chained last takes it. */
   let queued: ScanProgress | undefined
   let writes = Promise.resolve()
@@ -28,13 +30,15 @@ export function progressOf(id: ScanId) {
       changed()
     },
     engineStarted(engine: string) {
+      running = [...running, engine]
       if (!state) return
-      state.engine = engine
+      state.engine = running.join(', ')
       changed()
     },
     engineDone(engine: string, findings: number, ms: number) {
+      running = running.filter((name) => name !== engine)
       if (!state) return
-      state.engine = undefined
+      state.engine = running.length ? running.join(', ') : undefined
       state.done.push({ engine, findings, ms })
       changed()
     },

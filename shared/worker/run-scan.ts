@@ -108,6 +108,8 @@ class ScanRun {
   /** Where the time went, for the worker's log line: the input (download, unpack, checkout, history),
    * each engine, and recording. */
   readonly phases: Record<string, number> = {}
+  /** Set when an engine failed: the others stop between files. */
+  failed = false
   /** The time budget applies to each invocation: to the whole scan, or to one shard of it. */
   readonly deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
 
@@ -157,7 +159,7 @@ class ScanRun {
     // from the deployment's signing secret: without it a hash of a short password cannot be brute-forced.
     ;(source as SecretsSource).redactionKey = await derivedKey(`secret-redaction:${scan.workspace_id}`)
     // What a cancelled scan found is never recorded; a long engine stops between files.
-    source.cancelled = () => this.cancelWatch.requested
+    source.cancelled = () => this.cancelWatch.requested || this.failed
     if (shard) return this.runShard(read, shard)
 
     const count = scan.shards ?? shardsFor(source)
@@ -172,17 +174,43 @@ class ScanRun {
       return this.runShard(read, { index: 0, count }, done.has(0))
     }
     this.progress.input(inputFigures(source))
-    const found: EngineFinding[] = []
-    const ran: string[] = []
-    for (const engine of this.chosen) {
-      if (await this.stopsBefore()) return
-      this.progress.engineStarted(engine.name)
-      const its = await this.timed(engine.name, () => engine.run(source))
-      this.progress.engineDone(engine.name, its.length, this.phases[engine.name]!)
-      found.push(...its)
-      ran.push(engine.name)
-    }
-    await this.record(read, found, ran)
+    if (await this.stopsBefore()) return
+    const found = await this.everyEngine(
+      (engine) => engine.run(source),
+      (engine, its) => this.progress.engineDone(engine.name, its.length, this.phases[engine.name]!),
+    )
+    await this.record(
+      read,
+      found.flat(),
+      this.chosen.map((engine) => engine.name),
+    )
+  }
+
+  /**
+   * Every chosen engine at once: the secrets engine's reader threads, ast-grep's Rust threads and the
+   * main thread between them keep every core busy, where one engine after another left cores idle. The
+   * first failure stops the others (they see a cancellation between files) and is thrown once all have
+   * stopped; past the time budget, the scan fails.
+   */
+  private async everyEngine<T>(work: (engine: Engine) => Promise<T>, done?: (engine: Engine, result: T) => void) {
+    const chosen = this.chosen
+    for (const engine of chosen) this.progress.engineStarted(engine.name)
+    const outcomes = await Promise.allSettled(
+      chosen.map(async (engine) => {
+        try {
+          const result = await this.timed(engine.name, () => work(engine))
+          done?.(engine, result)
+          return result
+        } catch (error) {
+          this.failed = true
+          throw error
+        }
+      }),
+    )
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failure) throw failure.reason
+    if (Date.now() > this.deadline) throw new GitError('time_budget', 'the scan ran past its time budget')
+    return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value)
   }
 
   /** True when the scan was cancelled (and is now settled so); throws past the time budget. */
@@ -202,11 +230,9 @@ class ScanRun {
   private async runShard(read: ReadInput, shard: Shard, kept = false): Promise<void> {
     let result: ShardResult | undefined
     if (!kept) {
-      const parts: ShardResult['parts'] = {}
-      for (const engine of this.chosen) {
-        if (await this.stopsBefore()) return
-        parts[engine.name] = await this.timed(engine.name, () => partOf(engine, read.source, shard))
-      }
+      if (await this.stopsBefore()) return
+      const answers = await this.everyEngine((engine) => partOf(engine, read.source, shard))
+      const parts = Object.fromEntries(this.chosen.map((engine, at) => [engine.name, answers[at]]))
       result = {
         parts,
         learnt: read.source.reuse?.learnt(),

@@ -1,7 +1,7 @@
 // What a sharded scan survives (shared/worker/shards.ts): a shard whose worker dies is redone from its
 // message; a shard that fails for good fails the scan; a merge that dies is redone once the sweep queues
 // the scan again. A test engine, run beside the product's, is where the trouble is arranged.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'

@@ -54,7 +54,8 @@ describe('a waiting push, while the scan runs', () => {
       files: 5,
       blobs: 9,
       commits: 2,
-      engine: 'code',
+      shards: 2,
+      engine: 'code, dependencies',
       done: [{ engine: 'secrets', findings: 2, ms: 1234 }],
     })
     const said: string[] = []
@@ -68,12 +69,13 @@ describe('a waiting push, while the scan runs', () => {
 
     expect(said.slice(0, 4)).toEqual([
       'Vega: scan started (1.5 s in the queue)',
-      'Vega: scanning 5 files (9 blobs in 2 commits)',
+      'Vega: scanning 5 files (9 blobs in 2 commits) in 2 shards',
       'Vega: engine secrets done in 1.2 s: 2 findings',
-      'Vega: engine code running',
+      'Vega: engines code, dependencies running',
     ])
     expect(said.slice(4).length).toBeGreaterThanOrEqual(1)
-    for (const line of said.slice(4)) expect(line).toMatch(/^Vega: still waiting: engine code running \(\d s of 2 s\)$/)
+    for (const line of said.slice(4))
+      expect(line).toMatch(/^Vega: still waiting: engines code, dependencies running \(\d s of 2 s\)$/)
     expect(verdict.rejection).toBe('vega: no verdict within 2 s')
   })
 
