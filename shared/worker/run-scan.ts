@@ -134,7 +134,7 @@ class ScanRun {
     }
   }
 
-  /** A cancellation is read at each engine boundary and, while an engine runs, every few seconds. */
+  /** A cancellation is read before the engines start and, while they run, every few seconds. */
   cancelled = () => this.cancelWatch.requested || isCancelRequested(this.scan.id)
 
   /** The scan names which of the product's engines run; any other engine in the registry always runs. */
