@@ -5,7 +5,7 @@ import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as workspaces } from '../../functions/workspaces/handler.js'
 import { signingKey } from '../../shared/crypto/secret.js'
 import { ErrorEnvelope } from '../../shared/http/envelope.js'
-import { Tokens, User } from '../../shared/routes/schemas.js'
+import { Tokens, User } from '../../shared/routes/schemas/auth.js'
 import { call, newOwner } from '../support/identity.js'
 import type { Answer } from '../support/invoke.js'
 
