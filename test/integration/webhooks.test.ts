@@ -17,7 +17,7 @@ import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { getItem } from '../../shared/data/db.js'
 import { getScan } from '../../shared/data/scans.js'
 import { webhookEventTypes, webhooksPerWorkspace } from '../../shared/data/webhooks.js'
-import { ErrorEnvelope } from '../../shared/http/envelope.js'
+import { ErrorEnvelope } from '../../shared/http/envelope-schema.js'
 import {
   CreatedWebhook,
   Webhook,
