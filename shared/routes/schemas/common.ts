@@ -4,8 +4,6 @@
 // contract; inputs are strict, so a misspelt field is a 422, not ignored. Answers about stored things derive
 // from their records (shared/data), so a field is declared once; the wire adds what only it knows:
 // timestamps' format, computed fields, examples.
-import { userDismissReasons } from '../../data/findings.js'
-import { scanStatuses } from '../../data/scans.js'
 import { roles } from '../../grants.js'
 import { severities } from '../../scanning/engine.js'
 import * as z from '../../zod.js'
@@ -60,8 +58,6 @@ export const CostEstimate = withMeta(
   }),
   { id: 'CostEstimate' },
 )
-export const ScanStatus = z.enum(scanStatuses)
-export const DismissReason = z.enum(userDismissReasons)
 /** `?format=csv` on the routes that answer CSV too. */
 export const CsvFormat = withMeta(z.optional(z.enum(['json', 'csv'])), {
   description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept',

@@ -6,6 +6,7 @@ import {
   findingStatuses,
   flowStep,
   historyRecord,
+  userDismissReasons,
 } from '../../data/findings.js'
 import { contextFilterValues } from '../../data/policies.js'
 import { suppressionRecord } from '../../data/suppressions.js'
@@ -14,7 +15,7 @@ import { findingContexts } from '../../scanning/engine.js'
 import { dependencyScopes, reachabilities } from '../../scanning/engines/dependencies/types.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { DismissReason, Engine, PageQuery, Severity, Timestamp, TimestampInput } from './common.js'
+import { Engine, PageQuery, Severity, Timestamp, TimestampInput } from './common.js'
 
 /** Where a finding sits when it is not the product's own code (shared/scanning/context.ts). */
 export const FindingContextName = z.enum(findingContexts)
@@ -35,6 +36,7 @@ const ContextQuery = withMeta(
   },
 )
 export const FindingStatus = z.enum(findingStatuses)
+export const DismissReason = z.enum(userDismissReasons)
 export const FlowStep = withMeta(flowStep, { id: 'FlowStep' })
 export const Location = z.omit(findingLocation, { snippet: true })
 export const Finding = withMeta(

@@ -1,9 +1,10 @@
 // Operations (#9): limits, workers, cleanup and advisories; docs/billing.md.
 import { limitNames } from '../../data/quotas.js'
+import { scanStatuses } from '../../data/scans.js'
 import { RepositoryId, ScanId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { ScanStatus, Timestamp } from './common.js'
+import { Timestamp } from './common.js'
 
 export const LimitName = z.enum(limitNames)
 export const Limit = z.object({
@@ -38,7 +39,7 @@ export const UpdateLimits = z.strictObject({
 const WorkerScan = z.object({
   id: ScanId,
   repository_id: RepositoryId,
-  status: ScanStatus,
+  status: z.enum(scanStatuses),
   created_at: Timestamp,
   started_at: z.nullable(Timestamp),
   finished_at: z.nullable(Timestamp),

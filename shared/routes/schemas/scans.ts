@@ -1,10 +1,11 @@
 // Scans and their gates, as projects and repositories answer them.
-import { gateRecord, scanRecord } from '../../data/scans.js'
+import { gateRecord, scanRecord, scanStatuses } from '../../data/scans.js'
 import { RepositoryId, ScanId, UploadId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { CostEstimate, Engine, Money, PageQuery, ScanStatus, Timestamp } from './common.js'
+import { CostEstimate, Engine, Money, PageQuery, Timestamp } from './common.js'
 
+export const ScanStatus = z.enum(scanStatuses)
 export const Gate = withMeta(gateRecord, { id: 'Gate' })
 export const Scan = withMeta(
   z.object({

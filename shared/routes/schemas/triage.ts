@@ -1,10 +1,11 @@
 // Policies, dismissal requests and SARIF imports (the triage group).
 import { dismissalStatuses } from '../../data/dismissals.js'
+import { userDismissReasons } from '../../data/findings.js'
 import { policyEffects, policyRecord } from '../../data/policies.js'
 import { DismissalRequestId, FindingId, RepositoryId, ScanId, UserId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { DismissReason, PageQuery, Timestamp } from './common.js'
+import { PageQuery, Timestamp } from './common.js'
 
 export const PolicyEffect = z.enum(policyEffects)
 export const Policy = withMeta(policyRecord, { id: 'Policy' })
@@ -22,7 +23,7 @@ export const DismissalRequest = withMeta(
     finding_id: FindingId,
     repository_id: RepositoryId,
     status: DismissalStatus,
-    reason: DismissReason,
+    reason: z.enum(userDismissReasons),
     comment: z.string(),
     requested_by: UserId,
     decided_by: z.nullable(UserId),
