@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { HistoryWalk } from '../git/checkout.js'
 import type { CleanBlobs } from './reuse.js'
 
-/** Strongest first; the zod enum of the API (routes/schemas/common.ts) is built from this list. */
+/** Strongest first; the zod enum of the API (routes/schemas.ts) is built from this list. */
 export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof severities)[number]
 
