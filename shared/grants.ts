@@ -1,5 +1,5 @@
 // What a caller can be granted, declared once: the workspace roles (strongest first) and the scopes an
-// API key carries. Types and zod enums (routes/schemas.ts) derive from these lists.
+// API key carries. Types and zod enums (routes/schemas/) derive from these lists.
 
 /** The workspace roles, strongest first. */
 export const roles = ['owner', 'admin', 'member', 'viewer'] as const

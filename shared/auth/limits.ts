@@ -2,8 +2,7 @@
 // login (so guessing one account's password, or many accounts' from one address, is slow).
 import { config } from '../config.js'
 import { sha256Hex } from '../crypto/api-key-format.js'
-import { getRateOverrides } from '../data/quotas.js'
-import { countInWindow, hitsInWindow, type WindowCount } from '../data/rate-limits.js'
+import { countInWindow, getRateOverrides, hitsInWindow, type WindowCount } from '../data/rate-limits.js'
 import { rateLimited } from '../http/errors.js'
 
 const loginWindowS = 15 * 60

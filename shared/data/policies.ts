@@ -56,7 +56,7 @@ const policyCondition = z.union([
   z.strictObject({ field: z.literal('new'), operator: z.literal('eq'), value: z.boolean() }),
 ])
 
-/** A policy as stored and as the API takes it (routes/schemas.ts `Policy` is this schema). */
+/** A policy as stored and as the API takes it (routes/schemas/triage.ts `Policy` is this schema). */
 export const policyRecord = z.strictObject({
   /** Rules in order: the first whose conditions all hold decides a finding's effect. */
   rules: z

@@ -153,31 +153,6 @@ export async function queuedAhead(scan: Pick<ScanRecord, 'id' | 'created_at' | '
   return ahead
 }
 
-/** Requests-per-minute limits by rate-limit subject (a user id, or `key:` and a key hash prefix). */
-export async function getRateOverrides(): Promise<{
-  subjects: Record<string, number>
-  workspaces: Record<string, number>
-}> {
-  const Item = await getItem(keys.rateOverrides())
-  return { subjects: Item?.subjects ?? {}, workspaces: Item?.workspaces ?? {} }
-}
-
-export async function putRateOverrides(overrides: {
-  subjects: Record<string, number>
-  workspaces: Record<string, number>
-}): Promise<void> {
-  await documents().send(
-    new (commands().PutCommand)({ TableName: tableName(), Item: { ...keys.rateOverrides(), ...overrides } }),
-  )
-}
-
-/** Requests a rate-limit subject made in this minute's window (as shared/auth/limits.ts counts them). */
-export async function requestsThisMinute(subject: string, now = Date.now()): Promise<number> {
-  const start = Math.floor(epochSeconds(now) / 60) * 60
-  const Item = await getItem(keys.rateWindow(`P:${subject}`, start), { consistent: true })
-  return Number(Item?.hits ?? 0)
-}
-
 const cleanupState = z.object({
   last_run_at: z.optional(z.string()),
   last_report: z.optional(z.record(z.string(), z.unknown())),

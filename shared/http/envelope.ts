@@ -1,26 +1,9 @@
-// The error envelope of DESIGN.md, as a schema (for OpenAPI and tests) and as a response builder.
+// The error envelope of DESIGN.md as a response builder (its schema, for OpenAPI and tests, is envelope-schema.ts).
 import type { APIGatewayProxyResult } from 'aws-lambda'
 import { DomainError } from '../errors.js'
 import * as z from '../zod.js'
-import { withMeta } from '../zod.js'
-import { ApiError, errorCodes, internal, validationFailed } from './errors.js'
-
-export const ErrorEnvelope = withMeta(
-  z.object({
-    schema_version: z.literal(1),
-    error: z.object({
-      code: z.enum(errorCodes),
-      message: z.string(),
-      retryable: z.boolean(),
-      details: withMeta(z.record(z.string(), z.unknown()), { description: 'Always carries request_id' }),
-    }),
-  }),
-  {
-    id: 'Error',
-    description: 'Every error Vega returns, from a handler, the router, the gateway or a stored failure',
-  },
-)
-export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>
+import type { ErrorEnvelope } from './envelope-schema.js'
+import { ApiError, internal, validationFailed } from './errors.js'
 
 /** A domain error as the contract names it: the one mapping from the layers below HTTP. */
 function fromDomain(error: DomainError): ApiError {

@@ -8,7 +8,7 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi'
 import { version } from '../config.js'
-import { ErrorEnvelope } from '../http/envelope.js'
+import { ErrorEnvelope } from '../http/envelope-schema.js'
 import { type ErrorCode, errorCatalogue } from '../http/errors.js'
 import { routeTable } from '../routes/index.js'
 import { type Group, groups, type RouteSpec } from '../routes/route.js'

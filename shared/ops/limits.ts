@@ -8,17 +8,15 @@ import { defaultLimits, limitsOf, limitUnits, spentThisMonth } from '../billing/
 import { listApiKeys } from '../data/api-keys.js'
 import type { Page } from '../data/db.js'
 import {
-  getRateOverrides,
   getWorkspaceLimits,
   type LimitName,
   limitNames,
   listActiveScans,
-  putRateOverrides,
   putWorkspaceLimits,
-  requestsThisMinute,
   scansQueuedOn,
   utcDay,
 } from '../data/quotas.js'
+import { getRateOverrides, putRateOverrides, requestsThisMinute } from '../data/rate-limits.js'
 import { listMembershipsOfUser } from '../data/users.js'
 import { listMembers } from '../data/workspaces.js'
 import { validationFailed } from '../http/errors.js'

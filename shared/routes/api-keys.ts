@@ -9,9 +9,9 @@ import {
   CreatedApiKey,
   PurgeApiKeys,
   Purged,
-  page,
   RevokeApiKey,
-} from './schemas.js'
+} from './schemas/api-keys.js'
+import { page } from './schemas/common.js'
 
 export const apiKeyRoutes = {
   listApiKeys: route({

@@ -1,6 +1,6 @@
 // Sign-in, sessions and passwords (DESIGN.md "Authentication and tenancy").
 import { route } from './route.js'
-import { Login, Refresh, SetPassword, Tokens, User } from './schemas.js'
+import { Login, Refresh, SetPassword, Tokens, User } from './schemas/auth.js'
 
 export const authRoutes = {
   login: route({

@@ -1,7 +1,8 @@
 // What scans cost: the summary and the line items.
 import { billingAccess } from './params.js'
 import { route } from './route.js'
-import { BillingQuery, BillingSummary, page, UsageLine, UsageQuery } from './schemas.js'
+import { BillingQuery, BillingSummary, UsageLine, UsageQuery } from './schemas/billing.js'
+import { page } from './schemas/common.js'
 
 export const billingRoutes = {
   getBillingSummary: route({

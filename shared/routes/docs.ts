@@ -1,7 +1,8 @@
 // The API reference: OpenAPI, the docs page and the deprecation list.
 import * as z from '../zod.js'
 import { route } from './route.js'
-import { Deprecation, page } from './schemas.js'
+import { page } from './schemas/common.js'
+import { Deprecation } from './schemas/docs.js'
 
 export const docsRoutes = {
   getOpenApi: route({

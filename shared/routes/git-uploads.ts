@@ -2,7 +2,7 @@
 import * as z from '../zod.js'
 import { upload } from './params.js'
 import { route } from './route.js'
-import { CreateGitUpload, ExtendGitUpload, GitUpload } from './schemas.js'
+import { CreateGitUpload, ExtendGitUpload, GitUpload } from './schemas/git-uploads.js'
 
 export const gitUploadRoutes = {
   createGitUpload: route({

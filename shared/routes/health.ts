@@ -1,4 +1,4 @@
-// Liveness and readiness. Their answers are declared here, not in schemas.ts: the health function, which
+// Liveness and readiness. Their answers are declared here, not in schemas/: the health function, which
 // every load balancer and monitor calls, bundles no schema and no data module of the other groups.
 import * as z from '../zod.js'
 import { withMeta } from '../zod.js'

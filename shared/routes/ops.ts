@@ -3,7 +3,15 @@ import { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { billingAccess, largeJsonBytes } from './params.js'
 import { route } from './route.js'
-import { AdvisoryImport, AdvisoryImported, Cleanup, CleanupReport, Limits, UpdateLimits, Workers } from './schemas.js'
+import {
+  AdvisoryImport,
+  AdvisoryImported,
+  Cleanup,
+  CleanupReport,
+  Limits,
+  UpdateLimits,
+  Workers,
+} from './schemas/ops.js'
 
 /** What every operations route shares: people with the ops scope, admins of the workspace (owners for writes to limits). */
 const operators = { group: 'ops', auth: 'user', scope: 'ops', scopeGrants: true, role: 'admin' } as const

@@ -1,6 +1,8 @@
 // The security overview (#19): a workspace's findings in one list, and its figures for dashboards.
 import { route } from './route.js'
-import { Finding, Overview, OverviewQuery, page, WorkspaceFindingQuery } from './schemas.js'
+import { page } from './schemas/common.js'
+import { Finding, WorkspaceFindingQuery } from './schemas/findings.js'
+import { Overview, OverviewQuery } from './schemas/overview.js'
 
 export const overviewRoutes = {
   listWorkspaceFindings: route({

@@ -3,17 +3,9 @@ import { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { cascade, project } from './params.js'
 import { route } from './route.js'
-import {
-  CreateProject,
-  PageQuery,
-  Project,
-  page,
-  ReplaceProject,
-  Rollup,
-  Scan,
-  ScanQuery,
-  UpdateProject,
-} from './schemas.js'
+import { PageQuery, page } from './schemas/common.js'
+import { CreateProject, Project, ReplaceProject, Rollup, UpdateProject } from './schemas/projects.js'
+import { Scan, ScanQuery } from './schemas/scans.js'
 
 export const projectRoutes = {
   listProjects: route({

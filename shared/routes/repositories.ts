@@ -3,27 +3,21 @@ import { ProjectId, RepositoryId, SuppressionId } from '../ids.js'
 import * as z from '../zod.js'
 import { cascade, finding, repository, scan, scanAnywhere } from './params.js'
 import { route } from './route.js'
+import { PageQuery, page } from './schemas/common.js'
 import {
   BulkTriage,
   BulkTriageOutcome,
   CompareQuery,
   Comparison,
-  CreateRepository,
-  CreateScan,
   CreateSuppression,
-  Event,
   Finding,
   FindingDetail,
   FindingQuery,
-  PageQuery,
-  page,
-  Repository,
-  Scan,
-  ScanQuery,
   Suppression,
   UpdateFinding,
-  UpdateRepository,
-} from './schemas.js'
+} from './schemas/findings.js'
+import { CreateRepository, Event, Repository, UpdateRepository } from './schemas/repositories.js'
+import { CreateScan, Scan, ScanQuery } from './schemas/scans.js'
 
 export const repositoryRoutes = {
   listRepositories: route({

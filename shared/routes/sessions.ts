@@ -2,7 +2,7 @@
 import { SessionId } from '../ids.js'
 import * as z from '../zod.js'
 import { route } from './route.js'
-import { CreateSession, Session } from './schemas.js'
+import { CreateSession, Session } from './schemas/sessions.js'
 
 export const sessionRoutes = {
   createSession: route({

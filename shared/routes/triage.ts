@@ -3,16 +3,16 @@ import { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { dismissal, largeJsonBytes } from './params.js'
 import { route } from './route.js'
+import { page } from './schemas/common.js'
 import {
   Decision,
   DismissalQuery,
   DismissalRequest,
   Policy,
   PolicyAnswer,
-  page,
   SarifImport,
   SarifImported,
-} from './schemas.js'
+} from './schemas/triage.js'
 
 /** An admin's decision on a dismissal request: approve and deny differ only in the verb. */
 const decideDismissal = (verb: 'approve' | 'deny') =>

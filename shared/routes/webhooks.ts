@@ -2,10 +2,10 @@
 import { WebhookDeliveryId, WebhookId } from '../ids.js'
 import * as z from '../zod.js'
 import { route } from './route.js'
+import { page } from './schemas/common.js'
 import {
   CreatedWebhook,
   CreateWebhook,
-  page,
   RotateWebhookSecret,
   UpdateWebhook,
   Webhook,
@@ -13,7 +13,7 @@ import {
   WebhookDeliveryDetail,
   WebhookDeliveryQuery,
   WebhookQuery,
-} from './schemas.js'
+} from './schemas/webhooks.js'
 
 const webhook = z.object({ id: WebhookId })
 const delivery = z.object({ id: WebhookId, deliveryId: WebhookDeliveryId })

@@ -1,7 +1,8 @@
 // Workspaces and their members.
 import { member, workspace } from './params.js'
 import { route } from './route.js'
-import { AddedMember, AddMember, Member, PageQuery, page, UpdateMember, Workspace } from './schemas.js'
+import { PageQuery, page } from './schemas/common.js'
+import { AddedMember, AddMember, Member, UpdateMember, Workspace } from './schemas/workspaces.js'
 
 export const workspaceRoutes = {
   listWorkspaces: route({

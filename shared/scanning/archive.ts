@@ -12,7 +12,7 @@ import { InputError } from '../errors.js'
 
 import type { ArchiveFormat } from './archive-formats.js'
 
-export { type ArchiveFormat, archiveFormats } from './archive-formats.js'
+export { type ArchiveFormat, archiveFormats, looksLike } from './archive-formats.js'
 
 export interface ArchiveLimits {
   maxInflatedBytes: number
@@ -37,13 +37,6 @@ const archiveFault = (error: unknown) =>
 
 /** Below this many inflated bytes a high ratio is just a small, repetitive file. */
 const ratioFloorBytes = 1024 * 1024
-
-/** The first bytes that say what an archive is, checked before any work is queued. */
-export function looksLike(format: ArchiveFormat, start: Uint8Array): boolean {
-  if (format === 'tar.gz') return start[0] === 0x1f && start[1] === 0x8b
-  // A local file header, or the end-of-central-directory record of an empty zip.
-  return start[0] === 0x50 && start[1] === 0x4b && (start[2] === 0x03 || start[2] === 0x05)
-}
 
 /**
  * The entry's path relative to the folder, undefined for what is skipped (the root itself, `.git/`),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { handler as uploads } from '../../functions/git-uploads/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
-import { GitUpload } from '../../shared/routes/schemas.js'
+import { GitUpload } from '../../shared/routes/schemas/git-uploads.js'
 import { getObjectBytes } from '../../shared/storage/objects.js'
 import { call, newOwner, type Person } from '../support/identity.js'
 

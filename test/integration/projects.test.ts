@@ -18,7 +18,7 @@ import {
 } from '../../shared/data/repositories.js'
 import { recordFindings } from '../../shared/findings/record.js'
 import { newId, type ProjectId } from '../../shared/ids.js'
-import { Project, Rollup } from '../../shared/routes/schemas.js'
+import { Project, Rollup } from '../../shared/routes/schemas/projects.js'
 import type { Severity } from '../../shared/scanning/engine.js'
 import { call, newOwner, type Person } from '../support/identity.js'
 import { codeFinding, scanOf } from '../support/scans.js'

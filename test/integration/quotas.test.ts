@@ -10,7 +10,7 @@ import type { RepositoryRecord } from '../../shared/data/repositories.js'
 import { listScansOfRepository, newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { listUploadsOf, putUpload } from '../../shared/data/uploads.js'
 import { newId } from '../../shared/ids.js'
-import { Limits } from '../../shared/routes/schemas.js'
+import { Limits } from '../../shared/routes/schemas/ops.js'
 import { call, memberOf, newOwner, type Person } from '../support/identity.js'
 import { repositoryOf, scanOf } from '../support/scans.js'
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type RunningEmulator, startS3, startSqs } from '../../infra/local/emulators.js'
 import { ensureResources } from '../../infra/local/resources.js'
-import { ErrorEnvelope } from '../../shared/http/envelope.js'
+import { ErrorEnvelope } from '../../shared/http/envelope-schema.js'
 import { invoke } from '../support/invoke.js'
 
 let s3: RunningEmulator

@@ -13,7 +13,7 @@ import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { getScan } from '../../shared/data/scans.js'
 import { getSession, putSession } from '../../shared/data/sessions.js'
 import { newId, type SessionId } from '../../shared/ids.js'
-import { Session } from '../../shared/routes/schemas.js'
+import { Session } from '../../shared/routes/schemas/sessions.js'
 import { tarGz, zip } from '../support/archives.js'
 import { call, newOwner, type Person } from '../support/identity.js'
 

@@ -17,8 +17,13 @@ import { sqsEvent, sqsRecord } from '../../infra/local/sqs-event.js'
 import { getItem } from '../../shared/data/db.js'
 import { getScan } from '../../shared/data/scans.js'
 import { webhookEventTypes, webhooksPerWorkspace } from '../../shared/data/webhooks.js'
-import { ErrorEnvelope } from '../../shared/http/envelope.js'
-import { CreatedWebhook, Webhook, type WebhookDelivery, WebhookDeliveryDetail } from '../../shared/routes/schemas.js'
+import { ErrorEnvelope } from '../../shared/http/envelope-schema.js'
+import {
+  CreatedWebhook,
+  Webhook,
+  type WebhookDelivery,
+  WebhookDeliveryDetail,
+} from '../../shared/routes/schemas/webhooks.js'
 import { scanFinished } from '../../shared/webhooks/emit.js'
 import * as z from '../../shared/zod.js'
 import { committedPack, removeTempDirs } from '../support/git-fixtures.js'
