@@ -407,6 +407,7 @@ const sections: Record<string, () => Promise<void>> = {
   incremental: async () => (await import('./incremental.js')).incremental(),
   large: async () => (await import('./large.js')).large(),
   overview: async () => (await import('./overview.js')).overview(),
+  cores: async () => (await import('./cores.js')).cores(),
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()
