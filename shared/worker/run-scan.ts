@@ -194,7 +194,8 @@ class ScanRun {
    */
   private async everyEngine<T>(work: (engine: Engine) => Promise<T>, done?: (engine: Engine, result: T) => void) {
     const chosen = this.chosen
-    for (const engine of chosen) this.progress.engineStarted(engine.name)
+    // A shard's engines answer parts, not findings: the push is told the shards, not their engines.
+    if (done) for (const engine of chosen) this.progress.engineStarted(engine.name)
     const outcomes = await Promise.allSettled(
       chosen.map(async (engine) => {
         try {
