@@ -166,9 +166,12 @@ export async function recordLastScan(
 
 export type StoredObjects = z.infer<typeof storedObjects>
 
-/** Records a scan's complete pack as the repository's objects, unless a later scan's is already there. */
-export async function recordObjects(id: RepositoryId, objects: StoredObjects): Promise<void> {
-  await updateIf({
+/**
+ * Records a scan's complete pack as the repository's objects, unless a later scan's is already there;
+ * says whether it did.
+ */
+export function recordObjects(id: RepositoryId, objects: StoredObjects): Promise<boolean> {
+  return updateIf({
     Key: keys.repositoryById(id),
     UpdateExpression: 'SET #objects = :objects',
     ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#objects) OR #objects.scan_id < :scan)',

@@ -14,7 +14,8 @@ import type { ScanSource } from '../scanning/engine.js'
 import { CleanBlobs, KnownFindings } from '../scanning/reuse.js'
 import type { PushedRef } from '../scanning/source.js'
 import { objectKeys } from '../storage/bucket.js'
-import { downloadObject, getObjectIfAny, putFile, putObject } from '../storage/objects.js'
+import { downloadObject, getObjectIfAny, objectHead, putFile, putObject } from '../storage/objects.js'
+import { keptCache } from './kept-cache.js'
 import type { Scratch } from './scratch.js'
 
 /** Commits offered as `.have`: the latest push's refs first, then those its pack built on. */
@@ -42,38 +43,67 @@ export async function recallWalk(scan: ScanRecord): Promise<HistoryWalk | undefi
   return saved && loadWalk(saved)
 }
 
+/** Where the kept pack a thin push was joined with came from: this worker's copy, or the bucket. */
+export type KeptSource = 'held' | 'downloaded'
+
 /**
- * A thin pack made whole with the repository's earlier pack it was built against (a file in the scratch
- * folder), and that pack's saved index (so only the new objects are indexed). A pack no longer held
- * (expired, or its repository's objects were replaced) is forgotten, so the next push is sent whole.
+ * A thin pack made whole with the repository's earlier pack it was built against, and that pack's saved
+ * index (so only the new objects are indexed). The earlier pack is this worker's copy when it holds one
+ * of the very object the bucket holds (shared/worker/kept-cache.ts), else downloaded into the scratch
+ * folder. A pack no longer held (expired, or its repository's objects were replaced) is forgotten, so the
+ * next push is sent whole.
  */
 export async function wholePack(
   scan: ScanRecord,
   thin: PackBytes,
   scratch: Scratch,
-): Promise<{ pack: JoinedPack; known?: PackIndex }> {
+): Promise<{ pack: JoinedPack; known?: PackIndex; from: KeptSource }> {
   const base = scan.input.base
-  const stored = scratch.path('base')
-  const [found, savedIndex] = await Promise.all([
-    base ? downloadObject(base.key, stored) : false,
-    base?.index_key ? getObjectIfAny(base.index_key) : undefined,
-  ])
-  if (!base || !found) {
+  const opened = base && (await openKept(base, scratch))
+  if (!opened) {
     if (base) await forgetObjects(scan.repository_id, base.key)
     throw new GitError(
       'missing_base',
       'the push builds on objects of an earlier push that Vega no longer holds; push again (it is then sent whole)',
     )
   }
-  const basePack = scratch.opened(base.kind === 'bundle' ? readBundleFile(stored).pack : new FileBytes(stored))
+  const { pack, index, from } = opened
   // An index that is not this pack's (or none) only costs indexing the whole pack.
-  return { pack: new JoinedPack(basePack, thin), known: savedIndex && loadIndex(basePack, savedIndex) }
+  return { pack: new JoinedPack(pack, thin), known: index && loadIndex(pack, index), from }
+}
+
+type KeptObjects = NonNullable<ScanRecord['input']['base']>
+
+/** The kept pack, opened, and its saved index; undefined when the bucket no longer holds it. */
+async function openKept(
+  base: KeptObjects,
+  scratch: Scratch,
+): Promise<{ pack: PackBytes; index?: Buffer; from: KeptSource } | undefined> {
+  const open = (path: string) =>
+    scratch.opened(base.kind === 'bundle' ? readBundleFile(path).pack : new FileBytes(path))
+  const savedIndex = () => (base.index_key ? getObjectIfAny(base.index_key) : Promise.resolve(undefined))
+  if (keptCache.etagOf(base.key)) {
+    const head = await objectHead(base.key)
+    if (!head) return undefined
+    const copy = head.etag ? keptCache.held(base.key, head.etag) : undefined
+    if (copy)
+      try {
+        return { pack: open(copy.pack), index: copy.index ?? (await savedIndex()), from: 'held' }
+      } catch {
+        keptCache.forget(base.key)
+      }
+  }
+  const stored = scratch.path('base')
+  const [found, index] = await Promise.all([downloadObject(base.key, stored), savedIndex()])
+  return found && { pack: open(stored), index, from: 'downloaded' }
 }
 
 /** What the scan read, for what it keeps once it succeeded. */
 export interface ReadInput {
   source: ScanSource & { bytes: number; commits: number; index?: PackIndex }
   refs: PushedRef[]
+  /** The pushed pack or bundle as downloaded (absent for an archive), and its ETag. */
+  input?: { path: string; etag?: string }
   /** The thin pack made whole, when it was one: written to a file and kept once the scan is recorded. */
   whole?: { pack: JoinedPack; path: string }
 }
@@ -90,7 +120,7 @@ export async function keepForNextScan(scan: ScanRecord, read: ReadInput, log: Re
       putObject(cleanBlobsKey(scan), source.reuse.serialize()),
       putObject(codeFindingsKey(scan), source.reuse.findings.serialize(), 'application/gzip'),
     )
-  if (source.index) kept.push(keepObjects(scan, refs, source.index, source.history, whole))
+  if (source.index) kept.push(keepObjects(scan, refs, source.index, source.history, whole, read.input, log))
   for (const outcome of await Promise.allSettled(kept))
     if (outcome.status === 'rejected')
       log.warn('what the repository keeps for its next scan was not saved', {
@@ -99,23 +129,29 @@ export async function keepForNextScan(scan: ScanRecord, read: ReadInput, log: Re
       })
 }
 
-/** The complete pack (the pushed one, or a thin one made whole) and its index, for the next push. */
+/**
+ * The complete pack (the pushed one, or a thin one made whole) and its index, for the next push; once
+ * recorded, this worker keeps a copy of the pack too.
+ */
 async function keepObjects(
   scan: ScanRecord,
   refs: PushedRef[],
   index: PackIndex,
   history: HistoryWalk,
-  whole?: { pack: JoinedPack; path: string },
+  whole: { pack: JoinedPack; path: string } | undefined,
+  input: ReadInput['input'],
+  log: RequestLog,
 ) {
   const tips = [...new Set([...refs.map((ref) => ref.oid), ...(whole ? (scan.input.base?.tips ?? []) : [])])]
   const indexKey = objectKeys.packIndex(scan.workspace_id, scan.repository_id, scan.id)
   const walkKey = objectKeys.historyWalk(scan.workspace_id, scan.repository_id, scan.id)
   const recorded = { tips: tips.slice(0, maxTips), index_key: indexKey, walk_key: walkKey, scan_id: scan.id }
   const wholeKey = objectKeys.wholePack(scan.workspace_id, scan.repository_id, scan.id)
-  await Promise.all([
-    putObject(indexKey, saveIndex(index)),
-    putObject(walkKey, saveWalk(history)),
+  const savedIndex = saveIndex(index)
+  const [wholeTag] = await Promise.all([
     whole ? keepWhole(wholeKey, whole) : undefined,
+    putObject(indexKey, savedIndex),
+    putObject(walkKey, saveWalk(history)),
   ])
   const objects: StoredObjects = whole
     ? { key: wholeKey, kind: 'pack', stored_at: new Date().toISOString(), ...recorded }
@@ -125,11 +161,19 @@ async function keepObjects(
         stored_at: scan.created_at,
         ...recorded,
       }
-  await recordObjects(scan.repository_id, objects)
+  if (!(await recordObjects(scan.repository_id, objects))) return
+  const copy = whole ? { file: whole.path, etag: wholeTag } : { file: input?.path, etag: input?.etag }
+  if (!copy.file || !copy.etag) return
+  try {
+    keptCache.keep({ key: objects.key, etag: copy.etag, group: scan.repository_id, file: copy.file, index: savedIndex })
+  } catch (error) {
+    // The next push of the repository downloads its pack, as on a cold worker.
+    log.warn('the kept pack was not copied on this worker', { scan_id: scan.id, error: String(error) })
+  }
 }
 
-/** The joined pack written out (its checksum computed here, after the findings), then uploaded. */
-async function keepWhole(key: string, whole: { pack: JoinedPack; path: string }): Promise<void> {
+/** The joined pack written out (its checksum computed here, after the findings), then uploaded; its ETag. */
+async function keepWhole(key: string, whole: { pack: JoinedPack; path: string }): Promise<string | undefined> {
   whole.pack.writeTo(whole.path)
-  await putFile(key, whole.path, 'application/x-git-packed-objects')
+  return putFile(key, whole.path, 'application/x-git-packed-objects')
 }

@@ -26,7 +26,7 @@ import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { downloadObject, getObjectBytes } from '../storage/objects.js'
 import { scanFinished } from '../webhooks/emit.js'
 import { type HeldMessage, keepAlive } from './keep-alive.js'
-import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
+import { type KeptSource, keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
 import { progressOf } from './progress.js'
 import { Scratch } from './scratch.js'
 
@@ -40,8 +40,11 @@ export interface RunOptions {
   registry?: Engine[]
   /** The queue message, kept hidden while the scan runs (the worker handler passes its receipt); absent in tests. */
   message?: HeldMessage
-  /** Filled with the recorded findings' counts and each step's time (for the worker's log line). */
-  report?: { findings?: RecordedFindings; phases_ms?: Record<string, number> }
+  /**
+   * Filled with the recorded findings' counts, each step's time and, for a thin push, where the kept pack
+   * came from (for the worker's log line).
+   */
+  report?: { findings?: RecordedFindings; phases_ms?: Record<string, number>; kept_pack?: KeptSource }
 }
 
 export async function runScan(message: ScanMessage, log: RequestLog, options: RunOptions = {}): Promise<void> {
@@ -83,7 +86,9 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     const repository = await getRepository(scan.repository_id)
     if (!repository) throw new GitError('missing_object', 'the repository was deleted while its scan waited')
     const deadline = Date.now() + config().SCAN_TIME_BUDGET_S * 1000
-    const read = await timed('input', () => prepare(scan, repository.default_branch, scratch, deadline, timed))
+    const read = await timed('input', () =>
+      prepare(scan, repository.default_branch, scratch, deadline, timed, options.report),
+    )
     const { source } = read
     progress.input({ files: source.files.length, blobs: source.history.blobs.size, commits: source.commits })
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
@@ -175,6 +180,7 @@ async function prepare(
   scratch: Scratch,
   deadline: number,
   timed: Timed,
+  report?: RunOptions['report'],
 ): Promise<ReadInput> {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
   if (scan.input.kind === 'archive') {
@@ -196,6 +202,7 @@ async function prepare(
   )
   // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
   if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
+  const input = { path: file, etag: found.etag }
   const { pack, refs } =
     scan.input.kind === 'bundle' ? readBundleFile(file) : { pack: new FileBytes(file), refs: scan.input.refs ?? [] }
   scratch.opened(pack)
@@ -203,7 +210,7 @@ async function prepare(
     const source = await timed('input.read', async () =>
       prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked }),
     )
-    return { source, refs }
+    return { source, refs, input }
   } catch (error) {
     // A thin pack: its deltas, trees or even its tips (a push of a commit Vega holds) are among the
     // objects the push was offered.
@@ -211,8 +218,9 @@ async function prepare(
     if (!(scan.input.base && thin)) throw error
   }
   scratch.clearTree()
-  // The whole pack: joined (with the kept pack's download), then read as any push.
+  // The whole pack: joined (with this worker's copy of the kept pack, or its download), then read as any push.
   const whole = await timed('input.join', () => wholePack(scan, pack, scratch))
+  if (report) report.kept_pack = whole.from
   const source = await timed('input.read_whole', async () =>
     prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
       reuse,
@@ -221,5 +229,5 @@ async function prepare(
       walked,
     }),
   )
-  return { source, refs, whole: { pack: whole.pack, path: scratch.path('whole.pack') } }
+  return { source, refs, input, whole: { pack: whole.pack, path: scratch.path('whole.pack') } }
 }
