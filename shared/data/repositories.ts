@@ -43,6 +43,8 @@ export const storedObjects = z.object({
   index_key: z.optional(z.string()),
   /** The history walk of the push (shared/git/history.ts saveWalk): a later push walks only its new commits. */
   walk_key: z.optional(z.string()),
+  /** The trees of the head it checked out (shared/git/checkout.ts saveTrees): a later checkout reads only the changed ones. */
+  trees_key: z.optional(z.string()),
   scan_id: ScanId,
   /** When the object was written: uploads expire, so an old one is not offered. */
   stored_at: z.string(),

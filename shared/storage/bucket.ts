@@ -37,6 +37,9 @@ export const objectKeys = {
   /** The history walk of the push a scan read (shared/git/history.ts saveWalk). */
   historyWalk: (workspace: string, repository: string, scan: string) =>
     `${objectKeys.kept(workspace, repository)}packs/${scan}.walk.gz`,
+  /** The trees of the head a scan checked out (shared/git/checkout.ts saveTrees). */
+  headTrees: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.kept(workspace, repository)}packs/${scan}.trees.gz`,
   /** A legacy session's archive. */
   archive: (workspace: string, repository: string, session: string, format: 'tar.gz' | 'zip') =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${session}/source.${format}`,

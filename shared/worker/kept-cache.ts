@@ -23,6 +23,8 @@ interface Entry {
   pack: string
   index?: string
   bytes: number
+  /** When it was kept, in the order of `keep` calls. */
+  kept: number
 }
 
 export class KeptCache {
@@ -30,6 +32,7 @@ export class KeptCache {
   readonly #entries = new Map<string, Entry>()
   #dir?: string
   #bytes = 0
+  #kept = 0
 
   constructor(
     readonly maxBytes = keptCacheBytes,
@@ -67,16 +70,25 @@ export class KeptCache {
 
   /**
    * Takes `file` (moved, not copied: it must be on the same disk, as the scan's scratch folder is) as the
-   * copy of the object under `key`, replacing the copies of the same group, then evicts the least recently
-   * used copies past the budget. A pack larger than the whole budget is left where it is.
+   * copy of the object under `key`, then evicts the least recently used copies past the budget. A group
+   * keeps its two newest copies: a push made while the scan before it was still keeping its pack builds
+   * on the one before. A pack larger than the whole budget is left where it is.
    */
   keep(copy: { key: string; etag: string; group: string; file: string; index?: Buffer }): void {
     const dir = this.#ready()
-    for (const [key, entry] of this.#entries) if (entry.group === copy.group || key === copy.key) this.#drop(key)
+    this.#drop(copy.key)
+    const group = [...this.#entries].filter(([, entry]) => entry.group === copy.group)
+    for (const [key] of group.sort(([, a], [, b]) => a.kept - b.kept).slice(0, -1)) this.#drop(key)
     const bytes = statSync(copy.file).size + (copy.index?.length ?? 0)
     if (bytes > this.maxBytes) return
     const name = createHash('sha256').update(copy.key).digest('hex').slice(0, 32)
-    const entry: Entry = { etag: copy.etag, group: copy.group, pack: join(dir, `${name}.pack`), bytes }
+    const entry: Entry = {
+      etag: copy.etag,
+      group: copy.group,
+      pack: join(dir, `${name}.pack`),
+      bytes,
+      kept: ++this.#kept,
+    }
     renameSync(copy.file, entry.pack)
     if (copy.index) {
       entry.index = join(dir, `${name}.idx`)

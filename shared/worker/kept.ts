@@ -4,7 +4,7 @@
 import { forgetObjects, recordObjects, type StoredObjects } from '../data/repositories.js'
 import type { ScanRecord } from '../data/scans.js'
 import { readBundleFile } from '../git/bundle.js'
-import type { HistoryWalk } from '../git/checkout.js'
+import { type CheckoutStats, type HistoryWalk, loadTrees, saveTrees } from '../git/checkout.js'
 import { GitError } from '../git/errors.js'
 import { loadWalk, saveWalk } from '../git/history.js'
 import { loadIndex, type PackIndex, saveIndex } from '../git/pack.js'
@@ -41,6 +41,13 @@ export async function recallWalk(scan: ScanRecord): Promise<HistoryWalk | undefi
   const key = scan.input.base?.walk_key
   const saved = key ? await getObjectIfAny(key) : undefined
   return saved && loadWalk(saved)
+}
+
+/** The trees of the head of the push the scan's pack builds on, if they were saved. */
+export async function recallTrees(scan: ScanRecord): Promise<CheckoutStats['trees'] | undefined> {
+  const key = scan.input.base?.trees_key
+  const saved = key ? await getObjectIfAny(key) : undefined
+  return saved && loadTrees(saved)
 }
 
 /** Where the kept pack a thin push was joined with came from: this worker's copy, or the bucket. */
@@ -100,7 +107,7 @@ async function openKept(
 
 /** What the scan read, for what it keeps once it succeeded. */
 export interface ReadInput {
-  source: ScanSource & { bytes: number; commits: number; index?: PackIndex }
+  source: ScanSource & { bytes: number; commits: number; index?: PackIndex; checkout?: CheckoutStats }
   refs: PushedRef[]
   /** The pushed pack or bundle as downloaded (absent for an archive), and its ETag. */
   input?: { path: string; etag?: string }
@@ -120,7 +127,7 @@ export async function keepForNextScan(scan: ScanRecord, read: ReadInput, log: Re
       putObject(cleanBlobsKey(scan), source.reuse.serialize()),
       putObject(codeFindingsKey(scan), source.reuse.findings.serialize(), 'application/gzip'),
     )
-  if (source.index) kept.push(keepObjects(scan, refs, source.index, source.history, whole, read.input, log))
+  if (source.index) kept.push(keepObjects(scan, read, source.index, log))
   for (const outcome of await Promise.allSettled(kept))
     if (outcome.status === 'rejected')
       log.warn('what the repository keeps for its next scan was not saved', {
@@ -133,25 +140,26 @@ export async function keepForNextScan(scan: ScanRecord, read: ReadInput, log: Re
  * The complete pack (the pushed one, or a thin one made whole) and its index, for the next push; once
  * recorded, this worker keeps a copy of the pack too.
  */
-async function keepObjects(
-  scan: ScanRecord,
-  refs: PushedRef[],
-  index: PackIndex,
-  history: HistoryWalk,
-  whole: { pack: JoinedPack; path: string } | undefined,
-  input: ReadInput['input'],
-  log: RequestLog,
-) {
+async function keepObjects(scan: ScanRecord, read: ReadInput, index: PackIndex, log: RequestLog) {
+  const { refs, whole, input, source } = read
   const tips = [...new Set([...refs.map((ref) => ref.oid), ...(whole ? (scan.input.base?.tips ?? []) : [])])]
   const indexKey = objectKeys.packIndex(scan.workspace_id, scan.repository_id, scan.id)
   const walkKey = objectKeys.historyWalk(scan.workspace_id, scan.repository_id, scan.id)
-  const recorded = { tips: tips.slice(0, maxTips), index_key: indexKey, walk_key: walkKey, scan_id: scan.id }
+  const treesKey = source.checkout && objectKeys.headTrees(scan.workspace_id, scan.repository_id, scan.id)
+  const recorded = {
+    tips: tips.slice(0, maxTips),
+    index_key: indexKey,
+    walk_key: walkKey,
+    ...(treesKey ? { trees_key: treesKey } : {}),
+    scan_id: scan.id,
+  }
   const wholeKey = objectKeys.wholePack(scan.workspace_id, scan.repository_id, scan.id)
   const savedIndex = saveIndex(index)
   const [wholeTag] = await Promise.all([
     whole ? keepWhole(wholeKey, whole) : undefined,
     putObject(indexKey, savedIndex),
-    putObject(walkKey, saveWalk(history)),
+    putObject(walkKey, saveWalk(source.history)),
+    treesKey && source.checkout ? putObject(treesKey, saveTrees(source.checkout.trees)) : undefined,
   ])
   const objects: StoredObjects = whole
     ? { key: wholeKey, kind: 'pack', stored_at: new Date().toISOString(), ...recorded }

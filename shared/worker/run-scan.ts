@@ -26,7 +26,15 @@ import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { downloadObject, getObjectBytes } from '../storage/objects.js'
 import { scanFinished } from '../webhooks/emit.js'
 import { type HeldMessage, keepAlive } from './keep-alive.js'
-import { type KeptSource, keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
+import {
+  type KeptSource,
+  keepForNextScan,
+  type ReadInput,
+  recallCleanBlobs,
+  recallTrees,
+  recallWalk,
+  wholePack,
+} from './kept.js'
 import { progressOf } from './progress.js'
 import { Scratch } from './scratch.js'
 
@@ -196,9 +204,10 @@ async function prepare(
   }
   const file = scratch.path(`input.${scan.input.kind}`)
   // What earlier scans of the repository found clean (a push that changed a few files reads those), and
-  // the history walk of the push this one builds on (only newer commits are walked).
-  const [found, reuse, walked] = await timed('input.download', () =>
-    Promise.all([downloadObject(scan.input.key, file), recallCleanBlobs(scan), recallWalk(scan)]),
+  // the history walk and head trees of the push this one builds on (only newer commits are walked, only
+  // changed trees read).
+  const [found, reuse, walked, trees] = await timed('input.download', () =>
+    Promise.all([downloadObject(scan.input.key, file), recallCleanBlobs(scan), recallWalk(scan), recallTrees(scan)]),
   )
   // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
   if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
@@ -208,7 +217,7 @@ async function prepare(
   scratch.opened(pack)
   try {
     const source = await timed('input.read', async () =>
-      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked }),
+      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked, trees }),
     )
     return { source, refs, input }
   } catch (error) {
@@ -227,6 +236,7 @@ async function prepare(
       known: whole.known,
       verified: true,
       walked,
+      trees,
     }),
   )
   return { source, refs, input, whole: { pack: whole.pack, path: scratch.path('whole.pack') } }
