@@ -36,22 +36,52 @@ export async function recallCleanBlobs(scan: ScanRecord): Promise<CleanBlobs> {
   return memory
 }
 
+/** Where something a repository kept came from: this worker's memory or disk, or the bucket. */
+export type KeptSource = 'held' | 'downloaded'
+
+/**
+ * The history walks and head trees this worker's latest scans kept, by their keys: the next scan of the
+ * same repository on a warm worker takes them from memory instead of downloading and parsing them again.
+ * A key names one scan's object, never rewritten; a walk is copied before a scan extends it, and trees are
+ * only read. The latest two of each (a repository's two latest pushes, as for the pack copies), and only a
+ * walk small enough to keep beside the next scan.
+ */
+const recent = { walks: new Map<string, HistoryWalk>(), trees: new Map<string, CheckoutStats['trees']>() }
+const recentCount = 2
+const recentMaxBlobs = 200_000
+
+function remember<T>(held: Map<string, T>, key: string, value: T): void {
+  held.delete(key)
+  held.set(key, value)
+  for (const old of held.keys()) if (held.size > recentCount) held.delete(old)
+}
+
+/** Forgets everything this worker holds of earlier scans, as a cold worker starts. */
+export function forgetHeld(): void {
+  recent.walks.clear()
+  recent.trees.clear()
+  keptCache.clear()
+}
+
 /** The history walk of the push the scan's pack builds on, if one was saved. */
-export async function recallWalk(scan: ScanRecord): Promise<HistoryWalk | undefined> {
+export async function recallWalk(scan: ScanRecord): Promise<{ walk?: HistoryWalk; from?: KeptSource }> {
   const key = scan.input.base?.walk_key
-  const saved = key ? await getObjectIfAny(key) : undefined
-  return saved && loadWalk(saved)
+  if (!key) return {}
+  const held = recent.walks.get(key)
+  if (held) return { walk: held, from: 'held' }
+  const saved = await getObjectIfAny(key)
+  return { walk: saved && loadWalk(saved), from: 'downloaded' }
 }
 
 /** The trees of the head of the push the scan's pack builds on, if they were saved. */
-export async function recallTrees(scan: ScanRecord): Promise<CheckoutStats['trees'] | undefined> {
+export async function recallTrees(scan: ScanRecord): Promise<{ trees?: CheckoutStats['trees']; from?: KeptSource }> {
   const key = scan.input.base?.trees_key
-  const saved = key ? await getObjectIfAny(key) : undefined
-  return saved && loadTrees(saved)
+  if (!key) return {}
+  const held = recent.trees.get(key)
+  if (held) return { trees: held, from: 'held' }
+  const saved = await getObjectIfAny(key)
+  return { trees: saved && loadTrees(saved), from: 'downloaded' }
 }
-
-/** Where the kept pack a thin push was joined with came from: this worker's copy, or the bucket. */
-export type KeptSource = 'held' | 'downloaded'
 
 /**
  * A thin pack made whole with the repository's earlier pack it was built against, and that pack's saved
@@ -170,6 +200,8 @@ async function keepObjects(scan: ScanRecord, read: ReadInput, index: PackIndex, 
         ...recorded,
       }
   if (!(await recordObjects(scan.repository_id, objects))) return
+  if (source.history.blobs.size <= recentMaxBlobs) remember(recent.walks, walkKey, source.history)
+  if (treesKey && source.checkout) remember(recent.trees, treesKey, source.checkout.trees)
   const copy = whole ? { file: whole.path, etag: wholeTag } : { file: input?.path, etag: input?.etag }
   if (!copy.file || !copy.etag) return
   try {

@@ -52,7 +52,11 @@ export interface RunOptions {
    * Filled with the recorded findings' counts, each step's time and, for a thin push, where the kept pack
    * came from (for the worker's log line).
    */
-  report?: { findings?: RecordedFindings; phases_ms?: Record<string, number>; kept_pack?: KeptSource }
+  report?: {
+    findings?: RecordedFindings
+    phases_ms?: Record<string, number>
+    kept?: Partial<Record<'pack' | 'walk' | 'trees', KeptSource>>
+  }
 }
 
 export async function runScan(message: ScanMessage, log: RequestLog, options: RunOptions = {}): Promise<void> {
@@ -206,9 +210,13 @@ async function prepare(
   // What earlier scans of the repository found clean (a push that changed a few files reads those), and
   // the history walk and head trees of the push this one builds on (only newer commits are walked, only
   // changed trees read).
-  const [found, reuse, walked, trees] = await timed('input.download', () =>
+  const [found, reuse, { walk: walked, ...walk }, { trees, ...tree }] = await timed('input.download', () =>
     Promise.all([downloadObject(scan.input.key, file), recallCleanBlobs(scan), recallWalk(scan), recallTrees(scan)]),
   )
+  const kept: NonNullable<NonNullable<RunOptions['report']>['kept']> = {}
+  if (report) report.kept = kept
+  if (walk.from) kept.walk = walk.from
+  if (tree.from) kept.trees = tree.from
   // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
   if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
   const input = { path: file, etag: found.etag }
@@ -229,7 +237,7 @@ async function prepare(
   scratch.clearTree()
   // The whole pack: joined (with this worker's copy of the kept pack, or its download), then read as any push.
   const whole = await timed('input.join', () => wholePack(scan, pack, scratch))
-  if (report) report.kept_pack = whole.from
+  kept.pack = whole.from
   const source = await timed('input.read_whole', async () =>
     prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
       reuse,

@@ -9,7 +9,7 @@ import { getScan } from '../../shared/data/scans.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
 import { deletePrefix, putObject } from '../../shared/storage/objects.js'
-import { keptCache } from '../../shared/worker/kept-cache.js'
+import { forgetHeld } from '../../shared/worker/kept.js'
 import { runScan } from '../../shared/worker/run-scan.js'
 import { commitAll, git, initRepo, packOf, removeTempDirs } from '../support/git-fixtures.js'
 import { newOwner } from '../support/identity.js'
@@ -48,7 +48,7 @@ async function scanPush(repository: RepositoryRecord, pack: Buffer, head: string
   )
   const report: NonNullable<Parameters<typeof runScan>[2]>['report'] = {}
   await runScan({ scan_id: scan.id }, log, { report })
-  return { scan: (await getScan(scan.id))!, from: report.kept_pack, base }
+  return { scan: (await getScan(scan.id))!, from: report.kept?.pack, kept: report.kept, base }
 }
 
 /** The repository's open findings as a user compares them. */
@@ -69,16 +69,20 @@ describe('the kept pack on a warm worker', () => {
 
     const thin = await scanPush(repository, second.pack, second.head)
     const thinAgain = await scanPush(repository, third.pack, third.head)
-    keptCache.clear()
+    forgetHeld()
     const fourth = change(dir, third.head, 'module-5.js', 'export const five = 5\n')
     const cold = await scanPush(repository, fourth.pack, fourth.head)
 
-    expect(first).toMatchObject({ scan: { status: 'succeeded' }, from: undefined })
-    expect(thin).toMatchObject({ scan: { status: 'succeeded' }, from: 'held' })
+    expect(first).toMatchObject({ scan: { status: 'succeeded' }, kept: {} })
+    // The kept pack from disk, the history walk and the head's trees from memory.
+    expect(thin).toMatchObject({ scan: { status: 'succeeded' }, kept: { pack: 'held', walk: 'held', trees: 'held' } })
     // The kept pack changed (the first push's, then the joined one): the copy followed it.
     expect(thinAgain.base?.key).not.toBe(thin.base?.key)
     expect(thinAgain).toMatchObject({ scan: { status: 'succeeded' }, from: 'held' })
-    expect(cold).toMatchObject({ scan: { status: 'succeeded' }, from: 'downloaded' })
+    expect(cold).toMatchObject({
+      scan: { status: 'succeeded' },
+      kept: { pack: 'downloaded', walk: 'downloaded', trees: 'downloaded' },
+    })
     const whole = await repositoryOf(owner)
     await scanPush(whole, packOf(dir, 'HEAD'), fourth.head)
     expect(await openFindings(repository)).toEqual(await openFindings(whole))
