@@ -134,7 +134,8 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
     )
     if (options.report) options.report.findings = findings
     // The packages this snapshot's lockfiles named: its SBOM, whatever the findings.
-    if (source.used?.packages) await putInventory(scan.id, source.used.packages)
+    const packages = source.used?.packages
+    if (packages) await timed('inventory', () => putInventory(scan.id, packages))
     const stats = {
       files: source.files.length,
       bytes: source.bytes,
@@ -143,7 +144,7 @@ export async function runScan(message: ScanMessage, log: RequestLog, options: Ru
       ...(source.used?.advisories ? { advisories: source.used.advisories } : {}),
       ...(source.reuse ? { reuse: source.reuse.figures } : {}),
     }
-    const gate = await gateOf(scan)
+    const gate = await timed('gate', () => gateOf(scan))
     const figures = { ...stats, new_findings: findings.new }
     if (await finish(scan, { status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
       await meterScan(scan, stats)
