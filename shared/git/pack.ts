@@ -450,8 +450,9 @@ export function indexPack(pack: PackBytes, options: IndexOptions = {}): PackInde
     return out
   }
 
-  // A known object is resolved already; the new deltas built on it start from its content.
-  const prefix = known ? new PackIndex(pack, first, known.tables, limits) : undefined
+  // A known object is resolved already; the new deltas built on it start from its content, read through
+  // the known index itself (its pack holds the same entries at the same offsets).
+  const prefix = known
   let resolved = first
   for (let root = 0; root < n; root++) {
     const isKnown = root < first
