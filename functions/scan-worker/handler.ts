@@ -64,6 +64,7 @@ async function scanOnce(message: ScanMessage, record: SQSRecord, log: RequestLog
     new_findings: report.findings?.new ?? null,
     error_code: scan?.error?.code ?? null,
     phases_ms: report.phases_ms ?? null,
+    ...(report.kept && Object.keys(report.kept).length ? { kept: report.kept } : {}),
   })
   if (failure) throw failure
 }

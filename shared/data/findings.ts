@@ -31,6 +31,7 @@ import {
   type StoredItem,
   tableName,
   transact,
+  transactEach,
   under,
   updateIf,
 } from './db.js'
@@ -153,16 +154,6 @@ async function transition(items: Parameters<typeof transact>[0]): Promise<boolea
   }
 }
 
-export async function putOccurrence(occurrence: OccurrenceRecord): Promise<void> {
-  // The same scan writes the same occurrence: a replay overwrites it with itself.
-  await documents().send(
-    new (commands().PutCommand)({
-      TableName: tableName(),
-      Item: { ...occurrence, ...keys.occurrence(occurrence.finding_id, occurrence.scan_id) },
-    }),
-  )
-}
-
 /** The attributes that place a finding in its workspace's list (they never change). */
 const placed = (finding: FindingRecord, home: FindingHome) => ({
   workspace_id: home.workspace_id,
@@ -261,43 +252,67 @@ export function reopenFinding(finding: FindingRecord, scan: TransitionScan, view
   ])
 }
 
+/** A finding a newer scan saw again, and how it sees it now. */
+export interface Sighting {
+  finding: FindingRecord
+  view: FindingView
+}
+
 /**
- * Any other sighting by a newer scan: the view and last_seen move, the status stays. It also writes the
- * finding's placement in its workspace's list (the same values every time), so a finding stored before
- * the overview joins the list when a scan next sees it.
+ * What a scan writes for findings it saw that need no transition: where it saw each (its occurrence) and,
+ * for those `touched`, the sighting itself: the view and last_seen move, the status stays (a created or
+ * reopened finding was written whole by its transition). A touch also writes the finding's placement in its
+ * workspace's list (the same values every time), so a finding stored before the overview joins the list
+ * when a scan next sees it. Every item names its own key, so they go 100 to a transaction (`transactEach`),
+ * each still applied only while its own condition holds: an occurrence always (the same scan writing it
+ * again, a replay, overwrites it with itself), a touch only for a scan newer than the finding's last.
  */
-export async function touchFinding(finding: FindingRecord, scan: TransitionScan, view: FindingView): Promise<void> {
-  const names: Record<string, string> = { ...viewNames }
-  const values: Record<string, NativeAttributeValue> = {
-    ':scan': scan.id,
-    ':now': new Date().toISOString(),
-    ...viewValues(view),
-  }
-  const placement = setClauses(placed(finding, scan), names, values)
-  // An older scan finishing late, or a replay, fails the condition: the newer view stays.
-  await updateIf({
-    Key: keys.findingById(finding.id),
-    UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}, ${placement.join(', ')}`,
-    ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+export async function writeSightings(
+  occurrences: OccurrenceRecord[],
+  touched: Sighting[],
+  scan: TransitionScan,
+): Promise<void> {
+  const now = new Date().toISOString()
+  const touches = touched.map(({ finding, view }) => {
+    const names: Record<string, string> = { ...viewNames }
+    const values: Record<string, NativeAttributeValue> = { ':scan': scan.id, ':now': now, ...viewValues(view) }
+    const placement = setClauses(placed(finding, scan), names, values)
+    return {
+      Update: {
+        TableName: tableName(),
+        Key: keys.findingById(finding.id),
+        UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}, ${placement.join(', ')}`,
+        // An older scan finishing late, or a replay, fails the condition: the newer view stays.
+        ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    }
   })
+  const puts = occurrences.map((occurrence) => ({
+    Put: {
+      TableName: tableName(),
+      Item: { ...occurrence, ...keys.occurrence(occurrence.finding_id, occurrence.scan_id) },
+    },
+  }))
+  await transactEach([...puts, ...touches])
   // A critical finding stored before the overview (no workspace yet) joins the open criticals once, if it
   // is open at that instant: the condition is checked with the write, so a dismissal or fix racing this
   // one either comes after (and removes it) or before (and this writes nothing).
-  if (!finding.workspace_id && finding.severity === 'critical')
-    await updateIf({
-      Key: keys.findingById(finding.id),
-      UpdateExpression: 'SET gsi3pk = :pk, gsi3sk = :sk',
-      ConditionExpression: '#status = :open',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':open': 'open',
-        ...(({ gsi3pk, gsi3sk }) => ({ ':pk': gsi3pk, ':sk': gsi3sk }))(
-          keys.openCritical(scan.workspace_id, finding.created_at, finding.id),
-        ),
-      },
-    })
+  for (const { finding } of touched)
+    if (!finding.workspace_id && finding.severity === 'critical')
+      await updateIf({
+        Key: keys.findingById(finding.id),
+        UpdateExpression: 'SET gsi3pk = :pk, gsi3sk = :sk',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':open': 'open',
+          ...(({ gsi3pk, gsi3sk }) => ({ ':pk': gsi3pk, ':sk': gsi3sk }))(
+            keys.openCritical(scan.workspace_id, finding.created_at, finding.id),
+          ),
+        },
+      })
 }
 
 /** How long a finding was open when it is fixed now, in whole seconds. */

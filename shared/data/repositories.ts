@@ -43,6 +43,8 @@ export const storedObjects = z.object({
   index_key: z.optional(z.string()),
   /** The history walk of the push (shared/git/history.ts saveWalk): a later push walks only its new commits. */
   walk_key: z.optional(z.string()),
+  /** The trees of the head it checked out (shared/git/checkout.ts saveTrees): a later checkout reads only the changed ones. */
+  trees_key: z.optional(z.string()),
   scan_id: ScanId,
   /** When the object was written: uploads expire, so an old one is not offered. */
   stored_at: z.string(),
@@ -166,9 +168,12 @@ export async function recordLastScan(
 
 export type StoredObjects = z.infer<typeof storedObjects>
 
-/** Records a scan's complete pack as the repository's objects, unless a later scan's is already there. */
-export async function recordObjects(id: RepositoryId, objects: StoredObjects): Promise<void> {
-  await updateIf({
+/**
+ * Records a scan's complete pack as the repository's objects, unless a later scan's is already there;
+ * says whether it did.
+ */
+export function recordObjects(id: RepositoryId, objects: StoredObjects): Promise<boolean> {
+  return updateIf({
     Key: keys.repositoryById(id),
     UpdateExpression: 'SET #objects = :objects',
     ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#objects) OR #objects.scan_id < :scan)',

@@ -17,12 +17,13 @@ import {
   getFindings,
   historyEntry,
   listFindingsOf,
+  type OccurrenceRecord,
   putAlias,
-  putOccurrence,
   reopenDismissed,
   reopenFinding,
+  type Sighting,
   type Triage,
-  touchFinding,
+  writeSightings,
 } from '../data/findings.js'
 import type { ScanRecord } from '../data/scans.js'
 import { allSuppressions, isActive, markMatched, type SuppressionRecord } from '../data/suppressions.js'
@@ -98,9 +99,13 @@ export async function recordFindings(
     [...merged.keys()].map((fingerprint) => [fingerprint, findingIdOf(scan.repository_id, fingerprint)]),
   )
   const existing = new Map((await getFindings([...ownIds.values()])).map((finding) => [finding.id, finding]))
-  // Each finding's occurrence and refresh touch only its own items: they go side by side. Transitions
-  // (create, reopen, dismiss) move the repository's counters in transactions, so they stay one at a time.
-  const writes = writeQueue(16)
+  // Each finding's occurrence and refresh touch only its own items: they are gathered and written 100 to
+  // a request, a few requests at a time. Transitions (create, reopen, dismiss) move the repository's
+  // counters in transactions of their own, so they stay one at a time.
+  const writes = writeQueue(4)
+  const sightings = gatheredSightings((occurrences, touched) =>
+    writes.add(() => writeSightings(occurrences, touched, scan)),
+  )
   // What webhooks are told, once the findings are stored.
   const created: FindingRecord[] = []
   const reopened: FindingRecord[] = []
@@ -120,15 +125,13 @@ export async function recordFindings(
         (await renames.predecessor(fingerprint, contextKey)) ??
         (await storedUnderV1(scan, fingerprint, finding)) ??
         own)
-    await writes.add(() =>
-      putOccurrence({
-        finding_id: id,
-        scan_id: scan.id,
-        repository_id: scan.repository_id,
-        locations: view.locations,
-        snippet: view.snippet,
-      }),
-    )
+    await sightings.occurrence({
+      finding_id: id,
+      scan_id: scan.id,
+      repository_id: scan.repository_id,
+      locations: view.locations,
+      snippet: view.snippet,
+    })
     const now = new Date().toISOString()
     const record: FindingRecord & FindingHome = {
       ...view,
@@ -180,9 +183,10 @@ export async function recordFindings(
       await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
       continue
     }
-    await writes.add(() => touchFinding(stored, scan, view))
+    await sightings.touch({ finding: stored, view })
   }
   // Every finding seen is refreshed before the unseen ones are told apart by their last scan.
+  await sightings.flush()
   await writes.drain()
   for (const suppression of matched) await markMatched(suppression, scan.id)
   counts.fixed = await fixUnseen(scan, enginesRun)
@@ -208,6 +212,45 @@ function writeQueue(width: number) {
       all.push(done)
     },
     drain: async () => void (await Promise.all(all)),
+  }
+}
+
+/** Items a request of sightings holds at most (a transaction's limit). */
+const sightingsPerRequest = 100
+
+/**
+ * Occurrences and refreshes gathered, and handed to `send` 100 at a time (the rest by `flush`). One of each
+ * per finding: when two fingerprints name one finding (through an alias) it is written as the first of
+ * them saw it, as sending them one after the other came to (the second refresh found its condition spent),
+ * and one request may not name an item twice.
+ */
+function gatheredSightings(send: (occurrences: OccurrenceRecord[], touched: Sighting[]) => Promise<void>) {
+  const occurred = new Set<FindingId>()
+  const touchedIds = new Set<FindingId>()
+  let occurrences: OccurrenceRecord[] = []
+  let touched: Sighting[] = []
+  const flush = async () => {
+    if (occurrences.length + touched.length === 0) return
+    const [these, those] = [occurrences, touched]
+    occurrences = []
+    touched = []
+    await send(these, those)
+  }
+  const full = () => occurrences.length + touched.length >= sightingsPerRequest
+  return {
+    async occurrence(occurrence: OccurrenceRecord): Promise<void> {
+      if (occurred.has(occurrence.finding_id)) return
+      occurred.add(occurrence.finding_id)
+      occurrences.push(occurrence)
+      if (full()) await flush()
+    },
+    async touch(sighting: Sighting): Promise<void> {
+      if (touchedIds.has(sighting.finding.id)) return
+      touchedIds.add(sighting.finding.id)
+      touched.push(sighting)
+      if (full()) await flush()
+    },
+    flush,
   }
 }
 

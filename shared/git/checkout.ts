@@ -1,8 +1,9 @@
 // Writes a commit's tree to a folder and lists the blobs of a history, never trusting a name in a tree.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { checkDeadline, GitError, noDeadline, type TimeBudget } from './errors.js'
-import { type Commit, parseCommit, parseTree, type TreeEntry } from './objects.js'
+import { type Commit, entryKind, parseCommit, parseTree, type TreeEntry } from './objects.js'
 import type { PackIndex } from './pack.js'
 
 export interface CheckoutLimits extends TimeBudget {
@@ -30,6 +31,11 @@ export interface CheckoutOptions extends Partial<CheckoutLimits> {
    * and the empty folder git leaves for each submodule.
    */
   writeIf?: (file: TreeFile) => boolean
+  /**
+   * Trees an earlier checkout read (`CheckoutStats.trees`), by oid: one the pack holds is taken as listed
+   * there instead of inflated again. A push that changed a few files reads only the trees above them.
+   */
+  trees?: ReadonlyMap<string, readonly TreeEntry[]>
 }
 
 export interface CheckoutStats {
@@ -43,6 +49,8 @@ export interface CheckoutStats {
   oids: Map<string, string>
   /** Every regular file of the tree in the order met, and whether it was written. */
   listed: (TreeFile & { written: boolean })[]
+  /** Every tree of the commit, by oid, as read (for the next checkout's `trees`). */
+  trees: Map<string, readonly TreeEntry[]>
 }
 
 /** Refuses any name git's own fsck would, plus `.git` in any case, so the checkout stays inside its folder. */
@@ -58,7 +66,11 @@ export function assertSafeName(name: string, parent: string): void {
 export function readTree(index: PackIndex, oid: string, path: string): TreeEntry[] {
   const { type, content } = index.read(oid)
   if (type !== 'tree') throw new GitError('bad_object', `${path || 'the root'} is a ${type}, not a tree`)
-  const entries = parseTree(content)
+  return checkNames(parseTree(content), path)
+}
+
+/** A tree's entries, each name safe and listed once. */
+function checkNames(entries: TreeEntry[], path: string): TreeEntry[] {
   const seen = new Set<string>()
   for (const e of entries) {
     assertSafeName(e.name, path)
@@ -109,16 +121,26 @@ export function checkout(
   dir: string,
   options: CheckoutOptions = {},
 ): CheckoutStats {
-  const { writeIf, ...limitOptions } = options
+  const { writeIf, trees: earlier, ...limitOptions } = options
   const limits = { ...defaultCheckoutLimits(), ...limitOptions }
-  const stats: CheckoutStats = { files: 0, bytes: 0, symlinks: [], submodules: [], oids: new Map(), listed: [] }
+  const stats: CheckoutStats = {
+    files: 0,
+    bytes: 0,
+    symlinks: [],
+    submodules: [],
+    oids: new Map(),
+    listed: [],
+    trees: new Map(),
+  }
   const folders = folderMaker(dir)
   const { tree } = readCommit(index, peelToCommit(index, commitOid))
   const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
   let trees = 0
   while (pending.length > 0) {
     const { oid, path } = pending.pop()!
-    for (const e of readTree(index, oid, path)) {
+    const listed = (earlier?.has(oid) && index.has(oid) && earlier.get(oid)) || readTree(index, oid, path)
+    stats.trees.set(oid, listed)
+    for (const e of listed) {
       checkDeadline(limits.deadline, 'checkout')
       const rel = path ? `${path}/${e.name}` : e.name
       if (e.kind === 'tree' || e.kind === 'submodule') {
@@ -152,6 +174,36 @@ export function checkout(
     }
   }
   return stats
+}
+
+/** Trees as bytes to keep beside a pack (gzipped JSON: each oid, then its entries' modes, names and oids). */
+export function saveTrees(trees: ReadonlyMap<string, readonly TreeEntry[]>): Buffer {
+  const listed = [...trees].map(([oid, entries]) => [oid, entries.flatMap((e) => [e.mode, e.name, e.oid])])
+  return gzipSync(JSON.stringify({ version: 1, trees: listed }))
+}
+
+/**
+ * Saved trees, or undefined when the bytes are not any (or list a name no read of a tree would pass).
+ * The checkout takes only the trees the pack holds.
+ */
+export function loadTrees(saved: Buffer): Map<string, readonly TreeEntry[]> | undefined {
+  try {
+    const { version, trees } = JSON.parse(gunzipSync(saved).toString('utf8')) as {
+      version: number
+      trees: [string, string[]][]
+    }
+    if (version !== 1) return undefined
+    const loaded = new Map<string, readonly TreeEntry[]>()
+    for (const [oid, flat] of trees) {
+      const entries: TreeEntry[] = []
+      for (let i = 0; i + 2 < flat.length; i += 3)
+        entries.push({ mode: flat[i]!, kind: entryKind(flat[i]!), name: flat[i + 1]!, oid: flat[i + 2]! })
+      loaded.set(oid, checkNames(entries, oid))
+    }
+    return loaded
+  } catch {
+    return undefined
+  }
 }
 
 /** A blob's size from the pack's index, without inflating it: a file left unwritten costs no read. */

@@ -32,8 +32,16 @@ export function walkHistoryAfter(
   const deadline = options.deadline ?? noDeadline
   const maxEntries = options.maxEntries ?? maxWalkEntries
   const position = new Map(commits.map((oid, i) => [oid, i]))
-  // A copy: the earlier walk stays as it was, whatever happens to this one.
-  const blobs = new Map([...before.blobs].map(([oid, blob]) => [oid, { ...blob, paths: [...blob.paths] }]))
+  // The earlier walk stays as it was, whatever happens to this one: its sightings are shared, and one the
+  // new commits add a path to is copied first (copying every sighting cost more than the rest of the walk).
+  const blobs = new Map(before.blobs)
+  const copied = new Set<string>()
+  const sighting = (oid: string, path: string, commit: string) => {
+    const earlier = blobs.get(oid)
+    if (earlier && !copied.has(oid)) blobs.set(oid, { ...earlier, paths: [...earlier.paths] })
+    copied.add(oid)
+    recordSighting(index, blobs, oid, path, commit)
+  }
   let entries = 0
   for (let c = known; c < commits.length; c++) {
     checkDeadline(deadline, 'history walk')
@@ -57,7 +65,7 @@ export function walkHistoryAfter(
         if (e.kind === 'tree') {
           pending.push({ oid: e.oid, path: rel, was: old?.kind === 'tree' ? old.oid : undefined })
         } else if (e.kind !== 'submodule' && !(old && old.kind !== 'tree' && old.oid === e.oid)) {
-          recordSighting(index, blobs, e.oid, rel, commitOid)
+          sighting(e.oid, rel, commitOid)
         }
       }
     }

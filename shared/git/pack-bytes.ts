@@ -68,28 +68,32 @@ function copyInto(fd: number, bytes: PackBytes, start: number, end: number): voi
 
 /**
  * Reads forward through a pack: a window of a few megabytes at a time (a Buffer is its own window), so
- * indexing a pack on disk costs one read per window, not one per object.
+ * indexing a pack on disk costs one read per window, not one per object. Nothing at or past `end` is
+ * read: a pack's entries end before its checksum, which a JoinedPack computes over every byte when read.
  */
 export class ForwardReader {
   #window: Buffer
   #from = 0
 
-  constructor(private readonly bytes: PackBytes) {
-    this.#window = Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0)
+  constructor(
+    private readonly bytes: PackBytes,
+    private readonly end = bytes.length,
+  ) {
+    this.#window = Buffer.isBuffer(bytes) ? bytes.subarray(0, end) : Buffer.alloc(0)
   }
 
   /**
-   * A Buffer holding the bytes from `start` on (at least `want` of them, fewer only at the end) and
+   * A Buffer holding the bytes from `start` on (at least `want` of them, fewer only at `end`) and
    * where `start` is inside it. The Buffer may be shared: read it before the next call.
    */
   at(start: number, want: number): { buf: Buffer; pos: number } {
-    const end = Math.min(this.bytes.length, start + want)
+    const end = Math.min(this.end, start + want)
     if (start >= this.#from && end <= this.#from + this.#window.length)
       return { buf: this.#window, pos: start - this.#from }
     // A request wider than the window is read on its own, and the window stays where it is.
     if (end - start > chunkBytes) return { buf: this.bytes.subarray(start, end), pos: 0 }
     this.#from = start
-    this.#window = this.bytes.subarray(start, Math.min(this.bytes.length, start + chunkBytes))
+    this.#window = this.bytes.subarray(start, Math.min(this.end, start + chunkBytes))
     return { buf: this.#window, pos: 0 }
   }
 }

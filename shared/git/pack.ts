@@ -327,7 +327,8 @@ export function indexPack(pack: PackBytes, options: IndexOptions = {}): PackInde
       throw new GitError('too_large', `the pack inflates past ${limits.maxTotalBytes} bytes`)
     }
   }
-  const reader = new ForwardReader(pack)
+  // Entries only: a JoinedPack computes its checksum when its last bytes are read.
+  const reader = new ForwardReader(pack, end)
   // zlib's own bound on what deflate makes of `size` bytes; a stream that is longer still (valid, but no
   // zlib writes one) is read again with more input.
   const deflateBound = (size: number) => size + (size >>> 12) + (size >>> 14) + (size >>> 25) + 64
@@ -449,8 +450,9 @@ export function indexPack(pack: PackBytes, options: IndexOptions = {}): PackInde
     return out
   }
 
-  // A known object is resolved already; the new deltas built on it start from its content.
-  const prefix = known ? new PackIndex(pack, first, known.tables, limits) : undefined
+  // A known object is resolved already; the new deltas built on it start from its content, read through
+  // the known index itself (its pack holds the same entries at the same offsets).
+  const prefix = known
   let resolved = first
   for (let root = 0; root < n; root++) {
     const isKnown = root < first

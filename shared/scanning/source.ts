@@ -6,6 +6,7 @@ import { join, relative } from 'node:path'
 import { type CheckoutStats, checkout, type HistoryWalk, type TreeFile } from '../git/checkout.js'
 import { GitError } from '../git/errors.js'
 import { walkHistoryAfter } from '../git/history.js'
+import type { TreeEntry } from '../git/objects.js'
 import { indexPack, type PackIndex } from '../git/pack.js'
 import type { PackBytes } from '../git/pack-bytes.js'
 import { type ArchiveFormat, type ArchiveLimits, type ArchiveStats, extractArchive } from './archive.js'
@@ -49,6 +50,8 @@ export interface EarlierScans {
   verified?: boolean
   /** The history walk of the push that pack held: only the commits after it are walked. */
   walked?: HistoryWalk
+  /** The trees of that push's head: the checkout reads only the trees not among them. */
+  trees?: ReadonlyMap<string, readonly TreeEntry[]>
   /** The shard this source is read for: the checkout writes only the files its code engine parses. */
   shard?: Shard
 }
@@ -61,11 +64,11 @@ export function prepareSource(
   deadline: number,
   earlier: EarlierScans = {},
 ): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex } {
-  const { reuse, known, walked, verified, shard } = earlier
+  const { reuse, known, walked, verified, trees, shard } = earlier
   const index = indexPack(pack, { deadline, known, verified })
   const tips = refs.map((ref) => peel(index, ref.oid))
   const head = peel(index, headOf(refs, defaultBranch).oid)
-  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse, shard) })
+  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse, shard), trees })
   const { walk: history } = walkHistoryAfter(index, [...new Set(tips)], walked, { deadline })
   const readBlob = (oid: string) => index.read(oid).content
   return {

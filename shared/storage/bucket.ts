@@ -47,6 +47,9 @@ export const objectKeys = {
     `${objectKeys.shards(workspace, repository, scan)}input.walk.gz`,
   shards: (workspace: string, repository: string, scan: string) =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/shards/${scan}/`,
+  /** The trees of the head a scan checked out (shared/git/checkout.ts saveTrees). */
+  headTrees: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.kept(workspace, repository)}packs/${scan}.trees.gz`,
   /** A legacy session's archive. */
   archive: (workspace: string, repository: string, session: string, format: 'tar.gz' | 'zip') =>
     `${uploadsBucket.uploadsPrefix}${workspace}/${repository}/${session}/source.${format}`,

@@ -20,9 +20,13 @@ export async function putObject(
   )
 }
 
-/** A file's bytes as an object, streamed from disk (a kept pack reaches a gigabyte). */
-export async function putFile(key: string, path: string, contentType = 'application/octet-stream'): Promise<void> {
-  await s3().send(
+/** A file's bytes as an object, streamed from disk (a kept pack reaches a gigabyte); its ETag. */
+export async function putFile(
+  key: string,
+  path: string,
+  contentType = 'application/octet-stream',
+): Promise<string | undefined> {
+  const answer = await s3().send(
     new (sdk.s3().PutObjectCommand)({
       Bucket: config().UPLOADS_BUCKET,
       Key: key,
@@ -31,16 +35,20 @@ export async function putFile(key: string, path: string, contentType = 'applicat
       ContentType: contentType,
     }),
   )
+  return answer.ETag
 }
 
-/** The object streamed into a file (the worker's input: never held whole in memory); false when there is none. */
-export async function downloadObject(key: string, path: string): Promise<boolean> {
+/**
+ * The object streamed into a file (the worker's input: never held whole in memory), and its ETag;
+ * undefined when there is none.
+ */
+export async function downloadObject(key: string, path: string): Promise<{ etag?: string } | undefined> {
   try {
     const answer = await s3().send(new (sdk.s3().GetObjectCommand)({ Bucket: config().UPLOADS_BUCKET, Key: key }))
     await pipeline(answer.Body as Readable, createWriteStream(path))
-    return true
+    return { etag: answer.ETag }
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') return false
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined
     throw error
   }
 }
@@ -75,16 +83,21 @@ export function presignPut(key: string, expiresInS: number): Promise<string> {
     })
 }
 
-/** The object's size, or undefined when there is none. */
-export async function objectSize(key: string): Promise<number | undefined> {
+/** The object's size and ETag, or undefined when there is none. */
+export async function objectHead(key: string): Promise<{ size: number; etag?: string } | undefined> {
   try {
     const head = await s3().send(new (sdk.s3().HeadObjectCommand)({ Bucket: config().UPLOADS_BUCKET, Key: key }))
-    return head.ContentLength ?? 0
+    return { size: head.ContentLength ?? 0, etag: head.ETag }
   } catch (error) {
     if ((error as { name?: string }).name === 'NotFound' || (error as { name?: string }).name === 'NoSuchKey')
       return undefined
     throw error
   }
+}
+
+/** The object's size, or undefined when there is none. */
+export async function objectSize(key: string): Promise<number | undefined> {
+  return (await objectHead(key))?.size
 }
 
 /** The first bytes of an object (a bundle's header), without reading the rest. */

@@ -37,7 +37,15 @@ import { prepareArchiveSource, prepareSource } from '../scanning/source.js'
 import { downloadObject, getObjectBytes } from '../storage/objects.js'
 import { scanFinished } from '../webhooks/emit.js'
 import { type HeldMessage, keepAlive } from './keep-alive.js'
-import { keepForNextScan, type ReadInput, recallCleanBlobs, recallWalk, wholePack } from './kept.js'
+import {
+  type KeptSource,
+  keepForNextScan,
+  type ReadInput,
+  recallCleanBlobs,
+  recallTrees,
+  recallWalk,
+  wholePack,
+} from './kept.js'
 import { progressOf } from './progress.js'
 import { Scratch } from './scratch.js'
 import {
@@ -64,8 +72,15 @@ export interface RunOptions {
   registry?: Engine[]
   /** The queue message, kept hidden while the scan runs (the worker handler passes its receipt); absent in tests. */
   message?: HeldMessage
-  /** Filled with the recorded findings' counts and each step's time (for the worker's log line). */
-  report?: { findings?: RecordedFindings; phases_ms?: Record<string, number> }
+  /**
+   * Filled with the recorded findings' counts, each step's time and, for a thin push, where the kept pack
+   * came from (for the worker's log line).
+   */
+  report?: {
+    findings?: RecordedFindings
+    phases_ms?: Record<string, number>
+    kept?: Partial<Record<'pack' | 'walk' | 'trees', KeptSource>>
+  }
 }
 
 export async function runScan(message: ScanMessage, log: RequestLog, options: RunOptions = {}): Promise<void> {
@@ -152,7 +167,10 @@ class ScanRun {
     // A shard other than the first takes the pack's index and the history walk the first one kept.
     const given = shard ? await recallShardInput(scan) : undefined
     const read = await this.timed('input', () =>
-      prepare(scan, repository.default_branch, this.scratch, this.deadline, this.timed, { ...given, shard }),
+      prepare(scan, repository.default_branch, this.scratch, this.deadline, this.timed, this.options.report, {
+        ...given,
+        shard,
+      }),
     )
     const { source } = read
     // The redaction hash of secrets (`[kind, N chars, #hash]`) is keyed per workspace by a key derived
@@ -292,7 +310,8 @@ class ScanRun {
     )
     if (options.report) options.report.findings = findings
     // The packages this snapshot's lockfiles named: its SBOM, whatever the findings.
-    if (source.used?.packages) await putInventory(scan.id, source.used.packages)
+    const packages = source.used?.packages
+    if (packages) await this.timed('inventory', () => putInventory(scan.id, packages))
     // A sharded scan began in another invocation: its duration counts from the scan's start.
     const since = shards && scan.started_at ? Date.parse(scan.started_at) : undefined
     const stats = {
@@ -304,7 +323,7 @@ class ScanRun {
       ...(source.reuse ? { reuse: source.reuse.figures } : {}),
       ...(shards ? { shards } : {}),
     }
-    const gate = await gateOf(scan)
+    const gate = await this.timed('gate', () => gateOf(scan))
     const figures = { ...stats, new_findings: findings.new }
     if (await this.finish({ status: 'succeeded', stats, gate }, { stats, findings, gate: gate.verdict }, figures)) {
       await meterScan(scan, sharded ? { ...stats, duration_ms: sharded.billedMs() } : stats)
@@ -363,6 +382,7 @@ async function prepare(
   scratch: Scratch,
   deadline: number,
   timed: Timed,
+  report?: RunOptions['report'],
   given: ShardInput & { shard?: Shard } = {},
 ): Promise<ReadInput> {
   if (scan.input.kind === 'sarif') throw new InputError('bad_object', 'an imported SARIF log has nothing to scan again')
@@ -379,21 +399,38 @@ async function prepare(
   }
   const file = scratch.path(`input.${scan.input.kind}`)
   // What earlier scans of the repository found clean (a push that changed a few files reads those), and
-  // the history walk of the push this one builds on (only newer commits are walked).
-  const [found, reuse, walked] = await timed('input.download', () =>
-    Promise.all([downloadObject(scan.input.key, file), recallCleanBlobs(scan), given.walk ?? recallWalk(scan)]),
+  // the history walk and head trees of the push this one builds on (only newer commits are walked, only
+  // changed trees read); a shard other than the first, the walk the first one kept.
+  const [found, reuse, { walk: walked, ...walk }, { trees, ...tree }] = await timed('input.download', () =>
+    Promise.all([
+      downloadObject(scan.input.key, file),
+      recallCleanBlobs(scan),
+      given.walk ? { walk: given.walk, from: undefined } : recallWalk(scan),
+      recallTrees(scan),
+    ]),
   )
+  const kept: NonNullable<NonNullable<RunOptions['report']>['kept']> = {}
+  if (report) report.kept = kept
+  if (walk.from) kept.walk = walk.from
+  if (tree.from) kept.trees = tree.from
   // Thrown, not failed: the queue retries, as for any read of the bucket that did not answer.
   if (!found) throw new Error(`the scan's input ${scan.input.key} is not in the bucket`)
+  const input = { path: file, etag: found.etag }
   const { pack, refs } =
     scan.input.kind === 'bundle' ? readBundleFile(file) : { pack: new FileBytes(file), refs: scan.input.refs ?? [] }
   scratch.opened(pack)
   try {
     const known = given.index && loadIndex(pack, given.index)
     const source = await timed('input.read', async () =>
-      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, { reuse, walked, known, shard: given.shard }),
+      prepareSource(pack, refs, defaultBranch, scratch.tree, deadline, {
+        reuse,
+        walked,
+        trees,
+        known,
+        shard: given.shard,
+      }),
     )
-    return { source, refs }
+    return { source, refs, input }
   } catch (error) {
     // A thin pack: its deltas, trees or even its tips (a push of a commit Vega holds) are among the
     // objects the push was offered.
@@ -401,15 +438,17 @@ async function prepare(
     if (!(scan.input.base && thin)) throw error
   }
   scratch.clearTree()
-  // The whole pack: joined (with the kept pack's download), then read as any push.
+  // The whole pack: joined (with this worker's copy of the kept pack, or its download), then read as any push.
   const whole = await timed('input.join', () => wholePack(scan, pack, scratch))
+  kept.pack = whole.from
   const source = await timed('input.read_whole', async () =>
     prepareSource(whole.pack, refs, defaultBranch, scratch.tree, deadline, {
       reuse,
       known: whole.known,
       verified: true,
       walked,
+      trees,
     }),
   )
-  return { source, refs, whole: { pack: whole.pack, path: scratch.path('whole.pack') } }
+  return { source, refs, input, whole: { pack: whole.pack, path: scratch.path('whole.pack') } }
 }

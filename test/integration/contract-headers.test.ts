@@ -240,9 +240,12 @@ describe('the scan worker', () => {
     })
     expect(perScan[0].duration_ms).toBeGreaterThanOrEqual(0)
     expect(perScan[0].findings).toBeGreaterThanOrEqual(1)
-    // Where the time went: the input (its download and its reading apart), each engine that ran, and recording.
+    // Where the time went: the input (its download and its reading apart), each engine that ran, recording
+    // and the gate; nothing was kept from an earlier push.
+    expect(perScan[0].kept).toBeUndefined()
     expect(Object.keys(perScan[0].phases_ms).sort()).toEqual([
       'code',
+      'gate',
       'input',
       'input.download',
       'input.read',

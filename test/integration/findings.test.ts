@@ -130,6 +130,71 @@ describe('recorded findings', () => {
     expect(events).toHaveLength(1)
   })
 
+  it('refreshes hundreds of known findings in grouped writes, each only while its own condition holds', async () => {
+    const { repository, scans } = await repositoryWithScans(4)
+    // Ids sort by time: `older` is a slow scan that finishes after `second`.
+    const [first, older, second, third] = [scans[0]!, scans[1]!, scans[2]!, scans[3]!]
+    const at = (line: number) => Array.from({ length: 250 }, (_, i) => evalCall(`src/file-${i}.js`, line))
+    const engines = ['code']
+    await recordFindings(first, at(1), engines)
+    const ids = (await findingIdsOfScan(first.id)).sort()
+
+    const seen = await recordFindings(second, at(2), engines)
+    const afterSecond = (await listFindingsOf(repository.id, { limit: 500 })).items
+    const replayed = await recordFindings(second, at(3), engines)
+    const lateOlder = await recordFindings(older, at(4), engines)
+    const afterReplays = (await listFindingsOf(repository.id, { limit: 500 })).items
+    // A third scan that wrote part of its sightings before its worker died: the rest hold, these do not.
+    await recordFindings(third, at(5).slice(0, 60), [])
+    const touchedBefore = new Map(
+      (await listFindingsOf(repository.id, { limit: 500 })).items.map((finding) => [finding.id, finding.updated_at]),
+    )
+    const resumed = await recordFindings(third, at(6), engines)
+    const afterThird = (await listFindingsOf(repository.id, { limit: 500 })).items
+
+    expect(ids).toHaveLength(250)
+    expect(seen).toEqual({ total: 250, new: 0, reopened: 0, fixed: 0 })
+    expect(afterSecond.map((finding) => [finding.last_seen_scan_id, finding.start_line, finding.status])).toEqual(
+      ids.map(() => [second.id, 2, 'open']),
+    )
+    expect(replayed).toEqual(seen)
+    expect(lateOlder).toEqual(seen)
+    expect(afterReplays).toEqual(afterSecond)
+    for (const scan of [first, second, older, third]) expect((await findingIdsOfScan(scan.id)).sort()).toEqual(ids)
+    expect(resumed).toEqual(seen)
+    expect(afterThird.every((finding) => finding.last_seen_scan_id === third.id)).toBe(true)
+    const lines = new Map(afterThird.map((finding) => [finding.path, finding.start_line]))
+    expect(at(0).map((finding) => lines.get(finding.locations[0]!.path))).toEqual([
+      ...Array<number>(60).fill(5),
+      ...Array<number>(190).fill(6),
+    ])
+    for (const finding of afterThird)
+      if (finding.start_line === 5) expect(finding.updated_at).toBe(touchedBefore.get(finding.id))
+    expect((await counters(repository.id)).medium).toBe(250)
+  })
+
+  it('writes a finding that two fingerprints of one scan name (through an alias) once, as the first saw it', async () => {
+    const { repository, scans } = await repositoryWithScans(3)
+    const engines = ['code']
+    await recordFindings(scans[0]!, [evalCall('src/old.js', 1)], engines, { headPaths: new Set(['src/old.js']) })
+    await recordFindings(scans[1]!, [evalCall('src/new.js', 2)], engines, { headPaths: new Set(['src/new.js']) })
+
+    const both = await recordFindings(scans[2]!, [evalCall('src/new.js', 3), evalCall('src/old.js', 4)], engines, {
+      headPaths: new Set(['src/old.js', 'src/new.js']),
+    })
+
+    const stored = (await listFindingsOf(repository.id, { limit: 10 })).items
+    expect(both).toMatchObject({ total: 2, new: 0 })
+    expect(stored).toHaveLength(1)
+    expect(stored[0]).toMatchObject({ path: 'src/new.js', start_line: 3, last_seen_scan_id: scans[2]!.id })
+    const occurrences = (await listOccurrences(stored[0]!.id, { limit: 10 })).items
+    expect(occurrences.map((occurrence) => [occurrence.scan_id, occurrence.locations[0]!.start_line])).toEqual([
+      [scans[2]!.id, 3],
+      [scans[1]!.id, 2],
+      [scans[0]!.id, 1],
+    ])
+  })
+
   it('keys a secret fingerprint per workspace (v2) and carries a finding stored under v1 over to it', async () => {
     const { repository, scans } = await repositoryWithScans(2)
     const current = secret('an-old-secret-value', ['a.env'])

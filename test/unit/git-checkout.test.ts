@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto'
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkout, walkHistory } from '../../shared/git/checkout.js'
+import { checkout, loadTrees, saveTrees, walkHistory } from '../../shared/git/checkout.js'
 import { parseCommit, parseTree } from '../../shared/git/objects.js'
 import { indexPack } from '../../shared/git/pack.js'
 import {
   catAll,
   codeOf,
+  commitAll,
   git,
   gitText,
   initRepo,
@@ -15,6 +16,7 @@ import {
   removeTempDirs,
   richRepo,
   tempDir,
+  writeFiles,
 } from '../support/git-fixtures.js'
 
 const repo = richRepo()
@@ -131,6 +133,55 @@ describe('checkout', () => {
     expect([...stats.listed].sort((a, b) => a.path.localeCompare(b.path))).toEqual(
       sizes.sort((a, b) => a.path.localeCompare(b.path)),
     )
+  })
+
+  it('reads only the trees an earlier checkout did not list, and lists what a checkout from scratch lists', () => {
+    const dir = initRepo()
+    const files = Object.fromEntries(
+      ['a/b/c/x.txt', 'a/b/y.txt', 'a/z.txt', 'd/e/f.txt', 'd/g.txt', 'h.txt'].map((path) => [path, `${path}\n`]),
+    )
+    writeFiles(dir, files)
+    const before = commitAll(dir, 'first')
+    writeFiles(dir, { 'a/b/c/x.txt': 'changed\n' })
+    const after = commitAll(dir, 'second')
+    const index = indexPack(packOf(dir))
+    const earlier = checkout(index, before, tempDir(), { writeIf: () => false })
+    const read = index.read.bind(index)
+    const treesRead: string[] = []
+    index.read = (oid) => {
+      const object = read(oid)
+      if (object.type === 'tree') treesRead.push(oid)
+      return object
+    }
+
+    const again = checkout(index, after, tempDir(), {
+      writeIf: () => false,
+      trees: loadTrees(saveTrees(earlier.trees)),
+    })
+
+    // The root, a, a/b and a/b/c changed; d and d/e were listed.
+    expect(treesRead).toHaveLength(4)
+    expect(again.trees.size).toBe(earlier.trees.size)
+    index.read = read
+    const scratch = checkout(index, after, tempDir(), { writeIf: () => false })
+    expect(again).toEqual(scratch)
+  })
+
+  it('takes a listed tree only from a pack that holds it, and no saved tree with a name a read would refuse', () => {
+    const { dir, head } = { dir: repo.dir, head: repo.head }
+    const earlier = checkout(indexPack(packOf(dir)), head, tempDir(), { writeIf: () => false })
+    // The commit and every blob of its tree, but none of its trees.
+    const blobs = gitText(dir, ['ls-tree', '-r', head])
+      .split('\n')
+      .filter((line) => / blob /.test(line))
+      .map((line) => line.split(/\s+/)[2])
+    const treeless = indexPack(git(dir, ['pack-objects', '--stdout', '-q'], `${[head, ...blobs].join('\n')}\n`))
+    const root = gitText(dir, ['rev-parse', `${head}^{tree}`])
+    const hostile = new Map([[root, [{ mode: '100644', kind: 'file' as const, name: '../x', oid: root }]]])
+
+    expect(codeOf(() => checkout(treeless, head, tempDir(), { trees: earlier.trees }))).toBe('missing_object')
+    expect(loadTrees(saveTrees(hostile))).toBeUndefined()
+    expect(loadTrees(Buffer.from('not gzip'))).toBeUndefined()
   })
 
   it('checks every entry, written or not', () => {

@@ -46,8 +46,13 @@ describe('walkHistoryAfter', () => {
     const index = indexPack(packOf(dir))
     const before = walkHistory(index, [first])
 
-    const after = walkHistoryAfter(index, [second], loadWalk(saveWalk(before)))
+    const earlier = loadWalk(saveWalk(before))!
+    const asSaved = structuredClone(plain(earlier))
+
+    const after = walkHistoryAfter(index, [second], earlier)
     expect(after.reused).toBe(true)
+    // The earlier walk is left as it was (a warm worker keeps it), though copy.txt holds a.txt's blob.
+    expect(plain(earlier)).toEqual(asSaved)
     expect(plain(after.walk)).toEqual(plain(walkHistory(index, [second])))
     expect(after.walk.blobs.get(gitText(dir, ['rev-parse', 'HEAD:copy.txt']))?.paths.map((p) => p.path)).toEqual([
       'a.txt',

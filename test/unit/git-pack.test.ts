@@ -178,6 +178,29 @@ describe('indexPack', () => {
     for (const oid of history) expect(resumed.read(oid).content.equals(objects.get(oid)!.content)).toBe(true)
   })
 
+  it('indexes a joined pack known whole without reading its checksum (a pass over every byte)', () => {
+    const base = packOf(repo.dir, 'HEAD~3')
+    const thin = git(
+      repo.dir,
+      ['pack-objects', '--stdout', '--revs', '--thin', '-q', '--delta-base-offset'],
+      'HEAD\n^HEAD~3\n',
+    )
+    const joined = new JoinedPack(base, thin)
+    let furthest = 0
+    const watched = {
+      length: joined.length,
+      subarray: (start: number, end: number) => {
+        furthest = Math.max(furthest, Math.min(end, joined.length))
+        return joined.subarray(start, end)
+      },
+    }
+
+    const index = indexPack(watched, { known: indexPack(base), verified: true })
+
+    expect(index.count).toBe(verifyPackHeader(base).objectCount + verifyPackHeader(thin).objectCount)
+    expect(furthest).toBe(joined.length - 20)
+  })
+
   it('saves an index and loads it back for its own pack only', () => {
     const pack = packOf(repo.dir)
     const index = indexPack(pack)
