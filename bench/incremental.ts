@@ -26,6 +26,9 @@ export async function incremental() {
   const repo = await buildRepo(small ? resolve('node_modules', 'aws-cdk-lib') : resolve('.'), options)
   execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: repo })
   console.log(`built the repository in ${fmt((performance.now() - started) / 1000)} s`)
+  // One worker on this process's thread, every scan whole (no shards): the re-push is compared with the
+  // full scan one invocation makes (`npm run bench -- large` times shards side by side).
+  process.env.SCAN_SHARD_BYTES ??= String(2 ** 40)
   const worker = (await import('../functions/scan-worker/handler.js')).handler
   try {
     await onLocalStack({ worker }, async (stack) => {

@@ -55,8 +55,10 @@ export class Worker extends Construct {
       environment: props.environment,
       access: access['scan-worker'],
       targets,
-      // The 43 MB benchmark pack peaks near 360 MB; 2 GB also buys the CPU share that inflating and the
-      // engines want (Lambda gives a full vCPU at 1,769 MB).
+      // Chosen from the measured curve (`npm run bench -- cores`, docs/decisions.md "All cores"): a whole
+      // second vCPU (3,538 MB) makes the engines 1.58× faster for 1.96× the price a second, so a scan
+      // would cost 24 % more; 2 GB (1.16 vCPU, a full one at 1,769 MB) holds the ~1 GB repository (1.3 GB
+      // peak), and a large scan's speed comes from shards, each a worker of its own.
       memoryMb: 2048,
       // SCAN_TIME_BUDGET_S (300 s) for the scan itself, plus a minute to record the outcome.
       timeout: Duration.seconds(workerTimeoutS),
