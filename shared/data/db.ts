@@ -39,11 +39,21 @@ export const isConditionFailure = (error: unknown) =>
  * moved on, or is gone); any other error is thrown.
  */
 export async function updateIf(update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+  return (await updateReturning(update)) !== undefined
+}
+
+/**
+ * A conditional update's returned attributes (its `ReturnValues`; empty when it asks for none), or
+ * undefined when the condition was not met.
+ */
+export async function updateReturning(
+  update: Omit<UpdateCommandInput, 'TableName'>,
+): Promise<Record<string, unknown> | undefined> {
   try {
-    await documents().send(new (commands().UpdateCommand)({ TableName: tableName(), ...update }))
-    return true
+    const { Attributes } = await documents().send(new (commands().UpdateCommand)({ TableName: tableName(), ...update }))
+    return Attributes ?? {}
   } catch (error) {
-    if (isConditionFailure(error)) return false
+    if (isConditionFailure(error)) return undefined
     throw error
   }
 }

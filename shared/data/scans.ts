@@ -10,7 +10,6 @@ import {
   deleteKeys,
   getItem,
   getRecord,
-  isConditionFailure,
   type Page,
   type PageRequest,
   queryRecords,
@@ -19,6 +18,7 @@ import {
   transact,
   under,
   updateIf,
+  updateReturning,
 } from './db.js'
 import { deleteInventory } from './inventories.js'
 import { activeShards, keys } from './keys.js'
@@ -224,23 +224,15 @@ export async function heartbeatScan(
   id: ScanId,
   now = new Date().toISOString(),
 ): Promise<{ running: boolean; cancelRequested: boolean }> {
-  try {
-    const { Attributes } = await documents().send(
-      new (commands().UpdateCommand)({
-        TableName: tableName(),
-        Key: keys.scanById(id),
-        UpdateExpression: 'SET heartbeat_at = :now, active_since = :now, gsi3sk = :since',
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':now': now, ':since': keys.activeScan(id, now).gsi3sk, ':running': 'running' },
-        ReturnValues: 'ALL_NEW',
-      }),
-    )
-    return { running: true, cancelRequested: Attributes?.cancel_requested === true }
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-    return { running: false, cancelRequested: false }
-  }
+  const beat = await updateReturning({
+    Key: keys.scanById(id),
+    UpdateExpression: 'SET heartbeat_at = :now, active_since = :now, gsi3sk = :since',
+    ConditionExpression: '#status = :running',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':now': now, ':since': keys.activeScan(id, now).gsi3sk, ':running': 'running' },
+    ReturnValues: 'ALL_NEW',
+  })
+  return { running: beat !== undefined, cancelRequested: beat?.cancel_requested === true }
 }
 
 /** The worker's progress, while the scan runs (a write after it finished changes nothing). */
@@ -393,23 +385,15 @@ export function shardScan(id: ScanId, count: number): Promise<boolean> {
  * one whose mark completes the set (it was not among them, and they were all the others) merges.
  */
 export async function markShardDone(id: ScanId, index: number): Promise<Set<number> | undefined> {
-  try {
-    const { Attributes } = await documents().send(
-      new (commands().UpdateCommand)({
-        TableName: tableName(),
-        Key: keys.scanById(id),
-        UpdateExpression: 'ADD shards_done :index',
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':index': new Set([index]), ':running': 'running' },
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    )
-    return new Set((Attributes?.shards_done as Set<number> | undefined) ?? [])
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error
-    return undefined
-  }
+  const before = await updateReturning({
+    Key: keys.scanById(id),
+    UpdateExpression: 'ADD shards_done :index',
+    ConditionExpression: '#status = :running',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':index': new Set([index]), ':running': 'running' },
+    ReturnValues: 'UPDATED_OLD',
+  })
+  return before && new Set((before.shards_done as Set<number> | undefined) ?? [])
 }
 
 /** The shards of a running scan done so far (a consistent read). */

@@ -150,7 +150,7 @@ export interface ReadInput {
  * repository's objects. Either one failing to save costs the next push or scan time, nothing else.
  */
 export async function keepForNextScan(scan: ScanRecord, read: ReadInput, log: RequestLog): Promise<void> {
-  const { source, refs, whole } = read
+  const { source } = read
   const kept: Promise<unknown>[] = []
   if (source.reuse)
     kept.push(
