@@ -8,7 +8,7 @@ import { OsvRecord, osvRecordMaxBytes, packagesOf } from '../scanning/engines/de
 import { isEcosystem, normalisePackageName } from '../scanning/engines/dependencies/types.js'
 import * as z from '../zod.js'
 import { commands, getItems, getRecord, putItems, queryRecords, recordOf, tableName, under } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 type PackageRef = { ecosystem: string; name: string }
 

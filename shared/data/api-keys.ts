@@ -15,7 +15,7 @@ import {
   under,
   updateIf,
 } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 const keyOwner = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user'), id: UserId }),

@@ -6,7 +6,7 @@ import * as z from '../zod.js'
 import { enumWithout } from '../zod.js'
 import { commands, getRecord, type Page, type PageRequest, queryRecords, tableName, under, updateIf } from './db.js'
 import { userDismissReasons } from './findings.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** A request's states as the API shows them; `expired` is read from the clock, never stored. */
 export const dismissalStatuses = ['pending', 'approved', 'denied', 'expired'] as const

@@ -3,7 +3,7 @@ import { documents } from '../aws/clients.js'
 import { EventId, newId, RepositoryId } from '../ids.js'
 import * as z from '../zod.js'
 import { commands, deleteKeys, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 export const eventTypes = [
   'repository.created',

@@ -36,7 +36,7 @@ import {
   updateIf,
 } from './db.js'
 import { eventActor } from './events.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 import { addToDay } from './overview.js'
 import { getRepository } from './repositories.js'
 

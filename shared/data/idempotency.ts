@@ -2,7 +2,7 @@
 import { documents } from '../aws/clients.js'
 import * as z from '../zod.js'
 import { commands, epochSeconds, getRecord, isConditionFailure, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** DESIGN: the same key and body within 24 hours returns the first answer. */
 export const idempotencyWindowS = 24 * 3600

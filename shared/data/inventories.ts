@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import type { ScanId } from '../ids.js'
 import * as z from '../zod.js'
 import { deleteKeys, putItems, queryByPrefix, type StoredItem, under } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 export const inventoryPackage = z.object({
   ecosystem: z.string(),

@@ -8,7 +8,7 @@ import { opaqueToken } from '../crypto/tokens.js'
 import { LoginId, newId, UserId } from '../ids.js'
 import * as z from '../zod.js'
 import { commands, epochSeconds, expired, getItem, isConditionFailure, recordOf, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** A signed-in session: refresh tokens rotate under it; logout or expiry ends it. */
 const loginRecord = z.object({

@@ -3,7 +3,7 @@ import { encodeTime } from 'ulid'
 import { documents } from '../aws/clients.js'
 import { idPrefixes, type ProjectId } from '../ids.js'
 import { commands, deleteKeys, epochSeconds, recordOf, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 import { type ScanRecord, scanRecord } from './scans.js'
 
 /** A project's scans created since an instant (scan ids are ULIDs, so this is a key range), newest first. */

@@ -1,7 +1,7 @@
 import type { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { queryRange, recordOf, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** What a day counts. */
 export const dayFigures = [

@@ -5,7 +5,7 @@ import { findingContexts, severities } from '../scanning/engine.js'
 import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
 import * as z from '../zod.js'
 import { commands, getItem, recordOf, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** What a rule does to the findings it matches: fail the gate, note them, or leave them out of it. */
 export const policyEffects = ['block', 'warn', 'ignore'] as const

@@ -18,7 +18,7 @@ import {
   under,
   updateNamed,
 } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** A project as stored; `deleting_at` is set while a large cascade runs in the background. */
 export const projectRecord = z.object({

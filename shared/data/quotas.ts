@@ -4,7 +4,7 @@ import { documents } from '../aws/clients.js'
 import { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { commands, epochSeconds, getItem, getRecord, recordOf, tableName } from './db.js'
-import { activeShards, keys } from './keys.js'
+import * as keys from './keys.js'
 import { type ScanRecord, scanRecord } from './scans.js'
 
 export const limitNames = [
@@ -97,7 +97,7 @@ export type ActiveScan = z.infer<typeof activeScan>
  */
 export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveScan[]> {
   const found: ActiveScan[] = []
-  for (let shard = 0; shard < activeShards; shard++) {
+  for (let shard = 0; shard < keys.activeShards; shard++) {
     let startKey: Record<string, unknown> | undefined
     do {
       const { Items = [], LastEvaluatedKey } = await documents().send(
@@ -127,7 +127,7 @@ export async function listActiveScans(workspace?: WorkspaceId): Promise<ActiveSc
 export async function queuedAhead(scan: Pick<ScanRecord, 'id' | 'created_at' | 'active_since'>): Promise<number> {
   const mine = keys.activeScan(scan.id, scan.active_since ?? scan.created_at).gsi3sk
   let ahead = 0
-  for (let shard = 0; shard < activeShards; shard++) {
+  for (let shard = 0; shard < keys.activeShards; shard++) {
     let startKey: Record<string, unknown> | undefined
     do {
       const { Count = 0, LastEvaluatedKey } = await documents().send(

@@ -3,7 +3,7 @@
 // Lambda instance, unlike an in-memory limiter.
 import { documents } from '../aws/clients.js'
 import { commands, epochSeconds, getItem, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 export interface WindowCount {
   limit: number

@@ -22,7 +22,7 @@ import {
   updateIf,
   updateNamed,
 } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 import type { ProjectRecord } from './projects.js'
 
 export { type Severity, severities }

@@ -21,7 +21,7 @@ import {
   updateReturning,
 } from './db.js'
 import { deleteInventory } from './inventories.js'
-import { activeShards, keys } from './keys.js'
+import * as keys from './keys.js'
 import { addToDay } from './overview.js'
 import { policyEffects } from './policies.js'
 import { storedObjects } from './repositories.js'
@@ -420,7 +420,7 @@ export async function deleteScansOf(repository: RepositoryId): Promise<void> {
 /** Scans queued or running since before `before` (ISO), oldest first: the cleanup's candidates. */
 export async function listStaleScans(before: string, limit = 100): Promise<ScanRecord[]> {
   const stale: ScanRecord[] = []
-  for (let shard = 0; shard < activeShards; shard++) {
+  for (let shard = 0; shard < keys.activeShards; shard++) {
     const { Items = [] } = await documents().send(
       new (commands().QueryCommand)({
         TableName: tableName(),

@@ -5,7 +5,7 @@ import { ProjectId, RepositoryId, ScanId, SessionId, WorkspaceId } from '../ids.
 import { archiveFormats } from '../scanning/archive-formats.js'
 import * as z from '../zod.js'
 import { commands, deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 export const sessionRecord = z.object({
   id: SessionId,

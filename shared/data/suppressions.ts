@@ -4,7 +4,7 @@ import { documents } from '../aws/clients.js'
 import { RepositoryId, ScanId, SuppressionId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { commands, deleteKeys, getRecord, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 export const suppressionRecord = z.object({
   id: SuppressionId,

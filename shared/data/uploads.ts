@@ -16,7 +16,7 @@ import {
   under,
   updateIf,
 } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** An upload's states as the API shows them; `expired` is read from the clock, never stored. */
 export const uploadStatuses = ['awaiting_push', 'received', 'expired', 'released'] as const

@@ -5,7 +5,7 @@ import { documents } from '../aws/clients.js'
 import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { commands, type Page, type PageRequest, queryRange, recordOf, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 export const usageLineRecord = z.object({
   scan_id: ScanId,

@@ -5,7 +5,7 @@ import { type Role, roles } from '../grants.js'
 import { newId, UserId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { commands, getItem, getRecord, isConditionFailure, queryRecords, tableName } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 export const userRecord = z.object({
   id: UserId,

@@ -21,7 +21,7 @@ import {
   under,
   updateIf,
 } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 
 /** What an endpoint can subscribe to. */
 export const webhookEventTypes = [

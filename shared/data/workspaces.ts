@@ -18,7 +18,7 @@ import {
   transact,
   under,
 } from './db.js'
-import { keys } from './keys.js'
+import * as keys from './keys.js'
 import { setupTokenItem } from './logins.js'
 import { findUserByEmail, type MemberRecord, memberRecord, membershipItem } from './users.js'
 

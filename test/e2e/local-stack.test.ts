@@ -10,7 +10,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { localCredentials, localRegion } from '../../infra/local/resources.js'
-import { keys } from '../../shared/data/keys.js'
+import * as keys from '../../shared/data/keys.js'
 import { routeTable } from '../../shared/routes/index.js'
 
 // The names ensureResources gives the default stack (prefix vega).

@@ -7,7 +7,7 @@ import { handler as repositories } from '../../functions/repositories/handler.js
 import { transact, updateIf } from '../../shared/data/db.js'
 import { systemActor } from '../../shared/data/events.js'
 import { dismissFinding, getFinding, historyEntry } from '../../shared/data/findings.js'
-import { keys } from '../../shared/data/keys.js'
+import * as keys from '../../shared/data/keys.js'
 import { addToDay, utcDay } from '../../shared/data/overview.js'
 import { createProject, markDeleting } from '../../shared/data/projects.js'
 import { createRepository, type RepositoryRecord, recordLastScan } from '../../shared/data/repositories.js'

@@ -8,7 +8,7 @@ import { sqsRecord } from '../../infra/local/sqs-event.js'
 import { documents } from '../../shared/aws/clients.js'
 import { cascadeInRequestLimit } from '../../shared/catalog/projects.js'
 import { StoredRecordError, tableName } from '../../shared/data/db.js'
-import { keys } from '../../shared/data/keys.js'
+import * as keys from '../../shared/data/keys.js'
 import { getProject, getProjectForDeletion } from '../../shared/data/projects.js'
 import {
   createRepository,
