@@ -1,7 +1,7 @@
 // Resource ids (DESIGN.md "The HTTP contract"): a type prefix and a ULID, so ids sort by creation time,
 // say what they name, and reveal nothing else.
 import { createHash } from 'node:crypto'
-import { monotonicFactory } from 'ulid'
+import { monotonicFactory, type ULIDFactory } from 'ulid'
 import * as z from './zod.js'
 import { withMeta } from './zod.js'
 
@@ -78,10 +78,12 @@ export type WebhookEventId = z.infer<typeof WebhookEventId>
 export const WebhookDeliveryId = idSchema('webhookDelivery')
 export type WebhookDeliveryId = z.infer<typeof WebhookDeliveryId>
 
-// Monotonic: two ids made in the same millisecond still sort in the order they were made.
-const ulid = monotonicFactory()
+// Monotonic: two ids made in the same millisecond still sort in the order they were made. Made on the
+// first new id, so a function whose routes only read (the overview) bundles no ulid.
+let ulid: ULIDFactory | undefined
 
 export function newId<K extends IdKind>(kind: K): string & z.$brand<K> {
+  ulid ??= monotonicFactory()
   return `${idPrefixes[kind]}_${ulid()}` as string & z.$brand<K>
 }
 
