@@ -1,52 +1,25 @@
 // The error catalogue of DESIGN.md ("Errors") as data, and the one error class handlers throw.
-// docs/errors.md and the OpenAPI document are generated from this table; nothing else spells a code.
+// docs/errors.md and the OpenAPI document are generated from this table and from when each code is
+// answered (catalogue.ts, words only the documents need); nothing else spells a code.
 
 export const errorCatalogue = {
-  bad_request: {
-    status: 400,
-    retryable: false,
-    when: 'malformed JSON, bad query syntax, wrong content type for the route, a forged or foreign cursor',
-  },
-  unauthorized: { status: 401, retryable: false, when: 'no or invalid credentials, expired token' },
-  forbidden: { status: 403, retryable: false, when: 'valid credentials without the role or scope' },
-  not_found: {
-    status: 404,
-    retryable: false,
-    when: 'no such route or resource, or one the caller may not see (never says which)',
-  },
-  method_not_allowed: {
-    status: 405,
-    retryable: false,
-    when: 'known path, wrong method; the `Allow` header lists the methods',
-  },
-  conflict: {
-    status: 409,
-    retryable: false,
-    when: 'state conflict: upload already pushed, duplicate name, scan already running',
-  },
-  gone: { status: 410, retryable: false, when: 'an expired upload or session' },
-  payload_too_large: {
-    status: 413,
-    retryable: false,
-    when: 'body or push over the limit; details name the limit and the alternative',
-  },
-  unsupported_media_type: {
-    status: 415,
-    retryable: false,
-    when: 'a body with a `Content-Encoding` Vega does not decode',
-  },
-  validation_failed: {
-    status: 422,
-    retryable: false,
-    when: 'field-level validation; `details.issues: [{path, message}]`',
-  },
-  rate_limited: { status: 429, retryable: true, when: 'too many requests; `Retry-After` says when to come back' },
-  quota_exceeded: { status: 429, retryable: false, when: 'a workspace quota is used up; details name the limit' },
-  internal: { status: 500, retryable: true, when: 'unexpected; the message never leaks internals' },
-  not_implemented: { status: 501, retryable: false, when: 'a route of the contract whose handler is not built yet' },
-  unavailable: { status: 503, retryable: true, when: 'a dependency is down' },
-  timeout: { status: 504, retryable: true, when: 'a dependency or the handler timed out' },
-} as const satisfies Record<string, { status: number; retryable: boolean; when: string }>
+  bad_request: { status: 400, retryable: false },
+  unauthorized: { status: 401, retryable: false },
+  forbidden: { status: 403, retryable: false },
+  not_found: { status: 404, retryable: false },
+  method_not_allowed: { status: 405, retryable: false },
+  conflict: { status: 409, retryable: false },
+  gone: { status: 410, retryable: false },
+  payload_too_large: { status: 413, retryable: false },
+  unsupported_media_type: { status: 415, retryable: false },
+  validation_failed: { status: 422, retryable: false },
+  rate_limited: { status: 429, retryable: true },
+  quota_exceeded: { status: 429, retryable: false },
+  internal: { status: 500, retryable: true },
+  not_implemented: { status: 501, retryable: false },
+  unavailable: { status: 503, retryable: true },
+  timeout: { status: 504, retryable: true },
+} as const satisfies Record<string, { status: number; retryable: boolean }>
 
 export type ErrorCode = keyof typeof errorCatalogue
 export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[]

@@ -8,6 +8,7 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi'
 import { version } from '../config.js'
+import { errorWhen } from '../http/catalogue.js'
 import { ErrorEnvelope } from '../http/envelope-schema.js'
 import { type ErrorCode, errorCatalogue } from '../http/errors.js'
 import { routeTable } from '../routes/index.js'
@@ -39,7 +40,7 @@ function errorResponses(spec: RouteSpec) {
     [...byStatus].map(([status, codes]) => [
       String(status),
       {
-        description: codes.map((code) => `\`${code}\`: ${errorCatalogue[code].when}`).join('; '),
+        description: codes.map((code) => `\`${code}\`: ${errorWhen[code]}`).join('; '),
         headers: headersOf(status === 429 || status === 503 ? [...common, 'RetryAfter'] : common),
         content: { 'application/json': { schema: ErrorEnvelope } },
       },
