@@ -1,18 +1,12 @@
 // Scan policies: one item per workspace or project that has one.
 import { documents } from '../aws/clients.js'
 import type { ProjectId, WorkspaceId } from '../ids.js'
-import { findingContexts, severities } from '../scanning/engine.js'
-import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'
+import { severities } from '../scanning/engine.js'
+import { reachabilities } from '../scanning/engines/dependencies/types.js'
 import * as z from '../zod.js'
 import { commands, getItem, recordOf, tableName } from './db.js'
 import * as keys from './keys.js'
-
-/** What a rule does to the findings it matches: fail the gate, note them, or leave them out of it. */
-export const policyEffects = ['block', 'warn', 'ignore'] as const
-/** A scope condition's values: the scopes, and `unknown` where the lockfile does not say (and for other engines). */
-export const scopeFilterValues = [...dependencyScopes, 'unknown'] as const
-/** A context condition's values: the contexts, and `none` for the product's own code. */
-export const contextFilterValues = [...findingContexts, 'none'] as const
+import { contextFilterValues, policyEffects, scopeFilterValues } from './policy-values.js'
 
 const Severity = z.enum(severities)
 const ContextValue = z.enum(contextFilterValues)

@@ -23,7 +23,7 @@ import {
 import { deleteInventory } from './inventories.js'
 import * as keys from './keys.js'
 import { addToDay } from './overview.js'
-import { policyEffects } from './policies.js'
+import { policyEffects } from './policy-values.js'
 import { storedObjects } from './repositories.js'
 
 export const scanStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const

@@ -21,8 +21,6 @@ export const scan = z.object({ id: RepositoryId, scanId: ScanId })
 export const scanAnywhere = z.object({ scanId: ScanId })
 /** A repository's finding in the path. */
 export const finding = z.object({ id: RepositoryId, findingId: FindingId })
-/** `?cascade=true`: delete what hangs off too. */
-export const cascade = z.object({ cascade: z._default(z.stringbool(), false) })
 /** A git upload in the path. */
 export const upload = z.object({ id: UploadId })
 /** Bodies reach Lambda base64-encoded inside its 6 MB payload: 4 MiB of JSON is what fits with room to spare. */

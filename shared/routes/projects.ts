@@ -1,7 +1,8 @@
 // Projects: the groups repositories belong to, their scans and rollups (policies are triage's).
 import { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { cascade, project } from './params.js'
+import { cascade } from './cascade.js'
+import { project } from './params.js'
 import { route } from './route.js'
 import { PageQuery, page } from './schemas/common.js'
 import { CreateProject, Project, ReplaceProject, Rollup, UpdateProject } from './schemas/projects.js'

@@ -1,7 +1,8 @@
 // Repositories and what hangs off them: scans, findings, suppressions, comparisons, the timeline.
 import { ProjectId, RepositoryId, SuppressionId } from '../ids.js'
 import * as z from '../zod.js'
-import { cascade, finding, repository, scan, scanAnywhere } from './params.js'
+import { cascade } from './cascade.js'
+import { finding, repository, scan, scanAnywhere } from './params.js'
 import { route } from './route.js'
 import { PageQuery, page } from './schemas/common.js'
 import {

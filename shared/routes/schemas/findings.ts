@@ -8,7 +8,7 @@ import {
   historyRecord,
   userDismissReasons,
 } from '../../data/findings.js'
-import { contextFilterValues } from '../../data/policies.js'
+import { contextFilterValues } from '../../data/policy-values.js'
 import { suppressionRecord } from '../../data/suppressions.js'
 import { DismissalRequestId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../../ids.js'
 import { findingContexts } from '../../scanning/engine.js'

@@ -1,7 +1,8 @@
 // Policies, dismissal requests and SARIF imports (the triage group).
 import { dismissalStatuses } from '../../data/dismissals.js'
 import { userDismissReasons } from '../../data/findings.js'
-import { policyEffects, policyRecord } from '../../data/policies.js'
+import { policyRecord } from '../../data/policies.js'
+import { policyEffects } from '../../data/policy-values.js'
 import { DismissalRequestId, FindingId, RepositoryId, ScanId, UserId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
