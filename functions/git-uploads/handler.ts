@@ -1,4 +1,4 @@
-import { type Handlers, lambda, streamingLambda } from '../../shared/api/lambda.js'
+import { type Handlers, idempotency, lambda, streamingLambda } from '../../shared/api/lambda.js'
 import { gitUploadRoutes } from '../../shared/routes/git-uploads.js'
 import { complete, create, extend, get, infoRefs, receivePack, release } from '../../shared/uploads/git-uploads.js'
 
@@ -15,6 +15,6 @@ const routes = {
     receivePack(params.id, headers.authorization, rawBody, context.log),
 } satisfies Handlers<typeof gitUploadRoutes>
 
-export const handler = lambda(gitUploadRoutes, routes)
+export const handler = lambda(gitUploadRoutes, routes, { idempotency })
 /** The route marked `streams` (git-receive-pack), as its own streaming function invokes it. */
-export const streamHandler = streamingLambda(gitUploadRoutes, routes)
+export const streamHandler = streamingLambda(gitUploadRoutes, routes, { idempotency })

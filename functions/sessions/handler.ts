@@ -1,4 +1,4 @@
-import { type Handlers, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, idempotency, lambda } from '../../shared/api/lambda.js'
 import { deprecationHeaders, legacySessions } from '../../shared/deprecations/index.js'
 import { sessionRoutes } from '../../shared/routes/sessions.js'
 import { analyze, create, get } from '../../shared/uploads/sessions.js'
@@ -11,5 +11,5 @@ export const handler = lambda(
     getSession: (request) => get(request, request.params.id),
     analyzeSession: (request) => analyze(request, request.params.id),
   } satisfies Handlers<typeof sessionRoutes>,
-  { deprecation: deprecationHeaders(legacySessions) },
+  { deprecation: deprecationHeaders(legacySessions), idempotency },
 )

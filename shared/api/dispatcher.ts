@@ -1,8 +1,10 @@
 // The dispatcher every group's handler is built on: it resolves the request among the group's own
 // routes, parses params, query and body with the route's schemas, calls the route's function, and writes
 // its answer. Handlers receive parsed input and throw ApiErrors; they never build a response or an error
-// body. What callers with credentials need (who calls, roles, signed cursors, idempotency) comes in as a
-// `Credentials`, so a group of public routes (lambda.ts or public-lambda.ts) bundles none of it.
+// body. What callers with credentials need (who calls, roles) comes in as a `Credentials`, so a group of
+// public routes (lambda.ts or public-lambda.ts) bundles none of it; signed cursors and Idempotency-Key
+// come in the options of a group whose routes use them, so a group without lists or idempotent routes
+// bundles neither.
 import { Readable } from 'node:stream'
 import middy from '@middy/core'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
@@ -82,8 +84,16 @@ export interface Credentials {
   authenticate(spec: RouteSpec, headers: Record<string, string>, context: VegaContext): Promise<Actor | undefined>
   requireRole(actor: Actor, workspace: WorkspaceId, role: Role, hidden?: () => ApiError, keyRole?: Role): Promise<Role>
   principalId(actor: Actor): string
+}
+
+/** Signed list cursors: what a group needs whose routes page (`?cursor=`). */
+export interface Cursors {
   decodeCursor(cursor: string, binding: string): Promise<StartKey>
   encodeCursor(key: StartKey, binding: string): Promise<string>
+}
+
+/** Idempotency-Key replays: what a group needs that has an `idempotent` route. */
+export interface Idempotency {
   idempotent(
     scope: { principal: string; routeId: string; key: string; request: string },
     run: () => Promise<APIGatewayProxyResult>,
@@ -94,6 +104,10 @@ export interface Credentials {
 export interface DispatchOptions {
   /** Deprecation, Sunset and Link: what every answer of the group's deprecated routes carries. */
   deprecation?: Record<string, string>
+  /** Needed (and checked at import) when a route of the group takes `?cursor=`. */
+  cursors?: Cursors
+  /** Needed (and checked at import) when a route of the group is `idempotent`. */
+  idempotency?: Idempotency
 }
 
 /** The implementation of a route whose issue has not landed: 501 with the envelope, never a silent 404. */
@@ -132,6 +146,13 @@ export function dispatchChain<T extends RouteTable>(
   const locations = locationPaths(routes)
   if (Object.values(routes).some((spec) => spec.deprecated) && !options.deprecation)
     throw new Error('deprecated routes need their deprecation headers (DispatchOptions.deprecation)')
+  const { cursors, idempotency } = options
+  for (const [routeId, spec] of Object.entries(routes)) {
+    if (queryNames(spec)?.has('cursor') && !cursors)
+      throw new Error(`${routeId} pages with a signed cursor: its group needs the cursors option`)
+    if (spec.idempotent && !idempotency)
+      throw new Error(`${routeId} is idempotent: its group needs the idempotency option`)
+  }
 
   async function dispatch(event: APIGatewayProxyEvent, context: VegaContext): Promise<ApiResult> {
     const { routeId, spec, pathParams } = resolve(event, byResource, matchOwnRoute)
@@ -169,9 +190,11 @@ export function dispatchChain<T extends RouteTable>(
         roles.set(workspace, role)
         return role
       },
-      page: { limit, startKey: cursor ? await credentials.decodeCursor(cursor, binding) : undefined },
+      // A route without `?cursor=` has no cursor to read: only a group with list routes holds the code.
+      page: { limit, startKey: cursor ? await cursors!.decodeCursor(cursor, binding) : undefined },
       paged: async ({ items, lastKey }) => {
-        const next_cursor = lastKey ? await credentials.encodeCursor(lastKey as StartKey, binding) : null
+        if (lastKey && !cursors) throw new Error(`${routeId} answered a page, but takes no ?cursor= to read the next`)
+        const next_cursor = lastKey ? await cursors!.encodeCursor(lastKey as StartKey, binding) : null
         list = { next: next_cursor && nextPageUrl(spec, pathParams, event, next_cursor) }
         return { items, next_cursor }
       },
@@ -193,7 +216,7 @@ export function dispatchChain<T extends RouteTable>(
     if (!spec.idempotent || idempotencyKey === undefined || !actor) return run()
     const sent = JSON.stringify([params ?? null, request.rawBody.toString('base64')])
     const scope = { principal: credentials.principalId(actor), routeId, key: idempotencyKey, request: sent }
-    return credentials.idempotent(scope, async () => whole(await run()), spec.shownOnce)
+    return idempotency!.idempotent(scope, async () => whole(await run()), spec.shownOnce)
   }
 
   const handler = middy<APIGatewayProxyEvent, ApiResult, Error, VegaContext>()

@@ -1,7 +1,9 @@
 // lambda(): the one way a group's handler is built when its routes take credentials. The dispatcher
-// (dispatcher.ts) does the HTTP work; this adds who calls (tokens and API keys, rate limits, scopes),
-// their roles in a workspace, signed list cursors and Idempotency-Key. Groups whose routes are all public
-// use publicLambda() (public-lambda.ts), which bundles none of it.
+// (dispatcher.ts) does the HTTP work; this adds who calls (tokens and API keys, rate limits, scopes) and
+// their roles in a workspace. A group whose routes page passes `cursors` (signed list cursors), one with
+// idempotent routes `idempotency` (Idempotency-Key): the dispatcher refuses at import a group that needs
+// one and lacks it, and a group that needs neither bundles neither. Groups whose routes are all public use
+// publicLambda() (public-lambda.ts), which bundles none of it.
 import { requireRole, requireScope } from '../auth/authorize.js'
 import { limitRequests, rateLimitHeaders, throwIfExceeded } from '../auth/limits.js'
 import { credentialOf, prepareActor, principalId } from '../auth/principal.js'
@@ -12,10 +14,12 @@ import { type RouteTable, scopeOf } from '../routes/route.js'
 import {
   type ApiHandler,
   type Credentials,
+  type Cursors,
   type DispatchOptions,
   dispatchChain,
   dispatcher,
   type Handlers,
+  type Idempotency,
 } from './dispatcher.js'
 import { type StreamingHandler, streamed } from './streaming.js'
 
@@ -40,10 +44,12 @@ const signedIn: Credentials = {
   },
   requireRole,
   principalId,
-  decodeCursor,
-  encodeCursor,
-  idempotent,
 }
+
+/** Signed list cursors: `lambda(routes, handlers, { cursors })` for a group whose routes page. */
+export const cursors: Cursors = { decodeCursor, encodeCursor }
+/** Idempotency-Key replays: `lambda(routes, handlers, { idempotency })` for a group with idempotent routes. */
+export const idempotency: Idempotency = { idempotent }
 
 export function lambda<T extends RouteTable>(routes: T, handlers: Handlers<T>, options?: DispatchOptions): ApiHandler {
   return dispatcher(routes, handlers, signedIn, options)

@@ -17,9 +17,6 @@ const anonymous: Credentials = {
   authenticate: async () => undefined,
   requireRole: refuse('roles'),
   principalId: refuse('a principal'),
-  decodeCursor: refuse('signed cursors'),
-  encodeCursor: refuse('signed cursors'),
-  idempotent: (_scope, run) => run(),
 }
 
 export function publicLambda<T extends Record<string, PublicRoute>>(

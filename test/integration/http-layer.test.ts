@@ -3,7 +3,7 @@ import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as docs } from '../../functions/docs/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as sessions } from '../../functions/sessions/handler.js'
-import { type Handlers, lambda, notBuilt } from '../../shared/api/lambda.js'
+import { cursors, type Handlers, idempotency, lambda, notBuilt } from '../../shared/api/lambda.js'
 import { ErrorEnvelope } from '../../shared/http/envelope-schema.js'
 import { conflict } from '../../shared/http/errors.js'
 import { route } from '../../shared/routes/route.js'
@@ -129,6 +129,38 @@ describe('authorization declared on the route', () => {
 
     expectEnvelope(answer, 500, 'internal')
     expect(answer.text).not.toContain('another workspace')
+  })
+})
+
+describe('what a group takes beside its routes', () => {
+  const pagedList = route({
+    group: 'projects',
+    method: 'GET',
+    path: '/v1/projects',
+    summary: 'test',
+    auth: 'user',
+    query: z.object({ cursor: z.optional(z.string()) }),
+    ok: Widget,
+  })
+  const idempotentCreate = route({
+    group: 'projects',
+    method: 'POST',
+    path: '/v1/projects',
+    summary: 'test',
+    auth: 'user',
+    idempotent: true,
+    ok: Widget,
+  })
+  const widget = () => ({ id: 'w1', name: 'w' })
+
+  it('refuses at import a group whose route pages without signed cursors, or is idempotent without idempotency', () => {
+    expect(() => lambda({ pagedList }, { pagedList: widget })).toThrow(/pagedList pages with a signed cursor/)
+    expect(() => lambda({ idempotentCreate }, { idempotentCreate: widget })).toThrow(/idempotentCreate is idempotent/)
+  })
+
+  it('builds a group given what its routes use', () => {
+    expect(() => lambda({ pagedList }, { pagedList: widget }, { cursors })).not.toThrow()
+    expect(() => lambda({ idempotentCreate }, { idempotentCreate: widget }, { idempotency })).not.toThrow()
   })
 })
 
