@@ -1,5 +1,5 @@
 // The pieces of the wire shapes (DESIGN.md "Resource shapes") that most groups use: timestamps, names, lists,
-// the closed sets. Each group's own shapes are in the module named after it, so a function bundles and
+// the closed sets (pieces only a few use have modules of their own: money.ts, timestamp-input.ts). Each group's own shapes are in the module named after it, so a function bundles and
 // builds only the schemas of its own routes (docs/decisions.md, Cold starts). Field names are part of the
 // contract; inputs are strict, so a misspelt field is a 422, not ignored. Answers about stored things derive
 // from their records (shared/data), so a field is declared once; the wire adds what only it knows:
@@ -13,15 +13,6 @@ export const Timestamp = withMeta(z.iso.datetime(), {
   description: 'ISO 8601 UTC',
   example: '2026-11-24T09:30:00.000Z',
 })
-/** A timestamp a client sends, stored and answered in the one format every other timestamp has (`….000Z`). */
-export const TimestampInput = withMeta(
-  // zod runs the overwrite even after the format check failed: a value that is no date stays as sent, so
-  // the answer is the format's 422 (new Date('yesterday').toISOString() would throw: a 500).
-  z.iso
-    .datetime({ offset: true })
-    .check(z.overwrite((value) => (Number.isNaN(Date.parse(value)) ? value : new Date(value).toISOString()))),
-  { description: 'ISO 8601; stored and answered as UTC with milliseconds', example: '2026-11-24T09:30:00.000Z' },
-)
 /** The first name of `created_at` on events and usage lines, answered alongside it until its sunset. */
 export const DeprecatedAt = withMeta(z.iso.datetime(), {
   description: 'The same as created_at, which every record uses; answered until 2027-06-30',
@@ -46,18 +37,6 @@ export const SeverityCounts = z.object({
   low: z.number(),
   info: z.number(),
 })
-export const Money = withMeta(z.object({ amount: z.number(), currency: z.string().check(z.length(3)) }), {
-  id: 'Money',
-})
-export const CostEstimate = withMeta(
-  z.extend(Money, {
-    input_bytes: withMeta(z.number(), { description: 'The size the estimate assumed' }),
-    basis: withMeta(z.enum(['upload', 'previous_upload', 'minimum']), {
-      description: "upload: this upload's size; previous_upload: the repository's last; minimum: nothing known yet",
-    }),
-  }),
-  { id: 'CostEstimate' },
-)
 /** `?format=csv` on the routes that answer CSV too. */
 export const CsvFormat = withMeta(z.optional(z.enum(['json', 'csv'])), {
   description: 'csv answers text/csv as Accept: text/csv does; given, it wins over Accept',
