@@ -31,7 +31,8 @@ Object.assign(process.env, {
   SCAN_DLQ_URL: 'https://unused.invalid/dlq',
   WEBHOOK_QUEUE_URL: 'https://unused.invalid/webhooks',
 })
-const { advisoryData, dynamoAdvisorySource } = await import('../shared/data/advisories.js')
+const { advisoryData } = await import('../shared/data/advisories.js')
+const { dynamoAdvisorySource } = await import('../shared/data/advisory-lookup.js')
 const { importAdvisoriesFrom } = await import('../shared/ops/advisory-import.js')
 const { scanDependencies } = await import('../shared/scanning/engines/dependencies/index.js')
 const { loadOsvRecords } = await import('../shared/scanning/engines/dependencies/osv-files.js')

@@ -1,16 +1,15 @@
 // OSV advisories: one item per record (kept whole as a JSON string: its nested lists would cost more as
 // maps), and one item per package listing the ids of the records that affect it (a string set). A scan reads
 // the package items of all its packages in batches of 100, then the records they name in batches of 100:
-// tens of requests for a thousand packages, not a query per package.
+// tens of requests for a thousand packages, not a query per package (advisory-lookup.ts).
 import { documents } from '../aws/clients.js'
-import type { AdvisorySource } from '../scanning/engines/dependencies/advisory-source.js'
 import { OsvRecord, osvRecordMaxBytes, packagesOf } from '../scanning/engines/dependencies/osv.js'
-import { isEcosystem, normalisePackageName } from '../scanning/engines/dependencies/types.js'
+import { isEcosystem } from '../scanning/engines/dependencies/types.js'
 import * as z from '../zod.js'
 import { commands, getItems, getRecord, putItems, queryRecords, recordOf, tableName, under } from './db.js'
 import * as keys from './keys.js'
 
-type PackageRef = { ecosystem: string; name: string }
+export type PackageRef = { ecosystem: string; name: string }
 
 export interface ImportResult {
   /** Records new to the store, and records that replaced an older stored copy. */
@@ -37,15 +36,12 @@ export const advisoryDataRecord = z.object({
 export type AdvisoryData = z.infer<typeof advisoryDataRecord>
 
 /** A stored advisory: the record whole, with the packages it was filed under (to move it when they change). */
-const advisoryItem = z.object({
+export const advisoryItem = z.object({
   id: z.string(),
   modified: z.string(),
   packages: z.array(z.object({ ecosystem: z.string(), name: z.string() })),
   osv: z.string(),
 })
-/** A package's advisories: the ids of the records that name it. */
-const packageItem = z.object({ ids: z._default(z.set(z.string()), new Set()) })
-
 const packageId = ({ ecosystem, name }: PackageRef) => `${ecosystem}\u0000${name}`
 
 /** The records worth writing: valid, under the size cap, naming a package Vega matches; the rest as notes. */
@@ -191,37 +187,3 @@ export async function advisoryData(): Promise<AdvisoryData[]> {
 export async function advisoryDataOf(ecosystem: string): Promise<AdvisoryData | undefined> {
   return getRecord(advisoryDataRecord, keys.advisoryData(ecosystem))
 }
-
-/**
- * The stored advisories of many packages, one list per package in the order asked: their package items in
- * batches of 100, then every record they name once, in batches of 100. PyPI names are filed normalised.
- */
-export async function advisoriesOf(packages: PackageRef[]): Promise<OsvRecord[][]> {
-  const refs = packages.map(({ ecosystem, name }) => ({ ecosystem, name: normalisePackageName(ecosystem, name) }))
-  const idsOf = new Map<string, Set<string>>()
-  for (const item of await getItems(refs.map((ref) => keys.advisoryPackage(ref.ecosystem, ref.name))))
-    idsOf.set(String(item.pk), recordOf(packageItem, item).ids)
-  const wanted = new Set([...idsOf.values()].flatMap((ids) => [...ids]))
-  const records = new Map<string, OsvRecord>()
-  for (const item of await getItems([...wanted].map(keys.advisoryRecord))) {
-    const { id, osv } = recordOf(advisoryItem, item)
-    records.set(id, OsvRecord.parse(JSON.parse(osv)))
-  }
-  return refs.map((ref) => {
-    const ids = idsOf.get(keys.advisoryPackage(ref.ecosystem, ref.name).pk) ?? new Set<string>()
-    return [...ids].sort().flatMap((id) => records.get(id) ?? [])
-  })
-}
-
-/** Every stored advisory of one package. */
-export const advisoriesFor = async (ecosystem: string, name: string): Promise<OsvRecord[]> =>
-  (await advisoriesOf([{ ecosystem, name }]))[0]!
-
-/** The engine's advisory source over the store. */
-export const dynamoAdvisorySource = (): AdvisorySource => ({
-  forPackages: advisoriesOf,
-  dataFor: async (ecosystem) => {
-    const data = await advisoryDataOf(ecosystem)
-    return { records: data?.records ?? 0, synced_at: data?.synced_at ?? null }
-  },
-})

@@ -20,6 +20,7 @@ const expected = Object.values(labels.results).flatMap((file) => file.matches)
 const project = mkdtempSync(join(tmpdir(), 'vega-pypi-'))
 
 let advisories: typeof import('../../shared/data/advisories.js')
+let lookup: typeof import('../../shared/data/advisory-lookup.js')
 let importer: typeof import('../../shared/ops/advisory-import.js')
 let imported: Awaited<ReturnType<typeof importer.importAdvisoriesFrom>>
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
   const resources = await ensureResources(inject('endpoints'), { prefix: 'advisories-pypi' })
   process.env.TABLE_NAME = resources.tableName
   advisories = await import('../../shared/data/advisories.js')
+  lookup = await import('../../shared/data/advisory-lookup.js')
   importer = await import('../../shared/ops/advisory-import.js')
   imported = await importer.importAdvisoriesFrom(join(evalDir(), 'advisories/pypi-osv.tgz'))
 }, 180_000)
@@ -48,7 +50,7 @@ describe('the PyPA advisory database, whole', () => {
     writeFileSync(join(project, 'requirements.txt'), `${pins.join('\n')}\n`)
     const { scanDependencies } = await import('../../shared/scanning/engines/dependencies/index.js')
 
-    const scan = await scanDependencies(folderSource(project), advisories.dynamoAdvisorySource())
+    const scan = await scanDependencies(folderSource(project), lookup.dynamoAdvisorySource())
     const found = scan.findings.map(
       (finding) => `${finding.metadata.package}@${finding.metadata.version}:${finding.rule_id}`,
     )

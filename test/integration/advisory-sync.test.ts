@@ -11,8 +11,10 @@ import { zip } from '../support/archives.js'
 import { osvDir } from '../support/dependency-fixtures.js'
 
 type Advisories = typeof import('../../shared/data/advisories.js')
+type Lookup = typeof import('../../shared/data/advisory-lookup.js')
 type Sync = typeof import('../../shared/ops/advisory-sync.js')
 let advisories: Advisories
+let lookup: Lookup
 let sync: Sync
 
 const minimist = JSON.parse(readFileSync(join(osvDir, 'GHSA-xvch-5gv4-984h.json'), 'utf8'))
@@ -50,6 +52,7 @@ beforeAll(async () => {
   const resources = await ensureResources(inject('endpoints'), { prefix: 'advisory-sync' })
   process.env.TABLE_NAME = resources.tableName
   advisories = await import('../../shared/data/advisories.js')
+  lookup = await import('../../shared/data/advisory-lookup.js')
   sync = await import('../../shared/ops/advisory-sync.js')
   sync.syncLimits.attempts = 3
   server = createServer((request, response) => {
@@ -109,7 +112,7 @@ describe('advisory sync', () => {
     ])
     expect(requests.splice(0)).toEqual(['/Packagist/modified_id.csv'])
     expect(lines[1]).toBe('Packagist: up to date (3 advisories, newest 2026-01-03T00:00:00Z)')
-    expect(ids(await advisories.advisoriesFor('Packagist', 'acme/http'))).toEqual(['GHSA-sync-0001', 'GHSA-sync-0002'])
+    expect(ids(await lookup.advisoriesFor('Packagist', 'acme/http'))).toEqual(['GHSA-sync-0001', 'GHSA-sync-0002'])
     expect(await advisories.advisoryDataOf('Packagist')).toMatchObject({
       records: 3,
       last_modified: '2026-01-03T00:00:00Z',
@@ -145,10 +148,10 @@ describe('advisory sync', () => {
         '/Packagist/GHSA-sync-0004.json',
       ].sort(),
     )
-    expect(ids(await advisories.advisoriesFor('Packagist', 'acme/yaml'))).toEqual([])
-    expect(ids(await advisories.advisoriesFor('Packagist', 'acme/queue'))).toEqual(['GHSA-sync-0004'])
+    expect(ids(await lookup.advisoriesFor('Packagist', 'acme/yaml'))).toEqual([])
+    expect(ids(await lookup.advisoriesFor('Packagist', 'acme/queue'))).toEqual(['GHSA-sync-0004'])
     const { isAffected } = await import('../../shared/scanning/engines/dependencies/osv.js')
-    const [withdrawn] = await advisories.advisoriesFor('Packagist', 'acme/log')
+    const [withdrawn] = await lookup.advisoriesFor('Packagist', 'acme/log')
     expect(isAffected(withdrawn!, 'Packagist', 'acme/log', '1.2.5')).toBe(false)
     expect((await advisories.advisoryDataOf('Packagist'))?.last_modified).toBe('2026-02-03T00:00:00Z')
   })
@@ -168,7 +171,7 @@ describe('advisory sync', () => {
     expect(requests.splice(0).filter((path) => path === '/Packagist/modified_id.csv')).toHaveLength(3)
     expect(synced).toEqual([expect.objectContaining({ ecosystem: 'NuGet', mode: 'full', imported: 1 })])
     expect(await advisories.advisoryDataOf('Packagist')).toEqual(before)
-    expect(ids(await advisories.advisoriesFor('Packagist', 'acme/mail'))).toEqual([])
+    expect(ids(await lookup.advisoriesFor('Packagist', 'acme/mail'))).toEqual([])
   })
 
   it('reads the same layout from a folder (a mirror), and refuses a listed id that could leave it', async () => {
@@ -184,7 +187,7 @@ describe('advisory sync', () => {
     const { synced } = await sync.syncAdvisories({ from: exportDir, ecosystems: ['NuGet'] })
 
     expect(synced).toEqual([expect.objectContaining({ mode: 'incremental', changed: 1, imported: 1, records: 2 })])
-    expect(ids(await advisories.advisoriesFor('NuGet', 'acme.json'))).toEqual(['GHSA-sync-0102'])
+    expect(ids(await lookup.advisoriesFor('NuGet', 'acme.json'))).toEqual(['GHSA-sync-0102'])
     expect((await advisories.advisoryDataOf('NuGet'))?.source).toBe(exportDir)
   })
 
