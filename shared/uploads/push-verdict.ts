@@ -3,7 +3,7 @@
 // gate fails (or a finding reaches `vega.fail-on`), so `git push` itself fails a CI step. Without a verdict
 // in time the ref is rejected too: a CI step that asked to wait must not pass on a scan nobody has seen.
 import { publicUrl } from '../config.js'
-import { findingIdsOfScan, getFindings } from '../data/findings.js'
+import { findingsSeenBy } from '../data/scan-findings.js'
 import { getScan, type ScanRecord } from '../data/scans.js'
 import type { ScanId } from '../ids.js'
 import { type Severity, severities } from '../scanning/engine.js'
@@ -147,7 +147,7 @@ export async function pushVerdict(
     }
   }
 
-  const seen = (await getFindings(await findingIdsOfScan(scanId))).filter((finding) => finding.status === 'open')
+  const seen = (await findingsSeenBy(scanId)).filter((finding) => finding.status === 'open')
   const all = new Map<Severity, number>()
   const fresh = new Map<Severity, number>()
   for (const finding of seen) {
