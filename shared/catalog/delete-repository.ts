@@ -8,7 +8,7 @@ import { deleteSessionsOf } from '../data/sessions.js'
 import { deleteSuppressionsOf } from '../data/suppressions.js'
 import { deleteUploadsOf } from '../data/uploads.js'
 import { DomainError } from '../errors.js'
-import { objectKeys } from '../storage/bucket.js'
+import * as objectKeys from '../storage/object-keys.js'
 import { deletePrefix } from '../storage/objects.js'
 
 export async function destroyRepository(repository: RepositoryRecord) {

@@ -13,7 +13,7 @@ import { ApiError, badRequest, conflict, gone } from '../http/errors.js'
 import { newId, type RepositoryId, type SessionId } from '../ids.js'
 import { type ArchiveFormat, looksLike } from '../scanning/archive-formats.js'
 import { engineNames } from '../scanning/engine.js'
-import { objectKeys } from '../storage/bucket.js'
+import * as objectKeys from '../storage/object-keys.js'
 import { getObjectStart, objectSize, presignPut } from '../storage/objects.js'
 
 const archiveKey = (session: SessionRecord) =>

@@ -14,7 +14,7 @@ import { loadWalk, saveWalk } from '../git/history.js'
 import { type PackIndex, saveIndex } from '../git/pack.js'
 import type { Engine, EngineFinding, ScanSource, Shard } from '../scanning/engine.js'
 import type { LearntBlobs } from '../scanning/reuse.js'
-import { objectKeys } from '../storage/bucket.js'
+import * as objectKeys from '../storage/object-keys.js'
 import { deletePrefix, getObjectIfAny, putObject } from '../storage/objects.js'
 
 /** What one shard hands the merge. */
