@@ -1,4 +1,4 @@
-import { cursors, type Handlers, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, lambda, lists } from '../../shared/api/lambda.js'
 import { create, list, purge, remove, revoke } from '../../shared/auth/api-keys.js'
 import { apiKeyRoutes } from '../../shared/routes/api-keys.js'
 
@@ -15,5 +15,5 @@ export const handler = lambda(
     },
     purgeApiKeys: ({ actor, body }) => purge(actor, body.password),
   } satisfies Handlers<typeof apiKeyRoutes>,
-  { cursors },
+  { lists },
 )

@@ -1,4 +1,4 @@
-import { cursors, type Handlers, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, lambda, lists } from '../../shared/api/lambda.js'
 import { workspaceFor } from '../../shared/auth/access.js'
 import { periodOf, summarize, summaryReply, usageCsvReply, usageLines, wantsCsv } from '../../shared/billing/summary.js'
 import { billingRoutes } from '../../shared/routes/billing.js'
@@ -19,5 +19,5 @@ export const handler = lambda(
       return wantsCsv(request.headers, request.query.format) ? usageCsvReply(page.items) : page
     },
   } satisfies Handlers<typeof billingRoutes>,
-  { cursors },
+  { lists },
 )

@@ -1,4 +1,4 @@
-import { cursors, type Handlers, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, lambda, lists } from '../../shared/api/lambda.js'
 import { listAcrossWorkspace, overview, overviewCsvReply } from '../../shared/findings/overview.js'
 import { wantsCsv } from '../../shared/http/reply.js'
 import { overviewRoutes } from '../../shared/routes/overview.js'
@@ -13,5 +13,5 @@ export const handler = lambda(
       return wantsCsv(request.headers, request.query.format) ? overviewCsvReply(answer, request.query.rows) : answer
     },
   } satisfies Handlers<typeof overviewRoutes>,
-  { cursors },
+  { lists },
 )

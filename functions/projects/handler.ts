@@ -1,4 +1,4 @@
-import { cursors, type Handlers, idempotency, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, idempotency, lambda, lists } from '../../shared/api/lambda.js'
 import { create, findProject, list, remove, rollup, toProject, update } from '../../shared/catalog/projects.js'
 import { listOfProject } from '../../shared/catalog/scans.js'
 import { projectRoutes } from '../../shared/routes/projects.js'
@@ -17,5 +17,5 @@ export const handler = lambda(
       request.paged(await listOfProject(request, request.params.id, request.page, request.query.status)),
     getProjectRollup: (request) => rollup(request, request.params.id),
   } satisfies Handlers<typeof projectRoutes>,
-  { cursors, idempotency },
+  { lists, idempotency },
 )

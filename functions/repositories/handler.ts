@@ -1,4 +1,4 @@
-import { cursors, type Handlers, idempotency, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, idempotency, lambda, lists } from '../../shared/api/lambda.js'
 import {
   create,
   events,
@@ -59,5 +59,5 @@ export const handler = lambda(
       await suppressions.remove(request, request.params.id, request.params.suppressionId)
     },
   } satisfies Handlers<typeof repositoryRoutes>,
-  { cursors, idempotency },
+  { lists, idempotency },
 )

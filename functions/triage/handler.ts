@@ -1,4 +1,4 @@
-import { cursors, type Handlers, idempotency, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, idempotency, lambda, lists } from '../../shared/api/lambda.js'
 import * as policies from '../../shared/findings/gate.js'
 import * as sarif from '../../shared/findings/sarif-io.js'
 import * as triage from '../../shared/findings/triage.js'
@@ -19,5 +19,5 @@ export const handler = lambda(
     getProjectPolicy: (request) => policies.getProjectPolicy(request, request.params.id),
     putProjectPolicy: (request) => policies.setProjectPolicy(request, request.params.id, request.body),
   } satisfies Handlers<typeof triageRoutes>,
-  { cursors, idempotency },
+  { lists, idempotency },
 )

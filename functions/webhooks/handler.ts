@@ -1,4 +1,4 @@
-import { cursors, type Handlers, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, lambda, lists } from '../../shared/api/lambda.js'
 import { webhookRoutes } from '../../shared/routes/webhooks.js'
 import * as webhooks from '../../shared/workspaces/webhooks.js'
 
@@ -19,5 +19,5 @@ export const handler = lambda(
     getWebhookDelivery: (request) => webhooks.delivery(request, request.params.id, request.params.deliveryId),
     redeliverWebhookDelivery: (request) => webhooks.redeliver(request, request.params.id, request.params.deliveryId),
   } satisfies Handlers<typeof webhookRoutes>,
-  { cursors },
+  { lists },
 )

@@ -1,4 +1,4 @@
-import { cursors, type Handlers, idempotency, lambda } from '../../shared/api/lambda.js'
+import { type Handlers, idempotency, lambda, lists } from '../../shared/api/lambda.js'
 import { listMembers } from '../../shared/data/workspaces.js'
 import { workspaceRoutes } from '../../shared/routes/workspaces.js'
 import { add, changeRole, describeWorkspace, remove, toMember, workspacesOf } from '../../shared/workspaces/members.js'
@@ -25,5 +25,5 @@ export const handler = lambda(
       await remove(params.id, await authorize(params.id), params.userId)
     },
   } satisfies Handlers<typeof workspaceRoutes>,
-  { cursors, idempotency },
+  { lists, idempotency },
 )

@@ -2,9 +2,9 @@
 // routes, parses params, query and body with the route's schemas, calls the route's function, and writes
 // its answer. Handlers receive parsed input and throw ApiErrors; they never build a response or an error
 // body. What callers with credentials need (who calls, roles) comes in as a `Credentials`, so a group of
-// public routes (lambda.ts or public-lambda.ts) bundles none of it; signed cursors and Idempotency-Key
-// come in the options of a group whose routes use them, so a group without lists or idempotent routes
-// bundles neither.
+// public routes (lambda.ts or public-lambda.ts) bundles none of it; what lists add (signed cursors, the
+// next page's Link, validators: lists.ts) and Idempotency-Key come in the options of a group whose routes
+// use them, so a group without lists or idempotent routes bundles neither.
 import { Readable } from 'node:stream'
 import middy from '@middy/core'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
@@ -25,7 +25,7 @@ import {
 } from '../http/errors.js'
 import { accessLog, errorEnvelope, requestId, type VegaContext } from '../http/middleware.js'
 import { textIssues } from '../http/plain-text.js'
-import { type ApiResult, etagOf, heldBy, isStreamed, Reply, whole } from '../http/reply.js'
+import { type ApiResult, isStreamed, Reply, whole } from '../http/reply.js'
 import type { WorkspaceId } from '../ids.js'
 import { createMatcher } from '../routes/match.js'
 import type { Role, RouteSpec, RouteTable } from '../routes/route.js'
@@ -86,10 +86,28 @@ export interface Credentials {
   principalId(actor: Actor): string
 }
 
-/** Signed list cursors: what a group needs whose routes page (`?cursor=`). */
-export interface Cursors {
+/**
+ * What list routes add (lists.ts): signed cursors bound to the caller, route and filters, the Link to the
+ * next page, and the validators (ETag, Cache-Control, 304) that list answers and routes with `validators`
+ * carry. What a group needs whose routes page (`?cursor=`) or validate.
+ */
+export interface Lists {
+  binding(routeId: string, principal: string | undefined, params: unknown, query: unknown): string
   decodeCursor(cursor: string, binding: string): Promise<StartKey>
   encodeCursor(key: StartKey, binding: string): Promise<string>
+  nextPageUrl(
+    spec: RouteSpec,
+    pathParams: Record<string, string | undefined>,
+    event: APIGatewayProxyEvent,
+    cursor: string,
+  ): string
+  withValidators(
+    spec: RouteSpec,
+    response: APIGatewayProxyResult,
+    next: string | null,
+    headers: Record<string, string>,
+    context: VegaContext,
+  ): APIGatewayProxyResult
 }
 
 /** Idempotency-Key replays: what a group needs that has an `idempotent` route. */
@@ -104,8 +122,8 @@ export interface Idempotency {
 export interface DispatchOptions {
   /** Deprecation, Sunset and Link: what every answer of the group's deprecated routes carries. */
   deprecation?: Record<string, string>
-  /** Needed (and checked at import) when a route of the group takes `?cursor=`. */
-  cursors?: Cursors
+  /** Needed (and checked at import) when a route of the group takes `?cursor=` or has `validators`. */
+  lists?: Lists
   /** Needed (and checked at import) when a route of the group is `idempotent`. */
   idempotency?: Idempotency
 }
@@ -146,10 +164,10 @@ export function dispatchChain<T extends RouteTable>(
   const locations = locationPaths(routes)
   if (Object.values(routes).some((spec) => spec.deprecated) && !options.deprecation)
     throw new Error('deprecated routes need their deprecation headers (DispatchOptions.deprecation)')
-  const { cursors, idempotency } = options
+  const { lists, idempotency } = options
   for (const [routeId, spec] of Object.entries(routes)) {
-    if (queryNames(spec)?.has('cursor') && !cursors)
-      throw new Error(`${routeId} pages with a signed cursor: its group needs the cursors option`)
+    if ((queryNames(spec)?.has('cursor') || spec.validators) && !lists)
+      throw new Error(`${routeId} pages or validates: its group needs the lists option`)
     if (spec.idempotent && !idempotency)
       throw new Error(`${routeId} is idempotent: its group needs the idempotency option`)
   }
@@ -163,7 +181,8 @@ export function dispatchChain<T extends RouteTable>(
     const actor = await credentials.authenticate(spec, headers, context)
     const params = parsePathParams(spec, pathParams)
     const query = parseQuery(spec, event)
-    const binding = cursorBinding(routeId, actor && credentials.principalId(actor), params, query)
+    // Lists only (a group without list routes never asks): what a cursor is valid for.
+    const binding = () => lists!.binding(routeId, actor && credentials.principalId(actor), params, query)
     const { limit = 50, cursor } = (query ?? {}) as { limit?: number; cursor?: string }
     const roles = new Map<WorkspaceId, Promise<Role>>()
     // Set when the handler answers a page: the answer then carries Link (rel="next") and a validator.
@@ -190,12 +209,10 @@ export function dispatchChain<T extends RouteTable>(
         roles.set(workspace, role)
         return role
       },
-      // A route without `?cursor=` has no cursor to read: only a group with list routes holds the code.
-      page: { limit, startKey: cursor ? await cursors!.decodeCursor(cursor, binding) : undefined },
+      page: { limit, startKey: cursor ? await lists!.decodeCursor(cursor, binding()) : undefined },
       paged: async ({ items, lastKey }) => {
-        if (lastKey && !cursors) throw new Error(`${routeId} answered a page, but takes no ?cursor= to read the next`)
-        const next_cursor = lastKey ? await cursors!.encodeCursor(lastKey as StartKey, binding) : null
-        list = { next: next_cursor && nextPageUrl(spec, pathParams, event, next_cursor) }
+        const next_cursor = lastKey ? await lists!.encodeCursor(lastKey as StartKey, binding()) : null
+        list = { next: next_cursor && lists!.nextPageUrl(spec, pathParams, event, next_cursor) }
         return { items, next_cursor }
       },
     }
@@ -209,7 +226,7 @@ export function dispatchChain<T extends RouteTable>(
         throw new Error(`route ${routeId} answered without checking the caller's ${spec.role} role`)
       const response = toResponse(routeId, spec, locations, request.params, answer)
       return (list || spec.validators) && !isStreamed(response)
-        ? withValidators(spec, response, list?.next ?? null, headers, context)
+        ? lists!.withValidators(spec, response, list?.next ?? null, headers, context)
         : response
     }
     const idempotencyKey = headers['idempotency-key']
@@ -249,61 +266,6 @@ function locationPaths(routes: RouteTable): Map<string, string> {
     paths.set(routeId, path)
   }
   return paths
-}
-
-/** The URL of the next page: this request's path and query with the new cursor (RFC 8288 `rel="next"`). */
-function nextPageUrl(
-  spec: RouteSpec,
-  pathParams: Record<string, string | undefined>,
-  event: APIGatewayProxyEvent,
-  cursor: string,
-): string {
-  const path = spec.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathParams[name] ?? ''))
-  const query = new URLSearchParams()
-  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {}))
-    if (name !== 'cursor') for (const value of values ?? []) query.append(name, value)
-  query.set('cursor', cursor)
-  return publicUrl(`${path}?${query}`)
-}
-
-/**
- * A list answer, or one of a route with `validators`: `Link: <…>; rel="next"` beside a list's
- * `next_cursor`, an ETag over exactly the bytes sent (cursors are deterministic, so an unchanged page is
- * the same bytes), `Cache-Control: private, no-cache` (one caller's view, revalidated every time) and 304
- * when the client already holds the answer. An answer that set its own ETag (the billing summary, with
- * its own max-age) is left as it is.
- */
-function withValidators(
-  spec: RouteSpec,
-  response: APIGatewayProxyResult,
-  next: string | null,
-  headers: Record<string, string>,
-  context: VegaContext,
-): APIGatewayProxyResult {
-  if (next) {
-    const link = `<${next}>; rel="next"`
-    // A deprecated list already links its successor: both relations travel in one Link header.
-    context.responseHeaders.link = context.responseHeaders.link ? `${context.responseHeaders.link}, ${link}` : link
-  }
-  if (response.statusCode !== 200 || response.headers?.etag) return response
-  const etag = etagOf(response.body)
-  // The answer's own Vary joins what every list varies on, and Accept where the route also speaks CSV.
-  const varies = [response.headers?.vary, spec.csv ? 'Accept' : undefined, 'Authorization, private-token']
-  const vary = [...new Set(varies.flatMap((value) => (value === undefined ? [] : String(value).split(/,\s*/))))].join(
-    ', ',
-  )
-  const caching = { etag, 'cache-control': 'private, no-cache', vary }
-  if (heldBy(headers['if-none-match'], etag)) return { statusCode: 304, headers: caching, body: '' }
-  return { ...response, headers: { ...response.headers, ...caching } }
-}
-
-/** A cursor is valid only for the caller, route, path and filters it was made for (not the page size). */
-function cursorBinding(routeId: string, principal: string | undefined, params: unknown, query: unknown): string {
-  const { cursor: _, limit: __, ...filters } = (query ?? {}) as Record<string, unknown>
-  const sorted = Object.keys(filters)
-    .sort()
-    .map((name) => [name, filters[name]])
-  return JSON.stringify([routeId, principal ?? null, params ?? null, sorted])
 }
 
 /**

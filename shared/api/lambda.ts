@@ -1,20 +1,18 @@
 // lambda(): the one way a group's handler is built when its routes take credentials. The dispatcher
 // (dispatcher.ts) does the HTTP work; this adds who calls (tokens and API keys, rate limits, scopes) and
-// their roles in a workspace. A group whose routes page passes `cursors` (signed list cursors), one with
-// idempotent routes `idempotency` (Idempotency-Key): the dispatcher refuses at import a group that needs
-// one and lacks it, and a group that needs neither bundles neither. Groups whose routes are all public use
-// publicLambda() (public-lambda.ts), which bundles none of it.
+// their roles in a workspace. A group whose routes page passes `lists` (signed cursors, the next page's
+// Link, validators), one with idempotent routes `idempotency` (Idempotency-Key): the dispatcher refuses at
+// import a group that needs one and lacks it, and a group that needs neither bundles neither. Groups whose
+// routes are all public use publicLambda() (public-lambda.ts), which bundles none of it.
 import { requireRole, requireScope } from '../auth/authorize.js'
 import { limitRequests, rateLimitHeaders, throwIfExceeded } from '../auth/limits.js'
 import { credentialOf, prepareActor, principalId } from '../auth/principal.js'
-import { decodeCursor, encodeCursor } from '../http/cursor.js'
 import { unauthorized } from '../http/errors.js'
 import { idempotent } from '../http/idempotency.js'
 import { type RouteTable, scopeOf } from '../routes/route.js'
 import {
   type ApiHandler,
   type Credentials,
-  type Cursors,
   type DispatchOptions,
   dispatchChain,
   dispatcher,
@@ -24,6 +22,8 @@ import {
 import { type StreamingHandler, streamed } from './streaming.js'
 
 export { type ApiHandler, type Handlers, type HttpRequest, notBuilt } from './dispatcher.js'
+/** What a group whose routes page or validate passes: `lambda(routes, handlers, { lists })` (lists.ts). */
+export { lists } from './lists.js'
 export type { StreamingHandler } from './streaming.js'
 
 const signedIn: Credentials = {
@@ -46,8 +46,6 @@ const signedIn: Credentials = {
   principalId,
 }
 
-/** Signed list cursors: `lambda(routes, handlers, { cursors })` for a group whose routes page. */
-export const cursors: Cursors = { decodeCursor, encodeCursor }
 /** Idempotency-Key replays: `lambda(routes, handlers, { idempotency })` for a group with idempotent routes. */
 export const idempotency: Idempotency = { idempotent }
 

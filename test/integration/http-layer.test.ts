@@ -3,7 +3,7 @@ import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as docs } from '../../functions/docs/handler.js'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as sessions } from '../../functions/sessions/handler.js'
-import { cursors, type Handlers, idempotency, lambda, notBuilt } from '../../shared/api/lambda.js'
+import { type Handlers, idempotency, lambda, lists, notBuilt } from '../../shared/api/lambda.js'
 import { ErrorEnvelope } from '../../shared/http/envelope-schema.js'
 import { conflict } from '../../shared/http/errors.js'
 import { route } from '../../shared/routes/route.js'
@@ -153,13 +153,15 @@ describe('what a group takes beside its routes', () => {
   })
   const widget = () => ({ id: 'w1', name: 'w' })
 
-  it('refuses at import a group whose route pages without signed cursors, or is idempotent without idempotency', () => {
-    expect(() => lambda({ pagedList }, { pagedList: widget })).toThrow(/pagedList pages with a signed cursor/)
+  it('refuses at import a group whose route pages without lists, or is idempotent without idempotency', () => {
+    expect(() => lambda({ pagedList }, { pagedList: widget })).toThrow(
+      /pagedList pages or validates: its group needs the lists option/,
+    )
     expect(() => lambda({ idempotentCreate }, { idempotentCreate: widget })).toThrow(/idempotentCreate is idempotent/)
   })
 
   it('builds a group given what its routes use', () => {
-    expect(() => lambda({ pagedList }, { pagedList: widget }, { cursors })).not.toThrow()
+    expect(() => lambda({ pagedList }, { pagedList: widget }, { lists })).not.toThrow()
     expect(() => lambda({ idempotentCreate }, { idempotentCreate: widget }, { idempotency })).not.toThrow()
   })
 })
