@@ -1,8 +1,9 @@
 // What scans cost: the summary and the line items.
-import { billingAccess } from './params.js'
+
 import { route } from './route.js'
 import { BillingQuery, BillingSummary, UsageLine, UsageQuery } from './schemas/billing.js'
 import { page } from './schemas/common.js'
+import { billingAccess } from './shared.js'
 
 export const billingRoutes = {
   getBillingSummary: route({

@@ -1,8 +1,11 @@
 // Temporary git remotes: create, push (the smart-HTTP protocol), bundles.
+import { UploadId } from '../ids.js'
 import * as z from '../zod.js'
-import { upload } from './params.js'
 import { route } from './route.js'
 import { CreateGitUpload, ExtendGitUpload, GitUpload } from './schemas/git-uploads.js'
+
+/** A git upload in the path. */
+const upload = z.object({ id: UploadId })
 
 export const gitUploadRoutes = {
   createGitUpload: route({

@@ -1,7 +1,6 @@
 // Operations: limits, workers, cleanup, advisories.
 import { WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { billingAccess, largeJsonBytes } from './params.js'
 import { route } from './route.js'
 import {
   AdvisoryImport,
@@ -12,6 +11,7 @@ import {
   UpdateLimits,
   Workers,
 } from './schemas/ops.js'
+import { billingAccess, largeJsonBytes } from './shared.js'
 
 /** What every operations route shares: people with the ops scope, admins of the workspace (owners for writes to limits). */
 const operators = { group: 'ops', auth: 'user', scope: 'ops', scopeGrants: true, role: 'admin' } as const

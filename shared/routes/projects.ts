@@ -1,12 +1,14 @@
 // Projects: the groups repositories belong to, their scans and rollups (policies are triage's).
-import { WorkspaceId } from '../ids.js'
+import { ProjectId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
 import { cascade } from './cascade.js'
-import { project } from './params.js'
 import { route } from './route.js'
 import { PageQuery, page } from './schemas/common.js'
 import { CreateProject, Project, ReplaceProject, Rollup, UpdateProject } from './schemas/projects.js'
 import { Scan, ScanQuery } from './schemas/scans.js'
+
+/** A project in the path. */
+const project = z.object({ id: ProjectId })
 
 export const projectRoutes = {
   listProjects: route({

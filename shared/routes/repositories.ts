@@ -1,8 +1,7 @@
 // Repositories and what hangs off them: scans, findings, suppressions, comparisons, the timeline.
-import { ProjectId, RepositoryId, SuppressionId } from '../ids.js'
+import { FindingId, ProjectId, RepositoryId, ScanId, SuppressionId } from '../ids.js'
 import * as z from '../zod.js'
 import { cascade } from './cascade.js'
-import { finding, repository, scan, scanAnywhere } from './params.js'
 import { route } from './route.js'
 import { PageQuery, page } from './schemas/common.js'
 import {
@@ -19,6 +18,15 @@ import {
 } from './schemas/findings.js'
 import { CreateRepository, Event, Repository, UpdateRepository } from './schemas/repositories.js'
 import { CreateScan, Scan, ScanQuery } from './schemas/scans.js'
+
+/** A repository in the path. */
+const repository = z.object({ id: RepositoryId })
+/** A repository's scan in the path. */
+const scan = z.object({ id: RepositoryId, scanId: ScanId })
+/** A scan named by its id alone, wherever its repository is. */
+const scanAnywhere = z.object({ scanId: ScanId })
+/** A repository's finding in the path. */
+const finding = z.object({ id: RepositoryId, findingId: FindingId })
 
 export const repositoryRoutes = {
   listRepositories: route({

@@ -1,7 +1,6 @@
 // Dismissal requests, SARIF import and policies.
-import { ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
+import { DismissalRequestId, ProjectId, RepositoryId, WorkspaceId } from '../ids.js'
 import * as z from '../zod.js'
-import { dismissal, largeJsonBytes } from './params.js'
 import { route } from './route.js'
 import { page } from './schemas/common.js'
 import {
@@ -13,6 +12,10 @@ import {
   SarifImport,
   SarifImported,
 } from './schemas/triage.js'
+import { largeJsonBytes } from './shared.js'
+
+/** A dismissal request in the path. */
+const dismissal = z.object({ id: DismissalRequestId })
 
 /** An admin's decision on a dismissal request: approve and deny differ only in the verb. */
 const decideDismissal = (verb: 'approve' | 'deny') =>

@@ -1,8 +1,14 @@
 // Workspaces and their members.
-import { member, workspace } from './params.js'
+import { UserId, WorkspaceId } from '../ids.js'
+import * as z from '../zod.js'
 import { route } from './route.js'
 import { PageQuery, page } from './schemas/common.js'
 import { AddedMember, AddMember, Member, UpdateMember, Workspace } from './schemas/workspaces.js'
+
+/** A workspace in the path. */
+const workspace = z.object({ id: WorkspaceId })
+/** A workspace's member in the path. */
+const member = z.object({ id: WorkspaceId, userId: UserId })
 
 export const workspaceRoutes = {
   listWorkspaces: route({
