@@ -3,7 +3,8 @@ import { scopes } from '../../grants.js'
 import { ApiKeyId, UserId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Name, PageQuery, Timestamp } from './common.js'
+import { Name, PageQuery } from './common.js'
+import { Timestamp } from './timestamp.js'
 import { TimestampInput } from './timestamp-input.js'
 
 export const ApiKeyScope = z.enum(scopes)

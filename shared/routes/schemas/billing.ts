@@ -2,8 +2,9 @@
 import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { CsvFormat, DeprecatedAt, Engine, PageQuery, Timestamp } from './common.js'
+import { CsvFormat, DeprecatedAt, Engine, PageQuery } from './common.js'
 import { Money } from './money.js'
+import { Timestamp } from './timestamp.js'
 
 export const PriceEntry = withMeta(
   z.object({

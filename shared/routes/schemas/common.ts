@@ -1,18 +1,15 @@
-// The pieces of the wire shapes (DESIGN.md "Resource shapes") that most groups use: timestamps, names, lists,
-// the closed sets (pieces only a few use have modules of their own: money.ts, timestamp-input.ts). Each group's own shapes are in the module named after it, so a function bundles and
-// builds only the schemas of its own routes (docs/decisions.md, Cold starts). Field names are part of the
-// contract; inputs are strict, so a misspelt field is a 422, not ignored. Answers about stored things derive
-// from their records (shared/data), so a field is declared once; the wire adds what only it knows:
-// timestamps' format, computed fields, examples.
+// The pieces of the wire shapes (DESIGN.md "Resource shapes") that most groups use: names, lists, the
+// closed sets. Timestamps, which every group answers, are timestamp.ts; pieces only a few groups use have
+// modules of their own (money.ts, timestamp-input.ts). Each group's own shapes are in the module named
+// after it, so a function bundles and builds only the schemas of its own routes (docs/decisions.md, Cold
+// starts). Field names are part of the contract; inputs are strict, so a misspelt field is a 422, not
+// ignored. Answers about stored things derive from their records (shared/data), so a field is declared
+// once; the wire adds what only it knows: timestamps' format, computed fields, examples.
 import { roles } from '../../grants.js'
 import { severities } from '../../scanning/engine.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
 
-export const Timestamp = withMeta(z.iso.datetime(), {
-  description: 'ISO 8601 UTC',
-  example: '2026-11-24T09:30:00.000Z',
-})
 /** The first name of `created_at` on events and usage lines, answered alongside it until its sunset. */
 export const DeprecatedAt = withMeta(z.iso.datetime(), {
   description: 'The same as created_at, which every record uses; answered until 2027-06-30',

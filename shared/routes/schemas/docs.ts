@@ -1,7 +1,7 @@
 // The deprecations list the docs group serves.
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Timestamp } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const Deprecation = withMeta(
   z.object({

@@ -15,7 +15,8 @@ import { findingContexts } from '../../scanning/engine.js'
 import { dependencyScopes, reachabilities } from '../../scanning/engines/dependencies/types.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Engine, PageQuery, Severity, Timestamp } from './common.js'
+import { Engine, PageQuery, Severity } from './common.js'
+import { Timestamp } from './timestamp.js'
 import { TimestampInput } from './timestamp-input.js'
 
 /** Where a finding sits when it is not the product's own code (shared/scanning/context.ts). */

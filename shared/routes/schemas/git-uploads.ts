@@ -3,8 +3,8 @@ import { uploadStatuses } from '../../data/uploads.js'
 import { RepositoryId, ScanId, UploadId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Timestamp } from './common.js'
 import { CostEstimate } from './money.js'
+import { Timestamp } from './timestamp.js'
 
 export const UploadStatus = z.enum(uploadStatuses)
 export const GitUpload = withMeta(

@@ -4,7 +4,7 @@ import { scanStatuses } from '../../data/scans.js'
 import { RepositoryId, ScanId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Timestamp } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const LimitName = z.enum(limitNames)
 export const Limit = z.object({

@@ -2,7 +2,8 @@
 import { FindingId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { CsvFormat, SeverityCounts, Timestamp } from './common.js'
+import { CsvFormat, SeverityCounts } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 const OverviewWindow = z.object({
   new_findings: withMeta(z.number().check(z.int()), { description: 'Findings first seen (created open)' }),

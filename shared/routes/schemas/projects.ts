@@ -3,7 +3,8 @@ import { projectRecord } from '../../data/projects.js'
 import { ProjectId, RepositoryId, ScanId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Description, Name, SeverityCounts, Timestamp } from './common.js'
+import { Description, Name, SeverityCounts } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const Project = withMeta(
   z.extend(z.omit(projectRecord, { deleting_at: true }), { created_at: Timestamp, updated_at: Timestamp }),

@@ -4,7 +4,8 @@ import { repositoryRecord } from '../../data/repositories.js'
 import { ProjectId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { DeprecatedAt, Description, Name, Timestamp } from './common.js'
+import { DeprecatedAt, Description, Name } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const Repository = withMeta(
   z.extend(

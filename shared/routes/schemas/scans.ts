@@ -3,8 +3,9 @@ import { gateRecord, scanRecord, scanStatuses } from '../../data/scans.js'
 import { RepositoryId, ScanId, UploadId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Engine, PageQuery, Timestamp } from './common.js'
+import { Engine, PageQuery } from './common.js'
 import { CostEstimate, Money } from './money.js'
+import { Timestamp } from './timestamp.js'
 
 export const ScanStatus = z.enum(scanStatuses)
 export const Gate = withMeta(gateRecord, { id: 'Gate' })

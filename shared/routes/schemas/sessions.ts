@@ -2,7 +2,7 @@
 import { RepositoryId, ScanId, SessionId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Timestamp } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const Session = withMeta(
   z.object({

@@ -6,7 +6,8 @@ import { policyEffects } from '../../data/policy-values.js'
 import { DismissalRequestId, FindingId, RepositoryId, ScanId, UserId, WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { PageQuery, Timestamp } from './common.js'
+import { PageQuery } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const PolicyEffect = z.enum(policyEffects)
 export const Policy = withMeta(policyRecord, { id: 'Policy' })

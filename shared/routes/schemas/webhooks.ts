@@ -10,7 +10,8 @@ import {
 import { WorkspaceId } from '../../ids.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Description, PageQuery, Severity, Timestamp } from './common.js'
+import { Description, PageQuery, Severity } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const WebhookEventType = z.enum(webhookEventTypes)
 export const Webhook = withMeta(

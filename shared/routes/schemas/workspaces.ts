@@ -3,7 +3,8 @@ import { memberRecord } from '../../data/users.js'
 import { workspaceRecord } from '../../data/workspaces.js'
 import * as z from '../../zod.js'
 import { withMeta } from '../../zod.js'
-import { Name, Role, Timestamp } from './common.js'
+import { Name, Role } from './common.js'
+import { Timestamp } from './timestamp.js'
 
 export const Workspace = withMeta(
   z.extend(z.pick(workspaceRecord, { id: true, name: true }), { role: Role, created_at: Timestamp }),
