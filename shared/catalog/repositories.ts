@@ -1,8 +1,9 @@
 // Repositories as the routes see them, each change written to the repository's timeline.
 
 import { type Access, defaultWorkspace, eventActor, inWorkspace } from '../auth/access.js'
+import { appendEvent } from '../data/append-event.js'
 import type { PageRequest } from '../data/db.js'
-import { appendEvent, listEvents } from '../data/events.js'
+import { listEvents } from '../data/events.js'
 import {
   createRepository,
   getRepository,

@@ -3,8 +3,8 @@
 import { type Access, eventActor } from '../auth/access.js'
 import { estimate, showEstimate } from '../billing/prices.js'
 import { publicUrl } from '../config.js'
+import { appendEvent } from '../data/append-event.js'
 import type { PageRequest } from '../data/db.js'
-import { appendEvent } from '../data/events.js'
 import { queuedAhead, queuePositionOf } from '../data/quotas.js'
 import {
   cancelScan,

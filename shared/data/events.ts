@@ -1,8 +1,8 @@
-// A repository's timeline. One module appends events; every later issue calls appendEvent().
-import { documents } from '../aws/clients.js'
-import { EventId, newId, RepositoryId } from '../ids.js'
+// A repository's timeline: the event record and its reads. Events are appended by append-event.ts, which
+// every function that records something imports; this module's schemas only the timeline's readers need.
+import { EventId, RepositoryId } from '../ids.js'
 import * as z from '../zod.js'
-import { commands, deleteKeys, type Page, type PageRequest, queryRecords, tableName, under } from './db.js'
+import { deleteKeys, type Page, type PageRequest, queryRecords, under } from './db.js'
 import * as keys from './keys.js'
 
 export const eventTypes = [
@@ -27,9 +27,6 @@ export type EventType = (typeof eventTypes)[number]
 export const eventActor = z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.nullable(z.string()) })
 export type EventActor = z.infer<typeof eventActor>
 
-/** Vega itself: the worker, the cleanup. */
-export const systemActor: EventActor = { type: 'system', id: null }
-
 export const eventRecord = z.object({
   id: EventId,
   repository_id: RepositoryId,
@@ -39,26 +36,6 @@ export const eventRecord = z.object({
   data: z.record(z.string(), z.unknown()),
 })
 export type EventRecord = z.infer<typeof eventRecord>
-
-export async function appendEvent(
-  repository: RepositoryId,
-  type: EventType,
-  actor: EventActor,
-  data: Record<string, unknown> = {},
-): Promise<EventRecord> {
-  const event: EventRecord = {
-    id: newId('event'),
-    repository_id: repository,
-    type,
-    at: new Date().toISOString(),
-    actor,
-    data,
-  }
-  await documents().send(
-    new (commands().PutCommand)({ TableName: tableName(), Item: { ...keys.event(repository, event.id), ...event } }),
-  )
-  return event
-}
 
 /** Newest first. */
 export function listEvents(repository: RepositoryId, page: PageRequest): Promise<Page<EventRecord>> {

@@ -3,8 +3,8 @@
 
 import { matchesGlob } from 'node:path'
 import { findApiKeyBySha256, revokeApiKey } from '../data/api-keys.js'
+import { appendEvent, systemActor } from '../data/append-event.js'
 import type { PageRequest } from '../data/db.js'
-import { appendEvent, systemActor } from '../data/events.js'
 import {
   createFinding,
   dismissFinding,

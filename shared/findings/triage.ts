@@ -5,6 +5,7 @@ import { type Access, defaultWorkspace, eventActor, inWorkspace } from '../auth/
 import { userOf } from '../auth/principal.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config } from '../config.js'
+import { appendEvent } from '../data/append-event.js'
 import type { PageRequest } from '../data/db.js'
 import {
   type DismissalRecord,
@@ -14,7 +15,6 @@ import {
   listDismissals,
   putDismissal,
 } from '../data/dismissals.js'
-import { appendEvent } from '../data/events.js'
 import {
   addHistory,
   clearPendingDismissal,

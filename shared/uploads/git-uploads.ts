@@ -7,7 +7,7 @@ import { checkCost, checkUploadQuotas, type EffectiveLimits, limitsOf } from '..
 import { admitScan, queueScan, type ScanAdmission } from '../catalog/queue-scan.js'
 import { findRepository } from '../catalog/repositories.js'
 import { config, publicUrl } from '../config.js'
-import { appendEvent, systemActor } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/append-event.js'
 import { getRepository, type StoredObjects } from '../data/repositories.js'
 import { getScan, type ScanRecord } from '../data/scans.js'
 import {

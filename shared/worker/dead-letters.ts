@@ -2,7 +2,7 @@
 // `retryable: true` (the input is intact; POST …/retry runs it again), so no scan waits forever.
 import { sdk, sqs } from '../aws/clients.js'
 import { config } from '../config.js'
-import { appendEvent, systemActor } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/append-event.js'
 import { recordLastScan } from '../data/repositories.js'
 import { finishScan, getScan } from '../data/scans.js'
 import type { RequestLog } from '../log.js'

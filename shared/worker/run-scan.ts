@@ -5,7 +5,7 @@ import { meterScan } from '../billing/meter.js'
 import { config } from '../config.js'
 import { derivedKey } from '../crypto/secret.js'
 import { dynamoAdvisorySource } from '../data/advisory-lookup.js'
-import { appendEvent, systemActor } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/append-event.js'
 import { putInventory } from '../data/inventories.js'
 import { getRepository, recordLastScan } from '../data/repositories.js'
 import {

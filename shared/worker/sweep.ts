@@ -1,7 +1,7 @@
 // Scans that wait too long are looked after: a queued one whose message was lost (a restart, a failed
 // send) is queued again; a running one whose worker fell silent (no heartbeat for 30 s) is queued again,
 // or failed as retryable once it has had its tries. Running it twice is safe: every effect happens once.
-import { appendEvent, systemActor } from '../data/events.js'
+import { appendEvent, systemActor } from '../data/append-event.js'
 import { recordLastScan } from '../data/repositories.js'
 import { finishScan, isStuck, listStaleScans, runningGraceMs, type ScanRecord, touchActiveScan } from '../data/scans.js'
 import type { WorkspaceId } from '../ids.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { handler as projects } from '../../functions/projects/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
-import { appendEvent } from '../../shared/data/events.js'
+import { appendEvent } from '../../shared/data/append-event.js'
 import { Event, Repository } from '../../shared/routes/schemas/repositories.js'
 import { call, newOwner, type Person } from '../support/identity.js'
 
