@@ -181,8 +181,8 @@ export function dispatchChain<T extends RouteTable>(
     const actor = await credentials.authenticate(spec, headers, context)
     const params = parsePathParams(spec, pathParams)
     const query = parseQuery(spec, event)
-    // Lists only (a group without list routes never asks): what a cursor is valid for.
-    const binding = () => lists!.binding(routeId, actor && credentials.principalId(actor), params, query)
+    // What a cursor is valid for: this caller, route, path and filters (a group without lists has none).
+    const binding = lists ? lists.binding(routeId, actor && credentials.principalId(actor), params, query) : ''
     const { limit = 50, cursor } = (query ?? {}) as { limit?: number; cursor?: string }
     const roles = new Map<WorkspaceId, Promise<Role>>()
     // Set when the handler answers a page: the answer then carries Link (rel="next") and a validator.
@@ -209,9 +209,9 @@ export function dispatchChain<T extends RouteTable>(
         roles.set(workspace, role)
         return role
       },
-      page: { limit, startKey: cursor ? await lists!.decodeCursor(cursor, binding()) : undefined },
+      page: { limit, startKey: cursor ? await lists!.decodeCursor(cursor, binding) : undefined },
       paged: async ({ items, lastKey }) => {
-        const next_cursor = lastKey ? await lists!.encodeCursor(lastKey as StartKey, binding()) : null
+        const next_cursor = lastKey ? await lists!.encodeCursor(lastKey as StartKey, binding) : null
         list = { next: next_cursor && lists!.nextPageUrl(spec, pathParams, event, next_cursor) }
         return { items, next_cursor }
       },
