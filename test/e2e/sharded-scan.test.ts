@@ -28,7 +28,8 @@ const sharding = (on: boolean) =>
   Object.assign(config(), { SCAN_SHARD_BYTES: on ? 1024 : 1024 ** 3, SCAN_MAX_SHARDS: 3 })
 
 beforeAll(async () => {
-  harness = await startPushHarness({ concurrency: 2 })
+  // Its own queue: the shard size set below is this process's; another file's worker would scan whole.
+  harness = await startPushHarness({ concurrency: 2, ownQueue: true })
   owner = await newOwner()
 })
 

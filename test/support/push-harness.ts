@@ -21,15 +21,18 @@ type GitClient = ReturnType<typeof gitClient>
  * while its scan runs). Its scans then go to a queue of the file's own, which no other file's worker reads,
  * hidden `visibilityTimeoutS` after a receipt (a failed scan's message comes back that soon).
  * `concurrency`: batches the worker runs at once (a sharded scan's shards side by side).
+ * `ownQueue`: the product's engines on a queue of the file's own, for a file that changes the worker's
+ * configuration in its process (another file's worker, reading the shared queue, would not see it).
  */
 export async function startPushHarness(
-  options: { registry?: Engine[]; concurrency?: number; visibilityTimeoutS?: number } = {},
+  options: { registry?: Engine[]; concurrency?: number; visibilityTimeoutS?: number; ownQueue?: boolean } = {},
 ) {
   const { registry, concurrency, visibilityTimeoutS } = options
-  const queueUrl = registry
+  const ownQueue = registry !== undefined || options.ownQueue === true
+  const queueUrl = ownQueue
     ? (await ensureResources(inject('endpoints'), { prefix: `harness${Date.now()}`, visibilityTimeoutS })).scanQueueUrl
     : inject('resources').scanQueueUrl
-  if (registry) process.env.SCAN_QUEUE_URL = queueUrl
+  if (ownQueue) process.env.SCAN_QUEUE_URL = queueUrl
   const server = await startApiServer({ port: 0 })
   const poller = startPoller({
     endpoint: inject('endpoints').sqs,
