@@ -58,7 +58,8 @@ function merge(found: EngineFinding[]): Map<string, EngineFinding> {
   return byFingerprint
 }
 
-const viewOf = (finding: EngineFinding): FindingView => {
+/** How a scan sees a finding: what its sighting writes of it. */
+export const viewOf = (finding: EngineFinding): FindingView => {
   const primary = finding.locations[0] ?? { path: '', start_line: 0, end_line: 0, snippet: '' }
   return {
     title: finding.title,
@@ -99,9 +100,10 @@ export async function recordFindings(
     [...merged.keys()].map((fingerprint) => [fingerprint, findingIdOf(scan.repository_id, fingerprint)]),
   )
   const existing = new Map((await getFindings([...ownIds.values()])).map((finding) => [finding.id, finding]))
-  // Each finding's occurrence and refresh touch only its own items: they are gathered and written 100 to
-  // a request, a few requests at a time. Transitions (create, reopen, dismiss) move the repository's
-  // counters in transactions of their own, so they stay one at a time.
+  // Each finding's occurrence and refresh touch only its own items: they are gathered and written 100 of
+  // each at a time (a transaction of touches, batches of occurrences), a few writes at once. Transitions
+  // (create, reopen, dismiss) move the repository's counters in transactions of their own, so they stay
+  // one at a time.
   const writes = writeQueue(4)
   const sightings = gatheredSightings((occurrences, touched) =>
     writes.add(() => writeSightings(occurrences, touched, scan)),
@@ -215,11 +217,11 @@ function writeQueue(width: number) {
   }
 }
 
-/** Items a request of sightings holds at most (a transaction's limit). */
-const sightingsPerRequest = 100
+/** Touches (or occurrences) one write of sightings holds at most: a transaction's limit, or four batches. */
+const sightingsPerWrite = 100
 
 /**
- * Occurrences and refreshes gathered, and handed to `send` 100 at a time (the rest by `flush`). One of each
+ * Occurrences and refreshes gathered, and handed to `send` once 100 of either are waiting (the rest by `flush`). One of each
  * per finding: when two fingerprints name one finding (through an alias) it is written as the first of
  * them saw it, as sending them one after the other came to (the second refresh found its condition spent),
  * and one request may not name an item twice.
@@ -236,7 +238,7 @@ function gatheredSightings(send: (occurrences: OccurrenceRecord[], touched: Sigh
     touched = []
     await send(these, those)
   }
-  const full = () => occurrences.length + touched.length >= sightingsPerRequest
+  const full = () => occurrences.length >= sightingsPerWrite || touched.length >= sightingsPerWrite
   return {
     async occurrence(occurrence: OccurrenceRecord): Promise<void> {
       if (occurred.has(occurrence.finding_id)) return
