@@ -31,6 +31,9 @@ export const objectKeys = {
     `${objectKeys.kept(workspace, repository)}code-findings.json.gz`,
   wholePack: (workspace: string, repository: string, scan: string) =>
     `${objectKeys.kept(workspace, repository)}packs/${scan}.pack`,
+  /** A thin pack a scan read, kept as a part of the repository's complete pack (StoredObjects `parts`). */
+  packPart: (workspace: string, repository: string, scan: string) =>
+    `${objectKeys.kept(workspace, repository)}packs/${scan}.part.pack`,
   /** The saved index of the pack a scan read (shared/git/pack.ts saveIndex). */
   packIndex: (workspace: string, repository: string, scan: string) =>
     `${objectKeys.kept(workspace, repository)}packs/${scan}.idx`,
