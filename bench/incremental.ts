@@ -1,9 +1,11 @@
 // npm run bench -- incremental: a ~100 MB repository with history (real code from node_modules over 300
 // commits) sent as a bundle to the local stack, then one file changed and pushed again with `git push`
-// (the remote offers what Vega holds, so git sends a thin pack of the change), then the same tree sent
-// whole to a new repository. Prints send → findings and worker time of each, what the re-push reused, and
-// whether the re-push and the whole scan found the same findings. BENCH_SMALL=1: a ~13 MB repository;
-// BENCH_COLD=1: the re-push on a worker that holds nothing of the first scan.
+// (the remote offers what Vega holds, so git sends a thin pack of the change), pushed again once what that
+// scan keeps for the next push is kept, and a third time as soon as the second's findings are in; then the
+// same tree sent whole to a new repository. Prints send → findings and worker time of each, what the
+// re-push reused, how long after its findings each re-push's objects were offered to the next push, and
+// whether the re-pushes and the whole scan found the same findings. BENCH_SMALL=1: a ~13 MB repository;
+// BENCH_COLD=1: the first re-push on a worker that holds nothing of the first scan.
 import { execFileSync } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -54,11 +56,26 @@ export async function incremental() {
       const repository = async (name: string) =>
         (await send('POST', '/v1/repositories', token, { project_id: projectId, name })).id!
 
+      /** When the repository's remote first offers this commit as `.have`: its scan's pack is kept. */
+      const offered = async (repositoryId: string, oid: string) => {
+        const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
+        const url = new URL(upload.remote_url!)
+        const refs = `${url.origin}${url.pathname}/info/refs?service=git-receive-pack`
+        const authorization = `Basic ${Buffer.from(`${url.username}:${url.password}`).toString('base64')}`
+        for (let tries = 0; tries < 1200; tries++) {
+          const text = await (await fetch(refs, { headers: { authorization } })).text()
+          if (text.includes(`${oid} .have`)) return performance.now()
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+        throw new Error(`${oid} never offered`)
+      }
+
       /**
        * Sends the repository, and waits for the scan: as a bundle by presigned PUT (over the push limit),
-       * or by `git push` (which sends a thin pack of what Vega does not hold yet).
+       * or by `git push` (which sends a thin pack of what Vega does not hold yet), once the remote offers
+       * `after` (default: anything), or at once.
        */
-      const pushAndScan = async (repositoryId: string, how: 'bundle' | 'git push') => {
+      const pushAndScan = async (repositoryId: string, how: 'bundle' | 'git push', after?: string | 'now') => {
         let at = performance.now()
         const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
         let scanId: string
@@ -77,14 +94,14 @@ export async function incremental() {
           const url = new URL(upload.remote_url!)
           const refs = `${url.origin}${url.pathname}/info/refs?service=git-receive-pack`
           const authorization = `Basic ${Buffer.from(`${url.username}:${url.password}`).toString('base64')}`
-          for (let tries = 0; tries < 100; tries++) {
+          for (let tries = 0; tries < 100 && after !== 'now'; tries++) {
             const offered = await (await fetch(refs, { headers: { authorization } })).text()
-            if (offered.includes(' .have')) break
+            if (offered.includes(after ? `${after} .have` : ' .have')) break
             await new Promise((resolve) => setTimeout(resolve, 100))
           }
           // BENCH_COLD=1: scanned by a new worker thread, as by a cold container (the kept pack, walk and
           // trees from the bucket), once the earlier scan has kept them.
-          if (process.env.BENCH_COLD) {
+          if (process.env.BENCH_COLD && after === undefined) {
             while (invocations > 0) await new Promise((resolve) => setTimeout(resolve, 100))
             await worker.close()
           }
@@ -101,7 +118,7 @@ export async function incremental() {
           await new Promise((resolve) => setTimeout(resolve, 50))
         }
         if (scan.status !== 'succeeded') throw new Error(`scan ${scanId} ${scan.status}`)
-        return { scan, bytes, how, bundling, toFindings: performance.now() - at }
+        return { scan, bytes, how, bundling, toFindings: performance.now() - at, at: performance.now() }
       }
 
       /** Every open finding of the repository, as a user compares them. */
@@ -132,13 +149,31 @@ export async function incremental() {
       const first = await pushAndScan(twice, 'bundle')
       line('first push (full scan)', first)
 
-      writeFileSync(join(repo, 'src', 'changed.js'), 'export const run = (req) => eval(req.query.code)\n')
-      execFileSync('git', ['add', '-A'], { cwd: repo })
-      execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=b@example.com', 'commit', '-qm', 'one'], {
-        cwd: repo,
-      })
+      /** One file changed and committed; the new head. */
+      const commit = (file: string, text: string) => {
+        writeFileSync(join(repo, 'src', file), text)
+        execFileSync('git', ['add', '-A'], { cwd: repo })
+        execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=b@example.com', 'commit', '-qm', file], {
+          cwd: repo,
+        })
+        return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo }).toString().trim()
+      }
+      const headA = commit('changed.js', 'export const run = (req) => eval(req.query.code)\n')
       const again = await pushAndScan(twice, 'git push')
       line('re-push, one file changed (incremental)', again)
+      // Once more on the pack the re-push kept, and a third time at once: the worker is still keeping what
+      // the second one read for the next push.
+      const keptA = await offered(twice, headA)
+      const headB = commit('second.js', 'export const second = 2\n')
+      const second = await pushAndScan(twice, 'git push', headA)
+      line(`again, on what the re-push kept (${fmt((keptA - again.at) / 1000, 2)} s after its findings)`, second)
+      const keptB = offered(twice, headB)
+      commit('third.js', 'export const third = 3\n')
+      const third = await pushAndScan(twice, 'git push', 'now')
+      line(
+        `again at once, as the worker keeps the second's (${fmt(((await keptB) - second.at) / 1000, 2)} s after its findings)`,
+        third,
+      )
       const once = await repository('pushed-once')
       const fresh = await pushAndScan(once, 'bundle')
       line('the same push to a new repository (full scan)', fresh)
@@ -146,7 +181,7 @@ export async function incremental() {
       const [incrementalFindings, fullFindings] = [await findingsOf(twice), await findingsOf(once)]
       const same = JSON.stringify(incrementalFindings) === JSON.stringify(fullFindings)
       console.log(
-        `findings: ${incrementalFindings.length} open after the re-push, ${fullFindings.length} from the full scan; ` +
+        `findings: ${incrementalFindings.length} open after the re-pushes, ${fullFindings.length} from the full scan; ` +
           `identical: ${same ? 'yes' : 'NO'}`,
       )
       console.log(
