@@ -369,32 +369,25 @@ async function inTurn(width: number, jobs: (() => Promise<void>)[]): Promise<voi
 const runsOf = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, at) => items.slice(at * size, (at + 1) * size))
 
-/** BatchWrite, 25 requests a call (`width` calls at a time), until every one is taken. */
-async function writeBatches(requests: Record<string, NativeAttributeValue>[], width = 1): Promise<void> {
-  await inTurn(
-    width,
-    runsOf(requests, 25).map(
-      (run) => () =>
-        untilProcessed(run, async (batch) => {
-          const answer = await documents().send(
-            new (commands().BatchWriteCommand)({ RequestItems: { [tableName()]: batch } }),
-          )
-          return (answer.UnprocessedItems?.[tableName()] ?? []) as typeof batch
-        }),
-    ),
-  )
+/** BatchWrite, 25 requests a call, until every one is taken. */
+async function writeBatches(requests: Record<string, NativeAttributeValue>[]): Promise<void> {
+  for (const run of runsOf(requests, 25)) {
+    await untilProcessed(run, async (batch) => {
+      const answer = await documents().send(
+        new (commands().BatchWriteCommand)({ RequestItems: { [tableName()]: batch } }),
+      )
+      return (answer.UnprocessedItems?.[tableName()] ?? []) as typeof batch
+    })
+  }
 }
 
 /** Deletes items by key. */
 export const deleteKeys = (keysToDelete: StoredItem[]) =>
   writeBatches(keysToDelete.map((key) => ({ DeleteRequest: { Key: primaryKey(key) } })))
 
-/** Puts items (each carrying its keys), unconditionally; `width` requests of 25 at a time. */
-export const putItems = (items: Record<string, NativeAttributeValue>[], width = 1) =>
-  writeBatches(
-    items.map((item) => ({ PutRequest: { Item: item } })),
-    width,
-  )
+/** Puts items (each carrying its keys), unconditionally. */
+export const putItems = (items: Record<string, NativeAttributeValue>[]) =>
+  writeBatches(items.map((item) => ({ PutRequest: { Item: item } })))
 
 /** Many items by key (BatchGet, 100 keys a call, four calls at a time), in no particular order; missing keys are left out. */
 export async function getItems(wanted: Key[], projection?: string): Promise<StoredItem[]> {

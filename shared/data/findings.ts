@@ -25,7 +25,6 @@ import {
   getRecord,
   type Page,
   type PageRequest,
-  putItems,
   queryByPrefix,
   queryRecords,
   recordOf,
@@ -283,10 +282,9 @@ export interface Sighting {
  * for those `touched`, the sighting itself: the view and last_seen move, the status stays (a created or
  * reopened finding was written whole by its transition). A touch also writes the finding's placement in its
  * workspace's list (the same values every time), so a finding stored before the overview joins the list
- * when a scan next sees it. An occurrence is written unconditionally (the same scan writing it again, a
- * replay, overwrites it with itself), so occurrences go 25 to a `BatchWriteItem`, a few at a time. A touch
- * holds only for a scan newer than the finding's last: touches go 100 to a transaction (`transactEach`),
- * each still applied only while its own condition holds.
+ * when a scan next sees it. Every item names its own key, so they go 100 to a transaction (`transactEach`),
+ * each still applied only while its own condition holds: an occurrence always (the same scan writing it
+ * again, a replay, overwrites it with itself), a touch only for a scan newer than the finding's last.
  *
  * A finding seen exactly as its latest sighting wrote it (the same `view_digest`) is touched with its scan
  * and time alone, on the condition that the item still holds that digest; where the digest moved meanwhile
@@ -334,19 +332,16 @@ export async function writeSightings(
   const touches = touched.map((sighting, at) =>
     same[at] ? sameTouch(sighting, digests[at]!) : wholeTouch(sighting, digests[at]!),
   )
-  const [, failed] = await Promise.all([
-    putItems(
-      occurrences.map((occurrence) => ({
-        ...occurrence,
-        ...keys.occurrence(occurrence.finding_id, occurrence.scan_id),
-      })),
-      4,
-    ),
-    transactEach(touches),
-  ])
+  const puts = occurrences.map((occurrence) => ({
+    Put: {
+      TableName: tableName(),
+      Item: { ...occurrence, ...keys.occurrence(occurrence.finding_id, occurrence.scan_id) },
+    },
+  }))
+  const failed = await transactEach([...puts, ...touches])
   // A short touch whose condition failed: the finding moved on (a newer scan's touch, which the whole one
   // fails too) or its digest did (a late older scan's view, which the whole one replaces, as before).
-  const again = failed.filter((at) => same[at])
+  const again = failed.map((at) => at - puts.length).filter((at) => at >= 0 && same[at])
   if (again.length > 0) await transactEach(again.map((at) => wholeTouch(touched[at]!, digests[at]!)))
   // A critical finding stored before the overview (no workspace yet) joins the open criticals once, if it
   // is open at that instant: the condition is checked with the write, so a dismissal or fix racing this

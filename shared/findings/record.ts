@@ -104,10 +104,9 @@ export async function recordFindings(
     [...merged.keys()].map((fingerprint) => [fingerprint, findingIdOf(scan.repository_id, fingerprint)]),
   )
   const existing = new Map((await getFindings([...ownIds.values()])).map((finding) => [finding.id, finding]))
-  // Each finding's occurrence and refresh touch only its own items: they are gathered and written 100 of
-  // each at a time (a transaction of touches, batches of occurrences), a few writes at once. Transitions
-  // (create, reopen, dismiss) move the repository's counters in transactions of their own, so they stay
-  // one at a time.
+  // Each finding's occurrence and refresh touch only its own items: they are gathered and written 100 to
+  // a request, a few requests at a time. Transitions (create, reopen, dismiss) move the repository's
+  // counters in transactions of their own, so they stay one at a time.
   const writes = writeQueue(4)
   const sightings = gatheredSightings((occurrences, touched) =>
     writes.add(() => writeSightings(occurrences, touched, scan)),
@@ -221,11 +220,11 @@ function writeQueue(width: number) {
   }
 }
 
-/** Touches (or occurrences) one write of sightings holds at most: a transaction's limit, or four batches. */
+/** Items one write of sightings holds at most (a transaction's limit). */
 const sightingsPerWrite = 100
 
 /**
- * Occurrences and refreshes gathered, and handed to `send` once 100 of either are waiting (the rest by `flush`). One of each
+ * Occurrences and refreshes gathered, and handed to `send` 100 at a time (the rest by `flush`). One of each
  * per finding: when two fingerprints name one finding (through an alias) it is written as the first of
  * them saw it, as sending them one after the other came to (the second refresh found its condition spent),
  * and one request may not name an item twice.
@@ -242,7 +241,7 @@ function gatheredSightings(send: (occurrences: OccurrenceRecord[], touched: Sigh
     touched = []
     await send(these, those)
   }
-  const full = () => occurrences.length >= sightingsPerWrite || touched.length >= sightingsPerWrite
+  const full = () => occurrences.length + touched.length >= sightingsPerWrite
   return {
     async occurrence(occurrence: OccurrenceRecord): Promise<void> {
       if (occurred.has(occurrence.finding_id)) return
