@@ -324,11 +324,18 @@ export async function writeSightings(
       TableName: tableName(),
       Key: keys.findingById(finding.id),
       UpdateExpression: 'SET last_seen_scan_id = :scan, updated_at = :now',
-      ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan AND view_digest = :digest',
+      // The digest names the workspace and project; the list's keys follow from them.
+      ConditionExpression:
+        'attribute_exists(pk) AND last_seen_scan_id < :scan AND view_digest = :digest AND attribute_exists(gsi2pk)',
       ExpressionAttributeValues: { ':scan': scan.id, ':now': now, ':digest': digest },
     },
   })
-  const same = touched.map(({ finding }, at) => finding.view_digest === digests[at])
+  const same = touched.map(
+    ({ finding }, at) =>
+      finding.view_digest === digests[at] &&
+      finding.workspace_id === scan.workspace_id &&
+      finding.project_id === scan.project_id,
+  )
   const touches = touched.map((sighting, at) =>
     same[at] ? sameTouch(sighting, digests[at]!) : wholeTouch(sighting, digests[at]!),
   )
