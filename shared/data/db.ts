@@ -141,6 +141,8 @@ export async function queryByPrefix(where: {
   newestFirst?: boolean
   /** Keeps only items in this status (a filter: pages may come back shorter than the limit). */
   status?: string
+  /** Only these attributes of each item (a ProjectionExpression of plain names). */
+  attributes?: string[]
 }): Promise<Page<StoredItem>> {
   const [pk, sk] = where.index ? [`${where.index}pk`, `${where.index}sk`] : ['pk', 'sk']
   const { Items = [], LastEvaluatedKey } = await documents().send(
@@ -155,6 +157,7 @@ export async function queryByPrefix(where: {
         ...(where.status ? { ':status': where.status } : {}),
       },
       FilterExpression: where.status ? '#status = :status' : undefined,
+      ProjectionExpression: where.attributes?.join(', '),
       ScanIndexForward: !where.newestFirst,
       Limit: where.page?.limit,
       ExclusiveStartKey: where.page?.startKey,
@@ -341,10 +344,35 @@ async function untilProcessed<T>(first: T[], send: (batch: T[]) => Promise<T[]>)
   }
 }
 
+/**
+ * Runs each job, at most `width` at a time, in order; when one fails the rest are not started, and the
+ * first failure is thrown once the running ones have settled.
+ */
+async function inTurn(width: number, jobs: (() => Promise<void>)[]): Promise<void> {
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const lane = async () => {
+    while (next < jobs.length && !failure) {
+      const job = jobs[next++]!
+      try {
+        await job()
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, lane))
+  if (failure) throw failure.error
+}
+
+/** Cuts `items` into runs of `size`. */
+const runsOf = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, at) => items.slice(at * size, (at + 1) * size))
+
 /** BatchWrite, 25 requests a call, until every one is taken. */
 async function writeBatches(requests: Record<string, NativeAttributeValue>[]): Promise<void> {
-  for (let i = 0; i < requests.length; i += 25) {
-    await untilProcessed(requests.slice(i, i + 25), async (batch) => {
+  for (const run of runsOf(requests, 25)) {
+    await untilProcessed(run, async (batch) => {
       const answer = await documents().send(
         new (commands().BatchWriteCommand)({ RequestItems: { [tableName()]: batch } }),
       )
@@ -361,20 +389,26 @@ export const deleteKeys = (keysToDelete: StoredItem[]) =>
 export const putItems = (items: Record<string, NativeAttributeValue>[]) =>
   writeBatches(items.map((item) => ({ PutRequest: { Item: item } })))
 
-/** Many items by key (BatchGet, 100 keys a call), in no particular order; missing keys are left out. */
+/** Many items by key (BatchGet, 100 keys a call, four calls at a time), in no particular order; missing keys are left out. */
 export async function getItems(wanted: Key[], projection?: string): Promise<StoredItem[]> {
   const found: StoredItem[] = []
-  for (let i = 0; i < wanted.length; i += 100) {
-    await untilProcessed(wanted.slice(i, i + 100).map(primaryKey), async (batch) => {
-      const answer = await documents().send(
-        new (commands().BatchGetCommand)({
-          RequestItems: { [tableName()]: { Keys: batch, ...(projection ? { ProjectionExpression: projection } : {}) } },
+  await inTurn(
+    4,
+    runsOf(wanted.map(primaryKey), 100).map(
+      (run) => () =>
+        untilProcessed(run, async (batch) => {
+          const answer = await documents().send(
+            new (commands().BatchGetCommand)({
+              RequestItems: {
+                [tableName()]: { Keys: batch, ...(projection ? { ProjectionExpression: projection } : {}) },
+              },
+            }),
+          )
+          found.push(...(answer.Responses?.[tableName()] ?? []))
+          return (answer.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[]
         }),
-      )
-      found.push(...(answer.Responses?.[tableName()] ?? []))
-      return (answer.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[]
-    })
-  }
+    ),
+  )
   return found
 }
 

@@ -3,6 +3,7 @@
 // the workspace's daily overview counters: a scan replayed any number of times moves each counter once.
 // A finding is listed per repository (gsi1), per workspace in the order first seen (gsi2), and while it
 // is open and critical among its workspace's open criticals (gsi3).
+import { createHash } from 'node:crypto'
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb'
 import { documents } from '../aws/clients.js'
 import { EventId, FindingId, newId, ProjectId, RepositoryId, ScanId, WorkspaceId } from '../ids.js'
@@ -110,6 +111,12 @@ export const findingRecord = z.extend(findingView, {
   project_id: z.optional(ProjectId),
   /** When it last became open (created, or reopened after a fix): what its time to fix counts from. */
   opened_at: z.optional(z.string()),
+  /**
+   * A digest of what the latest sighting wrote (the view and the finding's place in its workspace's list),
+   * so a scan that sees the finding exactly so writes only its scan and time (`writeSightings`). Absent on
+   * findings written before it: their next sighting writes everything, as before.
+   */
+  view_digest: z.optional(z.string()),
 })
 export type FindingRecord = z.infer<typeof findingRecord>
 /** The workspace and project of a finding's repository. */
@@ -183,6 +190,7 @@ export function createFinding(finding: FindingRecord & FindingHome): Promise<boo
         TableName: tableName(),
         Item: {
           ...finding,
+          view_digest: viewDigest(finding, finding),
           ...(open ? { opened_at: finding.created_at } : {}),
           ...keys.finding(finding.repository_id, finding.id),
           ...placed(finding, finding),
@@ -218,6 +226,16 @@ const viewValues = (view: FindingView) => ({
   ':metadata': view.metadata,
 })
 
+/**
+ * What a sighting writes, as a digest: the view's values as they are sent (`viewValues`) and the finding's
+ * workspace and project (its placement in the workspace's list follows from them, its id and creation time).
+ * Two sightings with one digest write the same attributes, so the later one need not send them again.
+ */
+const viewDigest = (view: FindingView, home: FindingHome) =>
+  createHash('sha256')
+    .update(JSON.stringify([viewValues(view), home.workspace_id, home.project_id]))
+    .digest('base64url')
+
 /** What a finding that becomes open again sets: its placement, and its place among open criticals. */
 const reopened = (finding: FindingRecord, home: FindingHome) => ({
   ...placed(finding, home),
@@ -233,6 +251,7 @@ export function reopenFinding(finding: FindingRecord, scan: TransitionScan, view
     ':fixed': 'fixed',
     ':scan': scan.id,
     ':now': now,
+    ':digest': viewDigest(view, scan),
     ...viewValues(view),
   }
   const placement = setClauses(reopened(finding, scan), names, values)
@@ -241,7 +260,7 @@ export function reopenFinding(finding: FindingRecord, scan: TransitionScan, view
       Update: {
         TableName: tableName(),
         Key: keys.findingById(finding.id),
-        UpdateExpression: `SET #status = :open, last_seen_scan_id = :scan, updated_at = :now, opened_at = :now, ${viewUpdate}, ${placement.join(', ')}`,
+        UpdateExpression: `SET #status = :open, last_seen_scan_id = :scan, updated_at = :now, opened_at = :now, view_digest = :digest, ${viewUpdate}, ${placement.join(', ')}`,
         ConditionExpression: '#status = :fixed AND last_seen_scan_id < :scan',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -266,6 +285,11 @@ export interface Sighting {
  * when a scan next sees it. Every item names its own key, so they go 100 to a transaction (`transactEach`),
  * each still applied only while its own condition holds: an occurrence always (the same scan writing it
  * again, a replay, overwrites it with itself), a touch only for a scan newer than the finding's last.
+ *
+ * A finding seen exactly as its latest sighting wrote it (the same `view_digest`) is touched with its scan
+ * and time alone, on the condition that the item still holds that digest; where the digest moved meanwhile
+ * the touch is sent again whole, so every item ends as the whole touch would have left it. On the 100 MB
+ * benchmark's re-push that is 394 of 395 touches, each without its view (up to 100 locations and snippets).
  */
 export async function writeSightings(
   occurrences: OccurrenceRecord[],
@@ -273,29 +297,59 @@ export async function writeSightings(
   scan: TransitionScan,
 ): Promise<void> {
   const now = new Date().toISOString()
-  const touches = touched.map(({ finding, view }) => {
+  const digests = touched.map(({ view }) => viewDigest(view, scan))
+  const wholeTouch = ({ finding, view }: Sighting, digest: string) => {
     const names: Record<string, string> = { ...viewNames }
-    const values: Record<string, NativeAttributeValue> = { ':scan': scan.id, ':now': now, ...viewValues(view) }
+    const values: Record<string, NativeAttributeValue> = {
+      ':scan': scan.id,
+      ':now': now,
+      ':digest': digest,
+      ...viewValues(view),
+    }
     const placement = setClauses(placed(finding, scan), names, values)
     return {
       Update: {
         TableName: tableName(),
         Key: keys.findingById(finding.id),
-        UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, ${viewUpdate}, ${placement.join(', ')}`,
+        UpdateExpression: `SET last_seen_scan_id = :scan, updated_at = :now, view_digest = :digest, ${viewUpdate}, ${placement.join(', ')}`,
         // An older scan finishing late, or a replay, fails the condition: the newer view stays.
         ConditionExpression: 'attribute_exists(pk) AND last_seen_scan_id < :scan',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
     }
+  }
+  const sameTouch = ({ finding }: Sighting, digest: string) => ({
+    Update: {
+      TableName: tableName(),
+      Key: keys.findingById(finding.id),
+      UpdateExpression: 'SET last_seen_scan_id = :scan, updated_at = :now',
+      // The digest names the workspace and project; the list's keys follow from them.
+      ConditionExpression:
+        'attribute_exists(pk) AND last_seen_scan_id < :scan AND view_digest = :digest AND attribute_exists(gsi2pk)',
+      ExpressionAttributeValues: { ':scan': scan.id, ':now': now, ':digest': digest },
+    },
   })
+  const same = touched.map(
+    ({ finding }, at) =>
+      finding.view_digest === digests[at] &&
+      finding.workspace_id === scan.workspace_id &&
+      finding.project_id === scan.project_id,
+  )
+  const touches = touched.map((sighting, at) =>
+    same[at] ? sameTouch(sighting, digests[at]!) : wholeTouch(sighting, digests[at]!),
+  )
   const puts = occurrences.map((occurrence) => ({
     Put: {
       TableName: tableName(),
       Item: { ...occurrence, ...keys.occurrence(occurrence.finding_id, occurrence.scan_id) },
     },
   }))
-  await transactEach([...puts, ...touches])
+  const failed = await transactEach([...puts, ...touches])
+  // A short touch whose condition failed: the finding moved on (a newer scan's touch, which the whole one
+  // fails too) or its digest did (a late older scan's view, which the whole one replaces, as before).
+  const again = failed.map((at) => at - puts.length).filter((at) => at >= 0 && same[at])
+  if (again.length > 0) await transactEach(again.map((at) => wholeTouch(touched[at]!, digests[at]!)))
   // A critical finding stored before the overview (no workspace yet) joins the open criticals once, if it
   // is open at that instant: the condition is checked with the write, so a dismissal or fix racing this
   // one either comes after (and removes it) or before (and this writes nothing).
@@ -366,9 +420,23 @@ export function listFindingsOf(
   return queryRecords(findingRecord, { ...under(keys.findingsOf(repository)), page, status })
 }
 
-/** The ids of the findings one scan saw, every page. */
+/** The ids of the findings one scan saw, every page: its occurrences, read for their finding's id alone. */
 export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
-  return (await occurrencesOfScan(scan)).map((occurrence) => occurrence.finding_id)
+  const { gsi2pk, gsi2skPrefix } = keys.findingsOfScan(scan)
+  const ids: FindingId[] = []
+  let startKey: PageRequest['startKey']
+  do {
+    const page = await queryByPrefix({
+      index: 'gsi2',
+      partition: gsi2pk,
+      prefix: gsi2skPrefix,
+      page: { limit: 1000, startKey },
+      attributes: ['finding_id'],
+    })
+    for (const item of page.items) ids.push(recordOf(FindingId, item.finding_id))
+    startKey = page.lastKey
+  } while (startKey)
+  return ids
 }
 
 export function listOccurrences(finding: FindingId, page: PageRequest): Promise<Page<OccurrenceRecord>> {

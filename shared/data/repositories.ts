@@ -38,6 +38,11 @@ export const storedObjects = z.object({
   key: z.string(),
   /** A pushed pack, or a bundle (the pack follows its header). */
   kind: z.enum(['pack', 'bundle']),
+  /**
+   * Thin packs pushed since, in order: the complete pack is `key`'s followed by each of these (read joined,
+   * never written out; shared/worker/kept.ts). Absent: `key`'s pack alone.
+   */
+  parts: z.optional(z.array(z.string())),
   tips: z.array(z.string()),
   /** The pack's saved index (shared/git/pack.ts saveIndex): a push built on it is indexed from its end. */
   index_key: z.optional(z.string()),

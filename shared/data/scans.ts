@@ -77,8 +77,13 @@ export const scanRecord = z.object({
     bytes: z.number(),
     objects: z.optional(z.number()),
     refs: z.optional(z.array(z.object({ ref: z.string(), oid: z.string() }))),
-    /** For a pushed pack: the repository's earlier complete pack it may be thin against, and that pack's tips. */
-    base: z.optional(z.omit(storedObjects, { scan_id: true, stored_at: true })),
+    /**
+     * For a pushed pack: the repository's earlier complete pack it may be thin against, and that pack's tips;
+     * `stored_at` when the push was offered it (older scans lack it).
+     */
+    base: z.optional(
+      z.extend(z.omit(storedObjects, { scan_id: true, stored_at: true }), { stored_at: z.optional(z.string()) }),
+    ),
     /** For an archive (a legacy session): how it is packed. */
     format: z.optional(z.enum(archiveFormats)),
   }),

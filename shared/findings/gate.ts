@@ -37,13 +37,16 @@ async function baselineOf(scan: ScanRecord): Promise<ScanRecord | undefined> {
 const isScanId = (value: string) => ScanId.safeParse(value).success
 
 export async function gateOf(scan: ScanRecord): Promise<GateResult> {
-  const { source, ...policy } = await policyFor(scan.workspace_id, scan.project_id)
-  const [seen, baseline] = await Promise.all([
+  // Three independent reads at once: the policy, what the scan saw, and what its baseline saw.
+  const [{ source, ...policy }, seen, baseline] = await Promise.all([
+    policyFor(scan.workspace_id, scan.project_id),
     findingIdsOfScan(scan.id).then((ids) => getFindings(ids)),
-    baselineOf(scan),
+    baselineOf(scan).then(async (baseline) => ({
+      scanId: baseline?.id ?? null,
+      findingIds: new Set<string>(baseline ? await findingIdsOfScan(baseline.id) : []),
+    })),
   ])
-  const baselineIds = new Set<string>(baseline ? await findingIdsOfScan(baseline.id) : [])
-  return evaluateGate(policy, source, seen, { scanId: baseline?.id ?? null, findingIds: baselineIds })
+  return evaluateGate(policy, source, seen, baseline)
 }
 
 export const getWorkspacePolicy = (workspace: WorkspaceId) => policyFor(workspace)

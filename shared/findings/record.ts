@@ -58,7 +58,8 @@ function merge(found: EngineFinding[]): Map<string, EngineFinding> {
   return byFingerprint
 }
 
-const viewOf = (finding: EngineFinding): FindingView => {
+/** How a scan sees a finding: what its sighting writes of it. */
+export const viewOf = (finding: EngineFinding): FindingView => {
   const primary = finding.locations[0] ?? { path: '', start_line: 0, end_line: 0, snippet: '' }
   return {
     title: finding.title,
@@ -92,7 +93,11 @@ export async function recordFindings(
   const counts: RecordedFindings = { total: 0, new: 0, reopened: 0, fixed: 0 }
   const suppressions = await allSuppressions(scan.repository_id)
   const matched = new Set<SuppressionRecord>()
-  const renames = renameFinder(scan, context.headPaths)
+  // The repository's open findings as recording starts, read beside what follows: a new finding may be
+  // one of them whose file was renamed, and those this scan does not see are fixed once it is recorded.
+  const openBefore = everyOpenFinding(scan.repository_id)
+  openBefore.catch(() => undefined)
+  const renames = renameFinder(openBefore, scan, context.headPaths)
   const merged = merge(found)
   // One batch read tells which findings exist already; only the others need the alias and rename checks.
   const ownIds = new Map(
@@ -185,11 +190,11 @@ export async function recordFindings(
     }
     await sightings.touch({ finding: stored, view })
   }
-  // Every finding seen is refreshed before the unseen ones are told apart by their last scan.
+  // Once every sighting is written, the open findings this scan did not see are fixed.
   await sightings.flush()
   await writes.drain()
   for (const suppression of matched) await markMatched(suppression, scan.id)
-  counts.fixed = await fixUnseen(scan, enginesRun)
+  counts.fixed = await fixUnseen(scan, enginesRun, await openBefore, sightings.seen)
   await findingsCreated(scan.workspace_id, created)
   await findingsReopened(
     scan.workspace_id,
@@ -215,8 +220,8 @@ function writeQueue(width: number) {
   }
 }
 
-/** Items a request of sightings holds at most (a transaction's limit). */
-const sightingsPerRequest = 100
+/** Items one write of sightings holds at most (a transaction's limit). */
+const sightingsPerWrite = 100
 
 /**
  * Occurrences and refreshes gathered, and handed to `send` 100 at a time (the rest by `flush`). One of each
@@ -236,7 +241,7 @@ function gatheredSightings(send: (occurrences: OccurrenceRecord[], touched: Sigh
     touched = []
     await send(these, those)
   }
-  const full = () => occurrences.length + touched.length >= sightingsPerRequest
+  const full = () => occurrences.length + touched.length >= sightingsPerWrite
   return {
     async occurrence(occurrence: OccurrenceRecord): Promise<void> {
       if (occurred.has(occurrence.finding_id)) return
@@ -251,6 +256,8 @@ function gatheredSightings(send: (occurrences: OccurrenceRecord[], touched: Sigh
       if (full()) await flush()
     },
     flush,
+    /** Every finding an occurrence was written for. */
+    seen: occurred as ReadonlySet<FindingId>,
   }
 }
 
@@ -310,19 +317,14 @@ async function storedUnderV1(
  * file is gone from the head is that finding, moved: its file was renamed. The new fingerprint becomes
  * an alias of the old finding, so later scans name it directly.
  */
-function renameFinder(scan: ScanRecord, headPaths: Set<string> | undefined) {
+function renameFinder(openBefore: Promise<FindingRecord[]>, scan: ScanRecord, headPaths: Set<string> | undefined) {
   let orphans: Map<string, FindingRecord[]> | undefined
   const load = async () => {
     const byContext = new Map<string, FindingRecord[]>()
-    let startKey: PageRequest['startKey']
-    do {
-      const page = await listFindingsOf(scan.repository_id, { limit: 500, startKey }, 'open')
-      for (const finding of page.items) {
-        if (!finding.context_key || headPaths?.has(finding.path)) continue
-        byContext.set(finding.context_key, [...(byContext.get(finding.context_key) ?? []), finding])
-      }
-      startKey = page.lastKey
-    } while (startKey)
+    for (const finding of await openBefore) {
+      if (!finding.context_key || headPaths?.has(finding.path)) continue
+      byContext.set(finding.context_key, [...(byContext.get(finding.context_key) ?? []), finding])
+    }
     return byContext
   }
   return {
@@ -337,18 +339,34 @@ function renameFinder(scan: ScanRecord, headPaths: Set<string> | undefined) {
   }
 }
 
-/** Open findings of the engines this complete scan ran, which it did not see: fixed. */
-async function fixUnseen(scan: ScanRecord, enginesRun: string[]): Promise<number> {
-  let fixed = 0
+/** A repository's open findings, every page. */
+async function everyOpenFinding(repository: ScanRecord['repository_id']): Promise<FindingRecord[]> {
+  const open: FindingRecord[] = []
   let startKey: PageRequest['startKey']
   do {
-    const page = await listFindingsOf(scan.repository_id, { limit: 200, startKey }, 'open')
-    for (const finding of page.items) {
-      if (!enginesRun.includes(finding.engine) || finding.last_seen_scan_id >= scan.id) continue
-      if (await fixFinding(finding, scan)) fixed++
-    }
+    const page = await listFindingsOf(repository, { limit: 500, startKey }, 'open')
+    open.push(...page.items)
     startKey = page.lastKey
   } while (startKey)
+  return open
+}
+
+/**
+ * Open findings of the engines this complete scan ran, which it did not see: fixed. They are told apart
+ * from the findings open when recording began and the ones this scan saw (the sightings it wrote); the fix
+ * itself still holds only while the finding is open and no scan as new as this one saw it.
+ */
+async function fixUnseen(
+  scan: ScanRecord,
+  enginesRun: string[],
+  openBefore: FindingRecord[],
+  seen: ReadonlySet<FindingId>,
+): Promise<number> {
+  let fixed = 0
+  for (const finding of openBefore) {
+    if (!enginesRun.includes(finding.engine) || seen.has(finding.id) || finding.last_seen_scan_id >= scan.id) continue
+    if (await fixFinding(finding, scan)) fixed++
+  }
   return fixed
 }
 

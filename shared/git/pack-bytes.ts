@@ -99,29 +99,45 @@ export class ForwardReader {
 }
 
 /**
- * Two packs read as the one pack of both (a thin push and the kept pack it builds on) without writing it:
- * a new header, the first pack's entries, the second's, and a checksum computed only when something asks
- * for it (saving the index, writing the file once the scan is recorded). Entries keep their bytes, so an
- * OFS_DELTA's relative offset still lands on its base. The parts are trusted to be whole: the thin pack's
- * checksum was checked when it was read alone, the kept pack's when it was first scanned.
+ * Packs read as the one pack of them all (a thin push and the kept pack it builds on, perhaps with the thin
+ * packs pushed between) without writing it: a new header, each pack's entries in turn, and a checksum
+ * computed only when something asks for it (writing the file). Entries keep their bytes, so an OFS_DELTA's
+ * relative offset still lands on its base. The parts are trusted to be whole: a thin pack's checksum was
+ * checked when it was read alone, the kept pack's when it was first scanned.
  */
 export class JoinedPack implements PackBytes {
   readonly length: number
   readonly #parts: { bytes: PackBytes; from: number; at: number; size: number }[]
+  readonly #packs: PackBytes[]
   #checksum?: Buffer
 
-  constructor(first: PackBytes, second: PackBytes) {
+  constructor(...packs: PackBytes[]) {
     const header = Buffer.alloc(12)
     header.write('PACK', 0, 'latin1')
     header.writeUInt32BE(2, 4)
-    header.writeUInt32BE(first.subarray(8, 12).readUInt32BE(0) + second.subarray(8, 12).readUInt32BE(0), 8)
-    const firstSize = first.length - 32
-    this.#parts = [
-      { bytes: header, from: 0, at: 0, size: 12 },
-      { bytes: first, from: 12, at: 12, size: firstSize },
-      { bytes: second, from: 12, at: 12 + firstSize, size: second.length - 32 },
-    ]
-    this.length = 12 + firstSize + second.length - 32 + 20
+    header.writeUInt32BE(
+      packs.reduce((count, pack) => count + pack.subarray(8, 12).readUInt32BE(0), 0),
+      8,
+    )
+    this.#packs = packs
+    this.#parts = [{ bytes: header, from: 0, at: 0, size: 12 }]
+    let at = 12
+    for (const pack of packs) {
+      this.#parts.push({ bytes: pack, from: 12, at, size: pack.length - 32 })
+      at += pack.length - 32
+    }
+    this.length = at + 20
+  }
+
+  /**
+   * What names this pack without reading it: a digest of its parts' own checksums, in order. A saved index
+   * of the joined pack carries it (`saveIndex`), so loading that index against the same parts reads 20
+   * bytes of each, where the joined checksum reads every byte.
+   */
+  get identity(): Buffer {
+    const hash = createHash('sha1').update('vega joined pack\n')
+    for (const pack of this.#packs) hash.update(pack.subarray(pack.length - 20, pack.length))
+    return hash.digest()
   }
 
   subarray(start: number, end: number): Buffer {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { checkDeadline, GitError, noDeadline, type TimeBudget } from './errors.js'
-import { ForwardReader, type PackBytes, sha1Of } from './pack-bytes.js'
+import { ForwardReader, JoinedPack, type PackBytes, sha1Of } from './pack-bytes.js'
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag'
 
@@ -53,6 +53,13 @@ export function verifyPackChecksum(pack: PackBytes): void {
 
 /** The trailing SHA-1 that names a pack's content. */
 export const packChecksum = (pack: PackBytes): Buffer => pack.subarray(pack.length - 20, pack.length)
+
+/**
+ * What ties a saved index to its pack: the pack's checksum, or for packs read joined, their identity (a
+ * digest of the parts' checksums: the joined checksum would read every byte of them).
+ */
+export const packIdentity = (pack: PackBytes): Buffer =>
+  pack instanceof JoinedPack ? pack.identity : packChecksum(pack)
 
 /** git's delta format: two size varints, then copy-from-base and insert instructions. */
 export function applyDelta(base: Buffer, delta: Buffer, maxBytes = Number.POSITIVE_INFINITY): Buffer {
@@ -502,21 +509,22 @@ export function indexPack(pack: PackBytes, options: IndexOptions = {}): PackInde
   return new PackIndex(pack, n, tables, limits)
 }
 
-/** Written before a saved index: a format name and version, then the object count and the pack's checksum. */
+/** Written before a saved index: a format name and version, then the object count and the pack's identity. */
 const savedIndexMagic = 'VEGAIDX1'
 const savedIndexHeader = 8 + 4 + 20
 
 /**
  * An index as bytes, to keep beside its pack, so a later pack that begins with this one (a thin push made
  * whole) is indexed from where this one ends. Typed arrays are written as the machine holds them
- * (little-endian on every Lambda and local machine Vega runs on); the pack's checksum ties the two.
+ * (little-endian on every Lambda and local machine Vega runs on); the pack's identity ties the two. A
+ * joined pack written out to a file is read back as that file: its index is saved with the file's checksum.
  */
-export function saveIndex(index: PackIndex): Buffer {
+export function saveIndex(index: PackIndex, identity = packIdentity(index.pack)): Buffer {
   const t = index.tables
   const header = Buffer.alloc(savedIndexHeader)
   header.write(savedIndexMagic, 0, 'latin1')
   header.writeUInt32BE(index.count, 8)
-  packChecksum(index.pack).copy(header, 12)
+  identity.copy(header, 12)
   const columns = [t.offsets, t.dataStart, t.dataEnd, t.kind, t.type, t.sizes, t.rawSizes, t.baseIdx, t.isBase]
   return Buffer.concat([
     header,
@@ -529,7 +537,7 @@ export function saveIndex(index: PackIndex): Buffer {
 export function loadIndex(pack: PackBytes, saved: Buffer, options: Partial<PackLimits> = {}): PackIndex | undefined {
   if (saved.length < savedIndexHeader || saved.toString('latin1', 0, 8) !== savedIndexMagic) return undefined
   const n = saved.readUInt32BE(8)
-  if (n !== verifyPackHeader(pack).objectCount || !saved.subarray(12, 32).equals(packChecksum(pack))) return undefined
+  if (n !== verifyPackHeader(pack).objectCount || !saved.subarray(12, 32).equals(packIdentity(pack))) return undefined
   if (saved.length !== savedIndexHeader + n * (8 * 5 + 4 + 3 + 20)) return undefined
   let at = savedIndexHeader
   // Copied into fresh arrays: a Float64Array needs 8-byte alignment the saved bytes do not promise.

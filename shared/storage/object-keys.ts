@@ -24,6 +24,9 @@ export const codeFindings = (workspace: string, repository: string) =>
   `${kept(workspace, repository)}code-findings.json.gz`
 export const wholePack = (workspace: string, repository: string, scan: string) =>
   `${kept(workspace, repository)}packs/${scan}.pack`
+/** A thin pack a scan read, kept as a part of the repository's complete pack (StoredObjects `parts`). */
+export const packPart = (workspace: string, repository: string, scan: string) =>
+  `${kept(workspace, repository)}packs/${scan}.part.pack`
 /** The saved index of the pack a scan read (shared/git/pack.ts saveIndex). */
 export const packIndex = (workspace: string, repository: string, scan: string) =>
   `${kept(workspace, repository)}packs/${scan}.idx`

@@ -194,7 +194,7 @@ const offerForMs = (uploadsBucket.expireUploadsAfterDays - 1) * 24 * 3600 * 1000
 /** What a scan's input keeps of the objects its push was offered. */
 function baseOf(objects: StoredObjects | undefined): Pick<ScanRecord['input'], 'base'> {
   if (!objects) return {}
-  const { scan_id: _scan, stored_at: _stored, ...base } = objects
+  const { scan_id: _scan, ...base } = objects
   return { base }
 }
 

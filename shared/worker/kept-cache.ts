@@ -22,6 +22,10 @@ interface Entry {
   group: string
   pack: string
   index?: string
+  /** The key of the saved index copied (the pack's, or a chain's built on it: StoredObjects `parts`). */
+  indexKey?: string
+  indexBytes: number
+  /** The pack's and its index's. */
   bytes: number
   /** When it was kept, in the order of `keep` calls. */
   kept: number
@@ -50,17 +54,18 @@ export class KeptCache {
   }
 
   /**
-   * The copy of the object under `key`, when it copies the object with this ETag: the pack's path and
-   * its saved index. Open the pack before the next `keep` (which may evict it); once open, its file is
-   * readable whatever happens to the copy.
+   * The copy of the object under `key`, when it copies the object with this ETag: the pack's path, and the
+   * saved index under `indexKey` if that is the one held. Open the pack before the next `keep` (which may
+   * evict it); once open, its file is readable whatever happens to the copy.
    */
-  held(key: string, etag: string): { pack: string; index?: Buffer } | undefined {
+  held(key: string, etag: string, indexKey?: string): { pack: string; index?: Buffer } | undefined {
     const entry = this.#entries.get(key)
     if (!entry || entry.etag !== etag) return undefined
     this.#entries.delete(key)
     this.#entries.set(key, entry)
     try {
-      return { pack: entry.pack, index: entry.index ? readFileSync(entry.index) : undefined }
+      const index = entry.index && entry.indexKey === indexKey ? readFileSync(entry.index) : undefined
+      return { pack: entry.pack, index }
     } catch {
       // Removed behind the cache's back: a copy it no longer holds.
       this.#drop(key)
@@ -74,7 +79,7 @@ export class KeptCache {
    * keeps its two newest copies: a push made while the scan before it was still keeping its pack builds
    * on the one before. A pack larger than the whole budget is left where it is.
    */
-  keep(copy: { key: string; etag: string; group: string; file: string; index?: Buffer }): void {
+  keep(copy: { key: string; etag: string; group: string; file: string; index?: Buffer; indexKey?: string }): void {
     const dir = this.#ready()
     this.#drop(copy.key)
     const group = [...this.#entries].filter(([, entry]) => entry.group === copy.group)
@@ -86,6 +91,8 @@ export class KeptCache {
       etag: copy.etag,
       group: copy.group,
       pack: join(dir, `${name}.pack`),
+      indexKey: copy.indexKey,
+      indexBytes: copy.index?.length ?? 0,
       bytes,
       kept: ++this.#kept,
     }
@@ -105,6 +112,37 @@ export class KeptCache {
     for (const key of this.#entries.keys()) {
       if (this.#bytes <= this.maxBytes) break
       this.#drop(key)
+    }
+  }
+
+  /**
+   * The saved index under `indexKey` becomes the one held with the copy of `key` (a thin pack joined to it,
+   * kept as a part): the pack stays. Nothing happens when `key` is not held.
+   */
+  keepIndex(key: string, indexKey: string, index: Buffer): void {
+    const entry = this.#entries.get(key)
+    if (!entry) return
+    const file = entry.index ?? entry.pack.replace(/\.pack$/, '.idx')
+    try {
+      writeFileSync(file, index)
+    } catch (error) {
+      this.#drop(key)
+      throw error
+    }
+    const grown = index.length - entry.indexBytes
+    Object.assign(entry, {
+      index: file,
+      indexKey,
+      indexBytes: index.length,
+      bytes: entry.bytes + grown,
+      kept: ++this.#kept,
+    })
+    this.#bytes += grown
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+    for (const other of [...this.#entries.keys()]) {
+      if (this.#bytes <= this.maxBytes) break
+      if (other !== key) this.#drop(other)
     }
   }
 

@@ -450,5 +450,10 @@ async function prepare(
       trees,
     }),
   )
-  return { source, refs, input, whole: { pack: whole.pack, path: scratch.path('whole.pack') } }
+  return {
+    source,
+    refs,
+    input,
+    whole: { pack: whole.pack, path: scratch.path('whole.pack'), partBytes: whole.partBytes },
+  }
 }

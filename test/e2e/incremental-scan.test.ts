@@ -126,6 +126,11 @@ describe('a push after a push', () => {
     await commitChange(dir, 'module-4.js', 'export const four = 4\n')
     const third = await pushAndScan(dir, repositoryId)
     expect(third).toMatchObject({ status: 'succeeded', sent: 3 })
+    // Built on a pack Vega wrote: the thin pack is kept as its part, and the whole is not written again.
+    expect(await heldAfter(repositoryId, third.id)).toMatchObject({
+      key: objectKeys.wholePack(owner.workspaceId, repositoryId, second.id),
+      parts: [objectKeys.packPart(owner.workspaceId, repositoryId, third.id)],
+    })
 
     // The same tree pushed whole to a new repository: the same findings.
     const fresh = await newRepository(projectId, 'whole')

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { handler as apiKeys } from '../../functions/api-keys/handler.js'
 import { handler as auth } from '../../functions/auth/handler.js'
 import { handler as repositories } from '../../functions/repositories/handler.js'
-import { tableName, transact } from '../../shared/data/db.js'
+import { tableName, transact, updateIf } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import {
   findingIdsOfScan,
@@ -14,12 +14,14 @@ import {
   listFindingsOf,
   listHistory,
   listOccurrences,
+  writeSightings,
 } from '../../shared/data/findings.js'
+import * as keys from '../../shared/data/keys.js'
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
 import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { allSuppressions } from '../../shared/data/suppressions.js'
 import { findingIdOf, fingerprintOf, secretFingerprintV1 } from '../../shared/findings/fingerprint.js'
-import { recordFindings } from '../../shared/findings/record.js'
+import { recordFindings, viewOf } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
 import type { EngineFinding } from '../../shared/scanning/engine.js'
 import { secretFingerprint } from '../../shared/scanning/engines/secrets/index.js'
@@ -171,6 +173,66 @@ describe('recorded findings', () => {
     for (const finding of afterThird)
       if (finding.start_line === 5) expect(finding.updated_at).toBe(touchedBefore.get(finding.id))
     expect((await counters(repository.id)).medium).toBe(250)
+  })
+
+  it('touches a finding seen as its last sighting wrote it with the scan and time alone; one stored before the digest whole', async () => {
+    const { repository, scans } = await repositoryWithScans(2)
+    const [first, second] = [scans[0]!, scans[1]!]
+    const both = () => [evalCall('src/a.js', 1), evalCall('src/b.js', 1)]
+    await recordFindings(first, both(), ['code'])
+    const [a, b] = ['src/a.js', 'src/b.js'].map((path) => findingIdOf(repository.id, fingerprintOf(evalCall(path, 1))))
+    // Changed behind the digest's back (nothing in Vega does): only a whole touch writes the title again.
+    for (const id of [a!, b!])
+      await updateIf({
+        Key: keys.findingById(id),
+        UpdateExpression: 'SET title = :t',
+        ExpressionAttributeValues: { ':t': 'edited' },
+      })
+    const [before, digestOfB] = [(await getFinding(a!))!, (await getFinding(b!))!.view_digest]
+    await updateIf({ Key: keys.findingById(b!), UpdateExpression: 'REMOVE view_digest' })
+
+    const seen = await recordFindings(second, both(), ['code'])
+
+    const [short, whole] = [(await getFinding(a!))!, (await getFinding(b!))!]
+    expect(seen).toEqual({ total: 2, new: 0, reopened: 0, fixed: 0 })
+    expect(short).toMatchObject({ title: 'edited', last_seen_scan_id: second.id, view_digest: before.view_digest })
+    expect(short.updated_at > before.updated_at).toBe(true)
+    expect(whole).toMatchObject({
+      title: 'eval of input',
+      last_seen_scan_id: second.id,
+      view_digest: digestOfB,
+    })
+    expect((await findingIdsOfScan(second.id)).sort()).toEqual([a, b].sort())
+  })
+
+  it('touches a finding whole when its view moved after the scan read it, and not at all when a newer scan saw it', async () => {
+    const { scans } = await repositoryWithScans(4)
+    // Ids sort by time: `between` writes after `stale` was read and before `last`.
+    const [first, second, between, last] = [scans[0]!, scans[1]!, scans[2]!, scans[3]!]
+    await recordFindings(first, [evalCall('x.js', 1)], ['code'])
+    const [id] = await findingIdsOfScan(first.id)
+    const stale = (await getFinding(id!))!
+    const view = viewOf(evalCall('x.js', 1))
+    await updateIf({
+      Key: keys.findingById(id!),
+      UpdateExpression: 'SET title = :t',
+      ExpressionAttributeValues: { ':t': 'edited' },
+    })
+
+    // The same view: the short touch, which leaves the edited title.
+    await writeSightings([], [{ finding: stale, view }], second)
+    const short = (await getFinding(id!))!
+    await recordFindings(between, [evalCall('x.js', 2)], ['code'])
+    // Read before `between` wrote line 2: the short touch fails on the digest and goes again whole.
+    await writeSightings([], [{ finding: stale, view }], last)
+    const after = (await getFinding(id!))!
+    // An older scan, read before all that: no touch at all.
+    await writeSightings([], [{ finding: stale, view }], second)
+
+    expect(short).toMatchObject({ title: 'edited', start_line: 1, last_seen_scan_id: second.id })
+    expect(after).toMatchObject({ title: 'eval of input', start_line: 1, last_seen_scan_id: last.id })
+    expect(after.view_digest).toBe(stale.view_digest)
+    expect(await getFinding(id!)).toEqual(after)
   })
 
   it('writes a finding that two fingerprints of one scan name (through an alias) once, as the first saw it', async () => {

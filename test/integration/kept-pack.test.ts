@@ -3,11 +3,14 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { updateIf } from '../../shared/data/db.js'
 import { listFindingsOf } from '../../shared/data/findings.js'
+import * as keys from '../../shared/data/keys.js'
 import { getRepository, type RepositoryRecord } from '../../shared/data/repositories.js'
-import { getScan } from '../../shared/data/scans.js'
+import { getScan, type ScanRecord } from '../../shared/data/scans.js'
 import { newId } from '../../shared/ids.js'
 import { requestLog } from '../../shared/log.js'
+import * as objectKeys from '../../shared/storage/object-keys.js'
 import { deletePrefix, putObject } from '../../shared/storage/objects.js'
 import { forgetHeld } from '../../shared/worker/kept.js'
 import { runScan } from '../../shared/worker/run-scan.js'
@@ -39,7 +42,7 @@ function change(dir: string, since: string, file: string, text: string) {
 async function scanPush(repository: RepositoryRecord, pack: Buffer, head: string) {
   const refs = [{ ref: 'refs/heads/main', oid: head }]
   const objects = (await getRepository(repository.id))?.objects
-  const base = objects && (({ scan_id, stored_at, ...rest }) => rest)(objects)
+  const base = objects && (({ scan_id, ...rest }) => rest)(objects)
   const key = `uploads/test/${newId('upload')}.pack`
   const scan = await queuedPackScan(
     repository,
@@ -50,6 +53,9 @@ async function scanPush(repository: RepositoryRecord, pack: Buffer, head: string
   await runScan({ scan_id: scan.id }, log, { report })
   return { scan: (await getScan(scan.id))!, from: report.kept?.pack, kept: report.kept, base }
 }
+
+/** Where a thin push's pack is kept as a part of its repository's complete pack. */
+const partOf = (scan: ScanRecord) => objectKeys.packPart(scan.workspace_id, scan.repository_id, scan.id)
 
 /** The repository's open findings as a user compares them. */
 async function openFindings(repository: RepositoryRecord) {
@@ -72,21 +78,67 @@ describe('the kept pack on a warm worker', () => {
     forgetHeld()
     const fourth = change(dir, third.head, 'module-5.js', 'export const five = 5\n')
     const cold = await scanPush(repository, fourth.pack, fourth.head)
+    const kept = (await getRepository(repository.id))!.objects!
 
     expect(first).toMatchObject({ scan: { status: 'succeeded' }, kept: {} })
     // The kept pack from disk, the history walk and the head's trees from memory.
     expect(thin).toMatchObject({ scan: { status: 'succeeded' }, kept: { pack: 'held', walk: 'held', trees: 'held' } })
-    // The kept pack changed (the first push's, then the joined one): the copy followed it.
-    expect(thinAgain.base?.key).not.toBe(thin.base?.key)
+    // The kept pack changed (the first push's, then the joined one written whole: the first push is a
+    // scan's input, which takes no parts): the copy followed it. The thin pushes since are its parts.
+    expect(thinAgain.base).toMatchObject({ key: objectKeys.wholePack(owner.workspaceId, repository.id, thin.scan.id) })
+    expect(thinAgain.base?.parts).toBeUndefined()
     expect(thinAgain).toMatchObject({ scan: { status: 'succeeded' }, from: 'held' })
+    expect(cold.base).toMatchObject({ key: thinAgain.base!.key, parts: [partOf(thinAgain.scan)] })
     expect(cold).toMatchObject({
       scan: { status: 'succeeded' },
       kept: { pack: 'downloaded', walk: 'downloaded', trees: 'downloaded' },
     })
+    expect(kept).toMatchObject({ key: thinAgain.base!.key, parts: [partOf(thinAgain.scan), partOf(cold.scan)] })
     const whole = await repositoryOf(owner)
     await scanPush(whole, packOf(dir, 'HEAD'), fourth.head)
     expect(await openFindings(repository)).toEqual(await openFindings(whole))
     expect((await openFindings(repository)).length).toBe(2)
+  })
+
+  it('writes the complete pack whole again once its kept pack is 3 days old, and fails when a part is gone', async () => {
+    const owner = await newOwner()
+    const repository = await repositoryOf(owner)
+    const { dir, head } = appRepo()
+    await scanPush(repository, packOf(dir, 'HEAD'), head)
+    const pushes = [change(dir, head, 'module-1.js', 'export const one = 1\n')]
+    for (const [at, file] of ['module-2.js', 'module-3.js', 'module-4.js', 'module-5.js'].entries())
+      pushes.push(change(dir, pushes[at]!.head, file, `export const n = ${at}\n`))
+    const scanned: Awaited<ReturnType<typeof scanPush>>[] = []
+    for (const push of pushes.slice(0, 2)) scanned.push(await scanPush(repository, push.pack, push.head))
+    const chained = (await getRepository(repository.id))!.objects!
+    await updateIf({
+      Key: keys.repositoryById(repository.id),
+      UpdateExpression: 'SET #objects.stored_at = :old',
+      ExpressionAttributeNames: { '#objects': 'objects' },
+      ExpressionAttributeValues: { ':old': new Date(Date.now() - 3.1 * 24 * 3600 * 1000).toISOString() },
+    })
+
+    scanned.push(await scanPush(repository, pushes[2]!.pack, pushes[2]!.head))
+    const rewritten = (await getRepository(repository.id))!.objects!
+    scanned.push(await scanPush(repository, pushes[3]!.pack, pushes[3]!.head))
+    const part = (await getRepository(repository.id))!.objects!.parts![0]!
+    await deletePrefix(part)
+    const lost = await scanPush(repository, pushes[4]!.pack, pushes[4]!.head)
+
+    expect(scanned.map(({ scan }) => scan.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded'])
+    expect(chained).toMatchObject({
+      key: objectKeys.wholePack(owner.workspaceId, repository.id, scanned[0]!.scan.id),
+      parts: [partOf(scanned[1]!.scan)],
+    })
+    expect(rewritten.key).toBe(objectKeys.wholePack(owner.workspaceId, repository.id, scanned[2]!.scan.id))
+    expect(rewritten.parts).toBeUndefined()
+    expect(Date.now() - Date.parse(rewritten.stored_at)).toBeLessThan(60_000)
+    expect(part).toBe(partOf(scanned[3]!.scan))
+    expect(lost.scan).toMatchObject({ status: 'failed', error: { code: 'missing_base' } })
+    expect((await getRepository(repository.id))?.objects).toBeUndefined()
+    const whole = await repositoryOf(owner)
+    await scanPush(whole, packOf(dir, 'HEAD~1'), pushes[3]!.head)
+    expect(await openFindings(repository)).toEqual(await openFindings(whole))
   })
 
   it('downloads the kept pack when the bucket holds another object under its key, and fails when it holds none', async () => {

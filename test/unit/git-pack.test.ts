@@ -201,6 +201,48 @@ describe('indexPack', () => {
     expect(furthest).toBe(joined.length - 20)
   })
 
+  it('joins a kept pack and the thin packs pushed on it in turn, its index tied to the parts without reading them', () => {
+    const thinArgs = ['pack-objects', '--stdout', '--revs', '--thin', '-q', '--delta-base-offset']
+    const base = packOf(repo.dir, 'HEAD~3')
+    const first = git(repo.dir, thinArgs, 'HEAD~1\n^HEAD~3\n')
+    const second = git(repo.dir, thinArgs, 'HEAD\n^HEAD~1\n')
+    const joined = new JoinedPack(base, first, second)
+    const path = join(tempDir(), 'whole.pack')
+    joined.writeTo(path)
+    const whole = readFileSync(path)
+    const index = indexPack(new JoinedPack(base, first, second), {
+      known: indexPack(new JoinedPack(base, first), { known: indexPack(base), verified: true }),
+      verified: true,
+    })
+    let read = 0
+    const watched = (pack: Buffer) => ({
+      length: pack.length,
+      subarray: (start: number, end: number) => {
+        read += end - start
+        return pack.subarray(start, end)
+      },
+    })
+    const parts = [base, first, second].map(watched)
+
+    const loaded = loadIndex(new JoinedPack(base, first, second), saveIndex(index))
+
+    expect(() => verifyPackChecksum(whole)).not.toThrow()
+    expect(joined.subarray(0, whole.length).equals(whole)).toBe(true)
+    expect([...loaded!.oids()].sort()).toEqual([...indexPack(whole).oids()].sort())
+    for (const oid of gitText(repo.dir, ['rev-list', '--objects', 'HEAD'])
+      .split('\n')
+      .map((line) => line.slice(0, 40)))
+      expect(loaded!.read(oid).content.equals(objects.get(oid)!.content)).toBe(true)
+    // Other parts, or the same in another order, are another pack; the file written is its own.
+    expect(loadIndex(new JoinedPack(base, first), saveIndex(index))).toBeUndefined()
+    expect(loadIndex(new JoinedPack(base, second, first), saveIndex(index))).toBeUndefined()
+    expect(loadIndex(whole, saveIndex(index))).toBeUndefined()
+    expect(loadIndex(whole, saveIndex(index, joined.checksum))).toBeDefined()
+    // Tied to the parts by their checksums: a count and 20 bytes of each part are read, not the whole.
+    expect(loadIndex(new JoinedPack(...parts), saveIndex(index))).toBeDefined()
+    expect(read).toBe(3 * (4 + 20))
+  })
+
   it('saves an index and loads it back for its own pack only', () => {
     const pack = packOf(repo.dir)
     const index = indexPack(pack)

@@ -62,6 +62,31 @@ describe('the kept pack cache', () => {
     expect(cache.bytes).toBe(900)
   })
 
+  it('holds the index of a part kept with its pack in place of the one before, read only under its own key', () => {
+    const cache = new KeptCache(1_000, tempDir('vega-kept-'))
+    cache.keep({
+      key: 'a1',
+      etag: 'e',
+      group: 'a',
+      file: scratchFile(300, 1),
+      index: Buffer.from('i1'),
+      indexKey: 'x1',
+    })
+    cache.keep({ key: 'a2', etag: 'e', group: 'a', file: scratchFile(300, 2) })
+    const pack = cache.held('a1', 'e', 'x1')!.pack
+
+    cache.keepIndex('a1', 'x2', Buffer.from('index two'))
+    cache.keepIndex('gone', 'x3', Buffer.from('nothing'))
+    cache.keep({ key: 'a3', etag: 'e', group: 'a', file: scratchFile(300, 3) })
+
+    expect(cache.held('a1', 'e', 'x2')).toEqual({ pack, index: Buffer.from('index two') })
+    // Another key's index (a push built on the pack as it was before) is downloaded instead.
+    expect(cache.held('a1', 'e', 'x1')).toEqual({ pack, index: undefined })
+    // Kept since a2, so newer: a2 left for a3.
+    expect(['a1', 'a2', 'a3', 'gone'].map((key) => cache.etagOf(key))).toEqual(['e', undefined, 'e', undefined])
+    expect(cache.bytes).toBe(300 + 9 + 300)
+  })
+
   it('leaves a pack larger than its whole budget where it is', () => {
     const cache = new KeptCache(100, tempDir('vega-kept-'))
     const file = scratchFile(101, 1)
