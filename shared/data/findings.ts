@@ -420,25 +420,6 @@ export function listFindingsOf(
   return queryRecords(findingRecord, { ...under(keys.findingsOf(repository)), page, status })
 }
 
-/** The ids of the findings one scan saw, every page: its occurrences, read for their finding's id alone. */
-export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
-  const { gsi2pk, gsi2skPrefix } = keys.findingsOfScan(scan)
-  const ids: FindingId[] = []
-  let startKey: PageRequest['startKey']
-  do {
-    const page = await queryByPrefix({
-      index: 'gsi2',
-      partition: gsi2pk,
-      prefix: gsi2skPrefix,
-      page: { limit: 1000, startKey },
-      attributes: ['finding_id'],
-    })
-    for (const item of page.items) ids.push(recordOf(FindingId, item.finding_id))
-    startKey = page.lastKey
-  } while (startKey)
-  return ids
-}
-
 export function listOccurrences(finding: FindingId, page: PageRequest): Promise<Page<OccurrenceRecord>> {
   return queryRecords(occurrenceRecord, { ...under(keys.occurrencesOf(finding)), page, newestFirst: true })
 }

@@ -5,10 +5,9 @@
 import { FindingId, ScanId } from '../ids.js'
 import { severities } from '../scanning/engine.js'
 import * as z from '../zod.js'
-import { getItems, type PageRequest, queryRecords, recordOf, under } from './db.js'
+import { getItems, type PageRequest, queryByPrefix, recordOf } from './db.js'
 import * as keys from './keys.js'
 
-const occurrenceOf = z.object({ finding_id: FindingId })
 const countedFinding = z.object({
   id: FindingId,
   /** Only compared with `open`: the record's own schema holds the closed set. */
@@ -18,17 +17,27 @@ const countedFinding = z.object({
 })
 export type CountedFinding = z.infer<typeof countedFinding>
 
-/** The findings one scan saw (every page of its occurrences), in no particular order. */
-export async function findingsSeenBy(scan: ScanId): Promise<CountedFinding[]> {
+/** The ids of the findings one scan saw, every page: its occurrences, read for their finding's id alone. */
+export async function findingIdsOfScan(scan: ScanId): Promise<FindingId[]> {
+  const { gsi2pk, gsi2skPrefix } = keys.findingsOfScan(scan)
   const ids: FindingId[] = []
   let startKey: PageRequest['startKey']
   do {
-    const page = await queryRecords(occurrenceOf, {
-      ...under(keys.findingsOfScan(scan)),
-      page: { limit: 500, startKey },
+    const page = await queryByPrefix({
+      index: 'gsi2',
+      partition: gsi2pk,
+      prefix: gsi2skPrefix,
+      page: { limit: 1000, startKey },
+      attributes: ['finding_id'],
     })
-    ids.push(...page.items.map((occurrence) => occurrence.finding_id))
+    for (const item of page.items) ids.push(recordOf(FindingId, item.finding_id))
     startKey = page.lastKey
   } while (startKey)
+  return ids
+}
+
+/** The findings one scan saw, in no particular order. */
+export async function findingsSeenBy(scan: ScanId): Promise<CountedFinding[]> {
+  const ids = await findingIdsOfScan(scan)
   return (await getItems(ids.map((id) => keys.findingById(id)))).map((item) => recordOf(countedFinding, item))
 }

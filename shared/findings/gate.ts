@@ -2,9 +2,10 @@
 // finished scan carries, and the policy routes.
 import { type Access, eventActor } from '../auth/access.js'
 import { findProject } from '../catalog/projects.js'
-import { findingIdsOfScan, getFindings } from '../data/findings.js'
+import { getFindings } from '../data/findings.js'
 import type { Policy } from '../data/policies.js'
 import { getPolicy, putPolicy } from '../data/policies.js'
+import { findingIdsOfScan } from '../data/scan-findings.js'
 import type { GateResult } from '../data/scans.js'
 import { getScan, listScansOfRepository, type ScanRecord } from '../data/scans.js'
 import { type ProjectId, ScanId, type WorkspaceId } from '../ids.js'

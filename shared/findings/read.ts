@@ -6,13 +6,13 @@ import type { PageRequest } from '../data/db.js'
 import {
   type FindingFilters,
   type FindingRecord,
-  findingIdsOfScan,
   getFinding,
   getFindings,
   listHistory,
   listOccurrences,
   queryFindings,
 } from '../data/findings.js'
+import { findingIdsOfScan } from '../data/scan-findings.js'
 import { notFound } from '../http/errors.js'
 import type { FindingId, RepositoryId, ScanId } from '../ids.js'
 import { dependencyScopes, reachabilities } from '../scanning/engines/dependencies/types.js'

@@ -8,7 +8,6 @@ import { handler as repositories } from '../../functions/repositories/handler.js
 import { tableName, transact, updateIf } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import {
-  findingIdsOfScan,
   findingOfAlias,
   getFinding,
   listFindingsOf,
@@ -18,6 +17,7 @@ import {
 } from '../../shared/data/findings.js'
 import * as keys from '../../shared/data/keys.js'
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
+import { findingIdsOfScan } from '../../shared/data/scan-findings.js'
 import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
 import { allSuppressions } from '../../shared/data/suppressions.js'
 import { findingIdOf, fingerprintOf, secretFingerprintV1 } from '../../shared/findings/fingerprint.js'
