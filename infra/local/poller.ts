@@ -4,6 +4,7 @@
 // and the queue's redrive policy moves a message to the DLQ after maxReceiveCount tries.
 import { randomUUID } from 'node:crypto'
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
@@ -54,9 +55,22 @@ export function startPoller(options: PollerOptions): Poller {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: abort.signal },
+      // Not cut short on stop: a receive the emulator answered has hidden its messages, and an answer
+      // thrown away would hide them for the whole visibility timeout. The wait is 1 s.
     )
     if (Messages.length === 0) return
+    // Stopping: what this loop took goes back to the queue at once, for another worker.
+    if (abort.signal.aborted) {
+      for (const message of Messages)
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: options.queueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        )
+      return
+    }
     batches++
     const event: SQSEvent = { Records: Messages.map((message) => toRecord(message, queueArn ?? '')) }
     const requestId = randomUUID()

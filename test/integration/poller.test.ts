@@ -15,10 +15,10 @@ let poller: Poller | undefined
 let queues = 0
 
 /** A queue pair of its own per test, with a 1 s visibility timeout so redelivery shows within the test. */
-async function freshQueues() {
+async function freshQueues(visibilityTimeoutS = 1) {
   const resources = await ensureResources(inject('endpoints'), {
     prefix: `poller${++queues}${Date.now()}`,
-    visibilityTimeoutS: 1,
+    visibilityTimeoutS,
   })
   return { queueUrl: resources.scanQueueUrl, dlqUrl: resources.scanDlqUrl }
 }
@@ -56,6 +56,28 @@ afterEach(async () => {
 })
 
 describe('the local SQS event source', () => {
+  it('gives a message its receive took while stopping back to the queue at once, unhandled', async () => {
+    // A minute's visibility: a message the stopped poller kept hidden would not come back within the test.
+    const { queueUrl } = await freshQueues(60)
+    let handled = 0
+    const stopping = startPoller({
+      endpoint,
+      queueUrl,
+      handler: async () => {
+        handled++
+        return { batchItemFailures: [] }
+      },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const stopped = stopping.stop()
+    // Sent while the poller's last receive is still waiting (it waits up to 1 s).
+    await send(queueUrl, ['late'])
+    await stopped
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 2 }))
+    expect(Messages.map((message) => message.Body)).toEqual(['late'])
+    expect(handled).toBe(0)
+  })
+
   it('hands messages over as Lambda SQS records and deletes them when the handler succeeds', async () => {
     const { queueUrl } = await freshQueues()
     const seen: SQSEvent['Records'] = []
