@@ -1,8 +1,22 @@
 // One file's or blob's reading by both layers: what the secrets engine does per blob, alone, so it can
 // run on the engine's thread or on a worker thread (./threads.ts) with the same result.
-import { defaultMatchOptions, isBinary, type MatchOptions, matchSecrets, type SecretMatch } from './matcher.js'
+import { Literals } from './literals.js'
+import {
+  defaultMatchOptions,
+  isBinary,
+  keywordsOf,
+  type MatchOptions,
+  matchSecrets,
+  type SecretMatch,
+} from './matcher.js'
 import type { SecretRule } from './rule.js'
-import { type SecretlintMode, secretlintMatches, secretlintRule, secretlintTriggers } from './secretlint-layer.js'
+import {
+  flagsSecretlint,
+  type SecretlintMode,
+  secretlintMatches,
+  secretlintRule,
+  secretlintWords,
+} from './secretlint-layer.js'
 
 export interface BlobReading {
   binary: boolean
@@ -13,6 +27,18 @@ export interface BlobReading {
   secondLayer?: SecretMatch[]
 }
 
+const scanners = new WeakMap<readonly SecretRule[], Literals>()
+
+/** Both layers' words at once (one pass over the text): the rules' keywords, secretlint's and `://`. */
+function wordsOf(rules: readonly SecretRule[]): Literals {
+  let scanner = scanners.get(rules)
+  if (!scanner) {
+    scanner = new Literals([...keywordsOf(rules), ...secretlintWords, '://'])
+    scanners.set(rules, scanner)
+  }
+  return scanner
+}
+
 export async function readBlob(
   bytes: Uint8Array,
   path: string,
@@ -21,9 +47,10 @@ export async function readBlob(
 ): Promise<BlobReading> {
   if (isBinary(bytes)) return { binary: true, timedOut: false, matches: [] }
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
-  const result = matchSecrets(text, path, options)
+  const present = wordsOf(options.rules).in(text)
+  const result = matchSecrets(text, path, options, present)
   const reading: BlobReading = { binary: false, timedOut: result.timedOut, matches: result.matches }
-  if (secretlint === 'all' || (secretlint === 'flagged' && secretlintTriggers.test(text)))
+  if (secretlint === 'all' || (secretlint === 'flagged' && flagsSecretlint(text, present)))
     reading.secondLayer = await secretlintMatches(text, path, [...result.matches, ...result.refused])
   return reading
 }

@@ -3,6 +3,7 @@
 
 import { lineOf, lineStarts } from '../../lines.js'
 import { shannonEntropy } from './entropy.js'
+import { Literals } from './literals.js'
 import type { SecretRule } from './rule.js'
 import { rules as defaultRules, placeholderValues, placeholderWords } from './rules.js'
 
@@ -83,35 +84,23 @@ function compile(rules: readonly SecretRule[]): CompiledRule[] {
   return list
 }
 
-interface KeywordIndex {
-  /** At every position, the longest keyword starting there (a zero-width match, so overlaps are seen). */
-  regex: RegExp
-  /** Each keyword with the keywords it contains (`password` holds `pass`). */
-  within: Map<string, string[]>
-}
+const keywordScanners = new WeakMap<readonly SecretRule[], Literals>()
 
-const keywordIndexes = new WeakMap<readonly SecretRule[], KeywordIndex>()
+/** The words the rules are gated on: their keywords and the words a file must contain. */
+export const keywordsOf = (rules: readonly SecretRule[]) =>
+  rules.flatMap((rule) => [...rule.keywords, ...(rule.fileMustContain ?? [])])
 
 /**
- * The rules' keywords present in a lowercased text, in one pass: rules share ~90 keywords (`pass`,
- * `secret`, `token`), and looking for each apart scanned every file ninety times.
+ * The rules' keywords a text holds, ignoring case, in one pass: rules share ~120 keywords (`pass`,
+ * `secret`, `token`), and looking for each apart scanned every file that many times.
  */
-function keywordsIn(lower: string, rules: readonly SecretRule[]): Set<string> {
-  let index = keywordIndexes.get(rules)
-  if (!index) {
-    const words = [...new Set(rules.flatMap((rule) => [...rule.keywords, ...(rule.fileMustContain ?? [])]))]
-    const escaped = words
-      .sort((a, b) => b.length - a.length)
-      .map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
-    index = {
-      regex: new RegExp(`(?=(${escaped.join('|')}))`, 'g'),
-      within: new Map(words.map((word) => [word, words.filter((other) => word.includes(other))])),
-    }
-    keywordIndexes.set(rules, index)
+function keywordsIn(text: string, rules: readonly SecretRule[]): Set<string> {
+  let scanner = keywordScanners.get(rules)
+  if (!scanner) {
+    scanner = new Literals(keywordsOf(rules))
+    keywordScanners.set(rules, scanner)
   }
-  const present = new Set<string>()
-  for (const found of lower.matchAll(index.regex)) for (const word of index.within.get(found[1]!)!) present.add(word)
-  return present
+  return scanner.in(text)
 }
 
 export const defaultMatchOptions: MatchOptions = { maxMillisPerFile: 2000, rules: defaultRules }
@@ -139,11 +128,17 @@ function isAllowed(rule: SecretRule, secret: string, path: string, line: string)
   )
 }
 
-/** Offsets of line starts, built only for files that have a match. */
-/** Every secret in one file's text. `path` decides path-scoped allowlists. */
-export function matchSecrets(text: string, path: string, options: MatchOptions = defaultMatchOptions): FileResult {
+/**
+ * Every secret in one file's text. `path` decides path-scoped allowlists; `present`, the words the text
+ * holds when the caller looked for them already (at least the rules' keywords), decides which rules run.
+ */
+export function matchSecrets(
+  text: string,
+  path: string,
+  options: MatchOptions = defaultMatchOptions,
+  present = keywordsIn(text, options.rules),
+): FileResult {
   const began = performance.now()
-  const present = keywordsIn(text.toLowerCase(), options.rules)
   const holds = (word: string) => present.has(word)
   const gated = compile(options.rules).filter(
     ({ rule }) => rule.keywords.some(holds) && (!rule.fileMustContain || rule.fileMustContain.some(holds)),

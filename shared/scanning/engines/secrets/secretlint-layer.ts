@@ -24,9 +24,18 @@ export const coveredByOurRules = [
   'database-connection-string',
 ]
 
-/** Words secretlint's remaining rules key on: files without any are not worth its time. */
-export const secretlintTriggers =
-  /sk-ant-|sk-(?:proj|svcacct|admin)-|T3BlbkFJ|figd_|hv[sbr]\.|tskey-|dapi|ops_|lin_(?:api|oauth)_|ntn_|secret_|shp(?:at|ss|ca|pa)_|glsa_|glc_|eyJrIjoi|hf_|api_org_|gsk_|vercel|cloudflare|auths|:\/\/[^\s/:@]+:[^\s/@]+@/i
+/** Words secretlint's remaining rules key on (any case): files without any are not worth its time. */
+export const secretlintWords = [
+  ...['sk-ant-', 'sk-proj-', 'sk-svcacct-', 'sk-admin-', 't3blbkfj', 'figd_', 'hvs.', 'hvb.', 'hvr.', 'tskey-'],
+  ...['dapi', 'ops_', 'lin_api_', 'lin_oauth_', 'ntn_', 'secret_', 'shpat_', 'shpss_', 'shpca_', 'shppa_'],
+  ...['glsa_', 'glc_', 'eyjrijoi', 'hf_', 'api_org_', 'gsk_', 'vercel', 'cloudflare', 'auths'],
+]
+/** Basic auth in a URL (`://user:pass@`), looked for in a file that holds `://`. */
+const urlCredentials = /:\/\/[^\s/:@]+:[^\s/@]+@/
+
+/** True when secretlint's remaining rules may find something in a text holding these words (and `://`). */
+export const flagsSecretlint = (text: string, present: ReadonlySet<string>) =>
+  secretlintWords.some((word) => present.has(word)) || (present.has('://') && urlCredentials.test(text))
 
 // The preset's rules one by one, less ours: lintSource does not honour `disabled` inside a preset.
 const covered = new Set(coveredByOurRules.map((name) => `@secretlint/secretlint-rule-${name}`))
