@@ -36,7 +36,25 @@ export interface CheckoutOptions extends Partial<CheckoutLimits> {
    * there instead of inflated again. A push that changed a few files reads only the trees above them.
    */
   trees?: ReadonlyMap<string, readonly TreeEntry[]>
+  /** How files and folders are made; by default created in the folder (`creatingWriter`). */
+  writer?: TreeWriter
 }
+
+/**
+ * Makes the checkout's files and folders, by paths relative to its folder. Making a file where anything
+ * already is fails (EEXIST), and nothing already there is followed.
+ */
+export interface TreeWriter {
+  file(path: string, content: Buffer, executable: boolean): void
+  folder(path: string): void
+}
+
+/** Creates every file and folder. `wx` never replaces or follows anything already there. */
+export const creatingWriter = (dir: string): TreeWriter => ({
+  file: (path, content, executable) =>
+    writeFileSync(join(dir, path), content, { flag: 'wx', mode: executable ? 0o755 : 0o644 }),
+  folder: (path) => mkdirSync(join(dir, path)),
+})
 
 export interface CheckoutStats {
   /** Every regular file of the tree, written or not: the limits count them all. */
@@ -121,7 +139,7 @@ export function checkout(
   dir: string,
   options: CheckoutOptions = {},
 ): CheckoutStats {
-  const { writeIf, trees: earlier, ...limitOptions } = options
+  const { writeIf, trees: earlier, writer = creatingWriter(dir), ...limitOptions } = options
   const limits = { ...defaultCheckoutLimits(), ...limitOptions }
   const stats: CheckoutStats = {
     files: 0,
@@ -132,7 +150,7 @@ export function checkout(
     listed: [],
     trees: new Map(),
   }
-  const folders = folderMaker(dir)
+  const folders = folderMaker(writer)
   const { tree } = readCommit(index, peelToCommit(index, commitOid))
   const pending: { oid: string; path: string }[] = [{ oid: tree, path: '' }]
   let trees = 0
@@ -164,9 +182,7 @@ export function checkout(
         if (written) {
           folders.make(path)
           const content = index.read(e.oid).content
-          // `wx` never replaces or follows anything already there.
-          const mode = e.kind === 'executable' ? 0o755 : 0o644
-          write(rel, () => writeFileSync(join(dir, rel), content, { flag: 'wx', mode }))
+          write(rel, () => writer.file(rel, content, e.kind === 'executable'))
         }
         stats.oids.set(rel, e.oid)
         stats.listed.push({ ...file, written })
@@ -214,14 +230,14 @@ function blobSize(index: PackIndex, oid: string, path: string): number {
   return object.size
 }
 
-/** Creates a folder (and its parents) under `dir` the first time a written file needs it. */
-function folderMaker(dir: string) {
+/** Makes a folder (and its parents) the first time a written file needs it. */
+function folderMaker(writer: TreeWriter) {
   const made = new Set([''])
   const make = (path: string): void => {
     if (made.has(path)) return
     const slash = path.lastIndexOf('/')
     make(slash < 0 ? '' : path.slice(0, slash))
-    write(path, () => mkdirSync(join(dir, path)))
+    write(path, () => writer.folder(path))
     made.add(path)
   }
   return { make }

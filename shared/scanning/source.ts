@@ -3,7 +3,7 @@
 // in, a ScanSource out.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { type CheckoutStats, checkout, type HistoryWalk, type TreeFile } from '../git/checkout.js'
+import { type CheckoutStats, checkout, type HistoryWalk, type TreeFile, type TreeWriter } from '../git/checkout.js'
 import { GitError } from '../git/errors.js'
 import { walkHistoryAfter } from '../git/history.js'
 import type { TreeEntry } from '../git/objects.js'
@@ -54,6 +54,8 @@ export interface EarlierScans {
   trees?: ReadonlyMap<string, readonly TreeEntry[]>
   /** The shard this source is read for: the checkout writes only the files its code engine parses. */
   shard?: Shard
+  /** Makes the checkout's files (the worker's takes spare ones its earlier scans left); by default, creates them. */
+  writer?: TreeWriter
 }
 
 export function prepareSource(
@@ -64,11 +66,11 @@ export function prepareSource(
   deadline: number,
   earlier: EarlierScans = {},
 ): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex } {
-  const { reuse, known, walked, verified, trees, shard } = earlier
+  const { reuse, known, walked, verified, trees, shard, writer } = earlier
   const index = indexPack(pack, { deadline, known, verified })
   const tips = refs.map((ref) => peel(index, ref.oid))
   const head = peel(index, headOf(refs, defaultBranch).oid)
-  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse, shard), trees })
+  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse, shard), trees, writer })
   const { walk: history } = walkHistoryAfter(index, [...new Set(tips)], walked, { deadline })
   const readBlob = (oid: string) => index.read(oid).content
   return {

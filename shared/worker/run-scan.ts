@@ -428,6 +428,7 @@ async function prepare(
         trees,
         known,
         shard: given.shard,
+        writer: scratch.writer,
       }),
     )
     return { source, refs, input }
@@ -448,6 +449,7 @@ async function prepare(
       verified: true,
       walked,
       trees,
+      writer: scratch.writer,
     }),
   )
   return {

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto'
+import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { checkout } from '../../shared/git/checkout.js'
+import { indexPack } from '../../shared/git/pack.js'
+import { type Placed, SpareInodes } from '../../shared/worker/spare-inodes.js'
+import { codeOf, commitAll, initRepo, packOf, removeTempDirs, tempDir, writeFiles } from '../support/git-fixtures.js'
+
+afterAll(removeTempDirs)
+
+/** path → a file's SHA-256, size and mode, or `dir`. */
+function listing(root: string, rel = '', out = new Map<string, string>()): Map<string, string> {
+  for (const name of readdirSync(join(root, rel)).sort()) {
+    const path = rel ? `${rel}/${name}` : name
+    const stat = lstatSync(join(root, path))
+    if (stat.isDirectory()) {
+      out.set(path, 'dir')
+      listing(root, path, out)
+    } else {
+      const sum = createHash('sha256')
+        .update(readFileSync(join(root, path)))
+        .digest('hex')
+      out.set(path, `${sum} ${stat.size} ${(stat.mode & 0o777).toString(8)}`)
+    }
+  }
+  return out
+}
+
+const inodes = (root: string) => new Set([...listing(root).keys()].map((path) => statSync(join(root, path)).ino))
+
+/** Two commits of different trees: the second's files are shorter than the first's, in other folders. */
+function twoTrees() {
+  const dir = initRepo()
+  writeFiles(dir, {
+    'src/app.ts': 'x'.repeat(5000),
+    'src/lib/util.ts': 'y'.repeat(3000),
+    'docs/a/b/readme.md': 'z'.repeat(4000),
+    'bin/run.sh': '#!/bin/sh\necho run\n',
+  })
+  chmodSync(join(dir, 'bin/run.sh'), 0o755)
+  const first = commitAll(dir, 'first')
+  writeFiles(dir, {
+    'other/one.py': 'print(1)\n',
+    'other/deep/two.go': 'package two\n',
+    'three.js': 'let three = 3\n',
+  })
+  const second = commitAll(dir, 'second')
+  return { index: indexPack(packOf(dir)), first, second }
+}
+
+describe('spare inodes', () => {
+  it('makes the same checkout as creating every file, and keeps its files and folders emptied', () => {
+    const { index, first } = twoTrees()
+    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
+    const placed: Placed = { files: [], folders: [] }
+    const dir = tempDir('vega-spares-tree-')
+
+    checkout(index, first, dir, { writer: spares.writer(dir, placed) })
+
+    expect(listing(dir)).toEqual(listing(checkoutCreating(index, first)))
+    expect(lstatSync(join(dir, 'bin/run.sh')).mode & 0o777).toBe(0o755)
+    expect(placed.files.sort()).toEqual(['bin/run.sh', 'docs/a/b/readme.md', 'src/app.ts', 'src/lib/util.ts'])
+
+    spares.giveBack(dir, placed)
+
+    expect(spares.counts).toEqual({ files: 4, folders: 6 })
+    expect(readdirSync(dir)).toEqual([])
+    for (const name of readdirSync(spares.root)) {
+      const stat = lstatSync(join(spares.root, name))
+      if (stat.isFile()) expect([stat.size, stat.mode & 0o777]).toEqual([0, 0o644])
+      else expect(readdirSync(join(spares.root, name))).toEqual([])
+    }
+  })
+
+  it("writes the next checkout into the spares, with its own bytes and nothing of the last one's", () => {
+    const { index, first, second } = twoTrees()
+    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
+    const placed: Placed = { files: [], folders: [] }
+    const before = tempDir('vega-spares-tree-')
+    checkout(index, first, before, { writer: spares.writer(before, placed) })
+    const used = inodes(before)
+    spares.giveBack(before, placed)
+
+    const dir = tempDir('vega-spares-tree-')
+    checkout(index, second, dir, { writer: spares.writer(dir, placed) })
+
+    expect(listing(dir)).toEqual(listing(checkoutCreating(index, second)))
+    // Ten files and folders were spare: the second tree (seven files, nine folders) is made of them first.
+    const reused = [...inodes(dir)].filter((ino) => used.has(ino))
+    expect(reused.length).toBe(10)
+    expect(lstatSync(join(dir, 'three.js')).mode & 0o777).toBe(0o644)
+  })
+
+  it('keeps no more than its limits', () => {
+    const { index, first } = twoTrees()
+    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'), { files: 3, folders: 2 })
+    const placed: Placed = { files: [], folders: [] }
+    const dir = tempDir('vega-spares-tree-')
+    checkout(index, first, dir, { writer: spares.writer(dir, placed) })
+
+    spares.giveBack(dir, placed)
+
+    expect(spares.counts).toEqual({ files: 3, folders: 2 })
+    expect([...listing(dir).values()].filter((kind) => kind !== 'dir')).toHaveLength(1)
+  })
+
+  it('never keeps a folder holding what it did not place', () => {
+    const { index, first } = twoTrees()
+    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
+    const placed: Placed = { files: [], folders: [] }
+    const dir = tempDir('vega-spares-tree-')
+    checkout(index, first, dir, { writer: spares.writer(dir, placed) })
+    writeFileSync(join(dir, 'docs/a/b/left.txt'), 'written by someone else')
+
+    spares.giveBack(dir, placed)
+
+    // bin, src and src/lib; docs, docs/a and docs/a/b stay, holding the file.
+    expect(spares.counts).toEqual({ files: 4, folders: 3 })
+    expect(listing(dir)).toEqual(
+      new Map([
+        ['docs', 'dir'],
+        ['docs/a', 'dir'],
+        ['docs/a/b', 'dir'],
+        ['docs/a/b/left.txt', listing(dir).get('docs/a/b/left.txt')!],
+      ]),
+    )
+  })
+
+  it('fails a checkout onto a name already there, as creating does, and keeps the spare', () => {
+    const { index, first, second } = twoTrees()
+    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
+    const placed: Placed = { files: [], folders: [] }
+    const before = tempDir('vega-spares-tree-')
+    checkout(index, first, before, { writer: spares.writer(before, placed) })
+    spares.giveBack(before, placed)
+    const onFile = tempDir('vega-spares-tree-')
+    writeFiles(onFile, { 'three.js': 'already here' })
+    const onFolder = tempDir('vega-spares-tree-')
+    writeFiles(onFolder, { 'other/kept.txt': 'already here' })
+
+    const write = (dir: string) => checkout(index, second, dir, { writer: spares.writer(dir, placed) })
+
+    expect(codeOf(() => write(onFile))).toBe('unsafe_path')
+    expect(readFileSync(join(onFile, 'three.js'), 'utf8')).toBe('already here')
+    expect(codeOf(() => write(onFolder))).toBe('unsafe_path')
+    expect(readFileSync(join(onFolder, 'other/kept.txt'), 'utf8')).toBe('already here')
+    // Every spare file is still spare or in a tree the writer lists.
+    expect(spares.counts.files + placed.files.length).toBe(4)
+  })
+})
+
+function checkoutCreating(index: ReturnType<typeof indexPack>, commit: string): string {
+  const dir = tempDir('vega-spares-want-')
+  checkout(index, commit, dir)
+  return dir
+}
