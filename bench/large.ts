@@ -4,7 +4,8 @@
 // each phase, and the process's peak memory (the worker's, plus the small API server beside it).
 // BENCH_COPIES=N changes the number of copies (1: the ~100 MB benchmark repository). The worker runs as
 // `npm start` runs it, one thread per core, so a sharded scan's shards run side by side; BENCH_WORKERS=1
-// runs it on this process's own thread instead (one container: its memory alone).
+// runs it on this process's own thread instead (one container: its memory alone). BENCH_RUNS=N pushes it N
+// times, each to a new repository (a full scan each), the later ones on a warm worker.
 import { execFileSync } from 'node:child_process'
 import { createReadStream, rmSync, statSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -20,6 +21,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 export async function large() {
   const copies = Number(process.env.BENCH_COPIES ?? 4)
+  const runs = Number(process.env.BENCH_RUNS ?? 1)
   console.log(`\n## 10. a large repository: ${copies} copies of node_modules' code over 300 commits, as one bundle`)
   let at = performance.now()
   // Built by a child process, so the builder's own memory is not counted as the scan's.
@@ -56,50 +58,57 @@ export async function large() {
     await onLocalStack({ worker, workerConcurrency: workers }, async (stack) => {
       const { send, token } = await signedIn(stack.url)
       const { id: projectId } = await send('POST', '/v1/projects', token, { name: 'large' })
-      const { id: repositoryId } = await send('POST', '/v1/repositories', token, { project_id: projectId, name: 'l' })
-      const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
-      const before = process.memoryUsage().rss
-      let peak = before
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().rss)
-      }, 100)
-      at = performance.now()
-      // Streamed from the file, as a CI job's `curl -T` sends it: the bench holds no copy of the bundle.
-      const body = Readable.toWeb(createReadStream(bundle)) as ReadableStream
-      const put = await fetch(upload.bundle_upload_url!, {
-        method: 'PUT',
-        body,
-        headers: { 'content-length': String(bundleBytes) },
-        duplex: 'half',
-      } as RequestInit)
-      if (!put.ok) throw new Error(`bundle PUT answered ${put.status}`)
-      const scanId = (await send('POST', `/v1/git-uploads/${upload.id}/complete`, token)).scan_id!
-      let scan: {
-        status: string
-        stats?: { files: number; bytes: number; duration_ms: number; shards?: number }
-        error?: unknown
-      }
-      let said = performance.now()
-      for (;;) {
-        scan = (await send('GET', `/v1/scans/${scanId}`, token)) as unknown as typeof scan
-        if (scan.status === 'succeeded' || scan.status === 'failed') break
-        if (performance.now() - said > 15_000) {
-          said = performance.now()
-          console.error(`… ${scan.status} after ${seconds(said - at)}, rss ${mb(process.memoryUsage().rss)}`)
+      // Each run pushes to a repository of its own, so each is a full scan; after the first the worker is warm.
+      for (let run = 1; run <= runs; run++) {
+        if (runs > 1) console.log(`run ${run} of ${runs}${run > 1 ? ' (the worker warm, another repository)' : ''}:`)
+        const { id: repositoryId } = await send('POST', '/v1/repositories', token, {
+          project_id: projectId,
+          name: `l${run}`,
+        })
+        const upload = await send('POST', '/v1/git-uploads', token, { repository_id: repositoryId })
+        const before = process.memoryUsage().rss
+        let peak = before
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, process.memoryUsage().rss)
+        }, 100)
+        at = performance.now()
+        // Streamed from the file, as a CI job's `curl -T` sends it: the bench holds no copy of the bundle.
+        const body = Readable.toWeb(createReadStream(bundle)) as ReadableStream
+        const put = await fetch(upload.bundle_upload_url!, {
+          method: 'PUT',
+          body,
+          headers: { 'content-length': String(bundleBytes) },
+          duplex: 'half',
+        } as RequestInit)
+        if (!put.ok) throw new Error(`bundle PUT answered ${put.status}`)
+        const scanId = (await send('POST', `/v1/git-uploads/${upload.id}/complete`, token)).scan_id!
+        let scan: {
+          status: string
+          stats?: { files: number; bytes: number; duration_ms: number; shards?: number }
+          error?: unknown
         }
-        await new Promise((resolve) => setTimeout(resolve, 500))
+        let said = performance.now()
+        for (;;) {
+          scan = (await send('GET', `/v1/scans/${scanId}`, token)) as unknown as typeof scan
+          if (scan.status === 'succeeded' || scan.status === 'failed') break
+          if (performance.now() - said > 15_000) {
+            said = performance.now()
+            console.error(`… ${scan.status} after ${seconds(said - at)}, rss ${mb(process.memoryUsage().rss)}`)
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500))
+        }
+        clearInterval(sampler)
+        if (scan.status !== 'succeeded') throw new Error(`scan ${scanId} ${scan.status}: ${JSON.stringify(scan.error)}`)
+        const stats = scan.stats!
+        console.log(
+          `upload → findings ${seconds(performance.now() - at)}; worker ${seconds(stats.duration_ms)} for ` +
+            `${stats.files} files, ${mb(stats.bytes)}, in ${stats.shards ?? 1} shard(s) on ${workers} worker(s)`,
+        )
+        console.log(
+          `peak RSS of the process ${mb(Math.max(peak, process.resourceUsage().maxRSS * 1024))} ` +
+            `(${mb(before)} before the upload: the API server, the SQS emulator, this bench)`,
+        )
       }
-      clearInterval(sampler)
-      if (scan.status !== 'succeeded') throw new Error(`scan ${scanId} ${scan.status}: ${JSON.stringify(scan.error)}`)
-      const stats = scan.stats!
-      console.log(
-        `upload → findings ${seconds(performance.now() - at)}; worker ${seconds(stats.duration_ms)} for ` +
-          `${stats.files} files, ${mb(stats.bytes)}, in ${stats.shards ?? 1} shard(s) on ${workers} worker(s)`,
-      )
-      console.log(
-        `peak RSS of the process ${mb(Math.max(peak, process.resourceUsage().maxRSS * 1024))} ` +
-          `(${mb(before)} before the upload: the API server, the SQS emulator, this bench)`,
-      )
     })
   } finally {
     await threads?.close()
