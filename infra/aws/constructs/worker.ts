@@ -56,8 +56,8 @@ export class Worker extends Construct {
       access: access['scan-worker'],
       targets,
       // Chosen from the measured curve (`npm run bench -- cores`, docs/decisions.md "All cores"): a whole
-      // second vCPU (3,538 MB) makes the engines 1.58× faster for twice the price a second of one vCPU
-      // (1,769 MB), so a scan would cost about 27 % more; 2 GB (1.16 vCPU, a full one at 1,769 MB) holds the ~1 GB repository (1.3 GB
+      // second vCPU (3,538 MB) makes the engines 1.70× faster for twice the price a second of one vCPU
+      // (1,769 MB), so a scan would cost about 18 % more; 2 GB (1.16 vCPU, a full one at 1,769 MB) holds the ~1 GB repository (1.3 GB
       // peak), and a large scan's speed comes from shards, each a worker of its own.
       memoryMb: 2048,
       // SCAN_TIME_BUDGET_S (300 s) for the scan itself, plus a minute to record the outcome.
