@@ -63,18 +63,19 @@ export class SpareInodes {
     return {
       file: (path, content, executable) => {
         const target = join(dir, path)
-        if (!this.take(this.files, (spare) => linkSync(spare, target), unlinkSync))
+        if (!this.take(this.files, (spare) => linkSync(spare, target), unlinkSync)) {
           create.file(path, content, executable)
-        else {
-          const fd = openSync(target, constants.O_WRONLY | constants.O_NOFOLLOW)
-          try {
-            for (let at = 0; at < content.length; ) at += writeSync(fd, content, at)
-            if (executable) fchmodSync(fd, 0o755)
-          } finally {
-            closeSync(fd)
-          }
+          placed.files.push(path)
+          return
         }
         placed.files.push(path)
+        const fd = openSync(target, constants.O_WRONLY | constants.O_NOFOLLOW)
+        try {
+          for (let at = 0; at < content.length; ) at += writeSync(fd, content, at)
+          if (executable) fchmodSync(fd, 0o755)
+        } finally {
+          closeSync(fd)
+        }
       },
       folder: (path) => {
         const target = join(dir, path)
@@ -97,7 +98,8 @@ export class SpareInodes {
       try {
         move(spare)
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
+        // Forgotten only when it is the spare that is missing, not the place it was to go.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !lstatSync(spare, { throwIfNoEntry: false })) continue
         spares.push(name)
         throw error
       }

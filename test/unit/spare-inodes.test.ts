@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkout } from '../../shared/git/checkout.js'
@@ -147,6 +147,24 @@ describe('spare inodes', () => {
     expect(readFileSync(join(onFolder, 'other/kept.txt'), 'utf8')).toBe('already here')
     // Every spare file is still spare or in a tree the writer lists.
     expect(spares.counts.files + placed.files.length).toBe(4)
+  })
+
+  it('keeps a spare it could not place for want of a folder, and forgets one gone from the disk', () => {
+    const { index, first } = twoTrees()
+    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
+    const placed: Placed = { files: [], folders: [] }
+    const before = tempDir('vega-spares-tree-')
+    checkout(index, first, before, { writer: spares.writer(before, placed) })
+    spares.giveBack(before, placed)
+    const dir = tempDir('vega-spares-tree-')
+    const writer = spares.writer(dir, placed)
+
+    expect(() => writer.file('no-such-folder/app.js', Buffer.from('x'), false)).toThrow(/ENOENT/)
+    expect(spares.counts.files).toBe(4)
+
+    for (const name of readdirSync(spares.root)) rmSync(join(spares.root, name), { recursive: true })
+    writer.file('app.js', Buffer.from('created'), false)
+    expect([spares.counts.files, readFileSync(join(dir, 'app.js'), 'utf8')]).toEqual([0, 'created'])
   })
 })
 
