@@ -408,6 +408,7 @@ const sections: Record<string, () => Promise<void>> = {
   large: async () => (await import('./large.js')).large(),
   overview: async () => (await import('./overview.js')).overview(),
   cores: async () => (await import('./cores.js')).cores(),
+  input: async () => (await import('./input.js')).input(),
 }
 console.log(`# Vega benchmarks (${process.version}, ${new Date().toISOString()})`)
 for (const [name, run] of Object.entries(sections)) if (!only || only === name) await run()
