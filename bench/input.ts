@@ -25,7 +25,7 @@ async function child(bundle: string, spares: boolean): Promise<void> {
     const scratch = new Scratch(`bench-input-${scan}`)
     const started = performance.now()
     const { pack, refs } = readBundleFile(bundle)
-    await prepareSource(pack, refs, 'main', scratch.tree, Number.POSITIVE_INFINITY, {
+    prepareSource(pack, refs, 'main', scratch.tree, Number.POSITIVE_INFINITY, {
       writer: spares ? scratch.writer : undefined,
     })
     times.push(performance.now() - started)
