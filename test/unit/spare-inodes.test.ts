@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkout } from '../../shared/git/checkout.js'
 import { indexPack } from '../../shared/git/pack.js'
-import { type Placed, SpareInodes } from '../../shared/worker/spare-inodes.js'
+import { type Placed, SpareInodes, type SpareLimits } from '../../shared/worker/spare-inodes.js'
 import { codeOf, commitAll, initRepo, packOf, removeTempDirs, tempDir, writeFiles } from '../support/git-fixtures.js'
 
 afterAll(removeTempDirs)
@@ -49,14 +49,27 @@ function twoTrees() {
   return { index: indexPack(packOf(dir)), first, second }
 }
 
+/** Spares (none yet), and the first tree checked out through them into a folder of its own. */
+function firstCheckout(limits?: SpareLimits) {
+  const trees = twoTrees()
+  const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'), limits)
+  const placed: Placed = { files: [], folders: [] }
+  const dir = tempDir('vega-spares-tree-')
+  checkout(trees.index, trees.first, dir, { writer: spares.writer(dir, placed) })
+  return { ...trees, spares, placed, dir }
+}
+
+/** The first tree checked out and given back: four spare files, six spare folders. */
+function withSpares() {
+  const first = firstCheckout()
+  const used = inodes(first.dir)
+  first.spares.giveBack(first.dir, first.placed)
+  return { ...first, used }
+}
+
 describe('spare inodes', () => {
   it('makes the same checkout as creating every file, and keeps its files and folders emptied', () => {
-    const { index, first } = twoTrees()
-    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
-    const placed: Placed = { files: [], folders: [] }
-    const dir = tempDir('vega-spares-tree-')
-
-    checkout(index, first, dir, { writer: spares.writer(dir, placed) })
+    const { index, first, spares, placed, dir } = firstCheckout()
 
     expect(listing(dir)).toEqual(listing(checkoutCreating(index, first)))
     expect(lstatSync(join(dir, 'bin/run.sh')).mode & 0o777).toBe(0o755)
@@ -74,15 +87,9 @@ describe('spare inodes', () => {
   })
 
   it("writes the next checkout into the spares, with its own bytes and nothing of the last one's", () => {
-    const { index, first, second } = twoTrees()
-    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
-    const placed: Placed = { files: [], folders: [] }
-    const before = tempDir('vega-spares-tree-')
-    checkout(index, first, before, { writer: spares.writer(before, placed) })
-    const used = inodes(before)
-    spares.giveBack(before, placed)
-
+    const { index, second, spares, placed, used } = withSpares()
     const dir = tempDir('vega-spares-tree-')
+
     checkout(index, second, dir, { writer: spares.writer(dir, placed) })
 
     expect(listing(dir)).toEqual(listing(checkoutCreating(index, second)))
@@ -93,11 +100,7 @@ describe('spare inodes', () => {
   })
 
   it('keeps no more than its limits', () => {
-    const { index, first } = twoTrees()
-    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'), { files: 3, folders: 2 })
-    const placed: Placed = { files: [], folders: [] }
-    const dir = tempDir('vega-spares-tree-')
-    checkout(index, first, dir, { writer: spares.writer(dir, placed) })
+    const { spares, placed, dir } = firstCheckout({ files: 3, folders: 2 })
 
     spares.giveBack(dir, placed)
 
@@ -106,11 +109,7 @@ describe('spare inodes', () => {
   })
 
   it('never keeps a folder holding what it did not place', () => {
-    const { index, first } = twoTrees()
-    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
-    const placed: Placed = { files: [], folders: [] }
-    const dir = tempDir('vega-spares-tree-')
-    checkout(index, first, dir, { writer: spares.writer(dir, placed) })
+    const { spares, placed, dir } = firstCheckout()
     writeFileSync(join(dir, 'docs/a/b/left.txt'), 'written by someone else')
 
     spares.giveBack(dir, placed)
@@ -128,12 +127,7 @@ describe('spare inodes', () => {
   })
 
   it('fails a checkout onto a name already there, as creating does, and keeps the spare', () => {
-    const { index, first, second } = twoTrees()
-    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
-    const placed: Placed = { files: [], folders: [] }
-    const before = tempDir('vega-spares-tree-')
-    checkout(index, first, before, { writer: spares.writer(before, placed) })
-    spares.giveBack(before, placed)
+    const { index, second, spares, placed } = withSpares()
     const onFile = tempDir('vega-spares-tree-')
     writeFiles(onFile, { 'three.js': 'already here' })
     const onFolder = tempDir('vega-spares-tree-')
@@ -150,12 +144,7 @@ describe('spare inodes', () => {
   })
 
   it('keeps a spare it could not place for want of a folder, and forgets one gone from the disk', () => {
-    const { index, first } = twoTrees()
-    const spares = new SpareInodes(join(tempDir('vega-spares-'), 'spares'))
-    const placed: Placed = { files: [], folders: [] }
-    const before = tempDir('vega-spares-tree-')
-    checkout(index, first, before, { writer: spares.writer(before, placed) })
-    spares.giveBack(before, placed)
+    const { spares, placed } = withSpares()
     const dir = tempDir('vega-spares-tree-')
     const writer = spares.writer(dir, placed)
 
