@@ -20,7 +20,7 @@ import {
   writeSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { threadId } from 'node:worker_threads'
 import { creatingWriter, type TreeWriter } from '../git/checkout.js'
 
@@ -150,9 +150,13 @@ export class SpareInodes {
     placed.folders.length = 0
   }
 
-  /** The folder of spares, made afresh on first use (a process that had this name before left its own). */
+  /**
+   * The folder of spares, made afresh on first use (a process that had this name before left its own);
+   * what processes that are gone left beside it is removed then.
+   */
   private prepare(): void {
     if (this.ready) return
+    removeSparesOfEndedProcesses(dirname(this.root))
     rmSync(this.root, { recursive: true, force: true })
     mkdirSync(this.root, { recursive: true })
     this.ready = true
@@ -160,6 +164,29 @@ export class SpareInodes {
 
   private nextName(): string {
     return `${this.named++}`
+  }
+}
+
+const sparesFolder = /^vega-spares-(\d+)-\d+$/
+
+/**
+ * Removes the spares that processes no longer running left under `dir` (a process keeps its own until it
+ * ends, and nothing removes them then: a Lambda's `/tmp` goes with its environment, a local one stays).
+ */
+export function removeSparesOfEndedProcesses(dir = tmpdir()): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(sparesFolder.exec(name)?.[1])
+    if (pid && pid !== process.pid && !isRunning(pid)) rmSync(join(dir, name), { recursive: true, force: true })
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: running, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

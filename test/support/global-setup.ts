@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from '../../infra/local/emulators.js'
 import { ensureResources, type LocalResources } from '../../infra/local/resources.js'
 import { signingKeyFile } from '../../infra/local/stack.js'
+import { removeSparesOfEndedProcesses } from '../../shared/worker/spare-inodes.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,4 +35,6 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   await Promise.all(running.map((emulator) => emulator.stop()))
   if (secretsDir) rmSync(secretsDir, { recursive: true, force: true })
+  // The scan workers' spare files, once the processes that kept them have ended (the test workers have).
+  removeSparesOfEndedProcesses()
 }

@@ -1,10 +1,16 @@
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkout } from '../../shared/git/checkout.js'
 import { indexPack } from '../../shared/git/pack.js'
-import { type Placed, SpareInodes, type SpareLimits } from '../../shared/worker/spare-inodes.js'
+import {
+  type Placed,
+  removeSparesOfEndedProcesses,
+  SpareInodes,
+  type SpareLimits,
+} from '../../shared/worker/spare-inodes.js'
 import { codeOf, commitAll, initRepo, packOf, removeTempDirs, tempDir, writeFiles } from '../support/git-fixtures.js'
 
 afterAll(removeTempDirs)
@@ -154,6 +160,19 @@ describe('spare inodes', () => {
     for (const name of readdirSync(spares.root)) rmSync(join(spares.root, name), { recursive: true })
     writer.file('app.js', Buffer.from('created'), false)
     expect([spares.counts.files, readFileSync(join(dir, 'app.js'), 'utf8')]).toEqual([0, 'created'])
+  })
+})
+
+describe('spares of ended processes', () => {
+  it('are removed; those of running processes, this one among them, and other folders are not', () => {
+    const dir = tempDir('vega-spares-sweep-')
+    const ended = spawnSync(process.execPath, ['-e', '0']).pid!
+    const names = [`vega-spares-${ended}-0`, `vega-spares-${process.pid}-3`, 'vega-spares-1-0', 'vega-other-1-0']
+    for (const name of names) mkdirSync(join(dir, name, 'spare'), { recursive: true })
+
+    removeSparesOfEndedProcesses(dir)
+
+    expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort())
   })
 })
 
