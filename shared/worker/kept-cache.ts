@@ -5,10 +5,10 @@
 // the bucket holds the very object it copies (the same ETag, asked with one HEAD request), so a pack the
 // bucket lost is treated exactly as before: forgotten, and the next push sent whole.
 import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { threadId } from 'node:worker_threads'
+import { threadFolder } from './thread-folder.js'
 
 /**
  * A quarter of the worker's /tmp (4 GiB, infra/aws/constructs/worker.ts): the rest stays for the scan
@@ -31,6 +31,9 @@ interface Entry {
   kept: number
 }
 
+/** Where each thread keeps its copies, a folder of its own (thread-folder.ts). */
+export const keptCacheRoot = join(tmpdir(), 'vega-kept')
+
 export class KeptCache {
   /** In the order used, least recently first. */
   readonly #entries = new Map<string, Entry>()
@@ -40,7 +43,7 @@ export class KeptCache {
 
   constructor(
     readonly maxBytes = keptCacheBytes,
-    private readonly root = join(tmpdir(), 'vega-kept'),
+    private readonly root = keptCacheRoot,
   ) {}
 
   /** Bytes held (packs and their indexes). */
@@ -165,32 +168,10 @@ export class KeptCache {
     if (entry.index) rmSync(entry.index, { force: true })
   }
 
-  /**
-   * This thread's folder, made at first use. Folders of processes that are gone are removed then, and
-   * this thread's own (left by an earlier load of this module, whose memory of it is gone): a runtime
-   * restarted in the same environment would otherwise leave its copies on the disk for good.
-   */
+  /** This thread's folder, made at first use (thread-folder.ts). */
   #ready(): string {
-    if (this.#dir) return this.#dir
-    const own = `${process.pid}-${threadId}`
-    mkdirSync(this.root, { recursive: true })
-    for (const name of readdirSync(this.root)) {
-      const pid = Number(name.split('-')[0])
-      if (name === own || !Number.isInteger(pid) || !alive(pid))
-        rmSync(join(this.root, name), { recursive: true, force: true })
-    }
-    this.#dir = join(this.root, own)
-    mkdirSync(this.#dir)
+    this.#dir ??= threadFolder(this.root)
     return this.#dir
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -20,9 +20,9 @@ import {
   writeSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { threadId } from 'node:worker_threads'
+import { join } from 'node:path'
 import { creatingWriter, type TreeWriter } from '../git/checkout.js'
+import { threadFolder } from './thread-folder.js'
 
 /** What a writer made under its folder, in the order made (a folder before what it holds). */
 export interface Placed {
@@ -43,12 +43,25 @@ export class SpareInodes {
   private readonly files: string[] = []
   private readonly folders: string[] = []
   private named = 0
-  private ready = false
+  #root?: string
 
+  /** `folder`: where the spares are kept (made afresh); by default this thread's under `vega-spares`. */
   constructor(
-    readonly root: string,
+    readonly folder?: string,
     readonly limits: SpareLimits = defaultSpareLimits,
   ) {}
+
+  /** The folder of spares, made at first use: a folder of the same name left by an earlier process goes. */
+  get root(): string {
+    if (!this.#root) {
+      if (this.folder) {
+        rmSync(this.folder, { recursive: true, force: true })
+        mkdirSync(this.folder, { recursive: true })
+      }
+      this.#root = this.folder ?? threadFolder(sparesRoot)
+    }
+    return this.#root
+  }
 
   get counts() {
     return { files: this.files.length, folders: this.folders.length }
@@ -114,7 +127,7 @@ export class SpareInodes {
    * once empty. What is not kept stays where it is for the scratch's removal.
    */
   giveBack(dir: string, placed: Placed): void {
-    this.prepare()
+    const root = this.root
     for (const path of placed.files) {
       if (this.files.length >= this.limits.files) break
       const file = join(dir, path)
@@ -127,7 +140,7 @@ export class SpareInodes {
           closeSync(fd)
         }
         const name = this.nextName()
-        renameSync(file, join(this.root, name))
+        renameSync(file, join(root, name))
         this.files.push(name)
       } catch {
         // Gone or not a plain file any more: the scratch's removal deals with it.
@@ -140,7 +153,7 @@ export class SpareInodes {
       try {
         if (readdirSync(folder).length > 0) continue
         const name = this.nextName()
-        renameSync(folder, join(this.root, name))
+        renameSync(folder, join(root, name))
         this.folders.push(name)
       } catch {
         // As above.
@@ -150,50 +163,18 @@ export class SpareInodes {
     placed.folders.length = 0
   }
 
-  /**
-   * The folder of spares, made afresh on first use (a process that had this name before left its own);
-   * what processes that are gone left beside it is removed then.
-   */
-  private prepare(): void {
-    if (this.ready) return
-    removeSparesOfEndedProcesses(dirname(this.root))
-    rmSync(this.root, { recursive: true, force: true })
-    mkdirSync(this.root, { recursive: true })
-    this.ready = true
-  }
-
   private nextName(): string {
     return `${this.named++}`
   }
 }
 
-const sparesFolder = /^vega-spares-(\d+)-\d+$/
-
-/**
- * Removes the spares that processes no longer running left under `dir` (a process keeps its own until it
- * ends, and nothing removes them then: a Lambda's `/tmp` goes with its environment, a local one stays).
- */
-export function removeSparesOfEndedProcesses(dir = tmpdir()): void {
-  for (const name of readdirSync(dir)) {
-    const pid = Number(sparesFolder.exec(name)?.[1])
-    if (pid && pid !== process.pid && !isRunning(pid)) rmSync(join(dir, name), { recursive: true, force: true })
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: running, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+/** Where each thread keeps its spares, a folder of its own (thread-folder.ts). */
+export const sparesRoot = join(tmpdir(), 'vega-spares')
 
 let spares: SpareInodes | undefined
 
 /** This thread's spares (each worker thread of the local stack has its own; a Lambda has one). */
 export function spareInodes(): SpareInodes {
-  spares ??= new SpareInodes(join(tmpdir(), `vega-spares-${process.pid}-${threadId}`))
+  spares ??= new SpareInodes()
   return spares
 }

@@ -6,7 +6,9 @@ import type { TestProject } from 'vitest/node'
 import { type RunningEmulator, startDynamoDb, startS3, startSqs } from '../../infra/local/emulators.js'
 import { ensureResources, type LocalResources } from '../../infra/local/resources.js'
 import { signingKeyFile } from '../../infra/local/stack.js'
-import { removeSparesOfEndedProcesses } from '../../shared/worker/spare-inodes.js'
+import { keptCacheRoot } from '../../shared/worker/kept-cache.js'
+import { sparesRoot } from '../../shared/worker/spare-inodes.js'
+import { removeFoldersOfEndedProcesses } from '../../shared/worker/thread-folder.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,6 +37,6 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   await Promise.all(running.map((emulator) => emulator.stop()))
   if (secretsDir) rmSync(secretsDir, { recursive: true, force: true })
-  // The scan workers' spare files, once the processes that kept them have ended (the test workers have).
-  removeSparesOfEndedProcesses()
+  // What the scan workers kept on disk, once the processes that kept it have ended (the test workers have).
+  for (const root of [sparesRoot, keptCacheRoot]) removeFoldersOfEndedProcesses(root)
 }

@@ -1,16 +1,11 @@
-import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { threadId } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkout } from '../../shared/git/checkout.js'
 import { indexPack } from '../../shared/git/pack.js'
-import {
-  type Placed,
-  removeSparesOfEndedProcesses,
-  SpareInodes,
-  type SpareLimits,
-} from '../../shared/worker/spare-inodes.js'
+import { type Placed, SpareInodes, type SpareLimits, sparesRoot } from '../../shared/worker/spare-inodes.js'
 import { codeOf, commitAll, initRepo, packOf, removeTempDirs, tempDir, writeFiles } from '../support/git-fixtures.js'
 
 afterAll(removeTempDirs)
@@ -105,6 +100,16 @@ describe('spare inodes', () => {
     expect(lstatSync(join(dir, 'three.js')).mode & 0o777).toBe(0o644)
   })
 
+  it("keeps a worker's spares in its thread's own folder, made afresh at first use", () => {
+    const own = join(sparesRoot, `${process.pid}-${threadId}`)
+    writeFiles(own, { 'left-by-an-earlier-load': 'x' })
+    const spares = new SpareInodes()
+
+    expect(spares.root).toBe(own)
+    expect(readdirSync(own)).toEqual([])
+    rmSync(own, { recursive: true })
+  })
+
   it('keeps no more than its limits', () => {
     const { spares, placed, dir } = firstCheckout({ files: 3, folders: 2 })
 
@@ -160,19 +165,6 @@ describe('spare inodes', () => {
     for (const name of readdirSync(spares.root)) rmSync(join(spares.root, name), { recursive: true })
     writer.file('app.js', Buffer.from('created'), false)
     expect([spares.counts.files, readFileSync(join(dir, 'app.js'), 'utf8')]).toEqual([0, 'created'])
-  })
-})
-
-describe('spares of ended processes', () => {
-  it('are removed; those of running processes, this one among them, and other folders are not', () => {
-    const dir = tempDir('vega-spares-sweep-')
-    const ended = spawnSync(process.execPath, ['-e', '0']).pid!
-    const names = [`vega-spares-${ended}-0`, `vega-spares-${process.pid}-3`, 'vega-spares-1-0', 'vega-other-1-0']
-    for (const name of names) mkdirSync(join(dir, name, 'spare'), { recursive: true })
-
-    removeSparesOfEndedProcesses(dir)
-
-    expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort())
   })
 })
 
