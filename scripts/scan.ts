@@ -58,6 +58,16 @@ function gitFiles(): { path: string; size: number }[] | undefined {
 const advisories = async (path: string) =>
   memoryAdvisorySource(await loadOsvRecords(path), statSync(path).mtime.toISOString())
 
+const byPlace = (a: EngineFinding, b: EngineFinding) => {
+  const [x, y] = [a.locations[0], b.locations[0]]
+  return (
+    (x?.path ?? '').localeCompare(y?.path ?? '') ||
+    (x?.start_line ?? 0) - (y?.start_line ?? 0) ||
+    a.rule_id.localeCompare(b.rule_id) ||
+    a.identity.localeCompare(b.identity)
+  )
+}
+
 const wanted = values.engines.split(',').map((name) => name.trim())
 const registry: Engine[] = []
 if (wanted.includes('secrets')) registry.push(secretsEngine)
@@ -72,7 +82,8 @@ const found: EngineFinding[] = []
 for (const engine of registry) {
   const started = performance.now()
   const results = await engine.run(source)
-  found.push(...results)
+  // The code engine's threads hand files back in any order: sorted, two runs over one tree print the same.
+  found.push(...results.sort(byPlace))
   console.error(
     `  ${engine.name}: ${results.length} findings in ${((performance.now() - started) / 1000).toFixed(2)} s`,
   )

@@ -72,6 +72,21 @@ describe('npm run scan', () => {
     }
   }, 60_000)
 
+  it('prints findings in the same order every run: by path, then line', async () => {
+    const dir = initRepo()
+    // Enough files for ast-grep's threads to finish them out of order.
+    for (let file = 0; file < 60; file++)
+      writeFileSync(join(dir, `server-${String(file).padStart(2, '0')}.js`), `${commandInjectionJs}${commandInjectionJs}`)
+    commitAll(dir, 'app')
+
+    const result = await scan([dir, '--engines', 'code', '--fail-on', 'none'])
+
+    const places = (JSON.parse(result.out) as { findings: { locations: { path: string; start_line: number }[] }[] })
+      .findings.map(({ locations: [first] }) => `${first!.path}:${String(first!.start_line).padStart(4, '0')}`)
+    expect(places.length).toBeGreaterThanOrEqual(120)
+    expect(places).toEqual([...places].sort())
+  }, 60_000)
+
   it('refuses bad usage with exit code 2 and the usage line', async () => {
     const missing = await scan(['/no/such/folder'])
     const badFormat = await scan(['.', '--format', 'xml'])
