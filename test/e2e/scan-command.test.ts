@@ -76,13 +76,17 @@ describe('npm run scan', () => {
     const dir = initRepo()
     // Enough files for ast-grep's threads to finish them out of order.
     for (let file = 0; file < 60; file++)
-      writeFileSync(join(dir, `server-${String(file).padStart(2, '0')}.js`), `${commandInjectionJs}${commandInjectionJs}`)
+      writeFileSync(
+        join(dir, `server-${String(file).padStart(2, '0')}.js`),
+        `${commandInjectionJs}${commandInjectionJs}`,
+      )
     commitAll(dir, 'app')
 
     const result = await scan([dir, '--engines', 'code', '--fail-on', 'none'])
 
-    const places = (JSON.parse(result.out) as { findings: { locations: { path: string; start_line: number }[] }[] })
-      .findings.map(({ locations: [first] }) => `${first!.path}:${String(first!.start_line).padStart(4, '0')}`)
+    const places = (
+      JSON.parse(result.out) as { findings: { locations: { path: string; start_line: number }[] }[] }
+    ).findings.map(({ locations: [first] }) => `${first!.path}:${String(first!.start_line).padStart(4, '0')}`)
     expect(places.length).toBeGreaterThanOrEqual(120)
     expect(places).toEqual([...places].sort())
   }, 60_000)
