@@ -7,9 +7,8 @@
 // most recently used first, so the worker keeps one object per repository.
 import { createHash } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { type EngineWithMemory, engineVersions } from './engine-versions.js'
-
-type Versions = Record<EngineWithMemory, string>
+import { type EngineVersions, type EngineWithMemory, engineVersions } from './engine-versions.js'
+import { ruleFamilyOf } from './engines/code/families.js'
 
 export interface ReuseFigures {
   scanned_blobs: number
@@ -34,7 +33,7 @@ export class CleanBlobs {
   /** From a saved memory (absent: a repository's first scan); a malformed tail is ignored. */
   constructor(
     saved?: Uint8Array,
-    private readonly versions: Versions = engineVersions,
+    private readonly versions: EngineVersions = engineVersions,
   ) {
     if (!saved) return
     for (let at = 0; at + keyBytes <= saved.length; at += keyBytes) {
@@ -125,9 +124,12 @@ export class CleanBlobs {
     return Buffer.from(keys.slice(0, max).join(''), 'latin1')
   }
 
+  /** The code engine's verdict on a file is its rule family's: keyed by that family's version. */
   private keyOf(engine: EngineWithMemory, oid: string, path: string): string {
+    const family = engine === 'code' ? ruleFamilyOf(path) : undefined
+    const version = engine === 'secrets' ? this.versions.secrets : `${family}\0${family && this.versions.code[family]}`
     return createHash('sha256')
-      .update(`${engine}\0${this.versions[engine]}\0${oid}\0${path}`)
+      .update(`${engine}\0${version}\0${oid}\0${path}`)
       .digest()
       .subarray(0, keyBytes)
       .toString('latin1')

@@ -2,7 +2,7 @@
 // blobs reads only what changed and what holds findings, and finds exactly what a full scan finds.
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Engine, type EngineFinding, engineNames } from '../../shared/scanning/engine.js'
-import { engineVersions } from '../../shared/scanning/engine-versions.js'
+import { type EngineVersions, engineVersions } from '../../shared/scanning/engine-versions.js'
 import { codeEngine } from '../../shared/scanning/engines/code/index.js'
 import { secretsEngine } from '../../shared/scanning/engines/secrets/index.js'
 import { CleanBlobs, KnownFindings } from '../../shared/scanning/reuse.js'
@@ -49,7 +49,7 @@ function repository() {
 }
 
 /** The memory the next scan of the repository starts from: what `keepForNextScan` saves and loads. */
-function kept(memory: CleanBlobs, versions: Record<keyof typeof engineVersions, string> = engineVersions): CleanBlobs {
+function kept(memory: CleanBlobs, versions: EngineVersions = engineVersions): CleanBlobs {
   const next = new CleanBlobs(memory.serialize(), versions)
   next.findings = new KnownFindings(memory.findings.serialize())
   return next
@@ -96,9 +96,28 @@ describe('incremental scans', () => {
     await scan(dir, newSecrets)
     expect(newSecrets.figures.secrets?.reused_blobs).toBe(0)
     expect(newSecrets.figures.code?.reused_blobs).toBe(21)
-    const newCode = kept(first, { ...engineVersions, code: 'another-version' })
+    const newCode = kept(first, { ...engineVersions, code: { ...engineVersions.code, javascript: 'another-version' } })
     await scan(dir, newCode)
     expect(newCode.figures.code).toMatchObject({ reused_blobs: 0, scanned_blobs: 21 })
+  })
+
+  it("a new version of one family of code rules forgets that family's files, and only those", async () => {
+    const dir = repository()
+    writeFiles(dir, { 'tools/report.py': 'def total(rows):\n    return sum(rows)\n' })
+    commitAll(dir, 'a Python tool')
+    const first = new CleanBlobs()
+    await scan(dir, first)
+    expect(first.figures.code).toMatchObject({ reused_blobs: 0, scanned_blobs: 22 })
+
+    const newPython = kept(first, { ...engineVersions, code: { ...engineVersions.code, python: 'another-version' } })
+    await scan(dir, newPython)
+    expect(newPython.figures.code).toMatchObject({ reused_blobs: 21, scanned_blobs: 1 })
+    const newJavascript = kept(first, {
+      ...engineVersions,
+      code: { ...engineVersions.code, javascript: 'another-version' },
+    })
+    await scan(dir, newJavascript)
+    expect(newJavascript.figures.code).toMatchObject({ reused_blobs: 1, scanned_blobs: 21 })
   })
 
   it('keeps code findings apart from what a scan does with them, and reads a damaged memory as empty', async () => {

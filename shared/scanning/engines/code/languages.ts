@@ -5,6 +5,7 @@ import go from '@ast-grep/lang-go'
 import java from '@ast-grep/lang-java'
 import python from '@ast-grep/lang-python'
 import { Lang, type parse, registerDynamicLanguage } from '@ast-grep/napi'
+import { codeExtensions } from './families.js'
 import type { FlowAnalyzer } from './flow/analyzer.js'
 import { javascriptAnalyzers } from './flow/javascript.js'
 import { pythonAnalyzers } from './flow/python.js'
@@ -21,7 +22,7 @@ export interface CodeLanguage {
   name: CodeLanguageName
   lang: NapiLang
   /** Lower-case file name endings, with the dot. */
-  extensions: string[]
+  extensions: readonly string[]
   rules: CodeRule[]
   /** Data-flow analyzers, run on the files their trigger matches. */
   analyzers: FlowAnalyzer[]
@@ -36,33 +37,33 @@ export const codeLanguages: CodeLanguage[] = [
   {
     name: 'javascript',
     lang: Lang.JavaScript,
-    extensions: ['.js', '.mjs', '.cjs', '.jsx'],
+    extensions: codeExtensions.javascript,
     rules: forLanguage('javascript', javascriptRules),
     analyzers: analyzersFor('javascript', javascriptAnalyzers),
   },
   {
     name: 'typescript',
     lang: Lang.TypeScript,
-    extensions: ['.ts', '.mts', '.cts'],
+    extensions: codeExtensions.typescript,
     rules: forLanguage('typescript', javascriptRules),
     analyzers: analyzersFor('typescript', javascriptAnalyzers),
   },
   {
     name: 'tsx',
     lang: Lang.Tsx,
-    extensions: ['.tsx'],
+    extensions: codeExtensions.tsx,
     rules: forLanguage('tsx', javascriptRules),
     analyzers: analyzersFor('tsx', javascriptAnalyzers),
   },
   {
     name: 'python',
     lang: 'python',
-    extensions: ['.py'],
+    extensions: codeExtensions.python,
     rules: pythonRules,
     analyzers: analyzersFor('python', pythonAnalyzers),
   },
-  { name: 'go', lang: 'go', extensions: ['.go'], rules: goRules, analyzers: [] },
-  { name: 'java', lang: 'java', extensions: ['.java'], rules: javaRules, analyzers: [] },
+  { name: 'go', lang: 'go', extensions: codeExtensions.go, rules: goRules, analyzers: [] },
+  { name: 'java', lang: 'java', extensions: codeExtensions.java, rules: javaRules, analyzers: [] },
 ]
 
 /** Declaration files hold no statements for the rules to match. */

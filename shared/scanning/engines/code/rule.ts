@@ -2,9 +2,10 @@
 // all built from the same objects.
 import type { Rule } from '@ast-grep/napi'
 import type { Severity } from '../../engine.js'
+import type { CodeLanguageName } from './families.js'
 
-/** The languages the code engine parses; the JavaScript rules also run on TypeScript and TSX. */
-export type CodeLanguageName = 'javascript' | 'typescript' | 'tsx' | 'python' | 'go' | 'java'
+/** The languages the code engine parses (families.ts); the JavaScript rules also run on TypeScript and TSX. */
+export type { CodeLanguageName }
 
 /** A relational sub-rule (`has`, `inside`): a rule with `stopBy` and `field`. */
 export type Relation = NonNullable<Rule['has']>
