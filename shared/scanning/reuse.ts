@@ -127,7 +127,8 @@ export class CleanBlobs {
   /** The code engine's verdict on a file is its rule family's: keyed by that family's version. */
   private keyOf(engine: EngineWithMemory, oid: string, path: string): string {
     const family = engine === 'code' ? ruleFamilyOf(path) : undefined
-    const version = engine === 'secrets' ? this.versions.secrets : `${family}\0${family && this.versions.code[family]}`
+    const version =
+      engine === 'secrets' ? this.versions.secrets : family ? `${family}\0${this.versions.code[family]}` : 'no rules'
     return createHash('sha256')
       .update(`${engine}\0${version}\0${oid}\0${path}`)
       .digest()

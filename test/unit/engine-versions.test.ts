@@ -63,23 +63,27 @@ function packageOf(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
 }
 
-/** Every project file reachable from `entry` (not through `excluded`), with what each imports. */
+/**
+ * Every project file reachable from `entry` (not through `excluded`), with the project files and the
+ * packages each imports.
+ */
 function reachable(entry: string, excluded = new Set<string>()) {
-  const files = new Map<string, { text: string; imports: string[] }>()
+  const files = new Map<string, { text: string; imports: string[]; packages: string[] }>()
   const pending = [entry]
   while (pending.length) {
     const file = pending.pop()!
     if (files.has(file) || memoryModules.has(file) || excluded.has(file)) continue
     const text = readFileSync(file, 'utf8')
     const imports: string[] = []
+    const packages: string[] = []
     for (const match of text.matchAll(importPattern)) {
       const specifier = (match[1] ?? match[2])!
       if (specifier.startsWith('.'))
         imports.push(relative('.', resolve(dirname(file), specifier.replace(/\.js$/, '.ts'))))
-      else if (!specifier.startsWith('node:')) imports.push(packageOf(specifier))
+      else if (!specifier.startsWith('node:')) packages.push(packageOf(specifier))
     }
-    files.set(file, { text, imports })
-    pending.push(...imports.filter((imported) => imported.startsWith('shared/')))
+    files.set(file, { text, imports, packages })
+    pending.push(...imports)
   }
   return files
 }
@@ -88,9 +92,8 @@ function reachable(entry: string, excluded = new Set<string>()) {
 function engineDigest(entry: string, excluded = new Set<string>()): string {
   const files = reachable(entry, excluded)
   const libraries = new Set<string>()
-  for (const { imports } of files.values())
-    for (const name of imports) {
-      if (name.startsWith('shared/') || excluded.has(name)) continue
+  for (const { packages } of files.values())
+    for (const name of packages.filter((name) => !excluded.has(name))) {
       const { version } = JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8'))
       libraries.add(`${name}@${version}`)
     }
@@ -124,7 +127,9 @@ describe('engine versions', () => {
     for (const family of ruleFamilies) {
       const own = new Set(familyOwn[family])
       for (const module of own) {
-        const importers = [...files].filter(([, { imports }]) => imports.includes(module)).map(([path]) => path)
+        const importers = [...files]
+          .filter(([, { imports, packages }]) => imports.includes(module) || packages.includes(module))
+          .map(([path]) => path)
         expect(importers.length, `${module} is imported by the code engine`).toBeGreaterThan(0)
         for (const importer of importers)
           expect(importer === wiring || own.has(importer), `${importer} imports ${family}'s ${module}`).toBe(true)
