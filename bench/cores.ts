@@ -1,7 +1,7 @@
 // npm run bench -- cores: what a second core buys. All engines at once over a tree (the project's
 // node_modules by default; BENCH_TREE=dir for another), as the worker runs them, in a child process pinned
-// to one core (`taskset -c 0`: the secrets engine then reads on one thread, ast-grep's threads share the
-// core) and in one free to use both, alternating over three rounds. The ratio is the speed-up from threads
+// to one core (`taskset -c 0`: ast-grep's threads share the core with the secrets engine's thread) and in
+// one free to use both, alternating over three rounds. The ratio is the speed-up from threads
 // on this machine; with Lambda's 1 vCPU per 1,769 MB it is the curve the worker's memory is chosen from
 // (infra/aws/constructs/worker.ts).
 import { execFileSync } from 'node:child_process'
@@ -59,7 +59,7 @@ export async function cores() {
   const median = (runs: Run[]) => [...runs].sort((a, b) => a.seconds - b.seconds)[1]!
   const [a, b] = [median(one), median(two)]
   const line = (label: string, r: Run) =>
-    `${label}: ${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds.toFixed(1)} s, ${r.threads} secrets thread(s)), peak ${r.peakMb.toFixed(0)} MB`
+    `${label}: ${r.seconds.toFixed(1)} s (CPU ${r.cpuSeconds.toFixed(1)} s, ${r.threads} core(s) seen), peak ${r.peakMb.toFixed(0)} MB`
   console.log(line('1 core ', a))
   console.log(line('2 cores', b))
   console.log(`speed-up from the second core: ${(a.seconds / b.seconds).toFixed(2)}× (medians of 3, alternating)`)

@@ -46,8 +46,9 @@ console.log(
     ` ${fmt(floorS / total, 3)}× the I/O floor`,
 )
 
-// Threads: the secrets engine reads blobs on one thread per core (ast-grep parses on its own Rust threads
-// either way, so the code engine is timed once, above).
+// Threads: the secrets engine alone on its own thread and on one reader thread per core (the worker reads
+// on its own thread: beside the code engine the readers only cost CPU; ast-grep parses on its own Rust
+// threads either way, so the code engine is timed once, above).
 const secretsOn = async (threads: number) => {
   const begun = performance.now()
   await createSecretsEngine({ threads }).run(source)
@@ -61,7 +62,7 @@ console.log(
     `all engines ${fmt(others + one, 2)} s → ${fmt(others + many, 2)} s: ${fmt((others + one) / (others + many), 2)}×`,
 )
 
-// At once: the engines run side by side, as the worker runs them, so the secrets engine's readers and
+// At once: the engines run side by side, as the worker runs them, so the secrets engine's thread and
 // ast-grep's Rust threads share the cores instead of taking turns.
 const atOnce = async () => {
   const begun = performance.now()

@@ -12,7 +12,7 @@ export interface EngineVersions {
 }
 
 export const engineVersions: EngineVersions = {
-  secrets: 'aecfe0c66a6c012e',
+  secrets: '7f8f5fc366f3f14a',
   code: {
     javascript: 'ca1e5e284a011c6a',
     python: '302bfd47160aff8e',

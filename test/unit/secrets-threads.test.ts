@@ -1,5 +1,6 @@
 // The secrets engine on worker threads finds exactly what it finds on one thread: the same findings in
-// the same order, the same figures, whatever order the threads answer in.
+// the same order, the same figures, whatever order the threads answer in. On its own thread (the
+// default) it lets the event loop run while it reads, so the code engine's answers are not held up.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -67,5 +68,34 @@ describe('secrets on threads', () => {
     expect(first.stats.threads).toBe(2)
     expect(again.stats.threads).toBe(1)
     expect(again.findings).toEqual(first.findings)
+  }, 60_000)
+
+  it('reading on its own thread, lets the event loop run every few milliseconds', async () => {
+    // Lines every password rule reads: a scan long enough to show how long the event loop waits.
+    const busy = mkdtempSync(join(tmpdir(), 'vega-secrets-busy-'))
+    const lines = Array.from({ length: 3000 }, (_, i) => `password_${i} = get_password("user ${i}") # token`)
+    for (let i = 0; i < 300; i++) writeFileSync(join(busy, `settings-${i}.py`), lines.join('\n'))
+    const source = prepareFolderSource(busy, Number.POSITIVE_INFINITY)
+    let longestGap = 0
+    let last = performance.now()
+    let reading = true
+    const tick = () => {
+      const now = performance.now()
+      longestGap = Math.max(longestGap, now - last)
+      last = now
+      if (reading) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const started = performance.now()
+    const scan = await scanSecrets(source)
+    const took = performance.now() - started
+    reading = false
+    longestGap = Math.max(longestGap, performance.now() - last)
+    rmSync(busy, { recursive: true, force: true })
+
+    expect(scan.stats.threads).toBe(1)
+    // Sure to be seen: the scan of 12 MB takes far longer than the longest wait it allows.
+    expect(took).toBeGreaterThan(300)
+    expect(longestGap).toBeLessThan(100)
   }, 60_000)
 })

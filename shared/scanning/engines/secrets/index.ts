@@ -2,7 +2,6 @@
 // one finding per distinct secret value with every path and the commit that brought it there. A
 // finding never carries the secret: its identity is the SHA-256 of the value, its snippets are redacted.
 import { createHash, createHmac } from 'node:crypto'
-import { availableParallelism } from 'node:os'
 import { contextOf, severityIn } from '../../context.js'
 import {
   type Engine,
@@ -34,7 +33,10 @@ export interface SecretsOptions extends Partial<MatchOptions> {
   maxFileBytes?: number
   /** The second layer: secretlint's recommended preset on no file, on files our prefilter flags, or on all. */
   secretlint?: SecretlintMode
-  /** Threads reading blobs (the default rules only); by default one per core. 1: the engine's own thread. */
+  /**
+   * Threads reading blobs (the default rules only). By default 1, the engine's own thread: beside the code
+   * engine, as in every full scan, more threads only cost CPU (docs/decisions.md, The engines run at once).
+   */
   threads?: number
 }
 
@@ -160,6 +162,11 @@ const stopped = (source: ScanSource) => Date.now() >= source.deadline || !!sourc
 
 /** Below this many bytes to read, starting threads costs more than it saves. */
 const threadsFrom = 8 * 1024 * 1024
+/**
+ * Reading on its own thread, the engine lets the event loop run this often (ms): ast-grep's answers come
+ * back through it, and its threads wait for the next batch until they do.
+ */
+const yieldEvery = 10
 /** Blobs handed to the threads ahead of the one applied next: enough to keep every thread busy. */
 const readAhead = 64
 
@@ -196,7 +203,7 @@ interface Readings {
  * something, in the order they were planned, so findings never depend on which thread answered first.
  */
 async function readSecrets(source: ScanSource, options: SecretsOptions, shard?: Shard): Promise<Readings> {
-  const { threads = availableParallelism(), ...choices } = options
+  const { threads = 1, ...choices } = options
   const matchOptions: MatchOptions = {
     maxMillisPerFile: choices.maxMillisPerFile ?? defaultMatchOptions.maxMillisPerFile,
     rules: choices.rules ?? defaultMatchOptions.rules,
@@ -247,6 +254,7 @@ async function readSecrets(source: ScanSource, options: SecretsOptions, shard?: 
     }
   }
 
+  let yielded = performance.now()
   try {
     for (const item of planned) {
       if (stopped(source)) {
@@ -255,6 +263,10 @@ async function readSecrets(source: ScanSource, options: SecretsOptions, shard?: 
       }
       const bytes = item.oid ? source.readBlob(item.oid) : readHeadFile(source, item.path)
       await inspect(bytes, item.path, item.places, item.oid)
+      if (!readers && performance.now() - yielded > yieldEvery) {
+        await new Promise((resolve) => setImmediate(resolve))
+        yielded = performance.now()
+      }
     }
     for (const next of queue.splice(0)) apply(next, await next.reading)
   } finally {

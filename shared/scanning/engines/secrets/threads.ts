@@ -1,6 +1,8 @@
-// Worker threads that read blobs for the secrets engine: regexes are single-threaded JavaScript, so a large
-// history is read on every core. The engine's thread inflates blobs and hands each one over; a worker
-// answers with its matches, rules named by id (a rule holds functions, which cannot cross threads).
+// Worker threads that read blobs for the secrets engine, when asked for (`threads` > 1): regexes are
+// single-threaded JavaScript. Alone on two cores they read a large history ~15 % sooner for ~45 % more
+// CPU; beside the code engine, as in every full scan, they only cost CPU, so the engine reads on its own
+// thread by default. The engine's thread inflates blobs and hands each one over; a worker answers with
+// its matches, rules named by id (a rule holds functions, which cannot cross threads).
 // A worker runs this very module (in a Lambda bundle, the bundle itself): loaded off the main thread with
 // the role below, it serves jobs instead of exporting them.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
