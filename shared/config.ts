@@ -116,8 +116,8 @@ const Env = z.object({
         z.refine((entries) => new Set(entries.map((entry) => entry.currency)).size === 1, 'one currency'),
       ),
   ),
-  /** Lambda sets it; the local worker is metered as the AWS worker's 2048 MB. */
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z._default(z.coerce.number().check(z.int(), z.gte(128)), 2048),
+  /** Lambda sets it; the local worker is metered as the AWS worker's 3,538 MB (infra/aws/constructs/worker.ts). */
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z._default(z.coerce.number().check(z.int(), z.gte(128)), 3538),
   /** A cost estimate's guesses: a pack inflates about 3x into the files scanned, scanned at 5 MB/s. */
   ESTIMATE_EXPANSION: z._default(z.coerce.number().check(z.gte(1)), 3),
   ESTIMATE_BYTES_PER_S: z._default(z.coerce.number().check(z.int(), z.gte(1)), 5_000_000),

@@ -12,7 +12,7 @@ import { powertoolsVariables } from '../../infra/aws/constructs/vega-function.js
 import { workerEphemeralStorage } from '../../infra/aws/constructs/worker.js'
 import type { VegaStack } from '../../infra/aws/stack.js'
 import { stageFromContext, stages } from '../../infra/aws/stages.js'
-import { configNames } from '../../shared/config.js'
+import { config, configNames } from '../../shared/config.js'
 import { table } from '../../shared/data/table.js'
 import { errorCatalogue } from '../../shared/http/errors.js'
 import { scanQueue, webhookQueue, webhookWorkerTimeoutS, workerTimeoutS } from '../../shared/queue/queues.js'
@@ -317,6 +317,11 @@ describe('the functions', () => {
       expect(worker.Timeout).toBe(workerTimeoutS)
     }
     expect(scanQueue.visibilityTimeoutS).toBeGreaterThanOrEqual(6 * workerTimeoutS)
+  })
+
+  it('gives the worker two whole vCPUs (Lambda: one per 1,769 MB), and meters the local worker as it', () => {
+    for (const variant of ['dev', 'prod'] as const) expect(propsOf(variant, 'scan-worker').MemorySize).toBe(2 * 1769)
+    expect(config().AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe(2 * 1769)
   })
 
   it('feeds the webhook worker from its own queue, ten deliveries a batch, with partial batch failures', () => {

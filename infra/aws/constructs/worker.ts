@@ -55,11 +55,11 @@ export class Worker extends Construct {
       environment: props.environment,
       access: access['scan-worker'],
       targets,
-      // Chosen from the measured curve (`npm run bench -- cores`, docs/decisions.md "All cores"): a whole
-      // second vCPU (3,538 MB) makes the engines 1.70× faster for twice the price a second of one vCPU
-      // (1,769 MB), so a scan would cost about 18 % more; 2 GB (1.16 vCPU, a full one at 1,769 MB) holds the ~1 GB repository (1.3 GB
-      // peak), and a large scan's speed comes from shards, each a worker of its own.
-      memoryMb: 2048,
+      // Chosen from the measured curve (`npm run bench -- cores`, docs/decisions.md "The worker's memory"):
+      // two whole vCPUs (2 × 1,769 MB) make the engines 1.91× faster than one for twice the price a second,
+      // about what a scan cost at 2,048 MB (1.16 vCPU) for a wait about 40 % shorter; the ~1 GB repository
+      // peaks at 1.3 GB.
+      memoryMb: 3538,
       // SCAN_TIME_BUDGET_S (300 s) for the scan itself, plus a minute to record the outcome.
       timeout: Duration.seconds(workerTimeoutS),
       architecture: Architecture.X86_64,
