@@ -8,7 +8,8 @@ import { GitError } from '../git/errors.js'
 import { walkHistoryAfter } from '../git/history.js'
 import type { TreeEntry } from '../git/objects.js'
 import { indexPack, type PackIndex } from '../git/pack.js'
-import type { PackBytes } from '../git/pack-bytes.js'
+import { FileBytes, type PackBytes } from '../git/pack-bytes.js'
+import { walkOnThread } from '../git/walk-thread.js'
 import { type ArchiveFormat, type ArchiveLimits, type ArchiveStats, extractArchive } from './archive.js'
 import { inShare, type ScanSource, type Shard } from './engine.js'
 import { languageToParse } from './engines/code/runner.js'
@@ -58,20 +59,35 @@ export interface EarlierScans {
   writer?: TreeWriter
 }
 
-export function prepareSource(
+/** A pack from this size up has its history walked on a thread of its own while the checkout runs. */
+export const walkThreadFromBytes = 32 * 1024 ** 2
+
+export async function prepareSource(
   pack: PackBytes,
   refs: PushedRef[],
   defaultBranch: string,
   dir: string,
   deadline: number,
   earlier: EarlierScans = {},
-): ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex } {
+  { walkThreadFrom = walkThreadFromBytes } = {},
+): Promise<ScanSource & { checkout: CheckoutStats; bytes: number; commits: number; index: PackIndex }> {
   const { reuse, known, walked, verified, trees, shard, writer } = earlier
   const index = indexPack(pack, { deadline, known, verified })
-  const tips = refs.map((ref) => peel(index, ref.oid))
+  const tips = [...new Set(refs.map((ref) => peel(index, ref.oid)))]
   const head = peel(index, headOf(refs, defaultBranch).oid)
-  const stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse, shard), trees, writer })
-  const { walk: history } = walkHistoryAfter(index, [...new Set(tips)], walked, { deadline })
+  // A whole history of a large pack read from a file: walked on a thread while this one checks out.
+  const walking =
+    !walked && pack instanceof FileBytes && pack.length >= walkThreadFrom
+      ? walkOnThread(index as PackIndex & { pack: FileBytes }, tips, { deadline })
+      : undefined
+  let stats: CheckoutStats
+  let history: HistoryWalk
+  try {
+    stats = checkout(index, head, dir, { deadline, writeIf: filesEnginesRead(reuse, shard), trees, writer })
+    history = walking ? await walking.walk : walkHistoryAfter(index, tips, walked, { deadline }).walk
+  } finally {
+    await walking?.stop()
+  }
   const readBlob = (oid: string) => index.read(oid).content
   return {
     root: dir,

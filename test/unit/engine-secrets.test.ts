@@ -242,7 +242,7 @@ describe('over a pushed history', () => {
     commits.push(commitAll(repo, 'ci script'))
     const head = gitText(repo, ['rev-parse', 'HEAD'])
     const checkoutDir = tempDir()
-    const source = prepareSource(
+    const source = await prepareSource(
       packOf(repo),
       [{ ref: 'refs/heads/main', oid: head }],
       'main',

@@ -27,7 +27,13 @@ const cleanModules = (count: number, seed = 0) =>
 async function scan(dir: string, memory?: CleanBlobs): Promise<EngineFinding[]> {
   const head = packOf(dir, 'HEAD')
   const oid = gitText(dir, ['rev-parse', 'HEAD'])
-  const source = prepareSource(head, [{ ref: 'refs/heads/main', oid }], 'main', tempDir(), Number.POSITIVE_INFINITY)
+  const source = await prepareSource(
+    head,
+    [{ ref: 'refs/heads/main', oid }],
+    'main',
+    tempDir(),
+    Number.POSITIVE_INFINITY,
+  )
   source.reuse = memory
   const found: EngineFinding[] = []
   for (const engine of engines) found.push(...(await engine.run(source)))

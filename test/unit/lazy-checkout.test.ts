@@ -77,11 +77,11 @@ async function findingsOf(source: ScanSource): Promise<string[]> {
 const written = (source: ScanSource, path: string) => existsSync(join(source.root, path))
 
 describe('a git source written lazily', () => {
-  it('lists every head file as a full checkout does and reads each one the same, written or not', () => {
+  it('lists every head file as a full checkout does and reads each one the same, written or not', async () => {
     const dir = repository()
     const full = fullCheckout(dir)
 
-    const lazy = lazyCheckout(dir)
+    const lazy = await lazyCheckout(dir)
 
     expect(lazy.files).toEqual(full.files)
     for (const file of lazy.files)
@@ -97,7 +97,7 @@ describe('a git source written lazily', () => {
   it('finds exactly what a full checkout finds, with every engine, on a first scan and with a memory', async () => {
     const dir = repository()
     const first = new CleanBlobs()
-    const lazy = lazyCheckout(dir, first)
+    const lazy = await lazyCheckout(dir, first)
 
     const found = await findingsOf(lazy)
 
@@ -116,7 +116,7 @@ describe('a git source written lazily', () => {
     writeFiles(dir, { 'src/clean.py': 'def add(a, b):\n    return b + a\n' })
     commitAll(dir, 'third')
     const second = new CleanBlobs(first.serialize())
-    const again = lazyCheckout(dir, second)
+    const again = await lazyCheckout(dir, second)
 
     const foundAgain = await findingsOf(again)
 

@@ -56,9 +56,16 @@ describe('secrets on threads', () => {
     }
     const head = commitAll(repo, 'the tree')
     const scanOf = async (memory: CleanBlobs) => {
-      const source = prepareSource(packOf(repo), [{ ref: 'refs/heads/main', oid: head }], 'main', tempDir(), Infinity, {
-        reuse: memory,
-      })
+      const source = await prepareSource(
+        packOf(repo),
+        [{ ref: 'refs/heads/main', oid: head }],
+        'main',
+        tempDir(),
+        Infinity,
+        {
+          reuse: memory,
+        },
+      )
       return scanSecrets({ ...source, reuse: memory }, { threads: 2 })
     }
     const memory = new CleanBlobs()
