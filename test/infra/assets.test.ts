@@ -1,5 +1,5 @@
 // The bundles as Lambda gets them: one dev synth with bundling (esbuild per function, the slow part).
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -12,7 +12,11 @@ import { buildApp } from '../../infra/aws/app.js'
 import type { VegaStack } from '../../infra/aws/stack.js'
 import { apiGatewayEvent, lambdaContext } from '../../infra/local/event.js'
 import { getScan, startScan } from '../../shared/data/scans.js'
+import { walkHistory } from '../../shared/git/checkout.js'
+import { indexPack, saveIndex } from '../../shared/git/pack.js'
+import { FileBytes } from '../../shared/git/pack-bytes.js'
 import { type Group, groups } from '../../shared/routes/route.js'
+import { packOf, removeTempDirs, richRepo } from '../support/git-fixtures.js'
 import { newOwner } from '../support/identity.js'
 import { queuedPackScan, repositoryOf } from '../support/scans.js'
 
@@ -158,6 +162,28 @@ describe('the bundles', () => {
     } finally {
       await worker.terminate()
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("walks a pack's history from a thread of the worker's bundle itself", async () => {
+    // shared/git/walk-thread.ts starts its thread on its own module's URL: in Lambda, the bundle.
+    const repo = richRepo()
+    const dir = mkdtempSync(join('.cache', 'worker-bundle-'))
+    writeFileSync(join(dir, 'input.pack'), packOf(repo.dir))
+    const pack = new FileBytes(join(dir, 'input.pack'))
+    const index = indexPack(pack)
+    copyFileSync(join(assets['scan-worker'], 'index.mjs'), join(dir, 'index.mjs'))
+    const job = { path: pack.path, offset: 0, index: saveIndex(index), heads: [repo.head], deadline: Infinity }
+    const worker = new Worker(resolve(dir, 'index.mjs'), { workerData: { role: 'vega-history-walk', job } })
+    try {
+      const answer = await new Promise((resolve) => worker.once('message', resolve))
+
+      expect(answer).toEqual({ walk: walkHistory(index, [repo.head]) })
+    } finally {
+      await worker.terminate()
+      pack.close()
+      rmSync(dir, { recursive: true, force: true })
+      removeTempDirs()
     }
   })
 
