@@ -19,13 +19,13 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /** The child: `scans` inputs read in a row, as one worker reads them; prints their times in ms as JSON. */
-function child(bundle: string, spares: boolean): void {
+async function child(bundle: string, spares: boolean): Promise<void> {
   const times: number[] = []
   for (let scan = 0; scan < scans; scan++) {
     const scratch = new Scratch(`bench-input-${scan}`)
     const started = performance.now()
     const { pack, refs } = readBundleFile(bundle)
-    prepareSource(pack, refs, 'main', scratch.tree, Number.POSITIVE_INFINITY, {
+    await prepareSource(pack, refs, 'main', scratch.tree, Number.POSITIVE_INFINITY, {
       writer: spares ? scratch.writer : undefined,
     })
     times.push(performance.now() - started)
@@ -64,4 +64,4 @@ export async function input(): Promise<void> {
   )
 }
 
-if (import.meta.main && process.argv[2] === '--child') child(process.argv[3]!, process.argv[4] === 'spares')
+if (import.meta.main && process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4] === 'spares')
