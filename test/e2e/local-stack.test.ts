@@ -242,6 +242,8 @@ describe('npm start', () => {
     }
     // SIGKILLed children linger a moment as zombies until init reaps them.
     for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    const dataDir = /^data (.+)$/m.exec(out)?.[1]
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 
     expect(code).not.toBe(0)
     expect(pids).toHaveLength(2)

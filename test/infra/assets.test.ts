@@ -4,9 +4,9 @@ import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { App, Stack } from 'aws-cdk-lib'
+import { Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { FunctionName } from '../../infra/aws/access.js'
 import { buildApp } from '../../infra/aws/app.js'
 import type { VegaStack } from '../../infra/aws/stack.js'
@@ -16,6 +16,7 @@ import { walkHistory } from '../../shared/git/checkout.js'
 import { indexPack, saveIndex } from '../../shared/git/pack.js'
 import { FileBytes } from '../../shared/git/pack-bytes.js'
 import { type Group, groups } from '../../shared/routes/route.js'
+import { removeTestApps, testApp } from '../support/cdk-app.js'
 import { packOf, removeTempDirs, richRepo } from '../support/git-fixtures.js'
 import { newOwner } from '../support/identity.js'
 import { queuedPackScan, repositoryOf } from '../support/scans.js'
@@ -23,7 +24,7 @@ import { queuedPackScan, repositoryOf } from '../support/scans.js'
 const assets = {} as Record<FunctionName, string>
 
 beforeAll(() => {
-  const app = buildApp(new App({ context: { stage: 'dev' } }))
+  const app = buildApp(testApp({ context: { stage: 'dev' } }))
   const stack = app.node.findChild('vega-dev') as VegaStack
   const resources = Template.fromStack(stack).toJSON().Resources
   for (const fn of stack.functions()) {
@@ -31,6 +32,7 @@ beforeAll(() => {
     assets[fn.functionLabel] = join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`)
   }
 }, 240_000)
+afterAll(removeTestApps)
 
 describe('the bundles', () => {
   it('are minified ESM with a source map, SDK v3 left to the runtime', () => {

@@ -1,10 +1,10 @@
-import { App, Stack, Validations } from 'aws-cdk-lib'
+import { type App, Stack, Validations } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway'
 import { Bucket } from 'aws-cdk-lib/aws-s3'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import type { IConstruct } from 'constructs'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { access, actionsOf, type FunctionName } from '../../infra/aws/access.js'
 import { buildApp } from '../../infra/aws/app.js'
 import { pushWaitMaxS } from '../../infra/aws/constructs/api.js'
@@ -19,6 +19,7 @@ import { scanQueue, webhookQueue, webhookWorkerTimeoutS, workerTimeoutS } from '
 import { routeTable } from '../../shared/routes/index.js'
 import { groups, type RouteSpec } from '../../shared/routes/route.js'
 import { stillWaitingEveryMs } from '../../shared/uploads/push-verdict.js'
+import { removeTestApps, testApp } from '../support/cdk-app.js'
 
 // Bundling is the slow part of a synth, and nothing here reads a bundle (assets.test.ts does): skip it,
 // and synthesize each variant once for the whole file.
@@ -48,11 +49,12 @@ const resources = (variant: Variant, type: string) =>
 
 beforeAll(() => {
   for (const variant of Object.keys(contexts) as Variant[]) {
-    const app = buildApp(new App({ context: { ...contexts[variant], 'aws:cdk:bundling-stacks': [] } }))
+    const app = buildApp(testApp({ context: { ...contexts[variant], 'aws:cdk:bundling-stacks': [] } }))
     const stack = app.node.findChild(`vega-${contexts[variant].stage}`) as VegaStack
     synths[variant] = { app, stack, template: Template.fromStack(stack) }
   }
 })
+afterAll(removeTestApps)
 
 const specs = Object.entries(routeTable) as [string, RouteSpec][]
 const routePaths = new Set(specs.map(([, spec]) => spec.path))
@@ -679,7 +681,7 @@ describe('cdk-nag', () => {
   })
 
   it('does find what it should: an unprotected bucket fails the same checks', () => {
-    const app = new App()
+    const app = testApp()
     new Bucket(new Stack(app, 'Careless'), 'Open')
 
     const rules = new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName)
@@ -690,15 +692,15 @@ describe('cdk-nag', () => {
 
 describe('stages', () => {
   it('refuses an unknown stage and a wildcard origin', () => {
-    expect(() => buildApp(new App({ context: { stage: 'staging' } }))).toThrow(/Unknown stage "staging"/)
-    expect(() => stageFromContext(new App({ context: { stage: 'dev', dashboardOrigins: '*' } }).node)).toThrow(
+    expect(() => buildApp(testApp({ context: { stage: 'staging' } }))).toThrow(/Unknown stage "staging"/)
+    expect(() => stageFromContext(testApp({ context: { stage: 'dev', dashboardOrigins: '*' } }).node)).toThrow(
       /not an origin/,
     )
   })
 
   it('reads per-stage settings from context', () => {
     const stage = stageFromContext(
-      new App({ context: { stage: 'prod', 'vega:prod': { alarmEmail: 'oncall@example.com' } } }).node,
+      testApp({ context: { stage: 'prod', 'vega:prod': { alarmEmail: 'oncall@example.com' } } }).node,
     )
 
     expect(stage).toMatchObject({ name: 'prod', alarmEmail: 'oncall@example.com', certificateArn: undefined })

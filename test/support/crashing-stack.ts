@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startStack } from '../../infra/local/stack.js'
 
-const stack = await startStack({ dataDir: mkdtempSync(join(tmpdir(), 'vega-crash-')), port: 0 })
+const dataDir = mkdtempSync(join(tmpdir(), 'vega-crash-'))
+// The emulators' data folder is named for the test to remove: nothing here outlives the crash to do it.
+console.log(`data ${dataDir}`)
+const stack = await startStack({ dataDir, port: 0 })
 console.log(`pids ${stack.pids.join(' ')}`)
 throw new Error('the process dies without stopping the stack')
