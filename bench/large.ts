@@ -71,6 +71,7 @@ export async function large() {
           peak = Math.max(peak, process.memoryUsage().rss)
         }, 100)
         at = performance.now()
+        const cpuBefore = process.cpuUsage()
         // Streamed from the file, as a CI job's `curl -T` sends it: the bench holds no copy of the bundle.
         const body = Readable.toWeb(createReadStream(bundle)) as ReadableStream
         const put = await fetch(upload.bundle_upload_url!, {
@@ -99,9 +100,18 @@ export async function large() {
         clearInterval(sampler)
         if (scan.status !== 'succeeded') throw new Error(`scan ${scanId} ${scan.status}: ${JSON.stringify(scan.error)}`)
         const stats = scan.stats!
+        const elapsed = performance.now() - at
+        const cpu = process.cpuUsage(cpuBefore)
+        const cpuMs = (cpu.user + cpu.system) / 1000
         console.log(
-          `upload → findings ${seconds(performance.now() - at)}; worker ${seconds(stats.duration_ms)} for ` +
+          `upload → findings ${seconds(elapsed)}; worker ${seconds(stats.duration_ms)} for ` +
             `${stats.files} files, ${mb(stats.bytes)}, in ${stats.shards ?? 1} shard(s) on ${workers} worker(s)`,
+        )
+        // Against the cores, this says how far the wait is from the CPU the work takes (DynamoDB Local is
+        // another process and not counted).
+        console.log(
+          `CPU of this process meanwhile ${seconds(cpuMs)}: ${(cpuMs / elapsed).toFixed(2)} of ` +
+            `${availableParallelism()} cores busy on average`,
         )
         console.log(
           // The process's own maximum covers every run so far: only the first run may take it.
