@@ -148,6 +148,20 @@ const openCounter = (repository: RepositoryId, severity: Severity, delta: 1 | -1
   },
 })
 
+/** Several severities' open counters moved at once (a batch of new findings). */
+const openCounters = (repository: RepositoryId, added: ReadonlyMap<Severity, number>) => {
+  const moved = [...added]
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.repositoryById(repository),
+      UpdateExpression: `ADD ${moved.map(([severity], index) => `open_${severity} :d${index}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: Object.fromEntries(moved.map(([, count], index) => [`:d${index}`, count])),
+    },
+  }
+}
+
 class NoTransition extends Error {}
 
 /** Runs a conditional transition; false when its condition did not hold (it already happened, or need not). */
@@ -182,31 +196,77 @@ function setClauses(
 }
 
 /** A finding seen for the first time: created open and counted once (or created dismissed by a suppression). */
-export function createFinding(finding: FindingRecord & FindingHome): Promise<boolean> {
-  const open = finding.status === 'open'
+export const createFinding = (finding: FindingRecord & FindingHome): Promise<boolean> => createFindings([finding])
+
+/** Findings one transaction creates at most: with their counters well inside DynamoDB's 100 items and 4 MB. */
+const findingsPerCreate = 50
+const bytesPerCreate = 3 * 1024 ** 2
+
+/**
+ * New findings created in as few transactions as fit (`createFindings`); a transaction refused because one
+ * of its findings exists already is redone a finding at a time. Answers the ids it created: the others
+ * existed.
+ */
+export async function createNewFindings(findings: (FindingRecord & FindingHome)[]): Promise<Set<FindingId>> {
+  const created = new Set<FindingId>()
+  let batch: (FindingRecord & FindingHome)[] = []
+  let bytes = 0
+  const send = async () => {
+    if (await createFindings(batch)) for (const finding of batch) created.add(finding.id)
+    else for (const finding of batch) if (await createFinding(finding)) created.add(finding.id)
+    batch = []
+    bytes = 0
+  }
+  for (const finding of findings) {
+    const size = JSON.stringify(finding).length
+    if (batch.length && (batch.length >= findingsPerCreate || bytes + size > bytesPerCreate)) await send()
+    batch.push(finding)
+    bytes += size
+  }
+  if (batch.length) await send()
+  return created
+}
+
+/**
+ * Findings seen for the first time, created as `createFinding` creates each, in one transaction: the
+ * repository's open counters and each day's new findings added up once, instead of one transaction per
+ * finding (a first scan records hundreds). False, and nothing written, when any of them exists already
+ * (another worker created it, or this scan did before its worker died): then create them one at a time.
+ */
+function createFindings(findings: (FindingRecord & FindingHome)[]): Promise<boolean> {
+  const open = findings.filter((finding) => finding.status === 'open')
+  const bySeverity = new Map<Severity, number>()
+  for (const finding of open) bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1)
+  // One counter item per day and shard, as addToDay places each finding.
+  const days = new Map<string, { finding: FindingRecord & FindingHome; count: number }>()
+  for (const finding of open) {
+    const { sk } = addToDay(finding.workspace_id, finding.id, {}, finding.created_at).Update.Key
+    const day = days.get(sk)
+    if (day) day.count++
+    else days.set(sk, { finding, count: 1 })
+  }
+  const [first] = findings
   return transition([
-    {
+    ...findings.map((finding) => ({
       Put: {
         TableName: tableName(),
         Item: {
           ...finding,
           view_digest: viewDigest(finding, finding),
-          ...(open ? { opened_at: finding.created_at } : {}),
+          ...(finding.status === 'open' ? { opened_at: finding.created_at } : {}),
           ...keys.finding(finding.repository_id, finding.id),
           ...placed(finding, finding),
-          ...(open && finding.severity === 'critical'
+          ...(finding.status === 'open' && finding.severity === 'critical'
             ? keys.openCritical(finding.workspace_id, finding.created_at, finding.id)
             : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
-    },
-    ...(open
-      ? [
-          openCounter(finding.repository_id, finding.severity, 1),
-          addToDay(finding.workspace_id, finding.id, { new_findings: 1 }, finding.created_at),
-        ]
-      : []),
+    })),
+    ...(first && bySeverity.size ? [openCounters(first.repository_id, bySeverity)] : []),
+    ...[...days.values()].map(({ finding, count }) =>
+      addToDay(finding.workspace_id, finding.id, { new_findings: count }, finding.created_at),
+    ),
   ])
 }
 
@@ -748,6 +808,27 @@ export function listHistory(finding: FindingId, page: PageRequest): Promise<Page
 export async function findingOfAlias(repository: RepositoryId, fingerprint: string): Promise<FindingId | undefined> {
   const Item = await getItem(keys.fingerprintAlias(repository, fingerprint))
   return Item ? recordOf(FindingId, Item.finding_id) : undefined
+}
+
+/** The findings these fingerprints are aliases of, by fingerprint (read together, 100 to a request). */
+export async function findingsOfAliases(
+  repository: RepositoryId,
+  fingerprints: string[],
+): Promise<Map<string, FindingId>> {
+  const byKey = new Map(
+    fingerprints.map((fingerprint) => {
+      const { pk, sk } = keys.fingerprintAlias(repository, fingerprint)
+      return [`${pk}\n${sk}`, fingerprint]
+    }),
+  )
+  const aliases = new Map<string, FindingId>()
+  for (const item of await getItems(
+    fingerprints.map((fingerprint) => keys.fingerprintAlias(repository, fingerprint)),
+  )) {
+    const fingerprint = byKey.get(`${item.pk}\n${item.sk}`)
+    if (fingerprint) aliases.set(fingerprint, recordOf(FindingId, item.finding_id))
+  }
+  return aliases
 }
 
 export async function putAlias(repository: RepositoryId, fingerprint: string, finding: FindingId): Promise<void> {

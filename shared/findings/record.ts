@@ -7,11 +7,12 @@ import { appendEvent, systemActor } from '../data/append-event.js'
 import type { PageRequest } from '../data/db.js'
 import {
   createFinding,
+  createNewFindings,
   dismissFinding,
   type FindingHome,
   type FindingRecord,
   type FindingView,
-  findingOfAlias,
+  findingsOfAliases,
   fixFinding,
   getFinding,
   getFindings,
@@ -104,9 +105,16 @@ export async function recordFindings(
     [...merged.keys()].map((fingerprint) => [fingerprint, findingIdOf(scan.repository_id, fingerprint)]),
   )
   const existing = new Map((await getFindings([...ownIds.values()])).map((finding) => [finding.id, finding]))
+  // The others may be stored under another id: read their aliases, and the secrets' v1 ids, together.
+  const unknown = [...merged.keys()].filter((fingerprint) => !existing.has(ownIds.get(fingerprint)!))
+  const aliases = await findingsOfAliases(scan.repository_id, unknown)
+  const legacy = await legacyFindings(
+    scan,
+    unknown.filter((fingerprint) => !aliases.has(fingerprint)).map((fingerprint) => merged.get(fingerprint)!),
+  )
   // Each finding's occurrence and refresh touch only its own items: they are gathered and written 100 to
   // a request, a few requests at a time. Transitions (create, reopen, dismiss) move the repository's
-  // counters in transactions of their own, so they stay one at a time.
+  // counters in transactions of their own, so they stay one at a time; new findings are created together.
   const writes = writeQueue(4)
   const sightings = gatheredSightings((occurrences, touched) =>
     writes.add(() => writeSightings(occurrences, touched, scan)),
@@ -114,6 +122,36 @@ export async function recordFindings(
   // What webhooks are told, once the findings are stored.
   const created: FindingRecord[] = []
   const reopened: FindingRecord[] = []
+  const fresh: { record: FindingRecord & FindingHome; view: FindingView; suppression?: SuppressionRecord }[] = []
+
+  /** A finding stored already (or created meanwhile by another worker): triaged, reopened or refreshed. */
+  const seenAgain = async (id: FindingId, view: FindingView, suppression: SuppressionRecord | undefined) => {
+    const stored = existing.get(id) ?? (await getFinding(id))
+    if (!stored) return
+    // Created by this scan before a worker died: told again, which its event's id makes once.
+    if (stored.first_seen_scan_id === scan.id && stored.status === 'open') created.push(stored)
+    if (suppression && stored.status !== 'dismissed') {
+      await dismissFinding(
+        stored,
+        triageOf(suppression),
+        historyEntry(systemActor, 'dismissed', 'suppressed', suppression.reason),
+      )
+    } else if (!suppression && stored.status === 'dismissed' && lapsed(stored, suppressions)) {
+      // The suppression that dismissed it expired or was deleted: the finding is open again.
+      if (await reopenDismissed(stored, historyEntry(systemActor, 'reopened', null, 'its suppression ended'))) {
+        counts.reopened++
+        reopened.push(stored)
+        await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
+      }
+    } else if (stored.status === 'fixed' && (await reopenFinding(stored, scan, view))) {
+      counts.reopened++
+      reopened.push({ ...stored, ...view, last_seen_scan_id: scan.id })
+      await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
+      return
+    }
+    await sightings.touch({ finding: stored, view })
+  }
+
   for (const [fingerprint, finding] of merged) {
     counts.total++
     if (finding.engine === 'secrets' && finding.rule_id === 'vega-api-key') await revokeLeakedKey(scan, finding)
@@ -126,9 +164,9 @@ export async function recordFindings(
     const own = ownIds.get(fingerprint)!
     const id = existing.has(own)
       ? own
-      : ((await findingOfAlias(scan.repository_id, fingerprint)) ??
+      : (aliases.get(fingerprint) ??
         (await renames.predecessor(fingerprint, contextKey)) ??
-        (await storedUnderV1(scan, fingerprint, finding)) ??
+        (await storedUnderV1(scan, fingerprint, finding, legacy)) ??
         own)
     await sightings.occurrence({
       finding_id: id,
@@ -159,36 +197,22 @@ export async function recordFindings(
       updated_at: now,
       ...(suppression ? suppressedBy(suppression, now) : {}),
     }
-    if (!existing.has(id) && (await createFinding(record))) {
+    if (existing.has(id)) await seenAgain(id, view, suppression)
+    // New under its own id: created with the others below. One an alias or a rename names is created
+    // under that id only if it is not stored there (a dangling alias), as it always was.
+    else if (id === own) fresh.push({ record, view, suppression })
+    else if (await createFinding(record)) {
       counts.new++
       if (record.status === 'open') created.push(record)
-      continue
+    } else await seenAgain(id, view, suppression)
+  }
+  const createdIds = await createNewFindings(fresh.map(({ record }) => record))
+  for (const { record, view, suppression } of fresh) {
+    if (!createdIds.has(record.id)) await seenAgain(record.id, view, suppression)
+    else {
+      counts.new++
+      if (record.status === 'open') created.push(record)
     }
-    // Read again when another worker created it meanwhile (or it came through an alias).
-    const stored = existing.get(id) ?? (await getFinding(id))
-    if (!stored) continue
-    // Created by this scan before a worker died: told again, which its event's id makes once.
-    if (stored.first_seen_scan_id === scan.id && stored.status === 'open') created.push(stored)
-    if (suppression && stored.status !== 'dismissed') {
-      await dismissFinding(
-        stored,
-        triageOf(suppression),
-        historyEntry(systemActor, 'dismissed', 'suppressed', suppression.reason),
-      )
-    } else if (!suppression && stored.status === 'dismissed' && lapsed(stored, suppressions)) {
-      // The suppression that dismissed it expired or was deleted: the finding is open again.
-      if (await reopenDismissed(stored, historyEntry(systemActor, 'reopened', null, 'its suppression ended'))) {
-        counts.reopened++
-        reopened.push(stored)
-        await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
-      }
-    } else if (stored.status === 'fixed' && (await reopenFinding(stored, scan, view))) {
-      counts.reopened++
-      reopened.push({ ...stored, ...view, last_seen_scan_id: scan.id })
-      await appendEvent(scan.repository_id, 'finding.reopened', systemActor, { finding_id: id, scan_id: scan.id })
-      continue
-    }
-    await sightings.touch({ finding: stored, view })
   }
   // Once every sighting is written, the open findings this scan did not see are fixed.
   await sightings.flush()
@@ -296,6 +320,14 @@ const lapsed = (finding: FindingRecord, suppressions: SuppressionRecord[]) => {
   return !by || !isActive(by)
 }
 
+/** Of these secret findings, the v1 ids (unkeyed fingerprints) a finding is stored under, read together. */
+async function legacyFindings(scan: ScanRecord, findings: EngineFinding[]): Promise<Set<FindingId>> {
+  const ids = findings
+    .filter((finding) => finding.engine === 'secrets')
+    .map((finding) => findingIdOf(scan.repository_id, secretFingerprintV1(finding)))
+  return new Set((await getFindings(ids)).map((finding) => finding.id))
+}
+
 /**
  * A secret finding stored under its v1 fingerprint (unkeyed) is the same finding: the v2 fingerprint
  * becomes its alias, so its triage carries over and later scans name it directly.
@@ -304,12 +336,13 @@ async function storedUnderV1(
   scan: ScanRecord,
   fingerprint: string,
   finding: EngineFinding,
+  legacy: ReadonlySet<FindingId>,
 ): Promise<FindingId | undefined> {
   if (finding.engine !== 'secrets') return undefined
-  const legacy = await getFinding(findingIdOf(scan.repository_id, secretFingerprintV1(finding)))
-  if (!legacy) return undefined
-  await putAlias(scan.repository_id, fingerprint, legacy.id)
-  return legacy.id
+  const id = findingIdOf(scan.repository_id, secretFingerprintV1(finding))
+  if (!legacy.has(id)) return undefined
+  await putAlias(scan.repository_id, fingerprint, id)
+  return id
 }
 
 /**

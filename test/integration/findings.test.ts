@@ -8,6 +8,7 @@ import { handler as repositories } from '../../functions/repositories/handler.js
 import { tableName, transact, updateIf } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import {
+  createNewFindings,
   findingOfAlias,
   getFinding,
   listFindingsOf,
@@ -16,10 +17,11 @@ import {
   writeSightings,
 } from '../../shared/data/findings.js'
 import * as keys from '../../shared/data/keys.js'
+import { listDays, utcDay } from '../../shared/data/overview.js'
 import { getRepository, openFindings } from '../../shared/data/repositories.js'
 import { findingIdsOfScan } from '../../shared/data/scan-findings.js'
 import { newScanItem, type ScanRecord } from '../../shared/data/scans.js'
-import { allSuppressions } from '../../shared/data/suppressions.js'
+import { allSuppressions, putSuppression } from '../../shared/data/suppressions.js'
 import { findingIdOf, fingerprintOf, secretFingerprintV1 } from '../../shared/findings/fingerprint.js'
 import { recordFindings, viewOf } from '../../shared/findings/record.js'
 import { newId } from '../../shared/ids.js'
@@ -173,6 +175,67 @@ describe('recorded findings', () => {
     for (const finding of afterThird)
       if (finding.start_line === 5) expect(finding.updated_at).toBe(touchedBefore.get(finding.id))
     expect((await counters(repository.id)).medium).toBe(250)
+  })
+
+  it('creates hundreds of new findings in grouped writes, each counted once by severity and day; the suppressed created dismissed', async () => {
+    const { owner, repository, scans } = await repositoryWithScans(1)
+    await putSuppression({
+      id: newId('suppression'),
+      repository_id: repository.id,
+      workspace_id: repository.workspace_id,
+      fingerprint: null,
+      rule: 'js-code-injection',
+      path: 'vendor/**',
+      reason: 'vendored',
+      owner: owner.userId,
+      expires_at: null,
+      last_matched_at: null,
+      last_matched_scan_id: null,
+      created_at: new Date().toISOString(),
+    })
+    const severities = ['critical', 'high', 'medium', 'low'] as const
+    const found = [
+      ...Array.from({ length: 130 }, (_, i) =>
+        codeFinding(`src/file-${i}.js`, { line: i + 1, text: `eval(input${i})`, severity: severities[i % 4] }),
+      ),
+      ...Array.from({ length: 10 }, (_, i) => codeFinding(`vendor/lib-${i}.js`, { text: `eval(code${i})` })),
+    ]
+
+    const counts = await recordFindings(scans[0]!, found, ['code'])
+
+    expect(counts).toEqual({ total: 140, new: 140, reopened: 0, fixed: 0 })
+    expect(await counters(repository.id)).toMatchObject({ critical: 33, high: 33, medium: 32, low: 32 })
+    const stored = (await listFindingsOf(repository.id, { limit: 200 })).items
+    expect(stored.filter((finding) => finding.status === 'open')).toHaveLength(130)
+    expect(
+      stored
+        .filter((finding) => finding.status === 'dismissed')
+        .map((finding) => finding.path)
+        .sort(),
+    ).toEqual(found.slice(130).map((finding) => finding.locations[0]!.path))
+    const today = await listDays(repository.workspace_id, utcDay(), utcDay())
+    expect(today.reduce((sum, day) => sum + day.new_findings, 0)).toBe(130)
+    expect(await findingIdsOfScan(scans[0]!.id)).toHaveLength(140)
+  })
+
+  it('creates a group of new findings one at a time when another worker created one of them first', async () => {
+    const { repository, scans } = await repositoryWithScans(1)
+    await recordFindings(scans[0]!, [evalCall('src/first.js', 1)], ['code'])
+    const [taken] = (await listFindingsOf(repository.id, { limit: 10 })).items
+    const home = { workspace_id: repository.workspace_id, project_id: repository.project_id }
+    const fresh = Array.from({ length: 60 }, (_, i) => ({
+      ...taken!,
+      ...home,
+      id: findingIdOf(repository.id, `fingerprint-${i}`),
+      fingerprint: `fingerprint-${i}`,
+      path: `src/new-${i}.js`,
+    }))
+
+    const created = await createNewFindings([...fresh.slice(0, 30), { ...taken!, ...home }, ...fresh.slice(30)])
+
+    expect([...created].sort()).toEqual(fresh.map((finding) => finding.id).sort())
+    expect((await counters(repository.id)).medium).toBe(61)
+    expect((await listFindingsOf(repository.id, { limit: 100 })).items).toHaveLength(61)
   })
 
   it('touches a finding seen as its last sighting wrote it with the scan and time alone; one stored before the digest whole', async () => {
@@ -441,14 +504,19 @@ describe('recorded findings', () => {
 
   it('keeps every finding and exact counters when two workers record scans of one repository at once', async () => {
     const { repository, scans } = await repositoryWithScans(2)
-    const many = () => Array.from({ length: 40 }, (_, i) => evalCall(`src/file-${i}.js`, i + 1))
+    // More than one transaction of new findings each: whichever loses one creates its findings one at a time.
+    const many = () => Array.from({ length: 120 }, (_, i) => evalCall(`src/file-${i}.js`, i + 1))
 
-    await Promise.all([recordFindings(scans[0]!, many(), ['code']), recordFindings(scans[1]!, many(), ['code'])])
+    const counts = await Promise.all([
+      recordFindings(scans[0]!, many(), ['code']),
+      recordFindings(scans[1]!, many(), ['code']),
+    ])
 
-    const stored = (await listFindingsOf(repository.id, { limit: 100 })).items
-    expect(stored).toHaveLength(40)
+    const stored = (await listFindingsOf(repository.id, { limit: 200 })).items
+    expect(stored).toHaveLength(120)
     expect(new Set(stored.map((finding) => finding.status))).toEqual(new Set(['open']))
-    expect((await counters(repository.id)).medium).toBe(40)
-    expect(await findingIdsOfScan(scans[1]!.id)).toHaveLength(40)
+    expect(counts[0].new + counts[1].new).toBe(120)
+    expect((await counters(repository.id)).medium).toBe(120)
+    expect(await findingIdsOfScan(scans[1]!.id)).toHaveLength(120)
   })
 })
