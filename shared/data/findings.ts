@@ -38,7 +38,7 @@ import {
 } from './db.js'
 import { eventActor } from './events.js'
 import * as keys from './keys.js'
-import { addToDay } from './overview.js'
+import { addToDay, type DayFigure, type DayFigures } from './overview.js'
 import { getRepository } from './repositories.js'
 
 export const findingStatuses = ['open', 'fixed', 'dismissed'] as const
@@ -148,19 +148,83 @@ const openCounter = (repository: RepositoryId, severity: Severity, delta: 1 | -1
   },
 })
 
-/** Several severities' open counters moved at once (a batch of new findings). */
-const openCounters = (repository: RepositoryId, added: ReadonlyMap<Severity, number>) => {
-  const moved = [...added]
-  return {
-    Update: {
-      TableName: tableName(),
-      Key: keys.repositoryById(repository),
-      UpdateExpression: `ADD ${moved.map(([severity], index) => `open_${severity} :d${index}`).join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: Object.fromEntries(moved.map(([, count], index) => [`:d${index}`, count])),
-    },
-  }
+/** What one finding's transition adds to the counters: to its repository's open ones, and to a day's. */
+interface CounterMove {
+  finding: FindingRecord
+  open: 1 | -1
+  workspace: WorkspaceId
+  day: Partial<DayFigures>
+  at: string
 }
+
+/**
+ * The counter items a group of transitions moves, each once with the sums: the repository's open counters
+ * by severity, and each day-and-shard item of the workspace's days as addToDay places every finding. One
+ * transaction cannot name an item twice.
+ */
+function countersOf(moves: CounterMove[]) {
+  const [first] = moves
+  if (!first) return []
+  const bySeverity = new Map<Severity, number>()
+  const days = new Map<string, { move: CounterMove; figures: Partial<DayFigures> }>()
+  for (const move of moves) {
+    bySeverity.set(move.finding.severity, (bySeverity.get(move.finding.severity) ?? 0) + move.open)
+    const { sk } = addToDay(move.workspace, move.finding.id, {}, move.at).Update.Key
+    const figures = days.get(sk)?.figures ?? {}
+    for (const [name, value] of Object.entries(move.day) as [DayFigure, number][])
+      figures[name] = (figures[name] ?? 0) + value
+    if (!days.has(sk)) days.set(sk, { move, figures })
+  }
+  const moved = [...bySeverity].filter(([, count]) => count !== 0)
+  return [
+    ...(moved.length
+      ? [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.repositoryById(first.finding.repository_id),
+              UpdateExpression: `ADD ${moved.map(([severity], index) => `open_${severity} :d${index}`).join(', ')}`,
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: Object.fromEntries(moved.map(([, count], index) => [`:d${index}`, count])),
+            },
+          },
+        ]
+      : []),
+    ...[...days.values()].map(({ move, figures }) => addToDay(move.workspace, move.finding.id, figures, move.at)),
+  ]
+}
+
+/**
+ * Transitions of many findings in as few transactions as fit (`transitionsOf` makes a group's items); a
+ * transaction refused because one of its conditions failed is redone a finding at a time, so each finding
+ * moves exactly when its own condition holds. Answers the findings that moved.
+ */
+async function inGroups<F extends FindingRecord>(
+  findings: F[],
+  transitionsOf: (group: F[]) => Parameters<typeof transact>[0],
+): Promise<Set<F>> {
+  const moved = new Set<F>()
+  let group: F[] = []
+  let bytes = 0
+  const send = async () => {
+    if (await transition(transitionsOf(group))) for (const finding of group) moved.add(finding)
+    else for (const finding of group) if (await transition(transitionsOf([finding]))) moved.add(finding)
+    group = []
+    bytes = 0
+  }
+  for (const finding of findings) {
+    const size = JSON.stringify(finding).length
+    if (group.length && (group.length >= findingsPerTransaction || bytes + size > bytesPerTransaction)) await send()
+    group.push(finding)
+    bytes += size
+  }
+  if (group.length) await send()
+  return moved
+}
+
+/** Findings one transaction moves at most: with their counters well inside DynamoDB's 100 items and 4 MB. */
+const findingsPerTransaction = 50
+const bytesPerTransaction = 3 * 1024 ** 2
 
 class NoTransition extends Error {}
 
@@ -196,78 +260,45 @@ function setClauses(
 }
 
 /** A finding seen for the first time: created open and counted once (or created dismissed by a suppression). */
-export const createFinding = (finding: FindingRecord & FindingHome): Promise<boolean> => createFindings([finding])
-
-/** Findings one transaction creates at most: with their counters well inside DynamoDB's 100 items and 4 MB. */
-const findingsPerCreate = 50
-const bytesPerCreate = 3 * 1024 ** 2
+export const createFinding = async (finding: FindingRecord & FindingHome): Promise<boolean> =>
+  transition(creationOf([finding]))
 
 /**
- * New findings created in as few transactions as fit (`createFindings`); a transaction refused because one
- * of its findings exists already is redone a finding at a time. Answers the ids it created: the others
- * existed.
+ * New findings created together, 50 to a transaction with the counters added up once (a first scan records
+ * hundreds), each as `createFinding` creates it. Answers the ones created: the others existed already
+ * (another worker created them, or this scan did before its worker died).
  */
-export async function createNewFindings(findings: (FindingRecord & FindingHome)[]): Promise<Set<FindingId>> {
-  const created = new Set<FindingId>()
-  let batch: (FindingRecord & FindingHome)[] = []
-  let bytes = 0
-  const send = async () => {
-    if (await createFindings(batch)) for (const finding of batch) created.add(finding.id)
-    else for (const finding of batch) if (await createFinding(finding)) created.add(finding.id)
-    batch = []
-    bytes = 0
-  }
-  for (const finding of findings) {
-    const size = JSON.stringify(finding).length
-    if (batch.length && (batch.length >= findingsPerCreate || bytes + size > bytesPerCreate)) await send()
-    batch.push(finding)
-    bytes += size
-  }
-  if (batch.length) await send()
-  return created
-}
+export const createNewFindings = (findings: (FindingRecord & FindingHome)[]) => inGroups(findings, creationOf)
 
-/**
- * Findings seen for the first time, created as `createFinding` creates each, in one transaction: the
- * repository's open counters and each day's new findings added up once, instead of one transaction per
- * finding (a first scan records hundreds). False, and nothing written, when any of them exists already
- * (another worker created it, or this scan did before its worker died): then create them one at a time.
- */
-function createFindings(findings: (FindingRecord & FindingHome)[]): Promise<boolean> {
-  const open = findings.filter((finding) => finding.status === 'open')
-  const bySeverity = new Map<Severity, number>()
-  for (const finding of open) bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1)
-  // One counter item per day and shard, as addToDay places each finding.
-  const days = new Map<string, { finding: FindingRecord & FindingHome; count: number }>()
-  for (const finding of open) {
-    const { sk } = addToDay(finding.workspace_id, finding.id, {}, finding.created_at).Update.Key
-    const day = days.get(sk)
-    if (day) day.count++
-    else days.set(sk, { finding, count: 1 })
-  }
-  const [first] = findings
-  return transition([
+function creationOf(findings: (FindingRecord & FindingHome)[]) {
+  const open = (finding: FindingRecord) => finding.status === 'open'
+  return [
     ...findings.map((finding) => ({
       Put: {
         TableName: tableName(),
         Item: {
           ...finding,
           view_digest: viewDigest(finding, finding),
-          ...(finding.status === 'open' ? { opened_at: finding.created_at } : {}),
+          ...(open(finding) ? { opened_at: finding.created_at } : {}),
           ...keys.finding(finding.repository_id, finding.id),
           ...placed(finding, finding),
-          ...(finding.status === 'open' && finding.severity === 'critical'
+          ...(open(finding) && finding.severity === 'critical'
             ? keys.openCritical(finding.workspace_id, finding.created_at, finding.id)
             : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     })),
-    ...(first && bySeverity.size ? [openCounters(first.repository_id, bySeverity)] : []),
-    ...[...days.values()].map(({ finding, count }) =>
-      addToDay(finding.workspace_id, finding.id, { new_findings: count }, finding.created_at),
+    ...countersOf(
+      findings.filter(open).map((finding) => ({
+        finding,
+        open: 1 as const,
+        workspace: finding.workspace_id,
+        day: { new_findings: 1 },
+        at: finding.created_at,
+      })),
     ),
-  ])
+  ]
 }
 
 const viewUpdate =
@@ -433,28 +464,36 @@ export async function writeSightings(
 const openSeconds = (finding: FindingRecord, now: string) =>
   Math.max(0, Math.round((Date.parse(now) - Date.parse(finding.opened_at ?? finding.created_at)) / 1000))
 
-/** An open finding a newer complete scan did not see: fixed, counted once, with the time it was open. */
-export function fixFinding(finding: FindingRecord, scan: TransitionScan): Promise<boolean> {
+/**
+ * Open findings a newer complete scan did not see: fixed, each counted once with the time it was open,
+ * and only while it is open and no scan as new saw it. Answers the ones fixed.
+ */
+export const fixFindings = (findings: FindingRecord[], scan: TransitionScan) =>
+  inGroups(findings, (group) => fixingOf(group, scan))
+
+function fixingOf(findings: FindingRecord[], scan: TransitionScan) {
   const now = new Date().toISOString()
-  return transition([
-    {
+  return [
+    ...findings.map((finding) => ({
       Update: {
         TableName: tableName(),
         Key: keys.findingById(finding.id),
         UpdateExpression: 'SET #status = :fixed, fixed_by_scan_id = :scan, updated_at = :now REMOVE gsi3pk, gsi3sk',
         ConditionExpression: '#status = :open AND last_seen_scan_id < :scan',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':open': 'open',
-          ':fixed': 'fixed',
-          ':scan': scan.id,
-          ':now': now,
-        },
+        ExpressionAttributeValues: { ':open': 'open', ':fixed': 'fixed', ':scan': scan.id, ':now': now },
       },
-    },
-    openCounter(finding.repository_id, finding.severity, -1),
-    addToDay(scan.workspace_id, finding.id, { fixed_findings: 1, fix_seconds: openSeconds(finding, now) }, now),
-  ])
+    })),
+    ...countersOf(
+      findings.map((finding) => ({
+        finding,
+        open: -1 as const,
+        workspace: scan.workspace_id,
+        day: { fixed_findings: 1, fix_seconds: openSeconds(finding, now) },
+        at: now,
+      })),
+    ),
+  ]
 }
 
 export async function getFinding(id: FindingId): Promise<FindingRecord | undefined> {

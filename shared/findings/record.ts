@@ -13,7 +13,7 @@ import {
   type FindingRecord,
   type FindingView,
   findingsOfAliases,
-  fixFinding,
+  fixFindings,
   getFinding,
   getFindings,
   historyEntry,
@@ -206,9 +206,9 @@ export async function recordFindings(
       if (record.status === 'open') created.push(record)
     } else await seenAgain(id, view, suppression)
   }
-  const createdIds = await createNewFindings(fresh.map(({ record }) => record))
+  const createdNow = await createNewFindings(fresh.map(({ record }) => record))
   for (const { record, view, suppression } of fresh) {
-    if (!createdIds.has(record.id)) await seenAgain(record.id, view, suppression)
+    if (!createdNow.has(record)) await seenAgain(record.id, view, suppression)
     else {
       counts.new++
       if (record.status === 'open') created.push(record)
@@ -395,12 +395,10 @@ async function fixUnseen(
   openBefore: FindingRecord[],
   seen: ReadonlySet<FindingId>,
 ): Promise<number> {
-  let fixed = 0
-  for (const finding of openBefore) {
-    if (!enginesRun.includes(finding.engine) || seen.has(finding.id) || finding.last_seen_scan_id >= scan.id) continue
-    if (await fixFinding(finding, scan)) fixed++
-  }
-  return fixed
+  const unseen = openBefore.filter(
+    (finding) => enginesRun.includes(finding.engine) && !seen.has(finding.id) && finding.last_seen_scan_id < scan.id,
+  )
+  return (await fixFindings(unseen, scan)).size
 }
 
 /**

@@ -10,6 +10,7 @@ import { listEvents } from '../../shared/data/events.js'
 import {
   createNewFindings,
   findingOfAlias,
+  fixFindings,
   getFinding,
   listFindingsOf,
   listHistory,
@@ -233,9 +234,33 @@ describe('recorded findings', () => {
 
     const created = await createNewFindings([...fresh.slice(0, 30), { ...taken!, ...home }, ...fresh.slice(30)])
 
-    expect([...created].sort()).toEqual(fresh.map((finding) => finding.id).sort())
+    expect([...created].map((finding) => finding.id).sort()).toEqual(fresh.map((finding) => finding.id).sort())
     expect((await counters(repository.id)).medium).toBe(61)
     expect((await listFindingsOf(repository.id, { limit: 100 })).items).toHaveLength(61)
+  })
+
+  it('fixes unseen findings together, each counted once; one a newer scan saw meanwhile stays open', async () => {
+    const { repository, scans } = await repositoryWithScans(3)
+    const [first, second, third] = [scans[0]!, scans[1]!, scans[2]!]
+    const at = () =>
+      Array.from({ length: 70 }, (_, i) =>
+        codeFinding(`src/file-${i}.js`, { text: `eval(input${i})`, severity: i % 2 ? 'high' : 'critical' }),
+      )
+    await recordFindings(first, at(), ['code'])
+    const stale = (await listFindingsOf(repository.id, { limit: 100 })).items
+    // A newer scan sees the first finding after `second` read what was open (no engine ran: it fixes nothing).
+    await recordFindings(third, at().slice(0, 1), [])
+
+    const fixed = await fixFindings(stale, second)
+
+    expect(fixed.size).toBe(69)
+    expect(await counters(repository.id)).toMatchObject({ critical: 1, high: 0 })
+    const stillOpen = (await listFindingsOf(repository.id, { limit: 100 })).items.filter(
+      (finding) => finding.status === 'open',
+    )
+    expect(stillOpen.map((finding) => finding.path)).toEqual(['src/file-0.js'])
+    const today = await listDays(repository.workspace_id, utcDay(), utcDay())
+    expect(today.reduce((sum, day) => sum + day.fixed_findings, 0)).toBe(69)
   })
 
   it('touches a finding seen as its last sighting wrote it with the scan and time alone; one stored before the digest whole', async () => {
