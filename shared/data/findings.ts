@@ -165,6 +165,9 @@ interface CounterMove {
 function countersOf(moves: CounterMove[]) {
   const [first] = moves
   if (!first) return []
+  const repository = first.finding.repository_id
+  if (moves.some((move) => move.finding.repository_id !== repository))
+    throw new Error("a group of transitions moves one repository's counters")
   const bySeverity = new Map<Severity, number>()
   const days = new Map<string, { move: CounterMove; figures: Partial<DayFigures> }>()
   for (const move of moves) {
@@ -182,7 +185,7 @@ function countersOf(moves: CounterMove[]) {
           {
             Update: {
               TableName: tableName(),
-              Key: keys.repositoryById(first.finding.repository_id),
+              Key: keys.repositoryById(repository),
               UpdateExpression: `ADD ${moved.map(([severity], index) => `open_${severity} :d${index}`).join(', ')}`,
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeValues: Object.fromEntries(moved.map(([, count], index) => [`:d${index}`, count])),
