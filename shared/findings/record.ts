@@ -113,8 +113,8 @@ export async function recordFindings(
     unknown.filter((fingerprint) => !aliases.has(fingerprint)).map((fingerprint) => merged.get(fingerprint)!),
   )
   // Each finding's occurrence and refresh touch only its own items: they are gathered and written 100 to
-  // a request, a few requests at a time. Transitions (create, reopen, dismiss) move the repository's
-  // counters in transactions of their own, so they stay one at a time; new findings are created together.
+  // a request, a few requests at a time. Transitions move the repository's counters, so they go one
+  // transaction after another: a finding at a time to reopen or dismiss, 50 at a time to create or fix.
   const writes = writeQueue(4)
   const sightings = gatheredSightings((occurrences, touched) =>
     writes.add(() => writeSightings(occurrences, touched, scan)),
@@ -208,11 +208,10 @@ export async function recordFindings(
   }
   const createdNow = await createNewFindings(fresh.map(({ record }) => record))
   for (const { record, view, suppression } of fresh) {
-    if (!createdNow.has(record)) await seenAgain(record.id, view, suppression)
-    else {
+    if (createdNow.has(record)) {
       counts.new++
       if (record.status === 'open') created.push(record)
-    }
+    } else await seenAgain(record.id, view, suppression)
   }
   // Once every sighting is written, the open findings this scan did not see are fixed.
   await sightings.flush()
