@@ -195,6 +195,33 @@ const transactionItems = 100
 const transactionBytes = 3 * 1024 ** 2
 
 /**
+ * The list cut, in order, into runs of at most `most` entries and about `bytes` of JSON (a run holds at least
+ * one entry): what fits in one request.
+ */
+export function runsWithin<T>(
+  list: readonly T[],
+  most: number,
+  sizeOf: (entry: T) => number = (entry) => JSON.stringify(entry).length,
+  bytes = transactionBytes,
+): T[][] {
+  const runs: T[][] = []
+  let run: T[] = []
+  let runBytes = 0
+  for (const entry of list) {
+    const size = sizeOf(entry)
+    if (run.length > 0 && (run.length >= most || runBytes + size > bytes)) {
+      runs.push(run)
+      run = []
+      runBytes = 0
+    }
+    run.push(entry)
+    runBytes += size
+  }
+  if (run.length > 0) runs.push(run)
+  return runs
+}
+
+/**
  * Independent conditional writes, sent together: in transactions of up to 100 items (conditional writes
  * cannot go in a BatchWriteItem). Each item takes effect exactly when its condition holds, as if sent
  * alone: an item whose condition failed is left out and the rest of its transaction sent again, and a
@@ -205,20 +232,8 @@ const transactionBytes = 3 * 1024 ** 2
  */
 export async function transactEach(items: TransactItems): Promise<number[]> {
   const failed: number[] = []
-  const groups: number[][] = [[]]
-  let bytes = 0
-  items.forEach((item, at) => {
-    const size = JSON.stringify(item).length
-    const group = groups.at(-1)!
-    if (group.length > 0 && (group.length >= transactionItems || bytes + size > transactionBytes)) {
-      groups.push([at])
-      bytes = size
-    } else {
-      group.push(at)
-      bytes += size
-    }
-  })
-  for (let group of groups) {
+  const positions = items.map((_, at) => at)
+  for (let group of runsWithin(positions, transactionItems, (at) => JSON.stringify(items[at]).length)) {
     let conflicts = 0
     while (group.length > 0) {
       try {

@@ -20,7 +20,6 @@ import * as z from '../zod.js'
 import {
   commands,
   deleteKeys,
-  getItem,
   getItems,
   getRecord,
   type Page,
@@ -28,6 +27,7 @@ import {
   queryByPrefix,
   queryRecords,
   recordOf,
+  runsWithin,
   type StartKey,
   type StoredItem,
   tableName,
@@ -137,16 +137,20 @@ export const occurrenceRecord = z.object({
 })
 export type OccurrenceRecord = z.infer<typeof occurrenceRecord>
 
-/** The repository counter that moves with a transition, in the same transaction. */
-const openCounter = (repository: RepositoryId, severity: Severity, delta: 1 | -1) => ({
+/** The repository's open counters that move with transitions, by severity, in the same transaction. */
+const openCounters = (repository: RepositoryId, moved: readonly (readonly [Severity, number])[]) => ({
   Update: {
     TableName: tableName(),
     Key: keys.repositoryById(repository),
-    UpdateExpression: `ADD open_${severity} :delta`,
+    UpdateExpression: `ADD ${moved.map(([severity], index) => `open_${severity} :d${index}`).join(', ')}`,
     ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':delta': delta },
+    ExpressionAttributeValues: Object.fromEntries(moved.map(([, count], index) => [`:d${index}`, count])),
   },
 })
+
+/** The repository counter that moves with one finding's transition. */
+const openCounter = (repository: RepositoryId, severity: Severity, delta: 1 | -1) =>
+  openCounters(repository, [[severity, delta]])
 
 /** What one finding's transition adds to the counters: to its repository's open ones, and to a day's. */
 interface CounterMove {
@@ -180,19 +184,7 @@ function countersOf(moves: CounterMove[]) {
   }
   const moved = [...bySeverity].filter(([, count]) => count !== 0)
   return [
-    ...(moved.length
-      ? [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: keys.repositoryById(repository),
-              UpdateExpression: `ADD ${moved.map(([severity], index) => `open_${severity} :d${index}`).join(', ')}`,
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: Object.fromEntries(moved.map(([, count], index) => [`:d${index}`, count])),
-            },
-          },
-        ]
-      : []),
+    ...(moved.length ? [openCounters(repository, moved)] : []),
     ...[...days.values()].map(({ move, figures }) => addToDay(move.workspace, move.finding.id, figures, move.at)),
   ]
 }
@@ -207,27 +199,15 @@ async function inGroups<F extends FindingRecord>(
   transitionsOf: (group: F[]) => Parameters<typeof transact>[0],
 ): Promise<Set<F>> {
   const moved = new Set<F>()
-  let group: F[] = []
-  let bytes = 0
-  const send = async () => {
+  for (const group of runsWithin(findings, findingsPerTransaction)) {
     if (await transition(transitionsOf(group))) for (const finding of group) moved.add(finding)
     else for (const finding of group) if (await transition(transitionsOf([finding]))) moved.add(finding)
-    group = []
-    bytes = 0
   }
-  for (const finding of findings) {
-    const size = JSON.stringify(finding).length
-    if (group.length && (group.length >= findingsPerTransaction || bytes + size > bytesPerTransaction)) await send()
-    group.push(finding)
-    bytes += size
-  }
-  if (group.length) await send()
   return moved
 }
 
-/** Findings one transaction moves at most: with their counters well inside DynamoDB's 100 items and 4 MB. */
+/** Findings one transaction moves at most: with their counters (at most 17 items) inside DynamoDB's 100. */
 const findingsPerTransaction = 50
-const bytesPerTransaction = 3 * 1024 ** 2
 
 class NoTransition extends Error {}
 
@@ -847,11 +827,6 @@ export function listHistory(finding: FindingId, page: PageRequest): Promise<Page
 }
 
 /** The finding a later fingerprint continues (its file was renamed), if one was recorded. */
-export async function findingOfAlias(repository: RepositoryId, fingerprint: string): Promise<FindingId | undefined> {
-  const Item = await getItem(keys.fingerprintAlias(repository, fingerprint))
-  return Item ? recordOf(FindingId, Item.finding_id) : undefined
-}
-
 /** The findings these fingerprints are aliases of, by fingerprint (read together, 100 to a request). */
 export async function findingsOfAliases(
   repository: RepositoryId,

@@ -3,7 +3,8 @@
 // the pack, which the thread opens and indexes from the saved index. The walk is the one moved: its answer
 // is small (blobs and their paths), the checkout's is the folder it writes.
 // In a Lambda bundle the thread runs the bundle itself, as the secrets engine's readers do.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { moduleThread } from '../threads.js'
 import { type HistoryWalk, walkHistory } from './checkout.js'
 import { GitError, type GitErrorCode } from './errors.js'
 import { loadIndex, type PackIndex, saveIndex } from './pack.js'
@@ -61,9 +62,6 @@ export function walkOnThread(
   heads: string[],
   options: { deadline?: number; maxEntries?: number } = {},
 ): WalkOnThread {
-  const url = new URL(import.meta.url)
-  // Under tsx (the local stack, tests) the module is TypeScript: the thread needs the same loader.
-  const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : undefined
   const saved = saveIndex(index)
   const job: Job = {
     path: index.pack.path,
@@ -73,7 +71,7 @@ export function walkOnThread(
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
     maxEntries: options.maxEntries,
   }
-  const thread = new Worker(url, { workerData: { role, job }, execArgv })
+  const thread = moduleThread(import.meta.url, { role, job })
   const walk = new Promise<HistoryWalk>((resolve, reject) => {
     thread.once('message', (answer: Answer) => {
       if ('walk' in answer) resolve(answer.walk)

@@ -12,7 +12,7 @@ export interface EngineVersions {
 }
 
 export const engineVersions: EngineVersions = {
-  secrets: '7f8f5fc366f3f14a',
+  secrets: '6d377dfea0a57c71',
   code: {
     javascript: 'ca1e5e284a011c6a',
     python: '302bfd47160aff8e',

@@ -4,9 +4,10 @@
 // sweep would take the scan for dead after 30 s of silence and the queue would hand its message to
 // another worker. One thread per process serves every scan it runs (a Lambda runs one at a time).
 // In a Lambda bundle the thread runs the bundle itself, as the secrets engine's readers do.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads'
 import { heartbeatScan } from '../data/scans.js'
 import { extendVisibility } from '../queue/scans.js'
+import { moduleThread } from '../threads.js'
 
 const role = 'vega-keep-alive'
 
@@ -51,10 +52,7 @@ let runs = 0
 
 function keepAliveThread(): Worker {
   if (thread) return thread
-  const url = new URL(import.meta.url)
-  // Under tsx (the local stack, tests) the module is TypeScript: the thread needs the same loader.
-  const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : undefined
-  const started = new Worker(url, { workerData: { role }, execArgv })
+  const started = moduleThread(import.meta.url, { role })
   started.on('message', (report: Report) => cancelled.add(report.cancelRequested))
   // A thread that dies is replaced at the next scan; meanwhile the queue and the sweep redo the scan.
   started.on('error', () => {

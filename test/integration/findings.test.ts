@@ -9,7 +9,7 @@ import { tableName, transact, updateIf } from '../../shared/data/db.js'
 import { listEvents } from '../../shared/data/events.js'
 import {
   createNewFindings,
-  findingOfAlias,
+  findingsOfAliases,
   fixFindings,
   getFinding,
   listFindingsOf,
@@ -358,7 +358,7 @@ describe('recorded findings', () => {
     expect(otherKey).not.toBe(current.fingerprint)
     expect(carried).toMatchObject({ total: 1, new: 0, fixed: 0 })
     const legacyId = findingIdOf(repository.id, secretFingerprintV1(current))
-    expect(await findingOfAlias(repository.id, current.fingerprint!)).toBe(legacyId)
+    expect((await findingsOfAliases(repository.id, [current.fingerprint!])).get(current.fingerprint!)).toBe(legacyId)
     expect(await getFinding(legacyId)).toMatchObject({ status: 'open', last_seen_scan_id: scans[1]!.id })
     expect((await listFindingsOf(repository.id, { limit: 10 })).items).toHaveLength(1)
   })
@@ -523,7 +523,7 @@ describe('recorded findings', () => {
     expect(await getFinding(finding!.id)).toBeUndefined()
     expect((await listOccurrences(finding!.id, { limit: 10 })).items).toEqual([])
     expect((await listHistory(finding!.id, { limit: 10 })).items).toEqual([])
-    expect(await findingOfAlias(repository.id, fingerprintOf(evalCall('b.js', 1)))).toBeUndefined()
+    expect((await findingsOfAliases(repository.id, [fingerprintOf(evalCall('b.js', 1))])).size).toBe(0)
     expect(await allSuppressions(repository.id)).toEqual([])
   })
 

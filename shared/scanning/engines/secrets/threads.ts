@@ -5,7 +5,8 @@
 // its matches, rules named by id (a rule holds functions, which cannot cross threads).
 // A worker runs this very module (in a Lambda bundle, the bundle itself): loaded off the main thread with
 // the role below, it serves jobs instead of exporting them.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads'
+import { moduleThread } from '../../../threads.js'
 import { type BlobReading, readBlob, readingFromWire, readingToWire, type WireReading } from './blob.js'
 import { defaultMatchOptions } from './matcher.js'
 import type { SecretlintMode } from './secretlint-layer.js'
@@ -44,11 +45,8 @@ export class BlobReaders {
   private nextId = 0
 
   constructor(threads: number) {
-    const url = new URL(import.meta.url)
-    // Under tsx (the local stack, tests) the module is TypeScript: the thread needs the same loader.
-    const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : undefined
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(url, { workerData: { role }, execArgv })
+      const worker = moduleThread(import.meta.url, { role })
       const pending = new Map<number, Pending>()
       worker.on('message', (answer: Answer) => {
         const waiting = pending.get(answer.id)
